@@ -1,0 +1,143 @@
+/**
+ * Time helpers. Instants are UTC Dates; people see and think in Europe/London wall-clock time.
+ * Nothing here reads the system clock: the current time is always passed in (see `Clock`).
+ *
+ * Calendar arithmetic (weeks, months, years, "days left") is done on the London calendar so that
+ * a daylight-saving change never shifts a date: 8 weeks after Mon 09:00 is Mon 09:00 London, even
+ * though across a clock change that is 56 × 24 h ± 1 h of elapsed time.
+ */
+import { DateTime } from 'luxon';
+import { DomainError } from './errors.js';
+
+export const LONDON = 'Europe/London';
+
+/** The source of "now". Workflows receive one; tests pass a fixed one. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A clock that always returns the given instant (tests, replays). */
+export function fixedClock(at: Date): Clock {
+  const ms = at.getTime();
+  return { now: () => new Date(ms) };
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+function assertValidDate(d: Date, what = 'date'): void {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
+    throw new DomainError('VALIDATION', `The ${what} is not a valid date.`, { field: what });
+  }
+}
+
+/** The instant as a luxon DateTime in London. */
+export function inLondon(d: Date): DateTime {
+  assertValidDate(d);
+  return DateTime.fromJSDate(d, { zone: LONDON });
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * London wall-clock rendering, independent of the machine's ICU data:
+ * - 'datetime' (default): "Fri 19 Sep 2025, 17:00"
+ * - 'date': "Fri 19 Sep 2025"
+ * - 'time': "17:00"
+ */
+export function formatLondon(d: Date, style: 'date' | 'datetime' | 'time' = 'datetime'): string {
+  const t = inLondon(d);
+  const time = `${pad2(t.hour)}:${pad2(t.minute)}`;
+  const date = `${WEEKDAYS[t.weekday - 1]} ${t.day} ${MONTHS[t.month - 1]} ${t.year}`;
+  if (style === 'time') return time;
+  if (style === 'date') return date;
+  return `${date}, ${time}`;
+}
+
+/**
+ * London wall-clock time → UTC instant, DST-correct. `month` is 1-12.
+ * A wall time that does not exist (the hour skipped when clocks go forward) is moved forward by
+ * the gap (01:30 → 02:30 BST); an ambiguous one (the hour repeated when clocks go back) is the
+ * first occurrence (BST).
+ */
+export function londonDate(year: number, month: number, day: number, hour = 0, minute = 0): Date {
+  const parts = [year, month, day, hour, minute];
+  const t = DateTime.fromObject({ year, month, day, hour, minute }, { zone: LONDON });
+  if (
+    !parts.every(Number.isInteger) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    !t.isValid ||
+    t.month !== month ||
+    t.day !== day
+  ) {
+    throw new DomainError('VALIDATION', `${year}-${month}-${day} ${hour}:${minute} is not a valid date and time.`, {
+      year,
+      month,
+      day,
+      hour,
+      minute,
+    });
+  }
+  // Ambiguous wall time (clocks going back): prefer the earlier instant if it shows the same wall time.
+  const earlier = DateTime.fromMillis(t.toMillis() - 3_600_000, { zone: LONDON });
+  if (earlier.year === year && earlier.month === month && earlier.day === day && earlier.hour === hour && earlier.minute === minute) {
+    return earlier.toJSDate();
+  }
+  return t.toJSDate();
+}
+
+/** 00:00 London on the London calendar day of `d`. */
+export function startOfLondonDay(d: Date): Date {
+  return inLondon(d).startOf('day').toJSDate();
+}
+
+/** The London calendar date of an instant as "YYYY-MM-DD". */
+export function londonDateKey(d: Date): string {
+  return inLondon(d).toISODate() ?? '';
+}
+
+/**
+ * Calendar days from `now`'s London date to `deadline`'s London date: 0 on the day itself,
+ * 1 the day before, negative after. Times of day are ignored, so a clock change never gives 0.96.
+ */
+export function daysLeftLondon(now: Date, deadline: Date): number {
+  const a = inLondon(now).startOf('day');
+  const b = inLondon(deadline).startOf('day');
+  return Math.round(b.diff(a, 'days').days);
+}
+
+/**
+ * Adds calendar months on the London calendar, keeping the London wall-clock time.
+ * Past the end of a month it clamps (31 Jan + 1 month = 28/29 Feb). Negative n subtracts.
+ */
+export function addMonthsLondon(d: Date, months: number): Date {
+  return inLondon(d).plus({ months }).toJSDate();
+}
+
+/** Adds calendar years on the London calendar (29 Feb + 1 year = 28 Feb). */
+export function addYearsLondon(d: Date, years: number): Date {
+  return inLondon(d).plus({ years }).toJSDate();
+}
+
+/**
+ * Adds weeks on the London calendar, keeping the London wall-clock time across clock changes
+ * (so it is 7 × n calendar days, not 7 × 24 × n hours). Negative n subtracts.
+ */
+export function addWeeks(d: Date, weeks: number): Date {
+  return inLondon(d).plus({ weeks }).toJSDate();
+}
+
+/** Adds calendar days on the London calendar, keeping the London wall-clock time. */
+export function addDaysLondon(d: Date, days: number): Date {
+  return inLondon(d).plus({ days }).toJSDate();
+}
+
+/** Adds elapsed minutes (absolute time, not calendar). */
+export function addMinutes(d: Date, minutes: number): Date {
+  return new Date(d.getTime() + minutes * 60_000);
+}
