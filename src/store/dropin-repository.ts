@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { assertBookable } from '../domain/dropins.js';
+import { DomainError } from '../domain/errors.js';
+import type { Attendance, Booking, DropInSession } from '../domain/types.js';
+import type { AuditRepository } from './audit-repository.js';
+import type { DB, DropinBookingsTable, DropinSessionsTable } from './schema.js';
+
+export interface SessionWithSeats extends DropInSession {
+  booked: number;
+  waitlisted: number;
+}
+
+export interface BookRequest {
+  sessionId: string;
+  personId: string;
+  organisationId: string;
+  actorId: string;
+  now: Date;
+  /** When the session is full, join its waitlist instead of failing with DROPIN_FULL. */
+  waitlistIfFull?: boolean;
+}
+
+/**
+ * Drop-in sessions and bookings. Capacity is enforced by locking the session row
+ * (`SELECT … FOR UPDATE`) and counting inside the same transaction as the insert, so concurrent
+ * bookings queue on the lock and can never oversell a session. Call inside `store.transaction`.
+ */
+export class DropInRepository {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  async createSession(s: DropInSession): Promise<void> {
+    await this.db
+      .insertInto('dropin_sessions')
+      .values({
+        id: s.id,
+        title: s.title,
+        starts_at: s.startsAt,
+        ends_at: s.endsAt,
+        capacity: s.capacity,
+        cancelled: s.cancelled,
+        join_url: s.joinUrl,
+      })
+      .execute();
+  }
+
+  async getSession(id: string): Promise<DropInSession | null> {
+    const r = await this.db.selectFrom('dropin_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toSession(r) : null;
+  }
+
+  /** Sessions that have not started yet, with seats booked and waitlisted. */
+  async listUpcoming(now: Date): Promise<SessionWithSeats[]> {
+    const rows = await this.db
+      .selectFrom('dropin_sessions as s')
+      .selectAll('s')
+      .select([
+        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as('booked'),
+        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as('waitlisted'),
+      ])
+      .where('s.starts_at', '>', now)
+      .where('s.cancelled', '=', false)
+      .orderBy('s.starts_at')
+      .execute();
+    return rows.map((r) => ({ ...toSession(r), booked: r.booked, waitlisted: r.waitlisted }));
+  }
+
+  async book(req: BookRequest): Promise<Booking> {
+    const session = await this.db
+      .selectFrom('dropin_sessions')
+      .selectAll()
+      .where('id', '=', req.sessionId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: req.sessionId });
+
+    const live = await this.db
+      .selectFrom('dropin_bookings')
+      .select('id')
+      .where('session_id', '=', req.sessionId)
+      .where('person_id', '=', req.personId)
+      .where('status', '<>', 'cancelled')
+      .executeTakeFirst();
+    if (live) throw new DomainError('ALREADY_BOOKED', undefined, { sessionId: req.sessionId });
+
+    const { booked } = await this.db
+      .selectFrom('dropin_bookings')
+      .select(sql<number>`count(*)::int`.as('booked'))
+      .where('session_id', '=', req.sessionId)
+      .where('status', '=', 'booked')
+      .executeTakeFirstOrThrow();
+
+    let status: Booking['status'] = 'booked';
+    try {
+      assertBookable(toSession(session), booked, req.now);
+    } catch (e) {
+      if (!(req.waitlistIfFull && e instanceof DomainError && e.code === 'DROPIN_FULL')) throw e;
+      status = 'waitlisted';
+    }
+
+    const booking: Booking = {
+      id: randomUUID(),
+      sessionId: req.sessionId,
+      personId: req.personId,
+      organisationId: req.organisationId,
+      status,
+      attended: false,
+      createdAt: req.now,
+    };
+    await this.db
+      .insertInto('dropin_bookings')
+      .values({
+        id: booking.id,
+        session_id: booking.sessionId,
+        person_id: booking.personId,
+        organisation_id: booking.organisationId,
+        status,
+        created_at: req.now,
+        updated_at: req.now,
+      })
+      .execute();
+    await this.audit.append({
+      at: req.now,
+      actorId: req.actorId,
+      action: status === 'booked' ? 'book_dropin' : 'join_waitlist',
+      entityKind: 'dropin_booking',
+      entityId: booking.id,
+      fromState: null,
+      toState: status,
+      details: { sessionId: req.sessionId },
+    });
+    return booking;
+  }
+
+  /**
+   * Cancel a booking; when it held a seat, the longest-waiting waitlisted booking takes it in the
+   * same transaction. Returns the promoted booking, if any.
+   */
+  async cancel(bookingId: string, actorId: string, now: Date): Promise<{ cancelled: Booking; promoted: Booking | null }> {
+    const current = await this.db.selectFrom('dropin_bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
+    if (!current) throw new DomainError('NOT_FOUND', 'That booking does not exist.', { bookingId });
+    // Lock the session first (same order as book) so cancel and book cannot deadlock.
+    await this.db.selectFrom('dropin_sessions').select('id').where('id', '=', current.session_id).forUpdate().execute();
+    const row = await this.db
+      .updateTable('dropin_bookings')
+      .set({ status: 'cancelled', updated_at: now })
+      .where('id', '=', bookingId)
+      .where('status', '<>', 'cancelled')
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new DomainError('STALE', 'That booking was already cancelled.', { bookingId });
+    await this.audit.append({
+      at: now,
+      actorId,
+      action: 'cancel_dropin',
+      entityKind: 'dropin_booking',
+      entityId: bookingId,
+      fromState: current.status,
+      toState: 'cancelled',
+    });
+    let promoted: Booking | null = null;
+    if (current.status === 'booked') {
+      const next = await this.db
+        .selectFrom('dropin_bookings')
+        .selectAll()
+        .where('session_id', '=', current.session_id)
+        .where('status', '=', 'waitlisted')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      if (next) {
+        const up = await this.db
+          .updateTable('dropin_bookings')
+          .set({ status: 'booked', updated_at: now })
+          .where('id', '=', next.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await this.audit.append({
+          at: now,
+          actorId: 'system',
+          action: 'promote_from_waitlist',
+          entityKind: 'dropin_booking',
+          entityId: next.id,
+          fromState: 'waitlisted',
+          toState: 'booked',
+        });
+        promoted = toBooking(up);
+      }
+    }
+    return { cancelled: toBooking(row), promoted };
+  }
+
+  async markAttended(bookingId: string, attended: boolean, actorId: string, now: Date): Promise<void> {
+    const row = await this.db
+      .updateTable('dropin_bookings')
+      .set({ attended, updated_at: now })
+      .where('id', '=', bookingId)
+      .where('status', '=', 'booked')
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw new DomainError('NOT_FOUND', 'No confirmed booking with that id.', { bookingId });
+    await this.audit.append({
+      at: now,
+      actorId,
+      action: attended ? 'mark_attended' : 'unmark_attended',
+      entityKind: 'dropin_booking',
+      entityId: bookingId,
+      fromState: null,
+      toState: null,
+    });
+  }
+
+  async bookingsForPerson(personId: string): Promise<Booking[]> {
+    const rows = await this.db
+      .selectFrom('dropin_bookings')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toBooking);
+  }
+
+  async bookingsForSession(sessionId: string): Promise<Booking[]> {
+    const rows = await this.db
+      .selectFrom('dropin_bookings')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toBooking);
+  }
+
+  /** Sessions an organisation's people attended: the input of the eligibility rule. */
+  async attendancesForOrganisation(organisationId: string): Promise<Attendance[]> {
+    const rows = await this.db
+      .selectFrom('dropin_bookings as b')
+      .innerJoin('dropin_sessions as s', 's.id', 'b.session_id')
+      .select(['b.session_id', 'b.organisation_id', 's.starts_at'])
+      .where('b.organisation_id', '=', organisationId)
+      .where('b.attended', '=', true)
+      .where('b.status', '=', 'booked')
+      .orderBy('s.starts_at', 'desc')
+      .execute();
+    return rows.map((r) => ({ sessionId: r.session_id, organisationId: r.organisation_id, attendedAt: r.starts_at }));
+  }
+}
+
+function toSession(r: Selectable<DropinSessionsTable>): DropInSession {
+  return {
+    id: r.id,
+    title: r.title,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    capacity: r.capacity,
+    cancelled: r.cancelled,
+    joinUrl: r.join_url,
+  };
+}
+
+function toBooking(r: Selectable<DropinBookingsTable>): Booking {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    personId: r.person_id,
+    organisationId: r.organisation_id,
+    status: r.status,
+    attended: r.attended,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,111 @@
+import { sql, type Kysely } from 'kysely';
+import type { Person, Role } from '../domain/types.js';
+import type { DB } from './schema.js';
+
+export class PeopleRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** Insert or update a person and replace their roles. */
+  async upsert(p: Person): Promise<void> {
+    await this.db
+      .insertInto('people')
+      .values({
+        id: p.id,
+        display_name: p.displayName,
+        email: p.email.trim(),
+        entra_object_id: p.entraObjectId,
+        organisation_id: p.organisationId,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          display_name: p.displayName,
+          email: p.email.trim(),
+          entra_object_id: p.entraObjectId,
+          organisation_id: p.organisationId,
+        }),
+      )
+      .execute();
+    await this.db.deleteFrom('person_roles').where('person_id', '=', p.id).execute();
+    if (p.roles.length > 0) {
+      await this.db
+        .insertInto('person_roles')
+        .values(p.roles.map((role) => ({ person_id: p.id, role })))
+        .execute();
+    }
+  }
+
+  async get(id: string): Promise<Person | null> {
+    const found = await this.query().where('p.id', '=', id).executeTakeFirst();
+    return found ? toPerson(found) : null;
+  }
+
+  /** Match a Teams user: Entra object id first, then email (case-insensitive). */
+  async findByIdentity(identity: { entraObjectId?: string | null; email?: string | null }): Promise<Person | null> {
+    const oid = identity.entraObjectId?.trim();
+    if (oid) {
+      const byOid = await this.query().where('p.entra_object_id', '=', oid).executeTakeFirst();
+      if (byOid) return toPerson(byOid);
+    }
+    const email = identity.email?.trim();
+    if (email) {
+      const byEmail = await this.query()
+        .where(sql<string>`lower(p.email)`, '=', email.toLowerCase())
+        .executeTakeFirst();
+      if (byEmail) return toPerson(byEmail);
+    }
+    return null;
+  }
+
+  async listByRole(role: Role): Promise<Person[]> {
+    const rows = await this.query()
+      .where((eb) =>
+        eb.exists(
+          eb.selectFrom('person_roles as r').whereRef('r.person_id', '=', 'p.id').where('r.role', '=', role).select('r.role'),
+        ),
+      )
+      .orderBy('p.display_name')
+      .execute();
+    return rows.map(toPerson);
+  }
+
+  async listByOrganisation(organisationId: string): Promise<Person[]> {
+    const rows = await this.query().where('p.organisation_id', '=', organisationId).orderBy('p.display_name').execute();
+    return rows.map(toPerson);
+  }
+
+  private query() {
+    return this.db
+      .selectFrom('people as p')
+      .select([
+        'p.id',
+        'p.display_name',
+        'p.email',
+        'p.entra_object_id',
+        'p.organisation_id',
+        (eb) =>
+          eb
+            .selectFrom('person_roles as r')
+            .whereRef('r.person_id', '=', 'p.id')
+            .select(sql<string[]>`coalesce(array_agg(r.role ORDER BY r.role), '{}')`.as('roles'))
+            .as('roles'),
+      ]);
+  }
+}
+
+function toPerson(r: {
+  id: string;
+  display_name: string;
+  email: string;
+  entra_object_id: string | null;
+  organisation_id: string | null;
+  roles: string[] | null;
+}): Person {
+  return {
+    id: r.id,
+    displayName: r.display_name,
+    email: r.email,
+    entraObjectId: r.entra_object_id,
+    organisationId: r.organisation_id,
+    roles: (r.roles ?? []) as Role[],
+  };
+}

@@ -1,0 +1,157 @@
+/** Kysely table types: the TypeScript view of migrations/*.ts. Keep the two in step. */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+type DefaultTimestamp = ColumnType<Date, Date | undefined, Date>;
+/** jsonb: read as parsed JSON, written as a JSON string (both drivers agree on that). */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  code: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface PeopleTable {
+  id: string;
+  display_name: string;
+  email: string;
+  entra_object_id: string | null;
+  organisation_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface PersonRolesTable {
+  person_id: string;
+  role: string;
+}
+
+export interface FrameworksTable {
+  version: string;
+  title: string;
+  illustrative: boolean;
+  document: Json<unknown>;
+  created_at: DefaultTimestamp;
+}
+
+export interface CyclesTable {
+  id: string;
+  name: string;
+  submission_deadline: Timestamp;
+  grace_minutes: number;
+  review_start: Timestamp;
+  review_end: Timestamp;
+  decision_start: Timestamp;
+  decision_end: Timestamp;
+  intake_paused: boolean;
+  framework_version: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface DropinSessionsTable {
+  id: string;
+  title: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  capacity: number;
+  cancelled: ColumnType<boolean, boolean | undefined, boolean>;
+  join_url: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface DropinBookingsTable {
+  id: string;
+  session_id: string;
+  person_id: string;
+  organisation_id: string;
+  status: 'booked' | 'cancelled' | 'waitlisted';
+  attended: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  organisation_id: string;
+  cycle_id: string;
+  state: string;
+  target_level: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  requested_at: Timestamp;
+  submitted_at: Date | null;
+  submitted_late: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface CommentaryTable {
+  application_id: string;
+  criterion_id: string;
+  text: string;
+  evidence_refs: Json<{ documentName: string; pages: number[] }[]>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface ReviewerAssignmentsTable {
+  application_id: string;
+  reviewer_id: string;
+  assigned_at: Timestamp;
+}
+
+export interface DecisionsTable {
+  application_id: string;
+  level: string | null;
+  feedback_strengths: string;
+  feedback_improvements: string;
+  decided_at: Timestamp;
+  decided_by: string;
+}
+
+export interface AwardsTable {
+  id: string;
+  organisation_id: string;
+  application_id: string | null;
+  level: string;
+  valid_from: Timestamp;
+  valid_until: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_id: string;
+  action: string;
+  entity_kind: string;
+  entity_id: string;
+  from_state: string | null;
+  to_state: string | null;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface ConversationRefsTable {
+  key: string;
+  person_id: string | null;
+  aad_object_id: string | null;
+  scope: 'personal' | 'groupChat' | 'channel';
+  reference: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
+export interface DB {
+  organisations: OrganisationsTable;
+  people: PeopleTable;
+  person_roles: PersonRolesTable;
+  frameworks: FrameworksTable;
+  cycles: CyclesTable;
+  dropin_sessions: DropinSessionsTable;
+  dropin_bookings: DropinBookingsTable;
+  applications: ApplicationsTable;
+  commentary: CommentaryTable;
+  reviewer_assignments: ReviewerAssignmentsTable;
+  decisions: DecisionsTable;
+  awards: AwardsTable;
+  audit_log: AuditLogTable;
+  conversation_refs: ConversationRefsTable;
+}

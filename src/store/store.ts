@@ -1,0 +1,43 @@
+/**
+ * The store: repositories over one Kysely handle, and a unit of work that binds them all to one
+ * transaction. Workflows call `store.transaction(tx => ...)` whenever several writes (a state
+ * change and its audit row, a booking and its capacity check) must commit together.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from './schema.js';
+import { AuditRepository } from './audit-repository.js';
+import { ApplicationRepository } from './application-repository.js';
+import { ConversationRepository } from './conversation-repository.js';
+import { CycleRepository } from './cycle-repository.js';
+import { DropInRepository } from './dropin-repository.js';
+import { FrameworkRepository } from './framework-repository.js';
+import { OrganisationRepository } from './organisation-repository.js';
+import { PeopleRepository } from './people-repository.js';
+
+export class Store {
+  readonly audit: AuditRepository;
+  readonly applications: ApplicationRepository;
+  readonly conversations: ConversationRepository;
+  readonly cycles: CycleRepository;
+  readonly dropIns: DropInRepository;
+  readonly frameworks: FrameworkRepository;
+  readonly organisations: OrganisationRepository;
+  readonly people: PeopleRepository;
+
+  constructor(readonly db: Kysely<DB>, private readonly inTransaction = false) {
+    this.audit = new AuditRepository(db);
+    this.applications = new ApplicationRepository(db, this.audit);
+    this.conversations = new ConversationRepository(db);
+    this.cycles = new CycleRepository(db);
+    this.dropIns = new DropInRepository(db, this.audit);
+    this.frameworks = new FrameworkRepository(db);
+    this.organisations = new OrganisationRepository(db);
+    this.people = new PeopleRepository(db);
+  }
+
+  /** Run `fn` in one transaction (joins the current one when already inside). */
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new Store(trx, true)));
+  }
+}
