@@ -1,0 +1,40 @@
+import { CARD_ERROR_REFERENCE_PREFIX } from './constants.js';
+import { card, execute, heading, text, type AdaptiveCard } from './card-kit.js';
+
+/** A domain error: what went wrong in plain English and what to do next. */
+export function errorCard(title: string, message: string, nextStep: string, retry?: { title: string; verb: string; data?: Record<string, unknown> }): AdaptiveCard {
+  return card(
+    [...heading(title), text(message, { color: 'Attention' }), text(`**What to do next:** ${nextStep}`)],
+    [execute('Show what I can do', 'help'), ...(retry ? [execute(retry.title, retry.verb, retry.data ?? {})] : [])],
+    message,
+  );
+}
+
+/** An unexpected failure: a short reference the support team can find in the log. */
+export function unexpectedErrorCard(referenceId: string): AdaptiveCard {
+  return card(
+    [
+      ...heading('Something went wrong'),
+      text('Nothing was changed. Please try again in a minute.'),
+      text(`If it keeps happening, contact the WEx QS team and quote reference **${CARD_ERROR_REFERENCE_PREFIX}${referenceId}**.`),
+    ],
+    [execute('Show what I can do', 'help')],
+    `Something went wrong (reference ${CARD_ERROR_REFERENCE_PREFIX}${referenceId})`,
+  );
+}
+
+/** Someone the app does not know yet. */
+export function unknownUserCard(name: string | undefined): AdaptiveCard {
+  return card(
+    [
+      ...heading(name ? `Hello ${name}` : 'Hello', 'Work Experience Quality Standard'),
+      text("You don't have access to the WEx QS app yet."),
+      text(
+        '**To get access:** if your organisation is applying for the quality standard, ask your work experience lead to add you as a contributor, or email the NHS England Widening Access and Participation team with your organisation name and your NHS email address. Reviewers and admins are added by the WEx QS team.',
+      ),
+      text('Once you have been added, say **help** here to see what you can do.', { isSubtle: true }),
+    ],
+    [execute('Check again', 'help')],
+    "You don't have access to the WEx QS app yet.",
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * The Teams face of the app: turns activities into router requests and router cards into
+ * replies. Typed messages get a new card; `adaptiveCard/action` invokes get the card back in the
+ * invoke response, which Teams puts in place of the card that was clicked.
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
+ */
+import {
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+} from 'botbuilder';
+import type { Services } from '../src/workflows/services.js';
+import { CARD_CONTENT_TYPE } from './cards/card-kit.js';
+import type { CommandRouter, IncomingRequest } from './router.js';
+
+export class WexqsBot extends TeamsActivityHandler {
+  constructor(
+    private readonly svc: Services,
+    private readonly router: CommandRouter,
+  ) {
+    super();
+
+    this.onMessage(async (context, next) => {
+      const text = context.activity.text ?? '';
+      const result = await this.router.handle({ kind: 'message', identity: await this.identity(context), text });
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
+      await this.rememberConversation(context);
+      await next();
+    });
+
+    // The app was installed (personal scope) or the bot added to a chat: greet by role.
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.greet(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
+      if (botAdded && context.activity.conversation.conversationType === 'personal') await this.greet(context);
+      await next();
+    });
+  }
+
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const action = invokeValue?.action ?? ({} as AdaptiveCardInvokeValue['action']);
+    const data = (action.data ?? {}) as Record<string, unknown>;
+    const result = await this.router.handle({
+      kind: 'invoke',
+      identity: await this.identity(context),
+      verb: typeof action.verb === 'string' ? action.verb : '',
+      data,
+    });
+    return { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card as unknown as Record<string, unknown> };
+  }
+
+  private async greet(context: TurnContext): Promise<void> {
+    const result = await this.router.handle({
+      kind: 'invoke',
+      identity: await this.identity(context),
+      verb: 'help',
+      data: { greeting: true },
+    });
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
+    await this.rememberConversation(context);
+  }
+
+  /** Who is talking: Entra object id from the activity, email from the roster when needed. */
+  private async identity(context: TurnContext): Promise<IncomingRequest['identity']> {
+    const from = context.activity.from;
+    const tenantId = context.activity.conversation?.tenantId ?? null;
+    const base = { entraObjectId: from.aadObjectId ?? null, tenantId, name: from.name };
+    if (base.entraObjectId && (await this.svc.store.people.findByIdentity({ entraObjectId: base.entraObjectId }))) return base;
+    try {
+      const member = await TeamsInfo.getMember(context, from.id);
+      return { ...base, email: member.email ?? member.userPrincipalName ?? null };
+    } catch {
+      return base;
+    }
+  }
+
+  /** Keep the personal conversation reference so reminders can reach this person later. */
+  private async rememberConversation(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (activity.conversation?.conversationType && activity.conversation.conversationType !== 'personal') return;
+    const person = await this.svc.store.people.findByIdentity({ entraObjectId: activity.from.aadObjectId ?? null });
+    if (!person) return;
+    const reference = TurnContext.getConversationReference(activity);
+    await this.svc.store.conversations.upsert({
+      key: `personal:${activity.conversation.id}`,
+      personId: person.id,
+      aadObjectId: activity.from.aadObjectId ?? null,
+      scope: 'personal',
+      reference: reference as unknown as Record<string, unknown>,
+      updatedAt: this.svc.clock.now(),
+    });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Starts the Microsoft 365 Agents Playground (the local Teams client) as a child process,
+ * pointed at the bot's endpoint, with the committed config, and waits until it answers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export interface RunningPlayground {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface PlaygroundOptions {
+  botEndpoint: string;
+  port: number;
+  configPath: string;
+  /** File that receives the Playground's own output. */
+  logFile: string;
+  timeoutMs?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+export async function startPlayground(opts: PlaygroundOptions): Promise<RunningPlayground> {
+  const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
+  mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  const out = createWriteStream(opts.logFile, { flags: 'a' });
+  const child = spawn(
+    process.execPath,
+    [cli, 'start', '-e', opts.botEndpoint, '-c', 'msteams', '-p', String(opts.port), '--disable-telemetry'],
+    {
+      env: {
+        ...process.env,
+        TEAMSAPPTESTER_BROWSER: 'none',
+        TEAMSAPPTESTER_PORT: String(opts.port),
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH: opts.configPath,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+
+  const url = `http://127.0.0.1:${opts.port}`;
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`Agents Playground exited with code ${code}; see ${opts.logFile}`))),
+  );
+  exited.catch(() => undefined);
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    try {
+      const res = await Promise.race([fetch(`${url}/_debug/ping`), exited]);
+      if (res.ok) break;
+    } catch (e) {
+      if (child.exitCode !== null) throw e;
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`Agents Playground did not answer on ${url} within ${opts.timeoutMs ?? 30_000} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    port: opts.port,
+    child,
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL if the child is still there after two seconds. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

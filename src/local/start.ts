@@ -1,0 +1,75 @@
+/**
+ * `npm start`: the whole product locally, no Microsoft 365 tenant needed. Migrates and seeds the
+ * embedded database once, starts the app (bot at /api/messages) and the Agents Playground, and
+ * prints what to open. Ctrl-C stops everything; the data stays in .data/ for the next start.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startApp } from '../app.js';
+import { describeConfig, loadConfig, loadEnvFiles } from '../config.js';
+import { createLogger } from '../log.js';
+import { seedDemoData } from './demo-data.js';
+import { startPlayground, type RunningPlayground } from './playground.js';
+
+const started = performance.now();
+loadEnvFiles(process.env.APP_ENV ?? 'local');
+const config = loadConfig();
+if (config.mode !== 'local') {
+  console.error('npm start runs the local stack; APP_MODE is not "local". Use `npm run serve` for tenant mode.');
+  process.exit(2);
+}
+const log = createLogger({ level: config.logLevel, name: 'wexqs-local' });
+log.info({ config: describeConfig(config) }, 'starting local stack');
+
+const app = await startApp(config, {
+  log,
+  beforeListen: async (svc) => {
+    if (config.local.seedDemoData && (await seedDemoData(svc.store, svc.clock.now()))) {
+      log.info('demo data seeded');
+    }
+  },
+});
+
+let playground: RunningPlayground | null = null;
+if (config.local.playground) {
+  playground = await startPlayground({
+    botEndpoint: `${app.url}/api/messages`,
+    port: config.local.playgroundPort,
+    configPath: path.resolve('.m365agentsplayground.yml'),
+    logFile: path.join(config.dataDir, 'logs', 'playground.log'),
+  });
+}
+
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+process.stdout.write(
+  [
+    '',
+    `WEx QS is running (ready in ${seconds} s).`,
+    playground ? `  Open the Teams client (Agents Playground): ${playground.url}` : '',
+    `  Bot endpoint: ${app.url}/api/messages    Health: ${app.url}/healthz`,
+    '  You are chatting as Priya Shah, applicant lead at Northshire Hospitals NHS Foundation Trust.',
+    '  Type "help" to see what you can do. Other demo users are in .m365agentsplayground.yml.',
+    '  Press Ctrl-C to stop. Data is kept in ' + config.dataDir + '/.',
+    '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n') + '\n',
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping local stack');
+  await playground?.stop();
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+playground?.child.once('exit', (code) => {
+  if (!stopping) {
+    log.error({ code }, 'Agents Playground stopped unexpectedly; stopping');
+    void shutdown('playground-exit');
+  }
+});

@@ -1,0 +1,32 @@
+import express, { type Express } from 'express';
+import type { CloudAdapter } from 'botbuilder';
+import type { WexqsBot } from '../../bot/teams-bot.js';
+import type { Services } from '../workflows/services.js';
+import { sql } from 'kysely';
+
+/**
+ * The HTTP face: the bot endpoint (authenticated by the CloudAdapter) and a health check that
+ * also proves the database answers.
+ */
+export function createHttpApp(deps: { adapter: CloudAdapter; bot: WexqsBot; svc: Services }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.post('/api/messages', express.json({ limit: '256kb' }), async (req, res) => {
+    await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await sql`SELECT 1`.execute(deps.svc.store.db);
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+  return app;
+}
