@@ -111,6 +111,9 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   if (opts.databaseUrl) {
     engine = 'postgres';
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection the server closes (restart, failover, admin) must not crash the process:
+    // the pool drops it and opens a new one on the next query.
+    pool.on('error', () => undefined);
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     engine = 'pglite';

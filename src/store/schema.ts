@@ -57,6 +57,7 @@ export interface DropinSessionsTable {
   capacity: number;
   cancelled: ColumnType<boolean, boolean | undefined, boolean>;
   join_url: string | null;
+  graph_event_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
 }
 
@@ -139,7 +140,26 @@ export interface ConversationRefsTable {
   updated_at: Timestamp;
 }
 
+export interface ProvisioningJournalTable {
+  seq: Generated<string>;
+  cycle_id: string;
+  organisation_id: string | null;
+  mutation: Json<Record<string, unknown>>;
+  recorded_at: DefaultTimestamp;
+}
+
+export interface EvidenceFoldersTable {
+  cycle_id: string;
+  organisation_id: string;
+  folder_id: string;
+  web_url: string;
+  is_private: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_at: DefaultTimestamp;
+}
+
 export interface DB {
+  provisioning_journal: ProvisioningJournalTable;
+  evidence_folders: EvidenceFoldersTable;
   organisations: OrganisationsTable;
   people: PeopleTable;
   person_roles: PersonRolesTable;

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEligibility } from '../../src/domain/dropins.js';
+import { submissionTiming } from '../../src/domain/cycle.js';
+import { DEMO_CYCLE_ID, DEMO_ORGANISATIONS, seedDemoData } from '../../src/local/demo-data.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { engines } from '../support/databases.js';
+
+describe.each(engines())('demo data on $name', (engine) => {
+  let handle: DatabaseHandle;
+  let store: Store;
+  const now = new Date('2026-10-20T09:30:00Z');
+
+  beforeAll(async () => {
+    handle = await engine.open();
+    store = new Store(handle.db);
+  });
+  afterAll(async () => handle.close());
+
+  it('seeds a realistic cycle relative to today, once', async () => {
+    expect(await seedDemoData(store, now)).toBe(true);
+    expect(await seedDemoData(store, now)).toBe(false);
+    expect(await store.organisations.list()).toHaveLength(DEMO_ORGANISATIONS.length);
+    const cycle = await store.cycles.get(DEMO_CYCLE_ID);
+    expect(cycle).not.toBeNull();
+    expect(submissionTiming(cycle!, now)).toBe('on_time');
+    expect(cycle!.submissionDeadline.getTime()).toBeGreaterThan(now.getTime());
+  });
+
+  it('makes one Playground organisation eligible and the other not, to show both paths', async () => {
+    const north = checkEligibility(await store.dropIns.attendancesForOrganisation('org-northshire'), now);
+    const river = checkEligibility(await store.dropIns.attendancesForOrganisation('org-riverside'), now);
+    expect(north.eligible).toBe(true);
+    expect(river).toMatchObject({ eligible: false, reason: 'attendance_too_old' });
+  });
+
+  it('has upcoming sessions with seats left and one nearly full', async () => {
+    const upcoming = await store.dropIns.listUpcoming(now);
+    expect(upcoming.length).toBeGreaterThanOrEqual(3);
+    expect(upcoming.some((s) => s.capacity - s.booked === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Starts the real local stack (`src/local/start.ts`, what `npm start` runs) as a child process on
+ * free ports with its own data directory, and stops it the way a person does: Ctrl-C (SIGINT).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface LocalStack {
+  appUrl: string;
+  playgroundUrl: string;
+  graphUrl: string;
+  dataDir: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLocalStack(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LocalStack> {
+  const [port, playgroundPort, graphPort] = [await freePort(), await freePort(), await freePort()];
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'wexqs-stack-'));
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/start.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PLAYGROUND_PORT: String(playgroundPort),
+      GRAPH_EMULATOR_PORT: String(graphPort),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  child.stderr!.on('data', (d) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local stack did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (out.includes('WEx QS is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local stack exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    appUrl: `http://127.0.0.1:${port}`,
+    playgroundUrl: `http://127.0.0.1:${playgroundPort}`,
+    graphUrl: `http://127.0.0.1:${graphPort}`,
+    dataDir,
+    child,
+    output: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+        child.kill('SIGINT');
+      }),
+  };
+}
