@@ -8,7 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { startApp } from '../app.js';
 import { describeConfig, loadConfig, loadEnvFiles } from '../config.js';
 import { createLogger } from '../log.js';
+import { startGraphEmulator, type GraphEmulator } from '../graph/emulator/index.js';
+import { LOCAL_EMULATOR_TOKEN } from '../graph/graph-setup.js';
+import { DEMO_PEOPLE } from './demo-people.js';
 import { seedDemoData } from './demo-data.js';
+import { mountEvidencePage } from './evidence-page.js';
+import { provisionLocalGraph } from './local-graph.js';
 import { startPlayground, type RunningPlayground } from './playground.js';
 
 const started = performance.now();
@@ -21,8 +26,24 @@ if (config.mode !== 'local') {
 const log = createLogger({ level: config.logLevel, name: 'wexqs-local' });
 log.info({ config: describeConfig(config) }, 'starting local stack');
 
+let graphEmulator: GraphEmulator | null = null;
+if (config.local.graphEmulator) {
+  graphEmulator = await startGraphEmulator({
+    port: config.local.graphEmulatorPort,
+    host: '127.0.0.1',
+    dataDir: path.join(config.dataDir, 'graph'),
+    acceptedToken: LOCAL_EMULATOR_TOKEN,
+    users: [
+      { mail: config.graph.organiserUpn, displayName: 'WEx QS team' },
+      ...DEMO_PEOPLE.map((p) => ({ mail: p.email, displayName: p.displayName })),
+    ],
+  });
+}
+
 const app = await startApp(config, {
   log,
+  graph: config.local.graphEmulator,
+  localRoutes: mountEvidencePage,
   beforeListen: async (svc) => {
     if (config.local.seedDemoData && (await seedDemoData(svc.store, svc.clock.now()))) {
       log.info('demo data seeded');
@@ -47,6 +68,7 @@ process.stdout.write(
     `WEx QS is running (ready in ${seconds} s).`,
     playground ? `  Open the Teams client (Agents Playground): ${playground.url}` : '',
     `  Bot endpoint: ${app.url}/api/messages    Health: ${app.url}/healthz`,
+    graphEmulator ? `  Evidence folders (local SharePoint stand-in): ${app.url}/local/evidence    Graph emulator: ${graphEmulator.url}` : '',
     '  You are chatting as Priya Shah, applicant lead at Northshire Hospitals NHS Foundation Trust.',
     '  Type "help" to see what you can do. Other demo users are in .m365agentsplayground.yml.',
     '  Press Ctrl-C to stop. Data is kept in ' + config.dataDir + '/.',
@@ -56,6 +78,13 @@ process.stdout.write(
     .join('\n') + '\n',
 );
 
+// Folders and meetings are Graph work: done after start-up, without delaying the bot.
+if (app.graph) {
+  void provisionLocalGraph(app.svc, app.graph)
+    .then((r) => process.stdout.write(`Evidence folders ready for ${r.succeeded} of ${r.total} organisations; ${r.meetings} drop-in meetings in the calendar.\n`))
+    .catch((err) => log.error({ err: { message: (err as Error).message } }, 'local Graph provisioning failed'));
+}
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -63,6 +92,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal }, 'stopping local stack');
   await playground?.stop();
   await app.close();
+  await graphEmulator?.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -8,7 +8,13 @@ import { sql } from 'kysely';
  * The HTTP face: the bot endpoint (authenticated by the CloudAdapter) and a health check that
  * also proves the database answers.
  */
-export function createHttpApp(deps: { adapter: CloudAdapter; bot: WexqsBot; svc: Services }): Express {
+export function createHttpApp(deps: {
+  adapter: CloudAdapter;
+  bot: WexqsBot;
+  svc: Services;
+  /** Extra routes of the local stack (never mounted in tenant mode). */
+  extraRoutes?: (app: Express) => void;
+}): Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -24,6 +30,8 @@ export function createHttpApp(deps: { adapter: CloudAdapter; bot: WexqsBot; svc:
       res.status(503).json({ status: 'unavailable' });
     }
   });
+
+  deps.extraRoutes?.(app);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

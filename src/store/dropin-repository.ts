@@ -52,6 +52,33 @@ export class DropInRepository {
     return r ? toSession(r) : null;
   }
 
+  /** The calendar event carrying the session's Teams meeting, once created. */
+  async meetingOf(sessionId: string): Promise<{ eventId: string; joinUrl: string | null } | null> {
+    const r = await this.db
+      .selectFrom('dropin_sessions')
+      .select(['graph_event_id', 'join_url'])
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    return r?.graph_event_id ? { eventId: r.graph_event_id, joinUrl: r.join_url } : null;
+  }
+
+  async setMeeting(sessionId: string, eventId: string, joinUrl: string | null): Promise<void> {
+    await this.db.updateTable('dropin_sessions').set({ graph_event_id: eventId, join_url: joinUrl }).where('id', '=', sessionId).execute();
+  }
+
+  /** Sessions without a calendar event yet (to create their Teams meetings). */
+  async sessionsWithoutMeeting(now: Date): Promise<DropInSession[]> {
+    const rows = await this.db
+      .selectFrom('dropin_sessions')
+      .selectAll()
+      .where('graph_event_id', 'is', null)
+      .where('cancelled', '=', false)
+      .where('starts_at', '>', now)
+      .orderBy('starts_at')
+      .execute();
+    return rows.map(toSession);
+  }
+
   /** Sessions that have not started yet, with seats booked and waitlisted. */
   async listUpcoming(now: Date): Promise<SessionWithSeats[]> {
     const rows = await this.db

@@ -1,12 +1,34 @@
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import type { Background, CardDelivery, EvidenceFolders, Meetings } from './ports.js';
 
 /** What every use case needs; one composition root builds it (src/app.ts). */
 export interface Services {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** Evidence folders (Graph). Absent: folder links and document listings are unavailable. */
+  evidence?: EvidenceFolders;
+  /** Drop-in Teams meetings (Graph). Absent: bookings are not added to the calendar event. */
+  meetings?: Meetings;
+  /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
+  cards?: CardDelivery;
+  /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
+  background?: Background;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Run `task` after the current request has been answered; failures are logged (ids only). */
+export function afterReply(svc: Services, label: string, task: () => Promise<void>): void {
+  if (svc.background) {
+    svc.background.run(label, task);
+    return;
+  }
+  setImmediate(() => {
+    task().catch((err: unknown) => {
+      svc.log.error({ task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) }, 'background task failed');
+    });
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * The Graph-backed implementations of the workflow ports (src/workflows/ports.ts): evidence
+ * folders provisioned and listed through SharePoint, and drop-in meetings as calendar events with
+ * Teams links. The same classes run against real Graph (tenant mode) and the emulator (local).
+ */
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { SECTIONS } from '../domain/framework.js';
+import { isApplicant } from '../domain/people.js';
+import type { SectionNumber } from '../domain/types.js';
+import type { Logger } from '../log.js';
+import type { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
+import type { Store } from '../store/store.js';
+import type { EvidenceFolders, FolderDocument, Meetings, ProvisionProgress, ProvisionSummary } from '../workflows/ports.js';
+import type { OrgInput } from './evidence-folders.js';
+import { listEvidence } from './evidence-listing.js';
+import { DropInMeetings } from './meetings.js';
+import { Provisioner } from './provisioning/engine.js';
+import type { PacerOptions } from './provisioning/pacer.js';
+
+/** The six section sub-folders, named "<n> <title>" so they sort in framework order. */
+export const SECTION_FOLDER_NAMES: readonly string[] = SECTIONS.map((s) => `${s.number} ${s.title}`);
+
+export function sectionFromFolderName(name: string | null): SectionNumber | null {
+  const n = Number((name ?? '').split(' ')[0]);
+  return SECTIONS.some((s) => s.number === n) ? (n as SectionNumber) : null;
+}
+
+export interface GraphPortsOptions {
+  store: Store;
+  client: Client;
+  /** Graph base URL the client uses (to follow @odata.nextLink). */
+  baseUrl: string;
+  ledger: PostgresProvisioningLedger;
+  driveId?: string;
+  organiser: string;
+  sendInvitation: boolean;
+  pacer?: PacerOptions;
+  log: Logger;
+}
+
+export class GraphEvidenceFolders implements EvidenceFolders {
+  constructor(private readonly o: GraphPortsOptions) {}
+
+  async provision(
+    cycleId: string,
+    organisationIds: readonly string[],
+    onProgress?: (p: ProvisionProgress) => void,
+  ): Promise<ProvisionSummary> {
+    const { store } = this.o;
+    const cycle = await store.cycles.get(cycleId);
+    if (!cycle) throw new Error(`cycle ${cycleId} not found`);
+    const orgs: OrgInput[] = [];
+    for (const id of organisationIds) {
+      const org = await store.organisations.get(id);
+      if (!org) continue;
+      const people = await store.people.listByOrganisation(id);
+      const reviewers = await this.assignedReviewerEmails(cycleId, id);
+      orgs.push({
+        id,
+        name: org.name,
+        applicants: people.filter((p) => isApplicant(p)).map((p) => ({ email: p.email })),
+        reviewers: reviewers.map((email) => ({ email })),
+      });
+    }
+    const provisioner = new Provisioner({
+      client: this.o.client,
+      ledger: this.o.ledger,
+      ...(this.o.driveId ? { driveId: this.o.driveId } : {}),
+      sendInvitation: this.o.sendInvitation,
+      ...(this.o.pacer ? { pacer: this.o.pacer } : {}),
+    });
+    if (onProgress) provisioner.on('progress', (p) => onProgress({ done: p.orgsDone, total: p.orgsTotal, failed: p.failed }));
+    const report = await provisioner.run({ cycle: { id: cycle.id, name: cycle.name }, orgs, sections: [...SECTION_FOLDER_NAMES] });
+    this.o.log.info(
+      { cycleId, orgs: report.orgsTotal, created: report.created, updated: report.updated, alreadyThere: report.alreadyThere, failed: report.failed.length, requests: report.requests },
+      'evidence folders provisioned',
+    );
+    return {
+      total: report.orgsTotal,
+      succeeded: report.orgsTotal - report.failed.length,
+      failed: report.failed.map((f) => ({ organisationId: f.orgId, reason: f.reason })),
+    };
+  }
+
+  async folderFor(cycleId: string, organisationId: string): Promise<{ webUrl: string } | null> {
+    const f = await this.o.ledger.folderFor(cycleId, organisationId);
+    return f ? { webUrl: f.webUrl } : null;
+  }
+
+  async listDocuments(cycleId: string, organisationId: string): Promise<FolderDocument[]> {
+    const folder = await this.o.ledger.folderFor(cycleId, organisationId);
+    if (!folder) return [];
+    const state = await this.o.ledger.loadCycle(cycleId);
+    const driveId = this.o.driveId ?? state.driveId;
+    if (!driveId) return [];
+    const listing = await listEvidence({ client: this.o.client, baseUrl: this.o.baseUrl, driveId, orgFolderId: folder.folderId });
+    return listing.files.map((f) => ({
+      name: f.name,
+      section: sectionFromFolderName(f.section),
+      lastModified: new Date(f.lastModified),
+      webUrl: f.webUrl,
+    }));
+  }
+
+  /**
+   * Upload a small file (up to 250 MB) into a section sub-folder of the organisation's folder.
+   * https://learn.microsoft.com/graph/api/driveitem-put-content
+   */
+  async uploadDocument(cycleId: string, organisationId: string, section: SectionNumber, fileName: string, content: Buffer): Promise<void> {
+    const state = await this.o.ledger.loadCycle(cycleId);
+    const org = state.orgs[organisationId];
+    const driveId = this.o.driveId ?? state.driveId;
+    const folderName = SECTION_FOLDER_NAMES[section - 1]!;
+    const folder = org?.sections[folderName];
+    if (!driveId || !folder) throw new Error('the evidence folder is not provisioned yet');
+    const name = fileName.replace(/[\\/:*?"<>|#%]/g, '_').trim();
+    if (!name) throw new Error('a file name is needed');
+    await this.o.client
+      .api(`/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(folder.id)}:/${encodeURIComponent(name)}:/content`)
+      .header('Content-Type', 'application/octet-stream')
+      .put(content);
+  }
+
+  private async assignedReviewerEmails(cycleId: string, organisationId: string): Promise<string[]> {
+    const rows = await this.o.store.db
+      .selectFrom('reviewer_assignments as ra')
+      .innerJoin('applications as a', 'a.id', 'ra.application_id')
+      .innerJoin('people as p', 'p.id', 'ra.reviewer_id')
+      .select('p.email')
+      .where('a.cycle_id', '=', cycleId)
+      .where('a.organisation_id', '=', organisationId)
+      .execute();
+    return rows.map((r) => r.email);
+  }
+}
+
+/** Drop-in sessions as Teams meetings in the organiser's calendar. */
+export class GraphMeetings implements Meetings {
+  private readonly meetings: DropInMeetings;
+
+  constructor(private readonly o: { store: Store; client: Client; organiser: string; log: Logger }) {
+    this.meetings = new DropInMeetings(o.client, o.organiser);
+  }
+
+  /** Create the session's calendar event (once) and keep its Teams join link. */
+  async ensureMeeting(sessionId: string): Promise<{ eventId: string; joinUrl: string | null }> {
+    const session = await this.o.store.dropIns.getSession(sessionId);
+    if (!session) throw new Error(`drop-in session ${sessionId} not found`);
+    const existing = await this.o.store.dropIns.meetingOf(sessionId);
+    if (existing) return existing;
+    const ref = await this.meetings.create(
+      {
+        subject: session.title,
+        body: '<p>NHS England Work Experience Quality Standard drop-in session.</p>',
+        startUtc: session.startsAt.toISOString(),
+        endUtc: session.endsAt.toISOString(),
+      },
+      `wexqs-dropin-${sessionId}`,
+    );
+    await this.o.store.dropIns.setMeeting(sessionId, ref.eventId, ref.joinUrl);
+    return { eventId: ref.eventId, joinUrl: ref.joinUrl };
+  }
+
+  async addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void> {
+    const { eventId } = await this.ensureMeeting(sessionId);
+    await this.meetings.addAttendee(eventId, { email: attendee.email, name: attendee.name });
+  }
+
+  async removeAttendee(sessionId: string, email: string): Promise<void> {
+    const meeting = await this.o.store.dropIns.meetingOf(sessionId);
+    if (!meeting) return;
+    await this.meetings.removeAttendee(meeting.eventId, email);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Ports: what the workflows need from the outside world, kept small so each face can plug in its
+ * own implementation. The Graph-backed EvidenceFolders and Meetings are wired in src/app.ts;
+ * src/workflows/fakes.ts has in-memory versions for unit tests.
+ *
+ * Rules for implementations:
+ * - `folderFor` is called on the invoke path and must not call Graph: answer from the database
+ *   (the provisioning ledger's evidence_folders table) or memory.
+ * - `provision`, `listDocuments`, `addAttendee` and `removeAttendee` call Graph; workflows only
+ *   call them from background work (after the invoke has been answered).
+ * - Errors are thrown as ordinary Errors; the caller logs them with ids only (never names or
+ *   email addresses).
+ */
+import type { SectionNumber } from '../domain/types.js';
+
+/** The private SharePoint evidence folders of a cycle's organisations. */
+export interface EvidenceFolders {
+  /**
+   * Create (or bring up to date) the private folder of each organisation in the cycle, shared
+   * with its applicants (write) and reviewers (read). Safe to re-run. `onProgress` is called as
+   * organisations complete.
+   */
+  provision(
+    cycleId: string,
+    organisationIds: readonly string[],
+    onProgress?: (p: ProvisionProgress) => void,
+  ): Promise<ProvisionSummary>;
+  /** The organisation's folder for the cycle, or null when not provisioned. No Graph call. */
+  folderFor(cycleId: string, organisationId: string): Promise<{ webUrl: string } | null>;
+  /** Every file in the organisation's folder (all section sub-folders). */
+  listDocuments(cycleId: string, organisationId: string): Promise<FolderDocument[]>;
+}
+
+export interface ProvisionProgress {
+  done: number;
+  total: number;
+  failed: number;
+}
+
+export interface ProvisionSummary {
+  total: number;
+  succeeded: number;
+  failed: { organisationId: string; reason: string }[];
+}
+
+export interface FolderDocument {
+  name: string;
+  /** The framework section of the sub-folder it sits in (1-6), null when directly in the org folder. */
+  section: SectionNumber | null;
+  lastModified: Date;
+  webUrl: string | null;
+}
+
+/** The Teams meetings behind drop-in sessions (calendar events; Graph sends the invitation). */
+export interface Meetings {
+  addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void>;
+  removeAttendee(sessionId: string, email: string): Promise<void>;
+}
+
+/** Where the user clicked: enough to replace that card later (proactive update). */
+export interface CardOrigin {
+  /** The Bot Framework conversation reference of the invoke. */
+  reference: Record<string, unknown>;
+  /** The id of the message that holds the card (the invoke's replyToId). */
+  activityId: string;
+}
+
+/** Proactive cards: sent to people's personal chats with the bot, or replacing a card in place. */
+export interface CardDelivery {
+  /** Sends the card to each person's personal chat; people the bot cannot reach are returned, not thrown. */
+  toPeople(personIds: readonly string[], card: object): Promise<{ delivered: string[]; unreachable: string[] }>;
+  /** Replaces the card at `origin` (e.g. a progress card). */
+  update(origin: CardOrigin, card: object): Promise<void>;
+}
+
+/** Work that must not delay the invoke reply (Graph, proactive messages). */
+export interface Background {
+  run(label: string, task: () => Promise<void>): void;
+}
