@@ -2,7 +2,7 @@
  * Provisioning benchmark: 500 organisations × (folder + 6 section folders + 2 applicants (write) +
  * 1 reviewer (read)) against the Graph emulator at the smallest tenant budget (1,250 RU/min),
  * time-scaled; a naive baseline on a separate fresh emulator side by side (fixed window,
- * extrapolated); then a re-run on the provisioned cycle from a reloaded JSON-file ledger.
+ * extrapolated); then a re-run on the provisioned cycle from the PostgreSQL ledger (a fresh instance).
  * Last line: one JSON object.
  *
  *   npx tsx bench/provision.ts [--orgs 500] [--time-scale 15] [--latency-ms 250] [--baseline-window-s 20]
@@ -13,7 +13,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startGraphEmulator } from "../src/graph/emulator/index.js";
 import { createGraphClient, createGraphMetrics } from "../src/graph/client.js";
-import { JsonFileLedger, Provisioner, attachProgressBar } from "../src/graph/provisioning/index.js";
+import { Provisioner, attachProgressBar } from "../src/graph/provisioning/index.js";
+import { openDatabase } from "../src/store/database.js";
+import { PostgresProvisioningLedger } from "../src/store/provisioning-ledger.js";
 import { demoCycle } from "./lib/demo-cycle.js";
 import { runNaiveBaseline } from "./lib/naive-baseline.js";
 
@@ -34,10 +36,11 @@ const base = await startGraphEmulator({ ruPerMinute: BUDGET, timeScale: SCALE, l
 const metrics = createGraphMetrics();
 const client = createGraphClient({ mode: "local", staticToken: "bench-token", baseUrl: main.url, appVersion: VERSION, onResponse: metrics.onResponse });
 const baseClient = createGraphClient({ mode: "local", staticToken: "bench-token", baseUrl: base.url, appVersion: VERSION });
-const ledgerFile = path.join(tmp, "ledger.json");
+// The product's ledger: PostgreSQL (embedded PGlite on disk here, or BENCH_DATABASE_URL).
+const database = await openDatabase({ databaseUrl: process.env.BENCH_DATABASE_URL, pgliteDir: path.join(tmp, "pglite") });
 
 // --- main run and baseline side by side
-const ledger = new JsonFileLedger(ledgerFile);
+const ledger = new PostgresProvisioningLedger(database.db);
 const prov = new Provisioner({ client, ledger, metrics, pacer: { ruPerMinute: BUDGET, timeScale: SCALE }, maxConcurrentBatches: 6 });
 const bar = attachProgressBar(prov, { label: "provision" });
 const t0 = Date.now();
@@ -47,15 +50,14 @@ const [report, baseline] = await Promise.all([
   runNaiveBaseline(baseClient, input, { windowMs: BASELINE_WINDOW_MS }),
 ]);
 bar.stop();
-ledger.close();
 const ms = main.stats();
 const bs = base.stats();
 
 // --- re-run from a reloaded ledger
 const before = main.stats().requests;
-const ledger2 = new JsonFileLedger(ledgerFile);
+// A new ledger instance: everything it knows comes from the database, as after a restart.
+const ledger2 = new PostgresProvisioningLedger(database.db);
 const rerun = await new Provisioner({ client, ledger: ledger2, pacer: { ruPerMinute: BUDGET, timeScale: SCALE } }).run(input);
-ledger2.close();
 const rerunRequests = main.stats().requests - before;
 
 const ok = report.created + report.updated + report.alreadyThere;
@@ -87,5 +89,6 @@ console.log(`  * baseline: one request at a time through the SDK alone on its ow
 
 await main.close();
 await base.close();
+await database.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log(JSON.stringify({ bench: "provision", orgs: ORGS, ok, failed: report.failed.length, requests: ms.requests, throttled: ms.throttled, ru_used: ms.ruUsed, ru_fraction_of_budget: Number(fraction.toFixed(3)), baseline_ru_fraction: Number(baselineFraction.toFixed(3)), rerun_requests: rerunRequests }));
