@@ -1,0 +1,478 @@
+/**
+ * A local Bot Connector (the service a bot calls to send messages to Teams) for tests and
+ * benchmarks, next to the Graph emulator. It implements the routes the bot uses:
+ *
+ * - `POST /v3/conversations` — create a 1:1 conversation `{isGroup:false, members:[{id}], tenantId}`
+ * - `POST /v3/conversations/{id}/activities` — send to a conversation
+ * - `POST /v3/conversations/{id}/activities/{replyToId}` — reply (what the SDK uses when the
+ *   stored conversation reference carries an activity id)
+ * - `PUT  /v3/conversations/{id}/activities/{activityId}` — update a message
+ *
+ * and enforces Teams' documented bot rate limits
+ * (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per bot per conversation
+ * 7 per 1 s, 8 per 2 s, 60 per 30 s, 1,800 per hour; about 50 per second per app per tenant
+ * (sliding windows over accepted writes). Over a limit it answers 429 with Retry-After (seconds,
+ * real time, possibly fractional) and a Bot Framework error body. Users configured as blocked get
+ * 403 with subCode MessageWritesBlocked (the app was uninstalled or blocked).
+ *
+ * Time scale: with timeScale S, every window and every injected latency or Retry-After is S times
+ * shorter in real time, so S connector-seconds of traffic take one real second. Counts and rates
+ * in stats() are reported both ways.
+ *
+ * Idempotency: a write whose `channelData.idempotencyKey` was already accepted in that
+ * conversation is not delivered again; the first activity id is returned and the re-send counted
+ * (`dedupedResends`). Real Teams has no such key; the counter shows how many re-sends a crash
+ * caused, so a benchmark can report them honestly.
+ *
+ * Fault injection (probabilities per write): 429 / 412 / 502 / 504 answers, dropped connections
+ * (optionally after the message was accepted: the client cannot know), added latency.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+export const TEAMS_CONVERSATION_LIMITS: readonly { count: number; windowMs: number }[] = Object.freeze([
+  { count: 7, windowMs: 1_000 },
+  { count: 8, windowMs: 2_000 },
+  { count: 60, windowMs: 30_000 },
+  { count: 1_800, windowMs: 3_600_000 },
+]);
+export const TEAMS_APP_TENANT_RPS = 50;
+
+export interface ConnectorFaults {
+  rate429?: number;
+  rate412?: number;
+  rate502?: number;
+  rate504?: number;
+  /** The connection is destroyed without an answer. */
+  rateDrop?: number;
+  /** Probability a dropped request had been accepted (delivered) before the answer was lost. Default 0.5. */
+  dropAfterAccept?: number;
+  /** Retry-After on injected 429s, connector seconds. Default 1. */
+  retryAfterSeconds?: number;
+}
+
+export interface ConnectorEmulatorOptions {
+  port?: number;
+  host?: string;
+  /** Connector seconds per real second. Default 1. */
+  timeScale?: number;
+  perConversation?: readonly { count: number; windowMs: number }[];
+  /** Writes per (connector) second per app per tenant. Default 50. */
+  tenantPerSecond?: number;
+  /** User ids (Teams ids or Entra object ids) for whom writes are blocked (403 MessageWritesBlocked). */
+  blockedUsers?: Iterable<string>;
+  faults?: ConnectorFaults;
+  /** Simulated service time per write, connector ms. Default 0. */
+  latencyMs?: number;
+  seed?: number;
+  tenantId?: string;
+  /** Keep every accepted activity (default true; the bench keeps only counts). */
+  keepActivities?: boolean;
+}
+
+export interface ReceivedActivity {
+  id: string;
+  conversationId: string;
+  recipientId: string;
+  receivedAt: number;
+  activity: Record<string, unknown>;
+}
+
+export interface ConnectorStats {
+  requests: number;
+  accepted: number;
+  updates: number;
+  conversationsCreated: number;
+  throttled: number;
+  throttledConversation: number;
+  throttledTenant: number;
+  blocked: number;
+  dedupedResends: number;
+  faults: { '429': number; '412': number; '502': number; '504': number; drop: number; dropAccepted: number };
+  byStatus: Record<string, number>;
+  /** Real ms timestamps (Date.now()) of the first and last accepted send. */
+  firstAcceptAt: number | null;
+  lastAcceptAt: number | null;
+  /** Highest number of accepted writes in any one connector-second window (sampled at each accept). */
+  maxPerSecond: number;
+  /** Most accepted writes seen in one conversation's 1-second window. */
+  maxPerConversationSecond: number;
+}
+
+export interface ConnectorEmulator {
+  url: string;
+  readonly timeScale: number;
+  stats(): ConnectorStats;
+  /** Accepted messages (sends and replies, not updates) per recipient id. */
+  receivedCounts(): Map<string, number>;
+  receivedBy(recipientId: string): number;
+  activities(conversationId?: string): ReceivedActivity[];
+  /** Map a conversation id to its user (for references the emulator did not create). */
+  registerConversation(conversationId: string, userId: string, tenantId?: string): void;
+  block(userId: string): void;
+  unblock(userId: string): void;
+  setFaults(f: ConnectorFaults): void;
+  setLatency(ms: number): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Rng = () => number;
+function mulberry32(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Timestamps of accepted writes in a sliding window; answers "allowed now?" and "free when?". */
+class WindowLog {
+  private readonly times: number[] = [];
+  private head = 0;
+  constructor(private readonly limits: readonly { count: number; windowMs: number }[]) {}
+  private prune(now: number): void {
+    const longest = Math.max(...this.limits.map((l) => l.windowMs));
+    while (this.head < this.times.length && this.times[this.head]! <= now - longest) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+  countIn(now: number, windowMs: number): number {
+    let n = 0;
+    for (let i = this.times.length - 1; i >= this.head && this.times[i]! > now - windowMs; i--) n++;
+    return n;
+  }
+  /** 0 when allowed now; else ms until a slot frees. */
+  waitMs(now: number): number {
+    this.prune(now);
+    let wait = 0;
+    for (const l of this.limits) {
+      const n = this.countIn(now, l.windowMs);
+      if (n >= l.count) {
+        // The (n - count + 1)-th oldest inside the window must leave it.
+        const inWindowStart = this.times.length - n;
+        const t = this.times[inWindowStart + (n - l.count)]!;
+        wait = Math.max(wait, t + l.windowMs - now);
+      }
+    }
+    return wait;
+  }
+  add(now: number): void {
+    this.times.push(now);
+  }
+}
+
+interface Conversation {
+  id: string;
+  userId: string;
+  tenantId: string;
+  log: WindowLog;
+  /** idempotencyKey → activity id */
+  keys: Map<string, string>;
+}
+
+function botError(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
+  return { status, body: { error: { code, message, ...extra } } };
+}
+
+export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}): Promise<ConnectorEmulator> {
+  const timeScale = opts.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
+  const convLimits = (opts.perConversation ?? TEAMS_CONVERSATION_LIMITS).map((l) => ({ count: l.count, windowMs: l.windowMs / timeScale }));
+  const tenantLimit = [{ count: opts.tenantPerSecond ?? TEAMS_APP_TENANT_RPS, windowMs: 1000 / timeScale }];
+  const defaultTenant = opts.tenantId ?? '00000000-0000-0000-0000-0000000c0a7e';
+  const keep = opts.keepActivities ?? true;
+  let rng = mulberry32(opts.seed ?? 7);
+  let faults: ConnectorFaults = { ...(opts.faults ?? {}) };
+  let latency = opts.latencyMs ?? 0;
+  const blocked = new Set(opts.blockedUsers ?? []);
+  let conversations = new Map<string, Conversation>();
+  let tenants = new Map<string, WindowLog>();
+  let received = new Map<string, number>();
+  let activities: ReceivedActivity[] = [];
+  let stats: ConnectorStats = emptyStats();
+  const sockets = new Set<Socket>();
+
+  function emptyStats(): ConnectorStats {
+    return {
+      requests: 0, accepted: 0, updates: 0, conversationsCreated: 0, throttled: 0, throttledConversation: 0, throttledTenant: 0,
+      blocked: 0, dedupedResends: 0, faults: { '429': 0, '412': 0, '502': 0, '504': 0, drop: 0, dropAccepted: 0 }, byStatus: {},
+      firstAcceptAt: null, lastAcceptAt: null, maxPerSecond: 0, maxPerConversationSecond: 0,
+    };
+  }
+
+  const tenantLog = (tenantId: string) => {
+    let l = tenants.get(tenantId);
+    if (!l) tenants.set(tenantId, (l = new WindowLog(tenantLimit)));
+    return l;
+  };
+  const conversation = (id: string, userId = '', tenantId = defaultTenant): Conversation => {
+    let c = conversations.get(id);
+    if (!c) conversations.set(id, (c = { id, userId, tenantId, log: new WindowLog(convLimits), keys: new Map() }));
+    return c;
+  };
+  const retryAfter = (realMs: number) => {
+    const s = Math.max(realMs, 1) / 1000;
+    return { 'retry-after': s.toFixed(3), 'retry-after-ms': String(Math.ceil(Math.max(realMs, 1))) };
+  };
+
+  type Result = { status: number; body?: unknown; headers?: Record<string, string>; drop?: boolean };
+
+  /** Injected fault before processing, or null. */
+  function injected(): Result | null {
+    const r = rng();
+    let acc = 0;
+    const table: [keyof ConnectorFaults, number, string][] = [
+      ['rate429', 429, 'TooManyRequests'],
+      ['rate412', 412, 'PreconditionFailed'],
+      ['rate502', 502, 'BadGateway'],
+      ['rate504', 504, 'GatewayTimeout'],
+    ];
+    for (const [k, status, code] of table) {
+      acc += (faults[k] as number | undefined) ?? 0;
+      if (r < acc) {
+        stats.faults[String(status) as '429'] += 1;
+        const e = botError(status, code, 'Injected fault.');
+        return status === 429 ? { ...e, headers: retryAfter(((faults.retryAfterSeconds ?? 1) * 1000) / timeScale) } : e;
+      }
+    }
+    return null;
+  }
+
+  /** Rate limits for one write in `conv`. null: allowed (and counted). */
+  function admit(conv: Conversation | null, tenantId: string, now: number): Result | null {
+    const tl = tenantLog(tenantId);
+    const tWait = tl.waitMs(now);
+    const cWait = conv ? conv.log.waitMs(now) : 0;
+    if (tWait > 0 || cWait > 0) {
+      stats.throttled++;
+      if (cWait > 0) stats.throttledConversation++;
+      else stats.throttledTenant++;
+      return { ...botError(429, 'TooManyRequests', 'The bot sent too many messages. Retry after the time in Retry-After.'), headers: retryAfter(Math.max(tWait, cWait)) };
+    }
+    tl.add(now);
+    stats.maxPerSecond = Math.max(stats.maxPerSecond, tl.countIn(now, 1000 / timeScale));
+    if (conv) {
+      conv.log.add(now);
+      stats.maxPerConversationSecond = Math.max(stats.maxPerConversationSecond, conv.log.countIn(now, 1000 / timeScale));
+    }
+    return null;
+  }
+
+  function deliver(conv: Conversation, activity: Record<string, unknown>, now: number): string {
+    const id = `1:${randomUUID()}`;
+    const recipient = conv.userId || String((activity.recipient as { id?: string } | undefined)?.id ?? '');
+    received.set(recipient, (received.get(recipient) ?? 0) + 1);
+    if (keep) activities.push({ id, conversationId: conv.id, recipientId: recipient, receivedAt: now, activity });
+    stats.accepted++;
+    stats.firstAcceptAt ??= now;
+    stats.lastAcceptAt = now;
+    return id;
+  }
+
+  function handleSend(convId: string, activity: Record<string, unknown>, now: number): Result {
+    const conv = conversation(convId, String((activity.recipient as { id?: string } | undefined)?.id ?? ''), tenantOf(activity));
+    if (blocked.has(conv.userId) || blocked.has(String((activity.recipient as { aadObjectId?: string } | undefined)?.aadObjectId ?? ''))) {
+      stats.blocked++;
+      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', { subCode: 'MessageWritesBlocked' });
+    }
+    const key = idempotencyKey(activity);
+    if (key) {
+      const prior = conv.keys.get(key);
+      if (prior) {
+        stats.dedupedResends++;
+        return { status: 201, body: { id: prior } };
+      }
+    }
+    const refused = admit(conv, conv.tenantId, now);
+    if (refused) return refused;
+    const id = deliver(conv, activity, now);
+    if (key) conv.keys.set(key, id);
+    return { status: 201, body: { id } };
+  }
+
+  function handleCreate(body: Record<string, unknown>, now: number): Result {
+    const members = (body.members as { id?: string }[] | undefined) ?? [];
+    const userId = members[0]?.id;
+    if (body.isGroup || members.length !== 1 || !userId) return botError(400, 'BadArgument', 'Only 1:1 conversations with exactly one member can be created.');
+    const tenantId = String(body.tenantId ?? (body.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? defaultTenant);
+    if (blocked.has(userId)) {
+      stats.blocked++;
+      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', { subCode: 'MessageWritesBlocked' });
+    }
+    const refused = admit(null, tenantId, now);
+    if (refused) return refused;
+    const id = `a:${Buffer.from(`${tenantId}|${userId}`).toString('base64url')}`;
+    conversation(id, userId, tenantId);
+    stats.conversationsCreated++;
+    const result: Record<string, unknown> = { id };
+    const act = body.activity as Record<string, unknown> | undefined;
+    if (act) {
+      const r = handleSend(id, act, now);
+      if (r.status >= 300) return r;
+      result.activityId = (r.body as { id: string }).id;
+    }
+    return { status: 201, body: result };
+  }
+
+  function handleUpdate(convId: string, activityId: string, activity: Record<string, unknown>, now: number): Result {
+    const conv = conversations.get(convId);
+    if (!conv) return botError(404, 'ConversationNotFound', 'Conversation not found.');
+    if (blocked.has(conv.userId)) {
+      stats.blocked++;
+      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', { subCode: 'MessageWritesBlocked' });
+    }
+    const existing = keep ? activities.find((a) => a.id === activityId && a.conversationId === convId) : undefined;
+    if (keep && !existing) return botError(404, 'ActivityNotFound', 'Activity not found.');
+    const refused = admit(conv, conv.tenantId, now);
+    if (refused) return refused;
+    if (existing) existing.activity = { ...activity, id: activityId };
+    stats.updates++;
+    return { status: 200, body: { id: activityId } };
+  }
+
+  async function route(method: string, path: string, body: Record<string, unknown>, arrivedAt: number): Promise<Result> {
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    // Admin: /_emulator/...
+    if (parts[0] === '_emulator') {
+      if (method === 'GET' && parts[1] === 'stats') return { status: 200, body: emulator.stats() };
+      if (method === 'GET' && parts[1] === 'received') return { status: 200, body: Object.fromEntries(received) };
+      if (method === 'GET' && parts[1] === 'activities') return { status: 200, body: emulator.activities(parts[2]) };
+      if (method === 'POST' && parts[1] === 'faults') {
+        emulator.setFaults(body as ConnectorFaults);
+        return { status: 204 };
+      }
+      if (method === 'POST' && parts[1] === 'block' && typeof body.userId === 'string') {
+        emulator.block(body.userId);
+        return { status: 204 };
+      }
+      if (method === 'POST' && parts[1] === 'reset') {
+        emulator.reset();
+        return { status: 204 };
+      }
+      return botError(404, 'NotFound', 'Unknown emulator route.');
+    }
+    if (parts[0] !== 'v3' || parts[1] !== 'conversations') return botError(404, 'NotFound', `No route ${method} ${path}`);
+    const isWrite = method === 'POST' || method === 'PUT';
+    if (isWrite) {
+      const f = injected();
+      if (f) return f;
+      if (latency > 0) await new Promise((r) => setTimeout(r, latency / timeScale));
+    }
+    // Windows count arrival times (when the request reached the server), not when this event loop
+    // got round to it, so the emulator's own load does not turn into bursts.
+    const now = latency > 0 ? Date.now() : arrivedAt;
+    if (method === 'POST' && parts.length === 2) return handleCreate(body, now);
+    if (method === 'POST' && parts[3] === 'activities' && parts.length >= 4 && parts[2]) return handleSend(parts[2], body, now);
+    if (method === 'PUT' && parts[3] === 'activities' && parts[2] && parts[4]) return handleUpdate(parts[2], parts[4], body, now);
+    return botError(405, 'MethodNotAllowed', `${method} ${path} is not implemented by the emulator.`);
+  }
+
+  const server = http.createServer((req, res) => {
+    const arrivedAt = Date.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      stats.requests++;
+      let body: Record<string, unknown> = {};
+      if (chunks.length > 0) {
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          return send(res, { ...botError(400, 'BadSyntax', 'The body is not JSON.') });
+        }
+      }
+      const path = (req.url ?? '/').split('?')[0]!;
+      const isWrite = (req.method === 'POST' || req.method === 'PUT') && path.startsWith('/v3/');
+      // Dropped connection, possibly after the write was accepted.
+      if (isWrite && (faults.rateDrop ?? 0) > 0 && rng() < (faults.rateDrop ?? 0)) {
+        stats.faults.drop++;
+        const accepted = rng() < (faults.dropAfterAccept ?? 0.5);
+        const finish = async () => {
+          if (accepted) {
+            const r = await route(req.method ?? 'GET', path, body, arrivedAt);
+            if (r.status < 300) stats.faults.dropAccepted++;
+          }
+          req.socket.destroy();
+        };
+        void finish();
+        return;
+      }
+      route(req.method ?? 'GET', path, body, arrivedAt).then(
+        (r) => send(res, r),
+        (err: unknown) => send(res, botError(500, 'InternalError', err instanceof Error ? err.message : String(err))),
+      );
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  function send(res: http.ServerResponse, r: Result): void {
+    stats.byStatus[String(r.status)] = (stats.byStatus[String(r.status)] ?? 0) + 1;
+    const payload = r.body === undefined ? '' : JSON.stringify(r.body);
+    res.writeHead(r.status, { ...(payload ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...(r.headers ?? {}) });
+    res.end(payload);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const emulator: ConnectorEmulator = {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    timeScale,
+    stats: () => structuredClone(stats),
+    receivedCounts: () => new Map(received),
+    receivedBy: (id) => received.get(id) ?? 0,
+    activities: (conversationId) => (conversationId ? activities.filter((a) => a.conversationId === conversationId) : [...activities]),
+    registerConversation(conversationId, userId, tenantId) {
+      const c = conversation(conversationId, userId, tenantId ?? defaultTenant);
+      c.userId = userId;
+    },
+    block: (id) => void blocked.add(id),
+    unblock: (id) => void blocked.delete(id),
+    setFaults(f) {
+      faults = { ...f };
+    },
+    setLatency(ms) {
+      latency = ms;
+    },
+    reset() {
+      const users = new Map([...conversations].map(([id, c]) => [id, c] as const));
+      conversations = new Map();
+      for (const [id, c] of users) conversation(id, c.userId, c.tenantId);
+      tenants = new Map();
+      received = new Map();
+      activities = [];
+      stats = emptyStats();
+      rng = mulberry32(opts.seed ?? 7);
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return emulator;
+}
+
+function idempotencyKey(activity: Record<string, unknown>): string | null {
+  const cd = activity.channelData as { idempotencyKey?: unknown } | undefined;
+  return typeof cd?.idempotencyKey === 'string' && cd.idempotencyKey !== '' ? cd.idempotencyKey : null;
+}
+
+function tenantOf(activity: Record<string, unknown>): string | undefined {
+  const conv = activity.conversation as { tenantId?: string } | undefined;
+  const cd = activity.channelData as { tenant?: { id?: string } } | undefined;
+  return conv?.tenantId ?? cd?.tenant?.id ?? undefined;
+}
