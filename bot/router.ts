@@ -11,6 +11,7 @@ import { isDomainError } from '../src/domain/errors.js';
 import type { Actor, Person, Role } from '../src/domain/types.js';
 import { resolveActor, type TeamsIdentity } from '../src/workflows/identity.js';
 import type { Services } from '../src/workflows/services.js';
+import type { CardOrigin } from '../src/workflows/ports.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { errorCard, unexpectedErrorCard, unknownUserCard } from './cards/message-cards.js';
 import { errorTitle } from './cards/error-titles.js';
@@ -25,6 +26,8 @@ export interface CommandContext<D = Record<string, unknown>> {
   /** Set when the router fell back to this command because it did not understand the request. */
   unmatched?: string;
   router: CommandRouter;
+  /** For a card action: where the clicked card is, so slow work can update it later. */
+  origin?: CardOrigin;
 }
 
 export interface BotCommand<D = any> {
@@ -46,6 +49,7 @@ export interface IncomingRequest {
   text?: string;
   verb?: string;
   data?: Record<string, unknown>;
+  origin?: CardOrigin;
 }
 
 export interface RouterResult {
@@ -146,6 +150,7 @@ export class CommandRouter {
         data: parsed.data,
         args: notUnderstood ? '' : args,
         ...(unmatched !== undefined ? { unmatched } : {}),
+        ...(req.origin ? { origin: req.origin } : {}),
         router: this,
       });
       return { card, outcome: notUnderstood ? 'not_understood' : command.verb };

@@ -32,9 +32,10 @@ export class WexqsBot extends TeamsActivityHandler {
       await next();
     });
 
-    // The app was installed (personal scope) or the bot added to a chat: greet by role.
+    // Installing the app in personal scope sends both an installationUpdate and a
+    // conversationUpdate (bot added): greet once, on the latter; keep the reference on both.
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.greet(context);
+      await this.rememberConversation(context);
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -55,6 +56,9 @@ export class WexqsBot extends TeamsActivityHandler {
       identity: await this.identity(context),
       verb: typeof action.verb === 'string' ? action.verb : '',
       data,
+      ...(context.activity.replyToId
+        ? { origin: { reference: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>, activityId: context.activity.replyToId } }
+        : {}),
     });
     return { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card as unknown as Record<string, unknown> };
   }
@@ -70,18 +74,18 @@ export class WexqsBot extends TeamsActivityHandler {
     await this.rememberConversation(context);
   }
 
-  /** Who is talking: Entra object id from the activity, email from the roster when needed. */
+  /** Who is talking: Entra object id from the activity; email from the roster only if needed. */
   private async identity(context: TurnContext): Promise<IncomingRequest['identity']> {
     const from = context.activity.from;
-    const tenantId = context.activity.conversation?.tenantId ?? null;
-    const base = { entraObjectId: from.aadObjectId ?? null, tenantId, name: from.name };
-    if (base.entraObjectId && (await this.svc.store.people.findByIdentity({ entraObjectId: base.entraObjectId }))) return base;
-    try {
-      const member = await TeamsInfo.getMember(context, from.id);
-      return { ...base, email: member.email ?? member.userPrincipalName ?? null };
-    } catch {
-      return base;
-    }
+    return {
+      entraObjectId: from.aadObjectId ?? null,
+      tenantId: context.activity.conversation?.tenantId ?? null,
+      name: from.name,
+      lookupEmail: async () => {
+        const member = await TeamsInfo.getMember(context, from.id);
+        return member.email ?? member.userPrincipalName ?? null;
+      },
+    };
   }
 
   /** Keep the personal conversation reference so reminders can reach this person later. */

@@ -7,14 +7,20 @@ import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAdapter } from '../bot/adapter.js';
+import { AdapterCardDelivery } from '../bot/proactive-cards.js';
+import { DetachedBackground } from './workflows/fakes.js';
 import { ALL_COMMANDS } from '../bot/commands/index.js';
 import { CommandRouter } from '../bot/router.js';
 import { WexqsBot } from '../bot/teams-bot.js';
+import { BotMessenger } from '../bot/messenger.js';
+import { ReminderService, setCurrentReminderService } from './notifications/service.js';
 import type { AppConfig } from './config.js';
 import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
 import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
+import { icsPath, mountIcsRoute } from './server/ics-route.js';
+import { createLinkSigner } from './server/signed-links.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
 import { systemClock, type Services } from './workflows/services.js';
@@ -38,6 +44,11 @@ export interface StartOptions {
   graph?: boolean;
   /** Runs after migrations and before the server listens (e.g. seeding demo data). */
   beforeListen?: (svc: Services) => Promise<void>;
+  /**
+   * Reminders (issue 5): the planner and the outbox dispatcher sending through the bot adapter.
+   * Default: on in local mode, off in tenant mode unless set (then every instance may run it).
+   */
+  reminders?: boolean | { planEveryMs?: number; pollMs?: number };
 }
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
@@ -46,11 +57,16 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
   const store = new Store(database.db);
+  const signer = createLinkSigner({ publicBaseUrl: config.links.publicBaseUrl, secret: config.links.signingSecret });
+  const clock = opts.clock ?? systemClock;
+  // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
+  const links = { icsForBooking: (bookingId: string) => signer.sign(icsPath(bookingId), new Date(clock.now().getTime() + 60 * 86_400_000)) };
   const graph = (opts.graph ?? true) ? createGraphPorts(config, store, log) : null;
   const svc: Services = {
     store,
-    clock: opts.clock ?? systemClock,
+    clock,
     log,
+    links,
     ...(graph ? { evidence: graph.evidence, meetings: graph.meetings } : {}),
   };
   await opts.beforeListen?.(svc);
@@ -58,9 +74,22 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const router = new CommandRouter(svc, ALL_COMMANDS);
   const bot = new WexqsBot(svc, router);
   const adapter = createAdapter(config.bot, log);
+  // Proactive cards and work after the invoke reply (issue 4 workflows).
+  const background = new DetachedBackground(log);
+  svc.background = background;
+  svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
   if (opts.localRoutes && config.mode !== 'local') throw new Error('local-only routes cannot be mounted in tenant mode');
   const localRoutes = opts.localRoutes;
-  const http = createHttpApp({ adapter, bot, svc, ...(localRoutes ? { extraRoutes: (app: Express) => localRoutes(app, svc, graph) } : {}) });
+  const organiser = { name: 'NHS England WEx QS team', email: config.graph.organiserUpn || 'wexqs@localhost' };
+  const http = createHttpApp({
+    adapter,
+    bot,
+    svc,
+    routes: (app: Express) => {
+      mountIcsRoute(app, { svc, signer, organiser });
+      localRoutes?.(app, svc, graph);
+    },
+  });
 
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 passes a listen error (e.g. EADDRINUSE) to the callback.
@@ -70,6 +99,22 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const url = `http://${config.host}:${port}`;
   log.info({ url, engine: database.engine, mode: config.mode }, 'app listening');
 
+  const remindersOpt = opts.reminders ?? config.mode === 'local';
+  let reminders: ReminderService | null = null;
+  if (remindersOpt) {
+    const ro = typeof remindersOpt === 'object' ? remindersOpt : {};
+    reminders = new ReminderService({
+      store,
+      clock: svc.clock,
+      log,
+      messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(config.bot.tenantId ? { tenantId: config.bot.tenantId } : {}) }),
+      ...(ro.planEveryMs ? { planEveryMs: ro.planEveryMs } : {}),
+      dispatcher: { ...(ro.pollMs ? { pollMs: ro.pollMs } : {}) },
+    });
+    reminders.start();
+    setCurrentReminderService(reminders);
+  }
+
   return {
     url,
     svc,
@@ -78,6 +123,11 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await background.idle();
+      if (reminders) {
+        await reminders.stop();
+        setCurrentReminderService(null);
+      }
       if (!opts.database) await database.close();
     },
   };

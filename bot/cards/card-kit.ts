@@ -68,3 +68,74 @@ export function actionSet(actions: CardAction[]): CardElement {
 export function container(items: CardElement[], style?: 'emphasis' | 'good' | 'attention' | 'warning' | 'accent'): CardElement {
   return { type: 'Container', items, ...(style ? { style } : {}) };
 }
+
+/** Teams shows a user-specific, up-to-date view to these users (max 60) by invoking `verb` when the card is displayed. */
+export function withRefresh(c: AdaptiveCard, verb: string, data: Record<string, unknown>, userIds: readonly string[]): AdaptiveCard {
+  const ids = [...new Set(userIds)].slice(0, 60);
+  if (ids.length === 0) return c;
+  return { ...c, refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } }, userIds: ids } };
+}
+
+/** A highlighted line at the top of a card (what changed, what was saved). */
+export function notice(message: string, tone: 'good' | 'warning' | 'attention' = 'warning'): CardElement {
+  const color = tone === 'good' ? 'Good' : tone === 'attention' ? 'Attention' : 'Warning';
+  return container([text(message, { color, weight: 'Bolder' })], tone === 'good' ? 'good' : tone);
+}
+
+export function textInput(
+  id: string,
+  label: string,
+  opts: { value?: string; placeholder?: string; multiline?: boolean; maxLength?: number; required?: boolean; errorMessage?: string } = {},
+): CardElement {
+  return {
+    type: 'Input.Text',
+    id,
+    ...(label.trim() ? { label } : {}),
+    ...(opts.value ? { value: opts.value } : {}),
+    ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
+    ...(opts.multiline ? { isMultiline: true } : {}),
+    ...(opts.maxLength ? { maxLength: opts.maxLength } : {}),
+    ...(opts.required ? { isRequired: true, errorMessage: opts.errorMessage ?? `${label} is required.` } : {}),
+  };
+}
+
+export function choiceInput(
+  id: string,
+  label: string,
+  choices: readonly { title: string; value: string }[],
+  opts: { value?: string; style?: 'compact' | 'expanded'; multi?: boolean; placeholder?: string; required?: boolean } = {},
+): CardElement {
+  return {
+    type: 'Input.ChoiceSet',
+    id,
+    ...(label.trim() ? { label } : {}),
+    choices: choices.map((c) => ({ title: c.title, value: c.value })),
+    style: opts.style ?? 'compact',
+    ...(opts.value ? { value: opts.value } : {}),
+    ...(opts.multi ? { isMultiSelect: true } : {}),
+    ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
+    ...(opts.required ? { isRequired: true, errorMessage: `Choose ${label.trim().toLowerCase() || 'an option'}.` } : {}),
+  };
+}
+
+export function dateInput(id: string, label: string, value?: string): CardElement {
+  return { type: 'Input.Date', id, label, ...(value ? { value } : {}) };
+}
+
+export function toggleInput(id: string, title: string, value: boolean): CardElement {
+  return { type: 'Input.Toggle', id, title, value: value ? 'true' : 'false', valueOn: 'true', valueOff: 'false' };
+}
+
+export function columns(cols: { items: CardElement[]; width?: 'auto' | 'stretch' | string }[]): CardElement {
+  return { type: 'ColumnSet', columns: cols.map((c) => ({ type: 'Column', width: c.width ?? 'stretch', items: c.items })) };
+}
+
+/** Shorten long user text for display (cards stay small). */
+export function truncate(value: string, max: number): string {
+  const v = value.trim();
+  return v.length <= max ? v : `${v.slice(0, max - 1).trimEnd()}…`;
+}
+
+export function cardBytes(c: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(c), 'utf8');
+}

@@ -1,5 +1,5 @@
 import type { Organisation, Person } from '../../src/domain/types.js';
-import { card, execute, heading, text, type AdaptiveCard } from './card-kit.js';
+import { actionSet, card, execute, heading, text, type AdaptiveCard, type CardElement } from './card-kit.js';
 import { describeRoles } from './role-labels.js';
 
 export interface HelpEntry {
@@ -31,9 +31,12 @@ export function helpCard(input: {
     ...entries.map((e) => text(`**${e.title}** — ${e.description}`)),
     text(`You can also type: ${entries.map((e) => `**${e.typed}**`).join(', ')}.`, { isSubtle: true, size: 'Small' }),
   );
+  // Cards allow at most 5 actions per set: with more, the role's buttons go in rows of three.
+  const buttons = entries.map((e) => execute(e.title, e.verb));
+  if (buttons.length > 5) for (let i = 0; i < buttons.length; i += 3) body.push(actionSet(buttons.slice(i, i + 3)) as CardElement);
   return card(
     body,
-    entries.map((e) => execute(e.title, e.verb)),
+    buttons.length > 5 ? [] : buttons,
     `WEx QS: ${entries.map((e) => e.typed).join(', ')}`,
   );
 }

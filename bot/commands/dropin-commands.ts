@@ -1,22 +1,44 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors.js';
-import { bookDropIn, listUpcomingSessions } from '../../src/workflows/dropins.js';
-import { bookedCard, sessionsCard } from '../cards/dropin-cards.js';
+import type { Booking } from '../../src/domain/types.js';
+import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
+import { afterReply, type Services } from '../../src/workflows/services.js';
+import { bookedCard, bookingCancelledCard, promotedCard, sessionsCard } from '../cards/dropin-cards.js';
 import type { BotCommand } from '../router.js';
 
 const APPLICANTS = ['applicant_lead', 'applicant_contributor'] as const;
 
+/** After the reply: keep the Teams meeting's attendees in step (Graph sends the invitation) and tell a promoted person. */
+function syncMeeting(svc: Services, change: { add?: Booking[]; remove?: Booking[]; promoted?: Booking | null }): void {
+  const { meetings, cards } = svc;
+  if (!meetings && !(cards && change.promoted)) return;
+  afterReply(svc, 'dropin_meeting_sync', async () => {
+    for (const b of change.remove ?? []) {
+      const p = await svc.store.people.get(b.personId);
+      if (p && meetings) await meetings.removeAttendee(b.sessionId, p.email);
+    }
+    for (const b of [...(change.add ?? []), ...(change.promoted ? [change.promoted] : [])]) {
+      if (b.status !== 'booked') continue;
+      const p = await svc.store.people.get(b.personId);
+      if (p && meetings) await meetings.addAttendee(b.sessionId, { email: p.email, name: p.displayName });
+    }
+    if (cards && change.promoted) {
+      const session = await svc.store.dropIns.getSession(change.promoted.sessionId);
+      if (session) await cards.toPeople([change.promoted.personId], promotedCard(session, change.promoted));
+    }
+  });
+}
+
 export const sessionsCommand: BotCommand = {
   verb: 'sessions',
   title: 'Drop-in sessions',
-  description: 'see upcoming drop-in sessions and book a seat',
-  aliases: ['sessions', 'drop in', 'drop ins', 'dropin', 'dropins', 'book'],
+  description: 'see upcoming drop-in sessions; book, cancel or move a seat',
+  aliases: ['sessions', 'drop in', 'drop ins', 'dropin', 'dropins', 'book', 'my bookings', 'bookings'],
   roles: APPLICANTS,
   inHelp: true,
   async run({ svc, actor }) {
-    const sessions = await listUpcomingSessions(svc, actor);
-    const mine = await svc.store.dropIns.bookingsForPerson(actor.personId);
-    return sessionsCard(sessions, new Set(mine.filter((b) => b.status !== 'cancelled').map((b) => b.sessionId)));
+    const [sessions, mine] = await Promise.all([listUpcomingSessions(svc, actor), myBookings(svc, actor)]);
+    return sessionsCard(sessions, mine);
   },
 };
 
@@ -32,6 +54,54 @@ export const bookDropInCommand: BotCommand<{ sessionId: string; waitlist?: boole
     const booking = await bookDropIn(svc, actor, { sessionId: data.sessionId, waitlistIfFull: data.waitlist ?? false });
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
-    return bookedCard(session, booking);
+    syncMeeting(svc, { add: [booking] });
+    return bookedCard(session, booking, icsOption(svc, booking.id));
   },
 };
+
+export const cancelBookingCommand: BotCommand<{ bookingId: string }> = {
+  verb: 'cancel_booking',
+  title: 'Cancel booking',
+  description: 'cancel a drop-in booking or leave a waitlist',
+  aliases: [],
+  roles: APPLICANTS,
+  inHelp: false,
+  data: z.object({ bookingId: z.string().min(1).max(100) }),
+  async run({ svc, actor, data }) {
+    try {
+      const { cancelled, promoted } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
+      syncMeeting(svc, { remove: [cancelled], promoted });
+      const before = (await svc.store.audit.forEntity('dropin_booking', cancelled.id)).find((a) => a.action === 'cancel_dropin');
+      return bookingCancelledCard(await svc.store.dropIns.getSession(cancelled.sessionId), before?.fromState === 'waitlisted');
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'STALE') {
+        const [sessions, mine] = await Promise.all([listUpcomingSessions(svc, actor), myBookings(svc, actor)]);
+        return sessionsCard(sessions, mine, { notice: 'That booking was already cancelled. Here are the sessions as they are now.' });
+      }
+      throw e;
+    }
+  },
+};
+
+export const rebookCommand: BotCommand<{ bookingId: string; sessionId: string }> = {
+  verb: 'rebook',
+  title: 'Move booking',
+  description: 'move a drop-in booking to another session',
+  aliases: [],
+  roles: APPLICANTS,
+  inHelp: false,
+  data: z.object({ bookingId: z.string().min(1).max(100), sessionId: z.string().min(1).max(100) }),
+  async run({ svc, actor, data }) {
+    const { booking, cancelled, promoted } = await rebook(svc, actor, data);
+    const session = await svc.store.dropIns.getSession(booking.sessionId);
+    if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
+    syncMeeting(svc, { add: [booking], remove: [cancelled], promoted });
+    return bookedCard(session, booking, { moved: true, ...icsOption(svc, booking.id) });
+  },
+};
+
+export const DROPIN_COMMANDS: readonly BotCommand[] = [sessionsCommand, bookDropInCommand, cancelBookingCommand, rebookCommand];
+
+function icsOption(svc: { links?: { icsForBooking(id: string): string } }, bookingId: string): { icsUrl?: string } {
+  return svc.links ? { icsUrl: svc.links.icsForBooking(bookingId) } : {};
+}

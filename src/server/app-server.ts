@@ -12,8 +12,8 @@ export function createHttpApp(deps: {
   adapter: CloudAdapter;
   bot: WexqsBot;
   svc: Services;
-  /** Extra routes of the local stack (never mounted in tenant mode). */
-  extraRoutes?: (app: Express) => void;
+  /** Further routes (the .ics links; the local stack's pages, never mounted in tenant mode). */
+  routes?: (app: Express) => void;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -31,7 +31,7 @@ export function createHttpApp(deps: {
     }
   });
 
-  deps.extraRoutes?.(app);
+  deps.routes?.(app);
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

@@ -60,7 +60,16 @@ export class AuditRepository {
 
   /** The latest entry for an entity, e.g. to tell a user who changed an application. */
   async latest(entityKind: string, entityId: string): Promise<AuditRecord | null> {
-    const all = await this.forEntity(entityKind, entityId);
-    return all.at(-1) ?? null;
+    const r = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('entity_kind', '=', entityKind)
+      .where('entity_id', '=', entityId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r
+      ? { id: String(r.id), at: r.at, actorId: r.actor_id, action: r.action, entityKind: r.entity_kind, entityId: r.entity_id, fromState: r.from_state, toState: r.to_state, details: r.details }
+      : null;
   }
 }

@@ -241,6 +241,11 @@ export class DropInRepository {
     });
   }
 
+  async getBooking(id: string): Promise<Booking | null> {
+    const r = await this.db.selectFrom('dropin_bookings').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toBooking(r) : null;
+  }
+
   async bookingsForPerson(personId: string): Promise<Booking[]> {
     const rows = await this.db
       .selectFrom('dropin_bookings')

@@ -34,6 +34,16 @@ export class PeopleRepository {
     }
   }
 
+  /** Record a person's Entra object id the first time they are matched by email. */
+  async linkEntraObjectId(personId: string, entraObjectId: string): Promise<void> {
+    await this.db
+      .updateTable('people')
+      .set({ entra_object_id: entraObjectId })
+      .where('id', '=', personId)
+      .where('entra_object_id', 'is', null)
+      .execute();
+  }
+
   async get(id: string): Promise<Person | null> {
     const found = await this.query().where('p.id', '=', id).executeTakeFirst();
     return found ? toPerson(found) : null;

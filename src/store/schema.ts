@@ -157,6 +157,98 @@ export interface EvidenceFoldersTable {
   updated_at: DefaultTimestamp;
 }
 
+export interface EvidenceDocumentsTable {
+  application_id: string;
+  name_key: string;
+  name: string;
+  section: number | null;
+  web_url: string | null;
+  last_modified: Timestamp;
+  present: ColumnType<boolean, boolean | undefined, boolean>;
+  listed_at: Timestamp;
+  evidence_date: Date | null;
+  completed: ColumnType<boolean, boolean | undefined, boolean>;
+  declared_by: string | null;
+  declared_at: Date | null;
+}
+
+export interface AssessmentsTable {
+  application_id: string;
+  reviewer_id: string;
+  criterion_id: string;
+  outcome: 'met' | 'partly_met' | 'not_met';
+  note: string;
+  updated_at: Timestamp;
+}
+
+export interface RecommendationsTable {
+  application_id: string;
+  reviewer_id: string;
+  level: string | null;
+  strengths: string;
+  improvements: string;
+  recommended_at: Timestamp;
+}
+
+export interface ClarificationsTable {
+  id: string;
+  application_id: string;
+  asked_by: string;
+  question: string;
+  asked_at: Timestamp;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: Date | null;
+}
+
+/** Reminders (migration 0004_reminders): the notification outbox and what dispatchers share. */
+export interface ReminderOutboxTable {
+  id: string;
+  cycle_id: ColumnType<string, string | undefined, string>;
+  recipient_id: string;
+  kind: string;
+  due_at: Timestamp;
+  subject_kind: string;
+  subject_id: string;
+  application_id: string | null;
+  booking_id: string | null;
+  session_id: string | null;
+  planned: ColumnType<boolean, boolean | undefined, boolean>;
+  send_after: Timestamp;
+  expires_at: Date | null;
+  payload: Json<Record<string, unknown>>;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  last_error: string | null;
+  activity_id: string | null;
+  conversation_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  sent_at: Date | null;
+}
+
+export interface ReminderMutesTable {
+  kind: string;
+  muted_by: string;
+  muted_at: Timestamp;
+}
+
+export interface ReminderSettingsTable {
+  cycle_id: string;
+  settings: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface NotificationPacingTable {
+  id: string;
+  throttled_until: Timestamp;
+  next_slot_at: Timestamp;
+  consecutive_throttles: ColumnType<number, number | undefined, number>;
+}
+
 export interface DB {
   provisioning_journal: ProvisioningJournalTable;
   evidence_folders: EvidenceFoldersTable;
@@ -174,4 +266,12 @@ export interface DB {
   awards: AwardsTable;
   audit_log: AuditLogTable;
   conversation_refs: ConversationRefsTable;
+  reminder_outbox: ReminderOutboxTable;
+  reminder_mutes: ReminderMutesTable;
+  reminder_settings: ReminderSettingsTable;
+  notification_pacing: NotificationPacingTable;
+  evidence_documents: EvidenceDocumentsTable;
+  assessments: AssessmentsTable;
+  recommendations: RecommendationsTable;
+  clarifications: ClarificationsTable;
 }

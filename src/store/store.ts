@@ -13,6 +13,10 @@ import { DropInRepository } from './dropin-repository.js';
 import { FrameworkRepository } from './framework-repository.js';
 import { OrganisationRepository } from './organisation-repository.js';
 import { PeopleRepository } from './people-repository.js';
+import { ReminderRepository } from './reminder-repository.js';
+import { DecisionRepository } from './decision-repository.js';
+import { EvidenceRepository } from './evidence-repository.js';
+import { ReviewRepository } from './review-repository.js';
 
 export class Store {
   readonly audit: AuditRepository;
@@ -23,6 +27,10 @@ export class Store {
   readonly frameworks: FrameworkRepository;
   readonly organisations: OrganisationRepository;
   readonly people: PeopleRepository;
+  readonly reminders: ReminderRepository;
+  readonly evidence: EvidenceRepository;
+  readonly reviews: ReviewRepository;
+  readonly decisions: DecisionRepository;
 
   constructor(readonly db: Kysely<DB>, private readonly inTransaction = false) {
     this.audit = new AuditRepository(db);
@@ -33,6 +41,10 @@ export class Store {
     this.frameworks = new FrameworkRepository(db);
     this.organisations = new OrganisationRepository(db);
     this.people = new PeopleRepository(db);
+    this.reminders = new ReminderRepository(db);
+    this.evidence = new EvidenceRepository(db, this.audit);
+    this.reviews = new ReviewRepository(db, this.audit);
+    this.decisions = new DecisionRepository(db);
   }
 
   /** Run `fn` in one transaction (joins the current one when already inside). */

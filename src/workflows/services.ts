@@ -14,6 +14,8 @@ export interface Services {
   meetings?: Meetings;
   /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
   cards?: CardDelivery;
+  /** Signed links people open outside Teams. Absent: cards offer no .ics download. */
+  links?: { icsForBooking(bookingId: string): string };
   /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
   background?: Background;
 }

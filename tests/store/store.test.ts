@@ -5,7 +5,8 @@ import type { DatabaseHandle } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrator.js';
 import { Store } from '../../src/store/store.js';
 import { engines } from '../support/databases.js';
-import { seedBasics, T0 } from '../support/fixtures.js';
+import { seedBasics, services, T0 } from '../support/fixtures.js';
+import { resolveActor } from '../../src/workflows/identity.js';
 
 const DAY = 86_400_000;
 
@@ -132,5 +133,41 @@ describe.each(engines())('store on $name', (engine) => {
     expect(c?.submissionDeadline.toISOString()).toBe(new Date(T0.getTime() + 30 * DAY).toISOString());
     expect((await store.cycles.current(T0))?.id).toBe('cycle-1');
     expect(await store.cycles.current(new Date(T0.getTime() + 400 * DAY))).toBeNull();
+  });
+});
+
+describe.each(engines())('identity resolution on $name', (engine) => {
+  let handle: DatabaseHandle;
+  let store: Store;
+  beforeAll(async () => {
+    handle = await engine.open();
+    store = new Store(handle.db);
+    await seedBasics(store);
+    await store.people.upsert({ id: 'csv-person', displayName: 'Cara Csv', email: 'cara@alpha.example', entraObjectId: null, organisationId: 'org-a', roles: ['applicant_contributor'] });
+  });
+  afterAll(async () => handle.close());
+
+  it('matches by object id with one look-up and never asks the roster', async () => {
+    const svc = services(store);
+    let asked = 0;
+    const who = await resolveActor(svc, { entraObjectId: 'oid-lead-a', lookupEmail: async () => (asked++, null) });
+    expect(who?.person.id).toBe('lead-a');
+    expect(asked).toBe(0);
+  });
+
+  it('falls back to the roster email for someone loaded by email, then remembers their object id', async () => {
+    const svc = services(store);
+    const first = await resolveActor(svc, { entraObjectId: 'oid-cara', lookupEmail: async () => 'CARA@alpha.example' });
+    expect(first?.person.id).toBe('csv-person');
+    expect((await store.people.get('csv-person'))?.entraObjectId).toBe('oid-cara');
+    let asked = 0;
+    expect((await resolveActor(svc, { entraObjectId: 'oid-cara', lookupEmail: async () => (asked++, null) }))?.person.id).toBe('csv-person');
+    expect(asked).toBe(0);
+  });
+
+  it('gives nobody access when neither the object id nor the roster email is known, even if the roster fails', async () => {
+    const svc = services(store);
+    expect(await resolveActor(svc, { entraObjectId: 'oid-stranger', lookupEmail: async () => 'stranger@x.example' })).toBeNull();
+    expect(await resolveActor(svc, { entraObjectId: 'oid-stranger', lookupEmail: async () => { throw new Error('roster down'); } })).toBeNull();
   });
 });

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_provisioning.js';
+import * as m0003 from './0003_workflow.js';
+import * as m0004 from './0004_reminders.js';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_provisioning': m0002,
+  '0003_workflow': m0003,
+  '0004_reminders': m0004,
 };

@@ -1,0 +1,359 @@
+/**
+ * Reminder benchmark: 5,000 recipients, one due reminder each, sent by the dispatcher process
+ * (a separate Node process, as deployed) through the real SDK path (botbuilder CloudAdapter
+ * .continueConversationAsync, auth disabled) to the local Bot Connector emulator, which enforces
+ * Teams' documented limits (per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/h; 50/s per app per
+ * tenant) with 429 + Retry-After and counts what each recipient received.
+ *
+ * Parts, each on a fresh database on one PostgreSQL server:
+ *   1. one dispatcher process;
+ *   2. the same, with the dispatcher killed with SIGKILL at 10 random moments and restarted;
+ *   3. two dispatcher processes sharing the database.
+ *
+ * Time scale: the emulator and the dispatcher run S× faster than real time (default S = 4): every
+ * rate limit window, Retry-After and back-off is S× shorter in real time, and the dispatcher paces
+ * at 47 × S sends per real second. Rates are reported in connector seconds = real seconds × S,
+ * i.e. what the same run would achieve against Teams in real time. Leases (process crash
+ * recovery) are real time.
+ *
+ * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (a server URL; databases are created and
+ * dropped), else a throwaway PostgreSQL 15 server from Debian's package is started under /tmp
+ * and stopped at the end. Last line: one JSON object.
+ *
+ *   npm run bench:reminders [-- --recipients 5000 --time-scale 4 --kills 10]
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createAdapter } from '../bot/adapter.js';
+import { BotMessenger } from '../bot/messenger.js';
+import { startConnectorEmulator, type ConnectorEmulator } from '../src/connector-emulator/index.js';
+import { createLogger } from '../src/log.js';
+import { Dispatcher } from '../src/notifications/dispatcher.js';
+import { enqueue } from '../src/notifications/outbox.js';
+import type { ReminderMessage } from '../src/notifications/messenger.js';
+import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
+import { Store } from '../src/store/store.js';
+import { systemClock } from '../src/workflows/services.js';
+
+const { values } = parseArgs({
+  options: {
+    worker: { type: 'boolean' },
+    db: { type: 'string' },
+    instance: { type: 'string' },
+    recipients: { type: 'string' },
+    'time-scale': { type: 'string' },
+    kills: { type: 'string' },
+    'lease-ms': { type: 'string' },
+  },
+});
+const SCALE = Number(values['time-scale'] ?? 4);
+const LEASE_MS = Number(values['lease-ms'] ?? 3000);
+const RATE = 47;
+const BOUND = 50;
+
+
+// ------------------------------------------------------------------------------------ worker
+
+async function worker(): Promise<void> {
+  const log = createLogger({ level: 'error', name: 'bench-dispatcher' });
+  const database = await openDatabase({ databaseUrl: values.db!, migrate: false, poolSize: 12 });
+  const store = new Store(database.db);
+  const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' }, log);
+  const dispatcher = new Dispatcher({
+    store,
+    messenger: new BotMessenger(adapter, { appId: '', timeoutMs: 1_000 }),
+    clock: systemClock,
+    log,
+    instanceId: values.instance ?? `w-${process.pid}`,
+    timeScale: SCALE,
+    ratePerSecond: RATE,
+    leaseMs: LEASE_MS,
+    sendTimeoutMs: 1_000,
+    pollMs: 50,
+    batchSize: 20,
+    lanes: 3,
+    concurrency: 8,
+  });
+  dispatcher.start();
+  process.stdout.write('ready\n');
+  const stop = async () => {
+    await dispatcher.stop();
+    await database.close();
+    process.stdout.write(`${JSON.stringify({ counters: dispatcher.counters })}\n`);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+// ------------------------------------------------------------------------------------ parent
+
+interface PartResult {
+  name: string;
+  delivered: number;
+  duplicates: number;
+  lost: number;
+  notSent: number;
+  msgsPerS: number;
+  realS: number;
+  throttled: number;
+  dedupedResends: number;
+  maxPerSecond: number;
+  kills?: number;
+}
+
+async function main(): Promise<void> {
+  const N = Number(values.recipients ?? 5000);
+  const KILLS = Number(values.kills ?? 10);
+  const started = Date.now();
+  const server = await postgresServer();
+  const emulator = await startConnectorEmulator({ timeScale: SCALE, keepActivities: false });
+  const results: PartResult[] = [];
+  try {
+    console.log(`Reminder benchmark: ${N} recipients, Bot Connector emulator at Teams' limits, time scale ×${SCALE} (dispatcher paces at ${RATE}/s of ${BOUND}/s), lease ${LEASE_MS} ms real`);
+    results.push(await part('single dispatcher', server.url, emulator, N, async (db, done) => {
+      const w = spawnWorker(db, 'solo');
+      await w.ready;
+      await done();
+      await w.stop();
+    }));
+    results.push(await part(`crash ×${KILLS} (SIGKILL + restart)`, server.url, emulator, N, async (db, done, pending) => {
+      let kills = 0;
+      let w = spawnWorker(db, `crash-${kills}`);
+      for (; kills < KILLS; kills++) {
+        await w.ready;
+        await sleep(randomInt(250, 1500));
+        if ((await pending()) === 0) break;
+        w.child.kill('SIGKILL');
+        await w.exited;
+        w = spawnWorker(db, `crash-${kills + 1}`);
+      }
+      await done();
+      await w.stop();
+      return kills;
+    }));
+    results.push(await part('two dispatcher processes', server.url, emulator, N, async (db, done) => {
+      const a = spawnWorker(db, 'a');
+      const b = spawnWorker(db, 'b');
+      await Promise.all([a.ready, b.ready]);
+      await done();
+      await Promise.all([a.stop(), b.stop()]);
+    }));
+  } finally {
+    await emulator.close();
+    await server.stop();
+  }
+
+  const rows: string[][] = [['part', 'delivered', 'dup', 'lost', 'not sent', 'msgs/s (connector)', 'real s', '429s', 'max/s', 'resends absorbed*']];
+  for (const r of results) {
+    rows.push([r.name + (r.kills !== undefined ? ` [${r.kills} kills]` : ''), String(r.delivered), String(r.duplicates), String(r.lost), String(r.notSent), r.msgsPerS.toFixed(1), r.realS.toFixed(1), String(r.throttled), String(r.maxPerSecond), String(r.dedupedResends)]);
+  }
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log('  ' + r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+  console.log(`  msgs/s = messages accepted ÷ connector seconds from the first to the last accepted send (real seconds × ${SCALE}); bound ${BOUND}/s per app per tenant.`);
+  console.log('  * re-sends of a message whose first send the connector had accepted but whose "sent" mark the killed process never wrote; the emulator honours the');
+  console.log('    idempotency key (the outbox row id) so they are not delivered twice. Real Teams has no such key: these would be the duplicates a crash can cause there.');
+  console.log(`  total ${(Date.now() - started) / 1000 | 0} s`);
+  const [solo, crash, two] = results as [PartResult, PartResult, PartResult];
+  console.log(
+    JSON.stringify({
+      bench: 'reminders',
+      recipients: N,
+      msgs_per_s: Number(solo.msgsPerS.toFixed(1)),
+      bound_msgs_per_s: BOUND,
+      duplicates: solo.duplicates,
+      lost: solo.lost,
+      crash_runs: crash.kills ?? 0,
+      crash_duplicates: crash.duplicates,
+      crash_lost: crash.lost,
+      two_instance_duplicates: two.duplicates,
+    }),
+  );
+}
+
+type Runner = (dbUrl: string, done: () => Promise<void>, pending: () => Promise<number>) => Promise<number | void>;
+
+async function part(name: string, serverUrl: string, emulator: ConnectorEmulator, n: number, run: Runner): Promise<PartResult> {
+  const dbName = `wexqs_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${dbName}`;
+  const dbUrl = url.toString();
+  const handle = await openDatabase({ databaseUrl: dbUrl });
+  const store = new Store(handle.db);
+  emulator.reset();
+  const ids = await seed(store, emulator, n);
+
+  const pending = async () => {
+    const r = await handle.db.selectFrom('reminder_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    return Number(r.n);
+  };
+  const done = async () => {
+    const deadline = Date.now() + 10 * 60_000;
+    while ((await pending()) > 0) {
+      if (Date.now() > deadline) throw new Error(`${name}: not finished after 10 minutes`);
+      await sleep(200);
+    }
+  };
+  const t0 = Date.now();
+  const kills = await run(dbUrl, done, pending);
+  const realS = (Date.now() - t0) / 1000;
+  const st = emulator.stats();
+  const counts = emulator.receivedCounts();
+  let duplicates = 0;
+  let lost = 0;
+  let delivered = 0;
+  for (const id of ids) {
+    const c = counts.get(id) ?? 0;
+    delivered += Math.min(c, 1);
+    if (c === 0) lost++;
+    if (c > 1) duplicates += c - 1;
+  }
+  const notSent = await handle.db.selectFrom('reminder_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '<>', 'sent').executeTakeFirstOrThrow();
+  const spanS = st.firstAcceptAt !== null && st.lastAcceptAt !== null ? ((st.lastAcceptAt - st.firstAcceptAt) / 1000) * SCALE : 0;
+  await handle.close();
+  await dropDatabase(serverUrl, dbName);
+  return {
+    name,
+    delivered,
+    duplicates,
+    lost,
+    notSent: Number(notSent.n),
+    msgsPerS: spanS > 0 ? (st.accepted - 1) / spanS : 0,
+    realS,
+    throttled: st.throttled,
+    dedupedResends: st.dedupedResends,
+    maxPerSecond: st.maxPerSecond,
+    ...(typeof kills === 'number' ? { kills } : {}),
+  };
+}
+
+const MESSAGE: ReminderMessage = {
+  kind: 'submission_deadline',
+  title: 'Submission deadline in 7 days',
+  subtitle: 'Benchmark organisation · 2025/26 cycle',
+  lines: ['Your application must be submitted by **Fri 19 Jun 2026, 17:00** (UK time).', '**Still missing** (2 items):', '- The commentary for criterion 1.1 is empty.'],
+  facts: [['Deadline', 'Fri 19 Jun 2026, 17:00'], ['Target level', 'silver']],
+  actions: [{ type: 'execute', title: 'Open status card', verb: 'status' }],
+  summary: 'WEx QS: submission deadline in 7 days',
+};
+
+/** People with personal conversation references on the emulator, and one due reminder each. */
+async function seed(store: Store, emulator: ConnectorEmulator, n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `bench-${i}`);
+  const now = new Date();
+  for (let i = 0; i < n; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    await store.db.insertInto('people').values(chunk.map((id) => ({ id, display_name: `Bench recipient ${id}`, email: `${id}@bench.example.org`, entra_object_id: `aad-${id}`, organisation_id: null }))).execute();
+    await store.db
+      .insertInto('conversation_refs')
+      .values(
+        chunk.map((id) => ({
+          key: `personal:conv-${id}`,
+          person_id: id,
+          aad_object_id: `aad-${id}`,
+          scope: 'personal' as const,
+          reference: JSON.stringify({ serviceUrl: emulator.url, channelId: 'msteams', conversation: { id: `conv-${id}`, conversationType: 'personal', tenantId: 'bench-tenant' }, user: { id: `29:${id}`, aadObjectId: `aad-${id}` }, bot: { id: '28:bench-bot' } }),
+          updated_at: now,
+        })),
+      )
+      .execute();
+    await store.transaction((tx) =>
+      enqueue(tx, chunk.map((recipientId) => ({ kind: 'submission_deadline' as const, recipientId, cycleId: 'bench', dueAt: new Date(now.getTime() - 60_000), subject: { kind: 'application' as const, id: `app-${recipientId}` }, message: MESSAGE })), now, { quietHours: null }),
+    );
+  }
+  for (const id of ids) emulator.registerConversation(`conv-${id}`, id);
+  return ids;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function spawnWorker(dbUrl: string, instance: string): Worker {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--worker', '--db', dbUrl, '--instance', instance, '--time-scale', String(SCALE), '--lease-ms', String(LEASE_MS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'error' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('ready\n')) resolve();
+    });
+    child.once('exit', (code, signal) => reject(new Error(`dispatcher ${instance} exited before ready (${code ?? signal})`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    child,
+    ready,
+    exited,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------ PostgreSQL
+
+async function postgresServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (given) return { url: given, stop: async () => undefined };
+  const bin = '/usr/lib/postgresql/15/bin';
+  if (!fs.existsSync(`${bin}/initdb`)) throw new Error('No BENCH_DATABASE_URL/TEST_DATABASE_URL and no PostgreSQL 15 at /usr/lib/postgresql/15/bin (apt-get install postgresql-15).');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wexqs-bench-pg-'));
+  const data = path.join(root, 'data');
+  const sock = path.join(root, 'sock');
+  fs.mkdirSync(data);
+  fs.mkdirSync(sock);
+  const port = 20000 + randomInt(0, 20000);
+  const asPostgres = (cmd: string) => {
+    if (process.getuid?.() === 0) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'ignore' });
+    } else execFileSync('/bin/sh', ['-c', cmd], { stdio: 'ignore' });
+  };
+  asPostgres(`${bin}/initdb -D ${data} -U postgres --auth=trust -E UTF8`);
+  asPostgres(`${bin}/pg_ctl -D ${data} -l ${root}/server.log -o "-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" -w start`);
+  console.log(`(started a throwaway PostgreSQL 15 on 127.0.0.1:${port})`);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      try {
+        asPostgres(`${bin}/pg_ctl -D ${data} -m fast -w stop`);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.end();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// Last, so every module-level constant above is initialised.
+if (values.worker) await worker();
+else await main();

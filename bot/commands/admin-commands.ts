@@ -1,0 +1,284 @@
+/** Admin commands: dashboard, open, assign, decide (moderate), communicate, intake, provisioning. */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { DomainError } from '../../src/domain/errors.js';
+import { LEVELS, type Level } from '../../src/domain/types.js';
+import {
+  applicationsInState,
+  assignReviewers,
+  communicate,
+  dashboard,
+  decide,
+  provisioningTargets,
+  reviewerOptions,
+  runProvisioning,
+  setIntakePaused,
+} from '../../src/workflows/admin.js';
+import { openApplication, refreshEvidence } from '../../src/workflows/application-journey.js';
+import { loadApplicationView } from '../../src/workflows/application-view.js';
+import { currentCycle } from '../../src/workflows/applications.js';
+import { afterReply } from '../../src/workflows/services.js';
+import { APPLICATION_STATES } from '../../src/domain/types.js';
+import { applicationsListCard, assignCard, dashboardCard, intakeCard, provisioningCard, type ProvisioningState } from '../cards/admin-cards.js';
+import type { BotCommand } from '../router.js';
+import { applicantRecipients } from './applicant-commands.js';
+import { ADMINS, appRefSchema, currentApplicationCard, notifyAboutApplication, resolveAppRef, staleSafe, type AppRef } from './command-support.js';
+
+export const dashboardCommand: BotCommand = {
+  verb: 'dashboard',
+  title: 'Dashboard',
+  description: 'counts per state, overdue and unassigned applications',
+  aliases: ['dashboard', 'overview', 'pipeline', 'stats'],
+  roles: ADMINS,
+  inHelp: true,
+  async run(ctx) {
+    return dashboardCard(await dashboard(ctx.svc, ctx.actor));
+  },
+};
+
+export const applicationsCommand: BotCommand = {
+  verb: 'applications',
+  title: 'All applications',
+  description: 'every application of the cycle with its next step',
+  aliases: ['applications', 'all applications', 'list'],
+  roles: ADMINS,
+  inHelp: true,
+  async run(ctx) {
+    const list = await applicationsInState(ctx.svc, ctx.actor, APPLICATION_STATES);
+    return applicationsListCard(list, await currentCycle(ctx.svc));
+  },
+};
+
+export const openApplicationCommand: BotCommand<AppRef> = {
+  verb: 'open_application',
+  title: 'Open application',
+  description: 'open a requested application and share its folder',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema,
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    const { svc } = ctx;
+    return staleSafe(ctx, ref.applicationId, 'admin', async () => {
+      const app = await openApplication(svc, ctx.actor, ref);
+      // After the reply: make sure the folder exists and is shared, list it, then tell the team.
+      afterReply(svc, 'open_application_folder', async () => {
+        if (svc.evidence) {
+          await svc.evidence.provision(app.cycleId, [app.organisationId]);
+          await refreshEvidence(svc, app.id);
+        }
+        notifyAboutApplication(svc, 'notify_opened', app.id, () => applicantRecipients(svc, app.organisationId), () => ({
+          notice: { message: 'Your application is open. Upload your evidence to your private folder and write your commentary.', tone: 'good' },
+        }));
+      });
+      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: 'Opened. The applicant team will get their folder link in a moment.', tone: 'good' } });
+    });
+  },
+};
+
+export const assignCommand: BotCommand<AppRef> = {
+  verb: 'assign',
+  title: 'Assign reviewers',
+  description: 'choose reviewers for an application',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema,
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+    return assignCard(view, await reviewerOptions(ctx.svc, view.application));
+  },
+};
+
+function afterAssignment(ctx: Parameters<BotCommand['run']>[0], applicationId: string, added: string[], cycleId: string, organisationId: string): void {
+  const { svc } = ctx;
+  if (added.length === 0) return;
+  notifyAboutApplication(svc, 'notify_assigned', applicationId, async () => added.map((personId) => ({ personId, as: 'reviewer' as const })), () => ({
+    notice: { message: 'This application has been assigned to you for review.', tone: 'good' },
+  }));
+  // Reviewers get read access to the folder.
+  if (svc.evidence) {
+    const evidence = svc.evidence;
+    afterReply(svc, 'share_folder_with_reviewers', async () => {
+      await evidence.provision(cycleId, [organisationId]);
+    });
+  }
+}
+
+export const saveAssignmentCommand: BotCommand<AppRef & { reviewerIds?: string }> = {
+  verb: 'save_assignment',
+  title: 'Assign selected',
+  description: 'assign the chosen reviewers',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema.extend({ reviewerIds: z.string().max(4000).optional() }),
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    const ids = (ctx.data.reviewerIds ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0) throw new DomainError('VALIDATION', 'Choose at least one reviewer, or press Assign automatically.', { field: 'reviewerIds' });
+    return staleSafe(ctx, ref.applicationId, 'admin', async () => {
+      const out = await assignReviewers(ctx.svc, ctx.actor, { ...ref, reviewerIds: ids });
+      afterAssignment(ctx, ref.applicationId, out.added, out.application.cycleId, out.application.organisationId);
+      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' } });
+    });
+  },
+};
+
+export const autoAssignCommand: BotCommand<AppRef> = {
+  verb: 'auto_assign',
+  title: 'Assign automatically',
+  description: 'assign the least-loaded eligible reviewers',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema,
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    return staleSafe(ctx, ref.applicationId, 'admin', async () => {
+      const out = await assignReviewers(ctx.svc, ctx.actor, ref);
+      afterAssignment(ctx, ref.applicationId, out.added, out.application.cycleId, out.application.organisationId);
+      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' } });
+    });
+  },
+};
+
+export const decideCommand: BotCommand<AppRef & { level?: string; strengths?: string; improvements?: string }> = {
+  verb: 'decide',
+  title: 'Confirm decision',
+  description: 'confirm the level and feedback',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema.extend({ level: z.string().max(20).optional(), strengths: z.string().max(8000).optional(), improvements: z.string().max(8000).optional() }),
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    const raw = (ctx.data.level ?? '').trim().toLowerCase();
+    if (raw !== 'none' && !(LEVELS as readonly string[]).includes(raw)) throw new DomainError('VALIDATION', 'Choose the level awarded (or No award).', { field: 'level' });
+    const level = raw === 'none' ? null : (raw as Level);
+    return staleSafe(ctx, ref.applicationId, 'admin', async () => {
+      await decide(ctx.svc, ctx.actor, { ...ref, level, strengths: ctx.data.strengths ?? '', improvements: ctx.data.improvements ?? '' });
+      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: 'Decision confirmed. Communicate it during the decision window.', tone: 'good' } });
+    });
+  },
+};
+
+export const communicateCommand: BotCommand<AppRef> = {
+  verb: 'communicate',
+  title: 'Communicate decision',
+  description: 'send the decision to the applicant team',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema,
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    return staleSafe(ctx, ref.applicationId, 'admin', async () => {
+      const app = await communicate(ctx.svc, ctx.actor, ref);
+      notifyAboutApplication(ctx.svc, 'notify_decision', app.id, () => applicantRecipients(ctx.svc, app.organisationId), () => ({}));
+      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: 'Decision sent to the applicant team.', tone: 'good' } });
+    });
+  },
+};
+
+export const intakeCommand: BotCommand<{ paused?: boolean }> = {
+  verb: 'intake',
+  title: 'Open or pause intake',
+  description: 'stop or restart new applications',
+  aliases: ['intake', 'pause intake', 'open intake', 'pause', 'resume'],
+  roles: ADMINS,
+  inHelp: true,
+  data: z.object({ paused: z.boolean().optional() }),
+  async run(ctx) {
+    let paused = ctx.data.paused;
+    if (paused === undefined) {
+      const typed = ctx.args;
+      if (/\b(pause|stop|close)\b/.test(typed)) paused = true;
+      else if (/\b(open|resume|start)\b/.test(typed)) paused = false;
+    }
+    if (paused === undefined) return intakeCard(await currentCycle(ctx.svc));
+    return intakeCard(await setIntakePaused(ctx.svc, ctx.actor, { paused }));
+  },
+};
+
+/** Provisioning runs in this process, for the progress card. */
+const runs = new Map<string, ProvisioningState>();
+
+export const provisionCommand: BotCommand = {
+  verb: 'provision',
+  title: 'Provision folders',
+  description: 'create and share the evidence folders, with live progress',
+  aliases: ['provision', 'folders', 'provision folders'],
+  roles: ADMINS,
+  inHelp: true,
+  async run(ctx) {
+    const { svc, actor, origin } = ctx;
+    const { cycle, organisationIds } = await provisioningTargets(svc, actor);
+    const state: ProvisioningState = { runId: randomUUID(), cycleName: cycle.name, total: organisationIds.length, done: 0, failed: 0, status: 'starting', startedAt: svc.clock.now() };
+    runs.set(state.runId, state);
+    let lastUpdate = 0;
+    let updating: Promise<void> = Promise.resolve();
+    const push = (force: boolean) => {
+      if (!svc.cards || !origin) return;
+      const t = Date.now();
+      if (!force && t - lastUpdate < 1000) return;
+      lastUpdate = t;
+      const snapshot = provisioningCard({ ...state });
+      const cards = svc.cards;
+      updating = updating.then(() => cards.update(origin, snapshot)).catch((err: unknown) => svc.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress card update failed'));
+    };
+    afterReply(svc, 'provision_folders', async () => {
+      state.status = 'running';
+      try {
+        const summary = await runProvisioning(svc, actor, cycle.id, organisationIds, (p) => {
+          state.done = p.done;
+          state.failed = p.failed;
+          push(false);
+        });
+        const orgs = new Map((await svc.store.organisations.list()).map((o) => [o.id, o.name]));
+        state.done = summary.total;
+        state.failed = summary.failed.length;
+        state.failures = summary.failed.map((f) => ({ organisation: orgs.get(f.organisationId) ?? f.organisationId, reason: f.reason }));
+        state.status = 'finished';
+      } catch (err) {
+        state.status = 'failed';
+        throw err;
+      } finally {
+        push(true);
+        await updating;
+      }
+    });
+    return provisioningCard(state);
+  },
+};
+
+export const provisionStatusCommand: BotCommand<{ runId: string }> = {
+  verb: 'provision_status',
+  title: 'Provisioning progress',
+  description: 'progress of a provisioning run',
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: z.object({ runId: z.string().min(1).max(100) }),
+  async run(ctx) {
+    const state = runs.get(ctx.data.runId);
+    if (!state) throw new DomainError('NOT_FOUND', 'That provisioning run is not known here (the app may have restarted). Start it again: finished folders are not redone.', {});
+    return provisioningCard(state);
+  },
+};
+
+export const ADMIN_COMMANDS: readonly BotCommand[] = [
+  dashboardCommand,
+  applicationsCommand,
+  openApplicationCommand,
+  assignCommand,
+  saveAssignmentCommand,
+  autoAssignCommand,
+  decideCommand,
+  communicateCommand,
+  intakeCommand,
+  provisionCommand,
+  provisionStatusCommand,
+];

@@ -1,0 +1,156 @@
+/**
+ * The Messenger port over botbuilder: proactive messages with `CloudAdapter.continueConversationAsync`
+ * (stored personal conversation reference) or `createConversationAsync` (1:1 chat opened with the
+ * person's Entra object id when no reference is stored). Works against Teams' Bot Connector in
+ * tenant mode and, with auth disabled (empty app id, local only), against the Agents Playground's
+ * `/_connector` or the local Bot Connector emulator: the reference's serviceUrl decides.
+ *
+ * Every message carries `channelData.idempotencyKey` = the outbox row id. Teams ignores it; the
+ * local connector emulator honours it, and it is the key a re-send after a crash is traced by.
+ * Failures are classified with the shared rules (src/notifications/messenger.ts); nothing about
+ * the person is logged.
+ */
+import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type ConversationReference, type ConversationParameters } from 'botbuilder';
+import { classifyHttpFailure, parseRetryAfter, type Messenger, type SendOutcome, type SendRequest } from '../src/notifications/messenger.js';
+import { reminderCard } from './cards/reminder-cards.js';
+
+export interface BotMessengerOptions {
+  /** The bot's app id ('' locally, auth disabled). */
+  appId: string;
+  /** Tenant id for new 1:1 conversations. */
+  tenantId?: string;
+  /** Bot Connector service URL for new conversations (e.g. https://smba.trafficmanager.net/teams/). */
+  serviceUrl?: string;
+  /** Give up waiting after this long (the request may still have been accepted). Default 15 s. */
+  timeoutMs?: number;
+  /** Try to make the person reachable when no reference is stored (tenant mode: install the app through Graph). */
+  ensureInstalled?: (aadObjectId: string) => Promise<boolean>;
+}
+
+class Timeout extends Error {}
+
+export class BotMessenger implements Messenger {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly opts: BotMessengerOptions,
+  ) {}
+
+  async send(req: SendRequest): Promise<SendOutcome> {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(reminderCard(req.message)));
+    activity.summary = req.message.summary;
+    activity.channelData = { notification: { alert: true }, idempotencyKey: req.outboxId };
+    try {
+      if (req.conversation) return await this.withTimeout(this.continueWith(req.conversation as Partial<ConversationReference>, activity));
+      return await this.withTimeout(this.createAndSend(req, activity));
+    } catch (err) {
+      return classifyError(err);
+    }
+  }
+
+  private async continueWith(reference: Partial<ConversationReference>, activity: ReturnType<typeof MessageFactory.attachment>): Promise<SendOutcome> {
+    let activityId: string | null = null;
+    let failure: unknown = null;
+    await this.adapter.continueConversationAsync(this.opts.appId, reference, async (context) => {
+      // Caught here: the adapter's onTurnError would otherwise swallow it.
+      try {
+        disableSdkRetries(context);
+        const r = await context.sendActivity(activity);
+        activityId = r?.id ?? null;
+      } catch (err) {
+        failure = err ?? new Error('send failed');
+      }
+    });
+    if (failure) throw failure;
+    return { status: 'sent', activityId, conversationId: reference.conversation?.id ?? null };
+  }
+
+  private async createAndSend(req: SendRequest, activity: ReturnType<typeof MessageFactory.attachment>): Promise<SendOutcome> {
+    const { serviceUrl, tenantId } = this.opts;
+    const aad = req.recipient.aadObjectId;
+    if (!aad) return { status: 'unreachable', httpStatus: null, reason: 'no conversation with the app and no Entra id to open one' };
+    if (!serviceUrl || !tenantId) return { status: 'unreachable', httpStatus: null, reason: 'no conversation with the app (the person has not opened it)' };
+    if (this.opts.ensureInstalled && !(await this.opts.ensureInstalled(aad))) {
+      return { status: 'unreachable', httpStatus: null, reason: 'the app could not be installed for the person' };
+    }
+    const params = {
+      isGroup: false,
+      members: [{ id: aad }],
+      tenantId,
+      channelData: { tenant: { id: tenantId } },
+    } as unknown as ConversationParameters;
+    let activityId: string | null = null;
+    let reference: Partial<ConversationReference> | null = null;
+    let failure: unknown = null;
+    // The create call itself runs before the logic; its errors reach us directly.
+    await this.adapter.createConversationAsync(this.opts.appId, 'msteams', serviceUrl, '', params, async (context) => {
+      try {
+        disableSdkRetries(context);
+        reference = TurnContext.getConversationReference(context.activity);
+        delete reference.activityId;
+        const r = await context.sendActivity(activity);
+        activityId = r?.id ?? null;
+      } catch (err) {
+        failure = err ?? new Error('send failed');
+      }
+    });
+    if (failure) throw failure;
+    const ref = reference as Partial<ConversationReference> | null;
+    return {
+      status: 'sent',
+      activityId,
+      conversationId: ref?.conversation?.id ?? null,
+      ...(ref ? { newReference: ref as unknown as Record<string, unknown> } : {}),
+    };
+  }
+
+  private async withTimeout<T>(p: Promise<T>): Promise<T> {
+    const ms = this.opts.timeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * botframework-connector's HTTP pipeline (@azure/core-client) retries 429/5xx and network errors
+ * on its own, up to 3 times, honouring Retry-After. The dispatcher must see throttling (to back
+ * every sender off, not just this request) and must never keep a claimed message in flight for
+ * longer than its lease, and a blind retry of a POST after a network error can deliver twice. So
+ * the pipeline's Retry phase is removed for proactive sends: one attempt per call.
+ */
+function disableSdkRetries(context: TurnContext): void {
+  const key = (context.adapter as unknown as { ConnectorClientKey?: symbol }).ConnectorClientKey;
+  const client = key ? (context.turnState.get(key) as { client?: { pipeline?: { removePolicy(o: { phase?: string }): unknown } } } | undefined) : undefined;
+  client?.client?.pipeline?.removePolicy({ phase: 'Retry' });
+}
+
+/** A botframework-connector / core-rest-pipeline error (RestError) → outcome. */
+export function classifyError(err: unknown): SendOutcome {
+  if (err instanceof Timeout) return { status: 'transient', httpStatus: null, reason: 'timeout' };
+  const e = err as {
+    statusCode?: number;
+    code?: string;
+    message?: string;
+    response?: { status?: number; headers?: { get?(n: string): string | undefined } | Record<string, string>; bodyAsText?: string | null; parsedBody?: unknown };
+    details?: unknown;
+  };
+  const status = e?.statusCode ?? e?.response?.status ?? null;
+  const headers = e?.response?.headers;
+  const header = (n: string): string | undefined =>
+    headers && typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(n: string): string | undefined }).get(n) : (headers as Record<string, string> | undefined)?.[n];
+  let body: { error?: { code?: string; subCode?: string; message?: string } } | undefined;
+  try {
+    const raw = e?.response?.bodyAsText;
+    body = raw ? (JSON.parse(raw) as typeof body) : ((e?.response?.parsedBody ?? e?.details) as typeof body);
+  } catch {
+    body = undefined;
+  }
+  const retryAfterMs = parseRetryAfter(header('retry-after-ms') !== undefined ? String(Number(header('retry-after-ms')) / 1000) : header('retry-after'));
+  if (status === null || status === undefined) {
+    return classifyHttpFailure(null, { code: e?.code, message: e?.code ?? 'network error' });
+  }
+  return classifyHttpFailure(status, { code: body?.error?.code, subCode: body?.error?.subCode, retryAfterMs });
+}

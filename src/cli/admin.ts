@@ -1,0 +1,125 @@
+/**
+ * The admin command line: `npm run admin -- <command> [options]`. Opens the same database the app
+ * uses (DATABASE_URL, else the embedded one in DATA_DIR) and changes the same data the cards show.
+ *
+ *   create-cycle --name "2026/27 cycle 1" --deadline "2026-09-18 17:00" [--grace-minutes 2880]
+ *                --review-start 2026-10-02 --review-end 2026-11-27 --decision-start 2026-12-01
+ *                --decision-end "2026-12-15 17:00" [--id cycle-2026-27-1] [--framework VERSION] [--dry-run]
+ *   import-orgs --file contacts.csv [--dry-run]
+ *       CSV columns: organisation_name, organisation_code, contact_name, contact_email, contact_role (lead|contributor)
+ *   grant --email someone@nhs.net --role admin|reviewer [--name "Full Name"] [--organisation ORG_ID] [--revoke] [--dry-run]
+ *   list-cycles
+ * Dates are UK time. Exit codes: 0 done, 1 refused (invalid input, nothing changed), 2 usage.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ZodError, z } from 'zod';
+import { ConfigError, loadConfig, loadEnvFiles } from '../config.js';
+import { isDomainError } from '../domain/errors.js';
+import { formatLondon } from '../domain/time.js';
+import { openDatabase } from '../store/database.js';
+import { Store } from '../store/store.js';
+import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+  create-cycle --name NAME --deadline "YYYY-MM-DD HH:mm" --review-start DATE --review-end DATE
+               --decision-start DATE --decision-end DATE [--grace-minutes N] [--id ID] [--framework V] [--dry-run]
+  import-orgs  --file contacts.csv [--dry-run]
+  grant        --email EMAIL --role admin|reviewer [--name NAME] [--organisation ORG_ID] [--revoke] [--dry-run]
+  list-cycles
+Dates are UK time.`;
+
+export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), store?: Store, now: Date = new Date()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  let parsed: { values: Record<string, string | boolean | undefined> };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        name: { type: 'string' },
+        id: { type: 'string' },
+        deadline: { type: 'string' },
+        'grace-minutes': { type: 'string' },
+        'review-start': { type: 'string' },
+        'review-end': { type: 'string' },
+        'decision-start': { type: 'string' },
+        'decision-end': { type: 'string' },
+        framework: { type: 'string' },
+        paused: { type: 'boolean' },
+        file: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
+        organisation: { type: 'string' },
+        revoke: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    out(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  const { 'dry-run': dryRun = false, ...values } = parsed.values;
+  const args = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  let handle: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  try {
+    if (!store) {
+      loadEnvFiles(process.env.APP_ENV ?? 'local');
+      const config = loadConfig();
+      handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
+      store = new Store(handle.db);
+    }
+    const prefix = dryRun ? '[dry run] ' : '';
+    switch (command) {
+      case 'create-cycle': {
+        const { cycle, created } = await createCycle(store, args, { dryRun: Boolean(dryRun), now });
+        out(`${prefix}${created ? 'Created' : 'Would create'} cycle ${cycle.name} (${cycle.id}): deadline ${formatLondon(cycle.submissionDeadline)}${cycle.graceMinutes ? ` + ${cycle.graceMinutes} min grace` : ''}, review ${formatLondon(cycle.reviewStart, 'date')}–${formatLondon(cycle.reviewEnd, 'date')}, decisions ${formatLondon(cycle.decisionStart, 'date')}–${formatLondon(cycle.decisionEnd, 'date')} (UK time).`);
+        return 0;
+      }
+      case 'import-orgs': {
+        const file = z.string({ error: '--file is required' }).min(1, '--file is required').parse(args.file);
+        const rows = parseContactsCsv(readFileSync(file, 'utf8'));
+        const plan = await planImport(store, rows);
+        for (const c of plan.changes) out(`${prefix}${c.description}`);
+        out(`${prefix}${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}, ${plan.unchanged} unchanged (${rows.length} rows).`);
+        if (!dryRun && plan.changes.length > 0) {
+          await applyImport(store, plan, now);
+          out('Imported.');
+        }
+        return 0;
+      }
+      case 'grant': {
+        const { person, changed, created } = await grantRole(store, args, { dryRun: Boolean(dryRun), now });
+        const role = String(args.role);
+        out(changed ? `${prefix}${args.revoke ? 'Removed' : 'Granted'} ${role} ${args.revoke ? 'from' : 'to'} ${person.displayName}${created ? ' (new person)' : ''}. Roles now: ${person.roles.join(', ') || 'none'}.` : `${person.displayName} already ${args.revoke ? 'lacks' : 'has'} the ${role} role; nothing changed.`);
+        return 0;
+      }
+      case 'list-cycles': {
+        for (const c of await store.cycles.list()) out(`${c.id}\t${c.name}\tdeadline ${formatLondon(c.submissionDeadline)}\t${c.intakePaused ? 'intake paused' : 'intake open'}`);
+        return 0;
+      }
+      default:
+        out(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof CsvError) out(e.message);
+    else if (e instanceof ZodError) out(`Invalid options:\n${e.issues.map((i) => `  - ${i.path.length ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('\n')}`);
+    else if (isDomainError(e)) out(`${e.message}${e.details.problems ? '' : ''}`);
+    else if (e instanceof ConfigError) out(e.message);
+    else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') out(`File not found: ${(e as NodeJS.ErrnoException).path ?? ''}`);
+    else throw e;
+    return 1;
+  } finally {
+    await handle?.close();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]).replace(/\.ts$/, '') === path.resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '')) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

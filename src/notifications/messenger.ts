@@ -1,0 +1,70 @@
+/**
+ * The Messenger port: how the dispatcher sends one proactive message to one person. Implemented
+ * in bot/messenger.ts over botbuilder's CloudAdapter (continueConversationAsync /
+ * createConversationAsync). The dispatcher only sees outcomes, classified here so every
+ * implementation agrees on what is retried, what backs everybody off and what is final.
+ */
+import type { ReminderKind } from '../domain/reminders.js';
+
+export type ReminderAction =
+  | { type: 'execute'; title: string; verb: string; data?: Record<string, unknown> }
+  | { type: 'url'; title: string; url: string };
+
+/** What a reminder says, independent of how it is rendered (an Adaptive Card in Teams). */
+export interface ReminderMessage {
+  kind: ReminderKind;
+  title: string;
+  subtitle?: string;
+  lines: string[];
+  facts: [string, string][];
+  actions: ReminderAction[];
+  /** One line for the notification preview and card fallback. */
+  summary: string;
+}
+
+export interface SendRequest {
+  /** The outbox row id: the idempotency key sent with the message. */
+  outboxId: string;
+  recipient: { personId: string; aadObjectId: string | null };
+  /** The stored personal conversation reference, or null (then a conversation is created if possible). */
+  conversation: Record<string, unknown> | null;
+  message: ReminderMessage;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; activityId: string | null; conversationId: string | null; newReference?: Record<string, unknown> }
+  /** 429 / 412 / 502 / 503 / 504: everybody backs off. */
+  | { status: 'throttled'; httpStatus: number; retryAfterMs: number | null; reason: string }
+  /** Network error, timeout or another 5xx: retry this message later (the connector may have accepted it). */
+  | { status: 'transient'; httpStatus: number | null; reason: string }
+  /** 403 (MessageWritesBlocked: uninstalled or blocked), 404 conversation gone, or no way to reach them. */
+  | { status: 'unreachable'; httpStatus: number | null; reason: string }
+  /** Anything else the connector refused (400, 413 ...): retrying will not help. */
+  | { status: 'failed'; httpStatus: number | null; reason: string };
+
+export interface Messenger {
+  send(req: SendRequest): Promise<SendOutcome>;
+}
+
+export const THROTTLE_STATUSES: readonly number[] = [429, 412, 502, 503, 504];
+
+/** Parses Retry-After (seconds, possibly fractional, or an HTTP date) to ms; null when absent. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
+  if (value === null || value === undefined || value.trim() === '') return null;
+  const n = Number(value);
+  if (Number.isFinite(n)) return Math.max(0, n * 1000);
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : Math.max(0, t - now);
+}
+
+/** Classifies a Bot Connector HTTP failure. `code`/`subCode` come from the `{error:{...}}` body. */
+export function classifyHttpFailure(status: number | null, info: { code?: string | undefined; subCode?: string | undefined; retryAfterMs?: number | null; message?: string | undefined }): SendOutcome {
+  const detail = [info.code, info.subCode].filter(Boolean).join('/');
+  const reason = `${status ?? 'network'}${detail ? ` ${detail}` : ''}${info.message && status === null ? `: ${info.message}` : ''}`;
+  if (status === null) return { status: 'transient', httpStatus: null, reason };
+  if (THROTTLE_STATUSES.includes(status)) return { status: 'throttled', httpStatus: status, retryAfterMs: info.retryAfterMs ?? null, reason };
+  if (status === 403) return { status: 'unreachable', httpStatus: 403, reason };
+  if (status === 404) return { status: 'unreachable', httpStatus: 404, reason };
+  if (status >= 500) return { status: 'transient', httpStatus: status, reason };
+  return { status: 'failed', httpStatus: status, reason };
+}

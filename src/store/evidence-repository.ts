@@ -1,0 +1,146 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { normaliseDocumentName } from '../domain/readiness.js';
+import type { EvidenceDocument, SectionNumber } from '../domain/types.js';
+import type { AuditRepository } from './audit-repository.js';
+import type { DB, EvidenceDocumentsTable } from './schema.js';
+
+/** A document as the folder listing gave it (see EvidenceFolders.listDocuments). */
+export interface ListedDocument {
+  name: string;
+  section: SectionNumber | null;
+  lastModified: Date;
+  webUrl: string | null;
+}
+
+export interface StoredEvidenceDocument extends EvidenceDocument {
+  key: string;
+  webUrl: string | null;
+  listedAt: Date;
+  declaredBy: string | null;
+}
+
+/**
+ * The evidence documents of an application: the last listing of its folder plus what the
+ * applicant declared of each document. Cards read only this table (never Graph); a listing is
+ * merged in after the invoke has been answered. A document that disappears from the folder is
+ * kept (present = false) so its declaration comes back if it is uploaded again.
+ */
+export class EvidenceRepository {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /** Replace the listing: upsert what is listed, mark the rest absent. Returns how many are present. */
+  async syncListing(applicationId: string, docs: readonly ListedDocument[], now: Date): Promise<number> {
+    const seen = new Map<string, ListedDocument>();
+    for (const d of docs) {
+      const key = normaliseDocumentName(d.name);
+      if (key !== '' && !seen.has(key)) seen.set(key, d);
+    }
+    for (const [key, d] of seen) {
+      await this.db
+        .insertInto('evidence_documents')
+        .values({
+          application_id: applicationId,
+          name_key: key,
+          name: d.name.trim(),
+          section: d.section,
+          web_url: d.webUrl,
+          last_modified: d.lastModified,
+          present: true,
+          listed_at: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(['application_id', 'name_key']).doUpdateSet({
+            name: d.name.trim(),
+            section: d.section,
+            web_url: d.webUrl,
+            last_modified: d.lastModified,
+            present: true,
+            listed_at: now,
+          }),
+        )
+        .execute();
+    }
+    let q = this.db.updateTable('evidence_documents').set({ present: false, listed_at: now }).where('application_id', '=', applicationId);
+    if (seen.size > 0) q = q.where('name_key', 'not in', [...seen.keys()]);
+    await q.execute();
+    return seen.size;
+  }
+
+  /** Documents present in the folder at the last listing, by section then name. */
+  async documents(applicationId: string): Promise<StoredEvidenceDocument[]> {
+    const rows = await this.db
+      .selectFrom('evidence_documents')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .where('present', '=', true)
+      .orderBy(sql`coalesce(section, 99)`)
+      .orderBy('name_key')
+      .execute();
+    return rows.map(toDoc);
+  }
+
+  async lastListedAt(applicationId: string): Promise<Date | null> {
+    const r = await this.db
+      .selectFrom('evidence_documents')
+      .select(sql<Date | null>`max(listed_at)`.as('at'))
+      .where('application_id', '=', applicationId)
+      .executeTakeFirst();
+    return r?.at ? new Date(r.at) : null;
+  }
+
+  /** Record what the applicant says of documents (evidence date, completed and anonymised). */
+  async declare(
+    applicationId: string,
+    items: readonly { name: string; evidenceDate: Date | null; completed: boolean }[],
+    actorId: string,
+    now: Date,
+  ): Promise<number> {
+    let changed = 0;
+    for (const it of items) {
+      const r = await this.db
+        .updateTable('evidence_documents')
+        .set({ evidence_date: it.evidenceDate, completed: it.completed, declared_by: actorId, declared_at: now })
+        .where('application_id', '=', applicationId)
+        .where('name_key', '=', normaliseDocumentName(it.name))
+        .where((eb) =>
+          eb.or([
+            eb('completed', '<>', it.completed),
+            it.evidenceDate ? eb('evidence_date', 'is', null) : eb('evidence_date', 'is not', null),
+            ...(it.evidenceDate ? [eb('evidence_date', '<>', it.evidenceDate)] : []),
+          ]),
+        )
+        .executeTakeFirst();
+      changed += Number(r.numUpdatedRows ?? 0n);
+    }
+    if (changed > 0) {
+      await this.audit.append({
+        at: now,
+        actorId,
+        action: 'declare_evidence',
+        entityKind: 'application',
+        entityId: applicationId,
+        fromState: null,
+        toState: null,
+        details: { documents: changed },
+      });
+    }
+    return changed;
+  }
+}
+
+function toDoc(r: Selectable<EvidenceDocumentsTable>): StoredEvidenceDocument {
+  return {
+    key: r.name_key,
+    name: r.name,
+    section: (r.section ?? null) as SectionNumber | null,
+    evidenceDate: r.evidence_date,
+    lastModified: r.last_modified,
+    completed: r.completed,
+    webUrl: r.web_url,
+    listedAt: r.listed_at,
+    declaredBy: r.declared_by,
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The applicant's side of an application after it is requested: the admin opens it, the team
+ * chooses a level, writes commentary per criterion, declares what each evidence document is,
+ * checks readiness, submits and answers clarification questions.
+ *
+ * Every change takes the version the actor's card showed and refuses with STALE when the
+ * application has moved on (see application-view.ts), so an old card never changes anything.
+ */
+import { planTransition } from '../domain/application-state.js';
+import { authorise } from '../domain/authorisation.js';
+import { DomainError } from '../domain/errors.js';
+import { criteriaForSection } from '../domain/framework.js';
+import { assessReadiness, type ReadinessProblem } from '../domain/readiness.js';
+import type { Actor, Application, Commentary, Level, SectionNumber } from '../domain/types.js';
+import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
+import type { Services } from './services.js';
+
+export const MAX_COMMENTARY_CHARS = 4000;
+export const MAX_REFERENCES_PER_CRITERION = 6;
+
+function isStale(e: unknown): boolean {
+  return e instanceof DomainError && e.code === 'STALE';
+}
+
+/** Runs a versioned repository write; a STALE from the repository is enriched with who changed it. */
+async function versioned<T>(svc: Services, applicationId: string, seenVersion: number, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isStale(e)) throw await staleError(svc, applicationId, seenVersion);
+    throw e;
+  }
+}
+
+/** A versioned transition: plan with the domain rules, then compare-and-set in the database. */
+export async function transitionApplication(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number },
+  action: Parameters<typeof planTransition>[0]['action'],
+  extra: { patch?: { submittedAt?: Date; submittedLate?: boolean }; details?: Record<string, unknown>; inTx?: (tx: Services['store'], app: Application) => Promise<void> } = {},
+): Promise<Application> {
+  const app = await loadApplication(svc, input.applicationId);
+  await assertCurrentVersion(svc, app, input.version);
+  const cycle = await loadCycle(svc, app.cycleId);
+  const assignedReviewerIds = await svc.store.reviews.reviewersFor(app.id);
+  const now = svc.clock.now();
+  const plan = planTransition({ application: app, action, actor, cycle, now, assignedReviewerIds });
+  return versioned(svc, app.id, input.version, () =>
+    svc.store.transaction(async (tx) => {
+      const moved = await tx.applications.transition({
+        applicationId: app.id,
+        expectedVersion: input.version,
+        from: app.state,
+        to: plan.to,
+        action,
+        actorId: actor.personId,
+        now,
+        ...(extra.patch ? { patch: extra.patch } : {}),
+        ...(extra.details ? { details: extra.details } : {}),
+      });
+      await extra.inTx?.(tx, moved);
+      return moved;
+    }),
+  );
+}
+
+/** Admin: open a requested application (the evidence folder is provisioned after the reply). */
+export async function openApplication(svc: Services, actor: Actor, input: { applicationId: string; version: number }): Promise<Application> {
+  return transitionApplication(svc, actor, input, 'open');
+}
+
+async function editableApplication(svc: Services, actor: Actor, applicationId: string, version: number): Promise<Application> {
+  const app = await loadApplication(svc, applicationId);
+  authorise(actor, 'edit_commentary', { kind: 'application', organisationId: app.organisationId });
+  await assertCurrentVersion(svc, app, version);
+  if (app.state !== 'open') {
+    throw new DomainError('INVALID_TRANSITION', 'The application can only be changed while it is open (before it is submitted).', {
+      applicationId,
+      state: app.state,
+    });
+  }
+  return app;
+}
+
+export async function setTargetLevel(svc: Services, actor: Actor, input: { applicationId: string; version: number; level: Level }): Promise<Application> {
+  await editableApplication(svc, actor, input.applicationId, input.version);
+  return versioned(svc, input.applicationId, input.version, () =>
+    svc.store.transaction((tx) =>
+      tx.applications.setTargetLevel({ applicationId: input.applicationId, expectedVersion: input.version, level: input.level, actorId: actor.personId, now: svc.clock.now() }),
+    ),
+  );
+}
+
+/**
+ * Save the commentary of one section (drafts allowed: blank text and missing references are
+ * saved, readiness reports them). Criteria must belong to the section.
+ */
+export async function saveSectionCommentary(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number; section: SectionNumber; items: Commentary[] },
+): Promise<{ saved: number }> {
+  const app = await editableApplication(svc, actor, input.applicationId, input.version);
+  const cycle = await loadCycle(svc, app.cycleId);
+  const framework = await frameworkFor(svc, cycle.frameworkVersion);
+  const allowed = new Set(criteriaForSection(framework, input.section).map((c) => c.id));
+  const problems: string[] = [];
+  for (const item of input.items) {
+    if (!allowed.has(item.criterionId)) problems.push(`criterion ${item.criterionId} is not in section ${input.section}`);
+    if (item.text.length > MAX_COMMENTARY_CHARS) problems.push(`the commentary for ${item.criterionId} is longer than ${MAX_COMMENTARY_CHARS} characters`);
+    if (item.references.length > MAX_REFERENCES_PER_CRITERION) problems.push(`criterion ${item.criterionId} has more than ${MAX_REFERENCES_PER_CRITERION} references`);
+  }
+  if (problems.length > 0) throw new DomainError('VALIDATION', `The commentary was not saved: ${problems.join('; ')}.`, { problems });
+  const now = svc.clock.now();
+  await svc.store.transaction(async (tx) => {
+    await tx.applications.saveCommentary(app.id, input.items, actor.personId, now);
+    await tx.audit.append({
+      at: now,
+      actorId: actor.personId,
+      action: 'save_commentary',
+      entityKind: 'application',
+      entityId: app.id,
+      fromState: null,
+      toState: null,
+      details: { section: input.section, criteria: input.items.map((i) => i.criterionId) },
+    });
+  });
+  return { saved: input.items.length };
+}
+
+/** Record what the applicant declares of documents in the folder. */
+export async function declareEvidence(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number; items: { name: string; evidenceDate: Date | null; completed: boolean }[] },
+): Promise<{ changed: number }> {
+  const app = await editableApplication(svc, actor, input.applicationId, input.version);
+  const now = svc.clock.now();
+  for (const it of input.items) {
+    if (it.evidenceDate && it.evidenceDate.getTime() > now.getTime() + 86_400_000) {
+      throw new DomainError('VALIDATION', `The evidence date of “${it.name}” is in the future.`, { field: 'evidenceDate' });
+    }
+  }
+  const changed = await svc.store.transaction((tx) => tx.evidence.declare(app.id, input.items, actor.personId, now));
+  return { changed };
+}
+
+/**
+ * Re-read the organisation's folder (Graph) into the database. Background work only: call it
+ * after the reply. Returns how many documents are in the folder, or null without a folder port.
+ */
+export async function refreshEvidence(svc: Services, applicationId: string): Promise<number | null> {
+  if (!svc.evidence) return null;
+  const app = await loadApplication(svc, applicationId);
+  const docs = await svc.evidence.listDocuments(app.cycleId, app.organisationId);
+  return svc.store.transaction((tx) => tx.evidence.syncListing(app.id, docs, svc.clock.now()));
+}
+
+export type SubmitOutcome =
+  | { kind: 'submitted'; application: Application; late: boolean; warnings: ReadinessProblem[] }
+  | { kind: 'needs_confirmation'; application: Application; warnings: ReadinessProblem[]; late: boolean };
+
+/**
+ * Submit: refused with NOT_READY (every hard problem in details.problems) when readiness fails,
+ * asks for confirmation when only soft problems remain (unless acknowledged), marks a submission
+ * inside the grace period late and refuses after it (DEADLINE_PASSED).
+ */
+export async function submitApplication(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number; acknowledgeWarnings?: boolean },
+): Promise<SubmitOutcome> {
+  const app = await loadApplication(svc, input.applicationId);
+  await assertCurrentVersion(svc, app, input.version);
+  const cycle = await loadCycle(svc, app.cycleId);
+  const now = svc.clock.now();
+  const plan = planTransition({ application: app, action: 'submit', actor, cycle, now });
+  const framework = await frameworkFor(svc, cycle.frameworkVersion);
+  const [commentary, documents] = await Promise.all([svc.store.applications.commentary(app.id), svc.store.evidence.documents(app.id)]);
+  const readiness = assessReadiness({ framework, targetLevel: app.targetLevel!, commentary, documents, at: now });
+  const hard = readiness.problems.filter((p) => p.severity === 'hard');
+  const soft = readiness.problems.filter((p) => p.severity === 'soft');
+  if (hard.length > 0) {
+    throw new DomainError('NOT_READY', `The application is not ready to submit: ${hard.length} problem${hard.length === 1 ? '' : 's'} must be fixed first.`, {
+      problems: hard.map((p) => p.message),
+      applicationId: app.id,
+    });
+  }
+  const late = plan.late ?? false;
+  if (soft.length > 0 && !input.acknowledgeWarnings) return { kind: 'needs_confirmation', application: app, warnings: soft, late };
+  const moved = await transitionApplication(svc, actor, input, 'submit', {
+    patch: { submittedAt: now, submittedLate: late },
+    details: { late, documents: readiness.documentsCompleted, warnings: soft.length },
+  });
+  return { kind: 'submitted', application: moved, late, warnings: soft };
+}
+
+/** The applicant team answers the open clarification question; the application goes back to review. */
+export async function answerClarification(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number; clarificationId: string; answer: string },
+): Promise<Application> {
+  const answer = input.answer.trim();
+  if (answer === '') throw new DomainError('VALIDATION', 'Write an answer before sending it.', { field: 'answer' });
+  if (answer.length > MAX_COMMENTARY_CHARS) throw new DomainError('VALIDATION', `Keep the answer under ${MAX_COMMENTARY_CHARS} characters.`, { field: 'answer' });
+  return transitionApplication(svc, actor, input, 'answer_clarification', {
+    details: { clarificationId: input.clarificationId },
+    inTx: async (tx) => {
+      const open = (await tx.reviews.clarifications(input.applicationId)).find((c) => c.id === input.clarificationId);
+      if (!open) throw new DomainError('NOT_FOUND', 'That clarification question does not exist.', { clarificationId: input.clarificationId });
+      await tx.reviews.answer(input.clarificationId, actor.personId, answer, svc.clock.now());
+    },
+  });
+}

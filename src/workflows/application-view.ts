@@ -1,0 +1,145 @@
+/**
+ * Everything a card about one application needs, loaded in one go (database only, never Graph),
+ * and the optimistic-concurrency check every card action runs first.
+ */
+import { authorise } from '../domain/authorisation.js';
+import { DomainError } from '../domain/errors.js';
+import type { Framework } from '../domain/framework.js';
+import { assessReadiness, type Readiness } from '../domain/readiness.js';
+import { daysLeftLondon } from '../domain/time.js';
+import type { Actor, Application, Award, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
+import type { StoredEvidenceDocument } from '../store/evidence-repository.js';
+import type { Assessment, Clarification, Recommendation } from '../store/review-repository.js';
+import type { Services } from './services.js';
+
+export interface ApplicationView {
+  application: Application;
+  cycle: Cycle;
+  organisation: Organisation;
+  framework: Framework;
+  commentary: Commentary[];
+  documents: StoredEvidenceDocument[];
+  documentsListedAt: Date | null;
+  /** Null until a target level is chosen. */
+  readiness: Readiness | null;
+  reviewers: Person[];
+  assessments: Assessment[];
+  recommendations: Recommendation[];
+  clarifications: Clarification[];
+  decision: Decision | null;
+  award: Award | null;
+  folder: { webUrl: string } | null;
+  now: Date;
+  /** London calendar days to the submission deadline (negative after). */
+  daysLeft: number;
+}
+
+const frameworkCache = new Map<string, Framework>();
+
+export async function frameworkFor(svc: Services, version: string): Promise<Framework> {
+  const cached = frameworkCache.get(version);
+  if (cached) return cached;
+  const f = await svc.store.frameworks.get(version);
+  if (!f) throw new DomainError('NOT_FOUND', `The framework ${version} is not loaded.`, { version });
+  // Versions used by a cycle are immutable, so caching them is safe.
+  frameworkCache.set(version, f);
+  return f;
+}
+
+export async function loadApplication(svc: Services, applicationId: string): Promise<Application> {
+  const app = await svc.store.applications.get(applicationId);
+  if (!app) throw new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  return app;
+}
+
+export async function loadCycle(svc: Services, cycleId: string): Promise<Cycle> {
+  const cycle = await svc.store.cycles.get(cycleId);
+  if (!cycle) throw new DomainError('NOT_FOUND', 'That cycle does not exist.', { cycleId });
+  return cycle;
+}
+
+/**
+ * The card the actor clicked showed `seenVersion`; if the application has moved on since, throw
+ * STALE naming what changed it and who (details: changedBy, changedByName, lastAction,
+ * currentState, currentVersion), so the face can show the current card instead.
+ */
+export async function assertCurrentVersion(svc: Services, app: Application, seenVersion: number): Promise<void> {
+  if (app.version === seenVersion) return;
+  throw await staleError(svc, app.id, seenVersion);
+}
+
+export async function staleError(svc: Services, applicationId: string, seenVersion: number): Promise<DomainError> {
+  const [app, last] = await Promise.all([svc.store.applications.get(applicationId), svc.store.audit.latest('application', applicationId)]);
+  if (!app) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  const who = last?.actorId ? await svc.store.people.get(last.actorId) : null;
+  return new DomainError('STALE', undefined, {
+    applicationId,
+    seenVersion,
+    currentVersion: app.version,
+    currentState: app.state,
+    changedBy: last?.actorId ?? null,
+    changedByName: who?.displayName ?? (last?.actorId === 'system' ? 'WEx QS' : null),
+    changedAt: last?.at.toISOString() ?? null,
+    lastAction: last?.action ?? null,
+  });
+}
+
+export async function loadApplicationView(svc: Services, actor: Actor, applicationId: string): Promise<ApplicationView> {
+  const application = await loadApplication(svc, applicationId);
+  const reviewerIds = await svc.store.reviews.reviewersFor(applicationId);
+  authorise(actor, 'view_application', { kind: 'application', organisationId: application.organisationId, assignedReviewerIds: reviewerIds });
+  return buildView(svc, application, reviewerIds);
+}
+
+/** The view without an authorisation check (notifications built for other people). */
+export async function buildView(svc: Services, application: Application, reviewerIds?: string[]): Promise<ApplicationView> {
+  const s = svc.store;
+  const now = svc.clock.now();
+  const [cycle, organisation, commentary, documents, listedAt, ids, assessments, recommendations, clarifications, decision, award] = await Promise.all([
+    loadCycle(svc, application.cycleId),
+    s.organisations.get(application.organisationId),
+    s.applications.commentary(application.id),
+    s.evidence.documents(application.id),
+    s.evidence.lastListedAt(application.id),
+    reviewerIds ? Promise.resolve(reviewerIds) : s.reviews.reviewersFor(application.id),
+    s.reviews.assessments(application.id),
+    s.reviews.recommendations(application.id),
+    s.reviews.clarifications(application.id),
+    s.decisions.get(application.id),
+    s.decisions.awardFor(application.id),
+  ]);
+  if (!organisation) throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', { applicationId: application.id });
+  const [framework, reviewers, folder] = await Promise.all([
+    frameworkFor(svc, cycle.frameworkVersion),
+    Promise.all(ids.map((id) => s.people.get(id))),
+    svc.evidence ? svc.evidence.folderFor(cycle.id, organisation.id).catch(() => null) : Promise.resolve(null),
+  ]);
+  const readiness = application.targetLevel
+    ? assessReadiness({ framework, targetLevel: application.targetLevel, commentary, documents, at: now })
+    : null;
+  return {
+    application,
+    cycle,
+    organisation,
+    framework,
+    commentary,
+    documents,
+    documentsListedAt: listedAt,
+    readiness,
+    reviewers: reviewers.filter((p): p is Person => p !== null),
+    assessments,
+    recommendations,
+    clarifications,
+    decision,
+    award,
+    folder,
+    now,
+    daysLeft: daysLeftLondon(now, cycle.submissionDeadline),
+  };
+}
+
+/** The applicants (lead and contributors) of an organisation: who hears about its application. */
+export async function applicantTeam(svc: Services, organisationId: string): Promise<Person[]> {
+  const people = await svc.store.people.listByOrganisation(organisationId);
+  return people.filter((p) => p.roles.includes('applicant_lead') || p.roles.includes('applicant_contributor'));
+}
