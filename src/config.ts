@@ -72,6 +72,12 @@ export const AppConfigSchema = z.object({
     playgroundPort: port,
     identityPicker: z.boolean(),
   }),
+  links: z.object({
+    /** The app's public base URL (no trailing slash), for links people open outside Teams (.ics). */
+    publicBaseUrl: z.url(),
+    /** HMAC key that signs those links, so they work without a sign-in but cannot be forged. */
+    signingSecret: z.string().min(32),
+  }),
   /** IANA zone used for deadlines, drop-in times and reminders. */
   timeZone: z.string().min(1),
   /** The Teams app's manifest id (TEAMS_APP_ID); '' when unset in local mode. */
@@ -172,7 +178,10 @@ const TRUE_WORDS = new Set(['true', '1']);
 const FALSE_WORDS = new Set(['false', '0']);
 
 /** Names of env variables whose values are secrets (never logged, never in messages). */
-export const SECRET_VARIABLES = ['MicrosoftAppPassword', 'GRAPH_CLIENT_SECRET', 'DATABASE_URL'] as const;
+export const SECRET_VARIABLES = ['MicrosoftAppPassword', 'GRAPH_CLIENT_SECRET', 'DATABASE_URL', 'LINK_SIGNING_SECRET'] as const;
+
+/** The signing key committed in env/.env.local: fine on a laptop, refused in tenant mode. */
+export const LOCAL_LINK_SIGNING_SECRET = 'local-only-link-signing-key-not-for-tenant-use-000';
 
 class EnvReader {
   readonly problems: ConfigProblem[] = [];
@@ -397,6 +406,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
 
+  // --- links people open outside Teams (.ics), signed so they need no sign-in
+  const publicBaseUrl = normaliseBaseUrl(r.string('PUBLIC_BASE_URL') || `http://${host}:${serverPort}`);
+  const publicUrl = parseUrl(publicBaseUrl);
+  if (!publicUrl || !['http:', 'https:'].includes(publicUrl.protocol)) {
+    r.problem('PUBLIC_BASE_URL', 'must be an http(s) URL such as https://wexqs.example.nhs.uk');
+  } else if (tenant && publicUrl.protocol !== 'https:') {
+    r.problem('PUBLIC_BASE_URL', 'must be an https URL in tenant mode');
+  }
+  const signingSecret = r.string('LINK_SIGNING_SECRET') || (tenant ? '' : LOCAL_LINK_SIGNING_SECRET);
+  if (signingSecret.length < 32) {
+    r.problem('LINK_SIGNING_SECRET', 'must be at least 32 characters (a random key, e.g. from `openssl rand -base64 48`)');
+  } else if (tenant && signingSecret === LOCAL_LINK_SIGNING_SECRET) {
+    r.problem('LINK_SIGNING_SECRET', 'is the local-mode key, which is public; set a random key in tenant mode');
+  }
+
   const teamsAppId = r.guid('TEAMS_APP_ID');
   if (tenant && !teamsAppId) r.problem('TEAMS_APP_ID', 'is required in tenant mode (the Teams app manifest id)');
 
@@ -420,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sendInvitations,
     },
     local: { seedDemoData, graphEmulator, graphEmulatorPort, playground, playgroundPort, identityPicker },
+    links: { publicBaseUrl, signingSecret },
     timeZone,
     teamsAppId,
   } satisfies AppConfig;
@@ -479,5 +504,6 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
       sendInvitations: cfg.graph.sendInvitations,
     },
     local: { ...cfg.local },
+    links: { publicBaseUrl: cfg.links.publicBaseUrl, signingSecret: secret(cfg.links.signingSecret) },
   };
 }

@@ -8,6 +8,7 @@ import {
   describeConfig,
   isBotAuthDisabled,
   loadConfig,
+  LOCAL_LINK_SIGNING_SECRET,
   loadEnvFiles,
   readEnvFiles,
   type AppConfig,
@@ -16,6 +17,7 @@ import {
 const BOT_SECRET = 'bot-secret-Zq8~x.Vv3';
 const GRAPH_SECRET = 'graph-secret-Jk2~p.Ww9';
 const DB_PASSWORD = 'db-pass-Hh7r';
+const LINK_SECRET = 'link-secret-3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e';
 
 /** A complete, valid tenant-mode environment. */
 function tenantEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -33,6 +35,8 @@ function tenantEnv(overrides: Record<string, string | undefined> = {}): NodeJS.P
     GRAPH_DRIVE_ID: 'b!abcdef',
     GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
     TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444',
+    PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
+    LINK_SIGNING_SECRET: LINK_SECRET,
     ...overrides,
   };
 }
@@ -190,6 +194,11 @@ describe('tenant mode', () => {
     ['GRAPH_CLIENT_ID', { AAD_APP_CLIENT_ID: '55555555-5555-4555-8555-555555555555' }],
     ['DATABASE_URL', { DATABASE_URL: undefined }],
     ['TEAMS_APP_ID', { TEAMS_APP_ID: '' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'http://wexqs.example.nhs.uk' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
+    ['LINK_SIGNING_SECRET', { LINK_SIGNING_SECRET: undefined }],
+    ['LINK_SIGNING_SECRET', { LINK_SIGNING_SECRET: 'too-short' }],
+    ['LINK_SIGNING_SECRET', { LINK_SIGNING_SECRET: LOCAL_LINK_SIGNING_SECRET }],
   ])('refuses to start and names %s', (variable, overrides) => {
     const err = configError(tenantEnv(overrides));
     expect(err.problems.map((p) => p.variable)).toEqual([variable]);
@@ -269,6 +278,8 @@ describe('tenant mode', () => {
       AAD_APP_CLIENT_ID: '33333333-3333-4333-8333-333333333333',
       TAB_DOMAIN: 'wexqs.example.nhs.uk',
       TAB_ENDPOINT: 'https://wexqs.example.nhs.uk',
+      PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
+      LINK_SIGNING_SECRET: 'a-random-key-of-at-least-thirty-two-characters',
     };
     const empty = Object.entries(template).filter(([, v]) => !v).map(([k]) => k);
     expect(empty.sort()).toEqual(Object.keys(fill).sort());
@@ -302,7 +313,7 @@ describe('other validation', () => {
 });
 
 describe('secrets never leak', () => {
-  const secrets = [BOT_SECRET, GRAPH_SECRET, DB_PASSWORD];
+  const secrets = [BOT_SECRET, GRAPH_SECRET, DB_PASSWORD, LINK_SECRET];
 
   it('describeConfig shows whether secrets are set, never their values', () => {
     const cfg: AppConfig = loadConfig(tenantEnv());
