@@ -9,18 +9,21 @@
  *       CSV columns: organisation_name, organisation_code, contact_name, contact_email, contact_role (lead|contributor)
  *   grant --email someone@nhs.net --role admin|reviewer [--name "Full Name"] [--organisation ORG_ID] [--revoke] [--dry-run]
  *   list-cycles
+ *   provision --cycle CYCLE_ID [--organisation ORG_ID] : create or update the private evidence
+ *       folders (progress bar on stderr, report at the end); safe to re-run
  * Dates are UK time. Exit codes: 0 done, 1 refused (invalid input, nothing changed), 2 usage.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
-import { ConfigError, loadConfig, loadEnvFiles } from '../config.js';
+import { ConfigError, loadConfig, loadEnvFiles, type AppConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
 import { formatLondon } from '../domain/time.js';
 import { openDatabase } from '../store/database.js';
 import { Store } from '../store/store.js';
 import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
+import { provisionFromCli } from './provision-command.js';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
   create-cycle --name NAME --deadline "YYYY-MM-DD HH:mm" --review-start DATE --review-end DATE
@@ -28,6 +31,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   import-orgs  --file contacts.csv [--dry-run]
   grant        --email EMAIL --role admin|reviewer [--name NAME] [--organisation ORG_ID] [--revoke] [--dry-run]
   list-cycles
+  provision    --cycle CYCLE_ID [--organisation ORG_ID]   evidence folders in SharePoint; safe to re-run
 Dates are UK time.`;
 
 export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), store?: Store, now: Date = new Date()): Promise<number> {
@@ -57,6 +61,7 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         organisation: { type: 'string' },
         revoke: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        cycle: { type: 'string' },
       },
       strict: true,
     });
@@ -67,10 +72,11 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
   const { 'dry-run': dryRun = false, ...values } = parsed.values;
   const args = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
   let handle: Awaited<ReturnType<typeof openDatabase>> | null = null;
+  let config: AppConfig | null = null;
   try {
     if (!store) {
       loadEnvFiles(process.env.APP_ENV ?? 'local');
-      const config = loadConfig();
+      config = loadConfig();
       handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
       store = new Store(handle.db);
     }
@@ -102,6 +108,19 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
       case 'list-cycles': {
         for (const c of await store.cycles.list()) out(`${c.id}\t${c.name}\tdeadline ${formatLondon(c.submissionDeadline)}\t${c.intakePaused ? 'intake paused' : 'intake open'}`);
         return 0;
+      }
+      case 'provision': {
+        const cycleId = z.string({ error: '--cycle is required' }).min(1, '--cycle is required').parse(args.cycle);
+        if (!(await store.cycles.get(cycleId))) {
+          out(`No cycle "${cycleId}". See: npm run admin -- list-cycles`);
+          return 1;
+        }
+        const orgIds = args.organisation ? [String(args.organisation)] : (await store.organisations.list()).map((o) => o.id);
+        if (!config) config = (loadEnvFiles(process.env.APP_ENV ?? 'local'), loadConfig());
+        const report = await provisionFromCli(config, store, cycleId, orgIds);
+        out(`Evidence folders for ${report.orgsTotal} organisation(s): ${report.created} created, ${report.updated} updated, ${report.alreadyThere} already there, ${report.failed.length} failed (${report.requests} Graph requests).`);
+        for (const f of report.failed) out(`  failed: ${f.orgId}: ${f.reason}`);
+        return report.failed.length > 0 ? 1 : 0;
       }
       default:
         out(`Unknown command "${command}".\n\n${USAGE}`);

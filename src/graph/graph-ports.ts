@@ -14,7 +14,7 @@ import type { EvidenceFolders, FolderDocument, Meetings, ProvisionProgress, Prov
 import type { OrgInput } from './evidence-folders.js';
 import { listEvidence } from './evidence-listing.js';
 import { DropInMeetings } from './meetings.js';
-import { Provisioner } from './provisioning/engine.js';
+import { Provisioner, type ProvisionReport } from './provisioning/engine.js';
 import type { PacerOptions } from './provisioning/pacer.js';
 
 /** The six section sub-folders, named "<n> <title>" so they sort in framework order. */
@@ -46,6 +46,21 @@ export class GraphEvidenceFolders implements EvidenceFolders {
     organisationIds: readonly string[],
     onProgress?: (p: ProvisionProgress) => void,
   ): Promise<ProvisionSummary> {
+    const report = await this.provisionWithReport(cycleId, organisationIds, (provisioner) => {
+      if (onProgress) provisioner.on('progress', (p) => onProgress({ done: p.orgsDone, total: p.orgsTotal, failed: p.failed }));
+    });
+    return {
+      total: report.orgsTotal,
+      succeeded: report.orgsTotal - report.failed.length,
+      failed: report.failed.map((f) => ({ organisationId: f.orgId, reason: f.reason })),
+    };
+  }
+
+  /**
+   * Provision and return the full report (created / already there / failed with reason, requests,
+   * RU). `attach` sees the Provisioner before it runs, e.g. to show a progress bar.
+   */
+  async provisionWithReport(cycleId: string, organisationIds: readonly string[], attach?: (p: Provisioner) => void): Promise<ProvisionReport> {
     const { store } = this.o;
     const cycle = await store.cycles.get(cycleId);
     if (!cycle) throw new Error(`cycle ${cycleId} not found`);
@@ -69,17 +84,13 @@ export class GraphEvidenceFolders implements EvidenceFolders {
       sendInvitation: this.o.sendInvitation,
       ...(this.o.pacer ? { pacer: this.o.pacer } : {}),
     });
-    if (onProgress) provisioner.on('progress', (p) => onProgress({ done: p.orgsDone, total: p.orgsTotal, failed: p.failed }));
+    attach?.(provisioner);
     const report = await provisioner.run({ cycle: { id: cycle.id, name: cycle.name }, orgs, sections: [...SECTION_FOLDER_NAMES] });
     this.o.log.info(
       { cycleId, orgs: report.orgsTotal, created: report.created, updated: report.updated, alreadyThere: report.alreadyThere, failed: report.failed.length, requests: report.requests },
       'evidence folders provisioned',
     );
-    return {
-      total: report.orgsTotal,
-      succeeded: report.orgsTotal - report.failed.length,
-      failed: report.failed.map((f) => ({ organisationId: f.orgId, reason: f.reason })),
-    };
+    return report;
   }
 
   async folderFor(cycleId: string, organisationId: string): Promise<{ webUrl: string } | null> {

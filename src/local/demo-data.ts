@@ -68,16 +68,18 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
       leads.set(org.id, id);
     }
 
-    const deadline = at(42, 17);
+    // About six weeks away, on a Friday at 17:00 (deadlines fall on working days).
+    const d = 42 - ((today.plus({ days: 42 }).weekday - 5 + 7) % 7);
+    const deadline = at(d, 17);
     await tx.cycles.create({
       id: DEMO_CYCLE_ID,
       name: `${today.year}/${String((today.year + 1) % 100).padStart(2, '0')} cycle (demo)`,
       submissionDeadline: deadline,
       graceMinutes: 2 * 24 * 60,
-      reviewStart: at(56, 9),
-      reviewEnd: at(112, 17),
-      decisionStart: at(115, 9),
-      decisionEnd: at(129, 17),
+      reviewStart: at(d + 14, 9),
+      reviewEnd: at(d + 70, 17),
+      decisionStart: at(d + 73, 9),
+      decisionEnd: at(d + 87, 17),
       intakePaused: false,
       frameworkVersion: DEFAULT_FRAMEWORK.version,
     });

@@ -4,7 +4,7 @@
  * - a PostgreSQL server through `pg`, selected by DATABASE_URL.
  * Both run the same migrations and the same SQL.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Mutex } from 'async-mutex';
 import {
@@ -108,6 +108,7 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
   let db: Db;
   let engine: DatabaseHandle['engine'];
+  let release = () => undefined as void;
   if (opts.databaseUrl) {
     engine = 'postgres';
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
@@ -118,12 +119,70 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   } else {
     engine = 'pglite';
     const dir = opts.pgliteDir ?? 'memory://';
-    if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+    if (!dir.startsWith('memory://')) {
+      mkdirSync(dir, { recursive: true });
+      release = lockForThisProcess(`${dir}.lock`);
+    }
     const client = new PGlite(dir);
     db = new Kysely<DB>({ dialect: pgliteDialect(client) });
   }
-  if (opts.migrate ?? true) await migrateToLatest(db);
-  return { db, engine, close: () => db.destroy() };
+  try {
+    if (opts.migrate ?? true) await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    release();
+    throw err;
+  }
+  return {
+    db,
+    engine,
+    close: async () => {
+      await db.destroy();
+      release();
+    },
+  };
+}
+
+/**
+ * PGlite keeps its files in one directory that only one process may open: a second process
+ * (the admin CLI while `npm start` runs) would corrupt it. A lock file holding the owner's pid
+ * refuses that with a clear message; a lock left by a process that died is taken over.
+ */
+function lockForThisProcess(lockPath: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(lockPath, 'utf8').trim());
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The local database (${lockPath.replace(/\.lock$/, '')}) is in use by another process (pid ${owner}). ` +
+            'Stop `npm start` first, or set DATABASE_URL to share a PostgreSQL server.',
+        );
+      }
+      unlinkSync(lockPath); // stale: its owner is gone
+    }
+  }
+  throw new Error(`could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Raise the Postgres error code of a unique violation to a boolean, across both drivers. */

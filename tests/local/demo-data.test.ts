@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
 import { checkEligibility } from '../../src/domain/dropins.js';
 import { submissionTiming } from '../../src/domain/cycle.js';
 import { DEMO_CYCLE_ID, DEMO_ORGANISATIONS, seedDemoData } from '../../src/local/demo-data.js';
@@ -38,5 +40,21 @@ describe.each(engines())('demo data on $name', (engine) => {
     const upcoming = await store.dropIns.listUpcoming(now);
     expect(upcoming.length).toBeGreaterThanOrEqual(3);
     expect(upcoming.some((s) => s.capacity - s.booked === 1)).toBe(true);
+  });
+});
+
+describe('demo cycle dates', () => {
+  it.each(['2026-11-21T10:00:00Z', '2026-03-27T10:00:00Z', '2027-06-02T10:00:00Z'])('puts the deadline on a Friday at 17:00 UK time, about six weeks after %s', async (iso) => {
+    const handle = await openDatabase({ pgliteDir: 'memory://' });
+    const store = new Store(handle.db);
+    await seedDemoData(store, new Date(iso));
+    const cycle = (await store.cycles.get(DEMO_CYCLE_ID))!;
+    const local = DateTime.fromJSDate(cycle.submissionDeadline, { zone: 'Europe/London' });
+    expect(local.weekday).toBe(5);
+    expect(local.toFormat('HH:mm')).toBe('17:00');
+    const days = (cycle.submissionDeadline.getTime() - new Date(iso).getTime()) / 86_400_000;
+    expect(days).toBeGreaterThan(35);
+    expect(days).toBeLessThan(43);
+    await handle.close();
   });
 });
