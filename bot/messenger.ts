@@ -1,7 +1,10 @@
 /**
  * The Messenger port over botbuilder: proactive messages with `CloudAdapter.continueConversationAsync`
- * (stored personal conversation reference) or `createConversationAsync` (1:1 chat opened with the
- * person's Entra object id when no reference is stored). Works against Teams' Bot Connector in
+ * (stored personal conversation reference) or, when no reference is stored, either (tenant mode,
+ * with an `installer`) the app is installed for the person through Graph and the message goes to
+ * the 1:1 chat Graph names (continueConversationAsync with a reference built from the chat id),
+ * or `createConversationAsync` opens the 1:1 chat with the person's Entra object id. The new
+ * reference is returned so the dispatcher stores it. Works against Teams' Bot Connector in
  * tenant mode and, with auth disabled (empty app id, local only), against the Agents Playground's
  * `/_connector` or the local Bot Connector emulator: the reference's serviceUrl decides.
  *
@@ -11,7 +14,7 @@
  * the person is logged.
  */
 import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type ConversationReference, type ConversationParameters } from 'botbuilder';
-import { classifyHttpFailure, parseRetryAfter, type Messenger, type SendOutcome, type SendRequest } from '../src/notifications/messenger.js';
+import { classifyHttpFailure, parseRetryAfter, type Messenger, type PersonalChatOpener, type SendOutcome, type SendRequest } from '../src/notifications/messenger.js';
 import { reminderCard } from './cards/reminder-cards.js';
 
 export interface BotMessengerOptions {
@@ -19,12 +22,21 @@ export interface BotMessengerOptions {
   appId: string;
   /** Tenant id for new 1:1 conversations. */
   tenantId?: string;
-  /** Bot Connector service URL for new conversations (e.g. https://smba.trafficmanager.net/teams/). */
-  serviceUrl?: string;
+  /**
+   * Bot Connector service URL for conversations the bot opens itself (e.g.
+   * https://smba.trafficmanager.net/teams/), or a function giving it (tenant mode: the one last
+   * seen on an incoming activity, see tenantServiceUrl in src/notifications/teams-installer.ts).
+   */
+  serviceUrl?: string | (() => Promise<string | null>);
   /** Give up waiting after this long (the request may still have been accepted). Default 15 s. */
   timeoutMs?: number;
-  /** Try to make the person reachable when no reference is stored (tenant mode: install the app through Graph). */
-  ensureInstalled?: (aadObjectId: string) => Promise<boolean>;
+  /**
+   * Tenant mode: for someone with no stored conversation, install the app for them through Graph
+   * and send to the 1:1 chat it opens (continueConversationAsync with a reference built from the
+   * chat id and the service URL). Without it, a 1:1 conversation is created with the Bot
+   * Connector (createConversationAsync), which needs the app to be installed already.
+   */
+  installer?: PersonalChatOpener;
 }
 
 class Timeout extends Error {}
@@ -39,9 +51,10 @@ export class BotMessenger implements Messenger {
     const activity = MessageFactory.attachment(CardFactory.adaptiveCard(reminderCard(req.message)));
     activity.summary = req.message.summary;
     activity.channelData = { notification: { alert: true }, idempotencyKey: req.outboxId };
+    const deadline = Date.now() + (this.opts.timeoutMs ?? 15_000);
     try {
       if (req.conversation) return await this.withTimeout(this.continueWith(req.conversation as Partial<ConversationReference>, activity));
-      return await this.withTimeout(this.createAndSend(req, activity));
+      return await this.withTimeout(this.createAndSend(req, activity, deadline));
     } catch (err) {
       return classifyError(err);
     }
@@ -64,13 +77,26 @@ export class BotMessenger implements Messenger {
     return { status: 'sent', activityId, conversationId: reference.conversation?.id ?? null };
   }
 
-  private async createAndSend(req: SendRequest, activity: ReturnType<typeof MessageFactory.attachment>): Promise<SendOutcome> {
-    const { serviceUrl, tenantId } = this.opts;
+  private async createAndSend(req: SendRequest, activity: ReturnType<typeof MessageFactory.attachment>, deadline: number): Promise<SendOutcome> {
+    const { tenantId } = this.opts;
     const aad = req.recipient.aadObjectId;
     if (!aad) return { status: 'unreachable', httpStatus: null, reason: 'no conversation with the app and no Entra id to open one' };
+    const serviceUrl = typeof this.opts.serviceUrl === 'function' ? await this.opts.serviceUrl() : this.opts.serviceUrl;
     if (!serviceUrl || !tenantId) return { status: 'unreachable', httpStatus: null, reason: 'no conversation with the app (the person has not opened it)' };
-    if (this.opts.ensureInstalled && !(await this.opts.ensureInstalled(aad))) {
-      return { status: 'unreachable', httpStatus: null, reason: 'the app could not be installed for the person' };
+    if (this.opts.installer) {
+      const reach = await this.opts.installer.openChat(aad);
+      if (reach.status !== 'ready') return reach;
+      // The caller has given up by now (timeout): never start a send it would not record.
+      if (Date.now() >= deadline) return { status: 'transient', httpStatus: null, reason: 'timeout while installing the app' };
+      const reference = {
+        channelId: 'msteams',
+        serviceUrl,
+        conversation: { id: reach.chatId, conversationType: 'personal', isGroup: false, tenantId },
+        user: { id: aad, aadObjectId: aad },
+        bot: { id: this.opts.appId ? `28:${this.opts.appId}` : 'bot' },
+      } as unknown as Partial<ConversationReference>;
+      const sent = await this.continueWith(reference, activity);
+      return sent.status === 'sent' ? { ...sent, newReference: reference as unknown as Record<string, unknown> } : sent;
     }
     const params = {
       isGroup: false,

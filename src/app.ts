@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { JWTVerifyGetKey } from 'jose';
 import { createAdapter } from '../bot/adapter.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
 import { DetachedBackground } from './workflows/fakes.js';
@@ -13,7 +14,8 @@ import { ALL_COMMANDS } from '../bot/commands/index.js';
 import { CommandRouter } from '../bot/router.js';
 import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
-import { ReminderService, setCurrentReminderService } from './notifications/service.js';
+import { ReminderService } from './notifications/service.js';
+import { tenantServiceUrl } from './notifications/teams-installer.js';
 import type { AppConfig } from './config.js';
 import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
@@ -21,6 +23,7 @@ import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
+import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
 import { systemClock, type Services } from './workflows/services.js';
@@ -49,6 +52,8 @@ export interface StartOptions {
    * Default: on in local mode, off in tenant mode unless set (then every instance may run it).
    */
   reminders?: boolean | { planEveryMs?: number; pollMs?: number };
+  /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
+  tabJwks?: JWTVerifyGetKey;
 }
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
@@ -87,6 +92,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     svc,
     routes: (app: Express) => {
       mountIcsRoute(app, { svc, signer, organiser });
+      mountTab(app, { config, svc, ...(opts.tabJwks ? { jwks: opts.tabJwks } : {}) });
       localRoutes?.(app, svc, graph);
     },
   });
@@ -103,16 +109,25 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   let reminders: ReminderService | null = null;
   if (remindersOpt) {
     const ro = typeof remindersOpt === 'object' ? remindersOpt : {};
+    // People without a stored conversation: in tenant mode the app is installed for them through
+    // Graph and the message goes to the chat that opens; locally only stored conversation
+    // references are used (the Agents Playground cannot install apps).
+    const tenantId = config.bot.tenantId || config.graph.tenantId;
+    const reach =
+      config.mode === 'tenant'
+        ? { serviceUrl: tenantServiceUrl(store), ...(graph?.teamsApps ? { installer: graph.teamsApps } : {}) }
+        : {};
+    if (config.mode === 'tenant' && !graph?.teamsApps) log.warn({}, 'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable');
     reminders = new ReminderService({
       store,
       clock: svc.clock,
       log,
-      messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(config.bot.tenantId ? { tenantId: config.bot.tenantId } : {}) }),
+      messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
       ...(ro.planEveryMs ? { planEveryMs: ro.planEveryMs } : {}),
       dispatcher: { ...(ro.pollMs ? { pollMs: ro.pollMs } : {}) },
     });
     reminders.start();
-    setCurrentReminderService(reminders);
+    svc.reminders = reminders;
   }
 
   return {
@@ -125,8 +140,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       server.closeAllConnections?.();
       await background.idle();
       if (reminders) {
+        delete svc.reminders;
         await reminders.stop();
-        setCurrentReminderService(null);
       }
       if (!opts.database) await database.close();
     },

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { REMINDER_KINDS, type ReminderKind } from '../../src/domain/reminders.js';
-import { currentReminderService } from '../../src/notifications/service.js';
 import { planReminders, sendNow } from '../../src/notifications/schedule.js';
 import { isQuietTime, DEFAULT_QUIET_HOURS } from '../../src/domain/reminders.js';
 import { reminderMuteCard, reminderPreviewCard, reminderSendNowCard, reminderStatusCard } from '../cards/reminder-cards.js';
@@ -48,7 +47,7 @@ export const remindersSendNowCommand: BotCommand = {
       await tx.audit.append({ at: now, actorId: actor.personId, action: 'reminders_send_now', entityKind: 'reminders', entityId: 'run', fromState: null, toState: null, details: { queued: queued.queued, recipients: queued.recipients } });
       return queued;
     });
-    currentReminderService()?.dispatcher.wake();
+    svc.reminders?.wake();
     svc.log.info({ actor: actor.personId, queued: r.queued, recipients: r.recipients }, 'reminder run queued');
     return reminderSendNowCard({ ...r, quiet: isQuietTime(now, DEFAULT_QUIET_HOURS) });
   },

@@ -69,6 +69,8 @@ export interface ConnectorEmulatorOptions {
   tenantId?: string;
   /** Keep every accepted activity (default true; the bench keeps only counts). */
   keepActivities?: boolean;
+  /** Real-time clock in ms (default Date.now); tests pass a manual one so windows are exact. */
+  now?: () => number;
 }
 
 export interface ReceivedActivity {
@@ -182,6 +184,7 @@ function botError(status: number, code: string, message: string, extra: Record<s
 }
 
 export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}): Promise<ConnectorEmulator> {
+  const clock = opts.now ?? Date.now;
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
   const convLimits = (opts.perConversation ?? TEAMS_CONVERSATION_LIMITS).map((l) => ({ count: l.count, windowMs: l.windowMs / timeScale }));
@@ -367,7 +370,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     }
     // Windows count arrival times (when the request reached the server), not when this event loop
     // got round to it, so the emulator's own load does not turn into bursts.
-    const now = latency > 0 ? Date.now() : arrivedAt;
+    const now = latency > 0 ? clock() : arrivedAt;
     if (method === 'POST' && parts.length === 2) return handleCreate(body, now);
     if (method === 'POST' && parts[3] === 'activities' && parts.length >= 4 && parts[2]) return handleSend(parts[2], body, now);
     if (method === 'PUT' && parts[3] === 'activities' && parts[2] && parts[4]) return handleUpdate(parts[2], parts[4], body, now);
@@ -375,7 +378,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   }
 
   const server = http.createServer((req, res) => {
-    const arrivedAt = Date.now();
+    const arrivedAt = clock();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -5,6 +5,7 @@
  */
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import { GraphTeamsAppInstaller } from '../notifications/teams-installer.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
 import { createGraphClient } from './client.js';
@@ -17,6 +18,8 @@ export const LOCAL_EMULATOR_TOKEN = 'local-emulator-token';
 export interface GraphPorts {
   evidence: GraphEvidenceFolders;
   meetings: GraphMeetings;
+  /** Installs the app for people who never opened it (reminders in tenant mode); absent without TEAMS_APP_ID. */
+  teamsApps?: GraphTeamsAppInstaller;
 }
 
 export function createGraphPorts(config: AppConfig, store: Store, log: Logger): GraphPorts {
@@ -44,5 +47,6 @@ export function createGraphPorts(config: AppConfig, store: Store, log: Logger): 
       sendInvitation: config.graph.sendInvitations,
     }),
     meetings: new GraphMeetings(common),
+    ...(config.teamsAppId ? { teamsApps: new GraphTeamsAppInstaller({ client, teamsAppId: config.teamsAppId }) } : {}),
   };
 }

@@ -22,7 +22,10 @@
  *
  * Throttling. 429/412/502/503/504 set a shared back-off ("throttled until", in this process and on
  * the pacing row for the others): exponential with jitter, at least Retry-After. The row goes back
- * to pending for after the back-off. Network errors and other 5xx are retried per row with
+ * to pending for after the back-off. The exponent counts throttle episodes, not answers: sends
+ * already in flight when the first 429 came back are refused together and do not multiply the
+ * back-off. A throttle voids the slots this process had reserved, so it reserves only a short
+ * way ahead (reserveAheadMs): what a 429 costs stays a few slots, not a pipeline's worth. Network errors and other 5xx are retried per row with
  * exponential back-off. 403 (MessageWritesBlocked) marks the recipient unreachable; bounded
  * attempts end in `dead_lettered` with the last reason. Nothing is dropped silently.
  *
@@ -37,7 +40,7 @@ import type { Logger } from '../log.js';
 import type { OutboxRow } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
 import type { Messenger, ReminderMessage, SendOutcome } from './messenger.js';
-import { backoffMs, scaleLimits, SlidingWindows, TEAMS_PER_CONVERSATION, type WindowLimit } from './rate-limit.js';
+import { backoffMs, Permits, scaleLimits, SlidingWindows, TEAMS_PER_CONVERSATION, type WindowLimit } from './rate-limit.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -74,6 +77,12 @@ export interface DispatcherOptions {
   windowMargin?: number;
   /** Most sends this process starts in any connector second (burst guard under Teams' ~50/s). Default 49. */
   appBurstLimit?: number;
+  /**
+   * How far ahead (connector ms) this process reserves send slots on the shared pacing row.
+   * A throttle voids the slots reserved so far, and they have already pushed the next free slot
+   * on: a short look-ahead keeps what one 429 costs small. Default 250 ms (12 slots at 47/s).
+   */
+  reserveAheadMs?: number;
   /** Shared pacing row (one per app per tenant). Default 'teams'. */
   pacingId?: string;
   random?: () => number;
@@ -107,12 +116,16 @@ export class Dispatcher {
   private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation'>> & Pick<DispatcherOptions, 'onEvent'>;
   private readonly perConversation: SlidingWindows;
   private readonly app: SlidingWindows;
+  /** Slots reserved ahead and not yet reached (see reserveAheadMs). */
+  private readonly ahead: Permits;
   private readonly intervalMs: number;
   private throttledUntil = 0;
   private readonly convInFlight = new Map<string, Promise<void>>();
   /** Recipients the connector refused (403) recently: their other claimed rows are not tried. */
   private readonly blocked = new Map<string, { reason: string; at: number }>();
   private consecutiveThrottles = 0;
+  /** When the last throttled answer came back (real ms): sends started before it belong to that episode. */
+  private lastThrottleAnswerAt = 0;
   private running = false;
   private lanes: Promise<void>[] = [];
   private wakeUp: (() => void) | null = null;
@@ -138,6 +151,7 @@ export class Dispatcher {
       pacingId: opts.pacingId ?? 'teams',
       windowMargin: opts.windowMargin ?? 0.05,
       appBurstLimit: opts.appBurstLimit ?? 49,
+      reserveAheadMs: opts.reserveAheadMs ?? 250,
       random: opts.random ?? Math.random,
       onEvent: opts.onEvent,
     };
@@ -149,6 +163,7 @@ export class Dispatcher {
     // Burst guard over this process's sends: pacing is by slots (ratePerSecond); this only keeps
     // timer jitter from packing more than appBurstLimit into any one (connector) second.
     this.app = new SlidingWindows([{ count: this.o.appBurstLimit, windowMs: (1000 / scale) * 1.01 + 2 }]);
+    this.ahead = new Permits(Math.max(2, Math.ceil((this.o.reserveAheadMs / 1000) * this.o.ratePerSecond)));
   }
 
   /** Start the claim loops in the background. */
@@ -285,11 +300,16 @@ export class Dispatcher {
       // 2. A slot on the shared pacing row, just in time (late slots never bunch up), then the
       //    local burst guard. A throttle seen meanwhile voids the slot.
       for (;;) {
-        const slot = await s.reserveSlots(this.o.pacingId, 1, this.intervalMs, new Date());
-        this.throttledUntil = Math.max(this.throttledUntil, slot.throttledUntil.getTime());
-        const slotWait = slot.startAt.getTime() - Date.now();
-        if (leaseTooShort(slotWait)) return await giveBack('no slot within lease');
-        if (slotWait > 0) await sleep(slotWait);
+        await this.ahead.acquire();
+        try {
+          const slot = await s.reserveSlots(this.o.pacingId, 1, this.intervalMs, new Date());
+          this.throttledUntil = Math.max(this.throttledUntil, slot.throttledUntil.getTime());
+          const slotWait = slot.startAt.getTime() - Date.now();
+          if (leaseTooShort(slotWait)) return await giveBack('no slot within lease');
+          if (slotWait > 0) await sleep(slotWait);
+        } finally {
+          this.ahead.release();
+        }
         let burst = this.app.delayFor('app', Date.now());
         while (burst > 0) {
           await sleep(burst);
@@ -302,14 +322,15 @@ export class Dispatcher {
       }
       const aadObjectId = conversation?.aadObjectId ?? (conversation ? null : await this.aadOf(row.recipientId));
       let outcome: SendOutcome;
+      const startedAt = Date.now();
       try {
-        this.app.record('app', Date.now());
+        this.app.record('app', startedAt);
         outcome = await this.o.messenger.send({ outboxId: row.id, recipient: { personId: row.recipientId, aadObjectId }, conversation: conversation?.reference ?? null, message });
       } finally {
         // Counted when answered: the connector saw it at or before this moment.
         this.perConversation.record(convKey, Date.now());
       }
-      await this.record(row, outcome);
+      await this.record(row, outcome, startedAt);
     } catch (err) {
       // Database trouble while recording: the lease runs out and the row is retried (same idempotency key).
       this.o.log.error({ instance: this.instanceId, outboxId: row.id, err: errInfo(err) }, 'reminder dispatch failed');
@@ -321,14 +342,15 @@ export class Dispatcher {
     }
   }
 
-  private async record(row: OutboxRow, outcome: SendOutcome): Promise<void> {
+  private async record(row: OutboxRow, outcome: SendOutcome, startedAt: number): Promise<void> {
     const s = this.o.store.reminders;
     const now = new Date();
     switch (outcome.status) {
       case 'sent': {
         await retryDb(() => s.markSent(row.id, { activityId: outcome.activityId, conversationId: outcome.conversationId }, now));
         this.counters.sent++;
-        if (this.consecutiveThrottles > 0) {
+        // Only a send that went out after the last throttle answer shows the back-off worked.
+        if (this.consecutiveThrottles > 0 && startedAt > this.lastThrottleAnswerAt) {
           this.consecutiveThrottles = 0;
           await s.clearThrottle(this.o.pacingId);
         }
@@ -346,7 +368,12 @@ export class Dispatcher {
         return;
       }
       case 'throttled': {
-        this.consecutiveThrottles++;
+        // One throttle episode is one step of the exponent: sends already in flight when the first
+        // 429 came back are refused together, and must not multiply the back-off (8 of them
+        // would make it 2^7 times the base). A send started after that answer and refused again
+        // is the next step.
+        if (startedAt > this.lastThrottleAnswerAt || this.consecutiveThrottles === 0) this.consecutiveThrottles++;
+        this.lastThrottleAnswerAt = Date.now();
         const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(this.consecutiveThrottles, this.scaledBackoff(), this.o.random));
         const until = now.getTime() + wait;
         this.throttledUntil = Math.max(this.throttledUntil, until);

@@ -46,6 +46,20 @@ export interface Messenger {
   send(req: SendRequest): Promise<SendOutcome>;
 }
 
+/** Making someone reachable who has no stored conversation with the app. */
+export type ReachOutcome =
+  /** The app is installed for them; `chatId` is the 1:1 chat between them and the bot. */
+  | { status: 'ready'; chatId: string; installed: 'now' | 'already' }
+  /** Teams refused (no licence, app blocked, no such user ...): report them unreachable with the reason. */
+  | { status: 'unreachable'; httpStatus: number | null; reason: string }
+  /** Throttled, server error or not visible yet: try this message again later. */
+  | { status: 'transient'; httpStatus: number | null; reason: string };
+
+/** Tenant mode: installs the app for a person through Graph and finds the chat (src/notifications/teams-installer.ts). */
+export interface PersonalChatOpener {
+  openChat(aadObjectId: string): Promise<ReachOutcome>;
+}
+
 export const THROTTLE_STATUSES: readonly number[] = [429, 412, 502, 503, 504];
 
 /** Parses Retry-After (seconds, possibly fractional, or an HTTP date) to ms; null when absent. */

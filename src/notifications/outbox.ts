@@ -9,6 +9,7 @@
  *
  * or, with the application workflow's `inTx` hook: `inTx: (tx, app) => onApplicationChanged(tx, app, now)`.
  */
+import { createHash } from 'node:crypto';
 import {
   cancellationFor,
   DEFAULT_REMINDER_SETTINGS,
@@ -94,6 +95,11 @@ export async function onApplicationChanged(tx: Store, app: Pick<Application, 'id
  * A drop-in session changed (time or link) or was cancelled: pending timed reminders for it are
  * cancelled, booked attendees get an update now, and (if it still runs) its reminders are
  * planned again for the new time.
+ *
+ * The update's identity includes a digest of what it says (time, link, title, cancelled), so the
+ * same change recorded twice sends one update, while a different change (or the cancellation)
+ * within the same minute is a new message: it is never swallowed by an earlier update that was
+ * already sent. An earlier update still waiting with other details is superseded (cancelled).
  */
 export async function onSessionChanged(tx: Store, sessionId: string, now: Date, opts: { quietHours?: QuietHours | null } = {}): Promise<{ cancelled: number; updates: number; planned: number }> {
   const session = await tx.dropIns.getSession(sessionId);
@@ -101,7 +107,21 @@ export async function onSessionChanged(tx: Store, sessionId: string, now: Date, 
   const cancelled = await cancelFor(tx, { type: session.cancelled ? 'session_cancelled' : 'session_changed', sessionId }, now);
   const bookings = (await tx.dropIns.bookingsForSession(sessionId)).filter((b) => b.status === 'booked');
   const message = dropInChangedMessage(session);
-  // The update is due now (minute precision: two edits in the same minute send one update).
+  const subjectId = `${sessionId}#${sessionDigest(session)}`;
+  const superseded = await tx.db
+    .selectFrom('reminder_outbox')
+    .select('id')
+    .where('session_id', '=', sessionId)
+    .where('kind', '=', 'dropin_changed')
+    .where('status', '=', 'pending')
+    .where('subject_id', '<>', subjectId)
+    .execute();
+  const supersededCount = await tx.reminders.cancelByIds(
+    superseded.map((r) => r.id),
+    'superseded by a later change',
+    now,
+  );
+  // Due now (minute precision: the same change recorded again in the same minute adds nothing).
   const dueAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const r = await enqueue(
     tx,
@@ -109,7 +129,7 @@ export async function onSessionChanged(tx: Store, sessionId: string, now: Date, 
       kind: 'dropin_changed' as const,
       recipientId: b.personId,
       dueAt,
-      subject: { kind: 'session' as const, id: sessionId },
+      subject: { kind: 'session' as const, id: subjectId },
       message,
       expiresAt: session.cancelled ? null : session.startsAt,
       bookingId: b.id,
@@ -119,5 +139,13 @@ export async function onSessionChanged(tx: Store, sessionId: string, now: Date, 
     opts,
   );
   const planned = session.cancelled ? 0 : (await planSession(tx, sessionId, now, opts)).inserted;
-  return { cancelled, updates: r.inserted, planned };
+  return { cancelled: cancelled + supersededCount, updates: r.inserted, planned };
+}
+
+/** A short digest of what a change notice says about the session. */
+function sessionDigest(s: { title: string; startsAt: Date; endsAt: Date; joinUrl: string | null; cancelled: boolean }): string {
+  return createHash('sha256')
+    .update(JSON.stringify([s.title, s.startsAt.toISOString(), s.endsAt.toISOString(), s.joinUrl, s.cancelled]))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -75,3 +75,27 @@ export function backoffMs(n: number, opts: { baseMs: number; capMs: number }, ra
   const exp = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, n - 1));
   return exp / 2 + random() * (exp / 2);
 }
+
+/** A counting semaphore: at most `n` holders at once; waiters are served in arrival order. */
+export class Permits {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(n: number) {
+    this.free = Math.max(1, Math.floor(n));
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

@@ -37,6 +37,11 @@ export class ReminderService {
     this.timer.unref();
   }
 
+  /** Poll the outbox now instead of waiting (e.g. after "send now"). */
+  wake(): void {
+    this.dispatcher.wake();
+  }
+
   /** Re-plan now (errors are logged, never thrown: the next run tries again). */
   async planNow(): Promise<void> {
     if (this.planning) return;
@@ -55,13 +60,4 @@ export class ReminderService {
     await this.planning;
     await this.dispatcher.stop();
   }
-}
-
-/** The running service of this process, for admin commands that want to poke it ("send now"). */
-let current: ReminderService | null = null;
-export function setCurrentReminderService(s: ReminderService | null): void {
-  current = s;
-}
-export function currentReminderService(): ReminderService | null {
-  return current;
 }

@@ -241,6 +241,32 @@ export class DropInRepository {
     });
   }
 
+  /**
+   * Change a session's time, title or join link, or cancel it (the row is locked first, as in
+   * book/cancel). Returns the session before and after, or null when it does not exist.
+   */
+  async updateSession(
+    id: string,
+    patch: Partial<Pick<DropInSession, 'title' | 'startsAt' | 'endsAt' | 'joinUrl' | 'cancelled'>>,
+  ): Promise<{ before: DropInSession; after: DropInSession } | null> {
+    const current = await this.db.selectFrom('dropin_sessions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!current) return null;
+    if (Object.values(patch).every((v) => v === undefined)) return { before: toSession(current), after: toSession(current) };
+    const row = await this.db
+      .updateTable('dropin_sessions')
+      .set({
+        ...(patch.title !== undefined ? { title: patch.title } : {}),
+        ...(patch.startsAt !== undefined ? { starts_at: patch.startsAt } : {}),
+        ...(patch.endsAt !== undefined ? { ends_at: patch.endsAt } : {}),
+        ...(patch.joinUrl !== undefined ? { join_url: patch.joinUrl } : {}),
+        ...(patch.cancelled !== undefined ? { cancelled: patch.cancelled } : {}),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { before: toSession(current), after: toSession(row) };
+  }
+
   async getBooking(id: string): Promise<Booking | null> {
     const r = await this.db.selectFrom('dropin_bookings').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toBooking(r) : null;

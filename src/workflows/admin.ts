@@ -9,6 +9,7 @@ import { awardForDecision } from '../domain/award.js';
 import { graceEnd } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
 import { APPLICATION_STATES, type Actor, type Application, type ApplicationState, type Cycle, type Level, type Organisation, type Person } from '../domain/types.js';
+import { cancelFor } from '../notifications/outbox.js';
 import { transitionApplication } from './application-journey.js';
 import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
 import { currentCycle } from './applications.js';
@@ -185,6 +186,8 @@ export async function setIntakePaused(svc: Services, actor: Actor, input: { paus
   const now = svc.clock.now();
   await svc.store.transaction(async (tx) => {
     await tx.cycles.setIntakePaused(cycle.id, input.paused);
+    // Outbox: pausing cancels pending deadline reminders (the planner revives them on resume).
+    if (input.paused) await cancelFor(tx, { type: 'intake_paused', cycleId: cycle.id }, now);
     await tx.audit.append({
       at: now,
       actorId: actor.personId,

@@ -12,6 +12,7 @@ import { DomainError } from '../domain/errors.js';
 import { criteriaForSection } from '../domain/framework.js';
 import { assessReadiness, type ReadinessProblem } from '../domain/readiness.js';
 import type { Actor, Application, Commentary, Level, SectionNumber } from '../domain/types.js';
+import { onApplicationChanged } from '../notifications/outbox.js';
 import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
 import type { Services } from './services.js';
 
@@ -59,6 +60,9 @@ export async function transitionApplication(
         ...(extra.patch ? { patch: extra.patch } : {}),
         ...(extra.details ? { details: extra.details } : {}),
       });
+      // Outbox, same transaction: an application no longer open (submitted, withdrawn, lapsed ...)
+      // has its pending deadline reminders cancelled.
+      await onApplicationChanged(tx, moved, now);
       await extra.inTx?.(tx, moved);
       return moved;
     }),

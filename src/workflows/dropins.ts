@@ -1,7 +1,9 @@
 import { authorise } from '../domain/authorisation.js';
 import { checkEligibility } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
-import type { Actor, Booking } from '../domain/types.js';
+import type { Actor, Booking, DropInSession } from '../domain/types.js';
+import { cancelFor, onSessionChanged } from '../notifications/outbox.js';
+import { planSession } from '../notifications/schedule.js';
 import type { SessionWithSeats } from '../store/dropin-repository.js';
 import type { Services } from './services.js';
 
@@ -18,16 +20,19 @@ export async function bookDropIn(
   authorise(actor, 'book_dropin', { kind: 'dropin', organisationId: actor.organisationId });
   const organisationId = requireOrganisation(actor);
   const now = svc.clock.now();
-  return svc.store.transaction((tx) =>
-    tx.dropIns.book({
+  return svc.store.transaction(async (tx) => {
+    const booking = await tx.dropIns.book({
       sessionId: input.sessionId,
       personId: actor.personId,
       organisationId,
       actorId: actor.personId,
       now,
       waitlistIfFull: input.waitlistIfFull ?? false,
-    }),
-  );
+    });
+    // Outbox: the attendee's 24 h / 1 h reminders (a waitlisted booking gets none yet).
+    if (booking.status === 'booked') await planSession(tx, booking.sessionId, now);
+    return booking;
+  });
 }
 
 /** Whether the actor's organisation attended a drop-in within the 8 weeks before now. */
@@ -64,7 +69,14 @@ async function ownBooking(svc: Services, actor: Actor, bookingId: string): Promi
  */
 export async function cancelBooking(svc: Services, actor: Actor, input: { bookingId: string }): Promise<{ cancelled: Booking; promoted: Booking | null }> {
   await ownBooking(svc, actor, input.bookingId);
-  return svc.store.transaction((tx) => tx.dropIns.cancel(input.bookingId, actor.personId, svc.clock.now()));
+  const now = svc.clock.now();
+  return svc.store.transaction(async (tx) => {
+    const r = await tx.dropIns.cancel(input.bookingId, actor.personId, now);
+    // Outbox: the booking's pending reminders go; a promoted attendee gets theirs.
+    await cancelFor(tx, { type: 'booking_cancelled', bookingId: r.cancelled.id }, now);
+    if (r.promoted) await planSession(tx, r.promoted.sessionId, now);
+    return r;
+  });
 }
 
 /**
@@ -83,6 +95,54 @@ export async function rebook(
   return svc.store.transaction(async (tx) => {
     const booking = await tx.dropIns.book({ sessionId: input.sessionId, personId: actor.personId, organisationId, actorId: actor.personId, now });
     const { cancelled, promoted } = await tx.dropIns.cancel(old.id, actor.personId, now);
+    // Outbox: as cancelBooking and bookDropIn.
+    await cancelFor(tx, { type: 'booking_cancelled', bookingId: cancelled.id }, now);
+    await planSession(tx, booking.sessionId, now);
+    if (promoted) await planSession(tx, promoted.sessionId, now);
     return { booking, cancelled, promoted };
+  });
+}
+
+/**
+ * Admin: change a drop-in session (time, title, join link) or cancel it. In the same transaction
+ * its pending reminders are cancelled, booked attendees are sent an update, and (if it still
+ * runs) their reminders are planned for the new time.
+ */
+export async function changeSession(
+  svc: Services,
+  actor: Actor,
+  input: { sessionId: string; title?: string; startsAt?: Date; endsAt?: Date; joinUrl?: string | null; cancel?: boolean },
+): Promise<{ session: DropInSession; notified: number }> {
+  authorise(actor, 'manage_dropins', { kind: 'dropin' });
+  const now = svc.clock.now();
+  return svc.store.transaction(async (tx) => {
+    const current = await tx.dropIns.getSession(input.sessionId);
+    if (!current) throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: input.sessionId });
+    if (current.cancelled) throw new DomainError('STALE', 'That drop-in session was already cancelled.', { sessionId: input.sessionId });
+    const startsAt = input.startsAt ?? current.startsAt;
+    const endsAt = input.endsAt ?? current.endsAt;
+    if (endsAt.getTime() <= startsAt.getTime()) throw new DomainError('VALIDATION', 'A drop-in session must end after it starts.', { field: 'endsAt' });
+    const changed = await tx.dropIns.updateSession(input.sessionId, {
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.startsAt !== undefined ? { startsAt: input.startsAt } : {}),
+      ...(input.endsAt !== undefined ? { endsAt: input.endsAt } : {}),
+      ...(input.joinUrl !== undefined ? { joinUrl: input.joinUrl } : {}),
+      ...(input.cancel ? { cancelled: true } : {}),
+    });
+    if (!changed) throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: input.sessionId });
+    // Re-checked under the row lock: a concurrent cancellation wins (this transaction rolls back).
+    if (changed.before.cancelled) throw new DomainError('STALE', 'That drop-in session was already cancelled.', { sessionId: input.sessionId });
+    await tx.audit.append({
+      at: now,
+      actorId: actor.personId,
+      action: input.cancel ? 'cancel_session' : 'change_session',
+      entityKind: 'dropin_session',
+      entityId: input.sessionId,
+      fromState: null,
+      toState: input.cancel ? 'cancelled' : null,
+      details: { startsAt: changed.after.startsAt.toISOString(), endsAt: changed.after.endsAt.toISOString() },
+    });
+    const r = await onSessionChanged(tx, input.sessionId, now);
+    return { session: changed.after, notified: r.updates };
   });
 }

@@ -18,6 +18,8 @@ export interface Services {
   links?: { icsForBooking(bookingId: string): string };
   /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
   background?: Background;
+  /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */
+  reminders?: { wake(): void };
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -5,6 +5,7 @@
  */
 import type { EmulatedDrive, ItemRec } from "./drive.js";
 import type { EmulatedCalendar } from "./calendar.js";
+import type { EmulatedTeamsApps } from "./teams-apps.js";
 import { GraphFailure, badRequest, notFound, type EmulatorResponse } from "./errors.js";
 import type { RequestClass } from "./resource-units.js";
 
@@ -86,13 +87,19 @@ function parseItemAddress(rest: string): ItemAddress | undefined {
   return { base, pathSegs, action };
 }
 
-export function route(req: EmulatorRequest, drive: EmulatedDrive, cal: EmulatedCalendar): Route {
+export function route(req: EmulatorRequest, drive: EmulatedDrive, cal: EmulatedCalendar, teams?: EmulatedTeamsApps): Route {
   let path = req.path.replace(/\/+$/, "");
   const m = req.method.toUpperCase();
   // Site drive aliases: GET /sites/root/drive (https://learn.microsoft.com/en-us/graph/api/drive-get)
   path = path.replace(/^\/sites\/(root|[^/]+)\/drive(?=$|\/)/, `/drives/${encodeURIComponent(drive.driveId)}`);
 
+  if (teams && path === "/appCatalogs/teamsApps" && m === "GET") {
+    // List apps in the catalog, $filter=externalId eq '{manifest id}':
+    // https://learn.microsoft.com/en-us/graph/api/appcatalogs-list-teamsapps
+    return { cls: "free", exec: () => json(200, { value: teams.listCatalog(req.query.get("$filter")).map((a) => select(teams.catalogJson(a), req.query)) }) };
+  }
   const mUser = /^\/users\/([^/]+)(\/.*)?$/.exec(path);
+  if (mUser && teams && (mUser[2] ?? "").startsWith("/teamwork/installedApps")) return teamworkRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2]!, teams);
   if (mUser) return userRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2] ?? "", cal);
 
   const mDrive = /^\/drives\/([^/]+)(\/.*)?$/.exec(path);
@@ -290,6 +297,26 @@ function userRoute(req: EmulatorRequest, m: string, who: string, rest: string, c
     if (!mEv[2] && m === "GET") return { cls: "free", mailbox, exec: () => json(200, select(cal.eventJson(cal.get(who, id)), req.query)) }; // event-get
     if (!mEv[2] && m === "PATCH") return { cls: "free", mailbox, exec: () => json(200, cal.eventJson(cal.update(who, id, bodyObject(req.body)))) }; // event-update
     if (!mEv[2] && m === "DELETE") return { cls: "free", mailbox, exec: () => (cal.remove(who, id), { status: 204, headers: {} }) }; // event-delete
+  }
+  throw methodNotAllowed();
+}
+
+function teamworkRoute(req: EmulatorRequest, m: string, who: string, rest: string, teams: EmulatedTeamsApps): Route {
+  if (rest === "/teamwork/installedApps" && m === "POST") {
+    // Install app for user: 201 Created, no body (409 Conflict when it is already installed):
+    // https://learn.microsoft.com/en-us/graph/api/userteamwork-post-installedapps
+    return { cls: "free", exec: () => ({ status: teams.install(who, bodyObject(req.body)).status, headers: {} }) };
+  }
+  if (rest === "/teamwork/installedApps" && m === "GET") {
+    // List apps installed for user ($expand=teamsApp, $filter=teamsApp/id eq '…'):
+    // https://learn.microsoft.com/en-us/graph/api/userteamwork-list-installedapps
+    return { cls: "free", exec: () => json(200, { value: teams.list(who, req.query.get("$filter"), req.query.get("$expand")) }) };
+  }
+  const mChat = /^\/teamwork\/installedApps\/([^/]+)\/chat$/.exec(rest);
+  if (mChat && m === "GET") {
+    // The 1:1 chat between the user and the app: https://learn.microsoft.com/en-us/graph/api/userscopeteamsappinstallation-get-chat
+    const installation = decodeURIComponent(mChat[1]!);
+    return { cls: "free", exec: () => json(200, select(teams.chat(who, installation), req.query)) };
   }
   throw methodNotAllowed();
 }

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { EmulatorStore } from "./store.js";
 import { EmulatedDrive } from "./drive.js";
 import { EmulatedCalendar } from "./calendar.js";
+import { EmulatedTeamsApps, type TeamsAppsOptions } from "./teams-apps.js";
 import { GraphFailure, graphError, type EmulatorResponse } from "./errors.js";
 import { RU_COST, RuBudget, type RequestClass } from "./resource-units.js";
 import { route, type EmulatorRequest } from "./routes.js";
@@ -56,6 +57,8 @@ export interface GraphEmulatorOptions {
   maxUploadBytes?: number;
   /** Answer batch entries in a shuffled order (allowed by the docs). Default true. */
   shuffleBatchResponses?: boolean;
+  /** Teams apps in the catalog, and users without a Teams licence or with the app blocked (teams-apps.ts). */
+  teams?: TeamsAppsOptions;
 }
 
 export interface EmulatorStats {
@@ -86,6 +89,7 @@ export interface GraphEmulator {
   /** Direct access for tests and seeding (no HTTP, no RU). */
   readonly drive: EmulatedDrive;
   readonly calendar: EmulatedCalendar;
+  readonly teams: EmulatedTeamsApps;
 }
 
 const DEFAULT_USERS = [
@@ -107,6 +111,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   let drive = new EmulatedDrive(store, random, { siteUrl });
   let calendar = new EmulatedCalendar(store, random, tenantId);
   calendar.seedUsers(opts.users ?? DEFAULT_USERS);
+  let teams = new EmulatedTeamsApps(store, calendar, opts.teams);
   let budget = new RuBudget(opts.ruPerMinute ?? 1250, timeScale, opts.ruPerDay ?? 1_200_000);
   let faults: FaultConfig = { ...(opts.faults ?? {}) };
   let stats = emptyStats(drive);
@@ -159,7 +164,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     }
     let r;
     try {
-      r = route(req, drive, calendar);
+      r = route(req, drive, calendar, teams);
     } catch (e) {
       if (e instanceof GraphFailure) return graphError(e.status, e.code, e.message, req.requestId, e.headers);
       throw e;
@@ -410,6 +415,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     get calendar() {
       return calendar;
     },
+    get teams() {
+      return teams;
+    },
     stats: () => structuredClone(stats),
     setFaults: (f) => {
       faults = { ...f };
@@ -419,6 +427,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       drive = new EmulatedDrive(store, random, { siteUrl });
       calendar = new EmulatedCalendar(store, random, tenantId);
       calendar.seedUsers(opts.users ?? DEFAULT_USERS);
+      teams = new EmulatedTeamsApps(store, calendar, opts.teams);
       budget = new RuBudget(opts.ruPerMinute ?? 1250, timeScale, opts.ruPerDay ?? 1_200_000);
       stats = emptyStats(drive);
     },

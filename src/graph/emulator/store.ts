@@ -10,11 +10,11 @@
 import fs from "node:fs";
 import path from "node:path";
 
-export type CollectionName = "items" | "permissions" | "events" | "users" | "meta" | "tombstones";
+export type CollectionName = "items" | "permissions" | "events" | "users" | "meta" | "tombstones" | "teamsApps" | "installedApps";
 type Json = Record<string, unknown>;
 type Snapshot = Partial<Record<CollectionName, Record<string, Json>>>;
 
-const NAMES: CollectionName[] = ["items", "permissions", "events", "users", "meta", "tombstones"];
+const NAMES: CollectionName[] = ["items", "permissions", "events", "users", "meta", "tombstones", "teamsApps", "installedApps"];
 
 export class EmulatorStore {
   private readonly cols = new Map<CollectionName, Map<string, Json>>();

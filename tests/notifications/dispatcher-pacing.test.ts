@@ -1,0 +1,104 @@
+/**
+ * What a 429 costs the dispatcher: sends already in flight when the first 429 comes back are one
+ * throttle episode (the back-off does not grow with each of their answers), and slots are
+ * reserved only a short way ahead, so a throttle voids a few of them, not the whole pipeline.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { silentLogger } from '../../src/log.js';
+import { Dispatcher, type DispatchEvent } from '../../src/notifications/dispatcher.js';
+import type { Messenger, SendOutcome, SendRequest } from '../../src/notifications/messenger.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { systemClock } from '../../src/workflows/services.js';
+import { engines } from '../support/databases.js';
+import { enqueueDue, statusCounts } from './helpers.js';
+
+const SCALE = 10;
+const RATE = 47;
+const INTERVAL = 1000 / (RATE * SCALE);
+
+/** Answers `sent`, except that the first `refuse` sends wait until all of them have started and are then throttled together. */
+class BurstThrottle implements Messenger {
+  readonly starts: number[] = [];
+  private waiting: (() => void)[] = [];
+  constructor(private refuse: number) {}
+  async send(req: SendRequest): Promise<SendOutcome> {
+    this.starts.push(Date.now());
+    if (this.refuse > 0) {
+      this.refuse--;
+      const all = new Promise<void>((r) => this.waiting.push(r));
+      if (this.refuse === 0) for (const w of this.waiting) w();
+      await all;
+      return { status: 'throttled', httpStatus: 429, retryAfterMs: 0, reason: '429 TooManyRequests' };
+    }
+    return { status: 'sent', activityId: `a-${req.outboxId}`, conversationId: null };
+  }
+}
+
+for (const engine of engines()) {
+  describe(`dispatcher pacing under throttling on ${engine.name}`, () => {
+    let handle: DatabaseHandle;
+    let store: Store;
+    const ids = Array.from({ length: 40 }, (_, i) => `pace-${i}`);
+
+    beforeAll(async () => {
+      handle = await engine.open();
+      store = new Store(handle.db);
+      await store.db
+        .insertInto('people')
+        .values(ids.map((id) => ({ id, display_name: id, email: `${id}@example.org`, entra_object_id: `aad-${id}`, organisation_id: null })))
+        .execute();
+      // Stored conversations, so no conversation is created (the fake messenger ignores them).
+      await store.db
+        .insertInto('conversation_refs')
+        .values(ids.map((id) => ({ key: `personal:c-${id}`, person_id: id, aad_object_id: `aad-${id}`, scope: 'personal' as const, reference: JSON.stringify({ conversation: { id: `c-${id}` } }), updated_at: new Date() })))
+        .execute();
+    });
+    afterAll(async () => {
+      await handle?.close();
+    });
+    beforeEach(async () => {
+      await sql`DELETE FROM reminder_outbox; DELETE FROM notification_pacing;`.execute(handle.db);
+    });
+
+    it('8 sends refused together are one throttle episode: the back-off stays at its first step', async () => {
+      await enqueueDue(store, ids.slice(0, 20));
+      const events: DispatchEvent[] = [];
+      const messenger = new BurstThrottle(8);
+      const base = 400; // connector ms → 40 ms real; the first step is between 20 and 40 ms
+      const d = new Dispatcher({ store, messenger, clock: systemClock, log: silentLogger, timeScale: SCALE, ratePerSecond: RATE, lanes: 1, concurrency: 10, batchSize: 20, maxAttempts: 10, leaseMs: 10_000, sendTimeoutMs: 2_000, backoff: { baseMs: base, capMs: 60_000 }, random: () => 1, onEvent: (e) => events.push(e) });
+      for (let i = 0; i < 20 && (await statusCounts(store)).sent !== 20; i++) await d.drain();
+      expect(await statusCounts(store)).toEqual({ sent: 20 });
+      const backoffs = events.filter((e): e is Extract<DispatchEvent, { type: 'throttled' }> => e.type === 'throttled').map((e) => e.backoffMs);
+      expect(backoffs).toHaveLength(8);
+      // random() = 1: step n waits base·2^(n-1) connector ms. Answer-counting would have reached 2^7.
+      expect(Math.max(...backoffs)).toBeCloseTo(base / SCALE, 5);
+    });
+
+    it('reserves only a few slots ahead, so a throttle cannot push sending far out', async () => {
+      await enqueueDue(store, ids);
+      const leads: number[] = [];
+      const reserve = store.reminders.reserveSlots.bind(store.reminders);
+      store.reminders.reserveSlots = async (...args: Parameters<typeof reserve>) => {
+        const slot = await reserve(...args);
+        leads.push(slot.startAt.getTime() - Date.now());
+        return slot;
+      };
+      try {
+        const messenger = new BurstThrottle(0);
+        // 24 sends in flight could hold 24 future slots; a look-ahead of 4 slots keeps 4.
+        const aheadMs = (4 / RATE) * 1000;
+        const d = new Dispatcher({ store, messenger, clock: systemClock, log: silentLogger, timeScale: SCALE, ratePerSecond: RATE, lanes: 3, concurrency: 8, leaseMs: 10_000, sendTimeoutMs: 2_000, reserveAheadMs: aheadMs });
+        await d.drain();
+        expect(await statusCounts(store)).toEqual({ sent: 40 });
+        expect(leads.length).toBeGreaterThanOrEqual(40);
+        expect(Math.max(...leads)).toBeLessThanOrEqual(4 * INTERVAL + 2);
+        // Still paced: 40 sends take at least 39 intervals.
+        expect(messenger.starts.at(-1)! - messenger.starts[0]!).toBeGreaterThanOrEqual(39 * INTERVAL - 2);
+      } finally {
+        store.reminders.reserveSlots = reserve;
+      }
+    });
+  });
+}
