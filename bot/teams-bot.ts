@@ -14,8 +14,21 @@ import {
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
 import type { Services } from '../src/workflows/services.js';
-import { CARD_CONTENT_TYPE } from './cards/card-kit.js';
-import type { CommandRouter, IncomingRequest } from './router.js';
+import { CARD_CONTENT_TYPE, withRefreshForEveryone, type AdaptiveCard } from './cards/card-kit.js';
+import type { CommandRouter, IncomingRequest, RouterResult } from './router.js';
+
+/** Router outcomes whose card is the menu of the person who asked (help, not understood, no access). */
+const MENU_OUTCOMES: ReadonlySet<string> = new Set(['help', 'not_understood', 'unknown_user']);
+
+/**
+ * In a group chat or channel everyone sees the bot's reply, but a menu is about one person's role:
+ * let Teams refresh it for each viewer with `help`, so every member sees their own role's buttons.
+ */
+function menuForEachViewer(context: TurnContext, result: RouterResult): AdaptiveCard {
+  const type = context.activity.conversation?.conversationType;
+  const shared = type !== undefined && type !== 'personal';
+  return shared && MENU_OUTCOMES.has(result.outcome) ? withRefreshForEveryone(result.card, 'help') : result.card;
+}
 
 export class WexqsBot extends TeamsActivityHandler {
   constructor(
@@ -27,7 +40,7 @@ export class WexqsBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       const text = context.activity.text ?? '';
       const result = await this.router.handle({ kind: 'message', identity: await this.identity(context), text });
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(result.card)));
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(menuForEachViewer(context, result))));
       await this.rememberConversation(context);
       await next();
     });

@@ -76,6 +76,16 @@ export function withRefresh(c: AdaptiveCard, verb: string, data: Record<string, 
   return { ...c, refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } }, userIds: ids } };
 }
 
+/**
+ * For a card in a group chat or channel that each person should see in their own version (e.g.
+ * the help menu of their role): in conversations of fewer than 60 people Teams refreshes a card
+ * without `userIds` automatically for everyone who views it, invoking `verb` as that person.
+ * https://learn.microsoft.com/javascript/api/teams-sdk-typescript/@microsoft/teams.cards/irefreshdefinition
+ */
+export function withRefreshForEveryone(c: AdaptiveCard, verb: string, data: Record<string, unknown> = {}): AdaptiveCard {
+  return { ...c, refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } } } };
+}
+
 /** A highlighted line at the top of a card (what changed, what was saved). */
 export function notice(message: string, tone: 'good' | 'warning' | 'attention' = 'warning'): CardElement {
   const color = tone === 'good' ? 'Good' : tone === 'attention' ? 'Attention' : 'Warning';

@@ -79,6 +79,24 @@ export function bookedCard(session: DropInSession, booking: Booking, opts: { mov
   );
 }
 
+/**
+ * Refusal for a session that filled up before the Book click arrived (the card shown had seats
+ * left): like a full session on the sessions card, it offers the waitlist place.
+ */
+export function sessionFullCard(session: DropInSession): AdaptiveCard {
+  return card(
+    [
+      ...heading('That session is full'),
+      text(`**${session.title}**`),
+      text(`${formatLondon(session.startsAt, 'datetime')} – ${formatLondon(session.endsAt, 'time')} (UK time)`),
+      text('The last seat was taken before your booking arrived, so you are not booked.', { color: 'Attention' }),
+      text("**What to do next:** join the waitlist: if a seat frees up you'll get it automatically and we'll let you know. Or choose another session with places left."),
+    ],
+    [execute('Join waitlist', 'book_dropin', { sessionId: session.id, waitlist: true }, 'positive'), execute('All sessions', 'sessions'), execute('Back to menu', 'help')],
+    'That drop-in session is full',
+  );
+}
+
 export function bookingCancelledCard(session: DropInSession | null, wasWaitlisted: boolean): AdaptiveCard {
   return card(
     [

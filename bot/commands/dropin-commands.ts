@@ -3,7 +3,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import type { Booking } from '../../src/domain/types.js';
 import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
 import { afterReply, type Services } from '../../src/workflows/services.js';
-import { bookedCard, bookingCancelledCard, promotedCard, sessionsCard } from '../cards/dropin-cards.js';
+import { bookedCard, bookingCancelledCard, promotedCard, sessionFullCard, sessionsCard } from '../cards/dropin-cards.js';
 import type { BotCommand } from '../router.js';
 
 const APPLICANTS = ['applicant_lead', 'applicant_contributor'] as const;
@@ -51,7 +51,15 @@ export const bookDropInCommand: BotCommand<{ sessionId: string; waitlist?: boole
   inHelp: false,
   data: z.object({ sessionId: z.string().min(1).max(100), waitlist: z.boolean().optional() }),
   async run({ svc, actor, data }) {
-    const booking = await bookDropIn(svc, actor, { sessionId: data.sessionId, waitlistIfFull: data.waitlist ?? false });
+    let booking: Booking;
+    try {
+      booking = await bookDropIn(svc, actor, { sessionId: data.sessionId, waitlistIfFull: data.waitlist ?? false });
+    } catch (e) {
+      // A full session offers its waitlist, also when it filled up after the card was shown.
+      const full = e instanceof DomainError && e.code === 'DROPIN_FULL' ? await svc.store.dropIns.getSession(data.sessionId) : null;
+      if (full) return sessionFullCard(full);
+      throw e;
+    }
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
     syncMeeting(svc, { add: [booking] });

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp } from '../app.js';
 import { describeConfig, loadConfig, loadEnvFiles } from '../config.js';
+import { formatLondon } from '../domain/time.js';
 import { createLogger } from '../log.js';
 import { startGraphEmulator, type GraphEmulator } from '../graph/emulator/index.js';
 import { LOCAL_EMULATOR_TOKEN } from '../graph/graph-setup.js';
 import { DEMO_PEOPLE } from './demo-people.js';
 import { seedDemoData } from './demo-data.js';
 import { mountEvidencePage } from './evidence-page.js';
+import { localClockFromEnv, LOCAL_CLOCK_OFFSET_VARIABLE, type LocalClock } from './local-clock.js';
 import { provisionLocalGraph } from './local-graph.js';
 import { startPlayground, type RunningPlayground } from './playground.js';
 
@@ -24,6 +26,14 @@ if (config.mode !== 'local') {
   process.exit(2);
 }
 const log = createLogger({ level: config.logLevel, name: 'wexqs-local' });
+// Local only (this script refuses tenant mode above): run the app as if it were N days later.
+let local: LocalClock;
+try {
+  local = localClockFromEnv(process.env[LOCAL_CLOCK_OFFSET_VARIABLE]);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 log.info({ config: describeConfig(config) }, 'starting local stack');
 
 let graphEmulator: GraphEmulator | null = null;
@@ -42,6 +52,7 @@ if (config.local.graphEmulator) {
 
 const app = await startApp(config, {
   log,
+  clock: local.clock,
   graph: config.local.graphEmulator,
   localRoutes: mountEvidencePage,
   beforeListen: async (svc) => {
@@ -69,6 +80,10 @@ process.stdout.write(
     playground ? `  Open the Teams client (Agents Playground): ${playground.url}` : '',
     `  Bot endpoint: ${app.url}/api/messages    Health: ${app.url}/healthz`,
     graphEmulator ? `  Evidence folders (local SharePoint stand-in): ${app.url}/local/evidence    Graph emulator: ${graphEmulator.url}` : '',
+    config.local.identityPicker ? `  Personal tab (pick who you are): ${app.url}/tab` : '',
+    local.offsetDays !== 0
+      ? `  The app's clock is shifted by ${local.offsetDays} days (${LOCAL_CLOCK_OFFSET_VARIABLE}): for the app it is now ${formatLondon(local.clock.now())} UK time.`
+      : '',
     '  You are chatting as Priya Shah, applicant lead at Northshire Hospitals NHS Foundation Trust.',
     '  Type "help" to see what you can do. Other demo users are in .m365agentsplayground.yml.',
     '  Press Ctrl-C to stop. Data is kept in ' + config.dataDir + '/.',

@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import { randomBytes } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CloudAdapter } from 'botbuilder';
 import type { WexqsBot } from '../../bot/teams-bot.js';
 import type { Services } from '../workflows/services.js';
@@ -36,5 +37,19 @@ export function createHttpApp(deps: {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
   });
+
+  // Errors answer in JSON without internals: a bad body is the caller's 400; anything else is a
+  // 500 with a short reference that is in the log.
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status < 500) {
+      res.status(status).json({ error: err?.type === 'entity.parse.failed' ? 'invalid_json' : 'bad_request' });
+      return;
+    }
+    const ref = randomBytes(4).toString('hex').toUpperCase();
+    deps.svc.log.error({ ref, err: { type: err?.name, message: err?.message } }, 'unhandled HTTP error');
+    if (!res.headersSent) res.status(500).json({ error: 'internal_error', ref });
+  };
+  app.use(onError);
   return app;
 }

@@ -15,8 +15,8 @@ import {
 } from '../../bot/cards/applicant-cards.js';
 import { applicationRequestedCard, cycleCard, eligibilityCard } from '../../bot/cards/application-cards.js';
 import { docKey, staleNotice } from '../../bot/cards/application-common.js';
-import { cardBytes, withRefresh, type AdaptiveCard } from '../../bot/cards/card-kit.js';
-import { bookedCard, bookingCancelledCard, promotedCard, sessionsCard } from '../../bot/cards/dropin-cards.js';
+import { cardBytes, withRefresh, withRefreshForEveryone, type AdaptiveCard } from '../../bot/cards/card-kit.js';
+import { bookedCard, bookingCancelledCard, promotedCard, sessionFullCard, sessionsCard } from '../../bot/cards/dropin-cards.js';
 import { helpCard } from '../../bot/cards/help-card.js';
 import { errorCard, unexpectedErrorCard, unknownUserCard } from '../../bot/cards/message-cards.js';
 import { assessSectionCard, queueCard, reviewerApplicationCard } from '../../bot/cards/review-cards.js';
@@ -153,6 +153,7 @@ add('booked with .ics link', () => bookedCard(session, booking('s1', 'booked'), 
 add('cancelled', () => bookingCancelledCard(session, false));
 add('left waitlist', () => bookingCancelledCard(null, true));
 add('promoted', () => promotedCard(session, booking('s1', 'booked')));
+add('session full (offers the waitlist)', () => sessionFullCard(session));
 add('eligible', () => eligibilityCard(org, { eligible: true, lastAttended: T0, expiresAt: T0 }));
 add('not eligible', () => eligibilityCard(org, { eligible: false, reason: 'attendance_too_old', lastAttended: T0 }));
 add('never attended', () => eligibilityCard(org, { eligible: false, reason: 'never_attended', lastAttended: null }));
@@ -163,6 +164,7 @@ add('error', () => errorCard('Nope', 'Message', 'Next step', { title: 'Retry', v
 add('unexpected', () => unexpectedErrorCard('ABCD1234'));
 add('unknown user', () => unknownUserCard('Jordan'));
 add('with refresh', () => withRefresh(applicantApplicationCard(view('clarification_requested')), 'app_view', { applicationId: 'x' }, Array.from({ length: 70 }, (_, i) => `29:user-${i}`)));
+add('help in a group chat (refreshed for each viewer)', () => withRefreshForEveryone(helpCard({ person: reviewers[0]!, organisation: org, entries: [{ verb: 'queue', title: 'Queue', description: 'd', typed: 'queue' }], greeting: false }), 'help'));
 
 describe('card builders', () => {
   it.each(cards)('%s is a valid 1.5 card under 40 KB', (_label, build) => {

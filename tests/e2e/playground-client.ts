@@ -124,6 +124,42 @@ export class PlaygroundClient {
     if (!res.ok) throw new Error(`invoke failed: ${res.status} ${JSON.stringify(body)}`);
     return body?.value ?? body;
   }
+
+  /**
+   * Press a button on a shown card as `userId`, as Teams does for Action.Execute: the invoke
+   * carries the button's data and the card's input values (changed by `fill`). Returns the same
+   * message with the card Teams puts in its place.
+   */
+  async click(conversationId: string, userId: string, shown: ShownCard, verb: string, opts: ClickOptions = {}): Promise<ShownCard> {
+    const button = findButton(shown.card, verb, opts);
+    const values: Record<string, unknown> = {};
+    for (const input of cardInputs(shown.card)) if (input.value !== undefined) values[input.id] = input.value;
+    const { verb: _verb, ...data } = { ...values, ...button.data, ...(opts.fill ?? {}) } as Record<string, unknown>;
+    return { id: shown.id, card: await this.execute(conversationId, userId, shown.id, button.verb, data) };
+  }
+
+  /**
+   * What Teams does when a person looks at a card with `refresh` in a shared chat: it invokes the
+   * refresh action as that person (trigger "automatic") and shows them the card that comes back.
+   */
+  async refreshAs(conversationId: string, userId: string, shown: ShownCard): Promise<ShownCard> {
+    const action = shown.card?.refresh?.action;
+    if (!action || action.type !== 'Action.Execute') throw new Error(`the card "${cardText(shown.card).split('\n')[0]}" has no refresh action`);
+    const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: action.verb, data: { ...(action.data ?? {}) } }, trigger: 'automatic' },
+        from: { id: userId },
+        conversation: { id: conversationId },
+        replyToId: shown.id,
+      }),
+    });
+    const body: any = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(`refresh invoke failed: ${res.status} ${JSON.stringify(body)}`);
+    return { id: shown.id, card: body?.value ?? body };
+  }
 }
 
 export function isCardFromBot(m: PlaygroundMessage): boolean {
@@ -147,4 +183,104 @@ export function cardText(card: any): string {
   };
   walk(card);
   return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clicking as a person would: find a button on the card shown, send its data with the card's
+// input values (what Teams does for Action.Execute), and keep the card Teams shows in its place.
+
+/** A card message in a Playground conversation: its id and the card it shows now. */
+export interface ShownCard {
+  id: string;
+  card: any;
+}
+
+export interface ExecuteButton {
+  title: string;
+  verb: string;
+  data: Record<string, unknown>;
+}
+
+/** Every Action.Execute of a card (top-level actions, ActionSets in containers and columns), not the refresh action. */
+export function executeButtons(card: any): ExecuteButton[] {
+  const out: ExecuteButton[] = [];
+  const walk = (n: any) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    if (n.type === 'Action.Execute') out.push({ title: String(n.title ?? ''), verb: String(n.verb), data: { ...(n.data ?? {}) } });
+    for (const [k, v] of Object.entries(n)) if (k !== 'refresh') walk(v);
+  };
+  walk(card);
+  return out;
+}
+
+/** The Action.OpenUrl buttons of a card. */
+export function openUrlButtons(card: any): { title: string; url: string }[] {
+  const out: { title: string; url: string }[] = [];
+  const walk = (n: any) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    if (n.type === 'Action.OpenUrl') out.push({ title: String(n.title ?? ''), url: String(n.url) });
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(card);
+  return out;
+}
+
+export interface CardInput {
+  id: string;
+  type: string;
+  value?: string;
+  choices?: { title: string; value: string }[];
+}
+
+/** Every Input.* of a card with its current value. */
+export function cardInputs(card: any): CardInput[] {
+  const out: CardInput[] = [];
+  const walk = (n: any) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== 'object') return;
+    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') {
+      out.push({
+        id: n.id,
+        type: n.type,
+        ...(n.value !== undefined ? { value: String(n.value) } : {}),
+        ...(Array.isArray(n.choices) ? { choices: n.choices.map((c: any) => ({ title: String(c.title), value: String(c.value) })) } : {}),
+      });
+    }
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(card);
+  return out;
+}
+
+/**
+ * The button with this verb: optionally with this title, and/or inside the card's Container that
+ * mentions `near` (e.g. the dashboard row of one organisation). Throws, listing the buttons, when absent.
+ */
+export function findButton(card: any, verb: string, opts: { title?: string | RegExp; near?: string } = {}): ExecuteButton {
+  const scopes: any[] = [];
+  if (opts.near) {
+    const walk = (n: any) => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (!n || typeof n !== 'object') return;
+      if (n.type === 'Container' && cardText(n).includes(opts.near!)) scopes.push(n);
+      for (const v of Object.values(n)) walk(v);
+    };
+    walk(card);
+  } else scopes.push(card);
+  const titleOk = (t: string) => opts.title === undefined || (typeof opts.title === 'string' ? t === opts.title : opts.title.test(t));
+  for (const scope of scopes) {
+    const found = executeButtons(scope).find((b) => b.verb === verb && titleOk(b.title));
+    if (found) return found;
+  }
+  const all = executeButtons(card).map((b) => `${b.verb}:"${b.title}"`).join(', ');
+  throw new Error(`no ${verb} button${opts.title ? ` titled ${String(opts.title)}` : ''}${opts.near ? ` near "${opts.near}"` : ''} on the card "${cardText(card).split('\n')[0]}"; buttons: ${all}`);
+}
+
+export interface ClickOptions {
+  title?: string | RegExp;
+  near?: string;
+  /** What the person typed or chose in the card's inputs (by input id); the rest keep their values. */
+  fill?: Record<string, string>;
 }

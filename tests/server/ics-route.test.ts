@@ -89,3 +89,24 @@ describe('the booking card', () => {
     expect(links(bookedCard(session, { ...booking, status: 'waitlisted' }, { icsUrl: 'https://x/ics' }))).toEqual([]);
   });
 });
+
+describe('HTTP errors', () => {
+  it('answers a malformed bot request with a JSON 400 and no internals', async () => {
+    const database = await openDatabase({ pgliteDir: 'memory://' });
+    const config = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false' });
+    const app = await startApp(config, { database, graph: false, reminders: false, log: silentLogger });
+    try {
+      const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type": "message", ' });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/json/);
+      const body = await res.text();
+      expect(JSON.parse(body)).toEqual({ error: 'invalid_json' });
+      expect(body).not.toMatch(/at .*\.js|node_modules/);
+      const missing = await fetch(`${app.url}/nope`);
+      expect(missing.status).toBe(404);
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});

@@ -39,8 +39,11 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
   it('full session: waitlist, promotion when a seat frees (told after the reply), rebook and cancel', async () => {
     const booked = await invoke(h, 'leadB', 'book_dropin', { sessionId: 'one-seat' });
     expect(cardText(booked.card)).toContain("You're booked");
+    // Booking from a card that still showed the seat: refused, with the session's waitlist offered.
     const full = await invoke(h, 'lead', 'book_dropin', { sessionId: 'one-seat' });
-    expect(full.outcome).toBe('error:DROPIN_FULL');
+    expect(cardText(full.card)).toContain('That session is full');
+    expect(executeActions(full.card)).toContainEqual({ title: 'Join waitlist', verb: 'book_dropin', data: { verb: 'book_dropin', sessionId: 'one-seat', waitlist: true } });
+    expect((await h.store.dropIns.bookingsForPerson('lead-a')).filter((b) => b.sessionId === 'one-seat')).toEqual([]);
     const sessions = await say(h, 'lead', 'drop-in sessions');
     const wait = await click(h, 'lead', sessions.card, 'book_dropin', {}, 'Join waitlist');
     expect(cardText(wait.card)).toContain('waitlist');
