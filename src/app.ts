@@ -21,6 +21,7 @@ import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
 import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
+import { lapseOverdueApplications } from './workflows/application-journey.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
 import { mountTab } from './server/tab-route.js';
@@ -43,6 +44,8 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Routes only the local stack mounts (e.g. the evidence upload page); refused in tenant mode. */
   localRoutes?: (app: Express, svc: Services, graph: GraphPorts | null) => void;
+  /** Lapse overdue applications every 10 minutes; default true. */
+  housekeeping?: boolean;
   /** Build the Graph-backed ports (evidence folders, meetings); default true. */
   graph?: boolean;
   /** Runs after migrations and before the server listens (e.g. seeding demo data). */
@@ -130,12 +133,28 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     svc.reminders = reminders;
   }
 
+  // Housekeeping: applications never submitted lapse once the deadline and grace have passed.
+  let lapsing: Promise<void> | null = null;
+  const lapse = () => {
+    lapsing ??= lapseOverdueApplications(svc)
+      .then((n) => void (n > 0 && log.info({ lapsed: n }, 'overdue applications lapsed')))
+      .catch((err: unknown) => log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'lapsing overdue applications failed'))
+      .finally(() => {
+        lapsing = null;
+      });
+  };
+  const housekeeping = (opts.housekeeping ?? true) ? setInterval(lapse, 10 * 60_000) : null;
+  housekeeping?.unref();
+  if (housekeeping) lapse();
+
   return {
     url,
     svc,
     graph,
     database,
     async close() {
+      if (housekeeping) clearInterval(housekeeping);
+      await lapsing;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await background.idle();

@@ -75,6 +75,7 @@ export function applicantRequestedCard(view: ApplicationView, opts: CardOptions)
       ...applicationHeader(view),
       text('Your request has reached the WEx QS team. When they open your application you will get a message here with the link to your private evidence folder.'),
       text(deadlineLine(view), { isSubtle: true }),
+      ...withdrawButton(view, opts),
     ],
     [refresh(view), menu()],
     'Application requested',
@@ -126,6 +127,7 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
     actionSet(SECTIONS.slice(0, 3).map((s) => execute(`${s.number}. ${s.title}`, 'commentary', { ...appData(view), section: s.number }))),
     actionSet(SECTIONS.slice(3).map((s) => execute(`${s.number}. ${s.title}`, 'commentary', { ...appData(view), section: s.number }))),
   );
+  body.push(...withdrawButton(view, opts));
   const actions: CardAction[] = [
     ...(opts.canSubmit !== false && a.targetLevel ? [execute('Submit application', 'submit', appData(view), 'positive')] : []),
     execute('Evidence details', 'evidence', appData(view)),
@@ -152,6 +154,7 @@ export function applicantInReviewCard(view: ApplicationView, opts: CardOptions):
         ['Decisions', `${formatLondon(view.cycle.decisionStart, 'date')} to ${formatLondon(view.cycle.decisionEnd, 'date')}`],
       ]),
       ...(answered.length > 0 ? [text(`You have answered ${answered.length} clarification question${answered.length === 1 ? '' : 's'}.`, { isSubtle: true })] : []),
+      ...(view.application.state === 'submitted' ? withdrawButton(view, opts) : []),
     ],
     [refresh(view), menu()],
     'Application under review',
@@ -372,6 +375,22 @@ export function submitConfirmCard(view: ApplicationView, warnings: readonly Read
     ],
     [execute('Submit anyway', 'submit', appData(view, { acknowledgeWarnings: true }), 'positive'), execute('Back to application', 'app_view', appData(view))],
     'Submit with warnings?',
+  );
+}
+
+/** The applicant lead may withdraw until review starts; a confirmation card comes first. */
+function withdrawButton(view: ApplicationView, opts: CardOptions): CardElement[] {
+  return opts.canSubmit === false ? [] : [actionSet([execute('Withdraw application…', 'withdraw_application', appData(view), 'destructive')])];
+}
+
+export function withdrawConfirmCard(view: ApplicationView): AdaptiveCard {
+  return card(
+    [
+      ...heading('Withdraw your application?', view.organisation.name),
+      text(`Your organisation will not be assessed in ${view.cycle.name}. Your evidence folder and commentary stay as they are, but only one application per organisation is accepted in a cycle, so you would need to apply again in a later cycle.`),
+    ],
+    [execute('Yes, withdraw', 'withdraw_application', appData(view, { confirm: true }), 'destructive'), execute('Keep my application', 'app_view', appData(view))],
+    'Withdraw your application?',
   );
 }
 

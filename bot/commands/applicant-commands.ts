@@ -10,12 +10,13 @@ import {
   saveSectionCommentary,
   setTargetLevel,
   submitApplication,
+  withdrawApplication,
 } from '../../src/workflows/application-journey.js';
 import { applicantTeam, loadApplicationView } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import { afterReply } from '../../src/workflows/services.js';
 import { criteriaForSection } from '../../src/domain/framework.js';
-import { commentarySectionCard, evidenceCard, notReadyCard, parsePages, submitConfirmCard } from '../cards/applicant-cards.js';
+import { commentarySectionCard, evidenceCard, notReadyCard, parsePages, submitConfirmCard, withdrawConfirmCard } from '../cards/applicant-cards.js';
 import { docKey } from '../cards/application-common.js';
 import { card, execute, heading, text } from '../cards/card-kit.js';
 import type { BotCommand } from '../router.js';
@@ -308,6 +309,30 @@ export async function applicantRecipients(svc: Parameters<typeof applicantTeam>[
   return (await applicantTeam(svc, organisationId)).map((p) => ({ personId: p.id, as: 'applicant' as const }));
 }
 
+export const withdrawCommand: BotCommand<AppRef & { confirm?: boolean }> = {
+  verb: 'withdraw_application',
+  title: 'Withdraw application',
+  description: "withdraw your organisation's application",
+  aliases: ['withdraw', 'withdraw application'],
+  roles: ['applicant_lead'],
+  inHelp: false,
+  data: appRefSchema.extend({ confirm: z.boolean().optional() }),
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
+      if (!ctx.data.confirm) {
+        const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+        if (!['requested', 'open', 'submitted'].includes(view.application.state)) {
+          throw new DomainError('INVALID_TRANSITION', 'This application can no longer be withdrawn: its review has started.', {});
+        }
+        return withdrawConfirmCard(view);
+      }
+      await withdrawApplication(ctx.svc, ctx.actor, ref);
+      return currentApplicationCard(ctx, ref.applicationId, { as: 'applicant', notice: { message: 'Your application has been withdrawn.', tone: 'warning' } });
+    });
+  },
+};
+
 export const APPLICANT_WORKFLOW_COMMANDS: readonly BotCommand[] = [
   statusCommand,
   appViewCommand,
@@ -319,4 +344,5 @@ export const APPLICANT_WORKFLOW_COMMANDS: readonly BotCommand[] = [
   refreshEvidenceCommand,
   submitCommand,
   answerClarificationCommand,
+  withdrawCommand,
 ];

@@ -11,7 +11,8 @@ import { authorise } from '../domain/authorisation.js';
 import { DomainError } from '../domain/errors.js';
 import { criteriaForSection } from '../domain/framework.js';
 import { assessReadiness, type ReadinessProblem } from '../domain/readiness.js';
-import type { Actor, Application, Commentary, Level, SectionNumber } from '../domain/types.js';
+import { submissionTiming } from '../domain/cycle.js';
+import { SYSTEM_ACTOR, type Actor, type Application, type Commentary, type Level, type SectionNumber } from '../domain/types.js';
 import { onApplicationChanged } from '../notifications/outbox.js';
 import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
 import type { Services } from './services.js';
@@ -67,6 +68,34 @@ export async function transitionApplication(
       return moved;
     }),
   );
+}
+
+/** Applicant lead (or admin): withdraw an application that is requested, open or submitted. */
+export async function withdrawApplication(svc: Services, actor: Actor, input: { applicationId: string; version: number }): Promise<Application> {
+  return transitionApplication(svc, actor, input, 'withdraw');
+}
+
+/**
+ * Housekeeping: once a cycle's deadline and grace period have passed, requested and open
+ * applications that were never submitted lapse. Safe on several instances at once: each lapse is
+ * a versioned transition, so one that another instance (or a person) got to first is skipped.
+ */
+export async function lapseOverdueApplications(svc: Services): Promise<number> {
+  const now = svc.clock.now();
+  let lapsed = 0;
+  for (const cycle of await svc.store.cycles.list()) {
+    if (submissionTiming(cycle, now) !== 'closed') continue;
+    for (const app of await svc.store.applications.listByCycle(cycle.id)) {
+      if (app.state !== 'requested' && app.state !== 'open') continue;
+      try {
+        await transitionApplication(svc, SYSTEM_ACTOR, { applicationId: app.id, version: app.version }, 'lapse');
+        lapsed++;
+      } catch (e) {
+        if (!(e instanceof DomainError && (e.code === 'STALE' || e.code === 'INVALID_TRANSITION'))) throw e;
+      }
+    }
+  }
+  return lapsed;
 }
 
 /** Admin: open a requested application (the evidence folder is provisioned after the reply). */

@@ -12,6 +12,7 @@ import {
   notReadyCard,
   parsePages,
   submitConfirmCard,
+  withdrawConfirmCard,
 } from '../../bot/cards/applicant-cards.js';
 import { applicationRequestedCard, cycleCard, eligibilityCard } from '../../bot/cards/application-cards.js';
 import { docKey, staleNotice } from '../../bot/cards/application-common.js';
@@ -122,6 +123,7 @@ for (const section of SECTION_NUMBERS) {
   }
 }
 for (const n of [0, 3, 60]) for (const page of [0, 1, 2]) add(`evidence ${n} docs page ${page}`, () => evidenceCard(view('open', { documents: n }), page));
+add('withdraw confirm', () => withdrawConfirmCard(view('open')));
 add('submit confirm', () => submitConfirmCard(view('open'), view('open').readiness!.problems.filter((p) => p.severity === 'soft'), true));
 add('not ready', () => notReadyCard(view('open'), view('open', { documents: 60 }).readiness!.problems.map((p) => p.message)));
 const dashRows = APPLICATION_STATES.map((s, i) => ({ application: { ...view(s).application, id: `app-${i}` }, organisation: org, reviewers: i % 2, reason: 'needs action' }));
