@@ -13,18 +13,15 @@
  * response (node:diagnostics_channel http.server.request.start / http.server.response.finish).
  * Last line: {"bench":"cards","concurrency":50,"requests":N,"errors":N,"p50_ms":F,"p95_ms":F,"p99_ms":F}
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { criteriaForSection } from '../src/domain/framework.js';
@@ -34,6 +31,8 @@ import { openDatabase } from '../src/store/database.js';
 import type { Store } from '../src/store/store.js';
 import { seedDemoData, DEMO_CYCLE_ID } from '../src/local/demo-data.js';
 import { docKey } from '../bot/cards/application-common.js';
+import { createFreshDatabase, startThrowawayPostgres } from '../tests/support/postgres.js';
+import { freePort } from '../tests/support/local-stack.js';
 
 const CONCURRENCY = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
@@ -43,68 +42,6 @@ const ORGS = Number(process.env.BENCH_ORGS ?? 300);
 const REVIEWERS = 20;
 const DAY = 86_400_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** A throwaway PostgreSQL 15 (Debian's binaries); initdb refuses root, so it runs as postgres. */
-async function startPostgres(): Promise<{ url: string; stop: () => void }> {
-  const bin = '/usr/lib/postgresql/15/bin';
-  const root = mkdtempSync(path.join(tmpdir(), 'wexqs-bench-pg-'));
-  const data = path.join(root, 'data');
-  const sock = path.join(root, 'sock');
-  mkdirSync(data);
-  mkdirSync(sock);
-  const isRoot = process.getuid?.() === 0;
-  const run = (cmd: string) => {
-    if (isRoot) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'pipe' });
-    else execFileSync('/bin/sh', ['-c', cmd], { stdio: 'pipe' });
-  };
-  if (isRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    for (const p of [root, data, sock]) chownSync(p, uid, gid);
-  }
-  const port = await freePort();
-  run(`${bin}/initdb -D ${data} -U postgres --auth=trust -E UTF8 >/dev/null`);
-  run(`${bin}/pg_ctl -D ${data} -l ${root}/server.log -o "-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off" -w start >/dev/null`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => {
-      try {
-        run(`${bin}/pg_ctl -D ${data} -m fast -w stop >/dev/null`);
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
-async function freshDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `wexqs_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 interface Fixture {
   applicants: { oid: string; applicationId: string; version: number; docs: string[] }[];
@@ -217,9 +154,9 @@ function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
 
 async function main(): Promise<void> {
   const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  const server = external ? null : await startPostgres();
+  const server = external ? null : await startThrowawayPostgres();
   const adminUrl = external ?? server!.url;
-  const db = await freshDatabase(adminUrl);
+  const db = await createFreshDatabase(adminUrl, 'wexqs_bench');
   const sink = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     req.on('end', () => {
@@ -336,7 +273,7 @@ async function main(): Promise<void> {
   await ask(child, 'stop');
   await new Promise<void>((r) => sink.close(() => r()));
   await db.drop();
-  server?.stop();
+  await server?.stop();
   console.log(JSON.stringify({ bench: 'cards', concurrency: CONCURRENCY, requests: result.requests.total, errors, p50_ms: round(percentile(sorted, 50)), p95_ms: round(percentile(sorted, 95)), p99_ms: round(percentile(sorted, 99)) }));
 }
 

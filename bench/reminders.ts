@@ -22,14 +22,11 @@
  *
  *   npm run bench:reminders [-- --recipients 5000 --time-scale 4 --kills 10]
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { createAdapter } from '../bot/adapter.js';
 import { BotMessenger } from '../bot/messenger.js';
 import { startConnectorEmulator, type ConnectorEmulator } from '../src/connector-emulator/index.js';
@@ -38,6 +35,7 @@ import { Dispatcher } from '../src/notifications/dispatcher.js';
 import { enqueue } from '../src/notifications/outbox.js';
 import type { ReminderMessage } from '../src/notifications/messenger.js';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
+import { createFreshDatabase, startThrowawayPostgres, type PostgresServer } from '../tests/support/postgres.js';
 import { Store } from '../src/store/store.js';
 import { systemClock } from '../src/workflows/services.js';
 
@@ -180,14 +178,8 @@ async function main(): Promise<void> {
 type Runner = (dbUrl: string, done: () => Promise<void>, pending: () => Promise<number>) => Promise<number | void>;
 
 async function part(name: string, serverUrl: string, emulator: ConnectorEmulator, n: number, run: Runner): Promise<PartResult> {
-  const dbName = `wexqs_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  const dbUrl = url.toString();
+  const fresh = await createFreshDatabase(serverUrl, 'wexqs_bench');
+  const dbUrl = fresh.url;
   const handle = await openDatabase({ databaseUrl: dbUrl });
   const store = new Store(handle.db);
   emulator.reset();
@@ -221,7 +213,7 @@ async function part(name: string, serverUrl: string, emulator: ConnectorEmulator
   const notSent = await handle.db.selectFrom('reminder_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '<>', 'sent').executeTakeFirstOrThrow();
   const spanS = st.firstAcceptAt !== null && st.lastAcceptAt !== null ? ((st.lastAcceptAt - st.firstAcceptAt) / 1000) * SCALE : 0;
   await handle.close();
-  await dropDatabase(serverUrl, dbName);
+  await fresh.drop();
   return {
     name,
     delivered,
@@ -311,43 +303,12 @@ function spawnWorker(dbUrl: string, instance: string): Worker {
 
 // ------------------------------------------------------------------------------------ PostgreSQL
 
-async function postgresServer(): Promise<{ url: string; stop(): Promise<void> }> {
+async function postgresServer(): Promise<PostgresServer> {
   const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (given) return { url: given, stop: async () => undefined };
-  const bin = '/usr/lib/postgresql/15/bin';
-  if (!fs.existsSync(`${bin}/initdb`)) throw new Error('No BENCH_DATABASE_URL/TEST_DATABASE_URL and no PostgreSQL 15 at /usr/lib/postgresql/15/bin (apt-get install postgresql-15).');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wexqs-bench-pg-'));
-  const data = path.join(root, 'data');
-  const sock = path.join(root, 'sock');
-  fs.mkdirSync(data);
-  fs.mkdirSync(sock);
-  const port = 20000 + randomInt(0, 20000);
-  const asPostgres = (cmd: string) => {
-    if (process.getuid?.() === 0) {
-      execFileSync('chown', ['-R', 'postgres:postgres', root]);
-      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'ignore' });
-    } else execFileSync('/bin/sh', ['-c', cmd], { stdio: 'ignore' });
-  };
-  asPostgres(`${bin}/initdb -D ${data} -U postgres --auth=trust -E UTF8`);
-  asPostgres(`${bin}/pg_ctl -D ${data} -l ${root}/server.log -o "-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" -w start`);
-  console.log(`(started a throwaway PostgreSQL 15 on 127.0.0.1:${port})`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    async stop() {
-      try {
-        asPostgres(`${bin}/pg_ctl -D ${data} -m fast -w stop`);
-      } finally {
-        fs.rmSync(root, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.end();
+  const server = await startThrowawayPostgres();
+  console.log(`(started a throwaway PostgreSQL 15 at ${server.url})`);
+  return server;
 }
 
 function sleep(ms: number): Promise<void> {

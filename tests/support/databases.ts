@@ -3,9 +3,8 @@
  * TEST_DATABASE_URL is set (CI starts one). Each call makes a fresh, migrated, empty database so
  * test files never see each other's rows.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { createFreshDatabase } from './postgres.js';
 
 export interface Engine {
   name: 'pglite' | 'postgres';
@@ -20,22 +19,13 @@ export function engines(): Engine[] {
 }
 
 async function freshServerDatabase(adminUrl: string): Promise<DatabaseHandle> {
-  const name = `wexqs_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), poolSize: 20 });
+  const fresh = await createFreshDatabase(adminUrl);
+  const handle = await openDatabase({ databaseUrl: fresh.url, poolSize: 20 });
   return {
     ...handle,
     async close() {
       await handle.close();
-      const again = new pg.Client({ connectionString: adminUrl });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
+      await fresh.drop();
     },
   };
 }
