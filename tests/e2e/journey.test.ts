@@ -16,10 +16,9 @@
  * 116) to communicate the decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_EMULATOR_TOKEN } from '../../src/graph/graph-setup.js';
 import { demoPerson } from '../../src/local/demo-people.js';
 import { assertValidCard } from '../bot/card-validator.js';
-import { startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { eventually, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { cardInputs, cardOf, cardText, executeButtons, isCardFromBot, openUrlButtons, PlaygroundClient, type ClickOptions, type ShownCard } from './playground-client.js';
 
 const PERSONAL = 'personal-chat-wexqs';
@@ -123,7 +122,7 @@ describe('the application journey in the Agents Playground', () => {
     // After the reply, the meeting in the organiser's calendar (Graph emulator) gets her as an attendee.
     const email = demoPerson(PRIYA).email;
     await eventually(async () => {
-      const events = await graph(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
+      const events = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
       const meeting = events.value.find((e: any) => e.onlineMeeting?.joinUrl === join!.url);
       expect(meeting?.attendees?.map((a: any) => a.emailAddress?.address?.toLowerCase())).toContain(email);
     });
@@ -182,7 +181,7 @@ describe('the application journey in the Agents Playground', () => {
     // The link is the organisation's folder in the emulated SharePoint library, shared with Priya to write.
     const folderPath = decodeURIComponent(link!.url.split('/Shared%20Documents/')[1] ?? '');
     expect(folderPath).toContain('Northshire');
-    const folder = await graph(stack, `/sites/root/drive/root:/${folderPath.split('/').map(encodeURIComponent).join('/')}?$expand=permissions`);
+    const folder = await graphGet(stack, `/sites/root/drive/root:/${folderPath.split('/').map(encodeURIComponent).join('/')}?$expand=permissions`);
     expect(folder.folder).toBeDefined();
     const grant = folder.permissions.find((p: any) => p.grantedToV2?.user?.email?.toLowerCase() === demoPerson(PRIYA).email);
     expect(grant?.roles).toContain('write');
@@ -338,21 +337,4 @@ async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {
   }, 60_000);
 }
 
-async function graph(stack: LocalStack, path: string): Promise<any> {
-  const res = await fetch(`${stack.graphUrl}/v1.0${path}`, { headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` } });
-  expect(res.status, `GET ${path}`).toBe(200);
-  return res.json();
-}
 
-/** Retries `check` until it passes (work the app does after answering), failing with its last error. */
-async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

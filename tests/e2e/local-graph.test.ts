@@ -4,8 +4,7 @@
  * folder shows up in the evidence listing; a second start keeps all of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_EMULATOR_TOKEN } from '../../src/graph/graph-setup.js';
-import { startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
 
 const ORGANISER = 'wexqs.team@wexqs.local';
 
@@ -19,11 +18,6 @@ async function waitForProvisioning(stack: LocalStack): Promise<string> {
   }
 }
 
-async function graph(stack: LocalStack, path: string): Promise<any> {
-  const res = await fetch(`${stack.graphUrl}/v1.0${path}`, { headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` } });
-  expect(res.status).toBe(200);
-  return res.json();
-}
 
 describe('local stack with the Graph emulator', () => {
   let stack: LocalStack;
@@ -37,7 +31,7 @@ describe('local stack with the Graph emulator', () => {
 
   it('provisions the ten demo organisations and the upcoming drop-in meetings at start', async () => {
     expect(await waitForProvisioning(stack)).toBe('Evidence folders ready for 10 of 10 organisations; 3 drop-in meetings in the calendar.');
-    const events = await graph(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
+    const events = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
     expect(events.value).toHaveLength(3);
     for (const e of events.value) {
       expect(e.isOnlineMeeting).toBe(true);
@@ -64,11 +58,11 @@ describe('local stack with the Graph emulator', () => {
   });
 
   it('keeps folders, meetings and files on a second start, without recreating them', async () => {
-    const before = await graph(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
+    const before = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
     expect(await stack.stop()).toBe(0);
     stack = await startLocalStack({ dataDir: stack.dataDir });
     expect(await waitForProvisioning(stack)).toContain('10 of 10 organisations');
-    const after = await graph(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
+    const after = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
     expect(after.value.map((e: any) => e.id).sort()).toEqual(before.value.map((e: any) => e.id).sort());
     expect(await (await fetch(`${stack.appUrl}/local/evidence`)).text()).toContain('Learner daily diary.pdf');
   }, 90_000);

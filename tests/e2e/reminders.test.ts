@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LONDON } from '../../src/domain/time.js';
 import { assertValidCard } from '../bot/card-validator.js';
-import { startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { eventually, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { cardOf, cardText, isCardFromBot, openUrlButtons, PlaygroundClient, type ClickOptions, type ShownCard } from './playground-client.js';
 
 const PERSONAL = 'personal-chat-wexqs';
@@ -138,15 +138,3 @@ describe('reminders in the Agents Playground', () => {
   });
 });
 
-/** Retries `check` until it passes, failing with its last error. */
-async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

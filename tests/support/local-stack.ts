@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { LOCAL_EMULATOR_TOKEN } from '../../src/graph/graph-setup.js';
 
 export interface LocalStack {
   appUrl: string;
@@ -79,4 +80,24 @@ export async function startLocalStack(opts: { dataDir?: string; env?: Record<str
         child.kill('SIGINT');
       }),
   };
+}
+
+/** GET from the stack's Graph emulator with the app's token; throws unless it answers 200. */
+export async function graphGet(stack: Pick<LocalStack, 'graphUrl'>, graphPath: string): Promise<any> {
+  const res = await fetch(`${stack.graphUrl}/v1.0${graphPath}`, { headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`GET ${graphPath}: ${res.status}`);
+  return res.json();
+}
+
+/** Retries `check` until it passes (work the app does after answering), failing with its last error. */
+export async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
