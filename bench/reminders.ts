@@ -32,10 +32,10 @@ import { BotMessenger } from '../bot/messenger.js';
 import { startConnectorEmulator, type ConnectorEmulator } from '../src/connector-emulator/index.js';
 import { createLogger } from '../src/log.js';
 import { Dispatcher } from '../src/notifications/dispatcher.js';
-import { enqueue } from '../src/notifications/outbox.js';
 import type { ReminderMessage } from '../src/notifications/messenger.js';
 import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { createFreshDatabase, startThrowawayPostgres, type PostgresServer } from '../tests/support/postgres.js';
+import { enqueueDue, seedRecipients } from '../tests/notifications/helpers.js';
 import { Store } from '../src/store/store.js';
 import { systemClock } from '../src/workflows/services.js';
 
@@ -241,29 +241,8 @@ const MESSAGE: ReminderMessage = {
 
 /** People with personal conversation references on the emulator, and one due reminder each. */
 async function seed(store: Store, emulator: ConnectorEmulator, n: number): Promise<string[]> {
-  const ids = Array.from({ length: n }, (_, i) => `bench-${i}`);
-  const now = new Date();
-  for (let i = 0; i < n; i += 1000) {
-    const chunk = ids.slice(i, i + 1000);
-    await store.db.insertInto('people').values(chunk.map((id) => ({ id, display_name: `Bench recipient ${id}`, email: `${id}@bench.example.org`, entra_object_id: `aad-${id}`, organisation_id: null }))).execute();
-    await store.db
-      .insertInto('conversation_refs')
-      .values(
-        chunk.map((id) => ({
-          key: `personal:conv-${id}`,
-          person_id: id,
-          aad_object_id: `aad-${id}`,
-          scope: 'personal' as const,
-          reference: JSON.stringify({ serviceUrl: emulator.url, channelId: 'msteams', conversation: { id: `conv-${id}`, conversationType: 'personal', tenantId: 'bench-tenant' }, user: { id: `29:${id}`, aadObjectId: `aad-${id}` }, bot: { id: '28:bench-bot' } }),
-          updated_at: now,
-        })),
-      )
-      .execute();
-    await store.transaction((tx) =>
-      enqueue(tx, chunk.map((recipientId) => ({ kind: 'submission_deadline' as const, recipientId, cycleId: 'bench', dueAt: new Date(now.getTime() - 60_000), subject: { kind: 'application' as const, id: `app-${recipientId}` }, message: MESSAGE })), now, { quietHours: null }),
-    );
-  }
-  for (const id of ids) emulator.registerConversation(`conv-${id}`, id);
+  const ids = await seedRecipients(store, emulator, n, 'bench');
+  await enqueueDue(store, ids, { message: MESSAGE, subject: 'app-bench' });
   return ids;
 }
 

@@ -28,6 +28,7 @@
  * (optionally after the message was accepted: the client cannot know), added latency.
  */
 import http from 'node:http';
+import { seededRandom } from '../graph/emulator/prng.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 
@@ -120,17 +121,6 @@ export interface ConnectorEmulator {
   close(): Promise<void>;
 }
 
-type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Timestamps of accepted writes in a sliding window; answers "allowed now?" and "free when?". */
 class WindowLog {
@@ -191,7 +181,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   const tenantLimit = [{ count: opts.tenantPerSecond ?? TEAMS_APP_TENANT_RPS, windowMs: 1000 / timeScale }];
   const defaultTenant = opts.tenantId ?? '00000000-0000-0000-0000-0000000c0a7e';
   const keep = opts.keepActivities ?? true;
-  let rng = mulberry32(opts.seed ?? 7);
+  let rng = seededRandom(opts.seed ?? 7);
   let faults: ConnectorFaults = { ...(opts.faults ?? {}) };
   let latency = opts.latencyMs ?? 0;
   const blocked = new Set(opts.blockedUsers ?? []);
@@ -459,7 +449,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       received = new Map();
       activities = [];
       stats = emptyStats();
-      rng = mulberry32(opts.seed ?? 7);
+      rng = seededRandom(opts.seed ?? 7);
     },
     async close() {
       for (const s of sockets) s.destroy();

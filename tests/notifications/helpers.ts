@@ -53,7 +53,7 @@ export async function seedRecipients(store: Store, emulator: ConnectorEmulator |
 }
 
 /** One due row per recipient (or `perRecipient` rows each), no quiet hours. */
-export async function enqueueDue(store: Store, recipients: readonly string[], opts: { perRecipient?: number; subject?: string; dueAt?: Date; expiresAt?: Date | null } = {}): Promise<void> {
+export async function enqueueDue(store: Store, recipients: readonly string[], opts: { perRecipient?: number; subject?: string; dueAt?: Date; expiresAt?: Date | null; message?: ReminderMessage } = {}): Promise<void> {
   const dueAt = opts.dueAt ?? new Date(Date.now() - 60_000);
   const items = recipients.flatMap((recipientId) =>
     Array.from({ length: opts.perRecipient ?? 1 }, (_, k) => ({
@@ -61,7 +61,7 @@ export async function enqueueDue(store: Store, recipients: readonly string[], op
       recipientId,
       dueAt,
       subject: { kind: 'application' as const, id: `${opts.subject ?? 'app'}-${k}` },
-      message: message(),
+      message: opts.message ?? message(),
       ...(opts.expiresAt !== undefined ? { expiresAt: opts.expiresAt } : {}),
     })),
   );
