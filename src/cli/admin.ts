@@ -21,6 +21,7 @@ import { ConfigError, loadConfig, loadEnvFiles, type AppConfig } from '../config
 import { isDomainError } from '../domain/errors.js';
 import { formatLondon } from '../domain/time.js';
 import { openDatabase } from '../store/database.js';
+import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import { Store } from '../store/store.js';
 import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
 import { provisionFromCli } from './provision-command.js';
@@ -96,6 +97,20 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         if (!dryRun && plan.changes.length > 0) {
           await applyImport(store, plan, now);
           out('Imported.');
+          // Folder access follows the contacts: re-share folders already provisioned this cycle.
+          const cycle = await store.cycles.current(now);
+          const touched = [...new Set(plan.people.map((p) => p.organisationId).filter((o): o is string => o !== null))];
+          const ledger = new PostgresProvisioningLedger(store.db);
+          const provisioned = cycle ? (await Promise.all(touched.map(async (o) => ((await ledger.folderFor(cycle.id, o)) ? o : null)))).filter((o): o is string => o !== null) : [];
+          if (cycle && provisioned.length > 0) {
+            if (!config) {
+              out(`Run \`npm run admin -- provision --cycle ${cycle.id}\` so folder access follows the new contacts.`);
+            } else {
+              const report = await provisionFromCli(config, store, cycle.id, provisioned);
+              out(`Folder access updated for ${report.orgsTotal - report.failed.length} of ${report.orgsTotal} organisation(s) with folders in ${cycle.name}.`);
+              for (const f of report.failed) out(`  failed: ${f.orgId}: ${f.reason}`);
+            }
+          }
         }
         return 0;
       }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/admin.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
+import { PostgresProvisioningLedger } from '../../src/store/provisioning-ledger.js';
 import { Store } from '../../src/store/store.js';
 import { engines } from '../support/databases.js';
 import { T0 } from '../support/fixtures.js';
@@ -12,6 +13,7 @@ describe.each(engines())('admin CLI on $name', (engine) => {
   let handle: DatabaseHandle;
   let store: Store;
   const dir = mkdtempSync(path.join(tmpdir(), 'wexqs-cli-'));
+  const lines: string[] = [];
   const run = async (...argv: string[]) => {
     const lines: string[] = [];
     const code = await runCli(argv, (s) => lines.push(s), store, T0);
@@ -71,5 +73,21 @@ describe.each(engines())('admin CLI on $name', (engine) => {
     expect((await run('frobnicate')).code).toBe(2);
     const audit = await store.audit.forEntity('person', (await store.people.findByIdentity({ email: 'sam@nhse.example' }))!.id);
     expect(audit.map((a) => a.action)).toEqual(['grant_role', 'grant_role', 'revoke_role']);
+  });
+
+  it('after an import, asks for folder access to follow the contacts of organisations that already have a folder', async () => {
+    const cycle = (await store.cycles.list())[0]!;
+    const alpha = (await store.organisations.list()).find((o) => o.name === 'Alpha NHS Trust')!;
+    await new PostgresProvisioningLedger(store.db).recordOrgFolder(cycle.id, alpha.id, { id: 'f1', webUrl: 'https://x.sharepoint.com/f1', name: 'Alpha NHS Trust' });
+    const csv = path.join(dir, 'more.csv');
+    writeFileSync(csv, 'organisation_name,organisation_code,contact_name,contact_email,contact_role\nAlpha NHS Trust,A1,Nia New,nia@alpha.example,contributor\n');
+    const out = (await runCli(['import-orgs', '--file', csv], (l) => lines.push(l), store, new Date(cycle.submissionDeadline.getTime() - 86_400_000)), lines.join('\n'));
+    expect(out).toContain('Imported.');
+    expect(out).toContain(`npm run admin -- provision --cycle ${cycle.id}`);
+    const none = path.join(dir, 'beta.csv');
+    writeFileSync(none, 'organisation_name,organisation_code,contact_name,contact_email,contact_role\n"Beta, Community Trust",B2,Bo Beta,bo@beta.example,lead\n');
+    lines.length = 0;
+    await runCli(['import-orgs', '--file', none], (l) => lines.push(l), store, new Date(cycle.submissionDeadline.getTime() - 86_400_000));
+    expect(lines.join('\n')).not.toContain('provision --cycle');
   });
 });
