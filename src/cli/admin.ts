@@ -25,6 +25,7 @@ import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import { Store } from '../store/store.js';
 import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
 import { provisionFromCli } from './provision-command.js';
+import { sessionCommand } from './session-commands.js';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
   create-cycle --name NAME --deadline "YYYY-MM-DD HH:mm" --review-start DATE --review-end DATE
@@ -33,6 +34,11 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   grant        --email EMAIL --role admin|reviewer [--name NAME] [--organisation ORG_ID] [--revoke] [--dry-run]
   list-cycles
   provision    --cycle CYCLE_ID [--organisation ORG_ID]   evidence folders in SharePoint; safe to re-run
+  create-session --title TITLE --start "YYYY-MM-DD HH:mm" [--minutes 60] --capacity N
+               a drop-in session and its Teams meeting in the organiser's calendar
+  change-session --id SESSION_ID [--title T] [--start "YYYY-MM-DD HH:mm"] [--minutes N] | --cancel
+               attendees get the update (or the cancellation) in Teams and their calendar
+  list-sessions
 Dates are UK time.`;
 
 export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), store?: Store, now: Date = new Date()): Promise<number> {
@@ -63,6 +69,11 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         revoke: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         cycle: { type: 'string' },
+        title: { type: 'string' },
+        start: { type: 'string' },
+        minutes: { type: 'string' },
+        capacity: { type: 'string' },
+        cancel: { type: 'boolean' },
       },
       strict: true,
     });
@@ -136,6 +147,12 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         out(`Evidence folders for ${report.orgsTotal} organisation(s): ${report.created} created, ${report.updated} updated, ${report.alreadyThere} already there, ${report.failed.length} failed (${report.requests} Graph requests).`);
         for (const f of report.failed) out(`  failed: ${f.orgId}: ${f.reason}`);
         return report.failed.length > 0 ? 1 : 0;
+      }
+      case 'create-session':
+      case 'change-session':
+      case 'list-sessions': {
+        if (!config) config = (loadEnvFiles(process.env.APP_ENV ?? 'local'), loadConfig());
+        return await sessionCommand(command, args, { config, store, now, out });
       }
       default:
         out(`Unknown command "${command}".\n\n${USAGE}`);

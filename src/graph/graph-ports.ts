@@ -172,6 +172,23 @@ export class GraphMeetings implements Meetings {
     return { eventId: ref.eventId, joinUrl: ref.joinUrl };
   }
 
+  /**
+   * Bring the calendar event in line with the session after an admin changed it: new subject or
+   * times are PATCHed (Outlook sends the attendees an update); a cancelled session cancels the
+   * event (attendees get the cancellation).
+   */
+  async syncMeeting(sessionId: string): Promise<'updated' | 'cancelled' | 'none'> {
+    const session = await this.o.store.dropIns.getSession(sessionId);
+    const meeting = await this.o.store.dropIns.meetingOf(sessionId);
+    if (!session || !meeting) return 'none';
+    if (session.cancelled) {
+      await this.meetings.cancel(meeting.eventId);
+      return 'cancelled';
+    }
+    await this.meetings.update(meeting.eventId, { subject: session.title, startUtc: session.startsAt.toISOString(), endUtc: session.endsAt.toISOString() });
+    return 'updated';
+  }
+
   async addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void> {
     const { eventId } = await this.ensureMeeting(sessionId);
     await this.meetings.addAttendee(eventId, { email: attendee.email, name: attendee.name });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { authorise } from '../domain/authorisation.js';
 import { checkEligibility } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
@@ -101,6 +102,29 @@ export async function rebook(
     if (promoted) await planSession(tx, promoted.sessionId, now);
     return { booking, cancelled, promoted };
   });
+}
+
+/** Admin: schedule a drop-in session (its Teams meeting is created after, through Graph). */
+export async function createSession(
+  svc: Services,
+  actor: Actor,
+  input: { title: string; startsAt: Date; endsAt: Date; capacity: number },
+): Promise<DropInSession> {
+  authorise(actor, 'manage_dropins', { kind: 'dropin' });
+  const now = svc.clock.now();
+  const title = input.title.trim();
+  const problems: string[] = [];
+  if (title.length < 3 || title.length > 200) problems.push('the title must be 3 to 200 characters');
+  if (!(input.startsAt.getTime() > now.getTime())) problems.push('the session must start in the future');
+  if (!(input.endsAt.getTime() > input.startsAt.getTime())) problems.push('the session must end after it starts');
+  if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > 500) problems.push('the capacity must be a whole number from 1 to 500');
+  if (problems.length > 0) throw new DomainError('VALIDATION', `The session was not created: ${problems.join('; ')}.`, { problems });
+  const session: DropInSession = { id: `dropin-${randomUUID()}`, title, startsAt: input.startsAt, endsAt: input.endsAt, capacity: input.capacity, cancelled: false, joinUrl: null };
+  await svc.store.transaction(async (tx) => {
+    await tx.dropIns.createSession(session);
+    await tx.audit.append({ at: now, actorId: actor.personId, action: 'create_session', entityKind: 'dropin_session', entityId: session.id, fromState: null, toState: 'scheduled', details: { startsAt: session.startsAt.toISOString(), capacity: session.capacity } });
+  });
+  return session;
 }
 
 /**
