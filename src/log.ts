@@ -21,12 +21,14 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
-export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
-  return pino({
+export function createLogger(opts: { level?: string; name?: string; file?: string } = {}): Logger {
+  const options = {
     name: opts.name ?? 'wexqs',
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  });
+  };
+  // A file (the local stack's .data/logs/app.log) keeps the terminal for people; else stdout.
+  return opts.file ? pino(options, pino.destination({ dest: opts.file, mkdir: true, sync: false })) : pino(options);
 }
 
 /** A logger that drops everything, for tests. */

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp } from '../app.js';
-import { describeConfig, loadConfig, loadEnvFiles } from '../config.js';
+import { ConfigError, describeConfig, loadConfig, loadEnvFiles, type AppConfig } from '../config.js';
+import { busyPorts } from './ports.js';
 import { formatLondon } from '../domain/time.js';
 import { createLogger } from '../log.js';
 import { startGraphEmulator, type GraphEmulator } from '../graph/emulator/index.js';
@@ -20,12 +21,19 @@ import { startPlayground, type RunningPlayground } from './playground.js';
 
 const started = performance.now();
 loadEnvFiles(process.env.APP_ENV ?? 'local');
-const config = loadConfig();
+let config: AppConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : String(err));
+  process.exit(2);
+}
 if (config.mode !== 'local') {
   console.error('npm start runs the local stack; APP_MODE is not "local". Use `npm run serve` for tenant mode.');
   process.exit(2);
 }
-const log = createLogger({ level: config.logLevel, name: 'wexqs-local' });
+const logFile = path.join(config.dataDir, 'logs', 'app.log');
+const log = createLogger({ level: config.logLevel, name: 'wexqs-local', file: logFile });
 // Local only (this script refuses tenant mode above): run the app as if it were N days later.
 let local: LocalClock;
 try {
@@ -35,6 +43,20 @@ try {
   process.exit(2);
 }
 log.info({ config: describeConfig(config) }, 'starting local stack');
+
+// Every port is checked before anything starts: the Playground would otherwise quietly move to a
+// random port (and a second stack would talk to the first one's).
+const busy = await busyPorts([
+  ['PORT', config.port],
+  ...(config.local.graphEmulator ? ([['GRAPH_EMULATOR_PORT', config.local.graphEmulatorPort]] as const) : []),
+  ...(config.local.playground ? ([['PLAYGROUND_PORT', config.local.playgroundPort]] as const) : []),
+]);
+if (busy.length > 0) {
+  console.error(
+    busy.map(([name, port]) => `Port ${port} (${name}) is already in use: is WEx QS already running? Stop it, or set ${name} to a free port.`).join('\n'),
+  );
+  process.exit(2);
+}
 
 let graphEmulator: GraphEmulator | null = null;
 if (config.local.graphEmulator) {
@@ -86,7 +108,7 @@ process.stdout.write(
       : '',
     '  You are chatting as Priya Shah, applicant lead at Northshire Hospitals NHS Foundation Trust.',
     '  Type "help" to see what you can do. Other demo users are in .m365agentsplayground.yml.',
-    '  Press Ctrl-C to stop. Data is kept in ' + config.dataDir + '/.',
+    `  Press Ctrl-C to stop. Data is kept in ${config.dataDir}/; logs in ${logFile}.`,
     '',
   ]
     .filter((l) => l !== '')
