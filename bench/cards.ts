@@ -239,7 +239,7 @@ async function main(): Promise<void> {
   await ask(child, 'reset');
 
   let next = 0;
-  const request = { method: 'POST' as const, path: '/api/messages', headers: { 'content-type': 'application/json' }, setupRequest: (req: any) => ({ ...req, body: bodies[next++ % bodies.length]! }) };
+  const request = { method: 'POST' as const, path: '/api/messages', headers: { 'content-type': 'application/json' }, setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length]! }) };
   // With think time, each user is one connection with its own pace, started at a different
   // moment of the second (people do not click in lockstep). Without, 50 connections at full speed.
   const runs =

@@ -24,7 +24,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAdapter } from '../bot/adapter.js';
@@ -33,7 +32,7 @@ import { startConnectorEmulator, type ConnectorEmulator } from '../src/connector
 import { createLogger } from '../src/log.js';
 import { Dispatcher } from '../src/notifications/dispatcher.js';
 import type { ReminderMessage } from '../src/notifications/messenger.js';
-import { openDatabase, type DatabaseHandle } from '../src/store/database.js';
+import { openDatabase } from '../src/store/database.js';
 import { createFreshDatabase, startThrowawayPostgres, type PostgresServer } from '../tests/support/postgres.js';
 import { enqueueDue, seedRecipients } from '../tests/notifications/helpers.js';
 import { Store } from '../src/store/store.js';

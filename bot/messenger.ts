@@ -73,7 +73,7 @@ export class BotMessenger implements Messenger {
         failure = err ?? new Error('send failed');
       }
     });
-    if (failure) throw failure;
+    if (failure) return classifyError(failure);
     return { status: 'sent', activityId, conversationId: reference.conversation?.id ?? null };
   }
 
@@ -119,7 +119,7 @@ export class BotMessenger implements Messenger {
         failure = err ?? new Error('send failed');
       }
     });
-    if (failure) throw failure;
+    if (failure) return classifyError(failure);
     const ref = reference as Partial<ConversationReference> | null;
     return {
       status: 'sent',

@@ -30,6 +30,8 @@ export interface CommandContext<D = Record<string, unknown>> {
   origin?: CardOrigin;
 }
 
+// The registry holds commands whose data types differ; `any` here is the variance escape hatch.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface BotCommand<D = any> {
   verb: string;
   title: string;

@@ -18,17 +18,17 @@ export async function runNaiveBaseline(client: Client, input: CycleInput, opts: 
   let requests = 0;
   const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
     requests++;
-    return graphCall<any>(client, method, path, body);
+    return graphCall<{ id: string }>(client, method, path, body);
   };
-  const drive = (await call("GET", "/sites/root/drive")).body.id as string;
+  const drive = (await call("GET", "/sites/root/drive")).body.id;
   const d = `/drives/${encodeURIComponent(drive)}`;
-  const root = (await call("POST", `${d}/root/children`, { name: "WExQS Evidence", folder: {} })).body.id as string;
-  const cycle = (await call("POST", `${d}/items/${root}/children`, { name: sanitiseFolderName(input.cycle.name), folder: {} })).body.id as string;
+  const root = (await call("POST", `${d}/root/children`, { name: "WExQS Evidence", folder: {} })).body.id;
+  const cycle = (await call("POST", `${d}/items/${root}/children`, { name: sanitiseFolderName(input.cycle.name), folder: {} })).body.id;
   let orgsDone = 0;
   for (const org of input.orgs) {
     if (Date.now() - started > opts.windowMs) break;
     const f = await call("POST", `${d}/items/${cycle}/children`, { name: sanitiseFolderName(org.name), folder: {} });
-    const id = f.body.id as string;
+    const id = f.body.id;
     for (const s of input.sections) await call("POST", `${d}/items/${id}/children`, { name: s, folder: {} });
     for (const a of org.applicants) await call("POST", `${d}/items/${id}/invite`, { recipients: [{ email: a.email }], roles: ["write"], requireSignIn: true, sendInvitation: false, retainInheritedPermissions: false });
     for (const r of org.reviewers) await call("POST", `${d}/items/${id}/invite`, { recipients: [{ email: r.email }], roles: ["read"], requireSignIn: true, sendInvitation: false, retainInheritedPermissions: false });

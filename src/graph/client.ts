@@ -154,7 +154,7 @@ export interface RawResult<T = unknown> {
  * One request through the SDK, returning status, headers and parsed JSON body without throwing on
  * HTTP errors (ResponseType.RAW). Transport failures throw GraphError (code TransportTimeout/TransportError).
  */
-export async function graphCall<T = any>(client: Client, method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResult<T>> {
+export async function graphCall<T = unknown>(client: Client, method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResult<T>> {
   let req = client.api(path).responseType(ResponseType.RAW);
   if (Object.keys(headers).length) req = req.headers(headers);
   let res: Response;

@@ -35,6 +35,7 @@ export function sanitiseFolderName(input: string, opts: SanitiseOptions = {}): s
   let s = input
     .normalize("NFC")
     .replace(/[\t\r\n]/g, " ")
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
     .replace(/[\u0000-\u001f\u007f]/g, "")
     .replace(/["*:<>?/\\|]/g, "-")
     .replace(/_vti_/gi, "vti")

@@ -55,8 +55,27 @@ export interface ListingOptions {
   pageSize?: number;
 }
 
-async function getOk(client: Client, path: string): Promise<any> {
-  const r = await graphCall(client, "GET", path);
+/** The parts of a drive item the listing reads (https://learn.microsoft.com/graph/api/resources/driveitem). */
+interface DriveItemJson {
+  id: string;
+  name: string;
+  size?: number;
+  lastModifiedDateTime: string;
+  webUrl: string;
+  folder?: object;
+  file?: object;
+  deleted?: object;
+  parentReference?: { id?: string };
+}
+
+interface DrivePage {
+  value: DriveItemJson[];
+  "@odata.nextLink"?: string;
+  "@odata.deltaLink"?: string;
+}
+
+async function getOk(client: Client, path: string): Promise<DrivePage> {
+  const r = await graphCall<DrivePage>(client, "GET", path);
   if (r.status !== 200) {
     const err = new Error(`GET failed: ${r.status} ${errorCode(r) ?? ""}`) as Error & { status?: number };
     err.status = r.status;
@@ -84,7 +103,7 @@ export async function listEvidence(o: ListingOptions): Promise<EvidenceListing> 
     while (path) {
       const page = await getOk(o.client, path);
       requests++;
-      for (const it of page.value as any[]) {
+      for (const it of page.value) {
         if (it.folder) {
           const isSection = folderId === o.orgFolderId;
           folders[it.id] = { section: isSection ? it.name : here.section, path: isSection ? "" : here.path ? `${here.path}/${it.name}` : it.name };
@@ -96,11 +115,13 @@ export async function listEvidence(o: ListingOptions): Promise<EvidenceListing> 
       path = page["@odata.nextLink"] ? toRequestPath(page["@odata.nextLink"], o.baseUrl) : undefined;
     }
   }
-  const cursor: EvidenceCursor = { driveId: o.driveId, orgFolderId: o.orgFolderId, deltaLink: latest["@odata.deltaLink"], folders, files };
+  const deltaLink = latest["@odata.deltaLink"];
+  if (!deltaLink) throw new Error("GET delta?token=latest answered without @odata.deltaLink");
+  const cursor: EvidenceCursor = { driveId: o.driveId, orgFolderId: o.orgFolderId, deltaLink, folders, files };
   return { files: sorted(files), cursor, requests, changed: true };
 }
 
-function toFile(it: any, where: { section: string | null; path: string }): EvidenceFile {
+function toFile(it: DriveItemJson, where: { section: string | null; path: string }): EvidenceFile {
   return { id: it.id, name: it.name, size: it.size ?? 0, lastModified: it.lastModifiedDateTime, webUrl: it.webUrl, section: where.section, path: where.path ? `${where.path}/${it.name}` : it.name };
 }
 
@@ -114,7 +135,7 @@ export async function refreshEvidence(o: Omit<ListingOptions, "driveId" | "orgFo
     while (link) {
       const page = await getOk(o.client, toRequestPath(link, o.baseUrl));
       requests++;
-      for (const it of page.value as any[]) {
+      for (const it of page.value) {
         if (it.deleted) {
           if (cursor.files[it.id]) {
             delete cursor.files[it.id];
@@ -126,7 +147,7 @@ export async function refreshEvidence(o: Omit<ListingOptions, "driveId" | "orgFo
           }
           continue;
         }
-        const parentId = it.parentReference?.id as string | undefined;
+        const parentId = it.parentReference?.id;
         const parent = parentId ? cursor.folders[parentId] : undefined;
         if (!parent) {
           if (cursor.files[it.id]) {

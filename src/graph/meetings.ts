@@ -44,6 +44,15 @@ export interface MeetingRef {
   iCalUId: string | null;
 }
 
+/** The parts of an event the app reads (https://learn.microsoft.com/graph/api/resources/event). */
+interface EventJson {
+  id: string;
+  webLink?: string;
+  iCalUId?: string;
+  onlineMeeting?: { joinUrl?: string } | null;
+  attendees?: { emailAddress: { address: string; name: string } }[];
+}
+
 export class GraphRequestError extends Error {
   constructor(
     readonly status: number,
@@ -78,9 +87,9 @@ export class DropInMeetings {
   }
 
   /** One Graph call within the mailbox limit; transport failures retried (all calls here are idempotent). */
-  private call(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<RawResult<any>> {
+  private call(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<RawResult<EventJson>> {
     return this.mailboxLimit(() =>
-      pRetry(() => graphCall(this.client, method, path, body), {
+      pRetry(() => graphCall<EventJson>(this.client, method, path, body), {
         retries: this.opts.retries ?? 3,
         minTimeout: 200,
         shouldRetry: ({ error }) => isTransportError(error),
@@ -98,7 +107,7 @@ export class DropInMeetings {
     });
   }
 
-  private ref(e: any): MeetingRef {
+  private ref(e: EventJson): MeetingRef {
     return { eventId: e.id, joinUrl: e.onlineMeeting?.joinUrl ?? null, webLink: e.webLink ?? null, iCalUId: e.iCalUId ?? null };
   }
 
@@ -142,7 +151,7 @@ export class DropInMeetings {
   async attendees(eventId: string): Promise<Attendee[]> {
     const r = await this.call("GET", `${this.base}/${encodeURIComponent(eventId)}?$select=attendees`);
     if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), "read event");
-    return (r.body.attendees as any[]).map((a) => ({ email: a.emailAddress.address, name: a.emailAddress.name }));
+    return (r.body.attendees ?? []).map((a) => ({ email: a.emailAddress.address, name: a.emailAddress.name }));
   }
 
   private async replaceAttendees(eventId: string, change: (current: Attendee[]) => Attendee[] | undefined): Promise<Attendee[]> {

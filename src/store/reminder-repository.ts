@@ -78,8 +78,7 @@ export interface StatusCount {
   count: number;
 }
 
-const TERMINAL_FROM_PENDING = ['failed', 'unreachable', 'cancelled', 'dead_lettered'] as const;
-export type TerminalStatus = (typeof TERMINAL_FROM_PENDING)[number];
+export type TerminalStatus = 'failed' | 'unreachable' | 'cancelled' | 'dead_lettered';
 
 export class ReminderRepository {
   constructor(private readonly db: Kysely<DB>) {}

@@ -72,8 +72,8 @@ export class InMemoryMeetings implements Meetings {
 }
 
 export class RecordingCardDelivery implements CardDelivery {
-  readonly sent: { personId: string; card: any }[] = [];
-  readonly updates: { origin: CardOrigin; card: any }[] = [];
+  readonly sent: { personId: string; card: object }[] = [];
+  readonly updates: { origin: CardOrigin; card: object }[] = [];
   readonly unreachable = new Set<string>();
 
   async toPeople(personIds: readonly string[], card: object) {
@@ -93,7 +93,7 @@ export class RecordingCardDelivery implements CardDelivery {
     this.updates.push({ origin, card });
   }
 
-  to(personId: string): any[] {
+  to(personId: string): object[] {
     return this.sent.filter((s) => s.personId === personId).map((s) => s.card);
   }
 }

@@ -47,7 +47,7 @@ describe.each(engines())('full journey on $name', (engine) => {
     const sent = h.cards.to('lead-a');
     expect(sent).toHaveLength(1);
     expect(JSON.stringify(sent[0])).toContain('Open evidence folder');
-    expect(sent[0].refresh).toBeUndefined(); // no conversation stored for the lead: no userIds to refresh for
+    expect((sent[0] as { refresh?: unknown }).refresh).toBeUndefined(); // no conversation stored for the lead: no userIds to refresh for
     expect(h.cards.to('contrib-a')).toHaveLength(1);
   });
 

@@ -97,7 +97,7 @@ describe("Provisioner", () => {
     const folderId = state.orgs.o0!.folder!.id;
     // someone grants access by hand in SharePoint: the app must leave it alone
     const d = h.emu.driveId;
-    const foreign = await graphCall(h.client, "POST", `/drives/${d}/items/${folderId}/invite`, { recipients: [{ email: "manual@t.example.org" }], roles: ["read"], requireSignIn: true, sendInvitation: false });
+    const foreign = await graphCall<any>(h.client, "POST", `/drives/${d}/items/${folderId}/invite`, { recipients: [{ email: "manual@t.example.org" }], roles: ["read"], requireSignIn: true, sendInvitation: false });
     const foreignId = foreign.body.value[0].id;
     // applicant b0 leaves, c0 joins, reviewer changes
     input.orgs[0]!.applicants = [{ email: "a0@t.example.org" }, { email: "c0@t.example.org" }];

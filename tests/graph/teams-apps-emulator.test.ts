@@ -37,10 +37,10 @@ async function start(): Promise<Harness> {
 describe("graph emulator: Teams apps for users", () => {
   it("finds the catalog id by manifest id (appcatalogs-list-teamsapps)", async () => {
     h = await start();
-    const r = await graphCall(h.client, "GET", `/appCatalogs/teamsApps?$filter=${q(`externalId eq '${MANIFEST_ID}'`)}`);
+    const r = await graphCall<any>(h.client, "GET", `/appCatalogs/teamsApps?$filter=${q(`externalId eq '${MANIFEST_ID}'`)}`);
     expect(r.status).toBe(200);
     expect(r.body.value).toEqual([{ id: CATALOG_ID, externalId: MANIFEST_ID, displayName: "WEx QS", distributionMethod: "organization" }]);
-    const none = await graphCall(h.client, "GET", `/appCatalogs/teamsApps?$filter=${q("externalId eq 'other'")}`);
+    const none = await graphCall<any>(h.client, "GET", `/appCatalogs/teamsApps?$filter=${q("externalId eq 'other'")}`);
     expect(none.body.value).toEqual([]);
   });
 
@@ -48,55 +48,55 @@ describe("graph emulator: Teams apps for users", () => {
     h = await start();
     const user = USERS[0]!.id;
     const filter = `$expand=teamsApp&$filter=${q(`teamsApp/id eq '${CATALOG_ID}'`)}`;
-    expect((await graphCall(h.client, "GET", `/users/${user}/teamwork/installedApps?${filter}`)).body.value).toEqual([]);
+    expect((await graphCall<any>(h.client, "GET", `/users/${user}/teamwork/installedApps?${filter}`)).body.value).toEqual([]);
 
-    const first = await graphCall(h.client, "POST", `/users/${user}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
+    const first = await graphCall<any>(h.client, "POST", `/users/${user}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
     expect(first.status).toBe(201);
     expect(first.body).toBeUndefined();
-    const again = await graphCall(h.client, "POST", `/users/${user}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
+    const again = await graphCall<any>(h.client, "POST", `/users/${user}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: "Conflict", innerError: { "request-id": expect.any(String) } });
 
-    const list = await graphCall(h.client, "GET", `/users/${user}/teamwork/installedApps?${filter}`);
+    const list = await graphCall<any>(h.client, "GET", `/users/${user}/teamwork/installedApps?${filter}`);
     expect(list.status).toBe(200);
     expect(list.body.value).toHaveLength(1);
     expect(list.body.value[0].teamsApp).toMatchObject({ id: CATALOG_ID, externalId: MANIFEST_ID });
     // The same installation by manifest id (teamsApp/externalId).
-    const byManifest = await graphCall(h.client, "GET", `/users/${user}/teamwork/installedApps?$expand=teamsApp&$filter=${q(`teamsApp/externalId eq '${MANIFEST_ID}'`)}`);
+    const byManifest = await graphCall<any>(h.client, "GET", `/users/${user}/teamwork/installedApps?$expand=teamsApp&$filter=${q(`teamsApp/externalId eq '${MANIFEST_ID}'`)}`);
     expect(byManifest.body.value[0].id).toBe(list.body.value[0].id);
 
     const installation = list.body.value[0].id as string;
-    const chat = await graphCall(h.client, "GET", `/users/${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`);
+    const chat = await graphCall<any>(h.client, "GET", `/users/${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`);
     expect(chat.status).toBe(200);
     expect(chat.body.id).toBe(`19:${BOT_ID}_${user}@unq.gbl.spaces`);
     // Another user's installation id is not theirs.
-    expect((await graphCall(h.client, "GET", `/users/${USERS[2]!.id}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`)).status).toBe(404);
+    expect((await graphCall<any>(h.client, "GET", `/users/${USERS[2]!.id}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`)).status).toBe(404);
     expect(h.emu.teams.installations(user)).toHaveLength(1);
   });
 
   it("a user without a Teams licence gets 403 in Graph's error shape; so does one the app is blocked for", async () => {
     h = await start();
-    const noLicence = await graphCall(h.client, "POST", `/users/${USERS[1]!.id}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
+    const noLicence = await graphCall<any>(h.client, "POST", `/users/${USERS[1]!.id}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
     expect(noLicence.status).toBe(403);
     expect(noLicence.body.error).toMatchObject({ code: "Forbidden", message: NO_LICENCE_MESSAGE, innerError: { date: expect.any(String), "request-id": expect.stringMatching(/^[0-9a-f-]{36}$/) } });
-    expect((await graphCall(h.client, "GET", `/users/${USERS[1]!.id}/teamwork/installedApps`)).status).toBe(403);
+    expect((await graphCall<any>(h.client, "GET", `/users/${USERS[1]!.id}/teamwork/installedApps`)).status).toBe(403);
 
-    const blocked = await graphCall(h.client, "POST", `/users/${USERS[2]!.id}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
+    const blocked = await graphCall<any>(h.client, "POST", `/users/${USERS[2]!.id}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" });
     expect(blocked.status).toBe(403);
     expect(blocked.body.error.code).toBe("Forbidden");
     expect(blocked.body.error.message).toMatch(/blocked/);
 
     // Configurable at run time: a licence assigned, the install works.
     h.emu.teams.setUnlicensed(USERS[1]!.id, false);
-    expect((await graphCall(h.client, "POST", `/users/${USERS[1]!.id}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" })).status).toBe(201);
+    expect((await graphCall<any>(h.client, "POST", `/users/${USERS[1]!.id}/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" })).status).toBe(201);
   });
 
   it("an unknown user or app is 404; a body without the binding is 400", async () => {
     h = await start();
-    expect((await graphCall(h.client, "POST", `/users/99999999-9999-4999-8999-999999999999/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" })).status).toBe(404);
-    const noApp = await graphCall(h.client, "POST", `/users/${USERS[0]!.id}/teamwork/installedApps`, bind("not-in-catalog"), { "Content-Type": "application/json" });
+    expect((await graphCall<any>(h.client, "POST", `/users/99999999-9999-4999-8999-999999999999/teamwork/installedApps`, bind(CATALOG_ID), { "Content-Type": "application/json" })).status).toBe(404);
+    const noApp = await graphCall<any>(h.client, "POST", `/users/${USERS[0]!.id}/teamwork/installedApps`, bind("not-in-catalog"), { "Content-Type": "application/json" });
     expect(noApp.status).toBe(404);
-    const bad = await graphCall(h.client, "POST", `/users/${USERS[0]!.id}/teamwork/installedApps`, { teamsApp: CATALOG_ID }, { "Content-Type": "application/json" });
+    const bad = await graphCall<any>(h.client, "POST", `/users/${USERS[0]!.id}/teamwork/installedApps`, { teamsApp: CATALOG_ID }, { "Content-Type": "application/json" });
     expect(bad.status).toBe(400);
   });
 });

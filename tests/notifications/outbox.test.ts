@@ -2,7 +2,7 @@
  * The outbox and the schedule on both engines: idempotent planning, cancellation in the same
  * transaction as the change, revival, mutes, "send now", and claiming with SKIP LOCKED + leases.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { addDaysLondon } from '../../src/domain/time.js';
 import { cancelFor, enqueue, onApplicationChanged, onSessionChanged } from '../../src/notifications/outbox.js';

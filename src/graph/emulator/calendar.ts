@@ -13,7 +13,7 @@
  *    (202; attendees get a cancellation; the event leaves the organiser's calendar)
  */
 import type { EmulatorStore } from "./store.js";
-import { GraphFailure, badRequest, notFound } from "./errors.js";
+import { GraphFailure, badRequest } from "./errors.js";
 import { guidFrom, type Random } from "./prng.js";
 
 export interface UserRec {

@@ -30,7 +30,7 @@ import type { Client } from "@microsoft/microsoft-graph-client";
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorCode, graphCall, isTransportError, type GraphMetrics, type RawResult } from "../client.js";
 import { planOrgFolders, sanitiseFolderName, type CycleInput, type DesiredOrgFolder, type GrantRole } from "../evidence-folders.js";
-import { MAX_BATCH, entryRetryDelayMs, isRetryableStatus, sendBatch, type BatchEntryRequest, type BatchEntryResponse } from "./graph-batch.js";
+import { MAX_BATCH, entryRetryDelayMs, isRetryableStatus, sendBatch, type BatchEntryRequest, type BatchEntryResponse, type GraphEntryBody } from "./graph-batch.js";
 import type { CycleLedgerState, FolderRef, OrgLedgerState, ProvisioningLedger } from "./ledger.js";
 import { emptyOrg } from "./ledger.js";
 import { RuPacer, retryAfterMs, type PacerOptions } from "./pacer.js";
@@ -121,12 +121,14 @@ const COST: Record<StepKind, number> = { folder: 2, section: 2, resolveFolder: 1
 
 const enc = (s: string) => encodeURIComponent(s);
 
-export declare interface Provisioner {
-  on(event: "progress", l: (e: ProgressEvent) => void): this;
-  on(event: "org", l: (r: OrgReport) => void): this;
+/** The drive item fields asked for with `$select=id,name,webUrl`. */
+interface DriveItemRef {
+  id: string;
+  name: string;
+  webUrl: string;
 }
 
-export class Provisioner extends EventEmitter {
+export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: [OrgReport] }> {
   private readonly pacer: RuPacer;
   private ownRequests = 0;
   private entryThrottled = 0;
@@ -165,7 +167,7 @@ export class Provisioner extends EventEmitter {
   }
 
   /** One request outside a batch, paced, with retries of 429/503/504 and transport errors. */
-  private async single<T = any>(method: "GET" | "POST", path: string, body: unknown, ru: number, accept: (r: RawResult<T>) => boolean): Promise<RawResult<T>> {
+  private async single<T = DriveItemRef>(method: "GET" | "POST", path: string, body: unknown, ru: number, accept: (r: RawResult<T>) => boolean): Promise<RawResult<T>> {
     const max = this.o.maxAttempts ?? 12;
     for (let attempt = 1; ; attempt++) {
       this.o.signal?.throwIfAborted();
@@ -186,10 +188,10 @@ export class Provisioner extends EventEmitter {
 
   /** Ensures a folder under `parentId` (create with fail, 409 → get by path). */
   private async ensureFolder(parentId: string, name: string): Promise<FolderRef> {
-    const c = await this.single<any>("POST", `/drives/${enc(this.driveId)}/items/${enc(parentId)}/children`, { name, folder: {}, "@microsoft.graph.conflictBehavior": "fail" }, 2, (r) => r.status === 201 || r.status === 409);
+    const c = await this.single("POST", `/drives/${enc(this.driveId)}/items/${enc(parentId)}/children`, { name, folder: {}, "@microsoft.graph.conflictBehavior": "fail" }, 2, (r) => r.status === 201 || r.status === 409);
     if (c.status === 201) return { id: c.body.id, webUrl: c.body.webUrl, name: c.body.name };
     if (c.status !== 409) throw new Error(`folder ensure failed: ${c.status} ${errorCode(c) ?? ""}`);
-    const g = await this.single<any>("GET", `/drives/${enc(this.driveId)}/items/${enc(parentId)}:/${enc(name)}?$select=id,name,webUrl`, undefined, 1, (r) => r.status === 200);
+    const g = await this.single("GET", `/drives/${enc(this.driveId)}/items/${enc(parentId)}:/${enc(name)}?$select=id,name,webUrl`, undefined, 1, (r) => r.status === 200);
     if (g.status !== 200) throw new Error(`folder lookup failed: ${g.status} ${errorCode(g) ?? ""}`);
     return { id: g.body.id, webUrl: g.body.webUrl, name: g.body.name };
   }
@@ -203,7 +205,7 @@ export class Provisioner extends EventEmitter {
     // 1. drive
     this.driveId = this.o.driveId ?? ls.driveId ?? "";
     if (!this.driveId) {
-      const d = await this.single<any>("GET", "/sites/root/drive?$select=id", undefined, 1, (r) => r.status === 200);
+      const d = await this.single("GET", "/sites/root/drive?$select=id", undefined, 1, (r) => r.status === 200);
       if (d.status !== 200) throw new Error(`cannot read the site drive: ${d.status} ${errorCode(d) ?? ""}`);
       this.driveId = d.body.id;
     }
@@ -211,7 +213,7 @@ export class Provisioner extends EventEmitter {
 
     // 2. root and cycle folders; a remembered cycle folder costs one cheap GET to confirm
     if (ls.cycleFolder) {
-      const g = await this.single<any>("GET", `/drives/${enc(this.driveId)}/items/${enc(ls.cycleFolder.id)}?$select=id`, undefined, 1, (r) => r.status === 200 || r.status === 404);
+      const g = await this.single("GET", `/drives/${enc(this.driveId)}/items/${enc(ls.cycleFolder.id)}?$select=id`, undefined, 1, (r) => r.status === 200 || r.status === 404);
       if (g.status === 404) {
         await ledger.recordCycle(this.cycleId, { cycleFolder: null });
         ls = await ledger.loadCycle(this.cycleId);
@@ -250,15 +252,17 @@ export class Provisioner extends EventEmitter {
       if (w.done) return;
       w.done = true;
       this.done++;
+      let report: OrgReport;
       if (w.failed) {
         this.failedCount++;
         await ledger.recordComplete(this.cycleId, w.desired.orgId, null);
-        reports[w.index] = { orgId: w.desired.orgId, outcome: "failed", reason: w.failed, folderId: w.state.folder?.id, webUrl: w.state.folder?.webUrl };
+        report = { orgId: w.desired.orgId, outcome: "failed", reason: w.failed, folderId: w.state.folder?.id, webUrl: w.state.folder?.webUrl };
       } else {
         await ledger.recordComplete(this.cycleId, w.desired.orgId, w.desired.fingerprint);
-        reports[w.index] = { orgId: w.desired.orgId, outcome: w.createdFolder ? "created" : w.changed ? "updated" : "alreadyThere", folderId: w.state.folder?.id, webUrl: w.state.folder?.webUrl };
+        report = { orgId: w.desired.orgId, outcome: w.createdFolder ? "created" : w.changed ? "updated" : "alreadyThere", folderId: w.state.folder?.id, webUrl: w.state.folder?.webUrl };
       }
-      this.emit("org", reports[w.index]);
+      reports[w.index] = report;
+      this.emit("org", report);
       this.emitProgress();
     };
     for (const w of this.orgs) if (!w.done && w.steps.size === 0) await finishOrg(w);
@@ -301,9 +305,9 @@ export class Provisioner extends EventEmitter {
   private rootIdCache?: string;
   private async rootId(): Promise<string> {
     if (this.rootIdCache) return this.rootIdCache;
-    const r = await this.single<any>("GET", `/drives/${enc(this.driveId)}/root?$select=id`, undefined, 1, (x) => x.status === 200);
+    const r = await this.single("GET", `/drives/${enc(this.driveId)}/root?$select=id`, undefined, 1, (x) => x.status === 200);
     if (r.status !== 200) throw new Error(`cannot read the library root: ${r.status}`);
-    return (this.rootIdCache = r.body.id as string);
+    return (this.rootIdCache = r.body.id);
   }
 
   private addStep(w: OrgWork, s: Omit<Step, "org" | "attempts" | "notBefore" | "inFlight">): void {
@@ -455,12 +459,12 @@ export class Provisioner extends EventEmitter {
     const cid = this.cycleId;
     const oid = w.desired.orgId;
     const at = () => new Date().toISOString();
-    const ref = (b: any): FolderRef => ({ id: b.id, webUrl: b.webUrl, name: b.name });
+    const ref = (b: GraphEntryBody | undefined): FolderRef => ({ id: String(b?.id), webUrl: String(b?.webUrl), name: String(b?.name) });
     const done = async (status: "created" | "existing" | "removed", detail?: string) => {
       w.steps.delete(s);
       await ledger.recordStep(cid, oid, { step: stepName(s), status, at: at(), ...(detail ? { detail } : {}) });
     };
-    const code = e.body?.error?.code as string | undefined;
+    const code = e.body?.error?.code;
     switch (s.kind) {
       case "folder":
       case "section": {
@@ -507,7 +511,7 @@ export class Provisioner extends EventEmitter {
       case "grant": {
         if (e.status !== 200 || !Array.isArray(e.body?.value)) return this.fail(s, `${e.status} ${code ?? ""}`.trim());
         const granted = new Set<string>();
-        for (const p of e.body.value as any[]) {
+        for (const p of e.body.value) {
           const email = String(p.grantedToV2?.user?.email ?? p.grantedTo?.user?.email ?? p.invitation?.email ?? "").toLowerCase();
           if (!email || !s.emails!.includes(email)) continue;
           granted.add(email);

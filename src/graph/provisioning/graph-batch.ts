@@ -22,7 +22,27 @@ export interface BatchEntryResponse {
   id: string;
   status: number;
   headers: Record<string, string>;
-  body?: any;
+  body?: GraphEntryBody;
+}
+
+/** The parts of a batch entry's body the provisioning engine reads (drive item, permission list, error). */
+export interface GraphEntryBody {
+  id?: string;
+  name?: string;
+  webUrl?: string;
+  value?: GraphPermissionJson[];
+  error?: { code?: string; message?: string };
+}
+
+/** A permission as `invite` and `GET …/permissions` return it (https://learn.microsoft.com/graph/api/resources/permission). */
+export interface GraphPermissionJson {
+  id: string;
+  roles?: string[];
+  grantedToV2?: { user?: { email?: string; id?: string }; siteGroup?: { id?: string; displayName?: string } };
+  grantedTo?: { user?: { email?: string } };
+  invitation?: { email?: string };
+  inheritedFrom?: { id?: string };
+  link?: { type?: string; scope?: string };
 }
 
 export interface BatchResult {
