@@ -42,7 +42,6 @@ const ORGS = Number(process.env.BENCH_ORGS ?? 300);
 const REVIEWERS = 20;
 const DAY = 86_400_000;
 
-
 interface Fixture {
   applicants: { oid: string; applicationId: string; version: number; docs: string[] }[];
   reviewers: { oid: string; applicationId: string }[];
@@ -58,7 +57,14 @@ async function seed(store: Store, now: Date): Promise<Fixture> {
     for (let r = 0; r < REVIEWERS; r++) {
       const id = `bench-rev-${r}`;
       reviewerIds.push(id);
-      await tx.people.upsert({ id, displayName: `Bench Reviewer ${r}`, email: `rev${r}@bench.example`, entraObjectId: `oid-${id}`, organisationId: null, roles: ['reviewer'] });
+      await tx.people.upsert({
+        id,
+        displayName: `Bench Reviewer ${r}`,
+        email: `rev${r}@bench.example`,
+        entraObjectId: `oid-${id}`,
+        organisationId: null,
+        roles: ['reviewer'],
+      });
     }
   });
   const bronze = DEFAULT_FRAMEWORK.criteria.filter((c) => c.minimumLevel === 'bronze');
@@ -67,20 +73,81 @@ async function seed(store: Store, now: Date): Promise<Fixture> {
       const orgId = `bench-org-${i}`;
       const leadId = `bench-lead-${i}`;
       await tx.organisations.upsert({ id: orgId, name: `Bench NHS Trust ${i}`, code: `BN${i}` });
-      await tx.people.upsert({ id: leadId, displayName: `Bench Lead ${i}`, email: `lead${i}@bench.example`, entraObjectId: `oid-${leadId}`, organisationId: orgId, roles: ['applicant_lead'] });
+      await tx.people.upsert({
+        id: leadId,
+        displayName: `Bench Lead ${i}`,
+        email: `lead${i}@bench.example`,
+        entraObjectId: `oid-${leadId}`,
+        organisationId: orgId,
+        roles: ['applicant_lead'],
+      });
       let app = await tx.applications.create({ organisationId: orgId, cycleId: DEMO_CYCLE_ID, actorId: leadId, now });
-      app = await tx.applications.transition({ applicationId: app.id, expectedVersion: app.version, from: 'requested', to: 'open', action: 'open', actorId: 'demo-alex', now });
-      app = await tx.applications.setTargetLevel({ applicationId: app.id, expectedVersion: app.version, level: 'bronze', actorId: leadId, now });
+      app = await tx.applications.transition({
+        applicationId: app.id,
+        expectedVersion: app.version,
+        from: 'requested',
+        to: 'open',
+        action: 'open',
+        actorId: 'demo-alex',
+        now,
+      });
+      app = await tx.applications.setTargetLevel({
+        applicationId: app.id,
+        expectedVersion: app.version,
+        level: 'bronze',
+        actorId: leadId,
+        now,
+      });
       const docs = Array.from({ length: 12 }, (_, d) => `Evidence ${d + 1} of trust ${i}.pdf`);
-      await tx.evidence.syncListing(app.id, docs.map((name, d) => ({ name, section: ((d % 6) + 1) as 1, lastModified: new Date(now.getTime() - 20 * DAY), webUrl: null })), now);
-      await tx.evidence.declare(app.id, docs.map((name) => ({ name, evidenceDate: null, completed: true })), leadId, now);
-      await tx.applications.saveCommentary(app.id, bronze.map((c, k) => ({ criterionId: c.id, text: `Commentary for ${c.id} at trust ${i}.`, references: [{ documentName: docs[k % docs.length]!, pages: [1, 2] }] })), leadId, now);
+      await tx.evidence.syncListing(
+        app.id,
+        docs.map((name, d) => ({
+          name,
+          section: ((d % 6) + 1) as 1,
+          lastModified: new Date(now.getTime() - 20 * DAY),
+          webUrl: null,
+        })),
+        now,
+      );
+      await tx.evidence.declare(
+        app.id,
+        docs.map((name) => ({ name, evidenceDate: null, completed: true })),
+        leadId,
+        now,
+      );
+      await tx.applications.saveCommentary(
+        app.id,
+        bronze.map((c, k) => ({
+          criterionId: c.id,
+          text: `Commentary for ${c.id} at trust ${i}.`,
+          references: [{ documentName: docs[k % docs.length]!, pages: [1, 2] }],
+        })),
+        leadId,
+        now,
+      );
       if (i % 3 === 0) {
         // Submitted and under review by two reviewers.
-        app = await tx.applications.transition({ applicationId: app.id, expectedVersion: app.version, from: 'open', to: 'submitted', action: 'submit', actorId: leadId, now, patch: { submittedAt: now, submittedLate: false } });
+        app = await tx.applications.transition({
+          applicationId: app.id,
+          expectedVersion: app.version,
+          from: 'open',
+          to: 'submitted',
+          action: 'submit',
+          actorId: leadId,
+          now,
+          patch: { submittedAt: now, submittedLate: false },
+        });
         const revs = [reviewerIds[i % REVIEWERS]!, reviewerIds[(i + 1) % REVIEWERS]!];
         await tx.reviews.setReviewers(app.id, revs, 'demo-alex', now);
-        app = await tx.applications.transition({ applicationId: app.id, expectedVersion: app.version, from: 'submitted', to: 'in_review', action: 'start_review', actorId: revs[0]!, now });
+        app = await tx.applications.transition({
+          applicationId: app.id,
+          expectedVersion: app.version,
+          from: 'submitted',
+          to: 'in_review',
+          action: 'start_review',
+          actorId: revs[0]!,
+          now,
+        });
         fixture.reviewers.push({ oid: `oid-${revs[0]}`, applicationId: app.id });
       } else {
         fixture.applicants.push({ oid: `oid-${leadId}`, applicationId: app.id, version: app.version, docs });
@@ -99,7 +166,18 @@ function percentile(sorted: number[], p: number): number {
 /** The app under test, in its own process so the load generator does not share its event loop. */
 async function serveApp(): Promise<void> {
   const dbUrl = process.env.BENCH_DB_URL!;
-  const config = loadConfig({ APP_MODE: 'local', HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'silent', DATABASE_URL: dbUrl, SEED_DEMO_DATA: 'false', GRAPH_EMULATOR: 'false', PLAYGROUND: 'false', TAB_IDENTITY_PICKER: 'false', DATA_DIR: path.join(tmpdir(), 'wexqs-bench-data') });
+  const config = loadConfig({
+    APP_MODE: 'local',
+    HOST: '127.0.0.1',
+    PORT: String(await freePort()),
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: dbUrl,
+    SEED_DEMO_DATA: 'false',
+    GRAPH_EMULATOR: 'false',
+    PLAYGROUND: 'false',
+    TAB_IDENTITY_PICKER: 'false',
+    DATA_DIR: path.join(tmpdir(), 'wexqs-bench-data'),
+  });
   const database = await openDatabase({ databaseUrl: dbUrl, poolSize: Number(process.env.BENCH_POOL ?? 8) });
   const now = new Date();
   let fixture: Fixture | null = null;
@@ -117,7 +195,9 @@ async function serveApp(): Promise<void> {
   const started = new WeakMap<object, bigint>();
   let serverMs: number[] = [];
   let elu = performance.eventLoopUtilization();
-  diagnostics.subscribe('http.server.request.start', (m) => started.set((m as { response: object }).response, process.hrtime.bigint()));
+  diagnostics.subscribe('http.server.request.start', (m) =>
+    started.set((m as { response: object }).response, process.hrtime.bigint()),
+  );
   diagnostics.subscribe('http.server.response.finish', (m) => {
     const t0 = started.get((m as { response: object }).response);
     if (t0 !== undefined) serverMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -167,7 +247,15 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
 
-  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_ROLE: 'server', BENCH_DB_URL: db.url }, execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPUPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wexqs-prof'] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, BENCH_ROLE: 'server', BENCH_DB_URL: db.url },
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPUPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wexqs-prof'] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<{ url: string; fixture: Fixture }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { url: string; fixture: Fixture }));
     child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
@@ -199,7 +287,8 @@ async function main(): Promise<void> {
     else if (k < 10) bodies.push(activity(r.oid, 'queue', {}, n));
     else if (k < 12) bodies.push(activity(r.oid, 'app_view', { applicationId: r.applicationId, as: 'reviewer' }, n));
     else if (k < 14) bodies.push(activity(f.admin.oid, 'dashboard', {}, n));
-    else if (k < 15) bodies.push(activity(a.oid, 'commentary', { applicationId: a.applicationId, section: 1 + (n % 6) }, n));
+    else if (k < 15)
+      bodies.push(activity(a.oid, 'commentary', { applicationId: a.applicationId, section: 1 + (n % 6) }, n));
     else if (k < 17) {
       const section = (1 + (n % 6)) as 1;
       const inputs: Record<string, unknown> = {};
@@ -208,11 +297,34 @@ async function main(): Promise<void> {
         inputs[`doc_${c.id}_0`] = docKey(a.docs[n % a.docs.length]!);
         inputs[`pages_${c.id}_0`] = '1-3';
       }
-      bodies.push(activity(a.oid, 'save_commentary', { applicationId: a.applicationId, version: a.version, section, ...inputs }, n));
+      bodies.push(
+        activity(
+          a.oid,
+          'save_commentary',
+          { applicationId: a.applicationId, version: a.version, section, ...inputs },
+          n,
+        ),
+      );
     } else if (k < 18) {
       const keys = a.docs.slice(0, 4).map(docKey);
-      bodies.push(activity(a.oid, 'save_evidence', { applicationId: a.applicationId, version: a.version, page: 0, keys: keys.join(','), ...Object.fromEntries(keys.map((key) => [`done_${key}`, n % 2 === 0 ? 'true' : 'false'])) }, n));
-    } else bodies.push(activity(a.oid, 'choose_level', { applicationId: a.applicationId, version: a.version - 1, level: 'silver' }, n));
+      bodies.push(
+        activity(
+          a.oid,
+          'save_evidence',
+          {
+            applicationId: a.applicationId,
+            version: a.version,
+            page: 0,
+            keys: keys.join(','),
+            ...Object.fromEntries(keys.map((key) => [`done_${key}`, n % 2 === 0 ? 'true' : 'false'])),
+          },
+          n,
+        ),
+      );
+    } else
+      bodies.push(
+        activity(a.oid, 'choose_level', { applicationId: a.applicationId, version: a.version - 1, level: 'silver' }, n),
+      );
   }
 
   // Warm up and check every kind of request answers with a card that is not an error.
@@ -220,7 +332,11 @@ async function main(): Promise<void> {
   const kinds = new Map<string, string>();
   for (const b of bodies.slice(0, 40)) kinds.set(JSON.parse(b).value.action.verb, b);
   for (const [verb, body] of kinds) {
-    const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const json = (await res.json().catch(() => null)) as { value?: { fallbackText?: string } } | null;
     const text = JSON.stringify(json?.value ?? {});
     if (res.status !== 200 || /Something went wrong|That request was not valid|Show what I can do/.test(text)) {
@@ -231,15 +347,27 @@ async function main(): Promise<void> {
   if (process.env.BENCH_PROFILE) {
     for (const [verb, body] of kinds) {
       await ask(child, 'reset');
-      for (let i = 0; i < 30; i++) await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer());
+      for (let i = 0; i < 30; i++)
+        await fetch(`${app.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        }).then((r) => r.arrayBuffer());
       const sortedVerb = [...(await ask<{ serverMs: number[] }>(child, 'timings')).serverMs].sort((x, y) => x - y);
-      process.stderr.write(`${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms (sequential)\n`);
+      process.stderr.write(
+        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms (sequential)\n`,
+      );
     }
   }
   await ask(child, 'reset');
 
   let next = 0;
-  const request = { method: 'POST' as const, path: '/api/messages', headers: { 'content-type': 'application/json' }, setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length]! }) };
+  const request = {
+    method: 'POST' as const,
+    path: '/api/messages',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length]! }),
+  };
   // With think time, each user is one connection with its own pace, started at a different
   // moment of the second (people do not click in lockstep). Without, 50 connections at full speed.
   const runs =
@@ -247,17 +375,37 @@ async function main(): Promise<void> {
       ? await Promise.all(
           Array.from({ length: CONCURRENCY }, (_, i) =>
             new Promise((r) => setTimeout(r, Math.round((i * 1000) / CONCURRENCY))).then(() =>
-              autocannon({ url: `${app.url}/api/messages`, connections: 1, duration: DURATION_S, connectionRate: RATE, requests: [request] }),
+              autocannon({
+                url: `${app.url}/api/messages`,
+                connections: 1,
+                duration: DURATION_S,
+                connectionRate: RATE,
+                requests: [request],
+              }),
             ),
           ),
         )
-      : [await autocannon({ url: `${app.url}/api/messages`, connections: CONCURRENCY, duration: DURATION_S, requests: [request] })];
+      : [
+          await autocannon({
+            url: `${app.url}/api/messages`,
+            connections: CONCURRENCY,
+            duration: DURATION_S,
+            requests: [request],
+          }),
+        ];
   const result = {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
-    requests: { total: runs.reduce((n, r) => n + r.requests.total, 0), average: runs.reduce((n, r) => n + r.requests.average, 0) },
-    latency: { p50: Math.max(...runs.map((r) => r.latency.p50)), p97_5: Math.max(...runs.map((r) => r.latency.p97_5)), p99: Math.max(...runs.map((r) => r.latency.p99)) },
+    requests: {
+      total: runs.reduce((n, r) => n + r.requests.total, 0),
+      average: runs.reduce((n, r) => n + r.requests.average, 0),
+    },
+    latency: {
+      p50: Math.max(...runs.map((r) => r.latency.p50)),
+      p97_5: Math.max(...runs.map((r) => r.latency.p97_5)),
+      p99: Math.max(...runs.map((r) => r.latency.p99)),
+    },
   };
   const timings = await ask<{ serverMs: number[]; elu: number }>(child, 'timings');
   const serverMs = timings.serverMs;
@@ -274,7 +422,17 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => sink.close(() => r()));
   await db.drop();
   await server?.stop();
-  console.log(JSON.stringify({ bench: 'cards', concurrency: CONCURRENCY, requests: result.requests.total, errors, p50_ms: round(percentile(sorted, 50)), p95_ms: round(percentile(sorted, 95)), p99_ms: round(percentile(sorted, 99)) }));
+  console.log(
+    JSON.stringify({
+      bench: 'cards',
+      concurrency: CONCURRENCY,
+      requests: result.requests.total,
+      errors,
+      p50_ms: round(percentile(sorted, 50)),
+      p95_ms: round(percentile(sorted, 95)),
+      p99_ms: round(percentile(sorted, 99)),
+    }),
+  );
 }
 
 if (process.env.BENCH_ROLE === 'server') await serveApp();

@@ -54,7 +54,6 @@ const LEASE_MS = Number(values['lease-ms'] ?? 3000);
 const RATE = 47;
 const BOUND = 50;
 
-
 // ------------------------------------------------------------------------------------ worker
 
 async function worker(): Promise<void> {
@@ -113,50 +112,88 @@ async function main(): Promise<void> {
   const emulator = await startConnectorEmulator({ timeScale: SCALE, keepActivities: false });
   const results: PartResult[] = [];
   try {
-    console.log(`Reminder benchmark: ${N} recipients, Bot Connector emulator at Teams' limits, time scale ×${SCALE} (dispatcher paces at ${RATE}/s of ${BOUND}/s), lease ${LEASE_MS} ms real`);
-    results.push(await part('single dispatcher', server.url, emulator, N, async (db, done) => {
-      const w = spawnWorker(db, 'solo');
-      await w.ready;
-      await done();
-      await w.stop();
-    }));
-    results.push(await part(`crash ×${KILLS} (SIGKILL + restart)`, server.url, emulator, N, async (db, done, pending) => {
-      let kills = 0;
-      let w = spawnWorker(db, `crash-${kills}`);
-      for (; kills < KILLS; kills++) {
+    console.log(
+      `Reminder benchmark: ${N} recipients, Bot Connector emulator at Teams' limits, time scale ×${SCALE} (dispatcher paces at ${RATE}/s of ${BOUND}/s), lease ${LEASE_MS} ms real`,
+    );
+    results.push(
+      await part('single dispatcher', server.url, emulator, N, async (db, done) => {
+        const w = spawnWorker(db, 'solo');
         await w.ready;
-        await sleep(randomInt(250, 1500));
-        if ((await pending()) === 0) break;
-        w.child.kill('SIGKILL');
-        await w.exited;
-        w = spawnWorker(db, `crash-${kills + 1}`);
-      }
-      await done();
-      await w.stop();
-      return kills;
-    }));
-    results.push(await part('two dispatcher processes', server.url, emulator, N, async (db, done) => {
-      const a = spawnWorker(db, 'a');
-      const b = spawnWorker(db, 'b');
-      await Promise.all([a.ready, b.ready]);
-      await done();
-      await Promise.all([a.stop(), b.stop()]);
-    }));
+        await done();
+        await w.stop();
+      }),
+    );
+    results.push(
+      await part(`crash ×${KILLS} (SIGKILL + restart)`, server.url, emulator, N, async (db, done, pending) => {
+        let kills = 0;
+        let w = spawnWorker(db, `crash-${kills}`);
+        for (; kills < KILLS; kills++) {
+          await w.ready;
+          await sleep(randomInt(250, 1500));
+          if ((await pending()) === 0) break;
+          w.child.kill('SIGKILL');
+          await w.exited;
+          w = spawnWorker(db, `crash-${kills + 1}`);
+        }
+        await done();
+        await w.stop();
+        return kills;
+      }),
+    );
+    results.push(
+      await part('two dispatcher processes', server.url, emulator, N, async (db, done) => {
+        const a = spawnWorker(db, 'a');
+        const b = spawnWorker(db, 'b');
+        await Promise.all([a.ready, b.ready]);
+        await done();
+        await Promise.all([a.stop(), b.stop()]);
+      }),
+    );
   } finally {
     await emulator.close();
     await server.stop();
   }
 
-  const rows: string[][] = [['part', 'delivered', 'dup', 'lost', 'not sent', 'msgs/s (connector)', 'real s', '429s', 'max/s', 'resends absorbed*']];
+  const rows: string[][] = [
+    [
+      'part',
+      'delivered',
+      'dup',
+      'lost',
+      'not sent',
+      'msgs/s (connector)',
+      'real s',
+      '429s',
+      'max/s',
+      'resends absorbed*',
+    ],
+  ];
   for (const r of results) {
-    rows.push([r.name + (r.kills !== undefined ? ` [${r.kills} kills]` : ''), String(r.delivered), String(r.duplicates), String(r.lost), String(r.notSent), r.msgsPerS.toFixed(1), r.realS.toFixed(1), String(r.throttled), String(r.maxPerSecond), String(r.dedupedResends)]);
+    rows.push([
+      r.name + (r.kills !== undefined ? ` [${r.kills} kills]` : ''),
+      String(r.delivered),
+      String(r.duplicates),
+      String(r.lost),
+      String(r.notSent),
+      r.msgsPerS.toFixed(1),
+      r.realS.toFixed(1),
+      String(r.throttled),
+      String(r.maxPerSecond),
+      String(r.dedupedResends),
+    ]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log('  ' + r.map((c, i) => c.padEnd(w[i]!)).join('  '));
-  console.log(`  msgs/s = messages accepted ÷ connector seconds from the first to the last accepted send (real seconds × ${SCALE}); bound ${BOUND}/s per app per tenant.`);
-  console.log('  * re-sends of a message whose first send the connector had accepted but whose "sent" mark the killed process never wrote; the emulator honours the');
-  console.log('    idempotency key (the outbox row id) so they are not delivered twice. Real Teams has no such key: these would be the duplicates a crash can cause there.');
-  console.log(`  total ${(Date.now() - started) / 1000 | 0} s`);
+  console.log(
+    `  msgs/s = messages accepted ÷ connector seconds from the first to the last accepted send (real seconds × ${SCALE}); bound ${BOUND}/s per app per tenant.`,
+  );
+  console.log(
+    '  * re-sends of a message whose first send the connector had accepted but whose "sent" mark the killed process never wrote; the emulator honours the',
+  );
+  console.log(
+    '    idempotency key (the outbox row id) so they are not delivered twice. Real Teams has no such key: these would be the duplicates a crash can cause there.',
+  );
+  console.log(`  total ${((Date.now() - started) / 1000) | 0} s`);
   const [solo, crash, two] = results as [PartResult, PartResult, PartResult];
   console.log(
     JSON.stringify({
@@ -176,7 +213,13 @@ async function main(): Promise<void> {
 
 type Runner = (dbUrl: string, done: () => Promise<void>, pending: () => Promise<number>) => Promise<number | void>;
 
-async function part(name: string, serverUrl: string, emulator: ConnectorEmulator, n: number, run: Runner): Promise<PartResult> {
+async function part(
+  name: string,
+  serverUrl: string,
+  emulator: ConnectorEmulator,
+  n: number,
+  run: Runner,
+): Promise<PartResult> {
   const fresh = await createFreshDatabase(serverUrl, 'wexqs_bench');
   const dbUrl = fresh.url;
   const handle = await openDatabase({ databaseUrl: dbUrl });
@@ -185,7 +228,11 @@ async function part(name: string, serverUrl: string, emulator: ConnectorEmulator
   const ids = await seed(store, emulator, n);
 
   const pending = async () => {
-    const r = await handle.db.selectFrom('reminder_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    const r = await handle.db
+      .selectFrom('reminder_outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   };
   const done = async () => {
@@ -209,8 +256,13 @@ async function part(name: string, serverUrl: string, emulator: ConnectorEmulator
     if (c === 0) lost++;
     if (c > 1) duplicates += c - 1;
   }
-  const notSent = await handle.db.selectFrom('reminder_outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '<>', 'sent').executeTakeFirstOrThrow();
-  const spanS = st.firstAcceptAt !== null && st.lastAcceptAt !== null ? ((st.lastAcceptAt - st.firstAcceptAt) / 1000) * SCALE : 0;
+  const notSent = await handle.db
+    .selectFrom('reminder_outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '<>', 'sent')
+    .executeTakeFirstOrThrow();
+  const spanS =
+    st.firstAcceptAt !== null && st.lastAcceptAt !== null ? ((st.lastAcceptAt - st.firstAcceptAt) / 1000) * SCALE : 0;
   await handle.close();
   await fresh.drop();
   return {
@@ -232,8 +284,15 @@ const MESSAGE: ReminderMessage = {
   kind: 'submission_deadline',
   title: 'Submission deadline in 7 days',
   subtitle: 'Benchmark organisation · 2025/26 cycle',
-  lines: ['Your application must be submitted by **Fri 19 Jun 2026, 17:00** (UK time).', '**Still missing** (2 items):', '- The commentary for criterion 1.1 is empty.'],
-  facts: [['Deadline', 'Fri 19 Jun 2026, 17:00'], ['Target level', 'silver']],
+  lines: [
+    'Your application must be submitted by **Fri 19 Jun 2026, 17:00** (UK time).',
+    '**Still missing** (2 items):',
+    '- The commentary for criterion 1.1 is empty.',
+  ],
+  facts: [
+    ['Deadline', 'Fri 19 Jun 2026, 17:00'],
+    ['Target level', 'silver'],
+  ],
   actions: [{ type: 'execute', title: 'Open status card', verb: 'status' }],
   summary: 'WEx QS: submission deadline in 7 days',
 };
@@ -254,10 +313,27 @@ interface Worker {
 
 function spawnWorker(dbUrl: string, instance: string): Worker {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--worker', '--db', dbUrl, '--instance', instance, '--time-scale', String(SCALE), '--lease-ms', String(LEASE_MS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'error' },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      self,
+      '--worker',
+      '--db',
+      dbUrl,
+      '--instance',
+      instance,
+      '--time-scale',
+      String(SCALE),
+      '--lease-ms',
+      String(LEASE_MS),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'error' },
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     let buf = '';
@@ -265,7 +341,9 @@ function spawnWorker(dbUrl: string, instance: string): Worker {
       buf += d.toString();
       if (buf.includes('ready\n')) resolve();
     });
-    child.once('exit', (code, signal) => reject(new Error(`dispatcher ${instance} exited before ready (${code ?? signal})`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`dispatcher ${instance} exited before ready (${code ?? signal})`)),
+    );
   });
   ready.catch(() => undefined);
   return {

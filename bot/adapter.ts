@@ -22,7 +22,10 @@ export function createAdapter(auth: BotAuthSettings, log: Logger): CloudAdapter 
     }),
   );
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    log.error({ err: { type: error.name, message: error.message, stack: error.stack }, activityType: context.activity.type }, 'bot turn failed');
+    log.error(
+      { err: { type: error.name, message: error.message, stack: error.stack }, activityType: context.activity.type },
+      'bot turn failed',
+    );
     if (context.activity.type === 'message') {
       await context.sendActivity('Sorry, something went wrong. Please try again.');
     }

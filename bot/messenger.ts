@@ -13,8 +13,22 @@
  * Failures are classified with the shared rules (src/notifications/messenger.ts); nothing about
  * the person is logged.
  */
-import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type ConversationReference, type ConversationParameters } from 'botbuilder';
-import { classifyHttpFailure, parseRetryAfter, type Messenger, type PersonalChatOpener, type SendOutcome, type SendRequest } from '../src/notifications/messenger.js';
+import {
+  CardFactory,
+  MessageFactory,
+  TurnContext,
+  type CloudAdapter,
+  type ConversationReference,
+  type ConversationParameters,
+} from 'botbuilder';
+import {
+  classifyHttpFailure,
+  parseRetryAfter,
+  type Messenger,
+  type PersonalChatOpener,
+  type SendOutcome,
+  type SendRequest,
+} from '../src/notifications/messenger.js';
 import { reminderCard } from './cards/reminder-cards.js';
 
 export interface BotMessengerOptions {
@@ -53,14 +67,18 @@ export class BotMessenger implements Messenger {
     activity.channelData = { notification: { alert: true }, idempotencyKey: req.outboxId };
     const deadline = Date.now() + (this.opts.timeoutMs ?? 15_000);
     try {
-      if (req.conversation) return await this.withTimeout(this.continueWith(req.conversation as Partial<ConversationReference>, activity));
+      if (req.conversation)
+        return await this.withTimeout(this.continueWith(req.conversation as Partial<ConversationReference>, activity));
       return await this.withTimeout(this.createAndSend(req, activity, deadline));
     } catch (err) {
       return classifyError(err);
     }
   }
 
-  private async continueWith(reference: Partial<ConversationReference>, activity: ReturnType<typeof MessageFactory.attachment>): Promise<SendOutcome> {
+  private async continueWith(
+    reference: Partial<ConversationReference>,
+    activity: ReturnType<typeof MessageFactory.attachment>,
+  ): Promise<SendOutcome> {
     let activityId: string | null = null;
     let failure: unknown = null;
     await this.adapter.continueConversationAsync(this.opts.appId, reference, async (context) => {
@@ -77,17 +95,32 @@ export class BotMessenger implements Messenger {
     return { status: 'sent', activityId, conversationId: reference.conversation?.id ?? null };
   }
 
-  private async createAndSend(req: SendRequest, activity: ReturnType<typeof MessageFactory.attachment>, deadline: number): Promise<SendOutcome> {
+  private async createAndSend(
+    req: SendRequest,
+    activity: ReturnType<typeof MessageFactory.attachment>,
+    deadline: number,
+  ): Promise<SendOutcome> {
     const { tenantId } = this.opts;
     const aad = req.recipient.aadObjectId;
-    if (!aad) return { status: 'unreachable', httpStatus: null, reason: 'no conversation with the app and no Entra id to open one' };
+    if (!aad)
+      return {
+        status: 'unreachable',
+        httpStatus: null,
+        reason: 'no conversation with the app and no Entra id to open one',
+      };
     const serviceUrl = typeof this.opts.serviceUrl === 'function' ? await this.opts.serviceUrl() : this.opts.serviceUrl;
-    if (!serviceUrl || !tenantId) return { status: 'unreachable', httpStatus: null, reason: 'no conversation with the app (the person has not opened it)' };
+    if (!serviceUrl || !tenantId)
+      return {
+        status: 'unreachable',
+        httpStatus: null,
+        reason: 'no conversation with the app (the person has not opened it)',
+      };
     if (this.opts.installer) {
       const reach = await this.opts.installer.openChat(aad);
       if (reach.status !== 'ready') return reach;
       // The caller has given up by now (timeout): never start a send it would not record.
-      if (Date.now() >= deadline) return { status: 'transient', httpStatus: null, reason: 'timeout while installing the app' };
+      if (Date.now() >= deadline)
+        return { status: 'transient', httpStatus: null, reason: 'timeout while installing the app' };
       const reference = {
         channelId: 'msteams',
         serviceUrl,
@@ -133,7 +166,12 @@ export class BotMessenger implements Messenger {
     const ms = this.opts.timeoutMs ?? 15_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms)))]);
+      return await Promise.race([
+        p,
+        new Promise<never>(
+          (_, reject) => (timer = setTimeout(() => reject(new Timeout(`no answer within ${ms} ms`)), ms)),
+        ),
+      ]);
     } finally {
       clearTimeout(timer);
     }
@@ -149,7 +187,10 @@ export class BotMessenger implements Messenger {
  */
 function disableSdkRetries(context: TurnContext): void {
   const key = (context.adapter as unknown as { ConnectorClientKey?: symbol }).ConnectorClientKey;
-  const client = key ? (context.turnState.get(key) as { client?: { pipeline?: { removePolicy(o: { phase?: string }): unknown } } } | undefined) : undefined;
+  const client = key
+    ? (context.turnState.get(key) as
+        { client?: { pipeline?: { removePolicy(o: { phase?: string }): unknown } } } | undefined)
+    : undefined;
   client?.client?.pipeline?.removePolicy({ phase: 'Retry' });
 }
 
@@ -160,13 +201,20 @@ export function classifyError(err: unknown): SendOutcome {
     statusCode?: number;
     code?: string;
     message?: string;
-    response?: { status?: number; headers?: { get?(n: string): string | undefined } | Record<string, string>; bodyAsText?: string | null; parsedBody?: unknown };
+    response?: {
+      status?: number;
+      headers?: { get?(n: string): string | undefined } | Record<string, string>;
+      bodyAsText?: string | null;
+      parsedBody?: unknown;
+    };
     details?: unknown;
   };
   const status = e?.statusCode ?? e?.response?.status ?? null;
   const headers = e?.response?.headers;
   const header = (n: string): string | undefined =>
-    headers && typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(n: string): string | undefined }).get(n) : (headers as Record<string, string> | undefined)?.[n];
+    headers && typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get(n: string): string | undefined }).get(n)
+      : (headers as Record<string, string> | undefined)?.[n];
   let body: { error?: { code?: string; subCode?: string; message?: string } } | undefined;
   try {
     const raw = e?.response?.bodyAsText;
@@ -174,7 +222,9 @@ export function classifyError(err: unknown): SendOutcome {
   } catch {
     body = undefined;
   }
-  const retryAfterMs = parseRetryAfter(header('retry-after-ms') !== undefined ? String(Number(header('retry-after-ms')) / 1000) : header('retry-after'));
+  const retryAfterMs = parseRetryAfter(
+    header('retry-after-ms') !== undefined ? String(Number(header('retry-after-ms')) / 1000) : header('retry-after'),
+  );
   if (status === null || status === undefined) {
     return classifyHttpFailure(null, { code: e?.code, message: e?.code ?? 'network error' });
   }

@@ -27,23 +27,34 @@ export class AdapterCardDelivery implements CardDelivery {
         continue;
       }
       try {
-        await this.adapter.continueConversationAsync(this.appId, conv.reference as unknown as ConversationReference, async (ctx) => {
-          await ctx.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-        });
+        await this.adapter.continueConversationAsync(
+          this.appId,
+          conv.reference as unknown as ConversationReference,
+          async (ctx) => {
+            await ctx.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+          },
+        );
         delivered.push(personId);
       } catch (err) {
         unreachable.push(personId);
-        this.log.warn({ personId, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) }, 'proactive card not delivered');
+        this.log.warn(
+          { personId, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
+          'proactive card not delivered',
+        );
       }
     }
     return { delivered, unreachable };
   }
 
   async update(origin: CardOrigin, card: object): Promise<void> {
-    await this.adapter.continueConversationAsync(this.appId, origin.reference as unknown as ConversationReference, async (ctx) => {
-      const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
-      activity.id = origin.activityId;
-      await ctx.updateActivity(activity);
-    });
+    await this.adapter.continueConversationAsync(
+      this.appId,
+      origin.reference as unknown as ConversationReference,
+      async (ctx) => {
+        const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+        activity.id = origin.activityId;
+        await ctx.updateActivity(activity);
+      },
+    );
   }
 }

@@ -144,7 +144,11 @@ export class CommandRouter {
           outcome: 'error',
         };
       }
-      const unmatched = notUnderstood ? (req.kind === 'message' ? (req.text ?? '').trim().slice(0, 80) : req.verb ?? '') : undefined;
+      const unmatched = notUnderstood
+        ? req.kind === 'message'
+          ? (req.text ?? '').trim().slice(0, 80)
+          : (req.verb ?? '')
+        : undefined;
       const card = await command.run({
         svc: this.svc,
         actor: who.actor,
@@ -161,7 +165,10 @@ export class CommandRouter {
         return { card: errorCard(errorTitle(err.code), err.message, err.nextStep), outcome: `error:${err.code}` };
       }
       const ref = randomBytes(4).toString('hex').toUpperCase();
-      this.svc.log.error({ ref, err: serialiseError(err), kind: req.kind, verb: req.verb }, 'unexpected error handling bot request');
+      this.svc.log.error(
+        { ref, err: serialiseError(err), kind: req.kind, verb: req.verb },
+        'unexpected error handling bot request',
+      );
       return { card: unexpectedErrorCard(ref), outcome: 'error:UNEXPECTED' };
     }
   }

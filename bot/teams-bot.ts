@@ -40,7 +40,9 @@ export class WexqsBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       const text = context.activity.text ?? '';
       const result = await this.router.handle({ kind: 'message', identity: await this.identity(context), text });
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(menuForEachViewer(context, result))));
+      await context.sendActivity(
+        MessageFactory.attachment(CardFactory.adaptiveCard(menuForEachViewer(context, result))),
+      );
       await this.rememberConversation(context);
       await next();
     });
@@ -70,7 +72,12 @@ export class WexqsBot extends TeamsActivityHandler {
       verb: typeof action.verb === 'string' ? action.verb : '',
       data,
       ...(context.activity.replyToId
-        ? { origin: { reference: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>, activityId: context.activity.replyToId } }
+        ? {
+            origin: {
+              reference: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>,
+              activityId: context.activity.replyToId,
+            },
+          }
         : {}),
     });
     return { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card as unknown as Record<string, unknown> };

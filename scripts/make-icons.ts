@@ -70,10 +70,8 @@ function sdSegment(px: number, py: number, ax: number, ay: number, bx: number, b
 function sdMark(x: number, y: number, weight: number): number {
   const ringRadius = 0.33;
   const ring = Math.abs(length(x - 0.5, y - 0.5) - ringRadius) - 0.03 * weight;
-  const tick = Math.min(
-    sdSegment(x, y, 0.35, 0.51, 0.45, 0.62),
-    sdSegment(x, y, 0.45, 0.62, 0.66, 0.39),
-  ) - 0.036 * weight;
+  const tick =
+    Math.min(sdSegment(x, y, 0.35, 0.51, 0.45, 0.62), sdSegment(x, y, 0.45, 0.62, 0.66, 0.39)) - 0.036 * weight;
   return Math.min(ring, tick);
 }
 

@@ -114,7 +114,7 @@ export function decodePngWithAlpha(bytes: Buffer): { info: PngInfo; rgba: Uint8A
     throw new Error('must be an 8-bit, non-interlaced PNG with an alpha channel (RGBA or grey+alpha)');
   }
   const idat: Buffer[] = [];
-  for (let pos = 8; pos + 8 <= bytes.length; ) {
+  for (let pos = 8; pos + 8 <= bytes.length;) {
     const length = bytes.readUInt32BE(pos);
     const type = bytes.toString('ascii', pos + 4, pos + 8);
     if (type === 'IDAT') idat.push(bytes.subarray(pos + 8, pos + 8 + length));
@@ -135,10 +135,18 @@ export function decodePngWithAlpha(bytes: Buffer): { info: PngInfo; rgba: Uint8A
       const c = x >= channels && y > 0 ? pixels[row - stride + x - channels]! : 0;
       let predictor: number;
       switch (filter) {
-        case 0: predictor = 0; break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) >> 1; break;
+        case 0:
+          predictor = 0;
+          break;
+        case 1:
+          predictor = a;
+          break;
+        case 2:
+          predictor = b;
+          break;
+        case 3:
+          predictor = (a + b) >> 1;
+          break;
         case 4: {
           const p = a + b - c;
           const pa = Math.abs(p - a);
@@ -171,7 +179,9 @@ export function checkIcons(manifest: Manifest, appPackageDir: string): string[] 
     if (typeof name !== 'string') continue; // the schema reports it
     const expected = `${kind}.png`;
     if (name !== expected) {
-      errors.push(`icons.${kind}: must be "${expected}" (the package holds exactly manifest.json, color.png and outline.png)`);
+      errors.push(
+        `icons.${kind}: must be "${expected}" (the package holds exactly manifest.json, color.png and outline.png)`,
+      );
       continue;
     }
     const file = join(appPackageDir, name);
@@ -200,8 +210,12 @@ export function checkIcons(manifest: Manifest, appPackageDir: string): string[] 
           if (rgba[i + 3] === 0) transparent++;
           else if (rgba[i]! < 240 || rgba[i + 1]! < 240 || rgba[i + 2]! < 240) coloured++;
         }
-        if (coloured > 0) errors.push(`icons.outline: ${name} has ${coloured} visible pixels that are not white; it must be white on transparent`);
-        if (transparent === 0) errors.push(`icons.outline: ${name} has no transparent pixels; its background must be transparent`);
+        if (coloured > 0)
+          errors.push(
+            `icons.outline: ${name} has ${coloured} visible pixels that are not white; it must be white on transparent`,
+          );
+        if (transparent === 0)
+          errors.push(`icons.outline: ${name} has no transparent pixels; its background must be transparent`);
       } catch (e) {
         errors.push(`icons.outline: ${name} ${(e as Error).message}`);
       }
@@ -217,9 +231,10 @@ const require = createRequire(import.meta.url);
 
 /** Path of the schema bundled in @microsoft/app-manifest for a Teams $schema URL, if any. */
 export function bundledSchemaPath(schemaUrl: string): string | undefined {
-  const match = /^https:\/\/developer\.microsoft\.com\/(?:[a-z]{2}(?:-[a-z]{2})?\/)?json-schemas\/teams\/(v[\w.]+)\/MicrosoftTeams\.schema\.json$/i.exec(
-    schemaUrl,
-  );
+  const match =
+    /^https:\/\/developer\.microsoft\.com\/(?:[a-z]{2}(?:-[a-z]{2})?\/)?json-schemas\/teams\/(v[\w.]+)\/MicrosoftTeams\.schema\.json$/i.exec(
+      schemaUrl,
+    );
   if (!match) return undefined;
   const pkgDir = dirname(require.resolve('@microsoft/app-manifest/package.json'));
   const file = join(pkgDir, 'build', 'json-schemas', 'teams', match[1]!, 'MicrosoftTeams.schema.json');
@@ -291,7 +306,9 @@ export async function validateManifest(manifest: Manifest): Promise<string[]> {
   if (typeof schemaUrl !== 'string') return ['$schema: missing; must be ' + SCHEMA_URL];
   const schemaFile = bundledSchemaPath(schemaUrl);
   if (!schemaFile) {
-    return [`$schema: ${schemaUrl} is not a Teams manifest schema bundled with @microsoft/app-manifest; use ${SCHEMA_URL}`];
+    return [
+      `$schema: ${schemaUrl} is not a Teams manifest schema bundled with @microsoft/app-manifest; use ${SCHEMA_URL}`,
+    ];
   }
   const schemaErrors = await AppManifestUtils.validateAgainstSchema(
     manifest as unknown as Parameters<typeof AppManifestUtils.validateAgainstSchema>[0],
@@ -331,7 +348,10 @@ export async function buildAppPackage(options: BuildOptions): Promise<BuildResul
   const { text, missing } = substitutePlaceholders(template, vars);
   if (missing.length > 0) {
     return fail(
-      missing.map((name) => `${name}: not set (or empty) in ${join(envDir, `.env.${options.env}`)}[.user] or the environment; manifest.json uses \${{${name}}}`),
+      missing.map(
+        (name) =>
+          `${name}: not set (or empty) in ${join(envDir, `.env.${options.env}`)}[.user] or the environment; manifest.json uses \${{${name}}}`,
+      ),
     );
   }
 

@@ -68,7 +68,10 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const signer = createLinkSigner({ publicBaseUrl: config.links.publicBaseUrl, secret: config.links.signingSecret });
   const clock = opts.clock ?? systemClock;
   // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
-  const links = { icsForBooking: (bookingId: string) => signer.sign(icsPath(bookingId), new Date(clock.now().getTime() + 60 * 86_400_000)) };
+  const links = {
+    icsForBooking: (bookingId: string) =>
+      signer.sign(icsPath(bookingId), new Date(clock.now().getTime() + 60 * 86_400_000)),
+  };
   const graph = (opts.graph ?? true) ? createGraphPorts(config, store, log) : null;
   const svc: Services = {
     store,
@@ -86,7 +89,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const background = new DetachedBackground(log);
   svc.background = background;
   svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
-  if (opts.localRoutes && config.mode !== 'local') throw new Error('local-only routes cannot be mounted in tenant mode');
+  if (opts.localRoutes && config.mode !== 'local')
+    throw new Error('local-only routes cannot be mounted in tenant mode');
   const localRoutes = opts.localRoutes;
   const organiser = { name: 'NHS England WEx QS team', email: config.graph.organiserUpn || 'wexqs@localhost' };
   const http = createHttpApp({
@@ -120,7 +124,11 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       config.mode === 'tenant'
         ? { serviceUrl: tenantServiceUrl(store), ...(graph?.teamsApps ? { installer: graph.teamsApps } : {}) }
         : {};
-    if (config.mode === 'tenant' && !graph?.teamsApps) log.warn({}, 'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable');
+    if (config.mode === 'tenant' && !graph?.teamsApps)
+      log.warn(
+        {},
+        'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
+      );
     reminders = new ReminderService({
       store,
       clock: svc.clock,
@@ -138,7 +146,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const lapse = () => {
     lapsing ??= lapseOverdueApplications(svc)
       .then((n) => void (n > 0 && log.info({ lapsed: n }, 'overdue applications lapsed')))
-      .catch((err: unknown) => log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'lapsing overdue applications failed'))
+      .catch((err: unknown) =>
+        log.error(
+          { err: { message: err instanceof Error ? err.message : String(err) } },
+          'lapsing overdue applications failed',
+        ),
+      )
       .finally(() => {
         lapsing = null;
       });

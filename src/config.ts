@@ -178,7 +178,12 @@ const TRUE_WORDS = new Set(['true', '1']);
 const FALSE_WORDS = new Set(['false', '0']);
 
 /** Names of env variables whose values are secrets (never logged, never in messages). */
-export const SECRET_VARIABLES = ['MicrosoftAppPassword', 'GRAPH_CLIENT_SECRET', 'DATABASE_URL', 'LINK_SIGNING_SECRET'] as const;
+export const SECRET_VARIABLES = [
+  'MicrosoftAppPassword',
+  'GRAPH_CLIENT_SECRET',
+  'DATABASE_URL',
+  'LINK_SIGNING_SECRET',
+] as const;
 
 /** The signing key committed in env/.env.local: fine on a laptop, refused in tenant mode. */
 export const LOCAL_LINK_SIGNING_SECRET = 'local-only-link-signing-key-not-for-tenant-use-000';
@@ -323,7 +328,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const graphEmulatorPort = r.port('GRAPH_EMULATOR_PORT', DEFAULTS.graphEmulatorPort);
   const playgroundPort = r.port('PLAYGROUND_PORT', DEFAULTS.playgroundPort);
   if (tenant) {
-    const on = { SEED_DEMO_DATA: seedDemoData, GRAPH_EMULATOR: graphEmulator, PLAYGROUND: playground, TAB_IDENTITY_PICKER: identityPicker };
+    const on = {
+      SEED_DEMO_DATA: seedDemoData,
+      GRAPH_EMULATOR: graphEmulator,
+      PLAYGROUND: playground,
+      TAB_IDENTITY_PICKER: identityPicker,
+    };
     for (const [name, what] of LOCAL_ONLY_FEATURES) {
       if (on[name]) r.problem(name, `is a local-only feature (${what}) and must be false or unset in tenant mode`);
     }
@@ -340,7 +350,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   if (authDisabled) {
     if (tenant) {
-      r.problem('MicrosoftAppId', 'is empty, which disables bot authentication; tenant mode requires the Azure Bot app id');
+      r.problem(
+        'MicrosoftAppId',
+        'is empty, which disables bot authentication; tenant mode requires the Azure Bot app id',
+      );
     } else if (appType !== 'MultiTenant' && r.isSet('MicrosoftAppType')) {
       r.problem(
         'MicrosoftAppType',
@@ -349,7 +362,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
   if (appType === 'UserAssignedMSI') {
-    if (appPassword) r.problem('MicrosoftAppPassword', 'must be empty for UserAssignedMSI (the managed identity has no password)');
+    if (appPassword)
+      r.problem('MicrosoftAppPassword', 'must be empty for UserAssignedMSI (the managed identity has no password)');
   } else if (!appPassword && (tenant || appId)) {
     r.problem(
       'MicrosoftAppPassword',
@@ -401,7 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (aadClientId && graphClientId && aadClientId.toLowerCase() !== graphClientId.toLowerCase()) {
       r.problem(
         'GRAPH_CLIENT_ID',
-        'differs from AAD_APP_CLIENT_ID (the app in the manifest\'s webApplicationInfo); tab SSO tokens could not be exchanged on-behalf-of',
+        "differs from AAD_APP_CLIENT_ID (the app in the manifest's webApplicationInfo); tab SSO tokens could not be exchanged on-behalf-of",
       );
     }
   }
@@ -416,7 +430,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const signingSecret = r.string('LINK_SIGNING_SECRET') || (tenant ? '' : LOCAL_LINK_SIGNING_SECRET);
   if (signingSecret.length < 32) {
-    r.problem('LINK_SIGNING_SECRET', 'must be at least 32 characters (a random key, e.g. from `openssl rand -base64 48`)');
+    r.problem(
+      'LINK_SIGNING_SECRET',
+      'must be at least 32 characters (a random key, e.g. from `openssl rand -base64 48`)',
+    );
   } else if (tenant && signingSecret === LOCAL_LINK_SIGNING_SECRET) {
     r.problem('LINK_SIGNING_SECRET', 'is the local-mode key, which is public; set a random key in tenant mode');
   }

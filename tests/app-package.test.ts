@@ -96,7 +96,9 @@ describe('building the local package', () => {
 
   it('validates against the bundled 1.30 schema (offline) directly with @microsoft/app-manifest', async () => {
     const schemaFile = bundledSchemaPath(SCHEMA_URL)!;
-    expect(schemaFile).toMatch(/node_modules[\\/]@microsoft[\\/]app-manifest[\\/].*v1\.30[\\/]MicrosoftTeams\.schema\.json$/);
+    expect(schemaFile).toMatch(
+      /node_modules[\\/]@microsoft[\\/]app-manifest[\\/].*v1\.30[\\/]MicrosoftTeams\.schema\.json$/,
+    );
     const schema = JSON.parse(readFileSync(schemaFile, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b'));
     const errors = await appManifest.AppManifestUtils.validateAgainstSchema(result.manifest as any, schema);
     expect(errors).toEqual([]);
@@ -128,12 +130,48 @@ describe('invalid manifests are reported and no zip is written', () => {
   });
 
   it.each<[string, (m: Record<string, any>) => void, RegExp]>([
-    ['an older manifestVersion', (m) => { m.manifestVersion = '1.17'; }, /manifestVersion: must be "1\.30"/],
-    ['a $schema that is not bundled', (m) => { m.$schema = 'https://example.com/schema.json'; }, /\$schema: .* not a Teams manifest schema bundled/],
-    ['a non-semver version', (m) => { m.version = '1.0'; }, /version: must be a semantic version/],
-    ['a validDomain with a scheme', (m) => { m.validDomains = ['https://localhost']; }, /validDomains: "https:\/\/localhost" must be a bare host name/],
-    ['a tab outside validDomains', (m) => { m.staticTabs[0].contentUrl = 'https://elsewhere.example/tab'; }, /staticTabs\[wexqs-home\]\.contentUrl: host elsewhere\.example is not in validDomains/],
-    ['an SSO resource for another app', (m) => { m.webApplicationInfo.resource = 'api://localhost/someone-else'; }, /webApplicationInfo\.resource/],
+    [
+      'an older manifestVersion',
+      (m) => {
+        m.manifestVersion = '1.17';
+      },
+      /manifestVersion: must be "1\.30"/,
+    ],
+    [
+      'a $schema that is not bundled',
+      (m) => {
+        m.$schema = 'https://example.com/schema.json';
+      },
+      /\$schema: .* not a Teams manifest schema bundled/,
+    ],
+    [
+      'a non-semver version',
+      (m) => {
+        m.version = '1.0';
+      },
+      /version: must be a semantic version/,
+    ],
+    [
+      'a validDomain with a scheme',
+      (m) => {
+        m.validDomains = ['https://localhost'];
+      },
+      /validDomains: "https:\/\/localhost" must be a bare host name/,
+    ],
+    [
+      'a tab outside validDomains',
+      (m) => {
+        m.staticTabs[0].contentUrl = 'https://elsewhere.example/tab';
+      },
+      /staticTabs\[wexqs-home\]\.contentUrl: host elsewhere\.example is not in validDomains/,
+    ],
+    [
+      'an SSO resource for another app',
+      (m) => {
+        m.webApplicationInfo.resource = 'api://localhost/someone-else';
+      },
+      /webApplicationInfo\.resource/,
+    ],
   ])('reports %s', async (_name, edit, expected) => {
     const good = (await buildAppPackage({ env: 'local', outDir: tempDir(), processEnv: {} })).manifest!;
     const bad = structuredClone(good) as Record<string, any>;
@@ -171,7 +209,10 @@ describe('invalid manifests are reported and no zip is written', () => {
   });
 
   it('escapes substituted values so they cannot break the JSON', () => {
-    const { text, missing } = substitutePlaceholders('{"a":"${{A}}","b":"${{ B }}","c":"${{C}}"}', { A: 'x"y\\z', B: 'b' });
+    const { text, missing } = substitutePlaceholders('{"a":"${{A}}","b":"${{ B }}","c":"${{C}}"}', {
+      A: 'x"y\\z',
+      B: 'b',
+    });
     expect(missing).toEqual(['C']);
     expect(JSON.parse(text.replace('${{C}}', 'c'))).toEqual({ a: 'x"y\\z', b: 'b', c: 'c' });
   });
@@ -190,7 +231,12 @@ describe('invalid manifests are reported and no zip is written', () => {
 describe('icons', () => {
   it('color.png is 192×192 and outline.png is 32×32 RGBA', () => {
     expect(readPngInfo(readFileSync('appPackage/color.png'))).toMatchObject({ width: 192, height: 192 });
-    expect(readPngInfo(readFileSync('appPackage/outline.png'))).toMatchObject({ width: 32, height: 32, bitDepth: 8, colorType: 6 });
+    expect(readPngInfo(readFileSync('appPackage/outline.png'))).toMatchObject({
+      width: 32,
+      height: 32,
+      bitDepth: 8,
+      colorType: 6,
+    });
   });
 
   it('outline.png is white on a transparent background', () => {

@@ -127,7 +127,9 @@ describe('loadConfig defaults (local mode)', () => {
     const values = parseEnv(readFileSync('env/.env.local', 'utf8'));
     const cfg = loadConfig(values);
     expect(cfg.mode).toBe('local');
-    expect(cfg.local.seedDemoData && cfg.local.graphEmulator && cfg.local.playground && cfg.local.identityPicker).toBe(true);
+    expect(cfg.local.seedDemoData && cfg.local.graphEmulator && cfg.local.playground && cfg.local.identityPicker).toBe(
+      true,
+    );
     expect(isBotAuthDisabled(cfg)).toBe(true);
     expect(cfg.teamsAppId).toBe(values.TEAMS_APP_ID);
   });
@@ -145,7 +147,9 @@ describe('strict booleans', () => {
 
   it.each(['yes', 'no', 'on', 'TRUE', 'False', '2', 'truthy'])('rejects %s, naming the variable', (value) => {
     const err = configError({ SEED_DEMO_DATA: value });
-    expect(err.problems).toEqual([{ variable: 'SEED_DEMO_DATA', reason: expect.stringContaining('"true", "false", "1" or "0"') }]);
+    expect(err.problems).toEqual([
+      { variable: 'SEED_DEMO_DATA', reason: expect.stringContaining('"true", "false", "1" or "0"') },
+    ]);
   });
 });
 
@@ -156,7 +160,12 @@ describe('tenant mode', () => {
     expect(cfg.bot.appType).toBe('SingleTenant');
     expect(isBotAuthDisabled(cfg)).toBe(false);
     expect(cfg.graph.baseUrl).toBe('https://graph.microsoft.com/v1.0');
-    expect(cfg.local).toMatchObject({ seedDemoData: false, graphEmulator: false, playground: false, identityPicker: false });
+    expect(cfg.local).toMatchObject({
+      seedDemoData: false,
+      graphEmulator: false,
+      playground: false,
+      identityPicker: false,
+    });
   });
 
   it('accepts explicit "false" for local-only features', () => {
@@ -281,7 +290,9 @@ describe('tenant mode', () => {
       PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
       LINK_SIGNING_SECRET: 'a-random-key-of-at-least-thirty-two-characters',
     };
-    const empty = Object.entries(template).filter(([, v]) => !v).map(([k]) => k);
+    const empty = Object.entries(template)
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
     expect(empty.sort()).toEqual(Object.keys(fill).sort());
     const cfg = loadConfig({ ...template, ...fill });
     expect(cfg.mode).toBe('tenant');
@@ -300,7 +311,10 @@ describe('other validation', () => {
     ['MicrosoftAppId', { MicrosoftAppId: 'not-a-guid', MicrosoftAppPassword: 'p', MicrosoftAppType: 'MultiTenant' }],
     ['MicrosoftAppType', { MicrosoftAppType: 'Anonymous' }],
     ['MicrosoftAppType', { MicrosoftAppType: 'SingleTenant' }],
-    ['MicrosoftAppPassword', { MicrosoftAppId: '11111111-1111-4111-8111-111111111111', MicrosoftAppType: 'MultiTenant' }],
+    [
+      'MicrosoftAppPassword',
+      { MicrosoftAppId: '11111111-1111-4111-8111-111111111111', MicrosoftAppType: 'MultiTenant' },
+    ],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'ftp://example.com' }],
     ['GRAPH_ORGANISER_UPN', { GRAPH_ORGANISER_UPN: 'nobody' }],
@@ -320,7 +334,11 @@ describe('secrets never leak', () => {
     const summary = JSON.stringify(describeConfig(cfg));
     for (const s of secrets) expect(summary).not.toContain(s);
     expect(summary).not.toContain('wexqs:'); // the database user:password part
-    const described = describeConfig(cfg) as { bot: Record<string, unknown>; graph: Record<string, unknown>; database: string };
+    const described = describeConfig(cfg) as {
+      bot: Record<string, unknown>;
+      graph: Record<string, unknown>;
+      database: string;
+    };
     expect(described.bot.appPassword).toBe('[set]');
     expect(described.graph.clientSecret).toBe('[set]');
     expect(described.database).toContain('db.example.nhs.uk');

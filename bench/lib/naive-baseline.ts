@@ -2,10 +2,10 @@
  * Naive baseline for the provisioning benchmark: one request at a time through the Graph SDK alone
  * (its RetryHandler is the only throttling logic), one invite per person, no batching, no pacer.
  */
-import type { Client } from "@microsoft/microsoft-graph-client";
-import { graphCall } from "../../src/graph/client.js";
-import type { CycleInput } from "../../src/graph/evidence-folders.js";
-import { sanitiseFolderName } from "../../src/graph/evidence-folders.js";
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { graphCall } from '../../src/graph/client.js';
+import type { CycleInput } from '../../src/graph/evidence-folders.js';
+import { sanitiseFolderName } from '../../src/graph/evidence-folders.js';
 
 export interface BaselineResult {
   orgsDone: number;
@@ -13,25 +13,45 @@ export interface BaselineResult {
   elapsedMs: number;
 }
 
-export async function runNaiveBaseline(client: Client, input: CycleInput, opts: { windowMs: number }): Promise<BaselineResult> {
+export async function runNaiveBaseline(
+  client: Client,
+  input: CycleInput,
+  opts: { windowMs: number },
+): Promise<BaselineResult> {
   const started = Date.now();
   let requests = 0;
-  const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     requests++;
     return graphCall<{ id: string }>(client, method, path, body);
   };
-  const drive = (await call("GET", "/sites/root/drive")).body.id;
+  const drive = (await call('GET', '/sites/root/drive')).body.id;
   const d = `/drives/${encodeURIComponent(drive)}`;
-  const root = (await call("POST", `${d}/root/children`, { name: "WExQS Evidence", folder: {} })).body.id;
-  const cycle = (await call("POST", `${d}/items/${root}/children`, { name: sanitiseFolderName(input.cycle.name), folder: {} })).body.id;
+  const root = (await call('POST', `${d}/root/children`, { name: 'WExQS Evidence', folder: {} })).body.id;
+  const cycle = (
+    await call('POST', `${d}/items/${root}/children`, { name: sanitiseFolderName(input.cycle.name), folder: {} })
+  ).body.id;
   let orgsDone = 0;
   for (const org of input.orgs) {
     if (Date.now() - started > opts.windowMs) break;
-    const f = await call("POST", `${d}/items/${cycle}/children`, { name: sanitiseFolderName(org.name), folder: {} });
+    const f = await call('POST', `${d}/items/${cycle}/children`, { name: sanitiseFolderName(org.name), folder: {} });
     const id = f.body.id;
-    for (const s of input.sections) await call("POST", `${d}/items/${id}/children`, { name: s, folder: {} });
-    for (const a of org.applicants) await call("POST", `${d}/items/${id}/invite`, { recipients: [{ email: a.email }], roles: ["write"], requireSignIn: true, sendInvitation: false, retainInheritedPermissions: false });
-    for (const r of org.reviewers) await call("POST", `${d}/items/${id}/invite`, { recipients: [{ email: r.email }], roles: ["read"], requireSignIn: true, sendInvitation: false, retainInheritedPermissions: false });
+    for (const s of input.sections) await call('POST', `${d}/items/${id}/children`, { name: s, folder: {} });
+    for (const a of org.applicants)
+      await call('POST', `${d}/items/${id}/invite`, {
+        recipients: [{ email: a.email }],
+        roles: ['write'],
+        requireSignIn: true,
+        sendInvitation: false,
+        retainInheritedPermissions: false,
+      });
+    for (const r of org.reviewers)
+      await call('POST', `${d}/items/${id}/invite`, {
+        recipients: [{ email: r.email }],
+        roles: ['read'],
+        requireSignIn: true,
+        sendInvitation: false,
+        retainInheritedPermissions: false,
+      });
     orgsDone++;
   }
   return { orgsDone, requests, elapsedMs: Date.now() - started };

@@ -46,27 +46,38 @@ function rowAction(r: DashboardRow): CardAction {
 }
 
 function rows(list: readonly DashboardRow[], max: number): CardElement[] {
-  const out: CardElement[] = list.slice(0, max).map((r) =>
-    container(
-      [
-        text(`**${r.organisation?.name ?? r.application.organisationId}** · ${STATE_LABELS[r.application.state]} · ref ${reference(r.application.id)}`),
-        text(`${r.reason}${r.reviewers ? ` · ${r.reviewers} reviewer${r.reviewers === 1 ? '' : 's'}` : ''}`, { isSubtle: true, size: 'Small' }),
-        actionSet([rowAction(r)]),
-      ],
-      'emphasis',
-    ),
-  );
-  if (list.length > max) out.push(text(`…and ${list.length - max} more: type **applications** to see them all.`, { isSubtle: true }));
+  const out: CardElement[] = list
+    .slice(0, max)
+    .map((r) =>
+      container(
+        [
+          text(
+            `**${r.organisation?.name ?? r.application.organisationId}** · ${STATE_LABELS[r.application.state]} · ref ${reference(r.application.id)}`,
+          ),
+          text(`${r.reason}${r.reviewers ? ` · ${r.reviewers} reviewer${r.reviewers === 1 ? '' : 's'}` : ''}`, {
+            isSubtle: true,
+            size: 'Small',
+          }),
+          actionSet([rowAction(r)]),
+        ],
+        'emphasis',
+      ),
+    );
+  if (list.length > max)
+    out.push(text(`…and ${list.length - max} more: type **applications** to see them all.`, { isSubtle: true }));
   return out;
 }
 
 export function dashboardCard(d: Dashboard, opts: CardOptions = {}): AdaptiveCard {
-  const counts = APPLICATION_STATES.filter((s) => d.counts[s] > 0 || ['requested', 'open', 'submitted', 'in_review', 'recommended', 'decided'].includes(s)).map(
-    (s) => [STATE_LABELS[s], String(d.counts[s])] as [string, string],
-  );
+  const counts = APPLICATION_STATES.filter(
+    (s) => d.counts[s] > 0 || ['requested', 'open', 'submitted', 'in_review', 'recommended', 'decided'].includes(s),
+  ).map((s) => [STATE_LABELS[s], String(d.counts[s])] as [string, string]);
   const body: CardElement[] = [
     ...top(opts),
-    ...heading(`Dashboard: ${d.cycle.name}`, `${d.total} application${d.total === 1 ? '' : 's'} · new applications ${d.cycle.intakePaused ? 'PAUSED' : 'open'} · deadline ${formatLondon(d.cycle.submissionDeadline)} UK time`),
+    ...heading(
+      `Dashboard: ${d.cycle.name}`,
+      `${d.total} application${d.total === 1 ? '' : 's'} · new applications ${d.cycle.intakePaused ? 'PAUSED' : 'open'} · deadline ${formatLondon(d.cycle.submissionDeadline)} UK time`,
+    ),
     facts(counts),
     facts([
       ['Overdue', String(d.overdue.length)],
@@ -75,14 +86,17 @@ export function dashboardCard(d: Dashboard, opts: CardOptions = {}): AdaptiveCar
     ]),
   ];
   if (d.toAct.length > 0) body.push(text('**Waiting for you**'), ...rows(d.toAct, 6));
-  if (d.unassigned.length > 0) body.push(text('**Without a reviewer**', { color: 'Warning' }), ...rows(d.unassigned, 6));
+  if (d.unassigned.length > 0)
+    body.push(text('**Without a reviewer**', { color: 'Warning' }), ...rows(d.unassigned, 6));
   if (d.overdue.length > 0) body.push(text('**Overdue**', { color: 'Attention' }), ...rows(d.overdue, 5));
   return card(
     body,
     [
       execute('Refresh', 'dashboard'),
       execute('All applications', 'applications'),
-      d.cycle.intakePaused ? execute('Open intake', 'intake', { paused: false }, 'positive') : execute('Pause intake', 'intake', { paused: true }, 'destructive'),
+      d.cycle.intakePaused
+        ? execute('Open intake', 'intake', { paused: false }, 'positive')
+        : execute('Pause intake', 'intake', { paused: true }, 'destructive'),
       execute('Provision folders', 'provision'),
     ],
     `Dashboard: ${d.cycle.name}`,
@@ -115,14 +129,17 @@ export function adminApplicationCard(view: ApplicationView, opts: CardOptions = 
 
 const back = (): CardAction => execute('Dashboard', 'dashboard');
 const refresh = (view: ApplicationView): CardAction => execute('Refresh', 'app_view', appData(view, { as: 'admin' }));
-const folder = (view: ApplicationView): CardAction[] => (view.folder ? [openUrl('Open evidence folder', view.folder.webUrl)] : []);
+const folder = (view: ApplicationView): CardAction[] =>
+  view.folder ? [openUrl('Open evidence folder', view.folder.webUrl)] : [];
 
 export function adminRequestedCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   return card(
     [
       ...top(opts),
       ...applicationHeader(view),
-      text(`Requested ${formatLondon(view.application.requestedAt)}. Opening it shares the organisation's private evidence folder with its applicants.`),
+      text(
+        `Requested ${formatLondon(view.application.requestedAt)}. Opening it shares the organisation's private evidence folder with its applicants.`,
+      ),
     ],
     [execute('Open application', 'open_application', appData(view), 'positive'), refresh(view), back()],
     'Application requested',
@@ -154,11 +171,26 @@ export function adminReviewStageCard(view: ApplicationView, opts: CardOptions): 
     [
       ...top(opts),
       ...applicationHeader(view),
-      text(view.reviewers.length > 0 ? `Reviewers: ${view.reviewers.map((r) => r.displayName).join(', ')}.` : 'No reviewer is assigned yet.', view.reviewers.length > 0 ? {} : { color: 'Warning' }),
+      text(
+        view.reviewers.length > 0
+          ? `Reviewers: ${view.reviewers.map((r) => r.displayName).join(', ')}.`
+          : 'No reviewer is assigned yet.',
+        view.reviewers.length > 0 ? {} : { color: 'Warning' },
+      ),
       text(`Recommendations received: ${view.recommendations.length} of ${view.reviewers.length}.`, { isSubtle: true }),
       ...(open ? [text('A clarification question is waiting for the applicant team.', { isSubtle: true })] : []),
     ],
-    [execute(view.reviewers.length > 0 ? 'Change reviewers' : 'Assign reviewers', 'assign', appData(view), view.reviewers.length > 0 ? undefined : 'positive'), ...folder(view), refresh(view), back()],
+    [
+      execute(
+        view.reviewers.length > 0 ? 'Change reviewers' : 'Assign reviewers',
+        'assign',
+        appData(view),
+        view.reviewers.length > 0 ? undefined : 'positive',
+      ),
+      ...folder(view),
+      refresh(view),
+      back(),
+    ],
     'Application in review',
   );
 }
@@ -169,15 +201,31 @@ export function adminDecisionFormCard(view: ApplicationView, opts: CardOptions):
   const disagree = recommendationsDisagree(recs);
   const names = new Map(view.reviewers.map((p) => [p.id, p.displayName]));
   const agreed = !disagree && recs[0] ? (recs[0].level ?? 'none') : (view.application.targetLevel ?? 'bronze');
-  const join = (pick: (r: (typeof recs)[number]) => string) => (recs.length === 1 ? pick(recs[0]!) : recs.map((r) => `${pick(r)}`).filter(Boolean).join('\n\n'));
-  const body: CardElement[] = [...top(opts), ...applicationHeader(view, disagree ? 'Moderation needed' : 'Confirm the decision')];
+  const join = (pick: (r: (typeof recs)[number]) => string) =>
+    recs.length === 1
+      ? pick(recs[0]!)
+      : recs
+          .map((r) => `${pick(r)}`)
+          .filter(Boolean)
+          .join('\n\n');
+  const body: CardElement[] = [
+    ...top(opts),
+    ...applicationHeader(view, disagree ? 'Moderation needed' : 'Confirm the decision'),
+  ];
   body.push(text(`**${view.organisation.name}**`));
-  if (disagree) body.push(text('The reviewers recommend different outcomes. Read both recommendations and decide the level.', { color: 'Warning' }));
+  if (disagree)
+    body.push(
+      text('The reviewers recommend different outcomes. Read both recommendations and decide the level.', {
+        color: 'Warning',
+      }),
+    );
   for (const r of recs) {
     body.push(
       container(
         [
-          text(`**${names.get(r.reviewerId) ?? 'Reviewer'}** recommends **${levelLabel(r.level)}** (${formatLondon(r.recommendedAt, 'date')})`),
+          text(
+            `**${names.get(r.reviewerId) ?? 'Reviewer'}** recommends **${levelLabel(r.level)}** (${formatLondon(r.recommendedAt, 'date')})`,
+          ),
           text(`Strengths: ${r.strengths}`, { size: 'Small' }),
           text(`To improve: ${r.improvements}`, { size: 'Small' }),
         ],
@@ -186,21 +234,44 @@ export function adminDecisionFormCard(view: ApplicationView, opts: CardOptions):
     );
   }
   body.push(
-    choiceInput('level', 'Level awarded', [...(['bronze', 'silver', 'gold'] as const).map((l) => ({ title: LEVEL_LABELS[l], value: l })), { title: 'No award', value: 'none' }], { value: agreed }),
-    textInput('strengths', 'Strengths (sent to the organisation)', { multiline: true, maxLength: MAX_COMMENTARY_CHARS, value: join((r) => r.strengths) }),
-    textInput('improvements', 'Areas to improve (sent to the organisation)', { multiline: true, maxLength: MAX_COMMENTARY_CHARS, value: join((r) => r.improvements) }),
+    choiceInput(
+      'level',
+      'Level awarded',
+      [
+        ...(['bronze', 'silver', 'gold'] as const).map((l) => ({ title: LEVEL_LABELS[l], value: l })),
+        { title: 'No award', value: 'none' },
+      ],
+      { value: agreed },
+    ),
+    textInput('strengths', 'Strengths (sent to the organisation)', {
+      multiline: true,
+      maxLength: MAX_COMMENTARY_CHARS,
+      value: join((r) => r.strengths),
+    }),
+    textInput('improvements', 'Areas to improve (sent to the organisation)', {
+      multiline: true,
+      maxLength: MAX_COMMENTARY_CHARS,
+      value: join((r) => r.improvements),
+    }),
   );
-  return card(body, [execute('Confirm decision', 'decide', appData(view), 'positive'), ...folder(view), back()], disagree ? 'Moderation needed' : 'Confirm the decision');
+  return card(
+    body,
+    [execute('Confirm decision', 'decide', appData(view), 'positive'), ...folder(view), back()],
+    disagree ? 'Moderation needed' : 'Confirm the decision',
+  );
 }
 
 export function adminDecidedCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const d = view.decision;
-  const inWindow = view.now.getTime() >= view.cycle.decisionStart.getTime() && view.now.getTime() <= view.cycle.decisionEnd.getTime();
+  const inWindow =
+    view.now.getTime() >= view.cycle.decisionStart.getTime() && view.now.getTime() <= view.cycle.decisionEnd.getTime();
   return card(
     [
       ...top(opts),
       ...applicationHeader(view),
-      text(`Decision: **${levelLabel(d?.level ?? null)}**${view.award ? `, award valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`),
+      text(
+        `Decision: **${levelLabel(d?.level ?? null)}**${view.award ? `, award valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`,
+      ),
       text(
         inWindow
           ? 'Communicate it now: the applicant team gets a card with the level, the feedback and the expiry date.'
@@ -215,25 +286,40 @@ export function adminDecidedCard(view: ApplicationView, opts: CardOptions): Adap
 
 export function adminCommunicatedCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   return card(
-    [...top(opts), ...applicationHeader(view), text(`Decision communicated: **${levelLabel(view.decision?.level ?? null)}**${view.award ? `, valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`)],
+    [
+      ...top(opts),
+      ...applicationHeader(view),
+      text(
+        `Decision communicated: **${levelLabel(view.decision?.level ?? null)}**${view.award ? `, valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`,
+      ),
+    ],
     [back()],
     'Decision communicated',
   );
 }
 
 export function adminClosedCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
-  return card([...top(opts), ...applicationHeader(view), text('This application is closed.')], [back()], 'Application closed');
+  return card(
+    [...top(opts), ...applicationHeader(view), text('This application is closed.')],
+    [back()],
+    'Application closed',
+  );
 }
 
 /** Choose reviewers: eligible ones (least loaded first) selectable; those from the organisation listed as not eligible. */
-export function assignCard(view: ApplicationView, options: readonly ReviewerOption[], opts: CardOptions = {}): AdaptiveCard {
+export function assignCard(
+  view: ApplicationView,
+  options: readonly ReviewerOption[],
+  opts: CardOptions = {},
+): AdaptiveCard {
   const eligible = options.filter((o) => o.eligible);
   const blocked = options.filter((o) => !o.eligible);
   const current = view.reviewers.map((r) => r.id);
   const suggested = current.length > 0 ? current : eligible.slice(0, 2).map((o) => o.person.id);
   const body: CardElement[] = [...top(opts), ...applicationHeader(view, 'Assign reviewers')];
   body.push(text(`**${view.organisation.name}**`));
-  if (eligible.length === 0) body.push(text('No reviewer outside the applicant organisation is available.', { color: 'Attention' }));
+  if (eligible.length === 0)
+    body.push(text('No reviewer outside the applicant organisation is available.', { color: 'Attention' }));
   else {
     body.push(
       choiceInput(
@@ -244,11 +330,22 @@ export function assignCard(view: ApplicationView, options: readonly ReviewerOpti
       ),
     );
   }
-  if (blocked.length > 0) body.push(text(`Not eligible (from ${view.organisation.name}): ${blocked.map((o) => o.person.displayName).join(', ')}.`, { isSubtle: true, size: 'Small' }));
+  if (blocked.length > 0)
+    body.push(
+      text(`Not eligible (from ${view.organisation.name}): ${blocked.map((o) => o.person.displayName).join(', ')}.`, {
+        isSubtle: true,
+        size: 'Small',
+      }),
+    );
   return card(
     body,
     [
-      ...(eligible.length > 0 ? [execute('Assign selected', 'save_assignment', appData(view), 'positive'), execute('Assign automatically', 'auto_assign', appData(view))] : []),
+      ...(eligible.length > 0
+        ? [
+            execute('Assign selected', 'save_assignment', appData(view), 'positive'),
+            execute('Assign automatically', 'auto_assign', appData(view)),
+          ]
+        : []),
       execute('Back', 'app_view', appData(view, { as: 'admin' })),
     ],
     'Assign reviewers',
@@ -286,11 +383,30 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
         ['Failed', String(p.failed)],
         ['Started', formatLondon(p.startedAt)],
       ]),
-      text(status, { color: p.status === 'finished' && p.failed === 0 ? 'Good' : p.status === 'failed' || p.failed > 0 ? 'Warning' : 'Accent' }),
-      ...(p.failures && p.failures.length > 0 ? [text(p.failures.slice(0, 5).map((f) => `- ${f.organisation}: ${f.reason}`).join('\r'), { size: 'Small' })] : []),
+      text(status, {
+        color:
+          p.status === 'finished' && p.failed === 0
+            ? 'Good'
+            : p.status === 'failed' || p.failed > 0
+              ? 'Warning'
+              : 'Accent',
+      }),
+      ...(p.failures && p.failures.length > 0
+        ? [
+            text(
+              p.failures
+                .slice(0, 5)
+                .map((f) => `- ${f.organisation}: ${f.reason}`)
+                .join('\r'),
+              { size: 'Small' },
+            ),
+          ]
+        : []),
     ],
     [
-      ...(p.status === 'finished' || p.status === 'failed' ? [execute('Run again', 'provision')] : [execute('Show progress', 'provision_status', { runId: p.runId })]),
+      ...(p.status === 'finished' || p.status === 'failed'
+        ? [execute('Run again', 'provision')]
+        : [execute('Show progress', 'provision_status', { runId: p.runId })]),
       execute('Dashboard', 'dashboard'),
     ],
     'Evidence folder provisioning',
@@ -307,7 +423,12 @@ export function intakeCard(cycle: Cycle): AdaptiveCard {
           : 'Organisations that attended a drop-in in the last 8 weeks can request an application.',
       ),
     ],
-    [cycle.intakePaused ? execute('Open intake', 'intake', { paused: false }, 'positive') : execute('Pause intake', 'intake', { paused: true }, 'destructive'), execute('Dashboard', 'dashboard')],
+    [
+      cycle.intakePaused
+        ? execute('Open intake', 'intake', { paused: false }, 'positive')
+        : execute('Pause intake', 'intake', { paused: true }, 'destructive'),
+      execute('Dashboard', 'dashboard'),
+    ],
     cycle.intakePaused ? 'Intake paused' : 'Intake open',
   );
 }

@@ -73,7 +73,9 @@ export function applicantRequestedCard(view: ApplicationView, opts: CardOptions)
     [
       ...top(opts),
       ...applicationHeader(view),
-      text('Your request has reached the WEx QS team. When they open your application you will get a message here with the link to your private evidence folder.'),
+      text(
+        'Your request has reached the WEx QS team. When they open your application you will get a message here with the link to your private evidence folder.',
+      ),
       text(deadlineLine(view), { isSubtle: true }),
       ...withdrawButton(view, opts),
     ],
@@ -91,7 +93,11 @@ function problemLines(problems: readonly ReadinessProblem[], max: number): strin
 export function applicantOpenCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const a = view.application;
   const r = view.readiness;
-  const body: CardElement[] = [...top(opts), ...applicationHeader(view), text(deadlineLine(view), { weight: 'Bolder' })];
+  const body: CardElement[] = [
+    ...top(opts),
+    ...applicationHeader(view),
+    text(deadlineLine(view), { weight: 'Bolder' }),
+  ];
   body.push(
     text(
       view.folder
@@ -103,7 +109,14 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
     container([
       text('**Level you are applying for**'),
       columns([
-        { items: [choiceInput('level', 'Level', LEVEL_CHOICES, { ...(a.targetLevel ? { value: a.targetLevel } : {}), placeholder: 'Choose a level' })] },
+        {
+          items: [
+            choiceInput('level', 'Level', LEVEL_CHOICES, {
+              ...(a.targetLevel ? { value: a.targetLevel } : {}),
+              placeholder: 'Choose a level',
+            }),
+          ],
+        },
         { width: 'auto', items: [actionSet([execute('Save level', 'choose_level', appData(view))])] },
       ]),
     ]),
@@ -113,23 +126,49 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
     const soft = r.problems.filter((p) => p.severity === 'soft');
     body.push(
       text('**Progress by section**'),
-      facts(r.sections.map((s) => [`${s.section}. ${SECTIONS[s.section - 1]?.title ?? ''}`, `${s.completed} of ${s.criteria} criteria complete`])),
-      text(`**Evidence:** ${r.documentsCompleted} of the ${r.documentsRequired} completed documents a ${LEVEL_LABELS[a.targetLevel!].toLowerCase()} application needs.${view.documentsListedAt ? ` Folder last checked ${formatLondon(view.documentsListedAt)}.` : ' The folder has not been checked yet.'}`),
+      facts(
+        r.sections.map((s) => [
+          `${s.section}. ${SECTIONS[s.section - 1]?.title ?? ''}`,
+          `${s.completed} of ${s.criteria} criteria complete`,
+        ]),
+      ),
+      text(
+        `**Evidence:** ${r.documentsCompleted} of the ${r.documentsRequired} completed documents a ${LEVEL_LABELS[a.targetLevel!].toLowerCase()} application needs.${view.documentsListedAt ? ` Folder last checked ${formatLondon(view.documentsListedAt)}.` : ' The folder has not been checked yet.'}`,
+      ),
     );
     if (hard.length === 0) body.push(text('✓ Ready to submit.', { color: 'Good', weight: 'Bolder' }));
-    else body.push(text(`**To fix before you can submit (${hard.length})**`, { color: 'Attention' }), bulletList(problemLines(hard, 8)));
-    if (soft.length > 0) body.push(text(`**Worth checking (${soft.length})**`, { color: 'Warning' }), bulletList(problemLines(soft, 4)));
+    else
+      body.push(
+        text(`**To fix before you can submit (${hard.length})**`, { color: 'Attention' }),
+        bulletList(problemLines(hard, 8)),
+      );
+    if (soft.length > 0)
+      body.push(text(`**Worth checking (${soft.length})**`, { color: 'Warning' }), bulletList(problemLines(soft, 4)));
   } else {
-    body.push(text('Choose the level first: it decides which criteria need commentary and how many documents you need (4 bronze, 8 silver, 12 gold).'));
+    body.push(
+      text(
+        'Choose the level first: it decides which criteria need commentary and how many documents you need (4 bronze, 8 silver, 12 gold).',
+      ),
+    );
   }
   body.push(
     text('**Write your commentary**', { isSubtle: false }),
-    actionSet(SECTIONS.slice(0, 3).map((s) => execute(`${s.number}. ${s.title}`, 'commentary', { ...appData(view), section: s.number }))),
-    actionSet(SECTIONS.slice(3).map((s) => execute(`${s.number}. ${s.title}`, 'commentary', { ...appData(view), section: s.number }))),
+    actionSet(
+      SECTIONS.slice(0, 3).map((s) =>
+        execute(`${s.number}. ${s.title}`, 'commentary', { ...appData(view), section: s.number }),
+      ),
+    ),
+    actionSet(
+      SECTIONS.slice(3).map((s) =>
+        execute(`${s.number}. ${s.title}`, 'commentary', { ...appData(view), section: s.number }),
+      ),
+    ),
   );
   body.push(...withdrawButton(view, opts));
   const actions: CardAction[] = [
-    ...(opts.canSubmit !== false && a.targetLevel ? [execute('Submit application', 'submit', appData(view), 'positive')] : []),
+    ...(opts.canSubmit !== false && a.targetLevel
+      ? [execute('Submit application', 'submit', appData(view), 'positive')]
+      : []),
     execute('Evidence details', 'evidence', appData(view)),
     execute('Re-check folder', 'refresh_evidence', appData(view)),
     ...folderAction(view),
@@ -150,10 +189,22 @@ export function applicantInReviewCard(view: ApplicationView, opts: CardOptions):
           : 'Your application is being reviewed. If a reviewer has a question, it will come to this chat.',
       ),
       facts([
-        ['Review period', `${formatLondon(view.cycle.reviewStart, 'date')} to ${formatLondon(view.cycle.reviewEnd, 'date')}`],
-        ['Decisions', `${formatLondon(view.cycle.decisionStart, 'date')} to ${formatLondon(view.cycle.decisionEnd, 'date')}`],
+        [
+          'Review period',
+          `${formatLondon(view.cycle.reviewStart, 'date')} to ${formatLondon(view.cycle.reviewEnd, 'date')}`,
+        ],
+        [
+          'Decisions',
+          `${formatLondon(view.cycle.decisionStart, 'date')} to ${formatLondon(view.cycle.decisionEnd, 'date')}`,
+        ],
       ]),
-      ...(answered.length > 0 ? [text(`You have answered ${answered.length} clarification question${answered.length === 1 ? '' : 's'}.`, { isSubtle: true })] : []),
+      ...(answered.length > 0
+        ? [
+            text(`You have answered ${answered.length} clarification question${answered.length === 1 ? '' : 's'}.`, {
+              isSubtle: true,
+            }),
+          ]
+        : []),
       ...(view.application.state === 'submitted' ? withdrawButton(view, opts) : []),
     ],
     [refresh(view), menu()],
@@ -167,13 +218,30 @@ export function applicantClarificationCard(view: ApplicationView, opts: CardOpti
   body.push(text(`**${view.organisation.name}**`));
   if (open) {
     body.push(
-      container([text(`Asked ${formatLondon(open.askedAt)}`, { isSubtle: true, size: 'Small' }), text(truncate(open.question, 1500))], 'emphasis'),
-      textInput('answer', 'Your answer', { multiline: true, maxLength: MAX_COMMENTARY_CHARS, required: true, placeholder: 'Answer the question; name documents and page numbers where useful.' }),
+      container(
+        [
+          text(`Asked ${formatLondon(open.askedAt)}`, { isSubtle: true, size: 'Small' }),
+          text(truncate(open.question, 1500)),
+        ],
+        'emphasis',
+      ),
+      textInput('answer', 'Your answer', {
+        multiline: true,
+        maxLength: MAX_COMMENTARY_CHARS,
+        required: true,
+        placeholder: 'Answer the question; name documents and page numbers where useful.',
+      }),
     );
   }
   return card(
     body,
-    [...(open ? [execute('Send answer', 'answer_clarification', appData(view, { clarificationId: open.id }), 'positive')] : []), ...folderAction(view), refresh(view)],
+    [
+      ...(open
+        ? [execute('Send answer', 'answer_clarification', appData(view, { clarificationId: open.id }), 'positive')]
+        : []),
+      ...folderAction(view),
+      refresh(view),
+    ],
     'A reviewer has a question about your application',
   );
 }
@@ -183,8 +251,15 @@ export function applicantAwaitingDecisionCard(view: ApplicationView, opts: CardO
     [
       ...top(opts),
       ...applicationHeader(view),
-      text('The review of your application is complete. The WEx QS team will send you the decision during the decision period.'),
-      facts([['Decisions', `${formatLondon(view.cycle.decisionStart, 'date')} to ${formatLondon(view.cycle.decisionEnd, 'date')}`]]),
+      text(
+        'The review of your application is complete. The WEx QS team will send you the decision during the decision period.',
+      ),
+      facts([
+        [
+          'Decisions',
+          `${formatLondon(view.cycle.decisionStart, 'date')} to ${formatLondon(view.cycle.decisionEnd, 'date')}`,
+        ],
+      ]),
     ],
     [refresh(view), menu()],
     'Review complete',
@@ -197,17 +272,35 @@ export function applicantDecisionCard(view: ApplicationView, opts: CardOptions):
   const body: CardElement[] = [...top(opts)];
   if (d?.level) {
     body.push(...heading(`${LEVEL_LABELS[d.level]} award`, `${view.organisation.name} · ${view.cycle.name}`));
-    body.push(text(`Congratulations: your organisation has been awarded the Work Experience Quality Standard at **${LEVEL_LABELS[d.level]}** level.`));
+    body.push(
+      text(
+        `Congratulations: your organisation has been awarded the Work Experience Quality Standard at **${LEVEL_LABELS[d.level]}** level.`,
+      ),
+    );
     if (view.award) {
-      body.push(facts([['Valid from', formatLondon(view.award.validFrom, 'date')], ['Expires', formatLondon(view.award.validUntil, 'date')]]));
+      body.push(
+        facts([
+          ['Valid from', formatLondon(view.award.validFrom, 'date')],
+          ['Expires', formatLondon(view.award.validUntil, 'date')],
+        ]),
+      );
       body.push(text('You can reapply before the award expires.', { isSubtle: true }));
     }
   } else {
     body.push(...heading('Decision on your application', `${view.organisation.name} · ${view.cycle.name}`));
-    body.push(text('Your application has not been given an award this time. The feedback below explains why and what to work on; you can apply again in a later cycle.'));
+    body.push(
+      text(
+        'Your application has not been given an award this time. The feedback below explains why and what to work on; you can apply again in a later cycle.',
+      ),
+    );
   }
   if (d) {
-    body.push(text('**Strengths**'), text(truncate(d.feedbackStrengths, 3000)), text('**Areas to improve**'), text(truncate(d.feedbackImprovements, 3000)));
+    body.push(
+      text('**Strengths**'),
+      text(truncate(d.feedbackStrengths, 3000)),
+      text('**Areas to improve**'),
+      text(truncate(d.feedbackImprovements, 3000)),
+    );
   }
   return card(body, [menu()], d?.level ? `${LEVEL_LABELS[d.level]} award` : 'Decision on your application');
 }
@@ -230,7 +323,10 @@ export function applicantClosedCard(view: ApplicationView, opts: CardOptions): A
 
 /** Parses "1, 3-5" into [1, 3, 4, 5]; null when it is not a list of page numbers and ranges. */
 export function parsePages(input: string): number[] | null {
-  const parts = input.split(/[,;\s]+/).map((p) => p.trim()).filter(Boolean);
+  const parts = input
+    .split(/[,;\s]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) return [];
   const out: number[] = [];
   for (const p of parts) {
@@ -265,7 +361,11 @@ const TARGET_BYTES = 38 * 1024;
  * The commentary form of one section: per criterion a text box and reference rows (document
  * picked from the folder + pages). Criteria are those up to the target level (all, before one is chosen).
  */
-export function commentarySectionCard(view: ApplicationView, section: SectionNumber, opts: CardOptions = {}): AdaptiveCard {
+export function commentarySectionCard(
+  view: ApplicationView,
+  section: SectionNumber,
+  opts: CardOptions = {},
+): AdaptiveCard {
   let built: AdaptiveCard | null = null;
   for (const budget of CHOICE_BUDGETS) {
     built = buildCommentaryCard(view, section, opts, budget);
@@ -274,7 +374,12 @@ export function commentarySectionCard(view: ApplicationView, section: SectionNum
   return built!;
 }
 
-function buildCommentaryCard(view: ApplicationView, section: SectionNumber, opts: CardOptions, choiceBudget: number): AdaptiveCard {
+function buildCommentaryCard(
+  view: ApplicationView,
+  section: SectionNumber,
+  opts: CardOptions,
+  choiceBudget: number,
+): AdaptiveCard {
   const s = SECTIONS[section - 1]!;
   const criteria = criteriaForSection(view.framework, section, view.application.targetLevel ?? undefined);
   const byId = new Map(view.commentary.map((c) => [c.criterionId, c]));
@@ -287,12 +392,33 @@ function buildCommentaryCard(view: ApplicationView, section: SectionNumber, opts
 
   const body: CardElement[] = [
     ...top(opts),
-    ...heading(`Section ${section}: ${s.title}`, `${view.organisation.name} · ${view.application.targetLevel ? `criteria up to ${LEVEL_LABELS[view.application.targetLevel].toLowerCase()}` : 'all criteria (choose a level to see only yours)'}`),
+    ...heading(
+      `Section ${section}: ${s.title}`,
+      `${view.organisation.name} · ${view.application.targetLevel ? `criteria up to ${LEVEL_LABELS[view.application.targetLevel].toLowerCase()}` : 'all criteria (choose a level to see only yours)'}`,
+    ),
     text(s.description, { isSubtle: true }),
   ];
-  if (view.framework.illustrative) body.push(text('Illustrative framework: example criteria, not the official NHS England text.', { isSubtle: true, size: 'Small' }));
-  if (all.length === 0) body.push(text('No documents are listed from your evidence folder yet. Upload them, then press **Re-check folder** on your application card.', { color: 'Warning' }));
-  else if (pool.length < all.length) body.push(text(`Showing ${pool.length} of your ${all.length} documents (this section's folder first) and those already referenced; move a document into this section's folder to reference it here.`, { isSubtle: true, size: 'Small' }));
+  if (view.framework.illustrative)
+    body.push(
+      text('Illustrative framework: example criteria, not the official NHS England text.', {
+        isSubtle: true,
+        size: 'Small',
+      }),
+    );
+  if (all.length === 0)
+    body.push(
+      text(
+        'No documents are listed from your evidence folder yet. Upload them, then press **Re-check folder** on your application card.',
+        { color: 'Warning' },
+      ),
+    );
+  else if (pool.length < all.length)
+    body.push(
+      text(
+        `Showing ${pool.length} of your ${all.length} documents (this section's folder first) and those already referenced; move a document into this section's folder to reference it here.`,
+        { isSubtle: true, size: 'Small' },
+      ),
+    );
 
   for (const c of criteria) {
     const existing = byId.get(c.id);
@@ -300,16 +426,36 @@ function buildCommentaryCard(view: ApplicationView, section: SectionNumber, opts
     const referenced = new Set(refs.map((r) => docKey(r.documentName)));
     const choices = [
       ...pool.map((d) => ({ title: d.name, value: docKey(d.name) })),
-      ...all.filter((d) => referenced.has(docKey(d.name)) && !pool.includes(d)).map((d) => ({ title: d.name, value: docKey(d.name) })),
-      ...refs.filter((r) => !all.some((d) => docKey(d.name) === docKey(r.documentName))).map((r) => ({ title: `${r.documentName} (not in folder)`, value: docKey(r.documentName) })),
+      ...all
+        .filter((d) => referenced.has(docKey(d.name)) && !pool.includes(d))
+        .map((d) => ({ title: d.name, value: docKey(d.name) })),
+      ...refs
+        .filter((r) => !all.some((d) => docKey(d.name) === docKey(r.documentName)))
+        .map((r) => ({ title: `${r.documentName} (not in folder)`, value: docKey(r.documentName) })),
     ];
     const rows: CardElement[] = [];
     for (let i = 0; i < (choices.length > 0 ? rowsFor(c.id) : 0); i++) {
       const ref = refs[i];
       rows.push(
         columns([
-          { items: [choiceInput(`doc_${c.id}_${i}`, i === 0 ? 'Document' : '', choices, { ...(ref ? { value: docKey(ref.documentName) } : {}), placeholder: 'Choose a document' })] },
-          { width: '90px', items: [textInput(`pages_${c.id}_${i}`, i === 0 ? 'Pages' : '', { ...(ref ? { value: formatPages(ref.pages) } : {}), placeholder: 'e.g. 2, 4-5', maxLength: 60 })] },
+          {
+            items: [
+              choiceInput(`doc_${c.id}_${i}`, i === 0 ? 'Document' : '', choices, {
+                ...(ref ? { value: docKey(ref.documentName) } : {}),
+                placeholder: 'Choose a document',
+              }),
+            ],
+          },
+          {
+            width: '90px',
+            items: [
+              textInput(`pages_${c.id}_${i}`, i === 0 ? 'Pages' : '', {
+                ...(ref ? { value: formatPages(ref.pages) } : {}),
+                placeholder: 'e.g. 2, 4-5',
+                maxLength: 60,
+              }),
+            ],
+          },
         ]),
       );
     }
@@ -317,16 +463,41 @@ function buildCommentaryCard(view: ApplicationView, section: SectionNumber, opts
       container(
         [
           text(`**${c.id}** ${c.text}`),
-          text(`From ${LEVEL_LABELS[c.minimumLevel].toLowerCase()}. Typical evidence: ${c.suggestedEvidence.join('; ') || 'any relevant document'}.`, { isSubtle: true, size: 'Small' }),
-          textInput(`text_${c.id}`, 'Commentary', { multiline: true, maxLength: MAX_COMMENTARY_CHARS, ...(existing?.text ? { value: existing.text } : {}), placeholder: 'Explain how you meet this criterion and where the evidence shows it.' }),
+          text(
+            `From ${LEVEL_LABELS[c.minimumLevel].toLowerCase()}. Typical evidence: ${c.suggestedEvidence.join('; ') || 'any relevant document'}.`,
+            { isSubtle: true, size: 'Small' },
+          ),
+          textInput(`text_${c.id}`, 'Commentary', {
+            multiline: true,
+            maxLength: MAX_COMMENTARY_CHARS,
+            ...(existing?.text ? { value: existing.text } : {}),
+            placeholder: 'Explain how you meet this criterion and where the evidence shows it.',
+          }),
           ...rows,
         ],
         'emphasis',
       ),
     );
   }
-  const next = section < 6 ? ([execute(`Save and go to section ${section + 1}`, 'save_commentary', { ...appData(view), section, next: section + 1 })] as CardAction[]) : [];
-  return card(body, [execute('Save draft', 'save_commentary', { ...appData(view), section }, 'positive'), ...next, execute('Back to application', 'app_view', appData(view))], `Commentary: section ${section}`);
+  const next =
+    section < 6
+      ? ([
+          execute(`Save and go to section ${section + 1}`, 'save_commentary', {
+            ...appData(view),
+            section,
+            next: section + 1,
+          }),
+        ] as CardAction[])
+      : [];
+  return card(
+    body,
+    [
+      execute('Save draft', 'save_commentary', { ...appData(view), section }, 'positive'),
+      ...next,
+      execute('Back to application', 'app_view', appData(view)),
+    ],
+    `Commentary: section ${section}`,
+  );
 }
 
 export const EVIDENCE_PAGE_SIZE = 20;
@@ -339,16 +510,30 @@ export function evidenceCard(view: ApplicationView, page = 0, opts: CardOptions 
   const slice = docs.slice(p * EVIDENCE_PAGE_SIZE, (p + 1) * EVIDENCE_PAGE_SIZE);
   const body: CardElement[] = [
     ...top(opts),
-    ...heading('Evidence details', `${view.organisation.name} · ${docs.length} document${docs.length === 1 ? '' : 's'} in your folder${pages > 1 ? ` · page ${p + 1} of ${pages}` : ''}`),
-    text('Only completed, anonymised documents count (blank templates do not). Evidence must be dated within the last 12 months; give the date the evidence was produced if it differs from the upload date.', { isSubtle: true }),
+    ...heading(
+      'Evidence details',
+      `${view.organisation.name} · ${docs.length} document${docs.length === 1 ? '' : 's'} in your folder${pages > 1 ? ` · page ${p + 1} of ${pages}` : ''}`,
+    ),
+    text(
+      'Only completed, anonymised documents count (blank templates do not). Evidence must be dated within the last 12 months; give the date the evidence was produced if it differs from the upload date.',
+      { isSubtle: true },
+    ),
   ];
-  if (docs.length === 0) body.push(text('No documents are listed yet. Upload them to your folder, then press **Re-check folder**.', { color: 'Warning' }));
+  if (docs.length === 0)
+    body.push(
+      text('No documents are listed yet. Upload them to your folder, then press **Re-check folder**.', {
+        color: 'Warning',
+      }),
+    );
   for (const d of slice) {
     const k = docKey(d.name);
     body.push(
       container([
         text(`**${d.name}**`),
-        text(`${d.section ? `Section ${d.section}` : 'Folder top level'} · uploaded ${formatLondon(d.lastModified, 'date')}`, { isSubtle: true, size: 'Small' }),
+        text(
+          `${d.section ? `Section ${d.section}` : 'Folder top level'} · uploaded ${formatLondon(d.lastModified, 'date')}`,
+          { isSubtle: true, size: 'Small' },
+        ),
         columns([
           { items: [dateInput(`date_${k}`, 'Evidence date', londonDateKey(d.evidenceDate ?? d.lastModified))] },
           { items: [toggleInput(`done_${k}`, 'Completed and anonymised', d.completed)] },
@@ -357,7 +542,15 @@ export function evidenceCard(view: ApplicationView, page = 0, opts: CardOptions 
     );
   }
   const actions: CardAction[] = [];
-  if (slice.length > 0) actions.push(execute('Save', 'save_evidence', { ...appData(view), page: p, keys: slice.map((d) => docKey(d.name)).join(',') }, 'positive'));
+  if (slice.length > 0)
+    actions.push(
+      execute(
+        'Save',
+        'save_evidence',
+        { ...appData(view), page: p, keys: slice.map((d) => docKey(d.name)).join(',') },
+        'positive',
+      ),
+    );
   if (p + 1 < pages) actions.push(execute('Next page', 'evidence', { ...appData(view), page: p + 1 }));
   if (p > 0) actions.push(execute('Previous page', 'evidence', { ...appData(view), page: p - 1 }));
   actions.push(execute('Back to application', 'app_view', appData(view)));
@@ -365,7 +558,11 @@ export function evidenceCard(view: ApplicationView, page = 0, opts: CardOptions 
 }
 
 /** Soft problems only: confirm before submitting. */
-export function submitConfirmCard(view: ApplicationView, warnings: readonly ReadinessProblem[], late: boolean): AdaptiveCard {
+export function submitConfirmCard(
+  view: ApplicationView,
+  warnings: readonly ReadinessProblem[],
+  late: boolean,
+): AdaptiveCard {
   return card(
     [
       ...heading('Submit with these warnings?', view.organisation.name),
@@ -373,23 +570,33 @@ export function submitConfirmCard(view: ApplicationView, warnings: readonly Read
       bulletList(problemLines(warnings, 8)),
       ...(late ? [text('The deadline has passed: your submission will be marked late.', { color: 'Warning' })] : []),
     ],
-    [execute('Submit anyway', 'submit', appData(view, { acknowledgeWarnings: true }), 'positive'), execute('Back to application', 'app_view', appData(view))],
+    [
+      execute('Submit anyway', 'submit', appData(view, { acknowledgeWarnings: true }), 'positive'),
+      execute('Back to application', 'app_view', appData(view)),
+    ],
     'Submit with warnings?',
   );
 }
 
 /** The applicant lead may withdraw until review starts; a confirmation card comes first. */
 function withdrawButton(view: ApplicationView, opts: CardOptions): CardElement[] {
-  return opts.canSubmit === false ? [] : [actionSet([execute('Withdraw application…', 'withdraw_application', appData(view), 'destructive')])];
+  return opts.canSubmit === false
+    ? []
+    : [actionSet([execute('Withdraw application…', 'withdraw_application', appData(view), 'destructive')])];
 }
 
 export function withdrawConfirmCard(view: ApplicationView): AdaptiveCard {
   return card(
     [
       ...heading('Withdraw your application?', view.organisation.name),
-      text(`Your organisation will not be assessed in ${view.cycle.name}. Your evidence folder and commentary stay as they are, but only one application per organisation is accepted in a cycle, so you would need to apply again in a later cycle.`),
+      text(
+        `Your organisation will not be assessed in ${view.cycle.name}. Your evidence folder and commentary stay as they are, but only one application per organisation is accepted in a cycle, so you would need to apply again in a later cycle.`,
+      ),
     ],
-    [execute('Yes, withdraw', 'withdraw_application', appData(view, { confirm: true }), 'destructive'), execute('Keep my application', 'app_view', appData(view))],
+    [
+      execute('Yes, withdraw', 'withdraw_application', appData(view, { confirm: true }), 'destructive'),
+      execute('Keep my application', 'app_view', appData(view)),
+    ],
     'Withdraw your application?',
   );
 }
@@ -400,7 +607,10 @@ export function notReadyCard(view: ApplicationView, problems: readonly string[])
   return card(
     [
       ...heading('Not ready to submit', view.organisation.name),
-      text(`Your application was not submitted. Fix ${problems.length === 1 ? 'this problem' : `these ${problems.length} problems`} first:`, { color: 'Attention' }),
+      text(
+        `Your application was not submitted. Fix ${problems.length === 1 ? 'this problem' : `these ${problems.length} problems`} first:`,
+        { color: 'Attention' },
+      ),
       bulletList(problems.length > shown.length ? [...shown, `…and ${problems.length - shown.length} more.`] : shown),
     ],
     [execute('Back to application', 'app_view', appData(view)), execute('Evidence details', 'evidence', appData(view))],

@@ -12,7 +12,9 @@ export function eligibilityCard(organisation: Organisation, e: EligibilityView):
       [
         ...heading('You are eligible to apply', organisation.name),
         text(`Your organisation attended a drop-in session on ${formatLondon(e.lastAttended, 'date')}.`),
-        text(`Request your application before ${formatLondon(e.expiresAt, 'date')}, when that attendance stops counting (8 weeks).`),
+        text(
+          `Request your application before ${formatLondon(e.expiresAt, 'date')}, when that attendance stops counting (8 weeks).`,
+        ),
       ],
       [execute('Request application', 'request_application', {}, 'positive'), execute('Back to menu', 'help')],
       'Eligible to apply',
@@ -37,7 +39,9 @@ export function applicationRequestedCard(organisation: Organisation, cycle: Cycl
   return card(
     [
       ...heading('Application requested', organisation.name),
-      text("Thank you. The WEx QS team will open your application and share your organisation's private evidence folder."),
+      text(
+        "Thank you. The WEx QS team will open your application and share your organisation's private evidence folder.",
+      ),
       facts([
         ['Cycle', cycle.name],
         ['Submission deadline', `${formatLondon(cycle.submissionDeadline, 'datetime')} (UK time)`],

@@ -21,7 +21,10 @@ export function reference(applicationId: string): string {
 }
 
 /** Data every application action carries: which application, and the version the card shows. */
-export function appData(view: Pick<ApplicationView, 'application'>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function appData(
+  view: Pick<ApplicationView, 'application'>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { applicationId: view.application.id, version: view.application.version, ...extra };
 }
 
@@ -37,7 +40,9 @@ export function applicationHeader(view: ApplicationView, title?: string): CardEl
     facts([
       ['Reference', reference(a.id)],
       ['Level applied for', a.targetLevel ? LEVEL_LABELS[a.targetLevel] : 'Not chosen yet'],
-      ...(a.submittedAt ? ([['Submitted', `${formatLondon(a.submittedAt)}${a.submittedLate ? ' (late)' : ''}`]] as [string, string][]) : []),
+      ...(a.submittedAt
+        ? ([['Submitted', `${formatLondon(a.submittedAt)}${a.submittedLate ? ' (late)' : ''}`]] as [string, string][])
+        : []),
     ]),
   ];
 }
@@ -76,9 +81,11 @@ const ACTION_WORDS: Record<string, string> = {
 
 /** The line on a card returned for an outdated action: what changed and by whom. */
 export function staleNotice(details: Record<string, unknown>): string {
-  const who = typeof details.changedByName === 'string' && details.changedByName ? details.changedByName : 'Someone else';
+  const who =
+    typeof details.changedByName === 'string' && details.changedByName ? details.changedByName : 'Someone else';
   const what = ACTION_WORDS[String(details.lastAction ?? '')] ?? 'changed the application';
   const when = typeof details.changedAt === 'string' ? ` at ${formatLondon(new Date(details.changedAt))}` : '';
-  const state = typeof details.currentState === 'string' ? STATE_LABELS[details.currentState as ApplicationState] : null;
+  const state =
+    typeof details.currentState === 'string' ? STATE_LABELS[details.currentState as ApplicationState] : null;
   return `This card was out of date: ${who} ${what}${when}${state ? ` (now: ${state})` : ''}. Nothing was changed by your click. This is the current version.`;
 }

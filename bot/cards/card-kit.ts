@@ -35,12 +35,22 @@ export function card(body: CardElement[], actions: CardAction[] = [], fallbackTe
 }
 
 export function heading(text: string, subtle?: string): CardElement[] {
-  const out: CardElement[] = [{ type: 'TextBlock', text, size: 'Large', weight: 'Bolder', wrap: true, style: 'heading' }];
+  const out: CardElement[] = [
+    { type: 'TextBlock', text, size: 'Large', weight: 'Bolder', wrap: true, style: 'heading' },
+  ];
   if (subtle) out.push({ type: 'TextBlock', text: subtle, isSubtle: true, wrap: true, spacing: 'None' });
   return out;
 }
 
-export function text(value: string, opts: Partial<{ weight: 'Bolder'; color: 'Attention' | 'Good' | 'Warning' | 'Accent'; isSubtle: boolean; size: 'Small' | 'Medium' }> = {}): CardElement {
+export function text(
+  value: string,
+  opts: Partial<{
+    weight: 'Bolder';
+    color: 'Attention' | 'Good' | 'Warning' | 'Accent';
+    isSubtle: boolean;
+    size: 'Small' | 'Medium';
+  }> = {},
+): CardElement {
   return { type: 'TextBlock', text: value, wrap: true, ...opts };
 }
 
@@ -53,7 +63,12 @@ export function bulletList(items: string[]): CardElement {
 }
 
 /** Universal Action: Teams sends `adaptiveCard/action` with this verb and data to the bot. */
-export function execute(title: string, verb: string, data: Record<string, unknown> = {}, style?: 'positive' | 'destructive'): CardAction {
+export function execute(
+  title: string,
+  verb: string,
+  data: Record<string, unknown> = {},
+  style?: 'positive' | 'destructive',
+): CardAction {
   return { type: 'Action.Execute', title, verb, data: { verb, ...data }, ...(style ? { style } : {}) };
 }
 
@@ -65,15 +80,26 @@ export function actionSet(actions: CardAction[]): CardElement {
   return { type: 'ActionSet', actions };
 }
 
-export function container(items: CardElement[], style?: 'emphasis' | 'good' | 'attention' | 'warning' | 'accent'): CardElement {
+export function container(
+  items: CardElement[],
+  style?: 'emphasis' | 'good' | 'attention' | 'warning' | 'accent',
+): CardElement {
   return { type: 'Container', items, ...(style ? { style } : {}) };
 }
 
 /** Teams shows a user-specific, up-to-date view to these users (max 60) by invoking `verb` when the card is displayed. */
-export function withRefresh(c: AdaptiveCard, verb: string, data: Record<string, unknown>, userIds: readonly string[]): AdaptiveCard {
+export function withRefresh(
+  c: AdaptiveCard,
+  verb: string,
+  data: Record<string, unknown>,
+  userIds: readonly string[],
+): AdaptiveCard {
   const ids = [...new Set(userIds)].slice(0, 60);
   if (ids.length === 0) return c;
-  return { ...c, refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } }, userIds: ids } };
+  return {
+    ...c,
+    refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } }, userIds: ids },
+  };
 }
 
 /**
@@ -82,7 +108,11 @@ export function withRefresh(c: AdaptiveCard, verb: string, data: Record<string, 
  * without `userIds` automatically for everyone who views it, invoking `verb` as that person.
  * https://learn.microsoft.com/javascript/api/teams-sdk-typescript/@microsoft/teams.cards/irefreshdefinition
  */
-export function withRefreshForEveryone(c: AdaptiveCard, verb: string, data: Record<string, unknown> = {}): AdaptiveCard {
+export function withRefreshForEveryone(
+  c: AdaptiveCard,
+  verb: string,
+  data: Record<string, unknown> = {},
+): AdaptiveCard {
   return { ...c, refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } } } };
 }
 
@@ -95,7 +125,14 @@ export function notice(message: string, tone: 'good' | 'warning' | 'attention' =
 export function textInput(
   id: string,
   label: string,
-  opts: { value?: string; placeholder?: string; multiline?: boolean; maxLength?: number; required?: boolean; errorMessage?: string } = {},
+  opts: {
+    value?: string;
+    placeholder?: string;
+    multiline?: boolean;
+    maxLength?: number;
+    required?: boolean;
+    errorMessage?: string;
+  } = {},
 ): CardElement {
   return {
     type: 'Input.Text',
@@ -113,7 +150,13 @@ export function choiceInput(
   id: string,
   label: string,
   choices: readonly { title: string; value: string }[],
-  opts: { value?: string; style?: 'compact' | 'expanded'; multi?: boolean; placeholder?: string; required?: boolean } = {},
+  opts: {
+    value?: string;
+    style?: 'compact' | 'expanded';
+    multi?: boolean;
+    placeholder?: string;
+    required?: boolean;
+  } = {},
 ): CardElement {
   return {
     type: 'Input.ChoiceSet',
@@ -124,7 +167,9 @@ export function choiceInput(
     ...(opts.value ? { value: opts.value } : {}),
     ...(opts.multi ? { isMultiSelect: true } : {}),
     ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
-    ...(opts.required ? { isRequired: true, errorMessage: `Choose ${label.trim().toLowerCase() || 'an option'}.` } : {}),
+    ...(opts.required
+      ? { isRequired: true, errorMessage: `Choose ${label.trim().toLowerCase() || 'an option'}.` }
+      : {}),
   };
 }
 
@@ -137,7 +182,10 @@ export function toggleInput(id: string, title: string, value: boolean): CardElem
 }
 
 export function columns(cols: { items: CardElement[]; width?: 'auto' | 'stretch' | string }[]): CardElement {
-  return { type: 'ColumnSet', columns: cols.map((c) => ({ type: 'Column', width: c.width ?? 'stretch', items: c.items })) };
+  return {
+    type: 'ColumnSet',
+    columns: cols.map((c) => ({ type: 'Column', width: c.width ?? 'stretch', items: c.items })),
+  };
 }
 
 /** Shorten long user text for display (cards stay small). */

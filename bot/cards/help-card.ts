@@ -21,11 +21,16 @@ export function helpCard(input: {
   const first = person.displayName.split(' ')[0] ?? person.displayName;
   const who = `You're signed in as ${describeRoles(person.roles)}${organisation ? ` for ${organisation.name}` : ''}.`;
   const body = [
-    ...heading(input.greeting ? `Welcome, ${first}` : `Hi ${first}, here's what you can do`, 'Work Experience Quality Standard'),
+    ...heading(
+      input.greeting ? `Welcome, ${first}` : `Hi ${first}, here's what you can do`,
+      'Work Experience Quality Standard',
+    ),
     text(who),
   ];
   if (input.notUnderstood) {
-    body.push(text(`Sorry, I didn't understand "${input.notUnderstood}". Choose one of these instead:`, { color: 'Warning' }));
+    body.push(
+      text(`Sorry, I didn't understand "${input.notUnderstood}". Choose one of these instead:`, { color: 'Warning' }),
+    );
   }
   body.push(
     ...entries.map((e) => text(`**${e.title}** — ${e.description}`)),
@@ -33,10 +38,7 @@ export function helpCard(input: {
   );
   // Cards allow at most 5 actions per set: with more, the role's buttons go in rows of three.
   const buttons = entries.map((e) => execute(e.title, e.verb));
-  if (buttons.length > 5) for (let i = 0; i < buttons.length; i += 3) body.push(actionSet(buttons.slice(i, i + 3)) as CardElement);
-  return card(
-    body,
-    buttons.length > 5 ? [] : buttons,
-    `WEx QS: ${entries.map((e) => e.typed).join(', ')}`,
-  );
+  if (buttons.length > 5)
+    for (let i = 0; i < buttons.length; i += 3) body.push(actionSet(buttons.slice(i, i + 3)) as CardElement);
+  return card(body, buttons.length > 5 ? [] : buttons, `WEx QS: ${entries.map((e) => e.typed).join(', ')}`);
 }

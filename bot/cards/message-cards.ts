@@ -2,7 +2,12 @@ import { CARD_ERROR_REFERENCE_PREFIX } from './constants.js';
 import { card, execute, heading, text, type AdaptiveCard } from './card-kit.js';
 
 /** A domain error: what went wrong in plain English and what to do next. */
-export function errorCard(title: string, message: string, nextStep: string, retry?: { title: string; verb: string; data?: Record<string, unknown> }): AdaptiveCard {
+export function errorCard(
+  title: string,
+  message: string,
+  nextStep: string,
+  retry?: { title: string; verb: string; data?: Record<string, unknown> },
+): AdaptiveCard {
   return card(
     [...heading(title), text(message, { color: 'Attention' }), text(`**What to do next:** ${nextStep}`)],
     [execute('Show what I can do', 'help'), ...(retry ? [execute(retry.title, retry.verb, retry.data ?? {})] : [])],
@@ -16,7 +21,9 @@ export function unexpectedErrorCard(referenceId: string): AdaptiveCard {
     [
       ...heading('Something went wrong'),
       text('Nothing was changed. Please try again in a minute.'),
-      text(`If it keeps happening, contact the WEx QS team and quote reference **${CARD_ERROR_REFERENCE_PREFIX}${referenceId}**.`),
+      text(
+        `If it keeps happening, contact the WEx QS team and quote reference **${CARD_ERROR_REFERENCE_PREFIX}${referenceId}**.`,
+      ),
     ],
     [execute('Show what I can do', 'help')],
     `Something went wrong (reference ${CARD_ERROR_REFERENCE_PREFIX}${referenceId})`,

@@ -19,10 +19,25 @@ import { loadApplicationView } from '../../src/workflows/application-view.js';
 import { currentCycle } from '../../src/workflows/applications.js';
 import { afterReply } from '../../src/workflows/services.js';
 import { APPLICATION_STATES } from '../../src/domain/types.js';
-import { applicationsListCard, assignCard, dashboardCard, intakeCard, provisioningCard, type ProvisioningState } from '../cards/admin-cards.js';
+import {
+  applicationsListCard,
+  assignCard,
+  dashboardCard,
+  intakeCard,
+  provisioningCard,
+  type ProvisioningState,
+} from '../cards/admin-cards.js';
 import type { BotCommand } from '../router.js';
 import { applicantRecipients } from './applicant-commands.js';
-import { ADMINS, appRefSchema, currentApplicationCard, notifyAboutApplication, resolveAppRef, staleSafe, type AppRef } from './command-support.js';
+import {
+  ADMINS,
+  appRefSchema,
+  currentApplicationCard,
+  notifyAboutApplication,
+  resolveAppRef,
+  staleSafe,
+  type AppRef,
+} from './command-support.js';
 
 export const dashboardCommand: BotCommand = {
   verb: 'dashboard',
@@ -68,11 +83,24 @@ export const openApplicationCommand: BotCommand<AppRef> = {
           await svc.evidence.provision(app.cycleId, [app.organisationId]);
           await refreshEvidence(svc, app.id);
         }
-        notifyAboutApplication(svc, 'notify_opened', app.id, () => applicantRecipients(svc, app.organisationId), () => ({
-          notice: { message: 'Your application is open. Upload your evidence to your private folder and write your commentary.', tone: 'good' },
-        }));
+        notifyAboutApplication(
+          svc,
+          'notify_opened',
+          app.id,
+          () => applicantRecipients(svc, app.organisationId),
+          () => ({
+            notice: {
+              message:
+                'Your application is open. Upload your evidence to your private folder and write your commentary.',
+              tone: 'good',
+            },
+          }),
+        );
       });
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: 'Opened. The applicant team will get their folder link in a moment.', tone: 'good' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'admin',
+        notice: { message: 'Opened. The applicant team will get their folder link in a moment.', tone: 'good' },
+      });
     });
   },
 };
@@ -92,12 +120,24 @@ export const assignCommand: BotCommand<AppRef> = {
   },
 };
 
-function afterAssignment(ctx: Parameters<BotCommand['run']>[0], applicationId: string, added: string[], cycleId: string, organisationId: string): void {
+function afterAssignment(
+  ctx: Parameters<BotCommand['run']>[0],
+  applicationId: string,
+  added: string[],
+  cycleId: string,
+  organisationId: string,
+): void {
   const { svc } = ctx;
   if (added.length === 0) return;
-  notifyAboutApplication(svc, 'notify_assigned', applicationId, async () => added.map((personId) => ({ personId, as: 'reviewer' as const })), () => ({
-    notice: { message: 'This application has been assigned to you for review.', tone: 'good' },
-  }));
+  notifyAboutApplication(
+    svc,
+    'notify_assigned',
+    applicationId,
+    async () => added.map((personId) => ({ personId, as: 'reviewer' as const })),
+    () => ({
+      notice: { message: 'This application has been assigned to you for review.', tone: 'good' },
+    }),
+  );
   // Reviewers get read access to the folder.
   if (svc.evidence) {
     const evidence = svc.evidence;
@@ -117,12 +157,21 @@ export const saveAssignmentCommand: BotCommand<AppRef & { reviewerIds?: string }
   data: appRefSchema.extend({ reviewerIds: z.string().max(4000).optional() }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
-    const ids = (ctx.data.reviewerIds ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (ids.length === 0) throw new DomainError('VALIDATION', 'Choose at least one reviewer, or press Assign automatically.', { field: 'reviewerIds' });
+    const ids = (ctx.data.reviewerIds ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (ids.length === 0)
+      throw new DomainError('VALIDATION', 'Choose at least one reviewer, or press Assign automatically.', {
+        field: 'reviewerIds',
+      });
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const out = await assignReviewers(ctx.svc, ctx.actor, { ...ref, reviewerIds: ids });
       afterAssignment(ctx, ref.applicationId, out.added, out.application.cycleId, out.application.organisationId);
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'admin',
+        notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' },
+      });
     });
   },
 };
@@ -140,7 +189,10 @@ export const autoAssignCommand: BotCommand<AppRef> = {
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const out = await assignReviewers(ctx.svc, ctx.actor, ref);
       afterAssignment(ctx, ref.applicationId, out.added, out.application.cycleId, out.application.organisationId);
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'admin',
+        notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' },
+      });
     });
   },
 };
@@ -152,15 +204,28 @@ export const decideCommand: BotCommand<AppRef & { level?: string; strengths?: st
   aliases: [],
   roles: ADMINS,
   inHelp: false,
-  data: appRefSchema.extend({ level: z.string().max(20).optional(), strengths: z.string().max(8000).optional(), improvements: z.string().max(8000).optional() }),
+  data: appRefSchema.extend({
+    level: z.string().max(20).optional(),
+    strengths: z.string().max(8000).optional(),
+    improvements: z.string().max(8000).optional(),
+  }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     const raw = (ctx.data.level ?? '').trim().toLowerCase();
-    if (raw !== 'none' && !(LEVELS as readonly string[]).includes(raw)) throw new DomainError('VALIDATION', 'Choose the level awarded (or No award).', { field: 'level' });
+    if (raw !== 'none' && !(LEVELS as readonly string[]).includes(raw))
+      throw new DomainError('VALIDATION', 'Choose the level awarded (or No award).', { field: 'level' });
     const level = raw === 'none' ? null : (raw as Level);
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
-      await decide(ctx.svc, ctx.actor, { ...ref, level, strengths: ctx.data.strengths ?? '', improvements: ctx.data.improvements ?? '' });
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: 'Decision confirmed. Communicate it during the decision window.', tone: 'good' } });
+      await decide(ctx.svc, ctx.actor, {
+        ...ref,
+        level,
+        strengths: ctx.data.strengths ?? '',
+        improvements: ctx.data.improvements ?? '',
+      });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'admin',
+        notice: { message: 'Decision confirmed. Communicate it during the decision window.', tone: 'good' },
+      });
     });
   },
 };
@@ -177,8 +242,17 @@ export const communicateCommand: BotCommand<AppRef> = {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const app = await communicate(ctx.svc, ctx.actor, ref);
-      notifyAboutApplication(ctx.svc, 'notify_decision', app.id, () => applicantRecipients(ctx.svc, app.organisationId), () => ({}));
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'admin', notice: { message: 'Decision sent to the applicant team.', tone: 'good' } });
+      notifyAboutApplication(
+        ctx.svc,
+        'notify_decision',
+        app.id,
+        () => applicantRecipients(ctx.svc, app.organisationId),
+        () => ({}),
+      );
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'admin',
+        notice: { message: 'Decision sent to the applicant team.', tone: 'good' },
+      });
     });
   },
 };
@@ -216,7 +290,15 @@ export const provisionCommand: BotCommand = {
   async run(ctx) {
     const { svc, actor, origin } = ctx;
     const { cycle, organisationIds } = await provisioningTargets(svc, actor);
-    const state: ProvisioningState = { runId: randomUUID(), cycleName: cycle.name, total: organisationIds.length, done: 0, failed: 0, status: 'starting', startedAt: svc.clock.now() };
+    const state: ProvisioningState = {
+      runId: randomUUID(),
+      cycleName: cycle.name,
+      total: organisationIds.length,
+      done: 0,
+      failed: 0,
+      status: 'starting',
+      startedAt: svc.clock.now(),
+    };
     runs.set(state.runId, state);
     let lastUpdate = 0;
     let updating: Promise<void> = Promise.resolve();
@@ -227,7 +309,11 @@ export const provisionCommand: BotCommand = {
       lastUpdate = t;
       const snapshot = provisioningCard({ ...state });
       const cards = svc.cards;
-      updating = updating.then(() => cards.update(origin, snapshot)).catch((err: unknown) => svc.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress card update failed'));
+      updating = updating
+        .then(() => cards.update(origin, snapshot))
+        .catch((err: unknown) =>
+          svc.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress card update failed'),
+        );
     };
     afterReply(svc, 'provision_folders', async () => {
       state.status = 'running';
@@ -240,7 +326,10 @@ export const provisionCommand: BotCommand = {
         const orgs = new Map((await svc.store.organisations.list()).map((o) => [o.id, o.name]));
         state.done = summary.total;
         state.failed = summary.failed.length;
-        state.failures = summary.failed.map((f) => ({ organisation: orgs.get(f.organisationId) ?? f.organisationId, reason: f.reason }));
+        state.failures = summary.failed.map((f) => ({
+          organisation: orgs.get(f.organisationId) ?? f.organisationId,
+          reason: f.reason,
+        }));
         state.status = 'finished';
       } catch (err) {
         state.status = 'failed';
@@ -264,7 +353,12 @@ export const provisionStatusCommand: BotCommand<{ runId: string }> = {
   data: z.object({ runId: z.string().min(1).max(100) }),
   async run(ctx) {
     const state = runs.get(ctx.data.runId);
-    if (!state) throw new DomainError('NOT_FOUND', 'That provisioning run is not known here (the app may have restarted). Start it again: finished folders are not redone.', {});
+    if (!state)
+      throw new DomainError(
+        'NOT_FOUND',
+        'That provisioning run is not known here (the app may have restarted). Start it again: finished folders are not redone.',
+        {},
+      );
     return provisioningCard(state);
   },
 };

@@ -16,14 +16,35 @@ import { applicantTeam, loadApplicationView } from '../../src/workflows/applicat
 import { ownApplication } from '../../src/workflows/applications.js';
 import { afterReply } from '../../src/workflows/services.js';
 import { criteriaForSection } from '../../src/domain/framework.js';
-import { commentarySectionCard, evidenceCard, notReadyCard, parsePages, submitConfirmCard, withdrawConfirmCard } from '../cards/applicant-cards.js';
+import {
+  commentarySectionCard,
+  evidenceCard,
+  notReadyCard,
+  parsePages,
+  submitConfirmCard,
+  withdrawConfirmCard,
+} from '../cards/applicant-cards.js';
 import { docKey } from '../cards/application-common.js';
 import { card, execute, heading, text } from '../cards/card-kit.js';
 import type { BotCommand } from '../router.js';
-import { APPLICANTS, appRefSchema, cardForViewer, currentApplicationCard, notifyAboutApplication, resolveAppRef, staleSafe, type AppRef } from './command-support.js';
+import {
+  APPLICANTS,
+  appRefSchema,
+  cardForViewer,
+  currentApplicationCard,
+  notifyAboutApplication,
+  resolveAppRef,
+  staleSafe,
+  type AppRef,
+} from './command-support.js';
 import { ROLES } from '../../src/domain/types.js';
 
-const sectionSchema = z.coerce.number().int().min(1).max(6).transform((n) => n as SectionNumber);
+const sectionSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(6)
+  .transform((n) => n as SectionNumber);
 
 /** The applicant's own application (typed "status"), or any application by id (buttons, every role). */
 export const statusCommand: BotCommand<AppRef> = {
@@ -39,8 +60,17 @@ export const statusCommand: BotCommand<AppRef> = {
       const { application, cycle } = await ownApplication(ctx.svc, ctx.actor);
       if (!application) {
         return card(
-          [...heading('No application yet', cycle.name), text('Your organisation has not requested an application in this cycle. Check your eligibility, then request one.')],
-          [execute('Check eligibility', 'eligibility'), execute('Request application', 'request_application', {}, 'positive'), execute('Back to menu', 'help')],
+          [
+            ...heading('No application yet', cycle.name),
+            text(
+              'Your organisation has not requested an application in this cycle. Check your eligibility, then request one.',
+            ),
+          ],
+          [
+            execute('Check eligibility', 'eligibility'),
+            execute('Request application', 'request_application', {}, 'positive'),
+            execute('Back to menu', 'help'),
+          ],
           'No application yet',
         );
       }
@@ -77,10 +107,16 @@ export const chooseLevelCommand: BotCommand<AppRef & { level?: string }> = {
     const ref = await resolveAppRef(ctx);
     const raw = (ctx.data.level ?? ctx.args).trim().toLowerCase();
     const level = LEVELS.find((l) => raw.includes(l));
-    if (!level) throw new DomainError('VALIDATION', 'Choose bronze, silver or gold from the list, then press Save level.', { field: 'level' });
+    if (!level)
+      throw new DomainError('VALIDATION', 'Choose bronze, silver or gold from the list, then press Save level.', {
+        field: 'level',
+      });
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
       await setTargetLevel(ctx.svc, ctx.actor, { ...ref, level });
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'applicant', notice: { message: `Level saved: you are applying for ${level}.`, tone: 'good' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'applicant',
+        notice: { message: `Level saved: you are applying for ${level}.`, tone: 'good' },
+      });
     });
   },
 };
@@ -98,7 +134,11 @@ export const commentaryCommand: BotCommand<AppRef & { section?: SectionNumber }>
     const typed = Number(/\d/.exec(ctx.args)?.[0] ?? '1');
     const section = (ctx.data.section ?? (typed >= 1 && typed <= 6 ? typed : 1)) as SectionNumber;
     const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
-    if (view.application.state !== 'open') return cardForViewer(ctx.actor, view, { as: 'applicant', notice: { message: 'Commentary can be changed only while the application is open.', tone: 'warning' } });
+    if (view.application.state !== 'open')
+      return cardForViewer(ctx.actor, view, {
+        as: 'applicant',
+        notice: { message: 'Commentary can be changed only while the application is open.', tone: 'warning' },
+      });
     return commentarySectionCard(view, section);
   },
 };
@@ -112,12 +152,16 @@ export function readCommentaryInputs(
 ): Commentary[] {
   const byKey = new Map<string, string>();
   for (const n of documentNames) byKey.set(docKey(n), n);
-  for (const c of previous) for (const r of c.references) if (!byKey.has(docKey(r.documentName))) byKey.set(docKey(r.documentName), r.documentName);
+  for (const c of previous)
+    for (const r of c.references)
+      if (!byKey.has(docKey(r.documentName))) byKey.set(docKey(r.documentName), r.documentName);
   const problems: string[] = [];
   const out: Commentary[] = [];
   for (const id of criterionIds) {
     const textValue = data[`text_${id}`];
-    const hasAny = textValue !== undefined || Object.keys(data).some((k) => k.startsWith(`doc_${id}_`) || k.startsWith(`pages_${id}_`));
+    const hasAny =
+      textValue !== undefined ||
+      Object.keys(data).some((k) => k.startsWith(`doc_${id}_`) || k.startsWith(`pages_${id}_`));
     if (!hasAny) continue;
     const refs: EvidenceReference[] = [];
     for (let i = 0; i < 10; i++) {
@@ -144,7 +188,8 @@ export function readCommentaryInputs(
     }
     out.push({ criterionId: id, text: String(textValue ?? '').trim(), references: refs });
   }
-  if (problems.length > 0) throw new DomainError('VALIDATION', `Nothing was saved: ${problems.join('; ')}.`, { problems });
+  if (problems.length > 0)
+    throw new DomainError('VALIDATION', `Nothing was saved: ${problems.join('; ')}.`, { problems });
   return out;
 }
 
@@ -161,11 +206,18 @@ export const saveCommentaryCommand: BotCommand<AppRef & { section: SectionNumber
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
       const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
       const criteria = criteriaForSection(view.framework, ctx.data.section).map((c) => c.id);
-      const items = readCommentaryInputs(ctx.data, criteria, view.documents.map((d) => d.name), view.commentary);
+      const items = readCommentaryInputs(
+        ctx.data,
+        criteria,
+        view.documents.map((d) => d.name),
+        view.commentary,
+      );
       await saveSectionCommentary(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items });
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
       const saved = { message: `Section ${ctx.data.section} saved (${items.length} criteria).`, tone: 'good' as const };
-      return ctx.data.next ? commentarySectionCard(fresh, ctx.data.next, { notice: saved }) : commentarySectionCard(fresh, ctx.data.section, { notice: saved });
+      return ctx.data.next
+        ? commentarySectionCard(fresh, ctx.data.next, { notice: saved })
+        : commentarySectionCard(fresh, ctx.data.section, { notice: saved });
     });
   },
 };
@@ -206,11 +258,17 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
         const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
         let evidenceDate: Date | null = null;
         if (raw !== '') {
-          if (!m) throw new DomainError('VALIDATION', `The evidence date of “${d.name}” is not a date.`, { field: 'evidenceDate' });
+          if (!m)
+            throw new DomainError('VALIDATION', `The evidence date of “${d.name}” is not a date.`, {
+              field: 'evidenceDate',
+            });
           try {
             evidenceDate = londonDate(Number(m[1]), Number(m[2]), Number(m[3]), 12);
           } catch (e) {
-            if (isDomainError(e)) throw new DomainError('VALIDATION', `The evidence date of “${d.name}” is not a valid date.`, { field: 'evidenceDate' });
+            if (isDomainError(e))
+              throw new DomainError('VALIDATION', `The evidence date of “${d.name}” is not a valid date.`, {
+                field: 'evidenceDate',
+              });
             throw e;
           }
         }
@@ -218,7 +276,12 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
       }
       const { changed } = await declareEvidence(ctx.svc, ctx.actor, { ...ref, items });
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
-      return evidenceCard(fresh, ctx.data.page ?? 0, { notice: { message: changed > 0 ? `Saved ${changed} document${changed === 1 ? '' : 's'}.` : 'Nothing had changed.', tone: 'good' } });
+      return evidenceCard(fresh, ctx.data.page ?? 0, {
+        notice: {
+          message: changed > 0 ? `Saved ${changed} document${changed === 1 ? '' : 's'}.` : 'Nothing had changed.',
+          tone: 'good',
+        },
+      });
     });
   },
 };
@@ -236,15 +299,28 @@ export const refreshEvidenceCommand: BotCommand<AppRef> = {
     const ref = await resolveAppRef(ctx);
     const { svc, actor, origin } = ctx;
     const view = await loadApplicationView(svc, actor, ref.applicationId);
-    if (!svc.evidence) return cardForViewer(actor, view, { as: 'applicant', notice: { message: 'The evidence folder cannot be read in this installation.', tone: 'attention' } });
+    if (!svc.evidence)
+      return cardForViewer(actor, view, {
+        as: 'applicant',
+        notice: { message: 'The evidence folder cannot be read in this installation.', tone: 'attention' },
+      });
     afterReply(svc, 'refresh_evidence', async () => {
       const n = await refreshEvidence(svc, ref.applicationId);
       if (svc.cards && origin) {
         const fresh = await loadApplicationView(svc, actor, ref.applicationId);
-        await svc.cards.update(origin, cardForViewer(actor, fresh, { as: 'applicant', notice: { message: `Folder checked: ${n ?? 0} document${n === 1 ? '' : 's'} found.`, tone: 'good' } }));
+        await svc.cards.update(
+          origin,
+          cardForViewer(actor, fresh, {
+            as: 'applicant',
+            notice: { message: `Folder checked: ${n ?? 0} document${n === 1 ? '' : 's'} found.`, tone: 'good' },
+          }),
+        );
       }
     });
-    return cardForViewer(actor, view, { as: 'applicant', notice: { message: 'Checking your evidence folder… this card updates when it is done.', tone: 'good' } });
+    return cardForViewer(actor, view, {
+      as: 'applicant',
+      notice: { message: 'Checking your evidence folder… this card updates when it is done.', tone: 'good' },
+    });
   },
 };
 
@@ -260,13 +336,19 @@ export const submitCommand: BotCommand<AppRef & { acknowledgeWarnings?: boolean 
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
       try {
-        const out = await submitApplication(ctx.svc, ctx.actor, { ...ref, acknowledgeWarnings: ctx.data.acknowledgeWarnings ?? false });
+        const out = await submitApplication(ctx.svc, ctx.actor, {
+          ...ref,
+          acknowledgeWarnings: ctx.data.acknowledgeWarnings ?? false,
+        });
         const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
         if (out.kind === 'needs_confirmation') return submitConfirmCard(view, out.warnings, out.late);
         return cardForViewer(ctx.actor, view, {
           as: 'applicant',
           notice: out.late
-            ? { message: 'Submitted after the deadline, inside the grace period: your application is marked late.', tone: 'warning' }
+            ? {
+                message: 'Submitted after the deadline, inside the grace period: your application is marked late.',
+                tone: 'warning',
+              }
             : { message: 'Submitted. Thank you!', tone: 'good' },
         });
       } catch (e) {
@@ -291,15 +373,28 @@ export const answerClarificationCommand: BotCommand<AppRef & { clarificationId: 
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
-      await answerClarification(ctx.svc, ctx.actor, { ...ref, clarificationId: ctx.data.clarificationId, answer: ctx.data.answer ?? '' });
+      await answerClarification(ctx.svc, ctx.actor, {
+        ...ref,
+        clarificationId: ctx.data.clarificationId,
+        answer: ctx.data.answer ?? '',
+      });
       notifyAboutApplication(
         ctx.svc,
         'notify_clarification_answered',
         ref.applicationId,
-        async () => (await ctx.svc.store.reviews.reviewersFor(ref.applicationId)).map((personId) => ({ personId, as: 'reviewer' as const })),
-        () => ({ notice: { message: 'The applicant team answered your question. The answer is below.', tone: 'good' } }),
+        async () =>
+          (await ctx.svc.store.reviews.reviewersFor(ref.applicationId)).map((personId) => ({
+            personId,
+            as: 'reviewer' as const,
+          })),
+        () => ({
+          notice: { message: 'The applicant team answered your question. The answer is below.', tone: 'good' },
+        }),
       );
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'applicant', notice: { message: 'Answer sent to the reviewers.', tone: 'good' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'applicant',
+        notice: { message: 'Answer sent to the reviewers.', tone: 'good' },
+      });
     });
   },
 };
@@ -323,12 +418,19 @@ export const withdrawCommand: BotCommand<AppRef & { confirm?: boolean }> = {
       if (!ctx.data.confirm) {
         const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
         if (!['requested', 'open', 'submitted'].includes(view.application.state)) {
-          throw new DomainError('INVALID_TRANSITION', 'This application can no longer be withdrawn: its review has started.', {});
+          throw new DomainError(
+            'INVALID_TRANSITION',
+            'This application can no longer be withdrawn: its review has started.',
+            {},
+          );
         }
         return withdrawConfirmCard(view);
       }
       await withdrawApplication(ctx.svc, ctx.actor, ref);
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'applicant', notice: { message: 'Your application has been withdrawn.', tone: 'warning' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'applicant',
+        notice: { message: 'Your application has been withdrawn.', tone: 'warning' },
+      });
     });
   },
 };

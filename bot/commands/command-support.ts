@@ -42,9 +42,15 @@ export async function resolveAppRef(ctx: CommandContext<AppRef>): Promise<{ appl
     if (!app) throw new DomainError('NOT_FOUND', 'That application does not exist.', {});
     return { applicationId: app.id, version: app.version };
   }
-  if (!isApplicant(actor)) throw new DomainError('VALIDATION', 'Open the application from your queue or the dashboard first.', {});
+  if (!isApplicant(actor))
+    throw new DomainError('VALIDATION', 'Open the application from your queue or the dashboard first.', {});
   const { application } = await ownApplication(svc, actor);
-  if (!application) throw new DomainError('NOT_FOUND', 'Your organisation has no application in this cycle yet. Type **request** to ask for one.', {});
+  if (!application)
+    throw new DomainError(
+      'NOT_FOUND',
+      'Your organisation has no application in this cycle yet. Type **request** to ask for one.',
+      {},
+    );
   return { applicationId: application.id, version: application.version };
 }
 
@@ -59,7 +65,11 @@ export function viewerRole(actor: Actor, view: ApplicationView, as?: ViewAs): Vi
   return applicant ? 'applicant' : reviewer ? 'reviewer' : admin ? 'admin' : 'applicant';
 }
 
-export function cardForViewer(actor: Actor, view: ApplicationView, opts: CardOptions & { as?: ViewAs } = {}): AdaptiveCard {
+export function cardForViewer(
+  actor: Actor,
+  view: ApplicationView,
+  opts: CardOptions & { as?: ViewAs } = {},
+): AdaptiveCard {
   const role = viewerRole(actor, view, opts.as);
   if (role === 'reviewer') return reviewerApplicationCard(view, actor.personId, opts);
   if (role === 'admin') return adminApplicationCard(view, opts);
@@ -67,7 +77,11 @@ export function cardForViewer(actor: Actor, view: ApplicationView, opts: CardOpt
 }
 
 /** The current card of an application for the person acting. */
-export async function currentApplicationCard(ctx: Pick<CommandContext, 'svc' | 'actor'>, applicationId: string, opts: CardOptions & { as?: ViewAs } = {}): Promise<AdaptiveCard> {
+export async function currentApplicationCard(
+  ctx: Pick<CommandContext, 'svc' | 'actor'>,
+  applicationId: string,
+  opts: CardOptions & { as?: ViewAs } = {},
+): Promise<AdaptiveCard> {
   const view = await loadApplicationView(ctx.svc, ctx.actor, applicationId);
   return cardForViewer(ctx.actor, view, opts);
 }
@@ -76,12 +90,20 @@ export async function currentApplicationCard(ctx: Pick<CommandContext, 'svc' | '
  * Run an action on an application; if the card was out of date (STALE), answer with the current
  * card and a line saying what changed and by whom. Nothing is changed twice.
  */
-export async function staleSafe(ctx: Pick<CommandContext, 'svc' | 'actor'>, applicationId: string, as: ViewAs | undefined, fn: () => Promise<AdaptiveCard>): Promise<AdaptiveCard> {
+export async function staleSafe(
+  ctx: Pick<CommandContext, 'svc' | 'actor'>,
+  applicationId: string,
+  as: ViewAs | undefined,
+  fn: () => Promise<AdaptiveCard>,
+): Promise<AdaptiveCard> {
   try {
     return await fn();
   } catch (e) {
     if (isDomainError(e) && e.code === 'STALE' && typeof e.details.applicationId === 'string') {
-      return currentApplicationCard(ctx, applicationId, { ...(as ? { as } : {}), notice: { message: staleNotice(e.details), tone: 'warning' } });
+      return currentApplicationCard(ctx, applicationId, {
+        ...(as ? { as } : {}),
+        notice: { message: staleNotice(e.details), tone: 'warning' },
+      });
     }
     throw e;
   }
@@ -123,7 +145,12 @@ export function notifyAboutApplication(
       for (const personId of personIds) {
         const person = await svc.store.people.get(personId);
         if (!person) continue;
-        const actor: Actor = { personId, displayName: person.displayName, roles: person.roles, organisationId: person.organisationId };
+        const actor: Actor = {
+          personId,
+          displayName: person.displayName,
+          roles: person.roles,
+          organisationId: person.organisationId,
+        };
         const base = cardForViewer(actor, view, { ...opts(as), as });
         const userIds = await teamsUserIds(svc, [personId]);
         await cards.toPeople([personId], withRefresh(base, 'app_view', { applicationId, as }, userIds));

@@ -3,7 +3,13 @@ import { DomainError } from '../../src/domain/errors.js';
 import type { Booking } from '../../src/domain/types.js';
 import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
 import { afterReply, type Services } from '../../src/workflows/services.js';
-import { bookedCard, bookingCancelledCard, promotedCard, sessionFullCard, sessionsCard } from '../cards/dropin-cards.js';
+import {
+  bookedCard,
+  bookingCancelledCard,
+  promotedCard,
+  sessionFullCard,
+  sessionsCard,
+} from '../cards/dropin-cards.js';
 import type { BotCommand } from '../router.js';
 
 const APPLICANTS = ['applicant_lead', 'applicant_contributor'] as const;
@@ -56,7 +62,10 @@ export const bookDropInCommand: BotCommand<{ sessionId: string; waitlist?: boole
       booking = await bookDropIn(svc, actor, { sessionId: data.sessionId, waitlistIfFull: data.waitlist ?? false });
     } catch (e) {
       // A full session offers its waitlist, also when it filled up after the card was shown.
-      const full = e instanceof DomainError && e.code === 'DROPIN_FULL' ? await svc.store.dropIns.getSession(data.sessionId) : null;
+      const full =
+        e instanceof DomainError && e.code === 'DROPIN_FULL'
+          ? await svc.store.dropIns.getSession(data.sessionId)
+          : null;
       if (full) return sessionFullCard(full);
       throw e;
     }
@@ -79,12 +88,19 @@ export const cancelBookingCommand: BotCommand<{ bookingId: string }> = {
     try {
       const { cancelled, promoted } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
       syncMeeting(svc, { remove: [cancelled], promoted });
-      const before = (await svc.store.audit.forEntity('dropin_booking', cancelled.id)).find((a) => a.action === 'cancel_dropin');
-      return bookingCancelledCard(await svc.store.dropIns.getSession(cancelled.sessionId), before?.fromState === 'waitlisted');
+      const before = (await svc.store.audit.forEntity('dropin_booking', cancelled.id)).find(
+        (a) => a.action === 'cancel_dropin',
+      );
+      return bookingCancelledCard(
+        await svc.store.dropIns.getSession(cancelled.sessionId),
+        before?.fromState === 'waitlisted',
+      );
     } catch (e) {
       if (e instanceof DomainError && e.code === 'STALE') {
         const [sessions, mine] = await Promise.all([listUpcomingSessions(svc, actor), myBookings(svc, actor)]);
-        return sessionsCard(sessions, mine, { notice: 'That booking was already cancelled. Here are the sessions as they are now.' });
+        return sessionsCard(sessions, mine, {
+          notice: 'That booking was already cancelled. Here are the sessions as they are now.',
+        });
       }
       throw e;
     }
@@ -108,7 +124,12 @@ export const rebookCommand: BotCommand<{ bookingId: string; sessionId: string }>
   },
 };
 
-export const DROPIN_COMMANDS: readonly BotCommand[] = [sessionsCommand, bookDropInCommand, cancelBookingCommand, rebookCommand];
+export const DROPIN_COMMANDS: readonly BotCommand[] = [
+  sessionsCommand,
+  bookDropInCommand,
+  cancelBookingCommand,
+  rebookCommand,
+];
 
 function icsOption(svc: { links?: { icsForBooking(id: string): string } }, bookingId: string): { icsUrl?: string } {
   return svc.links ? { icsUrl: svc.links.icsForBooking(bookingId) } : {};

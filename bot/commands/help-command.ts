@@ -17,6 +17,12 @@ export const helpCommand: BotCommand<{ greeting?: boolean }> = {
       .available(person.roles)
       .filter((c) => c.inHelp)
       .map((c) => ({ verb: c.verb, title: c.title, description: c.description, typed: c.aliases[0] ?? c.verb }));
-    return helpCard({ person, organisation, entries, greeting: data.greeting ?? false, ...(unmatched ? { notUnderstood: unmatched } : {}) });
+    return helpCard({
+      person,
+      organisation,
+      entries,
+      greeting: data.greeting ?? false,
+      ...(unmatched ? { notUnderstood: unmatched } : {}),
+    });
   },
 };

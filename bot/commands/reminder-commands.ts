@@ -6,7 +6,12 @@ import { z } from 'zod';
 import { REMINDER_KINDS, type ReminderKind } from '../../src/domain/reminders.js';
 import { planReminders, sendNow } from '../../src/notifications/schedule.js';
 import { isQuietTime, DEFAULT_QUIET_HOURS } from '../../src/domain/reminders.js';
-import { reminderMuteCard, reminderPreviewCard, reminderSendNowCard, reminderStatusCard } from '../cards/reminder-cards.js';
+import {
+  reminderMuteCard,
+  reminderPreviewCard,
+  reminderSendNowCard,
+  reminderStatusCard,
+} from '../cards/reminder-cards.js';
 import type { BotCommand } from '../router.js';
 
 const ADMIN = ['admin'] as const;
@@ -23,9 +28,16 @@ export const remindersPreviewCommand: BotCommand = {
     const now = svc.clock.now();
     const planned = await planReminders(svc.store, now);
     const rows = await svc.store.reminders.upcoming(PREVIEW_ROWS);
-    const total = (await svc.store.reminders.statusCounts()).filter((c) => c.status === 'pending').reduce((n, c) => n + c.count, 0);
+    const total = (await svc.store.reminders.statusCounts())
+      .filter((c) => c.status === 'pending')
+      .reduce((n, c) => n + c.count, 0);
     return reminderPreviewCard({
-      rows: rows.map((r) => ({ kind: r.kind, recipientName: r.recipientName, sendAfter: r.sendAfter, offsetLabel: typeof r.payload.offsetLabel === 'string' ? r.payload.offsetLabel : null })),
+      rows: rows.map((r) => ({
+        kind: r.kind,
+        recipientName: r.recipientName,
+        sendAfter: r.sendAfter,
+        offsetLabel: typeof r.payload.offsetLabel === 'string' ? r.payload.offsetLabel : null,
+      })),
       total,
       muted: await svc.store.reminders.mutedKinds(),
       planned: { inserted: planned.inserted, updated: planned.updated, cancelled: planned.cancelled },
@@ -44,7 +56,16 @@ export const remindersSendNowCommand: BotCommand = {
     const now = svc.clock.now();
     const r = await svc.store.transaction(async (tx) => {
       const queued = await sendNow(tx, now);
-      await tx.audit.append({ at: now, actorId: actor.personId, action: 'reminders_send_now', entityKind: 'reminders', entityId: 'run', fromState: null, toState: null, details: { queued: queued.queued, recipients: queued.recipients } });
+      await tx.audit.append({
+        at: now,
+        actorId: actor.personId,
+        action: 'reminders_send_now',
+        entityKind: 'reminders',
+        entityId: 'run',
+        fromState: null,
+        toState: null,
+        details: { queued: queued.queued, recipients: queued.recipients },
+      });
       return queued;
     });
     svc.reminders?.wake();
@@ -64,13 +85,22 @@ export const remindersStatusCommand: BotCommand = {
     const problems = await svc.store.reminders.problems(10);
     return reminderStatusCard({
       counts: await svc.store.reminders.statusCounts(),
-      problems: problems.map((p) => ({ kind: p.kind, recipientName: p.recipientName, status: p.status, reason: p.lastError, at: p.updatedAt })),
+      problems: problems.map((p) => ({
+        kind: p.kind,
+        recipientName: p.recipientName,
+        status: p.status,
+        reason: p.lastError,
+        at: p.updatedAt,
+      })),
       muted: await svc.store.reminders.mutedKinds(),
     });
   },
 };
 
-const muteData = z.object({ kind: z.enum(REMINDER_KINDS as unknown as [ReminderKind, ...ReminderKind[]]).optional(), mute: z.boolean().optional() });
+const muteData = z.object({
+  kind: z.enum(REMINDER_KINDS as unknown as [ReminderKind, ...ReminderKind[]]).optional(),
+  mute: z.boolean().optional(),
+});
 
 export const remindersMuteCommand: BotCommand<z.infer<typeof muteData>> = {
   verb: 'reminders_mute',
@@ -88,7 +118,16 @@ export const remindersMuteCommand: BotCommand<z.infer<typeof muteData>> = {
       const mute = data.mute;
       const cancelled = await svc.store.transaction(async (tx) => {
         const n = mute ? await tx.reminders.mute(kind, actor.personId, now) : (await tx.reminders.unmute(kind), 0);
-        await tx.audit.append({ at: now, actorId: actor.personId, action: mute ? 'reminders_mute' : 'reminders_unmute', entityKind: 'reminders', entityId: kind, fromState: null, toState: null, details: { cancelled: n } });
+        await tx.audit.append({
+          at: now,
+          actorId: actor.personId,
+          action: mute ? 'reminders_mute' : 'reminders_unmute',
+          entityKind: 'reminders',
+          entityId: kind,
+          fromState: null,
+          toState: null,
+          details: { cancelled: n },
+        });
         return n;
       });
       if (!mute) await planReminders(svc.store, now);
@@ -98,4 +137,9 @@ export const remindersMuteCommand: BotCommand<z.infer<typeof muteData>> = {
   },
 };
 
-export const REMINDER_COMMANDS: readonly BotCommand[] = [remindersPreviewCommand, remindersSendNowCommand, remindersStatusCommand, remindersMuteCommand];
+export const REMINDER_COMMANDS: readonly BotCommand[] = [
+  remindersPreviewCommand,
+  remindersSendNowCommand,
+  remindersStatusCommand,
+  remindersMuteCommand,
+];

@@ -4,13 +4,34 @@ import { DomainError } from '../../src/domain/errors.js';
 import { criteriaForSection } from '../../src/domain/framework.js';
 import { LEVELS, type AssessmentOutcome, type Level, type SectionNumber } from '../../src/domain/types.js';
 import { loadApplicationView } from '../../src/workflows/application-view.js';
-import { OUTCOMES, recommend, requestClarification, reviewQueue, saveAssessments, startReview } from '../../src/workflows/review.js';
+import {
+  OUTCOMES,
+  recommend,
+  requestClarification,
+  reviewQueue,
+  saveAssessments,
+  startReview,
+} from '../../src/workflows/review.js';
 import { assessSectionCard, queueCard } from '../cards/review-cards.js';
 import type { BotCommand } from '../router.js';
 import { applicantRecipients } from './applicant-commands.js';
-import { appRefSchema, cardForViewer, currentApplicationCard, notifyAboutApplication, resolveAppRef, REVIEWERS, staleSafe, type AppRef } from './command-support.js';
+import {
+  appRefSchema,
+  cardForViewer,
+  currentApplicationCard,
+  notifyAboutApplication,
+  resolveAppRef,
+  REVIEWERS,
+  staleSafe,
+  type AppRef,
+} from './command-support.js';
 
-const sectionSchema = z.coerce.number().int().min(1).max(6).transform((n) => n as SectionNumber);
+const sectionSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(6)
+  .transform((n) => n as SectionNumber);
 
 export const queueCommand: BotCommand = {
   verb: 'queue',
@@ -36,7 +57,10 @@ export const startReviewCommand: BotCommand<AppRef> = {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'reviewer', async () => {
       await startReview(ctx.svc, ctx.actor, ref);
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'reviewer', notice: { message: 'Review started. Assess each section, then recommend a level.', tone: 'good' } });
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'reviewer',
+        notice: { message: 'Review started. Assess each section, then recommend a level.', tone: 'good' },
+      });
     });
   },
 };
@@ -53,7 +77,10 @@ export const assessCommand: BotCommand<AppRef & { section?: SectionNumber }> = {
     const ref = await resolveAppRef(ctx);
     const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
     if (view.application.state !== 'in_review' && view.application.state !== 'clarification_requested') {
-      return cardForViewer(ctx.actor, view, { as: 'reviewer', notice: { message: 'Criteria can be assessed only while the application is in review.', tone: 'warning' } });
+      return cardForViewer(ctx.actor, view, {
+        as: 'reviewer',
+        notice: { message: 'Criteria can be assessed only while the application is in review.', tone: 'warning' },
+      });
     }
     return assessSectionCard(view, ctx.actor.personId, ctx.data.section ?? 1);
   },
@@ -76,10 +103,14 @@ export const saveAssessmentCommand: BotCommand<AppRef & { section: SectionNumber
         const outcome = String(ctx.data[`outcome_${c.id}`] ?? '').trim();
         const note = String(ctx.data[`note_${c.id}`] ?? '').trim();
         if (outcome === '') {
-          if (note !== '') throw new DomainError('VALIDATION', `Choose an outcome for criterion ${c.id} as well as the note.`, { criterionId: c.id });
+          if (note !== '')
+            throw new DomainError('VALIDATION', `Choose an outcome for criterion ${c.id} as well as the note.`, {
+              criterionId: c.id,
+            });
           continue;
         }
-        if (!(OUTCOMES as readonly string[]).includes(outcome)) throw new DomainError('VALIDATION', `“${outcome}” is not an outcome.`, { criterionId: c.id });
+        if (!(OUTCOMES as readonly string[]).includes(outcome))
+          throw new DomainError('VALIDATION', `“${outcome}” is not an outcome.`, { criterionId: c.id });
         items.push({ criterionId: c.id, outcome: outcome as AssessmentOutcome, note });
       }
       await saveAssessments(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items });
@@ -103,10 +134,22 @@ export const requestClarificationCommand: BotCommand<AppRef & { question?: strin
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'reviewer', async () => {
       const app = await requestClarification(ctx.svc, ctx.actor, { ...ref, question: ctx.data.question ?? '' });
-      notifyAboutApplication(ctx.svc, 'notify_clarification', app.id, () => applicantRecipients(ctx.svc, app.organisationId), () => ({
-        notice: { message: 'A reviewer has asked a question about your application. Please answer below.', tone: 'warning' },
-      }));
-      return currentApplicationCard(ctx, ref.applicationId, { as: 'reviewer', notice: { message: 'Question sent to the applicant team. Their answer will come back here.', tone: 'good' } });
+      notifyAboutApplication(
+        ctx.svc,
+        'notify_clarification',
+        app.id,
+        () => applicantRecipients(ctx.svc, app.organisationId),
+        () => ({
+          notice: {
+            message: 'A reviewer has asked a question about your application. Please answer below.',
+            tone: 'warning',
+          },
+        }),
+      );
+      return currentApplicationCard(ctx, ref.applicationId, {
+        as: 'reviewer',
+        notice: { message: 'Question sent to the applicant team. Their answer will come back here.', tone: 'good' },
+      });
     });
   },
 };
@@ -118,20 +161,31 @@ export const recommendCommand: BotCommand<AppRef & { level?: string; strengths?:
   aliases: [],
   roles: REVIEWERS,
   inHelp: false,
-  data: appRefSchema.extend({ level: z.string().max(20).optional(), strengths: z.string().max(8000).optional(), improvements: z.string().max(8000).optional() }),
+  data: appRefSchema.extend({
+    level: z.string().max(20).optional(),
+    strengths: z.string().max(8000).optional(),
+    improvements: z.string().max(8000).optional(),
+  }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     const raw = (ctx.data.level ?? '').trim().toLowerCase();
-    if (raw !== 'none' && !(LEVELS as readonly string[]).includes(raw)) throw new DomainError('VALIDATION', 'Choose the level to award (or No award).', { field: 'level' });
+    if (raw !== 'none' && !(LEVELS as readonly string[]).includes(raw))
+      throw new DomainError('VALIDATION', 'Choose the level to award (or No award).', { field: 'level' });
     const level = raw === 'none' ? null : (raw as Level);
     return staleSafe(ctx, ref.applicationId, 'reviewer', async () => {
-      const out = await recommend(ctx.svc, ctx.actor, { ...ref, level, strengths: ctx.data.strengths ?? '', improvements: ctx.data.improvements ?? '' });
+      const out = await recommend(ctx.svc, ctx.actor, {
+        ...ref,
+        level,
+        strengths: ctx.data.strengths ?? '',
+        improvements: ctx.data.improvements ?? '',
+      });
       if (out.transitioned) {
         notifyAboutApplication(
           ctx.svc,
           'notify_recommended',
           ref.applicationId,
-          async () => (await ctx.svc.store.people.listByRole('admin')).map((p) => ({ personId: p.id, as: 'admin' as const })),
+          async () =>
+            (await ctx.svc.store.people.listByRole('admin')).map((p) => ({ personId: p.id, as: 'admin' as const })),
           () => ({ notice: { message: 'The reviewers have recommended: confirm the decision.', tone: 'good' } }),
         );
       }
@@ -139,7 +193,10 @@ export const recommendCommand: BotCommand<AppRef & { level?: string; strengths?:
         as: 'reviewer',
         notice: out.transitioned
           ? { message: 'Recommendation sent. The WEx QS team will confirm the decision.', tone: 'good' }
-          : { message: `Recommendation saved. Waiting for ${out.waitingFor} more reviewer${out.waitingFor === 1 ? '' : 's'}.`, tone: 'good' },
+          : {
+              message: `Recommendation saved. Waiting for ${out.waitingFor} more reviewer${out.waitingFor === 1 ? '' : 's'}.`,
+              tone: 'good',
+            },
       });
     });
   },

@@ -17,15 +17,29 @@ export const CLI_ACTOR = 'admin-cli';
 /** "2026-09-19 17:00", "2026-09-19T17:00" or "2026-09-19" (00:00), London time. */
 export function parseLondonDateTime(value: string, field: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(value.trim());
-  if (!m) throw new DomainError('VALIDATION', `--${field} must look like 2026-09-19 or 2026-09-19 17:00 (UK time); got "${value}".`, { field });
+  if (!m)
+    throw new DomainError(
+      'VALIDATION',
+      `--${field} must look like 2026-09-19 or 2026-09-19 17:00 (UK time); got "${value}".`,
+      { field },
+    );
   return londonDate(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0));
 }
 
 export const cycleArgsSchema = z.object({
-  id: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{1,60}$/, 'use lower-case letters, digits and dashes').optional(),
+  id: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,60}$/, 'use lower-case letters, digits and dashes')
+    .optional(),
   name: z.string().trim().min(3).max(120),
   deadline: z.string(),
-  'grace-minutes': z.coerce.number().int().min(0).max(60 * 24 * 30).default(0),
+  'grace-minutes': z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 30)
+    .default(0),
   'review-start': z.string(),
   'review-end': z.string(),
   'decision-start': z.string(),
@@ -34,9 +48,17 @@ export const cycleArgsSchema = z.object({
   paused: z.boolean().default(false),
 });
 
-export async function createCycle(store: Store, raw: Record<string, unknown>, opts: { dryRun: boolean; now: Date }): Promise<{ cycle: Cycle; created: boolean }> {
+export async function createCycle(
+  store: Store,
+  raw: Record<string, unknown>,
+  opts: { dryRun: boolean; now: Date },
+): Promise<{ cycle: Cycle; created: boolean }> {
   const args = cycleArgsSchema.parse(raw);
-  const slug = args.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const slug = args.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   const cycle: Cycle = {
     id: args.id ?? `cycle-${slug}`,
     name: args.name,
@@ -50,18 +72,36 @@ export async function createCycle(store: Store, raw: Record<string, unknown>, op
     frameworkVersion: args.framework,
   };
   validateCycle(cycle);
-  const existing = (await store.cycles.list()).find((c) => c.id === cycle.id || c.name.toLowerCase() === cycle.name.toLowerCase());
-  if (existing) throw new DomainError('VALIDATION', `A cycle called "${existing.name}" (${existing.id}) already exists.`, { cycleId: existing.id });
+  const existing = (await store.cycles.list()).find(
+    (c) => c.id === cycle.id || c.name.toLowerCase() === cycle.name.toLowerCase(),
+  );
+  if (existing)
+    throw new DomainError('VALIDATION', `A cycle called "${existing.name}" (${existing.id}) already exists.`, {
+      cycleId: existing.id,
+    });
   if (opts.dryRun) return { cycle, created: false };
   await store.transaction(async (tx) => {
     if (!(await tx.frameworks.get(cycle.frameworkVersion))) {
       if (cycle.frameworkVersion !== DEFAULT_FRAMEWORK.version) {
-        throw new DomainError('VALIDATION', `Framework ${cycle.frameworkVersion} is not loaded; import it first or use ${DEFAULT_FRAMEWORK.version}.`, {});
+        throw new DomainError(
+          'VALIDATION',
+          `Framework ${cycle.frameworkVersion} is not loaded; import it first or use ${DEFAULT_FRAMEWORK.version}.`,
+          {},
+        );
       }
       await tx.frameworks.save(DEFAULT_FRAMEWORK);
     }
     await tx.cycles.create(cycle);
-    await tx.audit.append({ at: opts.now, actorId: CLI_ACTOR, action: 'create_cycle', entityKind: 'cycle', entityId: cycle.id, fromState: null, toState: 'created', details: { name: cycle.name } });
+    await tx.audit.append({
+      at: opts.now,
+      actorId: CLI_ACTOR,
+      action: 'create_cycle',
+      entityKind: 'cycle',
+      entityId: cycle.id,
+      fromState: null,
+      toState: 'created',
+      details: { name: cycle.name },
+    });
   });
   return { cycle, created: true };
 }
@@ -79,8 +119,18 @@ const roleAliases: Record<string, Role> = {
 
 export const contactRowSchema = z.object({
   organisation_name: z.string().trim().min(2, 'organisation_name is required').max(200),
-  organisation_code: z.string().trim().max(20).optional().transform((v) => (v ? v.toUpperCase() : undefined)),
-  contact_name: z.string().trim().max(120).optional().transform((v) => v || undefined),
+  organisation_code: z
+    .string()
+    .trim()
+    .max(20)
+    .optional()
+    .transform((v) => (v ? v.toUpperCase() : undefined)),
+  contact_name: z
+    .string()
+    .trim()
+    .max(120)
+    .optional()
+    .transform((v) => v || undefined),
   contact_email: z
     .string()
     .trim()
@@ -100,7 +150,9 @@ export type ContactRow = z.infer<typeof contactRowSchema>;
 
 export class CsvError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The CSV file has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `The CSV file has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 
@@ -108,19 +160,29 @@ export class CsvError extends Error {
 export function parseContactsCsv(text: string): ContactRow[] {
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase().replace(/\s+/g, '_')), skip_empty_lines: true, trim: true, bom: true, relax_column_count: false });
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase().replace(/\s+/g, '_')),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: false,
+    });
   } catch (e) {
     throw new CsvError([`cannot read the CSV: ${e instanceof Error ? e.message : String(e)}`]);
   }
   const problems: string[] = [];
   const rows: ContactRow[] = [];
   const lines: number[] = [];
-  if (records.length > 0 && !('organisation_name' in records[0]!)) problems.push('the header row must have organisation_name (and optionally organisation_code, contact_name, contact_email, contact_role)');
+  if (records.length > 0 && !('organisation_name' in records[0]!))
+    problems.push(
+      'the header row must have organisation_name (and optionally organisation_code, contact_name, contact_email, contact_role)',
+    );
   records.forEach((r, i) => {
     const res = contactRowSchema.safeParse(r);
     if (!res.success) for (const issue of res.error.issues) problems.push(`line ${i + 2}: ${issue.message}`);
     else {
-      if (res.data.contact_email && !res.data.contact_name) problems.push(`line ${i + 2}: contact_name is required with contact_email`);
+      if (res.data.contact_email && !res.data.contact_name)
+        problems.push(`line ${i + 2}: contact_name is required with contact_email`);
       rows.push(res.data);
       lines.push(i + 2);
     }
@@ -128,7 +190,8 @@ export function parseContactsCsv(text: string): ContactRow[] {
   const seen = new Map<string, number>();
   rows.forEach((r, i) => {
     if (!r.contact_email) return;
-    if (seen.has(r.contact_email)) problems.push(`line ${lines[i]}: ${r.contact_email} is also on line ${seen.get(r.contact_email)}`);
+    if (seen.has(r.contact_email))
+      problems.push(`line ${lines[i]}: ${r.contact_email} is also on line ${seen.get(r.contact_email)}`);
     else seen.set(r.contact_email, lines[i]!);
   });
   if (problems.length > 0) throw new CsvError(problems);
@@ -148,7 +211,11 @@ export interface ImportPlan {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 50);
 }
 
 /** What importing these rows would change (nothing is written). */
@@ -162,28 +229,67 @@ export async function planImport(store: Store, rows: readonly ContactRow[]): Pro
     const key = (r.organisation_code ?? r.organisation_name).toLowerCase();
     let org = planned.get(key);
     if (!org) {
-      const existing = orgs.find((o) => (r.organisation_code && o.code?.toUpperCase() === r.organisation_code) || o.name.toLowerCase() === r.organisation_name.toLowerCase());
-      org = { id: existing?.id ?? `org-${slug(r.organisation_code ?? r.organisation_name)}`, name: r.organisation_name, code: r.organisation_code ?? existing?.code ?? null };
+      const existing = orgs.find(
+        (o) =>
+          (r.organisation_code && o.code?.toUpperCase() === r.organisation_code) ||
+          o.name.toLowerCase() === r.organisation_name.toLowerCase(),
+      );
+      org = {
+        id: existing?.id ?? `org-${slug(r.organisation_code ?? r.organisation_name)}`,
+        name: r.organisation_name,
+        code: r.organisation_code ?? existing?.code ?? null,
+      };
       planned.set(key, org);
-      if (!existing) changes.push({ kind: 'add_organisation', description: `+ organisation ${org.name}${org.code ? ` (${org.code})` : ''}` });
-      else if (existing.name !== org.name || existing.code !== org.code) changes.push({ kind: 'update_organisation', description: `~ organisation ${existing.name} → ${org.name}${org.code ? ` (${org.code})` : ''}` });
+      if (!existing)
+        changes.push({
+          kind: 'add_organisation',
+          description: `+ organisation ${org.name}${org.code ? ` (${org.code})` : ''}`,
+        });
+      else if (existing.name !== org.name || existing.code !== org.code)
+        changes.push({
+          kind: 'update_organisation',
+          description: `~ organisation ${existing.name} → ${org.name}${org.code ? ` (${org.code})` : ''}`,
+        });
       else unchanged++;
     }
     if (!r.contact_email) continue;
     const person = await store.people.findByIdentity({ email: r.contact_email });
     const role = r.contact_role;
     if (!person) {
-      const p: Person = { id: `person-${slug(r.contact_email)}`, displayName: r.contact_name!, email: r.contact_email, entraObjectId: null, organisationId: org.id, roles: [role] };
+      const p: Person = {
+        id: `person-${slug(r.contact_email)}`,
+        displayName: r.contact_name!,
+        email: r.contact_email,
+        entraObjectId: null,
+        organisationId: org.id,
+        roles: [role],
+      };
       people.push(p);
-      changes.push({ kind: 'add_contact', description: `+ contact ${p.displayName} <${p.email}> as ${role.replace('_', ' ')} at ${org.name}` });
+      changes.push({
+        kind: 'add_contact',
+        description: `+ contact ${p.displayName} <${p.email}> as ${role.replace('_', ' ')} at ${org.name}`,
+      });
     } else {
-      const roles = [...new Set([...person.roles.filter((x) => x !== 'applicant_lead' && x !== 'applicant_contributor'), role])].sort() as Role[];
-      const next: Person = { ...person, displayName: r.contact_name ?? person.displayName, organisationId: org.id, roles };
-      const same = next.displayName === person.displayName && next.organisationId === person.organisationId && [...person.roles].sort().join() === roles.join();
+      const roles = [
+        ...new Set([...person.roles.filter((x) => x !== 'applicant_lead' && x !== 'applicant_contributor'), role]),
+      ].sort() as Role[];
+      const next: Person = {
+        ...person,
+        displayName: r.contact_name ?? person.displayName,
+        organisationId: org.id,
+        roles,
+      };
+      const same =
+        next.displayName === person.displayName &&
+        next.organisationId === person.organisationId &&
+        [...person.roles].sort().join() === roles.join();
       if (same) unchanged++;
       else {
         people.push(next);
-        changes.push({ kind: 'update_contact', description: `~ contact ${person.email}: ${[next.displayName !== person.displayName ? 'name' : '', next.organisationId !== person.organisationId ? `organisation → ${org.name}` : '', [...person.roles].sort().join() !== roles.join() ? `role → ${role.replace('_', ' ')}` : ''].filter(Boolean).join(', ')}` });
+        changes.push({
+          kind: 'update_contact',
+          description: `~ contact ${person.email}: ${[next.displayName !== person.displayName ? 'name' : '', next.organisationId !== person.organisationId ? `organisation → ${org.name}` : '', [...person.roles].sort().join() !== roles.join() ? `role → ${role.replace('_', ' ')}` : ''].filter(Boolean).join(', ')}`,
+        });
       }
     }
   }
@@ -217,15 +323,32 @@ export const grantArgsSchema = z.object({
   revoke: z.boolean().default(false),
 });
 
-export async function grantRole(store: Store, raw: Record<string, unknown>, opts: { dryRun: boolean; now: Date }): Promise<{ person: Person; changed: boolean; created: boolean }> {
+export async function grantRole(
+  store: Store,
+  raw: Record<string, unknown>,
+  opts: { dryRun: boolean; now: Date },
+): Promise<{ person: Person; changed: boolean; created: boolean }> {
   const args = grantArgsSchema.parse(raw);
   let person = await store.people.findByIdentity({ email: args.email });
   let created = false;
   if (!person) {
     if (args.revoke) throw new DomainError('NOT_FOUND', `Nobody with the email ${args.email} is known.`, {});
-    if (!args.name) throw new DomainError('VALIDATION', `Nobody with the email ${args.email} is known yet: add --name "Full Name" (and --organisation ORG_ID for a reviewer from a trust) to create them.`, {});
-    if (args.organisation && !(await store.organisations.get(args.organisation))) throw new DomainError('NOT_FOUND', `There is no organisation with id ${args.organisation}.`, {});
-    person = { id: `person-${slug(args.email)}`, displayName: args.name, email: args.email, entraObjectId: null, organisationId: args.organisation ?? null, roles: [] };
+    if (!args.name)
+      throw new DomainError(
+        'VALIDATION',
+        `Nobody with the email ${args.email} is known yet: add --name "Full Name" (and --organisation ORG_ID for a reviewer from a trust) to create them.`,
+        {},
+      );
+    if (args.organisation && !(await store.organisations.get(args.organisation)))
+      throw new DomainError('NOT_FOUND', `There is no organisation with id ${args.organisation}.`, {});
+    person = {
+      id: `person-${slug(args.email)}`,
+      displayName: args.name,
+      email: args.email,
+      entraObjectId: null,
+      organisationId: args.organisation ?? null,
+      roles: [],
+    };
     created = true;
   }
   const roles = args.revoke ? person.roles.filter((r) => r !== args.role) : [...new Set([...person.roles, args.role])];
@@ -234,7 +357,16 @@ export async function grantRole(store: Store, raw: Record<string, unknown>, opts
   if (changed && !opts.dryRun) {
     await store.transaction(async (tx) => {
       await tx.people.upsert(next);
-      await tx.audit.append({ at: opts.now, actorId: CLI_ACTOR, action: args.revoke ? 'revoke_role' : 'grant_role', entityKind: 'person', entityId: next.id, fromState: null, toState: null, details: { role: args.role } });
+      await tx.audit.append({
+        at: opts.now,
+        actorId: CLI_ACTOR,
+        action: args.revoke ? 'revoke_role' : 'grant_role',
+        entityKind: 'person',
+        entityId: next.id,
+        fromState: null,
+        toState: null,
+        details: { role: args.role },
+      });
     });
   }
   return { person: next, changed, created };

@@ -41,7 +41,12 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   list-sessions
 Dates are UK time.`;
 
-export async function runCli(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`), store?: Store, now: Date = new Date()): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+  store?: Store,
+  now: Date = new Date(),
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     out(USAGE);
@@ -96,7 +101,9 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     switch (command) {
       case 'create-cycle': {
         const { cycle, created } = await createCycle(store, args, { dryRun: Boolean(dryRun), now });
-        out(`${prefix}${created ? 'Created' : 'Would create'} cycle ${cycle.name} (${cycle.id}): deadline ${formatLondon(cycle.submissionDeadline)}${cycle.graceMinutes ? ` + ${cycle.graceMinutes} min grace` : ''}, review ${formatLondon(cycle.reviewStart, 'date')}–${formatLondon(cycle.reviewEnd, 'date')}, decisions ${formatLondon(cycle.decisionStart, 'date')}–${formatLondon(cycle.decisionEnd, 'date')} (UK time).`);
+        out(
+          `${prefix}${created ? 'Created' : 'Would create'} cycle ${cycle.name} (${cycle.id}): deadline ${formatLondon(cycle.submissionDeadline)}${cycle.graceMinutes ? ` + ${cycle.graceMinutes} min grace` : ''}, review ${formatLondon(cycle.reviewStart, 'date')}–${formatLondon(cycle.reviewEnd, 'date')}, decisions ${formatLondon(cycle.decisionStart, 'date')}–${formatLondon(cycle.decisionEnd, 'date')} (UK time).`,
+        );
         return 0;
       }
       case 'import-orgs': {
@@ -104,7 +111,9 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
         const rows = parseContactsCsv(readFileSync(file, 'utf8'));
         const plan = await planImport(store, rows);
         for (const c of plan.changes) out(`${prefix}${c.description}`);
-        out(`${prefix}${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}, ${plan.unchanged} unchanged (${rows.length} rows).`);
+        out(
+          `${prefix}${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}, ${plan.unchanged} unchanged (${rows.length} rows).`,
+        );
         if (!dryRun && plan.changes.length > 0) {
           await applyImport(store, plan, now);
           out('Imported.');
@@ -112,13 +121,19 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
           const cycle = await store.cycles.current(now);
           const touched = [...new Set(plan.people.map((p) => p.organisationId).filter((o): o is string => o !== null))];
           const ledger = new PostgresProvisioningLedger(store.db);
-          const provisioned = cycle ? (await Promise.all(touched.map(async (o) => ((await ledger.folderFor(cycle.id, o)) ? o : null)))).filter((o): o is string => o !== null) : [];
+          const provisioned = cycle
+            ? (await Promise.all(touched.map(async (o) => ((await ledger.folderFor(cycle.id, o)) ? o : null)))).filter(
+                (o): o is string => o !== null,
+              )
+            : [];
           if (cycle && provisioned.length > 0) {
             if (!config) {
               out(`Run \`npm run admin -- provision --cycle ${cycle.id}\` so folder access follows the new contacts.`);
             } else {
               const report = await provisionFromCli(config, store, cycle.id, provisioned);
-              out(`Folder access updated for ${report.orgsTotal - report.failed.length} of ${report.orgsTotal} organisation(s) with folders in ${cycle.name}.`);
+              out(
+                `Folder access updated for ${report.orgsTotal - report.failed.length} of ${report.orgsTotal} organisation(s) with folders in ${cycle.name}.`,
+              );
               for (const f of report.failed) out(`  failed: ${f.orgId}: ${f.reason}`);
             }
           }
@@ -128,11 +143,18 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
       case 'grant': {
         const { person, changed, created } = await grantRole(store, args, { dryRun: Boolean(dryRun), now });
         const role = String(args.role);
-        out(changed ? `${prefix}${args.revoke ? 'Removed' : 'Granted'} ${role} ${args.revoke ? 'from' : 'to'} ${person.displayName}${created ? ' (new person)' : ''}. Roles now: ${person.roles.join(', ') || 'none'}.` : `${person.displayName} already ${args.revoke ? 'lacks' : 'has'} the ${role} role; nothing changed.`);
+        out(
+          changed
+            ? `${prefix}${args.revoke ? 'Removed' : 'Granted'} ${role} ${args.revoke ? 'from' : 'to'} ${person.displayName}${created ? ' (new person)' : ''}. Roles now: ${person.roles.join(', ') || 'none'}.`
+            : `${person.displayName} already ${args.revoke ? 'lacks' : 'has'} the ${role} role; nothing changed.`,
+        );
         return 0;
       }
       case 'list-cycles': {
-        for (const c of await store.cycles.list()) out(`${c.id}\t${c.name}\tdeadline ${formatLondon(c.submissionDeadline)}\t${c.intakePaused ? 'intake paused' : 'intake open'}`);
+        for (const c of await store.cycles.list())
+          out(
+            `${c.id}\t${c.name}\tdeadline ${formatLondon(c.submissionDeadline)}\t${c.intakePaused ? 'intake paused' : 'intake open'}`,
+          );
         return 0;
       }
       case 'provision': {
@@ -141,10 +163,14 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
           out(`No cycle "${cycleId}". See: npm run admin -- list-cycles`);
           return 1;
         }
-        const orgIds = args.organisation ? [String(args.organisation)] : (await store.organisations.list()).map((o) => o.id);
+        const orgIds = args.organisation
+          ? [String(args.organisation)]
+          : (await store.organisations.list()).map((o) => o.id);
         if (!config) config = (loadEnvFiles(process.env.APP_ENV ?? 'local'), loadConfig());
         const report = await provisionFromCli(config, store, cycleId, orgIds);
-        out(`Evidence folders for ${report.orgsTotal} organisation(s): ${report.created} created, ${report.updated} updated, ${report.alreadyThere} already there, ${report.failed.length} failed (${report.requests} Graph requests).`);
+        out(
+          `Evidence folders for ${report.orgsTotal} organisation(s): ${report.created} created, ${report.updated} updated, ${report.alreadyThere} already there, ${report.failed.length} failed (${report.requests} Graph requests).`,
+        );
         for (const f of report.failed) out(`  failed: ${f.orgId}: ${f.reason}`);
         return report.failed.length > 0 ? 1 : 0;
       }
@@ -160,10 +186,14 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
     }
   } catch (e) {
     if (e instanceof CsvError) out(e.message);
-    else if (e instanceof ZodError) out(`Invalid options:\n${e.issues.map((i) => `  - ${i.path.length ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('\n')}`);
+    else if (e instanceof ZodError)
+      out(
+        `Invalid options:\n${e.issues.map((i) => `  - ${i.path.length ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('\n')}`,
+      );
     else if (isDomainError(e)) out(`${e.message}${e.details.problems ? '' : ''}`);
     else if (e instanceof ConfigError) out(e.message);
-    else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') out(`File not found: ${(e as NodeJS.ErrnoException).path ?? ''}`);
+    else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT')
+      out(`File not found: ${(e as NodeJS.ErrnoException).path ?? ''}`);
     else throw e;
     return 1;
   } finally {
@@ -171,6 +201,10 @@ export async function runCli(argv: string[], out: (s: string) => void = (s) => p
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]).replace(/\.ts$/, '') === path.resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '')) {
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]).replace(/\.ts$/, '') ===
+    path.resolve(new URL(import.meta.url).pathname).replace(/\.ts$/, '')
+) {
   process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -12,14 +12,26 @@ import { attachProgressBar } from '../graph/provisioning/progress-bar.js';
 import { createLogger } from '../log.js';
 import type { Store } from '../store/store.js';
 
-export async function provisionFromCli(config: AppConfig, store: Store, cycleId: string, organisationIds: string[]): Promise<ProvisionReport> {
+export async function provisionFromCli(
+  config: AppConfig,
+  store: Store,
+  cycleId: string,
+  organisationIds: string[],
+): Promise<ProvisionReport> {
   const log = createLogger({ level: 'warn', name: 'wexqs-admin' });
   const emulator =
     config.mode === 'local' && config.local.graphEmulator
-      ? await startGraphEmulator({ port: 0, host: '127.0.0.1', dataDir: path.join(config.dataDir, 'graph'), acceptedToken: LOCAL_EMULATOR_TOKEN })
+      ? await startGraphEmulator({
+          port: 0,
+          host: '127.0.0.1',
+          dataDir: path.join(config.dataDir, 'graph'),
+          acceptedToken: LOCAL_EMULATOR_TOKEN,
+        })
       : null;
   try {
-    const effective: AppConfig = emulator ? { ...config, graph: { ...config.graph, baseUrl: `${emulator.url}/v1.0` } } : config;
+    const effective: AppConfig = emulator
+      ? { ...config, graph: { ...config.graph, baseUrl: `${emulator.url}/v1.0` } }
+      : config;
     const { evidence } = createGraphPorts(effective, store, log);
     let stop = () => undefined as void;
     const report = await evidence.provisionWithReport(cycleId, organisationIds, (p) => {

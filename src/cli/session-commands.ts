@@ -16,7 +16,12 @@ import type { Store } from '../store/store.js';
 import { changeSession, createSession } from '../workflows/dropins.js';
 import { CLI_ACTOR, parseLondonDateTime } from './admin-tasks.js';
 
-const CLI_ADMIN: Actor = { personId: CLI_ACTOR, displayName: 'Admin command line', roles: ['admin'], organisationId: null };
+const CLI_ADMIN: Actor = {
+  personId: CLI_ACTOR,
+  displayName: 'Admin command line',
+  roles: ['admin'],
+  organisationId: null,
+};
 
 const createArgs = z.object({
   title: z.string({ error: '--title is required' }).trim().min(3, '--title needs at least 3 characters').max(200),
@@ -25,7 +30,13 @@ const createArgs = z.object({
   capacity: z
     .string({ error: '--capacity is required' })
     .transform(Number)
-    .pipe(z.number().int('--capacity must be a whole number').min(1, '--capacity must be at least 1').max(500, '--capacity must be at most 500')),
+    .pipe(
+      z
+        .number()
+        .int('--capacity must be a whole number')
+        .min(1, '--capacity must be at least 1')
+        .max(500, '--capacity must be at most 500'),
+    ),
 });
 const changeArgs = z.object({
   id: z.string({ error: '--id is required (see list-sessions)' }).min(1),
@@ -47,17 +58,30 @@ export async function sessionCommand(command: string, args: Record<string, unkno
   const svc = { store, clock: { now: () => ctx.now }, log: createLogger({ level: 'warn', name: 'wexqs-admin' }) };
   if (command === 'list-sessions') {
     for (const s of await store.dropIns.listUpcoming(ctx.now)) {
-      out(`${s.id}\t${formatLondon(s.startsAt)}–${formatLondon(s.endsAt, 'time')}\t${s.booked}/${s.capacity} booked${s.waitlisted ? `, ${s.waitlisted} waiting` : ''}\t${s.title}`);
+      out(
+        `${s.id}\t${formatLondon(s.startsAt)}–${formatLondon(s.endsAt, 'time')}\t${s.booked}/${s.capacity} booked${s.waitlisted ? `, ${s.waitlisted} waiting` : ''}\t${s.title}`,
+      );
     }
     return 0;
   }
   if (command === 'create-session') {
     const a = createArgs.parse(args);
     const startsAt = parseLondonDateTime(a.start, 'start');
-    const session = await createSession(svc, CLI_ADMIN, { title: a.title, startsAt, endsAt: new Date(startsAt.getTime() + a.minutes * 60_000), capacity: a.capacity });
-    out(`Created drop-in session ${session.id}: ${session.title}, ${formatLondon(session.startsAt)}–${formatLondon(session.endsAt, 'time')} (UK time), ${session.capacity} seats.`);
+    const session = await createSession(svc, CLI_ADMIN, {
+      title: a.title,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + a.minutes * 60_000),
+      capacity: a.capacity,
+    });
+    out(
+      `Created drop-in session ${session.id}: ${session.title}, ${formatLondon(session.startsAt)}–${formatLondon(session.endsAt, 'time')} (UK time), ${session.capacity} seats.`,
+    );
     const joinUrl = await withMeetings(ctx, async (m) => (await m.ensureMeeting(session.id)).joinUrl);
-    out(joinUrl ? `Teams meeting created in the organiser's calendar: ${joinUrl}` : 'The Teams meeting could not be created now; `npm start` creates missing meetings.');
+    out(
+      joinUrl
+        ? `Teams meeting created in the organiser's calendar: ${joinUrl}`
+        : 'The Teams meeting could not be created now; `npm start` creates missing meetings.',
+    );
     return 0;
   }
   const a = changeArgs.parse(args);
@@ -74,7 +98,9 @@ export async function sessionCommand(command: string, args: Record<string, unkno
     ...(a.start || a.minutes ? { startsAt, endsAt: new Date(startsAt.getTime() + minutes * 60_000) } : {}),
     ...(a.cancel ? { cancel: true } : {}),
   });
-  out(`${a.cancel ? 'Cancelled' : 'Changed'} ${r.session.title} (${formatLondon(r.session.startsAt)} UK time); ${r.notified} booked attendee(s) will be told in Teams.`);
+  out(
+    `${a.cancel ? 'Cancelled' : 'Changed'} ${r.session.title} (${formatLondon(r.session.startsAt)} UK time); ${r.notified} booked attendee(s) will be told in Teams.`,
+  );
   const synced = await withMeetings(ctx, (m) => m.syncMeeting(a.id));
   if (synced === 'updated') out('The Teams meeting was updated in the calendar.');
   else if (synced === 'cancelled') out('The Teams meeting was cancelled in the calendar.');
@@ -82,15 +108,28 @@ export async function sessionCommand(command: string, args: Record<string, unkno
 }
 
 /** Run `fn` with the Graph-backed meetings: the local emulator on npm start's data, or Graph. */
-async function withMeetings<T>(ctx: Context, fn: (m: ReturnType<typeof createGraphPorts>['meetings']) => Promise<T>): Promise<T | null> {
+async function withMeetings<T>(
+  ctx: Context,
+  fn: (m: ReturnType<typeof createGraphPorts>['meetings']) => Promise<T>,
+): Promise<T | null> {
   const { config } = ctx;
   const emulator =
     config.mode === 'local' && config.local.graphEmulator
-      ? await startGraphEmulator({ port: 0, host: '127.0.0.1', dataDir: path.join(config.dataDir, 'graph'), acceptedToken: LOCAL_EMULATOR_TOKEN, users: [{ mail: config.graph.organiserUpn, displayName: 'WEx QS team' }] })
+      ? await startGraphEmulator({
+          port: 0,
+          host: '127.0.0.1',
+          dataDir: path.join(config.dataDir, 'graph'),
+          acceptedToken: LOCAL_EMULATOR_TOKEN,
+          users: [{ mail: config.graph.organiserUpn, displayName: 'WEx QS team' }],
+        })
       : null;
   try {
-    const effective: AppConfig = emulator ? { ...config, graph: { ...config.graph, baseUrl: `${emulator.url}/v1.0` } } : config;
-    return await fn(createGraphPorts(effective, ctx.store, createLogger({ level: 'warn', name: 'wexqs-admin' })).meetings);
+    const effective: AppConfig = emulator
+      ? { ...config, graph: { ...config.graph, baseUrl: `${emulator.url}/v1.0` } }
+      : config;
+    return await fn(
+      createGraphPorts(effective, ctx.store, createLogger({ level: 'warn', name: 'wexqs-admin' })).meetings,
+    );
   } catch (err) {
     ctx.out(`Microsoft Graph: ${err instanceof Error ? err.message : String(err)}`);
     return null;

@@ -121,7 +121,6 @@ export interface ConnectorEmulator {
   close(): Promise<void>;
 }
 
-
 /** Timestamps of accepted writes in a sliding window; answers "allowed now?" and "free when?". */
 class WindowLog {
   private readonly times: number[] = [];
@@ -177,7 +176,10 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   const clock = opts.now ?? Date.now;
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
-  const convLimits = (opts.perConversation ?? TEAMS_CONVERSATION_LIMITS).map((l) => ({ count: l.count, windowMs: l.windowMs / timeScale }));
+  const convLimits = (opts.perConversation ?? TEAMS_CONVERSATION_LIMITS).map((l) => ({
+    count: l.count,
+    windowMs: l.windowMs / timeScale,
+  }));
   const tenantLimit = [{ count: opts.tenantPerSecond ?? TEAMS_APP_TENANT_RPS, windowMs: 1000 / timeScale }];
   const defaultTenant = opts.tenantId ?? '00000000-0000-0000-0000-0000000c0a7e';
   const keep = opts.keepActivities ?? true;
@@ -194,9 +196,21 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
 
   function emptyStats(): ConnectorStats {
     return {
-      requests: 0, accepted: 0, updates: 0, conversationsCreated: 0, throttled: 0, throttledConversation: 0, throttledTenant: 0,
-      blocked: 0, dedupedResends: 0, faults: { '429': 0, '412': 0, '502': 0, '504': 0, drop: 0, dropAccepted: 0 }, byStatus: {},
-      firstAcceptAt: null, lastAcceptAt: null, maxPerSecond: 0, maxPerConversationSecond: 0,
+      requests: 0,
+      accepted: 0,
+      updates: 0,
+      conversationsCreated: 0,
+      throttled: 0,
+      throttledConversation: 0,
+      throttledTenant: 0,
+      blocked: 0,
+      dedupedResends: 0,
+      faults: { '429': 0, '412': 0, '502': 0, '504': 0, drop: 0, dropAccepted: 0 },
+      byStatus: {},
+      firstAcceptAt: null,
+      lastAcceptAt: null,
+      maxPerSecond: 0,
+      maxPerConversationSecond: 0,
     };
   }
 
@@ -247,13 +261,19 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       stats.throttled++;
       if (cWait > 0) stats.throttledConversation++;
       else stats.throttledTenant++;
-      return { ...botError(429, 'TooManyRequests', 'The bot sent too many messages. Retry after the time in Retry-After.'), headers: retryAfter(Math.max(tWait, cWait)) };
+      return {
+        ...botError(429, 'TooManyRequests', 'The bot sent too many messages. Retry after the time in Retry-After.'),
+        headers: retryAfter(Math.max(tWait, cWait)),
+      };
     }
     tl.add(now);
     stats.maxPerSecond = Math.max(stats.maxPerSecond, tl.countIn(now, 1000 / timeScale));
     if (conv) {
       conv.log.add(now);
-      stats.maxPerConversationSecond = Math.max(stats.maxPerConversationSecond, conv.log.countIn(now, 1000 / timeScale));
+      stats.maxPerConversationSecond = Math.max(
+        stats.maxPerConversationSecond,
+        conv.log.countIn(now, 1000 / timeScale),
+      );
     }
     return null;
   }
@@ -270,10 +290,19 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   }
 
   function handleSend(convId: string, activity: Record<string, unknown>, now: number): Result {
-    const conv = conversation(convId, String((activity.recipient as { id?: string } | undefined)?.id ?? ''), tenantOf(activity));
-    if (blocked.has(conv.userId) || blocked.has(String((activity.recipient as { aadObjectId?: string } | undefined)?.aadObjectId ?? ''))) {
+    const conv = conversation(
+      convId,
+      String((activity.recipient as { id?: string } | undefined)?.id ?? ''),
+      tenantOf(activity),
+    );
+    if (
+      blocked.has(conv.userId) ||
+      blocked.has(String((activity.recipient as { aadObjectId?: string } | undefined)?.aadObjectId ?? ''))
+    ) {
       stats.blocked++;
-      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', { subCode: 'MessageWritesBlocked' });
+      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', {
+        subCode: 'MessageWritesBlocked',
+      });
     }
     const key = idempotencyKey(activity);
     if (key) {
@@ -293,11 +322,16 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   function handleCreate(body: Record<string, unknown>, now: number): Result {
     const members = (body.members as { id?: string }[] | undefined) ?? [];
     const userId = members[0]?.id;
-    if (body.isGroup || members.length !== 1 || !userId) return botError(400, 'BadArgument', 'Only 1:1 conversations with exactly one member can be created.');
-    const tenantId = String(body.tenantId ?? (body.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? defaultTenant);
+    if (body.isGroup || members.length !== 1 || !userId)
+      return botError(400, 'BadArgument', 'Only 1:1 conversations with exactly one member can be created.');
+    const tenantId = String(
+      body.tenantId ?? (body.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? defaultTenant,
+    );
     if (blocked.has(userId)) {
       stats.blocked++;
-      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', { subCode: 'MessageWritesBlocked' });
+      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', {
+        subCode: 'MessageWritesBlocked',
+      });
     }
     const refused = admit(null, tenantId, now);
     if (refused) return refused;
@@ -319,7 +353,9 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     if (!conv) return botError(404, 'ConversationNotFound', 'Conversation not found.');
     if (blocked.has(conv.userId)) {
       stats.blocked++;
-      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', { subCode: 'MessageWritesBlocked' });
+      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', {
+        subCode: 'MessageWritesBlocked',
+      });
     }
     const existing = keep ? activities.find((a) => a.id === activityId && a.conversationId === convId) : undefined;
     if (keep && !existing) return botError(404, 'ActivityNotFound', 'Activity not found.');
@@ -330,7 +366,12 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     return { status: 200, body: { id: activityId } };
   }
 
-  async function route(method: string, path: string, body: Record<string, unknown>, arrivedAt: number): Promise<Result> {
+  async function route(
+    method: string,
+    path: string,
+    body: Record<string, unknown>,
+    arrivedAt: number,
+  ): Promise<Result> {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     // Admin: /_emulator/...
     if (parts[0] === '_emulator') {
@@ -351,7 +392,8 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       }
       return botError(404, 'NotFound', 'Unknown emulator route.');
     }
-    if (parts[0] !== 'v3' || parts[1] !== 'conversations') return botError(404, 'NotFound', `No route ${method} ${path}`);
+    if (parts[0] !== 'v3' || parts[1] !== 'conversations')
+      return botError(404, 'NotFound', `No route ${method} ${path}`);
     const isWrite = method === 'POST' || method === 'PUT';
     if (isWrite) {
       const f = injected();
@@ -362,8 +404,10 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     // got round to it, so the emulator's own load does not turn into bursts.
     const now = latency > 0 ? clock() : arrivedAt;
     if (method === 'POST' && parts.length === 2) return handleCreate(body, now);
-    if (method === 'POST' && parts[3] === 'activities' && parts.length >= 4 && parts[2]) return handleSend(parts[2], body, now);
-    if (method === 'PUT' && parts[3] === 'activities' && parts[2] && parts[4]) return handleUpdate(parts[2], parts[4], body, now);
+    if (method === 'POST' && parts[3] === 'activities' && parts.length >= 4 && parts[2])
+      return handleSend(parts[2], body, now);
+    if (method === 'PUT' && parts[3] === 'activities' && parts[2] && parts[4])
+      return handleUpdate(parts[2], parts[4], body, now);
     return botError(405, 'MethodNotAllowed', `${method} ${path} is not implemented by the emulator.`);
   }
 
@@ -412,7 +456,10 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   function send(res: http.ServerResponse, r: Result): void {
     stats.byStatus[String(r.status)] = (stats.byStatus[String(r.status)] ?? 0) + 1;
     const payload = r.body === undefined ? '' : JSON.stringify(r.body);
-    res.writeHead(r.status, { ...(payload ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...(r.headers ?? {}) });
+    res.writeHead(r.status, {
+      ...(payload ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+      ...(r.headers ?? {}),
+    });
     res.end(payload);
   }
 
@@ -428,7 +475,8 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     stats: () => structuredClone(stats),
     receivedCounts: () => new Map(received),
     receivedBy: (id) => received.get(id) ?? 0,
-    activities: (conversationId) => (conversationId ? activities.filter((a) => a.conversationId === conversationId) : [...activities]),
+    activities: (conversationId) =>
+      conversationId ? activities.filter((a) => a.conversationId === conversationId) : [...activities],
     registerConversation(conversationId, userId, tenantId) {
       const c = conversation(conversationId, userId, tenantId ?? defaultTenant);
       c.userId = userId;

@@ -22,7 +22,13 @@
  *   4. data (VALIDATION: submit needs a target level).
  * Readiness (NOT_READY) and eligibility (NOT_ELIGIBLE) are separate checks, see readiness.ts and dropins.ts.
  */
-import { ACTION_AUDIENCES, checkAuthorisation, type Audience, type DomainAction, type Resource } from './authorisation.js';
+import {
+  ACTION_AUDIENCES,
+  checkAuthorisation,
+  type Audience,
+  type DomainAction,
+  type Resource,
+} from './authorisation.js';
 import { graceEnd, inDecisionWindow, submissionTiming } from './cycle.js';
 import { DomainError, isDomainError } from './errors.js';
 import { formatLondon } from './time.js';
@@ -71,7 +77,14 @@ function rule(
   permission: DomainAction,
   timing: TimingRule,
 ): TransitionRule {
-  return Object.freeze({ action, from: Object.freeze([...from]), to, permission, who: ACTION_AUDIENCES[permission], timing });
+  return Object.freeze({
+    action,
+    from: Object.freeze([...from]),
+    to,
+    permission,
+    who: ACTION_AUDIENCES[permission],
+    timing,
+  });
 }
 
 export const TRANSITIONS: Readonly<Record<ApplicationAction, TransitionRule>> = Object.freeze({
@@ -79,8 +92,20 @@ export const TRANSITIONS: Readonly<Record<ApplicationAction, TransitionRule>> = 
   open: rule('open', ['requested'], 'open', 'open_application', 'none'),
   submit: rule('submit', ['open'], 'submitted', 'submit_application', 'submission'),
   start_review: rule('start_review', ['submitted'], 'in_review', 'start_review', 'none'),
-  request_clarification: rule('request_clarification', ['in_review'], 'clarification_requested', 'request_clarification', 'none'),
-  answer_clarification: rule('answer_clarification', ['clarification_requested'], 'in_review', 'answer_clarification', 'none'),
+  request_clarification: rule(
+    'request_clarification',
+    ['in_review'],
+    'clarification_requested',
+    'request_clarification',
+    'none',
+  ),
+  answer_clarification: rule(
+    'answer_clarification',
+    ['clarification_requested'],
+    'in_review',
+    'answer_clarification',
+    'none',
+  ),
   recommend: rule('recommend', ['in_review'], 'recommended', 'recommend', 'none'),
   decide: rule('decide', ['recommended'], 'decided', 'decide', 'none'),
   communicate: rule('communicate', ['decided'], 'communicated', 'communicate', 'decision_window'),
@@ -133,14 +158,22 @@ export function planTransition(input: PlanTransitionInput): PlannedTransition {
   };
   const auth = checkAuthorisation(actor, r.permission, resource);
   if (!auth.allowed) {
-    throw new DomainError(auth.code, auth.reason, { action, personId: actor.personId, organisationId: resource.organisationId });
+    throw new DomainError(auth.code, auth.reason, {
+      action,
+      personId: actor.personId,
+      organisationId: resource.organisationId,
+    });
   }
 
   // 2. From which state.
   const from = application ? application.state : null;
   if (!r.from.includes(from)) {
     if (action === 'request' && application) {
-      throw new DomainError('ALREADY_APPLIED', undefined, { organisationId: application.organisationId, state: application.state, cycleId: cycle.id });
+      throw new DomainError('ALREADY_APPLIED', undefined, {
+        organisationId: application.organisationId,
+        state: application.state,
+        cycleId: cycle.id,
+      });
     }
     if (!application) {
       throw new DomainError('NOT_FOUND', 'There is no application to do this to.', { action });
@@ -160,11 +193,15 @@ export function planTransition(input: PlanTransitionInput): PlannedTransition {
     case 'intake_open':
       if (cycle.intakePaused) throw new DomainError('INTAKE_PAUSED', undefined, { cycleId: cycle.id });
       if (submissionTiming(cycle, now) === 'closed') {
-        throw new DomainError('DEADLINE_PASSED', `Applications for ${cycle.name} closed at ${formatLondon(graceEnd(cycle))}.`, {
-          cycleId: cycle.id,
-          deadline: cycle.submissionDeadline,
-          graceEnd: graceEnd(cycle),
-        });
+        throw new DomainError(
+          'DEADLINE_PASSED',
+          `Applications for ${cycle.name} closed at ${formatLondon(graceEnd(cycle))}.`,
+          {
+            cycleId: cycle.id,
+            deadline: cycle.submissionDeadline,
+            graceEnd: graceEnd(cycle),
+          },
+        );
       }
       break;
     case 'submission': {
@@ -201,9 +238,13 @@ export function planTransition(input: PlanTransitionInput): PlannedTransition {
 
   // 4. Data.
   if (action === 'submit' && !application?.targetLevel) {
-    throw new DomainError('VALIDATION', 'Choose the level you are applying for (bronze, silver or gold) before submitting.', {
-      field: 'targetLevel',
-    });
+    throw new DomainError(
+      'VALIDATION',
+      'Choose the level you are applying for (bronze, silver or gold) before submitting.',
+      {
+        field: 'targetLevel',
+      },
+    );
   }
 
   return late === undefined ? { from, to: r.to } : { from, to: r.to, late };
@@ -223,7 +264,14 @@ export function availableActions(
   const out: ApplicationAction[] = [];
   for (const action of APPLICATION_ACTIONS) {
     try {
-      planTransition({ application, action, actor, cycle, now, ...(assignedReviewerIds ? { assignedReviewerIds } : {}) });
+      planTransition({
+        application,
+        action,
+        actor,
+        cycle,
+        now,
+        ...(assignedReviewerIds ? { assignedReviewerIds } : {}),
+      });
       out.push(action);
     } catch (e) {
       if (!isDomainError(e)) throw e;

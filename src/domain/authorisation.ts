@@ -59,13 +59,7 @@ export type Resource = {
  * - anyone: any person with at least one role.
  */
 export type Audience =
-  | 'applicant_of_org'
-  | 'lead_of_org'
-  | 'applicant_own_org'
-  | 'assigned_reviewer'
-  | 'reviewer'
-  | 'admin'
-  | 'anyone';
+  'applicant_of_org' | 'lead_of_org' | 'applicant_own_org' | 'assigned_reviewer' | 'reviewer' | 'admin' | 'anyone';
 
 export const ACTION_AUDIENCES: Readonly<Record<DomainAction, readonly Audience[]>> = {
   view_organisation: ['applicant_of_org', 'assigned_reviewer', 'admin'],
@@ -113,7 +107,9 @@ const has = (actor: Actor, role: Role): boolean => actor.roles.includes(role);
 const isApplicantRole = (actor: Actor): boolean => has(actor, 'applicant_lead') || has(actor, 'applicant_contributor');
 
 function sameOrg(actor: Actor, resource: Resource): boolean {
-  return actor.organisationId != null && resource.organisationId != null && actor.organisationId === resource.organisationId;
+  return (
+    actor.organisationId != null && resource.organisationId != null && actor.organisationId === resource.organisationId
+  );
 }
 
 function isAssigned(actor: Actor, resource: Resource): boolean {
@@ -148,8 +144,13 @@ export function checkAuthorisation(actor: Actor, action: DomainAction, resource:
   const audiences = ACTION_AUDIENCES[action];
   if (audiences.some((a) => matches(a, actor, action, resource))) return { allowed: true };
   const reviewerOrAdmin =
-    (audiences.includes('assigned_reviewer') && has(actor, 'reviewer')) || (audiences.includes('admin') && has(actor, 'admin'));
-  if (reviewerOrAdmin && sameOrg(actor, resource) && (CONFLICT_SENSITIVE_ACTIONS.has(action) || audiences.includes('assigned_reviewer'))) {
+    (audiences.includes('assigned_reviewer') && has(actor, 'reviewer')) ||
+    (audiences.includes('admin') && has(actor, 'admin'));
+  if (
+    reviewerOrAdmin &&
+    sameOrg(actor, resource) &&
+    (CONFLICT_SENSITIVE_ACTIONS.has(action) || audiences.includes('assigned_reviewer'))
+  ) {
     return {
       allowed: false,
       code: 'CONFLICT_OF_INTEREST',
@@ -189,6 +190,9 @@ export function authorise(actor: Actor, action: DomainAction, resource: Resource
 }
 
 /** Whether a person may be assigned to review an organisation's application (a reviewer, not from it). */
-export function canBeAssignedReviewer(reviewer: Pick<Actor, 'roles' | 'organisationId'>, organisationId: string): boolean {
+export function canBeAssignedReviewer(
+  reviewer: Pick<Actor, 'roles' | 'organisationId'>,
+  organisationId: string,
+): boolean {
   return reviewer.roles.includes('reviewer') && reviewer.organisationId !== organisationId;
 }

@@ -18,8 +18,13 @@ export function awardFromDecision(d: { organisationId: string; level: Level; dec
 }
 
 /** The award a decision grants, or null when no level was awarded. */
-export function awardForDecision(decision: Pick<Decision, 'level' | 'decidedAt'>, organisationId: string): Award | null {
-  return decision.level ? awardFromDecision({ organisationId, level: decision.level, decidedAt: decision.decidedAt }) : null;
+export function awardForDecision(
+  decision: Pick<Decision, 'level' | 'decidedAt'>,
+  organisationId: string,
+): Award | null {
+  return decision.level
+    ? awardFromDecision({ organisationId, level: decision.level, decidedAt: decision.decidedAt })
+    : null;
 }
 
 /** validFrom ≤ at < validUntil. */

@@ -8,7 +8,8 @@ import { formatLondon, addMinutes } from './time.js';
 import type { Cycle } from './types.js';
 
 export type SubmissionTiming = 'on_time' | 'late' | 'closed';
-export type CyclePhase = 'intake' | 'grace' | 'awaiting_review' | 'review' | 'awaiting_decision' | 'decision' | 'closed';
+export type CyclePhase =
+  'intake' | 'grace' | 'awaiting_review' | 'review' | 'awaiting_decision' | 'decision' | 'closed';
 
 function valid(d: unknown): d is Date {
   return d instanceof Date && !Number.isNaN(d.getTime());
@@ -42,9 +43,13 @@ export function validateCycle(c: Cycle): void {
     const t = (k: (typeof dates)[number]) => c[k].getTime();
     const fmt = (k: (typeof dates)[number]) => formatLondon(c[k]);
     if (!(t('submissionDeadline') < t('reviewStart'))) {
-      problems.push(`The submission deadline (${fmt('submissionDeadline')}) must be before review starts (${fmt('reviewStart')}).`);
+      problems.push(
+        `The submission deadline (${fmt('submissionDeadline')}) must be before review starts (${fmt('reviewStart')}).`,
+      );
     } else if (Number.isInteger(c.graceMinutes) && c.graceMinutes > 0 && !(graceEnd(c).getTime() < t('reviewStart'))) {
-      problems.push(`The grace period must end (${formatLondon(graceEnd(c))}) before review starts (${fmt('reviewStart')}).`);
+      problems.push(
+        `The grace period must end (${formatLondon(graceEnd(c))}) before review starts (${fmt('reviewStart')}).`,
+      );
     }
     if (!(t('reviewStart') <= t('reviewEnd'))) {
       problems.push(`Review cannot end (${fmt('reviewEnd')}) before it starts (${fmt('reviewStart')}).`);
@@ -53,7 +58,9 @@ export function validateCycle(c: Cycle): void {
       problems.push(`Review must end (${fmt('reviewEnd')}) before decisions start (${fmt('decisionStart')}).`);
     }
     if (!(t('decisionStart') <= t('decisionEnd'))) {
-      problems.push(`The decision window cannot end (${fmt('decisionEnd')}) before it starts (${fmt('decisionStart')}).`);
+      problems.push(
+        `The decision window cannot end (${fmt('decisionEnd')}) before it starts (${fmt('decisionStart')}).`,
+      );
     }
   }
   if (problems.length > 0) {

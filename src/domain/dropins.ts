@@ -88,7 +88,9 @@ export function assertBookable(session: DropInSession, bookedCount: number, now:
 
 /** Throws ALREADY_BOOKED when the person holds a live (not cancelled) booking on the session. */
 export function assertNotAlreadyBooked(bookings: readonly Booking[], sessionId: string, personId: string): void {
-  const existing = bookings.find((b) => b.sessionId === sessionId && b.personId === personId && b.status !== 'cancelled');
+  const existing = bookings.find(
+    (b) => b.sessionId === sessionId && b.personId === personId && b.status !== 'cancelled',
+  );
   if (existing) {
     throw new DomainError('ALREADY_BOOKED', undefined, { sessionId, personId, bookingId: existing.id });
   }

@@ -35,7 +35,8 @@ export const ERROR_TEXT: Record<ErrorCode, ErrorText> = {
     nextStep: 'Book and attend a drop-in session, then request the application form again.',
   },
   ALREADY_APPLIED: {
-    message: 'Your organisation already has an application in this cycle. Only one application per organisation is accepted.',
+    message:
+      'Your organisation already has an application in this cycle. Only one application per organisation is accepted.',
     nextStep: 'Open your existing application to carry on with it, or contact the WEx QS team.',
   },
   DEADLINE_PASSED: {
@@ -59,7 +60,8 @@ export const ERROR_TEXT: Record<ErrorCode, ErrorText> = {
     nextStep: 'No need to book again. The joining link is in your booking confirmation.',
   },
   INTAKE_PAUSED: {
-    message: 'The quality standard is not taking new applications at the moment. Existing awards stay valid until they expire.',
+    message:
+      'The quality standard is not taking new applications at the moment. Existing awards stay valid until they expire.',
     nextStep: 'Check back later or contact the WEx QS team for news of the next cycle.',
   },
   STALE: {

@@ -68,13 +68,18 @@ export interface Framework {
 }
 
 const nonBlank = (what: string) =>
-  z.string({ error: (iss) => (iss.input === undefined ? `${what} is required` : `${what} must be text`) }).trim().min(1, { error: `${what} must not be blank` });
+  z
+    .string({ error: (iss) => (iss.input === undefined ? `${what} is required` : `${what} must be text`) })
+    .trim()
+    .min(1, { error: `${what} must not be blank` });
 
 export const criterionSchema = z.object({
   id: nonBlank('id'),
   section: z
     .number({ error: 'section must be a number from 1 to 6' })
-    .refine((n) => (SECTION_NUMBERS as readonly number[]).includes(n), { error: 'section must be a number from 1 to 6' })
+    .refine((n) => (SECTION_NUMBERS as readonly number[]).includes(n), {
+      error: 'section must be a number from 1 to 6',
+    })
     .transform((n) => n as SectionNumber),
   text: nonBlank('text'),
   minimumLevel: z.enum(LEVELS, { error: 'minimumLevel must be bronze, silver or gold' }),
@@ -90,7 +95,10 @@ export const frameworkHeaderSchema = z.object({
 });
 
 function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /**
@@ -113,7 +121,7 @@ export function parseFramework(json: unknown): Framework {
   }
   const rawCriteria =
     json !== null && typeof json === 'object' && Array.isArray((json as { criteria?: unknown }).criteria)
-      ? ((json as { criteria: unknown[] }).criteria)
+      ? (json as { criteria: unknown[] }).criteria
       : [];
   const criteria: Criterion[] = [];
   rawCriteria.forEach((raw, index) => {

@@ -123,13 +123,20 @@ export function assessReadiness(input: ReadinessInput): Readiness {
 
   for (const criterion of criteria) {
     const entries = byCriterion.get(criterion.id) ?? [];
-    const text = entries.map((e) => e.text).join('\n').trim();
+    const text = entries
+      .map((e) => e.text)
+      .join('\n')
+      .trim();
     const refs = entries.flatMap((e) => e.references);
     let complete = true;
     const where = `criterion ${criterion.id} (${sectionTitle(criterion.section)})`;
     if (text === '') {
       complete = false;
-      hard({ kind: 'empty_commentary', criterionId: criterion.id, message: `The commentary for ${where} is empty. Every commentary box must be filled in.` });
+      hard({
+        kind: 'empty_commentary',
+        criterionId: criterion.id,
+        message: `The commentary for ${where} is empty. Every commentary box must be filled in.`,
+      });
     }
     if (refs.length === 0) {
       complete = false;

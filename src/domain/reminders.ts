@@ -87,9 +87,16 @@ export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = Object.freeze({
 /** Defaults overlaid with a (per-cycle) partial setting; offsets are de-duplicated, whole and > 0. */
 export function resolveReminderSettings(partial: Partial<ReminderSettings> | null | undefined): ReminderSettings {
   const clean = (xs: unknown, fallback: number[]) =>
-    Array.isArray(xs) ? [...new Set(xs.filter((x): x is number => Number.isInteger(x) && x > 0))].sort((a, b) => b - a) : fallback;
+    Array.isArray(xs)
+      ? [...new Set(xs.filter((x): x is number => Number.isInteger(x) && x > 0))].sort((a, b) => b - a)
+      : fallback;
   const p = partial ?? {};
-  const quiet = p.quietHours === null ? null : p.quietHours && isQuietHours(p.quietHours) ? p.quietHours : DEFAULT_REMINDER_SETTINGS.quietHours;
+  const quiet =
+    p.quietHours === null
+      ? null
+      : p.quietHours && isQuietHours(p.quietHours)
+        ? p.quietHours
+        : DEFAULT_REMINDER_SETTINGS.quietHours;
   return {
     deadlineDaysBefore: clean(p.deadlineDaysBefore, DEFAULT_REMINDER_SETTINGS.deadlineDaysBefore),
     dropInMinutesBefore: clean(p.dropInMinutesBefore, DEFAULT_REMINDER_SETTINGS.dropInMinutesBefore),
@@ -98,7 +105,10 @@ export function resolveReminderSettings(partial: Partial<ReminderSettings> | nul
     decisionCloseDaysBefore: clean(p.decisionCloseDaysBefore, DEFAULT_REMINDER_SETTINGS.decisionCloseDaysBefore),
     awardDaysBefore: clean(p.awardDaysBefore, DEFAULT_REMINDER_SETTINGS.awardDaysBefore),
     quietHours: quiet,
-    catchUpMinutes: Number.isInteger(p.catchUpMinutes) && (p.catchUpMinutes ?? -1) >= 0 ? p.catchUpMinutes! : DEFAULT_REMINDER_SETTINGS.catchUpMinutes,
+    catchUpMinutes:
+      Number.isInteger(p.catchUpMinutes) && (p.catchUpMinutes ?? -1) >= 0
+        ? p.catchUpMinutes!
+        : DEFAULT_REMINDER_SETTINGS.catchUpMinutes,
   };
 }
 
@@ -204,7 +214,9 @@ interface Window {
 /** Keeps a candidate when it is not stale (catch-up window) and can still go before it expires. */
 function keep(dueAt: Date, sendAfter: Date, expiresAt: Date, w: Window): boolean {
   const earliest = w.now.getTime() - w.settings.catchUpMinutes * 60_000;
-  return dueAt.getTime() >= earliest && sendAfter.getTime() < expiresAt.getTime() && w.now.getTime() < expiresAt.getTime();
+  return (
+    dueAt.getTime() >= earliest && sendAfter.getTime() < expiresAt.getTime() && w.now.getTime() < expiresAt.getTime()
+  );
 }
 
 function plan(
@@ -236,10 +248,24 @@ export function applicantDeadlineReminders(input: {
   now: Date;
 }): PlannedReminder[] {
   const { cycle, application } = input;
-  if (cycle.intakePaused || !REMINDABLE_APPLICATION_STATES.includes(application.state) || application.cycleId !== cycle.id) return [];
-  const offsets = input.settings.deadlineDaysBefore.map((d) => ({ due: beforeAnchor(cycle.submissionDeadline, { days: d }), label: dayLabel(d) }));
+  if (
+    cycle.intakePaused ||
+    !REMINDABLE_APPLICATION_STATES.includes(application.state) ||
+    application.cycleId !== cycle.id
+  )
+    return [];
+  const offsets = input.settings.deadlineDaysBefore.map((d) => ({
+    due: beforeAnchor(cycle.submissionDeadline, { days: d }),
+    label: dayLabel(d),
+  }));
   return plan(
-    { kind: 'submission_deadline', cycleId: cycle.id, subject: { kind: 'application', id: application.id }, expiresAt: cycle.submissionDeadline, applicationId: application.id },
+    {
+      kind: 'submission_deadline',
+      cycleId: cycle.id,
+      subject: { kind: 'application', id: application.id },
+      expiresAt: cycle.submissionDeadline,
+      applicationId: application.id,
+    },
     input.recipients,
     offsets,
     { now: input.now, settings: input.settings },
@@ -254,13 +280,23 @@ export function dropInReminders(input: {
 }): PlannedReminder[] {
   const { session } = input;
   if (session.cancelled) return [];
-  const offsets = input.settings.dropInMinutesBefore.map((m) => ({ due: beforeAnchor(session.startsAt, { minutes: m }), label: minuteLabel(m) }));
+  const offsets = input.settings.dropInMinutesBefore.map((m) => ({
+    due: beforeAnchor(session.startsAt, { minutes: m }),
+    label: minuteLabel(m),
+  }));
   const out: PlannedReminder[] = [];
   for (const b of input.bookings) {
     if (b.status !== 'booked') continue;
     out.push(
       ...plan(
-        { kind: 'dropin_upcoming', cycleId: '', subject: { kind: 'booking', id: b.id }, expiresAt: session.startsAt, bookingId: b.id, sessionId: session.id },
+        {
+          kind: 'dropin_upcoming',
+          cycleId: '',
+          subject: { kind: 'booking', id: b.id },
+          expiresAt: session.startsAt,
+          bookingId: b.id,
+          sessionId: session.id,
+        },
         [b.personId],
         offsets,
         { now: input.now, settings: input.settings },
@@ -303,13 +339,19 @@ export function adminDecisionReminders(input: {
     ...plan(
       { kind: 'decision_opening', cycleId: cycle.id, subject, expiresAt: cycle.decisionStart },
       input.admins,
-      input.settings.decisionOpenDaysBefore.map((d) => ({ due: beforeAnchor(cycle.decisionStart, { days: d }), label: dayLabel(d) })),
+      input.settings.decisionOpenDaysBefore.map((d) => ({
+        due: beforeAnchor(cycle.decisionStart, { days: d }),
+        label: dayLabel(d),
+      })),
       w,
     ),
     ...plan(
       { kind: 'decision_closing', cycleId: cycle.id, subject, expiresAt: cycle.decisionEnd },
       input.admins,
-      input.settings.decisionCloseDaysBefore.map((d) => ({ due: beforeAnchor(cycle.decisionEnd, { days: d }), label: dayLabel(d) })),
+      input.settings.decisionCloseDaysBefore.map((d) => ({
+        due: beforeAnchor(cycle.decisionEnd, { days: d }),
+        label: dayLabel(d),
+      })),
       w,
     ),
   ];
@@ -322,9 +364,17 @@ export function awardExpiryReminders(input: {
   now: Date;
 }): PlannedReminder[] {
   return plan(
-    { kind: 'award_expiry', cycleId: '', subject: { kind: 'award', id: input.award.id }, expiresAt: input.award.validUntil },
+    {
+      kind: 'award_expiry',
+      cycleId: '',
+      subject: { kind: 'award', id: input.award.id },
+      expiresAt: input.award.validUntil,
+    },
     input.recipients,
-    input.settings.awardDaysBefore.map((d) => ({ due: beforeAnchor(input.award.validUntil, { days: d }), label: dayLabel(d) })),
+    input.settings.awardDaysBefore.map((d) => ({
+      due: beforeAnchor(input.award.validUntil, { days: d }),
+      label: dayLabel(d),
+    })),
     { now: input.now, settings: input.settings },
   );
 }
@@ -374,6 +424,8 @@ export function cancellationFor(e: CancellingEvent): CancellationScope {
 }
 
 /** The identity of a reminder, as the outbox's unique key sees it. */
-export function reminderKey(r: Pick<PlannedReminder, 'cycleId' | 'recipientId' | 'kind' | 'dueAt' | 'subject'>): string {
+export function reminderKey(
+  r: Pick<PlannedReminder, 'cycleId' | 'recipientId' | 'kind' | 'dueAt' | 'subject'>,
+): string {
   return `${r.cycleId}|${r.recipientId}|${r.kind}|${r.dueAt.toISOString()}|${r.subject.id}`;
 }

@@ -85,7 +85,13 @@ export function londonDate(year: number, month: number, day: number, hour = 0, m
   }
   // Ambiguous wall time (clocks going back): prefer the earlier instant if it shows the same wall time.
   const earlier = DateTime.fromMillis(t.toMillis() - 3_600_000, { zone: LONDON });
-  if (earlier.year === year && earlier.month === month && earlier.day === day && earlier.hour === hour && earlier.minute === minute) {
+  if (
+    earlier.year === year &&
+    earlier.month === month &&
+    earlier.day === day &&
+    earlier.hour === hour &&
+    earlier.minute === minute
+  ) {
     return earlier.toJSDate();
   }
   return t.toJSDate();

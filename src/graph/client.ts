@@ -16,11 +16,20 @@
  * `https://graph.microsoft.com/.default` (MSAL caches and renews it). Local mode: a static token for
  * the emulator.
  */
-import { Client, RedirectHandler, RetryHandler, RetryHandlerOptions, TelemetryHandler, ResponseType, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
-import { ConfidentialClientApplication } from "@azure/msal-node";
+import {
+  Client,
+  RedirectHandler,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+  ResponseType,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 
-export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
-export const GRAPH_PUBLIC_BASE_URL = "https://graph.microsoft.com";
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+export const GRAPH_PUBLIC_BASE_URL = 'https://graph.microsoft.com';
 
 export interface AccessTokenSource {
   getAccessToken(): Promise<string>;
@@ -44,33 +53,40 @@ export type GraphClientConfig = {
   retry?: { delaySeconds?: number; maxRetries?: number };
   onResponse?: (info: ResponseInfo) => void;
 } & (
-  | { mode: "tenant"; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
-  | { mode: "local"; staticToken: string }
-  | { mode: "custom"; tokens: AccessTokenSource }
+  | { mode: 'tenant'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
+  | { mode: 'local'; staticToken: string }
+  | { mode: 'custom'; tokens: AccessTokenSource }
 );
 
 export function userAgent(version: string): string {
   return `NONISV|NHSEngland|WExQS/${version}`;
 }
 
-export function msalTokenSource(tenantId: string, clientId: string, clientSecret: string, authorityHost = "https://login.microsoftonline.com"): AccessTokenSource {
-  const app = new ConfidentialClientApplication({ auth: { clientId, clientSecret, authority: `${authorityHost}/${tenantId}` } });
+export function msalTokenSource(
+  tenantId: string,
+  clientId: string,
+  clientSecret: string,
+  authorityHost = 'https://login.microsoftonline.com',
+): AccessTokenSource {
+  const app = new ConfidentialClientApplication({
+    auth: { clientId, clientSecret, authority: `${authorityHost}/${tenantId}` },
+  });
   return {
     async getAccessToken() {
       const r = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
-      if (!r?.accessToken) throw new Error("MSAL returned no access token for the client-credential flow");
+      if (!r?.accessToken) throw new Error('MSAL returned no access token for the client-credential flow');
       return r.accessToken;
     },
   };
 }
 
 export function staticTokenSource(token: string): AccessTokenSource {
-  if (!token) throw new Error("A non-empty token is required");
+  if (!token) throw new Error('A non-empty token is required');
   return { getAccessToken: async () => token };
 }
 
 function requestUrl(ctx: Context): string {
-  return typeof ctx.request === "string" ? ctx.request : ctx.request.url;
+  return typeof ctx.request === 'string' ? ctx.request : ctx.request.url;
 }
 
 function setHeader(ctx: Context, name: string, value: string): void {
@@ -88,7 +104,8 @@ export class BearerAuthHandler implements Middleware {
     private readonly origin: string,
   ) {}
   async execute(ctx: Context): Promise<void> {
-    if (new URL(requestUrl(ctx)).origin === this.origin) setHeader(ctx, "Authorization", `Bearer ${await this.tokens.getAccessToken()}`);
+    if (new URL(requestUrl(ctx)).origin === this.origin)
+      setHeader(ctx, 'Authorization', `Bearer ${await this.tokens.getAccessToken()}`);
     await this.next!.execute(ctx);
   }
   setNext(next: Middleware): void {
@@ -104,28 +121,48 @@ export class FetchHandler implements Middleware {
     private readonly onResponse?: (info: ResponseInfo) => void,
   ) {}
   async execute(ctx: Context): Promise<void> {
-    setHeader(ctx, "User-Agent", this.ua);
+    setHeader(ctx, 'User-Agent', this.ua);
     const started = Date.now();
     const url = requestUrl(ctx);
-    const method = (ctx.options?.method ?? "GET").toUpperCase();
+    const method = (ctx.options?.method ?? 'GET').toUpperCase();
     const signals = [AbortSignal.timeout(this.timeoutMs)];
     if (ctx.options?.signal) signals.push(ctx.options.signal as AbortSignal);
     try {
-      ctx.response = await fetch(ctx.request as RequestInfo, { ...(ctx.options as RequestInit), signal: AbortSignal.any(signals) });
+      ctx.response = await fetch(ctx.request as RequestInfo, {
+        ...(ctx.options as RequestInit),
+        signal: AbortSignal.any(signals),
+      });
     } catch (e) {
       const err = new Error(e instanceof Error ? e.message : String(e));
-      const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
-      err.name = timedOut ? "TransportTimeout" : "TransportError";
-      this.onResponse?.({ method, url, status: timedOut ? -2 : -1, headers: new Headers(), durationMs: Date.now() - started });
+      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      err.name = timedOut ? 'TransportTimeout' : 'TransportError';
+      this.onResponse?.({
+        method,
+        url,
+        status: timedOut ? -2 : -1,
+        headers: new Headers(),
+        durationMs: Date.now() - started,
+      });
       throw err;
     }
-    this.onResponse?.({ method, url, status: ctx.response.status, headers: ctx.response.headers, durationMs: Date.now() - started });
+    this.onResponse?.({
+      method,
+      url,
+      status: ctx.response.status,
+      headers: ctx.response.headers,
+      durationMs: Date.now() - started,
+    });
   }
 }
 
 export function createGraphClient(cfg: GraphClientConfig): Client {
-  const baseUrl = (cfg.baseUrl ?? GRAPH_PUBLIC_BASE_URL).replace(/\/+$/, "");
-  const tokens = cfg.mode === "tenant" ? msalTokenSource(cfg.tenantId, cfg.clientId, cfg.clientSecret, cfg.authorityHost) : cfg.mode === "local" ? staticTokenSource(cfg.staticToken) : cfg.tokens;
+  const baseUrl = (cfg.baseUrl ?? GRAPH_PUBLIC_BASE_URL).replace(/\/+$/, '');
+  const tokens =
+    cfg.mode === 'tenant'
+      ? msalTokenSource(cfg.tenantId, cfg.clientId, cfg.clientSecret, cfg.authorityHost)
+      : cfg.mode === 'local'
+        ? staticTokenSource(cfg.staticToken)
+        : cfg.tokens;
   const retry = new RetryHandler(new RetryHandlerOptions(cfg.retry?.delaySeconds ?? 3, cfg.retry?.maxRetries ?? 3));
   const chain: Middleware[] = [
     new BearerAuthHandler(tokens, new URL(baseUrl).origin),
@@ -134,14 +171,14 @@ export function createGraphClient(cfg: GraphClientConfig): Client {
     new TelemetryHandler(),
     new FetchHandler(userAgent(cfg.appVersion), cfg.requestTimeoutMs ?? 30_000, cfg.onResponse),
   ];
-  return Client.initWithMiddleware({ baseUrl, defaultVersion: "v1.0", middleware: chain });
+  return Client.initWithMiddleware({ baseUrl, defaultVersion: 'v1.0', middleware: chain });
 }
 
 /** Turns an absolute @odata.nextLink into a path the SDK accepts for this client's base URL. */
 export function toRequestPath(link: string, baseUrl: string): string {
   const u = new URL(link);
-  if (u.origin !== new URL(baseUrl).origin) throw new Error("nextLink points at another host");
-  return u.pathname.replace(/^\/v1\.0/, "") + u.search;
+  if (u.origin !== new URL(baseUrl).origin) throw new Error('nextLink points at another host');
+  return u.pathname.replace(/^\/v1\.0/, '') + u.search;
 }
 
 export interface RawResult<T = unknown> {
@@ -154,24 +191,30 @@ export interface RawResult<T = unknown> {
  * One request through the SDK, returning status, headers and parsed JSON body without throwing on
  * HTTP errors (ResponseType.RAW). Transport failures throw GraphError (code TransportTimeout/TransportError).
  */
-export async function graphCall<T = unknown>(client: Client, method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResult<T>> {
+export async function graphCall<T = unknown>(
+  client: Client,
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawResult<T>> {
   let req = client.api(path).responseType(ResponseType.RAW);
   if (Object.keys(headers).length) req = req.headers(headers);
   let res: Response;
   switch (method) {
-    case "GET":
+    case 'GET':
       res = await req.get();
       break;
-    case "POST":
+    case 'POST':
       res = await req.post(body ?? {});
       break;
-    case "PATCH":
+    case 'PATCH':
       res = await req.patch(body ?? {});
       break;
-    case "PUT":
+    case 'PUT':
       res = await req.put(body);
       break;
-    case "DELETE":
+    case 'DELETE':
       res = await req.delete();
       break;
   }
@@ -221,5 +264,5 @@ export function createGraphMetrics(also?: (info: ResponseInfo) => void): GraphMe
 /** True for errors thrown when no HTTP response arrived (timeout, reset, refused). */
 export function isTransportError(e: unknown): boolean {
   const code = (e as { code?: unknown })?.code;
-  return code === "TransportTimeout" || code === "TransportError";
+  return code === 'TransportTimeout' || code === 'TransportError';
 }

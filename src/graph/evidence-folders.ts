@@ -11,15 +11,15 @@
  *    of our segments is capped (default 80) to leave room for the section and for file names.
  * Sanitising is deterministic, so re-runs address the same folder.
  */
-import { createHash } from "node:crypto";
+import { createHash } from 'node:crypto';
 
 export const DEFAULT_SECTIONS = [
-  "1 Healthcare organisation",
-  "2 Pre-placement",
-  "3 Placement induction",
-  "4 During placement",
-  "5 Reflection and review",
-  "6 Post placement",
+  '1 Healthcare organisation',
+  '2 Pre-placement',
+  '3 Placement induction',
+  '4 During placement',
+  '5 Reflection and review',
+  '6 Post placement',
 ] as const;
 
 const RESERVED = /^(\.lock|con|prn|aux|nul|com[0-9]|lpt[0-9]|desktop\.ini|forms)$/i;
@@ -33,19 +33,19 @@ export interface SanitiseOptions {
 export function sanitiseFolderName(input: string, opts: SanitiseOptions = {}): string {
   const max = opts.maxLength ?? 80;
   let s = input
-    .normalize("NFC")
-    .replace(/[\t\r\n]/g, " ")
+    .normalize('NFC')
+    .replace(/[\t\r\n]/g, ' ')
     // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f]/g, "")
-    .replace(/["*:<>?/\\|]/g, "-")
-    .replace(/_vti_/gi, "vti")
-    .replace(/^~\$/, "")
-    .replace(/\s+/g, " ")
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/["*:<>?/\\|]/g, '-')
+    .replace(/_vti_/gi, 'vti')
+    .replace(/^~\$/, '')
+    .replace(/\s+/g, ' ')
     .trim();
-  s = s.replace(/^[.\s]+/, "").replace(/[.\s]+$/, "");
-  if (s.length > max) s = s.slice(0, max).replace(/[.\s]+$/, "");
+  s = s.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  if (s.length > max) s = s.slice(0, max).replace(/[.\s]+$/, '');
   if (RESERVED.test(s)) s = `${s}-`;
-  if (!s) s = opts.fallback ?? "Unnamed";
+  if (!s) s = opts.fallback ?? 'Unnamed';
   return s;
 }
 
@@ -66,7 +66,7 @@ export interface CycleInput {
   sections: string[];
 }
 
-export type GrantRole = "read" | "write";
+export type GrantRole = 'read' | 'write';
 
 export interface DesiredGrant {
   email: string;
@@ -85,8 +85,8 @@ export interface DesiredOrgFolder {
 /** Applicants get write, reviewers read; someone in both gets write. Emails are compared lower-case. */
 export function desiredGrants(org: OrgInput): DesiredGrant[] {
   const m = new Map<string, GrantRole>();
-  for (const r of org.reviewers) m.set(r.email.trim().toLowerCase(), "read");
-  for (const a of org.applicants) m.set(a.email.trim().toLowerCase(), "write");
+  for (const r of org.reviewers) m.set(r.email.trim().toLowerCase(), 'read');
+  for (const a of org.applicants) m.set(a.email.trim().toLowerCase(), 'write');
   return [...m.entries()].map(([email, role]) => ({ email, role })).sort((a, b) => a.email.localeCompare(b.email));
 }
 
@@ -94,7 +94,11 @@ export function desiredGrants(org: OrgInput): DesiredGrant[] {
  * Folder names for a cycle's organisations; names that collide case-insensitively after sanitising
  * get the organisation id appended. `existing` (from the ledger) wins so a name never moves.
  */
-export function planOrgFolders(input: CycleInput, existing: Map<string, string> = new Map(), opts: SanitiseOptions = {}): DesiredOrgFolder[] {
+export function planOrgFolders(
+  input: CycleInput,
+  existing: Map<string, string> = new Map(),
+  opts: SanitiseOptions = {},
+): DesiredOrgFolder[] {
   const sections = input.sections.map((s) => sanitiseFolderName(s, opts));
   const base = input.orgs.map((o) => existing.get(o.id) ?? sanitiseFolderName(o.name, opts));
   const counts = new Map<string, number>();
@@ -102,10 +106,16 @@ export function planOrgFolders(input: CycleInput, existing: Map<string, string> 
   return input.orgs.map((org, i) => {
     let folderName = base[i]!;
     if (!existing.has(org.id) && (counts.get(folderName.toLowerCase()) ?? 0) > 1) {
-      folderName = sanitiseFolderName(`${folderName.slice(0, (opts.maxLength ?? 80) - org.id.length - 3)} (${org.id})`, opts);
+      folderName = sanitiseFolderName(
+        `${folderName.slice(0, (opts.maxLength ?? 80) - org.id.length - 3)} (${org.id})`,
+        opts,
+      );
     }
     const grants = desiredGrants(org);
-    const fingerprint = createHash("sha256").update(JSON.stringify({ folderName, sections, grants })).digest("hex").slice(0, 32);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify({ folderName, sections, grants }))
+      .digest('hex')
+      .slice(0, 32);
     return { orgId: org.id, folderName, sections, grants, fingerprint };
   });
 }

@@ -12,8 +12,8 @@
  * apply only changes whose parent is a folder of this organisation. Nothing changed → one request.
  * A 410 (resyncRequired) falls back to a full listing.
  */
-import type { Client } from "@microsoft/microsoft-graph-client";
-import { errorCode, graphCall, toRequestPath } from "./client.js";
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { errorCode, graphCall, toRequestPath } from './client.js';
 
 export interface EvidenceFile {
   id: string;
@@ -44,7 +44,7 @@ export interface EvidenceListing {
   changed: boolean;
 }
 
-const SELECT = "id,name,size,lastModifiedDateTime,webUrl,folder,file,parentReference,deleted";
+const SELECT = 'id,name,size,lastModifiedDateTime,webUrl,folder,file,parentReference,deleted';
 
 export interface ListingOptions {
   client: Client;
@@ -70,14 +70,14 @@ interface DriveItemJson {
 
 interface DrivePage {
   value: DriveItemJson[];
-  "@odata.nextLink"?: string;
-  "@odata.deltaLink"?: string;
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
 }
 
 async function getOk(client: Client, path: string): Promise<DrivePage> {
-  const r = await graphCall<DrivePage>(client, "GET", path);
+  const r = await graphCall<DrivePage>(client, 'GET', path);
   if (r.status !== 200) {
-    const err = new Error(`GET failed: ${r.status} ${errorCode(r) ?? ""}`) as Error & { status?: number };
+    const err = new Error(`GET failed: ${r.status} ${errorCode(r) ?? ''}`) as Error & { status?: number };
     err.status = r.status;
     throw err;
   }
@@ -85,7 +85,9 @@ async function getOk(client: Client, path: string): Promise<DrivePage> {
 }
 
 function sorted(files: Record<string, EvidenceFile>): EvidenceFile[] {
-  return Object.values(files).sort((a, b) => (a.section ?? "").localeCompare(b.section ?? "") || a.path.localeCompare(b.path));
+  return Object.values(files).sort(
+    (a, b) => (a.section ?? '').localeCompare(b.section ?? '') || a.path.localeCompare(b.path),
+  );
 }
 
 export async function listEvidence(o: ListingOptions): Promise<EvidenceListing> {
@@ -93,40 +95,55 @@ export async function listEvidence(o: ListingOptions): Promise<EvidenceListing> 
   const enc = encodeURIComponent;
   const latest = await getOk(o.client, `/drives/${enc(o.driveId)}/root/delta?token=latest`);
   requests++;
-  const folders: EvidenceCursor["folders"] = { [o.orgFolderId]: { section: null, path: "" } };
+  const folders: EvidenceCursor['folders'] = { [o.orgFolderId]: { section: null, path: '' } };
   const files: Record<string, EvidenceFile> = {};
   const queue: string[] = [o.orgFolderId];
   while (queue.length) {
     const folderId = queue.shift()!;
     const here = folders[folderId]!;
-    let path: string | undefined = `/drives/${enc(o.driveId)}/items/${enc(folderId)}/children?$select=${SELECT}&$top=${o.pageSize ?? 200}`;
+    let path: string | undefined =
+      `/drives/${enc(o.driveId)}/items/${enc(folderId)}/children?$select=${SELECT}&$top=${o.pageSize ?? 200}`;
     while (path) {
       const page = await getOk(o.client, path);
       requests++;
       for (const it of page.value) {
         if (it.folder) {
           const isSection = folderId === o.orgFolderId;
-          folders[it.id] = { section: isSection ? it.name : here.section, path: isSection ? "" : here.path ? `${here.path}/${it.name}` : it.name };
+          folders[it.id] = {
+            section: isSection ? it.name : here.section,
+            path: isSection ? '' : here.path ? `${here.path}/${it.name}` : it.name,
+          };
           queue.push(it.id);
         } else if (it.file) {
           files[it.id] = toFile(it, here);
         }
       }
-      path = page["@odata.nextLink"] ? toRequestPath(page["@odata.nextLink"], o.baseUrl) : undefined;
+      path = page['@odata.nextLink'] ? toRequestPath(page['@odata.nextLink'], o.baseUrl) : undefined;
     }
   }
-  const deltaLink = latest["@odata.deltaLink"];
-  if (!deltaLink) throw new Error("GET delta?token=latest answered without @odata.deltaLink");
+  const deltaLink = latest['@odata.deltaLink'];
+  if (!deltaLink) throw new Error('GET delta?token=latest answered without @odata.deltaLink');
   const cursor: EvidenceCursor = { driveId: o.driveId, orgFolderId: o.orgFolderId, deltaLink, folders, files };
   return { files: sorted(files), cursor, requests, changed: true };
 }
 
 function toFile(it: DriveItemJson, where: { section: string | null; path: string }): EvidenceFile {
-  return { id: it.id, name: it.name, size: it.size ?? 0, lastModified: it.lastModifiedDateTime, webUrl: it.webUrl, section: where.section, path: where.path ? `${where.path}/${it.name}` : it.name };
+  return {
+    id: it.id,
+    name: it.name,
+    size: it.size ?? 0,
+    lastModified: it.lastModifiedDateTime,
+    webUrl: it.webUrl,
+    section: where.section,
+    path: where.path ? `${where.path}/${it.name}` : it.name,
+  };
 }
 
 /** Applies the drive's changes since the cursor; one request when nothing changed. */
-export async function refreshEvidence(o: Omit<ListingOptions, "driveId" | "orgFolderId">, prev: EvidenceCursor): Promise<EvidenceListing> {
+export async function refreshEvidence(
+  o: Omit<ListingOptions, 'driveId' | 'orgFolderId'>,
+  prev: EvidenceCursor,
+): Promise<EvidenceListing> {
   const cursor: EvidenceCursor = structuredClone(prev);
   let requests = 0;
   let changed = false;
@@ -158,17 +175,20 @@ export async function refreshEvidence(o: Omit<ListingOptions, "driveId" | "orgFo
         }
         if (it.folder) {
           const isSection = parentId === cursor.orgFolderId;
-          cursor.folders[it.id] = { section: isSection ? it.name : parent.section, path: isSection ? "" : parent.path ? `${parent.path}/${it.name}` : it.name };
+          cursor.folders[it.id] = {
+            section: isSection ? it.name : parent.section,
+            path: isSection ? '' : parent.path ? `${parent.path}/${it.name}` : it.name,
+          };
           changed = true;
         } else if (it.file) {
           cursor.files[it.id] = toFile(it, parent);
           changed = true;
         }
       }
-      if (page["@odata.deltaLink"]) {
-        cursor.deltaLink = page["@odata.deltaLink"];
+      if (page['@odata.deltaLink']) {
+        cursor.deltaLink = page['@odata.deltaLink'];
         link = undefined;
-      } else link = page["@odata.nextLink"];
+      } else link = page['@odata.nextLink'];
     }
   } catch (e) {
     if ((e as { status?: number }).status === 410) {

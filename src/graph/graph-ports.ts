@@ -10,7 +10,13 @@ import type { SectionNumber } from '../domain/types.js';
 import type { Logger } from '../log.js';
 import type { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
-import type { EvidenceFolders, FolderDocument, Meetings, ProvisionProgress, ProvisionSummary } from '../workflows/ports.js';
+import type {
+  EvidenceFolders,
+  FolderDocument,
+  Meetings,
+  ProvisionProgress,
+  ProvisionSummary,
+} from '../workflows/ports.js';
 import type { OrgInput } from './evidence-folders.js';
 import { listEvidence } from './evidence-listing.js';
 import { DropInMeetings } from './meetings.js';
@@ -47,7 +53,8 @@ export class GraphEvidenceFolders implements EvidenceFolders {
     onProgress?: (p: ProvisionProgress) => void,
   ): Promise<ProvisionSummary> {
     const report = await this.provisionWithReport(cycleId, organisationIds, (provisioner) => {
-      if (onProgress) provisioner.on('progress', (p) => onProgress({ done: p.orgsDone, total: p.orgsTotal, failed: p.failed }));
+      if (onProgress)
+        provisioner.on('progress', (p) => onProgress({ done: p.orgsDone, total: p.orgsTotal, failed: p.failed }));
     });
     return {
       total: report.orgsTotal,
@@ -60,7 +67,11 @@ export class GraphEvidenceFolders implements EvidenceFolders {
    * Provision and return the full report (created / already there / failed with reason, requests,
    * RU). `attach` sees the Provisioner before it runs, e.g. to show a progress bar.
    */
-  async provisionWithReport(cycleId: string, organisationIds: readonly string[], attach?: (p: Provisioner) => void): Promise<ProvisionReport> {
+  async provisionWithReport(
+    cycleId: string,
+    organisationIds: readonly string[],
+    attach?: (p: Provisioner) => void,
+  ): Promise<ProvisionReport> {
     const { store } = this.o;
     const cycle = await store.cycles.get(cycleId);
     if (!cycle) throw new Error(`cycle ${cycleId} not found`);
@@ -85,9 +96,21 @@ export class GraphEvidenceFolders implements EvidenceFolders {
       ...(this.o.pacer ? { pacer: this.o.pacer } : {}),
     });
     attach?.(provisioner);
-    const report = await provisioner.run({ cycle: { id: cycle.id, name: cycle.name }, orgs, sections: [...SECTION_FOLDER_NAMES] });
+    const report = await provisioner.run({
+      cycle: { id: cycle.id, name: cycle.name },
+      orgs,
+      sections: [...SECTION_FOLDER_NAMES],
+    });
     this.o.log.info(
-      { cycleId, orgs: report.orgsTotal, created: report.created, updated: report.updated, alreadyThere: report.alreadyThere, failed: report.failed.length, requests: report.requests },
+      {
+        cycleId,
+        orgs: report.orgsTotal,
+        created: report.created,
+        updated: report.updated,
+        alreadyThere: report.alreadyThere,
+        failed: report.failed.length,
+        requests: report.requests,
+      },
       'evidence folders provisioned',
     );
     return report;
@@ -104,7 +127,12 @@ export class GraphEvidenceFolders implements EvidenceFolders {
     const state = await this.o.ledger.loadCycle(cycleId);
     const driveId = this.o.driveId ?? state.driveId;
     if (!driveId) return [];
-    const listing = await listEvidence({ client: this.o.client, baseUrl: this.o.baseUrl, driveId, orgFolderId: folder.folderId });
+    const listing = await listEvidence({
+      client: this.o.client,
+      baseUrl: this.o.baseUrl,
+      driveId,
+      orgFolderId: folder.folderId,
+    });
     return listing.files.map((f) => ({
       name: f.name,
       section: sectionFromFolderName(f.section),
@@ -117,7 +145,13 @@ export class GraphEvidenceFolders implements EvidenceFolders {
    * Upload a small file (up to 250 MB) into a section sub-folder of the organisation's folder.
    * https://learn.microsoft.com/graph/api/driveitem-put-content
    */
-  async uploadDocument(cycleId: string, organisationId: string, section: SectionNumber, fileName: string, content: Buffer): Promise<void> {
+  async uploadDocument(
+    cycleId: string,
+    organisationId: string,
+    section: SectionNumber,
+    fileName: string,
+    content: Buffer,
+  ): Promise<void> {
     const state = await this.o.ledger.loadCycle(cycleId);
     const org = state.orgs[organisationId];
     const driveId = this.o.driveId ?? state.driveId;
@@ -127,7 +161,9 @@ export class GraphEvidenceFolders implements EvidenceFolders {
     const name = fileName.replace(/[\\/:*?"<>|#%]/g, '_').trim();
     if (!name) throw new Error('a file name is needed');
     await this.o.client
-      .api(`/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(folder.id)}:/${encodeURIComponent(name)}:/content`)
+      .api(
+        `/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(folder.id)}:/${encodeURIComponent(name)}:/content`,
+      )
       .header('Content-Type', 'application/octet-stream')
       .put(content);
   }
@@ -185,7 +221,11 @@ export class GraphMeetings implements Meetings {
       await this.meetings.cancel(meeting.eventId);
       return 'cancelled';
     }
-    await this.meetings.update(meeting.eventId, { subject: session.title, startUtc: session.startsAt.toISOString(), endUtc: session.endsAt.toISOString() });
+    await this.meetings.update(meeting.eventId, {
+      subject: session.title,
+      startUtc: session.startsAt.toISOString(),
+      endUtc: session.endsAt.toISOString(),
+    });
     return 'updated';
   }
 

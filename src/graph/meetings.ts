@@ -13,15 +13,15 @@
  * Capacity is enforced by the caller's database, not here. Times: UTC instants in, sent as
  * Europe/London wall time with timeZone "Europe/London" (Graph's dateTimeTimeZone).
  */
-import type { Client } from "@microsoft/microsoft-graph-client";
-import pLimit, { type LimitFunction } from "p-limit";
-import pRetry from "p-retry";
-import { randomUUID } from "node:crypto";
-import { DateTime } from "luxon";
-import { errorCode, graphCall, isTransportError, type RawResult } from "./client.js";
+import type { Client } from '@microsoft/microsoft-graph-client';
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry from 'p-retry';
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { errorCode, graphCall, isTransportError, type RawResult } from './client.js';
 
 export const MAILBOX_CONCURRENCY = 4;
-const ZONE = "Europe/London";
+const ZONE = 'Europe/London';
 
 export interface Attendee {
   email: string;
@@ -59,17 +59,18 @@ export class GraphRequestError extends Error {
     readonly code: string | undefined,
     what: string,
   ) {
-    super(`${what} failed: ${status} ${code ?? ""}`.trim());
+    super(`${what} failed: ${status} ${code ?? ''}`.trim());
   }
 }
 
 export function toGraphDateTime(utcIso: string): { dateTime: string; timeZone: string } {
   const dt = DateTime.fromISO(utcIso, { setZone: true });
-  if (!dt.isValid) throw new Error("invalid date-time");
+  if (!dt.isValid) throw new Error('invalid date-time');
   return { dateTime: dt.setZone(ZONE).toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: ZONE };
 }
 
-const attendeesJson = (list: Attendee[]) => list.map((a) => ({ emailAddress: { address: a.email, name: a.name ?? a.email }, type: "required" }));
+const attendeesJson = (list: Attendee[]) =>
+  list.map((a) => ({ emailAddress: { address: a.email, name: a.name ?? a.email }, type: 'required' }));
 
 export class DropInMeetings {
   private readonly mailboxLimit: LimitFunction;
@@ -87,7 +88,11 @@ export class DropInMeetings {
   }
 
   /** One Graph call within the mailbox limit; transport failures retried (all calls here are idempotent). */
-  private call(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<RawResult<EventJson>> {
+  private call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<RawResult<EventJson>> {
     return this.mailboxLimit(() =>
       pRetry(() => graphCall<EventJson>(this.client, method, path, body), {
         retries: this.opts.retries ?? 3,
@@ -108,59 +113,69 @@ export class DropInMeetings {
   }
 
   private ref(e: EventJson): MeetingRef {
-    return { eventId: e.id, joinUrl: e.onlineMeeting?.joinUrl ?? null, webLink: e.webLink ?? null, iCalUId: e.iCalUId ?? null };
+    return {
+      eventId: e.id,
+      joinUrl: e.onlineMeeting?.joinUrl ?? null,
+      webLink: e.webLink ?? null,
+      iCalUId: e.iCalUId ?? null,
+    };
   }
 
   async create(s: SessionInput, transactionId: string = randomUUID()): Promise<MeetingRef> {
-    const r = await this.call("POST", this.base, {
+    const r = await this.call('POST', this.base, {
       subject: s.subject,
-      body: { contentType: "HTML", content: s.body ?? "" },
+      body: { contentType: 'HTML', content: s.body ?? '' },
       start: toGraphDateTime(s.startUtc),
       end: toGraphDateTime(s.endUtc),
       attendees: attendeesJson(s.attendees ?? []),
       isOnlineMeeting: true,
-      onlineMeetingProvider: "teamsForBusiness",
+      onlineMeetingProvider: 'teamsForBusiness',
       allowNewTimeProposals: false,
       transactionId,
     });
-    if (r.status !== 201) throw new GraphRequestError(r.status, errorCode(r), "create event");
+    if (r.status !== 201) throw new GraphRequestError(r.status, errorCode(r), 'create event');
     return this.ref(r.body);
   }
 
-  async update(eventId: string, patch: Partial<Omit<SessionInput, "attendees">>): Promise<MeetingRef> {
+  async update(eventId: string, patch: Partial<Omit<SessionInput, 'attendees'>>): Promise<MeetingRef> {
     const body: Record<string, unknown> = {};
     if (patch.subject !== undefined) body.subject = patch.subject;
-    if (patch.body !== undefined) body.body = { contentType: "HTML", content: patch.body };
+    if (patch.body !== undefined) body.body = { contentType: 'HTML', content: patch.body };
     if (patch.startUtc !== undefined) body.start = toGraphDateTime(patch.startUtc);
     if (patch.endUtc !== undefined) body.end = toGraphDateTime(patch.endUtc);
     return this.serialised(eventId, async () => {
-      const r = await this.call("PATCH", `${this.base}/${encodeURIComponent(eventId)}`, body);
-      if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), "update event");
+      const r = await this.call('PATCH', `${this.base}/${encodeURIComponent(eventId)}`, body);
+      if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), 'update event');
       return this.ref(r.body);
     });
   }
 
   /** Cancels the meeting (attendees get a cancellation). Already gone counts as cancelled. */
-  async cancel(eventId: string, comment = "This drop-in session has been cancelled."): Promise<void> {
+  async cancel(eventId: string, comment = 'This drop-in session has been cancelled.'): Promise<void> {
     return this.serialised(eventId, async () => {
-      const r = await this.call("POST", `${this.base}/${encodeURIComponent(eventId)}/cancel`, { comment });
-      if (r.status !== 202 && r.status !== 404) throw new GraphRequestError(r.status, errorCode(r), "cancel event");
+      const r = await this.call('POST', `${this.base}/${encodeURIComponent(eventId)}/cancel`, { comment });
+      if (r.status !== 202 && r.status !== 404) throw new GraphRequestError(r.status, errorCode(r), 'cancel event');
     });
   }
 
   async attendees(eventId: string): Promise<Attendee[]> {
-    const r = await this.call("GET", `${this.base}/${encodeURIComponent(eventId)}?$select=attendees`);
-    if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), "read event");
+    const r = await this.call('GET', `${this.base}/${encodeURIComponent(eventId)}?$select=attendees`);
+    if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), 'read event');
     return (r.body.attendees ?? []).map((a) => ({ email: a.emailAddress.address, name: a.emailAddress.name }));
   }
 
-  private async replaceAttendees(eventId: string, change: (current: Attendee[]) => Attendee[] | undefined): Promise<Attendee[]> {
+  private async replaceAttendees(
+    eventId: string,
+    change: (current: Attendee[]) => Attendee[] | undefined,
+  ): Promise<Attendee[]> {
     return this.serialised(eventId, async () => {
       const current = await this.attendees(eventId);
       const next = change(current);
       if (!next) return current;
-      const r = await this.call("PATCH", `${this.base}/${encodeURIComponent(eventId)}`, { attendees: attendeesJson(next) });
-      if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), "update attendees");
+      const r = await this.call('PATCH', `${this.base}/${encodeURIComponent(eventId)}`, {
+        attendees: attendeesJson(next),
+      });
+      if (r.status !== 200) throw new GraphRequestError(r.status, errorCode(r), 'update attendees');
       return next;
     });
   }
@@ -168,12 +183,16 @@ export class DropInMeetings {
   /** Adds a booking's attendee (no-op if already there). */
   addAttendee(eventId: string, a: Attendee): Promise<Attendee[]> {
     const key = a.email.toLowerCase();
-    return this.replaceAttendees(eventId, (cur) => (cur.some((x) => x.email.toLowerCase() === key) ? undefined : [...cur, a]));
+    return this.replaceAttendees(eventId, (cur) =>
+      cur.some((x) => x.email.toLowerCase() === key) ? undefined : [...cur, a],
+    );
   }
 
   /** Removes an attendee (no-op if absent). */
   removeAttendee(eventId: string, email: string): Promise<Attendee[]> {
     const key = email.toLowerCase();
-    return this.replaceAttendees(eventId, (cur) => (cur.some((x) => x.email.toLowerCase() === key) ? cur.filter((x) => x.email.toLowerCase() !== key) : undefined));
+    return this.replaceAttendees(eventId, (cur) =>
+      cur.some((x) => x.email.toLowerCase() === key) ? cur.filter((x) => x.email.toLowerCase() !== key) : undefined,
+    );
   }
 }

@@ -30,8 +30,7 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
   return store.transaction(async (tx) => {
     if ((await tx.cycles.list()).length > 0) return false;
     const today = DateTime.fromJSDate(now, { zone: LONDON }).startOf('day');
-    const at = (days: number, hour: number, minute = 0) =>
-      today.plus({ days }).set({ hour, minute }).toJSDate();
+    const at = (days: number, hour: number, minute = 0) => today.plus({ days }).set({ hour, minute }).toJSDate();
 
     await tx.frameworks.save(DEFAULT_FRAMEWORK);
     for (const org of DEMO_ORGANISATIONS) await tx.organisations.upsert(org);
@@ -85,35 +84,107 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
     });
 
     const sessions = [
-      { id: 'dropin-past-3w', title: 'WEx QS drop-in: is my organisation ready?', start: at(-21, 10), end: at(-21, 11), capacity: 15 },
-      { id: 'dropin-past-10w', title: 'WEx QS drop-in: the application checklist', start: at(-70, 14), end: at(-70, 15), capacity: 15 },
-      { id: 'dropin-next-week', title: 'WEx QS drop-in: bronze, silver or gold?', start: at(5, 10), end: at(5, 11), capacity: 10 },
-      { id: 'dropin-nearly-full', title: 'WEx QS drop-in: evidence and commentary', start: at(12, 14), end: at(12, 15), capacity: 6 },
-      { id: 'dropin-later', title: 'WEx QS drop-in: questions before the deadline', start: at(26, 12, 30), end: at(26, 13, 30), capacity: 12 },
+      {
+        id: 'dropin-past-3w',
+        title: 'WEx QS drop-in: is my organisation ready?',
+        start: at(-21, 10),
+        end: at(-21, 11),
+        capacity: 15,
+      },
+      {
+        id: 'dropin-past-10w',
+        title: 'WEx QS drop-in: the application checklist',
+        start: at(-70, 14),
+        end: at(-70, 15),
+        capacity: 15,
+      },
+      {
+        id: 'dropin-next-week',
+        title: 'WEx QS drop-in: bronze, silver or gold?',
+        start: at(5, 10),
+        end: at(5, 11),
+        capacity: 10,
+      },
+      {
+        id: 'dropin-nearly-full',
+        title: 'WEx QS drop-in: evidence and commentary',
+        start: at(12, 14),
+        end: at(12, 15),
+        capacity: 6,
+      },
+      {
+        id: 'dropin-later',
+        title: 'WEx QS drop-in: questions before the deadline',
+        start: at(26, 12, 30),
+        end: at(26, 13, 30),
+        capacity: 12,
+      },
     ];
     for (const s of sessions) {
-      await tx.dropIns.createSession({ id: s.id, title: s.title, startsAt: s.start, endsAt: s.end, capacity: s.capacity, cancelled: false, joinUrl: null });
+      await tx.dropIns.createSession({
+        id: s.id,
+        title: s.title,
+        startsAt: s.start,
+        endsAt: s.end,
+        capacity: s.capacity,
+        cancelled: false,
+        joinUrl: null,
+      });
     }
 
     const bookedAt = at(-30, 9);
     // Past attendance: Northshire 3 weeks ago (eligible), Riverside 10 weeks ago (too long ago).
     const attended: [string, string][] = [
-      ['dropin-past-3w', 'org-northshire'], ['dropin-past-3w', 'org-eastbrook'], ['dropin-past-3w', 'org-westmoor'],
-      ['dropin-past-3w', 'org-harbourside'], ['dropin-past-10w', 'org-riverside'], ['dropin-past-10w', 'org-kingsmead'],
+      ['dropin-past-3w', 'org-northshire'],
+      ['dropin-past-3w', 'org-eastbrook'],
+      ['dropin-past-3w', 'org-westmoor'],
+      ['dropin-past-3w', 'org-harbourside'],
+      ['dropin-past-10w', 'org-riverside'],
+      ['dropin-past-10w', 'org-kingsmead'],
     ];
     for (const [sessionId, orgId] of attended) {
-      const b = await tx.dropIns.book({ sessionId, personId: leads.get(orgId)!, organisationId: orgId, actorId: 'seed', now: at(-80, 9) });
+      const b = await tx.dropIns.book({
+        sessionId,
+        personId: leads.get(orgId)!,
+        organisationId: orgId,
+        actorId: 'seed',
+        now: at(-80, 9),
+      });
       await tx.dropIns.markAttended(b.id, true, 'seed', bookedAt);
     }
     // Upcoming: five of six seats taken on one session.
     for (const orgId of ['org-southvale', 'org-greenfield', 'org-kingsmead', 'org-fenland', 'org-highcliff']) {
-      await tx.dropIns.book({ sessionId: 'dropin-nearly-full', personId: leads.get(orgId)!, organisationId: orgId, actorId: 'seed', now });
+      await tx.dropIns.book({
+        sessionId: 'dropin-nearly-full',
+        personId: leads.get(orgId)!,
+        organisationId: orgId,
+        actorId: 'seed',
+        now,
+      });
     }
 
     // Applications already under way in other organisations.
-    const eastbrook = await tx.applications.create({ organisationId: 'org-eastbrook', cycleId: DEMO_CYCLE_ID, actorId: leads.get('org-eastbrook')!, now: at(-14, 11) });
-    await tx.applications.transition({ applicationId: eastbrook.id, expectedVersion: eastbrook.version, from: 'requested', to: 'open', action: 'open', actorId: 'demo-alex', now: at(-13, 9) });
-    await tx.applications.create({ organisationId: 'org-harbourside', cycleId: DEMO_CYCLE_ID, actorId: leads.get('org-harbourside')!, now: at(-2, 15) });
+    const eastbrook = await tx.applications.create({
+      organisationId: 'org-eastbrook',
+      cycleId: DEMO_CYCLE_ID,
+      actorId: leads.get('org-eastbrook')!,
+      now: at(-14, 11),
+    });
+    await tx.applications.transition({
+      applicationId: eastbrook.id,
+      expectedVersion: eastbrook.version,
+      from: 'requested',
+      to: 'open',
+      action: 'open',
+      actorId: 'demo-alex',
+      now: at(-13, 9),
+    });
+    await tx.applications.create({
+      organisationId: 'org-harbourside',
+      cycleId: DEMO_CYCLE_ID,
+      actorId: leads.get('org-harbourside')!,
+      now: at(-2, 15),
+    });
     return true;
   });
 }

@@ -19,14 +19,70 @@ export interface DemoPerson {
 export const DEMO_TENANT_ID = '7b1e6c2a-0000-4000-8000-00000000a001';
 
 export const DEMO_PEOPLE: readonly DemoPerson[] = [
-  { playgroundUserId: 'user-id-0', personId: 'demo-priya', displayName: 'Priya Shah', email: 'priya.shah@northshire.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000001', organisationId: 'org-northshire', roles: ['applicant_lead'] },
-  { playgroundUserId: null, personId: 'demo-tom', displayName: 'Tom Okafor', email: 'tom.okafor@northshire.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000002', organisationId: 'org-northshire', roles: ['applicant_contributor'] },
-  { playgroundUserId: 'user-id-1', personId: 'demo-grace', displayName: 'Grace Hughes', email: 'grace.hughes@riverside.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000003', organisationId: 'org-riverside', roles: ['applicant_lead'] },
-  { playgroundUserId: 'user-id-2', personId: 'demo-sam', displayName: 'Sam Patel', email: 'sam.patel@england.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000004', organisationId: null, roles: ['reviewer'] },
-  { playgroundUserId: 'user-id-3', personId: 'demo-morgan', displayName: 'Morgan Ellis', email: 'morgan.ellis@westmoor.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000005', organisationId: 'org-westmoor', roles: ['reviewer'] },
-  { playgroundUserId: 'user-id-4', personId: 'demo-alex', displayName: 'Alex Morgan', email: 'alex.morgan@england.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000006', organisationId: null, roles: ['admin'] },
+  {
+    playgroundUserId: 'user-id-0',
+    personId: 'demo-priya',
+    displayName: 'Priya Shah',
+    email: 'priya.shah@northshire.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000001',
+    organisationId: 'org-northshire',
+    roles: ['applicant_lead'],
+  },
+  {
+    playgroundUserId: null,
+    personId: 'demo-tom',
+    displayName: 'Tom Okafor',
+    email: 'tom.okafor@northshire.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000002',
+    organisationId: 'org-northshire',
+    roles: ['applicant_contributor'],
+  },
+  {
+    playgroundUserId: 'user-id-1',
+    personId: 'demo-grace',
+    displayName: 'Grace Hughes',
+    email: 'grace.hughes@riverside.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000003',
+    organisationId: 'org-riverside',
+    roles: ['applicant_lead'],
+  },
+  {
+    playgroundUserId: 'user-id-2',
+    personId: 'demo-sam',
+    displayName: 'Sam Patel',
+    email: 'sam.patel@england.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000004',
+    organisationId: null,
+    roles: ['reviewer'],
+  },
+  {
+    playgroundUserId: 'user-id-3',
+    personId: 'demo-morgan',
+    displayName: 'Morgan Ellis',
+    email: 'morgan.ellis@westmoor.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000005',
+    organisationId: 'org-westmoor',
+    roles: ['reviewer'],
+  },
+  {
+    playgroundUserId: 'user-id-4',
+    personId: 'demo-alex',
+    displayName: 'Alex Morgan',
+    email: 'alex.morgan@england.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000006',
+    organisationId: null,
+    roles: ['admin'],
+  },
   // Not in the database: shows what someone without access sees.
-  { playgroundUserId: 'user-id-5', personId: null, displayName: 'Jordan Lee', email: 'jordan.lee@elsewhere.example.nhs.uk', entraObjectId: '3f1c5a2e-0000-4000-8000-000000000007', organisationId: null, roles: [] },
+  {
+    playgroundUserId: 'user-id-5',
+    personId: null,
+    displayName: 'Jordan Lee',
+    email: 'jordan.lee@elsewhere.example.nhs.uk',
+    entraObjectId: '3f1c5a2e-0000-4000-8000-000000000007',
+    organisationId: null,
+    roles: [],
+  },
 ];
 
 export function demoPerson(playgroundUserId: string): DemoPerson {

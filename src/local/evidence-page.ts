@@ -36,7 +36,8 @@ export function mountEvidencePage(app: Express, svc: Services, graph: GraphPorts
         : '';
       rows.push(`<section><h2>${esc(org.name)}</h2>${files}${form}</section>`);
     }
-    res.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evidence folders (local)</title>
+    res.type('html')
+      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evidence folders (local)</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}section{border-top:1px solid #ccc;padding:.5rem 0}h2{font-size:1.1rem}</style></head>
 <body><h1>Evidence folders — ${esc(cycle?.name ?? 'no current cycle')}</h1>
 <p>Local stand-in for the SharePoint library. Files are uploaded through Microsoft Graph to the local Graph emulator.</p>
@@ -52,17 +53,28 @@ async function upload(e, orgId) {
 </script></body></html>`);
   });
 
-  app.put('/local/evidence/:orgId/:section/:name', express.raw({ type: () => true, limit: '25mb' }), async (req, res) => {
-    const parsed = uploadParams.safeParse(req.params);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid upload', detail: z.prettifyError(parsed.error) });
-    const cycle = await svc.store.cycles.current(svc.clock.now());
-    if (!cycle || !graph) return void res.status(409).json({ error: 'no current cycle or Graph is not configured' });
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    try {
-      await graph.evidence.uploadDocument(cycle.id, parsed.data.orgId, parsed.data.section as SectionNumber, parsed.data.name, body);
-      res.status(201).json({ uploaded: parsed.data.name, bytes: body.length });
-    } catch (err) {
-      res.status(409).json({ error: err instanceof Error ? err.message : 'upload failed' });
-    }
-  });
+  app.put(
+    '/local/evidence/:orgId/:section/:name',
+    express.raw({ type: () => true, limit: '25mb' }),
+    async (req, res) => {
+      const parsed = uploadParams.safeParse(req.params);
+      if (!parsed.success)
+        return void res.status(400).json({ error: 'invalid upload', detail: z.prettifyError(parsed.error) });
+      const cycle = await svc.store.cycles.current(svc.clock.now());
+      if (!cycle || !graph) return void res.status(409).json({ error: 'no current cycle or Graph is not configured' });
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      try {
+        await graph.evidence.uploadDocument(
+          cycle.id,
+          parsed.data.orgId,
+          parsed.data.section as SectionNumber,
+          parsed.data.name,
+          body,
+        );
+        res.status(201).json({ uploaded: parsed.data.name, bytes: body.length });
+      } catch (err) {
+        res.status(409).json({ error: err instanceof Error ? err.message : 'upload failed' });
+      }
+    },
+  );
 }

@@ -27,7 +27,9 @@ export function localClockFromEnv(value: string | undefined, systemNow: () => nu
   if (raw === '') return { clock: { now: () => new Date(systemNow()) }, offsetDays: 0 };
   const days = /^[-+]?\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(days) || Math.abs(days) > MAX_OFFSET_DAYS) {
-    throw new Error(`${LOCAL_CLOCK_OFFSET_VARIABLE} must be a number of days between -${MAX_OFFSET_DAYS} and ${MAX_OFFSET_DAYS} (e.g. 116 or 20.5)`);
+    throw new Error(
+      `${LOCAL_CLOCK_OFFSET_VARIABLE} must be a number of days between -${MAX_OFFSET_DAYS} and ${MAX_OFFSET_DAYS} (e.g. 116 or 20.5)`,
+    );
   }
   const offsetMs = Math.round(days * 86_400_000);
   return { clock: { now: () => new Date(systemNow() + offsetMs) }, offsetDays: days };

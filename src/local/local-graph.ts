@@ -6,14 +6,20 @@
 import type { GraphPorts } from '../graph/graph-setup.js';
 import type { Services } from '../workflows/services.js';
 
-export async function provisionLocalGraph(svc: Services, graph: GraphPorts): Promise<{ total: number; succeeded: number; meetings: number }> {
+export async function provisionLocalGraph(
+  svc: Services,
+  graph: GraphPorts,
+): Promise<{ total: number; succeeded: number; meetings: number }> {
   const now = svc.clock.now();
   const cycle = await svc.store.cycles.current(now);
   let total = 0;
   let succeeded = 0;
   if (cycle) {
     const orgs = await svc.store.organisations.list();
-    const summary = await graph.evidence.provision(cycle.id, orgs.map((o) => o.id));
+    const summary = await graph.evidence.provision(
+      cycle.id,
+      orgs.map((o) => o.id),
+    );
     total = summary.total;
     succeeded = summary.succeeded;
   }

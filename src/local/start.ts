@@ -53,7 +53,12 @@ const busy = await busyPorts([
 ]);
 if (busy.length > 0) {
   console.error(
-    busy.map(([name, port]) => `Port ${port} (${name}) is already in use: is WEx QS already running? Stop it, or set ${name} to a free port.`).join('\n'),
+    busy
+      .map(
+        ([name, port]) =>
+          `Port ${port} (${name}) is already in use: is WEx QS already running? Stop it, or set ${name} to a free port.`,
+      )
+      .join('\n'),
   );
   process.exit(2);
 }
@@ -101,7 +106,9 @@ process.stdout.write(
     `WEx QS is running (ready in ${seconds} s).`,
     playground ? `  Open the Teams client (Agents Playground): ${playground.url}` : '',
     `  Bot endpoint: ${app.url}/api/messages    Health: ${app.url}/healthz`,
-    graphEmulator ? `  Evidence folders (local SharePoint stand-in): ${app.url}/local/evidence    Graph emulator: ${graphEmulator.url}` : '',
+    graphEmulator
+      ? `  Evidence folders (local SharePoint stand-in): ${app.url}/local/evidence    Graph emulator: ${graphEmulator.url}`
+      : '',
     config.local.identityPicker ? `  Personal tab (pick who you are): ${app.url}/tab` : '',
     local.offsetDays !== 0
       ? `  The app's clock is shifted by ${local.offsetDays} days (${LOCAL_CLOCK_OFFSET_VARIABLE}): for the app it is now ${formatLondon(local.clock.now())} UK time.`
@@ -118,7 +125,11 @@ process.stdout.write(
 // Folders and meetings are Graph work: done after start-up, without delaying the bot.
 if (app.graph) {
   void provisionLocalGraph(app.svc, app.graph)
-    .then((r) => process.stdout.write(`Evidence folders ready for ${r.succeeded} of ${r.total} organisations; ${r.meetings} drop-in meetings in the calendar.\n`))
+    .then((r) =>
+      process.stdout.write(
+        `Evidence folders ready for ${r.succeeded} of ${r.total} organisations; ${r.meetings} drop-in meetings in the calendar.\n`,
+      ),
+    )
     .catch((err) => log.error({ err: { message: (err as Error).message } }, 'local Graph provisioning failed'));
 }
 

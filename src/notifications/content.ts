@@ -8,7 +8,12 @@ import { daysLeftLondon, formatLondon } from '../domain/time.js';
 import type { Cycle, Level } from '../domain/types.js';
 import type { ReminderMessage } from './messenger.js';
 
-const DOCUMENT_PROBLEMS: readonly ReadinessProblemKind[] = ['too_few_documents', 'evidence_too_old', 'document_not_completed', 'document_unreferenced'];
+const DOCUMENT_PROBLEMS: readonly ReadinessProblemKind[] = [
+  'too_few_documents',
+  'evidence_too_old',
+  'document_not_completed',
+  'document_unreferenced',
+];
 
 export interface ReadinessView {
   targetLevel: Level | null;
@@ -27,9 +32,14 @@ function whenText(at: Date, now: Date): string {
 
 /** The readiness result as short lines: what is still missing, or that it is ready. */
 export function readinessLines(v: ReadinessView, max = 5): string[] {
-  if (!v.targetLevel) return ['Your team has not chosen a target level yet (bronze, silver or gold). Choose one to see what is still missing.'];
+  if (!v.targetLevel)
+    return [
+      'Your team has not chosen a target level yet (bronze, silver or gold). Choose one to see what is still missing.',
+    ];
   if (!v.readiness) return ['Open your status card to see what is still missing.'];
-  const hard = v.readiness.problems.filter((p) => p.severity === 'hard' && (v.documentsKnown || !DOCUMENT_PROBLEMS.includes(p.kind)));
+  const hard = v.readiness.problems.filter(
+    (p) => p.severity === 'hard' && (v.documentsKnown || !DOCUMENT_PROBLEMS.includes(p.kind)),
+  );
   const lines: string[] = [];
   if (hard.length === 0) {
     lines.push(
@@ -40,20 +50,31 @@ export function readinessLines(v: ReadinessView, max = 5): string[] {
   } else {
     const done = v.readiness.sections.reduce((n, s) => n + s.completed, 0);
     const all = v.readiness.sections.reduce((n, s) => n + s.criteria, 0);
-    lines.push(`**Still missing** (${hard.length} item${hard.length === 1 ? '' : 's'}; commentary complete for ${done} of ${all} criteria):`);
+    lines.push(
+      `**Still missing** (${hard.length} item${hard.length === 1 ? '' : 's'}; commentary complete for ${done} of ${all} criteria):`,
+    );
     lines.push(...hard.slice(0, max).map((p) => `- ${p.message}`));
     if (hard.length > max) lines.push(`…and ${hard.length - max} more on your status card.`);
   }
-  if (!v.documentsKnown) lines.push('Your evidence folder has not been checked yet; the status card checks the documents.');
+  if (!v.documentsKnown)
+    lines.push('Your evidence folder has not been checked yet; the status card checks the documents.');
   return lines;
 }
 
-export function deadlineMessage(r: PlannedReminder, cycle: Pick<Cycle, 'name' | 'submissionDeadline'>, organisationName: string, v: ReadinessView): ReminderMessage {
+export function deadlineMessage(
+  r: PlannedReminder,
+  cycle: Pick<Cycle, 'name' | 'submissionDeadline'>,
+  organisationName: string,
+  v: ReadinessView,
+): ReminderMessage {
   return {
     kind: 'submission_deadline',
     title: `Submission deadline in ${r.offsetLabel}`,
     subtitle: `${organisationName} · ${cycle.name}`,
-    lines: [`Your application must be submitted by **${formatLondon(cycle.submissionDeadline)}** (UK time).`, ...readinessLines(v)],
+    lines: [
+      `Your application must be submitted by **${formatLondon(cycle.submissionDeadline)}** (UK time).`,
+      ...readinessLines(v),
+    ],
     facts: [
       ['Deadline', formatLondon(cycle.submissionDeadline)],
       ['Target level', v.targetLevel ?? 'not chosen yet'],
@@ -63,12 +84,23 @@ export function deadlineMessage(r: PlannedReminder, cycle: Pick<Cycle, 'name' | 
   };
 }
 
-export function dropInMessage(r: PlannedReminder, session: { title: string; startsAt: Date; endsAt: Date; joinUrl: string | null }, now: Date): ReminderMessage {
+export function dropInMessage(
+  r: PlannedReminder,
+  session: { title: string; startsAt: Date; endsAt: Date; joinUrl: string | null },
+  now: Date,
+): ReminderMessage {
   return {
     kind: 'dropin_upcoming',
-    title: r.offsetLabel === '1 hour' ? 'Your drop-in session starts in 1 hour' : `Your drop-in session is ${whenText(session.startsAt, r.dueAt.getTime() > now.getTime() ? r.dueAt : now)}`,
+    title:
+      r.offsetLabel === '1 hour'
+        ? 'Your drop-in session starts in 1 hour'
+        : `Your drop-in session is ${whenText(session.startsAt, r.dueAt.getTime() > now.getTime() ? r.dueAt : now)}`,
     subtitle: session.title,
-    lines: [session.joinUrl ? 'Join from the link below when it starts.' : 'The joining link will be in your meeting invitation.'],
+    lines: [
+      session.joinUrl
+        ? 'Join from the link below when it starts.'
+        : 'The joining link will be in your meeting invitation.',
+    ],
     facts: [
       ['When', `${formatLondon(session.startsAt)}–${formatLondon(session.endsAt, 'time')} (UK time)`],
       ['Session', session.title],
@@ -81,7 +113,13 @@ export function dropInMessage(r: PlannedReminder, session: { title: string; star
   };
 }
 
-export function dropInChangedMessage(session: { title: string; startsAt: Date; endsAt: Date; joinUrl: string | null; cancelled: boolean }): ReminderMessage {
+export function dropInChangedMessage(session: {
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+  joinUrl: string | null;
+  cancelled: boolean;
+}): ReminderMessage {
   return {
     kind: 'dropin_changed',
     title: session.cancelled ? 'Your drop-in session has been cancelled' : 'Your drop-in session has changed',
@@ -94,19 +132,29 @@ export function dropInChangedMessage(session: { title: string; startsAt: Date; e
           ['Session', session.title],
         ],
     actions: [
-      ...(!session.cancelled && session.joinUrl ? [{ type: 'url' as const, title: 'Join the drop-in', url: session.joinUrl }] : []),
+      ...(!session.cancelled && session.joinUrl
+        ? [{ type: 'url' as const, title: 'Join the drop-in', url: session.joinUrl }]
+        : []),
       { type: 'execute', title: session.cancelled ? 'Choose another session' : 'My bookings', verb: 'sessions' },
     ],
-    summary: session.cancelled ? 'WEx QS: your drop-in was cancelled' : `WEx QS: your drop-in moved to ${formatLondon(session.startsAt)}`,
+    summary: session.cancelled
+      ? 'WEx QS: your drop-in was cancelled'
+      : `WEx QS: your drop-in moved to ${formatLondon(session.startsAt)}`,
   };
 }
 
-export function reviewClosingMessage(r: PlannedReminder, cycle: Pick<Cycle, 'name' | 'reviewEnd'>, outstanding: number): ReminderMessage {
+export function reviewClosingMessage(
+  r: PlannedReminder,
+  cycle: Pick<Cycle, 'name' | 'reviewEnd'>,
+  outstanding: number,
+): ReminderMessage {
   return {
     kind: 'review_closing',
     title: `Review window closes in ${r.offsetLabel}`,
     subtitle: cycle.name,
-    lines: [`You have **${outstanding}** assessment${outstanding === 1 ? '' : 's'} still to finish. The review window closes on ${formatLondon(cycle.reviewEnd)} (UK time).`],
+    lines: [
+      `You have **${outstanding}** assessment${outstanding === 1 ? '' : 's'} still to finish. The review window closes on ${formatLondon(cycle.reviewEnd)} (UK time).`,
+    ],
     facts: [
       ['Outstanding', String(outstanding)],
       ['Review closes', formatLondon(cycle.reviewEnd)],
@@ -122,7 +170,11 @@ export interface DecisionCounts {
   decided: number;
 }
 
-export function decisionMessage(r: PlannedReminder, cycle: Pick<Cycle, 'name' | 'decisionStart' | 'decisionEnd'>, counts: DecisionCounts): ReminderMessage {
+export function decisionMessage(
+  r: PlannedReminder,
+  cycle: Pick<Cycle, 'name' | 'decisionStart' | 'decisionEnd'>,
+  counts: DecisionCounts,
+): ReminderMessage {
   const opening = r.kind === 'decision_opening';
   const at = opening ? cycle.decisionStart : cycle.decisionEnd;
   return {
@@ -144,7 +196,11 @@ export function decisionMessage(r: PlannedReminder, cycle: Pick<Cycle, 'name' | 
   };
 }
 
-export function awardExpiryMessage(r: PlannedReminder, award: { level: string; validUntil: Date }, organisationName: string): ReminderMessage {
+export function awardExpiryMessage(
+  r: PlannedReminder,
+  award: { level: string; validUntil: Date },
+  organisationName: string,
+): ReminderMessage {
   return {
     kind: 'award_expiry',
     title: `Your ${award.level} award expires in ${r.offsetLabel}`,

@@ -40,7 +40,14 @@ import type { Logger } from '../log.js';
 import type { OutboxRow } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
 import type { Messenger, ReminderMessage, SendOutcome } from './messenger.js';
-import { backoffMs, Permits, scaleLimits, SlidingWindows, TEAMS_PER_CONVERSATION, type WindowLimit } from './rate-limit.js';
+import {
+  backoffMs,
+  Permits,
+  scaleLimits,
+  SlidingWindows,
+  TEAMS_PER_CONVERSATION,
+  type WindowLimit,
+} from './rate-limit.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -112,8 +119,19 @@ export interface DispatchCounters {
 
 export class Dispatcher {
   readonly instanceId: string;
-  readonly counters: DispatchCounters = { claimed: 0, sent: 0, throttled: 0, retried: 0, released: 0, failed: 0, unreachable: 0, deadLettered: 0, expired: 0 };
-  private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation'>> & Pick<DispatcherOptions, 'onEvent'>;
+  readonly counters: DispatchCounters = {
+    claimed: 0,
+    sent: 0,
+    throttled: 0,
+    retried: 0,
+    released: 0,
+    failed: 0,
+    unreachable: 0,
+    deadLettered: 0,
+    expired: 0,
+  };
+  private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation'>> &
+    Pick<DispatcherOptions, 'onEvent'>;
   private readonly perConversation: SlidingWindows;
   private readonly app: SlidingWindows;
   /** Slots reserved ahead and not yet reached (see reserveAheadMs). */
@@ -159,7 +177,9 @@ export class Dispatcher {
     const scale = this.o.timeScale;
     this.intervalMs = 1000 / (this.o.ratePerSecond * scale);
     const margin = (l: WindowLimit) => ({ count: l.count, windowMs: l.windowMs * (1 + this.o.windowMargin) + 2 });
-    this.perConversation = new SlidingWindows(scaleLimits(opts.perConversation ?? TEAMS_PER_CONVERSATION, scale).map(margin));
+    this.perConversation = new SlidingWindows(
+      scaleLimits(opts.perConversation ?? TEAMS_PER_CONVERSATION, scale).map(margin),
+    );
     // Burst guard over this process's sends: pacing is by slots (ratePerSecond); this only keeps
     // timer jitter from packing more than appBurstLimit into any one (connector) second.
     this.app = new SlidingWindows([{ count: this.o.appBurstLimit, windowMs: (1000 / scale) * 1.01 + 2 }]);
@@ -171,7 +191,15 @@ export class Dispatcher {
     if (this.running) return;
     this.running = true;
     this.lanes = Array.from({ length: this.o.lanes }, (_, i) => this.lane(i));
-    this.o.log.info({ instance: this.instanceId, lanes: this.o.lanes, ratePerSecond: this.o.ratePerSecond, timeScale: this.o.timeScale }, 'reminder dispatcher started');
+    this.o.log.info(
+      {
+        instance: this.instanceId,
+        lanes: this.o.lanes,
+        ratePerSecond: this.o.ratePerSecond,
+        timeScale: this.o.timeScale,
+      },
+      'reminder dispatcher started',
+    );
   }
 
   /** Stop claiming; sends in flight finish and are recorded. */
@@ -208,7 +236,9 @@ export class Dispatcher {
 
     const conversations = await this.o.store.reminders.personalConversations(rows.map((r) => r.recipientId));
     const limit = pLimit(this.o.concurrency);
-    await Promise.all(rows.map((row) => limit(() => this.process(row, leaseUntil, conversations.get(row.recipientId) ?? null))));
+    await Promise.all(
+      rows.map((row) => limit(() => this.process(row, leaseUntil, conversations.get(row.recipientId) ?? null))),
+    );
     return rows.length;
   }
 
@@ -253,18 +283,32 @@ export class Dispatcher {
     });
   }
 
-  private async process(row: OutboxRow, leaseUntil: number, conversation: { key: string; reference: Record<string, unknown>; aadObjectId: string | null } | null): Promise<void> {
+  private async process(
+    row: OutboxRow,
+    leaseUntil: number,
+    conversation: { key: string; reference: Record<string, unknown>; aadObjectId: string | null } | null,
+  ): Promise<void> {
     const s = this.o.store.reminders;
-    const convKey = String((conversation?.reference.conversation as { id?: string } | undefined)?.id ?? `person:${row.recipientId}`);
+    const convKey = String(
+      (conversation?.reference.conversation as { id?: string } | undefined)?.id ?? `person:${row.recipientId}`,
+    );
     let holding = false;
     let done: () => void = () => undefined;
     const giveBack = async (why: string) => {
       // Cannot finish inside the lease (or stopping): give it back, uncounted.
-      await s.release(row.id, this.instanceId, new Date(Math.max(this.o.clock.now().getTime(), row.sendAfter.getTime())), null, new Date(), false);
+      await s.release(
+        row.id,
+        this.instanceId,
+        new Date(Math.max(this.o.clock.now().getTime(), row.sendAfter.getTime())),
+        null,
+        new Date(),
+        false,
+      );
       this.counters.released++;
       this.o.onEvent?.({ type: 'released', id: row.id, why });
     };
-    const leaseTooShort = (waitMs: number) => Date.now() + Math.max(0, waitMs) + this.o.sendTimeoutMs >= leaseUntil || (!this.running && this.lanes.length > 0);
+    const leaseTooShort = (waitMs: number) =>
+      Date.now() + Math.max(0, waitMs) + this.o.sendTimeoutMs >= leaseUntil || (!this.running && this.lanes.length > 0);
     try {
       if (row.expiresAt && this.o.clock.now().getTime() >= row.expiresAt.getTime()) {
         await s.markFinal(row.id, this.instanceId, 'cancelled', 'expired before it could be sent', new Date());
@@ -325,7 +369,12 @@ export class Dispatcher {
       const startedAt = Date.now();
       try {
         this.app.record('app', startedAt);
-        outcome = await this.o.messenger.send({ outboxId: row.id, recipient: { personId: row.recipientId, aadObjectId }, conversation: conversation?.reference ?? null, message });
+        outcome = await this.o.messenger.send({
+          outboxId: row.id,
+          recipient: { personId: row.recipientId, aadObjectId },
+          conversation: conversation?.reference ?? null,
+          message,
+        });
       } finally {
         // Counted when answered: the connector saw it at or before this moment.
         this.perConversation.record(convKey, Date.now());
@@ -347,7 +396,9 @@ export class Dispatcher {
     const now = new Date();
     switch (outcome.status) {
       case 'sent': {
-        await retryDb(() => s.markSent(row.id, { activityId: outcome.activityId, conversationId: outcome.conversationId }, now));
+        await retryDb(() =>
+          s.markSent(row.id, { activityId: outcome.activityId, conversationId: outcome.conversationId }, now),
+        );
         this.counters.sent++;
         // Only a send that went out after the last throttle answer shows the back-off worked.
         if (this.consecutiveThrottles > 0 && startedAt > this.lastThrottleAnswerAt) {
@@ -358,7 +409,8 @@ export class Dispatcher {
           await this.o.store.conversations.upsert({
             key: `personal:${outcome.conversationId}`,
             personId: row.recipientId,
-            aadObjectId: String((outcome.newReference.user as { aadObjectId?: string } | undefined)?.aadObjectId ?? '') || null,
+            aadObjectId:
+              String((outcome.newReference.user as { aadObjectId?: string } | undefined)?.aadObjectId ?? '') || null,
             scope: 'personal',
             reference: outcome.newReference,
             updatedAt: now,
@@ -374,7 +426,10 @@ export class Dispatcher {
         // is the next step.
         if (startedAt > this.lastThrottleAnswerAt || this.consecutiveThrottles === 0) this.consecutiveThrottles++;
         this.lastThrottleAnswerAt = Date.now();
-        const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(this.consecutiveThrottles, this.scaledBackoff(), this.o.random));
+        const wait = Math.max(
+          outcome.retryAfterMs ?? 0,
+          backoffMs(this.consecutiveThrottles, this.scaledBackoff(), this.o.random),
+        );
         const until = now.getTime() + wait;
         this.throttledUntil = Math.max(this.throttledUntil, until);
         // Shared with the other instances (they read it when reserving slots). The exponent stays
@@ -417,12 +472,19 @@ export class Dispatcher {
     await retryDb(() => this.o.store.reminders.release(row.id, this.instanceId, sendAfter, reason, new Date(), true));
   }
 
-  private async final(row: OutboxRow, status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled', reason: string): Promise<void> {
+  private async final(
+    row: OutboxRow,
+    status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled',
+    reason: string,
+  ): Promise<void> {
     await retryDb(() => this.o.store.reminders.markFinal(row.id, this.instanceId, status, reason, new Date()));
     if (status === 'failed') this.counters.failed++;
     if (status === 'unreachable') this.counters.unreachable++;
     if (status === 'dead_lettered') this.counters.deadLettered++;
-    this.o.log.warn({ instance: this.instanceId, outboxId: row.id, kind: row.kind, status, reason }, 'reminder not delivered');
+    this.o.log.warn(
+      { instance: this.instanceId, outboxId: row.id, kind: row.kind, status, reason },
+      'reminder not delivered',
+    );
     this.o.onEvent?.({ type: 'final', id: row.id, status, reason });
   }
 

@@ -72,11 +72,20 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 }
 
 /** Classifies a Bot Connector HTTP failure. `code`/`subCode` come from the `{error:{...}}` body. */
-export function classifyHttpFailure(status: number | null, info: { code?: string | undefined; subCode?: string | undefined; retryAfterMs?: number | null; message?: string | undefined }): SendOutcome {
+export function classifyHttpFailure(
+  status: number | null,
+  info: {
+    code?: string | undefined;
+    subCode?: string | undefined;
+    retryAfterMs?: number | null;
+    message?: string | undefined;
+  },
+): SendOutcome {
   const detail = [info.code, info.subCode].filter(Boolean).join('/');
   const reason = `${status ?? 'network'}${detail ? ` ${detail}` : ''}${info.message && status === null ? `: ${info.message}` : ''}`;
   if (status === null) return { status: 'transient', httpStatus: null, reason };
-  if (THROTTLE_STATUSES.includes(status)) return { status: 'throttled', httpStatus: status, retryAfterMs: info.retryAfterMs ?? null, reason };
+  if (THROTTLE_STATUSES.includes(status))
+    return { status: 'throttled', httpStatus: status, retryAfterMs: info.retryAfterMs ?? null, reason };
   if (status === 403) return { status: 'unreachable', httpStatus: 403, reason };
   if (status === 404) return { status: 'unreachable', httpStatus: 404, reason };
   if (status >= 500) return { status: 'transient', httpStatus: status, reason };

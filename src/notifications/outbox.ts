@@ -44,7 +44,12 @@ export interface EnqueueInput {
  * Write messages into the outbox in the caller's transaction. Same identity (cycle, recipient,
  * kind, due time, subject) twice → one row. Muted kinds are not written.
  */
-export async function enqueue(tx: Store, items: EnqueueInput | readonly EnqueueInput[], now: Date, opts: { quietHours?: QuietHours | null } = {}): Promise<{ inserted: number; updated: number }> {
+export async function enqueue(
+  tx: Store,
+  items: EnqueueInput | readonly EnqueueInput[],
+  now: Date,
+  opts: { quietHours?: QuietHours | null } = {},
+): Promise<{ inserted: number; updated: number }> {
   const list = Array.isArray(items) ? (items as readonly EnqueueInput[]) : [items as EnqueueInput];
   const muted = new Set(await tx.reminders.mutedKinds());
   const quiet = opts.quietHours === undefined ? DEFAULT_REMINDER_SETTINGS.quietHours : opts.quietHours;
@@ -85,9 +90,18 @@ export async function cancelFor(tx: Store, event: CancellingEvent, now: Date): P
  * For the application workflow's transition hook: once an application is no longer open
  * (submitted, withdrawn, lapsed ...), its pending deadline reminders are cancelled.
  */
-export async function onApplicationChanged(tx: Store, app: Pick<Application, 'id' | 'state'>, now: Date): Promise<number> {
+export async function onApplicationChanged(
+  tx: Store,
+  app: Pick<Application, 'id' | 'state'>,
+  now: Date,
+): Promise<number> {
   if (app.state === 'open') return 0;
-  const type = app.state === 'withdrawn' ? 'application_withdrawn' : app.state === 'submitted' ? 'application_submitted' : 'application_left_open';
+  const type =
+    app.state === 'withdrawn'
+      ? 'application_withdrawn'
+      : app.state === 'submitted'
+        ? 'application_submitted'
+        : 'application_left_open';
   return cancelFor(tx, { type, applicationId: app.id }, now);
 }
 
@@ -101,10 +115,19 @@ export async function onApplicationChanged(tx: Store, app: Pick<Application, 'id
  * within the same minute is a new message: it is never swallowed by an earlier update that was
  * already sent. An earlier update still waiting with other details is superseded (cancelled).
  */
-export async function onSessionChanged(tx: Store, sessionId: string, now: Date, opts: { quietHours?: QuietHours | null } = {}): Promise<{ cancelled: number; updates: number; planned: number }> {
+export async function onSessionChanged(
+  tx: Store,
+  sessionId: string,
+  now: Date,
+  opts: { quietHours?: QuietHours | null } = {},
+): Promise<{ cancelled: number; updates: number; planned: number }> {
   const session = await tx.dropIns.getSession(sessionId);
   if (!session) return { cancelled: 0, updates: 0, planned: 0 };
-  const cancelled = await cancelFor(tx, { type: session.cancelled ? 'session_cancelled' : 'session_changed', sessionId }, now);
+  const cancelled = await cancelFor(
+    tx,
+    { type: session.cancelled ? 'session_cancelled' : 'session_changed', sessionId },
+    now,
+  );
   const bookings = (await tx.dropIns.bookingsForSession(sessionId)).filter((b) => b.status === 'booked');
   const message = dropInChangedMessage(session);
   const subjectId = `${sessionId}#${sessionDigest(session)}`;
@@ -143,7 +166,13 @@ export async function onSessionChanged(tx: Store, sessionId: string, now: Date, 
 }
 
 /** A short digest of what a change notice says about the session. */
-function sessionDigest(s: { title: string; startsAt: Date; endsAt: Date; joinUrl: string | null; cancelled: boolean }): string {
+function sessionDigest(s: {
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+  joinUrl: string | null;
+  cancelled: boolean;
+}): string {
   return createHash('sha256')
     .update(JSON.stringify([s.title, s.startsAt.toISOString(), s.endsAt.toISOString(), s.joinUrl, s.cancelled]))
     .digest('hex')

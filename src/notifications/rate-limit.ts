@@ -71,7 +71,11 @@ export class SlidingWindows {
 }
 
 /** Exponential back-off with equal jitter: base·2^(n-1), half of it random, capped. n ≥ 1. */
-export function backoffMs(n: number, opts: { baseMs: number; capMs: number }, random: () => number = Math.random): number {
+export function backoffMs(
+  n: number,
+  opts: { baseMs: number; capMs: number },
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, n - 1));
   return exp / 2 + random() * (exp / 2);
 }

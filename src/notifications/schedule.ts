@@ -24,7 +24,15 @@ import { daysLeftLondon } from '../domain/time.js';
 import type { Cycle, Person } from '../domain/types.js';
 import type { OutboxDraft } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
-import { awardExpiryMessage, deadlineMessage, decisionMessage, dropInMessage, reviewClosingMessage, type DecisionCounts, type ReadinessView } from './content.js';
+import {
+  awardExpiryMessage,
+  deadlineMessage,
+  decisionMessage,
+  dropInMessage,
+  reviewClosingMessage,
+  type DecisionCounts,
+  type ReadinessView,
+} from './content.js';
 import type { ReminderMessage } from './messenger.js';
 
 export interface PlanOptions {
@@ -71,27 +79,47 @@ function draft(r: PlannedReminder, message: ReminderMessage): OutboxDraft {
   };
 }
 
-async function settingsFor(store: Store, cycleId: string | null, base: Partial<ReminderSettings> | undefined): Promise<ReminderSettings> {
+async function settingsFor(
+  store: Store,
+  cycleId: string | null,
+  base: Partial<ReminderSettings> | undefined,
+): Promise<ReminderSettings> {
   const own = cycleId ? ((await store.reminders.settings(cycleId)) as Partial<ReminderSettings> | null) : null;
   return resolveReminderSettings({ ...(base ?? {}), ...(own ?? {}) });
 }
 
 /** Readiness for the reminder text; robust when there is no level, framework, commentary or listing. */
-async function readinessFor(store: Store, app: { id: string; targetLevel: ReadinessView['targetLevel'] }, cycle: Cycle, now: Date): Promise<ReadinessView> {
+async function readinessFor(
+  store: Store,
+  app: { id: string; targetLevel: ReadinessView['targetLevel'] },
+  cycle: Cycle,
+  now: Date,
+): Promise<ReadinessView> {
   if (!app.targetLevel) return { targetLevel: null, readiness: null, documentsKnown: false };
   try {
     const framework = await store.frameworks.get(cycle.frameworkVersion);
     if (!framework) return { targetLevel: app.targetLevel, readiness: null, documentsKnown: false };
     const commentary = await store.applications.commentary(app.id);
     const listedAt = await store.evidence.lastListedAt(app.id);
-    const documents = listedAt ? (await store.evidence.documents(app.id)).filter((d) => (d as { present?: boolean }).present !== false) : [];
-    return { targetLevel: app.targetLevel, readiness: assessReadiness({ framework, targetLevel: app.targetLevel, commentary, documents, at: now }), documentsKnown: listedAt !== null };
+    const documents = listedAt
+      ? (await store.evidence.documents(app.id)).filter((d) => (d as { present?: boolean }).present !== false)
+      : [];
+    return {
+      targetLevel: app.targetLevel,
+      readiness: assessReadiness({ framework, targetLevel: app.targetLevel, commentary, documents, at: now }),
+      documentsKnown: listedAt !== null,
+    };
   } catch {
     return { targetLevel: app.targetLevel, readiness: null, documentsKnown: false };
   }
 }
 
-async function planCycle(store: Store, cycle: Cycle, now: Date, base: Partial<ReminderSettings> | undefined): Promise<Item[]> {
+async function planCycle(
+  store: Store,
+  cycle: Cycle,
+  now: Date,
+  base: Partial<ReminderSettings> | undefined,
+): Promise<Item[]> {
   const settings = await settingsFor(store, cycle.id, base);
   const out: Item[] = [];
 
@@ -103,7 +131,8 @@ async function planCycle(store: Store, cycle: Cycle, now: Date, base: Partial<Re
     if (planned.length === 0) continue;
     const org = await store.organisations.get(app.organisationId);
     const view = await readinessFor(store, app, cycle, now);
-    for (const r of planned) out.push({ plan: r, render: (x) => deadlineMessage(x, cycle, org?.name ?? 'Your organisation', view) });
+    for (const r of planned)
+      out.push({ plan: r, render: (x) => deadlineMessage(x, cycle, org?.name ?? 'Your organisation', view) });
   }
 
   // Reviewers with outstanding assessments: assigned, application submitted or in review, no recommendation yet.
@@ -111,7 +140,9 @@ async function planCycle(store: Store, cycle: Cycle, now: Date, base: Partial<Re
     const rows = await store.db
       .selectFrom('reviewer_assignments as ra')
       .innerJoin('applications as a', 'a.id', 'ra.application_id')
-      .leftJoin('recommendations as rec', (j) => j.onRef('rec.application_id', '=', 'ra.application_id').onRef('rec.reviewer_id', '=', 'ra.reviewer_id'))
+      .leftJoin('recommendations as rec', (j) =>
+        j.onRef('rec.application_id', '=', 'ra.application_id').onRef('rec.reviewer_id', '=', 'ra.reviewer_id'),
+      )
       .select(['ra.reviewer_id', (eb) => eb.fn.countAll<number>().as('n')])
       .where('a.cycle_id', '=', cycle.id)
       .where('a.state', 'in', ['submitted', 'in_review', 'clarification_requested'])
@@ -146,14 +177,24 @@ async function sessionItems(store: Store, sessionId: string, now: Date, settings
   const session = await store.dropIns.getSession(sessionId);
   if (!session || session.cancelled || session.startsAt.getTime() <= now.getTime()) return [];
   const bookings = await store.dropIns.bookingsForSession(sessionId);
-  return dropInReminders({ session, bookings, settings, now }).map((r) => ({ plan: r, render: (x: PlannedReminder) => dropInMessage(x, session, now) }));
+  return dropInReminders({ session, bookings, settings, now }).map((r) => ({
+    plan: r,
+    render: (x: PlannedReminder) => dropInMessage(x, session, now),
+  }));
 }
 
 /** Plan (or re-plan) one drop-in session's reminders in the caller's transaction. */
-export async function planSession(tx: Store, sessionId: string, now: Date, opts: { quietHours?: ReminderSettings['quietHours'] } = {}): Promise<{ inserted: number; updated: number }> {
+export async function planSession(
+  tx: Store,
+  sessionId: string,
+  now: Date,
+  opts: { quietHours?: ReminderSettings['quietHours'] } = {},
+): Promise<{ inserted: number; updated: number }> {
   const settings = resolveReminderSettings(opts.quietHours === undefined ? {} : { quietHours: opts.quietHours });
   const muted = new Set(await tx.reminders.mutedKinds());
-  const drafts = (await sessionItems(tx, sessionId, now, settings)).filter((i) => !muted.has(i.plan.kind)).map((i) => draft(i.plan, i.render(i.plan)));
+  const drafts = (await sessionItems(tx, sessionId, now, settings))
+    .filter((i) => !muted.has(i.plan.kind))
+    .map((i) => draft(i.plan, i.render(i.plan)));
   return drafts.length ? tx.reminders.insert(drafts, now) : { inserted: 0, updated: 0 };
 }
 
@@ -170,10 +211,20 @@ async function collect(store: Store, now: Date, opts: PlanOptions): Promise<Item
   const awards = await store.db.selectFrom('awards').selectAll().where('valid_until', '>', now).execute();
   for (const a of awards) {
     const team = applicantTeam(await store.people.listByOrganisation(a.organisation_id));
-    const planned = awardExpiryReminders({ award: { id: a.id, validUntil: a.valid_until }, recipients: team, settings: general, now });
+    const planned = awardExpiryReminders({
+      award: { id: a.id, validUntil: a.valid_until },
+      recipients: team,
+      settings: general,
+      now,
+    });
     if (planned.length === 0) continue;
     const org = await store.organisations.get(a.organisation_id);
-    for (const r of planned) items.push({ plan: r, render: (x) => awardExpiryMessage(x, { level: a.level, validUntil: a.valid_until }, org?.name ?? 'Your organisation') });
+    for (const r of planned)
+      items.push({
+        plan: r,
+        render: (x) =>
+          awardExpiryMessage(x, { level: a.level, validUntil: a.valid_until }, org?.name ?? 'Your organisation'),
+      });
   }
   const muted = new Set<ReminderKind>(await store.reminders.mutedKinds());
   return items.filter((i) => !muted.has(i.plan.kind));
@@ -200,7 +251,11 @@ export function remainingLabel(now: Date, at: Date): string {
  * now (minute precision, so a second click in the same minute adds nothing), saying how long is
  * actually left. Quiet hours still apply. Written as event rows (not planner rows).
  */
-export async function sendNow(store: Store, now: Date, opts: PlanOptions = {}): Promise<{ queued: number; recipients: number; sendAt: Date }> {
+export async function sendNow(
+  store: Store,
+  now: Date,
+  opts: PlanOptions = {},
+): Promise<{ queued: number; recipients: number; sendAt: Date }> {
   return store.transaction(async (tx) => {
     const items = await collect(tx, now, opts);
     const first = new Map<string, Item>();
@@ -215,7 +270,12 @@ export async function sendNow(store: Store, now: Date, opts: PlanOptions = {}): 
     const drafts: OutboxDraft[] = [];
     for (const i of first.values()) {
       if (sendAt.getTime() >= i.plan.expiresAt.getTime()) continue;
-      const r: PlannedReminder = { ...i.plan, dueAt, sendAfter: sendAt, offsetLabel: remainingLabel(now, i.plan.expiresAt) };
+      const r: PlannedReminder = {
+        ...i.plan,
+        dueAt,
+        sendAfter: sendAt,
+        offsetLabel: remainingLabel(now, i.plan.expiresAt),
+      };
       drafts.push({ ...draft(r, i.render(r)), planned: false });
     }
     const { inserted } = await tx.reminders.insert(drafts, now);
@@ -234,9 +294,28 @@ export async function planReminders(store: Store, now: Date, opts: PlanOptions =
     let cancelled = 0;
     if (opts.reconcile ?? true) {
       const horizon = new Date(now.getTime() - resolveReminderSettings(opts.settings).catchUpMinutes * 60_000);
-      const wanted = new Set(drafts.map((d) => reminderKey({ cycleId: d.cycleId, recipientId: d.recipientId, kind: d.kind, dueAt: d.dueAt, subject: { kind: 'cycle', id: d.subjectId } })));
+      const wanted = new Set(
+        drafts.map((d) =>
+          reminderKey({
+            cycleId: d.cycleId,
+            recipientId: d.recipientId,
+            kind: d.kind,
+            dueAt: d.dueAt,
+            subject: { kind: 'cycle', id: d.subjectId },
+          }),
+        ),
+      );
       const stale = (await tx.reminders.pendingPlanned(horizon)).filter(
-        (r) => !wanted.has(reminderKey({ cycleId: r.cycleId, recipientId: r.recipientId, kind: r.kind, dueAt: r.dueAt, subject: { kind: 'cycle', id: r.subjectId } })),
+        (r) =>
+          !wanted.has(
+            reminderKey({
+              cycleId: r.cycleId,
+              recipientId: r.recipientId,
+              kind: r.kind,
+              dueAt: r.dueAt,
+              subject: { kind: 'cycle', id: r.subjectId },
+            }),
+          ),
       );
       cancelled = await tx.reminders.cancelByIds(
         stale.map((r) => r.id),

@@ -27,7 +27,13 @@ export class ReminderService {
   private planning: Promise<unknown> | null = null;
 
   constructor(private readonly o: ReminderServiceOptions) {
-    this.dispatcher = new Dispatcher({ store: o.store, clock: o.clock, log: o.log, messenger: o.messenger, ...(o.dispatcher ?? {}) });
+    this.dispatcher = new Dispatcher({
+      store: o.store,
+      clock: o.clock,
+      log: o.log,
+      messenger: o.messenger,
+      ...(o.dispatcher ?? {}),
+    });
   }
 
   start(): void {
@@ -45,9 +51,16 @@ export class ReminderService {
   /** Re-plan now (errors are logged, never thrown: the next run tries again). */
   async planNow(): Promise<void> {
     if (this.planning) return;
-    this.planning = planReminders(this.o.store, this.o.clock.now(), { ...(this.o.settings ? { settings: this.o.settings } : {}) })
+    this.planning = planReminders(this.o.store, this.o.clock.now(), {
+      ...(this.o.settings ? { settings: this.o.settings } : {}),
+    })
       .then((r) => this.o.log.info({ ...r }, 'reminder schedule planned'))
-      .catch((err: unknown) => this.o.log.error({ err: err instanceof Error ? { type: err.name, message: err.message } : String(err) }, 'reminder planning failed'))
+      .catch((err: unknown) =>
+        this.o.log.error(
+          { err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
+          'reminder planning failed',
+        ),
+      )
       .finally(() => {
         this.planning = null;
       });

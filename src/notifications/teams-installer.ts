@@ -76,21 +76,39 @@ export class GraphTeamsAppInstaller implements PersonalChatOpener {
     try {
       const appId = await this.resolveCatalogId();
       const user = `/users/${encodeURIComponent(aad)}`;
-      const install = await graphCall(this.o.client, 'POST', `${user}/teamwork/installedApps`, { 'teamsApp@odata.bind': `${GRAPH_BIND_ROOT}/appCatalogs/teamsApps/${appId}` }, { 'Content-Type': 'application/json' });
+      const install = await graphCall(
+        this.o.client,
+        'POST',
+        `${user}/teamwork/installedApps`,
+        { 'teamsApp@odata.bind': `${GRAPH_BIND_ROOT}/appCatalogs/teamsApps/${appId}` },
+        { 'Content-Type': 'application/json' },
+      );
       let installed: 'now' | 'already';
       if (install.status === 201 || install.status === 200 || install.status === 204) installed = 'now';
       else if (install.status === 409) installed = 'already';
       else return this.failure('the app could not be installed for the person', install);
 
-      const list = await graphCall<{ value?: { id?: string }[] }>(this.o.client, 'GET', `${user}/teamwork/installedApps?$expand=teamsApp&$filter=${encodeURIComponent(`teamsApp/id eq '${appId}'`)}`);
+      const list = await graphCall<{ value?: { id?: string }[] }>(
+        this.o.client,
+        'GET',
+        `${user}/teamwork/installedApps?$expand=teamsApp&$filter=${encodeURIComponent(`teamsApp/id eq '${appId}'`)}`,
+      );
       if (list.status !== 200) return this.failure('the app installation could not be read', list);
       const installation = list.body?.value?.[0]?.id;
       if (!installation) {
         // Just installed and not listed yet: try again later.
         this.counters.transient++;
-        return { status: 'transient', httpStatus: 200, reason: 'the app was installed but the installation is not visible yet' };
+        return {
+          status: 'transient',
+          httpStatus: 200,
+          reason: 'the app was installed but the installation is not visible yet',
+        };
       }
-      const chat = await graphCall<{ id?: string }>(this.o.client, 'GET', `${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`);
+      const chat = await graphCall<{ id?: string }>(
+        this.o.client,
+        'GET',
+        `${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`,
+      );
       if (chat.status !== 200) return this.failure('the chat with the app could not be read', chat);
       const chatId = chat.body?.id;
       if (!chatId) return { status: 'transient', httpStatus: 200, reason: 'Graph returned no chat id' };
@@ -109,7 +127,11 @@ export class GraphTeamsAppInstaller implements PersonalChatOpener {
   private async resolveCatalogId(): Promise<string> {
     if (!this.catalogId) {
       const configured = this.o.teamsAppId;
-      this.catalogId = graphCall<{ value?: { id?: string }[] }>(this.o.client, 'GET', `/appCatalogs/teamsApps?$filter=${encodeURIComponent(`externalId eq '${configured}'`)}`)
+      this.catalogId = graphCall<{ value?: { id?: string }[] }>(
+        this.o.client,
+        'GET',
+        `/appCatalogs/teamsApps?$filter=${encodeURIComponent(`externalId eq '${configured}'`)}`,
+      )
         .then((r) => {
           if (r.status === 200) return r.body?.value?.[0]?.id ?? configured;
           if (r.status === 403 || r.status === 404) return configured; // not permitted: use the id as configured
@@ -131,9 +153,16 @@ export class GraphTeamsAppInstaller implements PersonalChatOpener {
       return { status: 'transient', httpStatus: r.status, reason: `${what} (${detail})` };
     }
     this.counters.refused++;
-    if (r.status === 403 && /licen[cs]e/i.test(err?.message ?? '')) return { status: 'unreachable', httpStatus: 403, reason: `no Teams licence (${detail})` };
-    if (r.status === 403) return { status: 'unreachable', httpStatus: 403, reason: `${what}: blocked or not permitted (${detail})` };
-    if (r.status === 404) return { status: 'unreachable', httpStatus: 404, reason: `${what}: the person or the app is not in the tenant (${detail})` };
+    if (r.status === 403 && /licen[cs]e/i.test(err?.message ?? ''))
+      return { status: 'unreachable', httpStatus: 403, reason: `no Teams licence (${detail})` };
+    if (r.status === 403)
+      return { status: 'unreachable', httpStatus: 403, reason: `${what}: blocked or not permitted (${detail})` };
+    if (r.status === 404)
+      return {
+        status: 'unreachable',
+        httpStatus: 404,
+        reason: `${what}: the person or the app is not in the tenant (${detail})`,
+      };
     return { status: 'unreachable', httpStatus: r.status, reason: `${what} (${detail})` };
   }
 }
@@ -155,14 +184,22 @@ export const TEAMS_GLOBAL_SERVICE_URL = 'https://smba.trafficmanager.net/teams/'
  * activities; it can differ by region), else Teams' global endpoint. Only https URLs are used.
  * Re-read at most every `ttlMs`.
  */
-export function tenantServiceUrl(store: Pick<Store, 'db'>, opts: { fallback?: string; ttlMs?: number } = {}): () => Promise<string> {
+export function tenantServiceUrl(
+  store: Pick<Store, 'db'>,
+  opts: { fallback?: string; ttlMs?: number } = {},
+): () => Promise<string> {
   const fallback = opts.fallback ?? TEAMS_GLOBAL_SERVICE_URL;
   let cached: { url: string; at: number } | null = null;
   return async () => {
     if (cached && Date.now() - cached.at < (opts.ttlMs ?? 10 * 60_000)) return cached.url;
     let url = fallback;
     try {
-      const row = await store.db.selectFrom('conversation_refs').select('reference').orderBy('updated_at', 'desc').limit(1).executeTakeFirst();
+      const row = await store.db
+        .selectFrom('conversation_refs')
+        .select('reference')
+        .orderBy('updated_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       const seen = (row?.reference as { serviceUrl?: unknown } | undefined)?.serviceUrl;
       if (typeof seen === 'string' && /^https:\/\//.test(seen)) url = seen;
     } catch {

@@ -14,14 +14,22 @@ export const icsPath = (bookingId: string) => `/ics/bookings/${encodeURIComponen
 const params = z.object({ bookingId: z.string().min(1).max(100) });
 const query = z.object({ exp: z.string().optional(), sig: z.string().optional() });
 
-export function mountIcsRoute(app: Express, deps: { svc: Services; signer: LinkSigner; organiser: { name: string; email: string } }): void {
+export function mountIcsRoute(
+  app: Express,
+  deps: { svc: Services; signer: LinkSigner; organiser: { name: string; email: string } },
+): void {
   app.get('/ics/bookings/:bookingId', async (req, res) => {
     const p = params.safeParse(req.params);
     const q = query.safeParse(req.query);
     if (!p.success || !q.success) return void res.status(400).json({ error: 'invalid_link' });
     const { svc } = deps;
     if (!deps.signer.verify(icsPath(p.data.bookingId), q.data.exp, q.data.sig, svc.clock.now())) {
-      return void res.status(403).json({ error: 'link_expired_or_invalid', message: 'This calendar link has expired or is not valid. Open the booking in Teams for a new one.' });
+      return void res
+        .status(403)
+        .json({
+          error: 'link_expired_or_invalid',
+          message: 'This calendar link has expired or is not valid. Open the booking in Teams for a new one.',
+        });
     }
     const booking = await svc.store.dropIns.getBooking(p.data.bookingId);
     const session = booking ? await svc.store.dropIns.getSession(booking.sessionId) : null;

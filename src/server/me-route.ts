@@ -110,7 +110,10 @@ function eligibilitySummary(e: Eligibility, own: boolean): { eligible: boolean; 
     };
   }
   if (e.reason === 'never_attended') {
-    return { eligible: false, summary: `${who} has not attended a drop-in session yet. It must attend one before requesting an application.` };
+    return {
+      eligible: false,
+      summary: `${who} has not attended a drop-in session yet. It must attend one before requesting an application.`,
+    };
   }
   return {
     eligible: false,
@@ -184,18 +187,30 @@ export function meResponse(o: MyOverview, links?: Services['links']): MeResponse
 export function mountMeRoute(app: Express, deps: { svc: Services }): void {
   app.get('/api/me', async (req: Request, res: Response) => {
     const q = query.safeParse(req.query);
-    if (!q.success) return void res.status(400).json({ error: 'invalid_request', message: 'The request had an organisation id that is not valid.' });
+    if (!q.success)
+      return void res
+        .status(400)
+        .json({ error: 'invalid_request', message: 'The request had an organisation id that is not valid.' });
     const { svc } = deps;
     const { actor } = tabUserOf(res);
     try {
-      const overview = await myOverview(svc, actor, q.data.organisationId ? { organisationId: q.data.organisationId } : {});
+      const overview = await myOverview(
+        svc,
+        actor,
+        q.data.organisationId ? { organisationId: q.data.organisationId } : {},
+      );
       res.status(200).json(meResponse(overview, svc.links));
     } catch (e) {
       if (isDomainError(e)) {
         return void res.status(httpStatusFor(e.code)).json({ error: e.code, message: e.message, nextStep: e.nextStep });
       }
-      svc.log.error({ route: 'GET /api/me', err: { type: e instanceof Error ? e.name : typeof e } }, 'tab overview failed');
-      res.status(500).json({ error: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' });
+      svc.log.error(
+        { route: 'GET /api/me', err: { type: e instanceof Error ? e.name : typeof e } },
+        'tab overview failed',
+      );
+      res
+        .status(500)
+        .json({ error: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' });
     }
   });
 }

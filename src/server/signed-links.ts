@@ -12,7 +12,8 @@ export interface LinkSigner {
 }
 
 export function createLinkSigner(opts: { publicBaseUrl: string; secret: string }): LinkSigner {
-  const mac = (path: string, exp: string) => createHmac('sha256', opts.secret).update(`${path}\n${exp}`).digest('base64url');
+  const mac = (path: string, exp: string) =>
+    createHmac('sha256', opts.secret).update(`${path}\n${exp}`).digest('base64url');
   return {
     sign(path, expiresAt) {
       const exp = String(Math.floor(expiresAt.getTime() / 1000));

@@ -32,7 +32,9 @@ const CLOCK_TOLERANCE_S = 60;
 
 /** The tenant's signing keys, as published by Entra. */
 export function entraJwks(tenantId: string): JWTVerifyGetKey {
-  return createRemoteJWKSet(new URL(`https://login.microsoftonline.com/${encodeURIComponent(tenantId)}/discovery/v2.0/keys`));
+  return createRemoteJWKSet(
+    new URL(`https://login.microsoftonline.com/${encodeURIComponent(tenantId)}/discovery/v2.0/keys`),
+  );
 }
 
 export function entraIssuer(tenantId: string): string {
@@ -87,7 +89,8 @@ export async function verifyTabToken(
   token: string,
   opts: { jwks: JWTVerifyGetKey; tenantId: string; audiences: string[]; now: Date },
 ): Promise<VerifiedTabToken> {
-  if (!opts.tenantId || opts.audiences.length === 0) throw new TabAuthError({ status: 401, reason: 'sso_not_configured' });
+  if (!opts.tenantId || opts.audiences.length === 0)
+    throw new TabAuthError({ status: 401, reason: 'sso_not_configured' });
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, opts.jwks, {
@@ -105,14 +108,16 @@ export async function verifyTabToken(
   if (!claims.success) throw new TabAuthError({ status: 401, reason: 'claims_invalid' });
   const { oid, tid, scp, preferred_username } = claims.data;
   if (!scp.split(' ').includes(TAB_SCOPE)) throw new TabAuthError({ status: 401, reason: 'scope_missing' });
-  if (tid.toLowerCase() !== opts.tenantId.toLowerCase()) throw new TabAuthError({ status: 401, reason: 'tenant_mismatch' });
+  if (tid.toLowerCase() !== opts.tenantId.toLowerCase())
+    throw new TabAuthError({ status: 401, reason: 'tenant_mismatch' });
   return { entraObjectId: oid, tenantId: tid, username: preferred_username ?? null };
 }
 
 function classifyJoseError(e: unknown): TabAuthFailure {
   if (e instanceof joseErrors.JWTClaimValidationFailed) return { status: 401, reason: `claim_${e.claim}_${e.reason}` };
   if (e instanceof joseErrors.JWTExpired) return { status: 401, reason: 'expired' };
-  if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid) return { status: 503, reason: 'jwks_unavailable' };
+  if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid)
+    return { status: 503, reason: 'jwks_unavailable' };
   if (e instanceof joseErrors.JOSEError) {
     // The base class is what a failed key-set download throws (non-200, not JSON).
     if (e.code === 'ERR_JOSE_GENERIC') return { status: 503, reason: 'jwks_unavailable' };
@@ -177,9 +182,17 @@ export function createTabAuth(opts: TabAuthOptions): RequestHandler {
   const refuse = (res: Response, failure: TabAuthFailure, hadToken: boolean) => {
     svc.log.info({ reason: failure.reason, status: failure.status }, 'tab request refused');
     if (failure.status === 503) {
-      return void res.status(503).json({ error: 'sign_in_unavailable', message: 'Sign-in is unavailable for a moment. Please try again shortly.' });
+      return void res
+        .status(503)
+        .json({
+          error: 'sign_in_unavailable',
+          message: 'Sign-in is unavailable for a moment. Please try again shortly.',
+        });
     }
-    res.setHeader('WWW-Authenticate', hadToken ? 'Bearer realm="wexqs", error="invalid_token"' : 'Bearer realm="wexqs"');
+    res.setHeader(
+      'WWW-Authenticate',
+      hadToken ? 'Bearer realm="wexqs", error="invalid_token"' : 'Bearer realm="wexqs"',
+    );
     res.status(401).json({ error: 'unauthenticated', message: UNAUTHENTICATED_MESSAGE });
   };
 
@@ -219,7 +232,9 @@ export function createTabAuth(opts: TabAuthOptions): RequestHandler {
     } catch (e) {
       if (e instanceof TabAuthError) return refuse(res, e.failure, true);
       svc.log.error({ err: { type: e instanceof Error ? e.name : typeof e } }, 'tab authentication failed');
-      res.status(500).json({ error: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' });
+      res
+        .status(500)
+        .json({ error: 'internal', message: 'Something went wrong on our side. Please try again in a moment.' });
     }
   };
 }

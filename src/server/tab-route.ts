@@ -67,12 +67,32 @@ export function mountTab(app: Express, deps: TabDeps): void {
   const common = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
   app.get('/tab', (_req, res) => {
-    res.set({ ...common, 'Content-Security-Policy': CSP, 'Cache-Control': 'no-cache' }).type('html').send(html);
+    res
+      .set({ ...common, 'Content-Security-Policy': CSP, 'Cache-Control': 'no-cache' })
+      .type('html')
+      .send(html);
   });
-  app.get('/tab/tab.js', (_req, res) => void res.set({ ...common, 'Cache-Control': 'no-cache' }).type('text/javascript').send(js));
-  app.get('/tab/tab.css', (_req, res) => void res.set({ ...common, 'Cache-Control': 'no-cache' }).type('text/css').send(css));
+  app.get(
+    '/tab/tab.js',
+    (_req, res) =>
+      void res
+        .set({ ...common, 'Cache-Control': 'no-cache' })
+        .type('text/javascript')
+        .send(js),
+  );
+  app.get(
+    '/tab/tab.css',
+    (_req, res) =>
+      void res
+        .set({ ...common, 'Cache-Control': 'no-cache' })
+        .type('text/css')
+        .send(css),
+  );
   app.get('/tab/teams-js.js', (_req, res) => {
-    res.set({ ...common, 'Cache-Control': 'public, max-age=86400' }).type('text/javascript').sendFile(teamsJsPath);
+    res
+      .set({ ...common, 'Cache-Control': 'public, max-age=86400' })
+      .type('text/javascript')
+      .sendFile(teamsJsPath);
   });
 
   if (picker) {

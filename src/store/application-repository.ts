@@ -76,7 +76,12 @@ export class ApplicationRepository {
   }
 
   async listByCycle(cycleId: string): Promise<Application[]> {
-    const rows = await this.db.selectFrom('applications').selectAll().where('cycle_id', '=', cycleId).orderBy('requested_at').execute();
+    const rows = await this.db
+      .selectFrom('applications')
+      .selectAll()
+      .where('cycle_id', '=', cycleId)
+      .orderBy('requested_at')
+      .execute();
     return rows.map(toApplication);
   }
 
@@ -110,10 +115,21 @@ export class ApplicationRepository {
     return toApplication(row);
   }
 
-  async setTargetLevel(req: { applicationId: string; expectedVersion: number; level: Level; actorId: string; now: Date }): Promise<Application> {
+  async setTargetLevel(req: {
+    applicationId: string;
+    expectedVersion: number;
+    level: Level;
+    actorId: string;
+    now: Date;
+  }): Promise<Application> {
     const row = await this.db
       .updateTable('applications')
-      .set((eb) => ({ target_level: req.level, version: eb('version', '+', 1), updated_at: req.now, updated_by: req.actorId }))
+      .set((eb) => ({
+        target_level: req.level,
+        version: eb('version', '+', 1),
+        updated_at: req.now,
+        updated_by: req.actorId,
+      }))
       .where('id', '=', req.applicationId)
       .where('version', '=', req.expectedVersion)
       .returningAll()
@@ -137,16 +153,30 @@ export class ApplicationRepository {
       const refs = JSON.stringify(c.references);
       await this.db
         .insertInto('commentary')
-        .values({ application_id: applicationId, criterion_id: c.criterionId, text: c.text, evidence_refs: refs, updated_at: now, updated_by: actorId })
+        .values({
+          application_id: applicationId,
+          criterion_id: c.criterionId,
+          text: c.text,
+          evidence_refs: refs,
+          updated_at: now,
+          updated_by: actorId,
+        })
         .onConflict((oc) =>
-          oc.columns(['application_id', 'criterion_id']).doUpdateSet({ text: c.text, evidence_refs: refs, updated_at: now, updated_by: actorId }),
+          oc
+            .columns(['application_id', 'criterion_id'])
+            .doUpdateSet({ text: c.text, evidence_refs: refs, updated_at: now, updated_by: actorId }),
         )
         .execute();
     }
   }
 
   async commentary(applicationId: string): Promise<Commentary[]> {
-    const rows = await this.db.selectFrom('commentary').selectAll().where('application_id', '=', applicationId).orderBy('criterion_id').execute();
+    const rows = await this.db
+      .selectFrom('commentary')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .orderBy('criterion_id')
+      .execute();
     return rows.map((r) => ({ criterionId: r.criterion_id, text: r.text, references: r.evidence_refs }));
   }
 

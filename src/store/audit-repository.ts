@@ -69,7 +69,17 @@ export class AuditRepository {
       .limit(1)
       .executeTakeFirst();
     return r
-      ? { id: String(r.id), at: r.at, actorId: r.actor_id, action: r.action, entityKind: r.entity_kind, entityId: r.entity_id, fromState: r.from_state, toState: r.to_state, details: r.details }
+      ? {
+          id: String(r.id),
+          at: r.at,
+          actorId: r.actor_id,
+          action: r.action,
+          entityKind: r.entity_kind,
+          entityId: r.entity_id,
+          fromState: r.from_state,
+          toState: r.to_state,
+          details: r.details,
+        }
       : null;
   }
 }

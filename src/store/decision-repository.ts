@@ -22,11 +22,18 @@ export class DecisionRepository {
       .onConflict((oc) => oc.column('application_id').doNothing())
       .returning('application_id')
       .executeTakeFirst();
-    if (!row) throw new DomainError('STALE', 'A decision has already been recorded for this application.', { applicationId: d.applicationId });
+    if (!row)
+      throw new DomainError('STALE', 'A decision has already been recorded for this application.', {
+        applicationId: d.applicationId,
+      });
   }
 
   async get(applicationId: string): Promise<Decision | null> {
-    const r = await this.db.selectFrom('decisions').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .executeTakeFirst();
     return r
       ? {
           applicationId: r.application_id,
@@ -43,13 +50,31 @@ export class DecisionRepository {
     const id = randomUUID();
     await this.db
       .insertInto('awards')
-      .values({ id, organisation_id: award.organisationId, application_id: applicationId, level: award.level, valid_from: award.validFrom, valid_until: award.validUntil })
+      .values({
+        id,
+        organisation_id: award.organisationId,
+        application_id: applicationId,
+        level: award.level,
+        valid_from: award.validFrom,
+        valid_until: award.validUntil,
+      })
       .execute();
     return id;
   }
 
   async awardFor(applicationId: string): Promise<Award | null> {
-    const r = await this.db.selectFrom('awards').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
-    return r ? { organisationId: r.organisation_id, level: r.level as Level, validFrom: r.valid_from, validUntil: r.valid_until } : null;
+    const r = await this.db
+      .selectFrom('awards')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .executeTakeFirst();
+    return r
+      ? {
+          organisationId: r.organisation_id,
+          level: r.level as Level,
+          validFrom: r.valid_from,
+          validUntil: r.valid_until,
+        }
+      : null;
   }
 }

@@ -63,7 +63,11 @@ export class DropInRepository {
   }
 
   async setMeeting(sessionId: string, eventId: string, joinUrl: string | null): Promise<void> {
-    await this.db.updateTable('dropin_sessions').set({ graph_event_id: eventId, join_url: joinUrl }).where('id', '=', sessionId).execute();
+    await this.db
+      .updateTable('dropin_sessions')
+      .set({ graph_event_id: eventId, join_url: joinUrl })
+      .where('id', '=', sessionId)
+      .execute();
   }
 
   /** Sessions without a calendar event yet (to create their Teams meetings). */
@@ -85,8 +89,12 @@ export class DropInRepository {
       .selectFrom('dropin_sessions as s')
       .selectAll('s')
       .select([
-        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as('booked'),
-        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as('waitlisted'),
+        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as(
+          'booked',
+        ),
+        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as(
+          'waitlisted',
+        ),
       ])
       .where('s.starts_at', '>', now)
       .where('s.cancelled', '=', false)
@@ -102,7 +110,8 @@ export class DropInRepository {
       .where('id', '=', req.sessionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: req.sessionId });
+    if (!session)
+      throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: req.sessionId });
 
     const live = await this.db
       .selectFrom('dropin_bookings')
@@ -166,8 +175,16 @@ export class DropInRepository {
    * Cancel a booking; when it held a seat, the longest-waiting waitlisted booking takes it in the
    * same transaction. Returns the promoted booking, if any.
    */
-  async cancel(bookingId: string, actorId: string, now: Date): Promise<{ cancelled: Booking; promoted: Booking | null }> {
-    const current = await this.db.selectFrom('dropin_bookings').selectAll().where('id', '=', bookingId).executeTakeFirst();
+  async cancel(
+    bookingId: string,
+    actorId: string,
+    now: Date,
+  ): Promise<{ cancelled: Booking; promoted: Booking | null }> {
+    const current = await this.db
+      .selectFrom('dropin_bookings')
+      .selectAll()
+      .where('id', '=', bookingId)
+      .executeTakeFirst();
     if (!current) throw new DomainError('NOT_FOUND', 'That booking does not exist.', { bookingId });
     // Lock the session first (same order as book) so cancel and book cannot deadlock.
     await this.db.selectFrom('dropin_sessions').select('id').where('id', '=', current.session_id).forUpdate().execute();
@@ -249,9 +266,15 @@ export class DropInRepository {
     id: string,
     patch: Partial<Pick<DropInSession, 'title' | 'startsAt' | 'endsAt' | 'joinUrl' | 'cancelled'>>,
   ): Promise<{ before: DropInSession; after: DropInSession } | null> {
-    const current = await this.db.selectFrom('dropin_sessions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const current = await this.db
+      .selectFrom('dropin_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!current) return null;
-    if (Object.values(patch).every((v) => v === undefined)) return { before: toSession(current), after: toSession(current) };
+    if (Object.values(patch).every((v) => v === undefined))
+      return { before: toSession(current), after: toSession(current) };
     const row = await this.db
       .updateTable('dropin_sessions')
       .set({

@@ -63,7 +63,10 @@ export class EvidenceRepository {
         )
         .execute();
     }
-    let q = this.db.updateTable('evidence_documents').set({ present: false, listed_at: now }).where('application_id', '=', applicationId);
+    let q = this.db
+      .updateTable('evidence_documents')
+      .set({ present: false, listed_at: now })
+      .where('application_id', '=', applicationId);
     if (seen.size > 0) q = q.where('name_key', 'not in', [...seen.keys()]);
     await q.execute();
     return seen.size;

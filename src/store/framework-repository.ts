@@ -55,7 +55,11 @@ export class FrameworkRepository {
   }
 
   async get(version: string): Promise<Framework | null> {
-    const r = await this.db.selectFrom('frameworks').select('document').where('version', '=', version).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('frameworks')
+      .select('document')
+      .where('version', '=', version)
+      .executeTakeFirst();
     return r ? parseFramework(r.document) : null;
   }
 }

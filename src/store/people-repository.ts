@@ -70,7 +70,11 @@ export class PeopleRepository {
     const rows = await this.query()
       .where((eb) =>
         eb.exists(
-          eb.selectFrom('person_roles as r').whereRef('r.person_id', '=', 'p.id').where('r.role', '=', role).select('r.role'),
+          eb
+            .selectFrom('person_roles as r')
+            .whereRef('r.person_id', '=', 'p.id')
+            .where('r.role', '=', role)
+            .select('r.role'),
         ),
       )
       .orderBy('p.display_name')
@@ -84,21 +88,19 @@ export class PeopleRepository {
   }
 
   private query() {
-    return this.db
-      .selectFrom('people as p')
-      .select([
-        'p.id',
-        'p.display_name',
-        'p.email',
-        'p.entra_object_id',
-        'p.organisation_id',
-        (eb) =>
-          eb
-            .selectFrom('person_roles as r')
-            .whereRef('r.person_id', '=', 'p.id')
-            .select(sql<string[]>`coalesce(array_agg(r.role ORDER BY r.role), '{}')`.as('roles'))
-            .as('roles'),
-      ]);
+    return this.db.selectFrom('people as p').select([
+      'p.id',
+      'p.display_name',
+      'p.email',
+      'p.entra_object_id',
+      'p.organisation_id',
+      (eb) =>
+        eb
+          .selectFrom('person_roles as r')
+          .whereRef('r.person_id', '=', 'p.id')
+          .select(sql<string[]>`coalesce(array_agg(r.role ORDER BY r.role), '{}')`.as('roles'))
+          .as('roles'),
+    ]);
   }
 }
 

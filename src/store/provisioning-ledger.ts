@@ -72,7 +72,15 @@ export class PostgresProvisioningLedger implements ProvisioningLedger {
       .where('cycle_id', '=', cycleId)
       .where('organisation_id', '=', organisationId)
       .executeTakeFirst();
-    return r ? { cycleId: r.cycle_id, organisationId: r.organisation_id, folderId: r.folder_id, webUrl: r.web_url, isPrivate: r.is_private } : null;
+    return r
+      ? {
+          cycleId: r.cycle_id,
+          organisationId: r.organisation_id,
+          folderId: r.folder_id,
+          webUrl: r.web_url,
+          isPrivate: r.is_private,
+        }
+      : null;
   }
 
   private async append(m: LedgerMutation): Promise<void> {
@@ -86,13 +94,30 @@ export class PostgresProvisioningLedger implements ProvisioningLedger {
         if (m.folder) {
           await tx
             .insertInto('evidence_folders')
-            .values({ cycle_id: m.cycleId, organisation_id: m.orgId, folder_id: m.folder.id, web_url: m.folder.webUrl, is_private: false })
+            .values({
+              cycle_id: m.cycleId,
+              organisation_id: m.orgId,
+              folder_id: m.folder.id,
+              web_url: m.folder.webUrl,
+              is_private: false,
+            })
             .onConflict((oc) =>
-              oc.columns(['cycle_id', 'organisation_id']).doUpdateSet({ folder_id: m.folder!.id, web_url: m.folder!.webUrl, is_private: false, updated_at: sql`now()` }),
+              oc
+                .columns(['cycle_id', 'organisation_id'])
+                .doUpdateSet({
+                  folder_id: m.folder!.id,
+                  web_url: m.folder!.webUrl,
+                  is_private: false,
+                  updated_at: sql`now()`,
+                }),
             )
             .execute();
         } else {
-          await tx.deleteFrom('evidence_folders').where('cycle_id', '=', m.cycleId).where('organisation_id', '=', m.orgId).execute();
+          await tx
+            .deleteFrom('evidence_folders')
+            .where('cycle_id', '=', m.cycleId)
+            .where('organisation_id', '=', m.orgId)
+            .execute();
         }
       } else if (m.t === 'private') {
         await tx

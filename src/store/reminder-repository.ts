@@ -123,7 +123,9 @@ export class ReminderRepository {
               send_after: (eb) => eb.ref('excluded.send_after'),
               expires_at: (eb) => eb.ref('excluded.expires_at'),
               status: sql<string>`'pending'`,
-              last_error: sql<string | null>`CASE WHEN reminder_outbox.status = 'cancelled' THEN NULL ELSE reminder_outbox.last_error END`,
+              last_error: sql<
+                string | null
+              >`CASE WHEN reminder_outbox.status = 'cancelled' THEN NULL ELSE reminder_outbox.last_error END`,
               updated_at: (eb) => eb.ref('excluded.updated_at'),
             })
             .where((eb) =>
@@ -158,7 +160,14 @@ export class ReminderRepository {
 
   /** Cancel pending rows matching the filter (at least one id filter is required). Returns how many. */
   async cancelPending(filter: CancelFilter, reason: string, now: Date): Promise<number> {
-    const ids = [filter.applicationId, filter.bookingId, filter.sessionId, filter.cycleId, filter.subjectId, filter.recipientId];
+    const ids = [
+      filter.applicationId,
+      filter.bookingId,
+      filter.sessionId,
+      filter.cycleId,
+      filter.subjectId,
+      filter.recipientId,
+    ];
     if (ids.every((x) => x === undefined) && !filter.kinds?.length) throw new Error('cancelPending needs a filter');
     let q = this.db
       .updateTable('reminder_outbox')
@@ -192,7 +201,9 @@ export class ReminderRepository {
   }
 
   /** Pending planner rows whose due time is after `after` (the ones re-planning may withdraw). */
-  async pendingPlanned(after: Date): Promise<Pick<OutboxRow, 'id' | 'cycleId' | 'recipientId' | 'kind' | 'dueAt' | 'subjectId'>[]> {
+  async pendingPlanned(
+    after: Date,
+  ): Promise<Pick<OutboxRow, 'id' | 'cycleId' | 'recipientId' | 'kind' | 'dueAt' | 'subjectId'>[]> {
     const rows = await this.db
       .selectFrom('reminder_outbox')
       .select(['id', 'cycle_id', 'recipient_id', 'kind', 'due_at', 'subject_id'])
@@ -200,7 +211,14 @@ export class ReminderRepository {
       .where('planned', '=', true)
       .where('due_at', '>', after)
       .execute();
-    return rows.map((r) => ({ id: r.id, cycleId: r.cycle_id, recipientId: r.recipient_id, kind: r.kind as ReminderKind, dueAt: r.due_at, subjectId: r.subject_id }));
+    return rows.map((r) => ({
+      id: r.id,
+      cycleId: r.cycle_id,
+      recipientId: r.recipient_id,
+      kind: r.kind as ReminderKind,
+      dueAt: r.due_at,
+      subjectId: r.subject_id,
+    }));
   }
 
   /**
@@ -208,7 +226,13 @@ export class ReminderRepository {
    * so concurrent instances never claim the same row, and a lease so the claim of a process that
    * died is taken over once the lease has run out. Muted kinds are never claimed.
    */
-  async claimDue(opts: { dueBy: Date; now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<OutboxRow[]> {
+  async claimDue(opts: {
+    dueBy: Date;
+    now: Date;
+    limit: number;
+    owner: string;
+    leaseUntil: Date;
+  }): Promise<OutboxRow[]> {
     const res = await sql<Selectable<ReminderOutboxTable>>`
       WITH due AS (
         SELECT id FROM reminder_outbox
@@ -225,14 +249,29 @@ export class ReminderRepository {
         FROM due
        WHERE o.id = due.id
       RETURNING o.*`.execute(this.db);
-    return res.rows.map(toRow).sort((a, b) => a.sendAfter.getTime() - b.sendAfter.getTime() || a.id.localeCompare(b.id));
+    return res.rows
+      .map(toRow)
+      .sort((a, b) => a.sendAfter.getTime() - b.sendAfter.getTime() || a.id.localeCompare(b.id));
   }
 
   /** The connector accepted the message. Recorded whatever happened to the row meanwhile (it was sent). */
-  async markSent(id: string, r: { activityId: string | null; conversationId: string | null }, now: Date): Promise<boolean> {
+  async markSent(
+    id: string,
+    r: { activityId: string | null; conversationId: string | null },
+    now: Date,
+  ): Promise<boolean> {
     const res = await this.db
       .updateTable('reminder_outbox')
-      .set({ status: 'sent', sent_at: now, updated_at: now, activity_id: r.activityId, conversation_id: r.conversationId, lease_owner: null, lease_until: null, last_error: null })
+      .set({
+        status: 'sent',
+        sent_at: now,
+        updated_at: now,
+        activity_id: r.activityId,
+        conversation_id: r.conversationId,
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+      })
       .where('id', '=', id)
       .where('status', '<>', 'sent')
       .executeTakeFirst();
@@ -255,7 +294,14 @@ export class ReminderRepository {
    * Give a claimed row back: it becomes claimable again at `sendAfter`. `countAttempt: false`
    * when nothing was sent (local pacing), so the attempt does not count towards the bound.
    */
-  async release(id: string, owner: string, sendAfter: Date, reason: string | null, now: Date, countAttempt: boolean): Promise<boolean> {
+  async release(
+    id: string,
+    owner: string,
+    sendAfter: Date,
+    reason: string | null,
+    now: Date,
+    countAttempt: boolean,
+  ): Promise<boolean> {
     const res = await this.db
       .updateTable('reminder_outbox')
       .set((eb) => ({
@@ -291,12 +337,18 @@ export class ReminderRepository {
     return r ? toRow(r) : null;
   }
 
-  async list(filter: { status?: ReminderStatus; kind?: ReminderKind; recipientId?: string; limit?: number } = {}): Promise<OutboxRow[]> {
+  async list(
+    filter: { status?: ReminderStatus; kind?: ReminderKind; recipientId?: string; limit?: number } = {},
+  ): Promise<OutboxRow[]> {
     let q = this.db.selectFrom('reminder_outbox').selectAll();
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.kind) q = q.where('kind', '=', filter.kind);
     if (filter.recipientId) q = q.where('recipient_id', '=', filter.recipientId);
-    const rows = await q.orderBy('send_after').orderBy('id').limit(filter.limit ?? 1000).execute();
+    const rows = await q
+      .orderBy('send_after')
+      .orderBy('id')
+      .limit(filter.limit ?? 1000)
+      .execute();
     return rows.map(toRow);
   }
 
@@ -354,7 +406,13 @@ export class ReminderRepository {
   async unmute(kind: ReminderKind): Promise<void> {
     await this.db.deleteFrom('reminder_mutes').where('kind', '=', kind).execute();
     // Muted rows may be planned again now.
-    await this.db.updateTable('reminder_outbox').set({ last_error: 'unmuted' }).where('kind', '=', kind).where('status', '=', 'cancelled').where('last_error', '=', 'muted').execute();
+    await this.db
+      .updateTable('reminder_outbox')
+      .set({ last_error: 'unmuted' })
+      .where('kind', '=', kind)
+      .where('status', '=', 'cancelled')
+      .where('last_error', '=', 'muted')
+      .execute();
   }
 
   async mutedKinds(): Promise<ReminderKind[]> {
@@ -365,7 +423,11 @@ export class ReminderRepository {
   // --- per-cycle settings
 
   async settings(cycleId: string): Promise<Record<string, unknown> | null> {
-    const r = await this.db.selectFrom('reminder_settings').select('settings').where('cycle_id', '=', cycleId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('reminder_settings')
+      .select('settings')
+      .where('cycle_id', '=', cycleId)
+      .executeTakeFirst();
     return r?.settings ?? null;
   }
 
@@ -423,11 +485,18 @@ export class ReminderRepository {
   }
 
   async clearThrottle(pacingId: string): Promise<void> {
-    await this.db.updateTable('notification_pacing').set({ consecutive_throttles: 0 }).where('id', '=', pacingId).where('consecutive_throttles', '>', 0).execute();
+    await this.db
+      .updateTable('notification_pacing')
+      .set({ consecutive_throttles: 0 })
+      .where('id', '=', pacingId)
+      .where('consecutive_throttles', '>', 0)
+      .execute();
   }
 
   /** Latest personal conversation reference per recipient. */
-  async personalConversations(recipientIds: readonly string[]): Promise<Map<string, { key: string; reference: Record<string, unknown>; aadObjectId: string | null }>> {
+  async personalConversations(
+    recipientIds: readonly string[],
+  ): Promise<Map<string, { key: string; reference: Record<string, unknown>; aadObjectId: string | null }>> {
     const out = new Map<string, { key: string; reference: Record<string, unknown>; aadObjectId: string | null }>();
     const ids = [...new Set(recipientIds)];
     if (ids.length === 0) return out;
@@ -438,7 +507,8 @@ export class ReminderRepository {
       .where('scope', '=', 'personal')
       .orderBy('updated_at', 'asc')
       .execute();
-    for (const r of rows) if (r.person_id) out.set(r.person_id, { key: r.key, reference: r.reference, aadObjectId: r.aad_object_id });
+    for (const r of rows)
+      if (r.person_id) out.set(r.person_id, { key: r.key, reference: r.reference, aadObjectId: r.aad_object_id });
     return out;
   }
 }

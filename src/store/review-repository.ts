@@ -60,13 +60,22 @@ export class ReviewRepository {
   }
 
   /** Replace the reviewers of an application (audited with who was added and removed). */
-  async setReviewers(applicationId: string, reviewerIds: readonly string[], actorId: string, now: Date): Promise<{ added: string[]; removed: string[] }> {
+  async setReviewers(
+    applicationId: string,
+    reviewerIds: readonly string[],
+    actorId: string,
+    now: Date,
+  ): Promise<{ added: string[]; removed: string[] }> {
     const current = await this.reviewersFor(applicationId);
     const want = [...new Set(reviewerIds)];
     const added = want.filter((r) => !current.includes(r));
     const removed = current.filter((r) => !want.includes(r));
     if (removed.length > 0) {
-      await this.db.deleteFrom('reviewer_assignments').where('application_id', '=', applicationId).where('reviewer_id', 'in', removed).execute();
+      await this.db
+        .deleteFrom('reviewer_assignments')
+        .where('application_id', '=', applicationId)
+        .where('reviewer_id', 'in', removed)
+        .execute();
     }
     if (added.length > 0) {
       await this.db
@@ -122,7 +131,11 @@ export class ReviewRepository {
 
   /** Applications assigned to a reviewer, with their ids. */
   async assignedTo(reviewerId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('reviewer_assignments').select('application_id').where('reviewer_id', '=', reviewerId).execute();
+    const rows = await this.db
+      .selectFrom('reviewer_assignments')
+      .select('application_id')
+      .where('reviewer_id', '=', reviewerId)
+      .execute();
     return rows.map((r) => r.application_id);
   }
 
@@ -162,8 +175,19 @@ export class ReviewRepository {
     for (const it of items) {
       await this.db
         .insertInto('assessments')
-        .values({ application_id: applicationId, reviewer_id: reviewerId, criterion_id: it.criterionId, outcome: it.outcome, note: it.note, updated_at: now })
-        .onConflict((oc) => oc.columns(['application_id', 'reviewer_id', 'criterion_id']).doUpdateSet({ outcome: it.outcome, note: it.note, updated_at: now }))
+        .values({
+          application_id: applicationId,
+          reviewer_id: reviewerId,
+          criterion_id: it.criterionId,
+          outcome: it.outcome,
+          note: it.note,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['application_id', 'reviewer_id', 'criterion_id'])
+            .doUpdateSet({ outcome: it.outcome, note: it.note, updated_at: now }),
+        )
         .execute();
     }
     if (items.length > 0) {
@@ -208,7 +232,9 @@ export class ReviewRepository {
         recommended_at: now,
       })
       .onConflict((oc) =>
-        oc.columns(['application_id', 'reviewer_id']).doUpdateSet({ level: r.level, strengths: r.strengths, improvements: r.improvements, recommended_at: now }),
+        oc
+          .columns(['application_id', 'reviewer_id'])
+          .doUpdateSet({ level: r.level, strengths: r.strengths, improvements: r.improvements, recommended_at: now }),
       )
       .execute();
     await this.audit.append({
@@ -224,7 +250,12 @@ export class ReviewRepository {
   }
 
   async recommendations(applicationId: string): Promise<Recommendation[]> {
-    const rows = await this.db.selectFrom('recommendations').selectAll().where('application_id', '=', applicationId).orderBy('recommended_at').execute();
+    const rows = await this.db
+      .selectFrom('recommendations')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .orderBy('recommended_at')
+      .execute();
     return rows.map((r) => ({
       applicationId: r.application_id,
       reviewerId: r.reviewer_id,
@@ -245,7 +276,12 @@ export class ReviewRepository {
       .onConflict((oc) => oc.column('application_id').where('answer', 'is', null).doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw new DomainError('INVALID_TRANSITION', 'A clarification question is already waiting for an answer on this application.', { applicationId });
+    if (!row)
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        'A clarification question is already waiting for an answer on this application.',
+        { applicationId },
+      );
     return toClarification(row);
   }
 
@@ -262,7 +298,12 @@ export class ReviewRepository {
   }
 
   async clarifications(applicationId: string): Promise<Clarification[]> {
-    const rows = await this.db.selectFrom('clarifications').selectAll().where('application_id', '=', applicationId).orderBy('asked_at').execute();
+    const rows = await this.db
+      .selectFrom('clarifications')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .orderBy('asked_at')
+      .execute();
     return rows.map(toClarification);
   }
 }

@@ -32,7 +32,10 @@ export class Store {
   readonly reviews: ReviewRepository;
   readonly decisions: DecisionRepository;
 
-  constructor(readonly db: Kysely<DB>, private readonly inTransaction = false) {
+  constructor(
+    readonly db: Kysely<DB>,
+    private readonly inTransaction = false,
+  ) {
     this.audit = new AuditRepository(db);
     this.applications = new ApplicationRepository(db, this.audit);
     this.conversations = new ConversationRepository(db);

@@ -13,7 +13,9 @@
 
   var PICKED_KEY = 'wexqs.localIdentity';
   var TEAMS_INIT_TIMEOUT_MS = 5000;
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
 
   /** el('p', {className: 'x'}, 'text', childNode, ...) */
   function el(tag, props) {
@@ -67,7 +69,11 @@
     var me = clear($('me'));
     summaryRow(me, 'Name', data.person.name);
     summaryRow(me, data.person.roles.length > 1 ? 'Roles' : 'Role', data.person.roleLabel || 'No role yet');
-    summaryRow(me, 'Organisation', data.person.organisation ? data.person.organisation.name : 'None (you are not part of an applicant organisation)');
+    summaryRow(
+      me,
+      'Organisation',
+      data.person.organisation ? data.person.organisation.name : 'None (you are not part of an applicant organisation)',
+    );
   }
 
   function renderCycle(data) {
@@ -79,7 +85,8 @@
     }
     box.appendChild(el('h3', { text: c.name }));
     box.appendChild(el('p', null, el('strong', { text: 'Now: ' }), c.phaseLabel + '.'));
-    if (c.intakePaused) box.appendChild(el('p', { className: 'warning', text: 'New applications are paused at the moment.' }));
+    if (c.intakePaused)
+      box.appendChild(el('p', { className: 'warning', text: 'New applications are paused at the moment.' }));
     var dl = el('dl', { className: 'summary' });
     c.dates.forEach(function (d) {
       summaryRow(dl, d.label, el('time', { datetime: d.at, text: d.uk }));
@@ -92,21 +99,30 @@
     var box = clear($('application'));
     var org = data.organisation;
     if (!org) {
-      box.appendChild(el('p', { text: 'You are not an applicant for an organisation, so there is no application to show here.' }));
+      box.appendChild(
+        el('p', { text: 'You are not an applicant for an organisation, so there is no application to show here.' }),
+      );
       return;
     }
     box.appendChild(el('h3', { text: org.name }));
     var app = org.application;
     if (!app) {
       box.appendChild(el('p', { text: 'Your organisation has not requested an application in this cycle.' }));
-      box.appendChild(el('p', { className: org.eligibility.eligible ? 'good' : 'warning', text: org.eligibility.summary }));
+      box.appendChild(
+        el('p', { className: org.eligibility.eligible ? 'good' : 'warning', text: org.eligibility.summary }),
+      );
       box.appendChild(el('p', { className: 'hint', text: 'To request one, type “apply” in the WEx QS chat.' }));
       return;
     }
     var dl = el('dl', { className: 'summary' });
     summaryRow(dl, 'Stage', app.stateLabel);
-    summaryRow(dl, 'Level applied for', app.targetLevel ? app.targetLevel.charAt(0).toUpperCase() + app.targetLevel.slice(1) : 'Not chosen yet');
-    if (app.submittedAt) summaryRow(dl, 'Submitted', el('time', { datetime: app.submittedAt.at, text: app.submittedAt.uk }));
+    summaryRow(
+      dl,
+      'Level applied for',
+      app.targetLevel ? app.targetLevel.charAt(0).toUpperCase() + app.targetLevel.slice(1) : 'Not chosen yet',
+    );
+    if (app.submittedAt)
+      summaryRow(dl, 'Submitted', el('time', { datetime: app.submittedAt.at, text: app.submittedAt.uk }));
     else summaryRow(dl, 'Days to the deadline', app.daysLeft >= 0 ? String(app.daysLeft) : 'The deadline has passed');
     var r = app.readiness;
     summaryRow(
@@ -114,13 +130,20 @@
       'Evidence documents',
       r.documentsRequired === null
         ? r.documentsCompleted + ' completed (' + r.documentsListed + ' in your folder)'
-        : r.documentsCompleted + ' of ' + r.documentsRequired + ' required completed (' + r.documentsListed + ' in your folder)',
+        : r.documentsCompleted +
+            ' of ' +
+            r.documentsRequired +
+            ' required completed (' +
+            r.documentsListed +
+            ' in your folder)',
     );
     box.appendChild(dl);
 
     box.appendChild(el('h4', { text: 'Readiness' }));
     if (!r.checked) {
-      box.appendChild(el('p', { text: 'Choose the level you are applying for (bronze, silver or gold) to check your readiness.' }));
+      box.appendChild(
+        el('p', { text: 'Choose the level you are applying for (bronze, silver or gold) to check your readiness.' }),
+      );
       return;
     }
     if (r.ready) {
@@ -128,17 +151,25 @@
     } else {
       box.appendChild(el('p', { className: 'warning', text: 'Not ready to submit yet. Fix these problems first:' }));
     }
-    var hard = r.problems.filter(function (p) { return p.severity === 'hard'; });
-    var soft = r.problems.filter(function (p) { return p.severity === 'soft'; });
+    var hard = r.problems.filter(function (p) {
+      return p.severity === 'hard';
+    });
+    var soft = r.problems.filter(function (p) {
+      return p.severity === 'soft';
+    });
     if (hard.length > 0) {
       var ul = el('ul', { className: 'problems', 'aria-label': 'Problems that block submission' });
-      hard.forEach(function (p) { ul.appendChild(el('li', { text: p.message })); });
+      hard.forEach(function (p) {
+        ul.appendChild(el('li', { text: p.message }));
+      });
       box.appendChild(ul);
     }
     if (soft.length > 0) {
       var details = el('details', null, el('summary', { text: 'Advice (' + soft.length + ')' }));
       var sl = el('ul', { className: 'advice' });
-      soft.forEach(function (p) { sl.appendChild(el('li', { text: p.message })); });
+      soft.forEach(function (p) {
+        sl.appendChild(el('li', { text: p.message }));
+      });
       details.appendChild(sl);
       box.appendChild(details);
     }
@@ -147,21 +178,40 @@
   function renderBookings(data) {
     var box = clear($('bookings'));
     if (data.bookings.length === 0) {
-      box.appendChild(el('p', { text: 'You have no upcoming drop-in sessions. To book one, type “sessions” in the WEx QS chat.' }));
+      box.appendChild(
+        el('p', { text: 'You have no upcoming drop-in sessions. To book one, type “sessions” in the WEx QS chat.' }),
+      );
       return;
     }
     var ul = el('ul', { className: 'bookings' });
     data.bookings.forEach(function (b) {
-      var status = b.sessionCancelled ? 'Cancelled by the WEx QS team' : b.status === 'waitlisted' ? 'On the waiting list' : 'Booked';
+      var status = b.sessionCancelled
+        ? 'Cancelled by the WEx QS team'
+        : b.status === 'waitlisted'
+          ? 'On the waiting list'
+          : 'Booked';
       var li = el(
         'li',
         null,
         el('h3', { text: b.title }),
-        el('p', null, el('time', { datetime: b.startsAt.at, text: b.startsAt.uk }), ' to ', el('time', { datetime: b.endsAt.at, text: b.endsAt.uk.split(', ')[1] || b.endsAt.uk }), ' (UK time)'),
-        el('p', { className: b.sessionCancelled ? 'warning' : b.status === 'waitlisted' ? 'hint' : 'good', text: status }),
+        el(
+          'p',
+          null,
+          el('time', { datetime: b.startsAt.at, text: b.startsAt.uk }),
+          ' to ',
+          el('time', { datetime: b.endsAt.at, text: b.endsAt.uk.split(', ')[1] || b.endsAt.uk }),
+          ' (UK time)',
+        ),
+        el('p', {
+          className: b.sessionCancelled ? 'warning' : b.status === 'waitlisted' ? 'hint' : 'good',
+          text: status,
+        }),
       );
       var links = el('p', { className: 'links' });
-      if (b.joinUrl) links.appendChild(el('a', { href: b.joinUrl, target: '_blank', rel: 'noopener noreferrer', text: 'Join the meeting' }));
+      if (b.joinUrl)
+        links.appendChild(
+          el('a', { href: b.joinUrl, target: '_blank', rel: 'noopener noreferrer', text: 'Join the meeting' }),
+        );
       if (b.icsUrl) links.appendChild(el('a', { href: b.icsUrl, text: 'Add to calendar (.ics)' }));
       if (links.firstChild) li.appendChild(links);
       ul.appendChild(li);
@@ -189,7 +239,11 @@
       return false;
     }
     var body = null;
-    try { body = await res.json(); } catch (e) { body = null; }
+    try {
+      body = await res.json();
+    } catch (e) {
+      body = null;
+    }
     if (!res.ok) {
       $('overview').hidden = true;
       showAlert((body && body.message) || 'Something went wrong (' + res.status + '). Please try again.');
@@ -204,8 +258,19 @@
 
   function withTimeout(promise, ms) {
     return new Promise(function (resolve, reject) {
-      var t = setTimeout(function () { reject(new Error('timeout')); }, ms);
-      promise.then(function (v) { clearTimeout(t); resolve(v); }, function (e) { clearTimeout(t); reject(e); });
+      var t = setTimeout(function () {
+        reject(new Error('timeout'));
+      }, ms);
+      promise.then(
+        function (v) {
+          clearTimeout(t);
+          resolve(v);
+        },
+        function (e) {
+          clearTimeout(t);
+          reject(e);
+        },
+      );
     });
   }
 
@@ -225,7 +290,9 @@
     try {
       token = await window.microsoftTeams.authentication.getAuthToken();
     } catch (e) {
-      showAlert('Teams could not sign you in to WEx QS. Close and reopen the tab; if it keeps happening, contact the NHS England WEx QS team.');
+      showAlert(
+        'Teams could not sign you in to WEx QS. Close and reopen the tab; if it keeps happening, contact the NHS England WEx QS team.',
+      );
       return;
     }
     await loadOverview({ Authorization: 'Bearer ' + token });
@@ -249,13 +316,39 @@
     var people = await res.json();
     var options = clear($('picker-options'));
     var picked = null;
-    try { picked = sessionStorage.getItem(PICKED_KEY); } catch (e) { picked = null; }
+    try {
+      picked = sessionStorage.getItem(PICKED_KEY);
+    } catch (e) {
+      picked = null;
+    }
     people.forEach(function (p, i) {
       var id = 'person-' + i;
       var input = el('input', { type: 'radio', name: 'person', id: id, value: p.entraObjectId });
       if (p.entraObjectId === picked) input.checked = true;
-      var detail = [p.roles.map(function (r) { return r.replace('_', ' '); }).join(', '), p.organisation].filter(Boolean).join(', ');
-      options.appendChild(el('div', { className: 'choice' }, input, el('label', { for: id }, el('span', { className: 'choice-name', text: p.name }), ' ', el('span', { className: 'hint', text: detail }))));
+      var detail = [
+        p.roles
+          .map(function (r) {
+            return r.replace('_', ' ');
+          })
+          .join(', '),
+        p.organisation,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      options.appendChild(
+        el(
+          'div',
+          { className: 'choice' },
+          input,
+          el(
+            'label',
+            { for: id },
+            el('span', { className: 'choice-name', text: p.name }),
+            ' ',
+            el('span', { className: 'hint', text: detail }),
+          ),
+        ),
+      );
     });
     $('picker').hidden = false;
     setStatus('');
@@ -266,10 +359,19 @@
         showAlert('Choose a person first.');
         return;
       }
-      try { sessionStorage.setItem(PICKED_KEY, chosen.value); } catch (e) { /* private mode */ }
+      try {
+        sessionStorage.setItem(PICKED_KEY, chosen.value);
+      } catch (e) {
+        /* private mode */
+      }
       if (await loadOverview({ 'X-Local-Identity': chosen.value })) $('me-heading').focus();
     });
-    if (picked && people.some(function (p) { return p.entraObjectId === picked; })) {
+    if (
+      picked &&
+      people.some(function (p) {
+        return p.entraObjectId === picked;
+      })
+    ) {
       await loadOverview({ 'X-Local-Identity': picked });
     }
   }

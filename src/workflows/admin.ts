@@ -8,7 +8,16 @@ import { authorise, canBeAssignedReviewer } from '../domain/authorisation.js';
 import { awardForDecision } from '../domain/award.js';
 import { graceEnd } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
-import { APPLICATION_STATES, type Actor, type Application, type ApplicationState, type Cycle, type Level, type Organisation, type Person } from '../domain/types.js';
+import {
+  APPLICATION_STATES,
+  type Actor,
+  type Application,
+  type ApplicationState,
+  type Cycle,
+  type Level,
+  type Organisation,
+  type Person,
+} from '../domain/types.js';
 import { cancelFor } from '../notifications/outbox.js';
 import { transitionApplication } from './application-journey.js';
 import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
@@ -50,11 +59,22 @@ export async function dashboard(svc: Services, actor: Actor, cycleId?: string): 
   const t = now.getTime();
   for (const a of apps) {
     counts[a.state]++;
-    const row = (reason: string): DashboardRow => ({ application: a, organisation: orgById.get(a.organisationId) ?? null, reviewers: assignments.get(a.id) ?? 0, reason });
-    if ((a.state === 'requested' || a.state === 'open') && t > graceEnd(cycle).getTime()) overdue.push(row('not submitted by the deadline'));
-    if ((a.state === 'submitted' || a.state === 'in_review' || a.state === 'clarification_requested') && t > cycle.reviewEnd.getTime()) overdue.push(row('review period ended'));
+    const row = (reason: string): DashboardRow => ({
+      application: a,
+      organisation: orgById.get(a.organisationId) ?? null,
+      reviewers: assignments.get(a.id) ?? 0,
+      reason,
+    });
+    if ((a.state === 'requested' || a.state === 'open') && t > graceEnd(cycle).getTime())
+      overdue.push(row('not submitted by the deadline'));
+    if (
+      (a.state === 'submitted' || a.state === 'in_review' || a.state === 'clarification_requested') &&
+      t > cycle.reviewEnd.getTime()
+    )
+      overdue.push(row('review period ended'));
     if (a.state === 'decided' && t > cycle.decisionEnd.getTime()) overdue.push(row('decision window ended'));
-    if ((a.state === 'submitted' || a.state === 'in_review') && (assignments.get(a.id) ?? 0) === 0) unassigned.push(row('no reviewer'));
+    if ((a.state === 'submitted' || a.state === 'in_review') && (assignments.get(a.id) ?? 0) === 0)
+      unassigned.push(row('no reviewer'));
     if (a.state === 'requested') toAct.push(row('open it'));
     if (a.state === 'recommended') toAct.push(row('decide'));
     if (a.state === 'decided') toAct.push(row('communicate'));
@@ -63,7 +83,11 @@ export async function dashboard(svc: Services, actor: Actor, cycleId?: string): 
 }
 
 /** Applications of the cycle in one state (for list cards). */
-export async function applicationsInState(svc: Services, actor: Actor, states: readonly ApplicationState[]): Promise<DashboardRow[]> {
+export async function applicationsInState(
+  svc: Services,
+  actor: Actor,
+  states: readonly ApplicationState[],
+): Promise<DashboardRow[]> {
   authorise(actor, 'view_dashboard', { kind: 'cycle' });
   const cycle = await currentCycle(svc);
   const [apps, assignments, orgs] = await Promise.all([
@@ -74,7 +98,12 @@ export async function applicationsInState(svc: Services, actor: Actor, states: r
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   return apps
     .filter((a) => states.includes(a.state))
-    .map((a) => ({ application: a, organisation: orgById.get(a.organisationId) ?? null, reviewers: assignments.get(a.id) ?? 0, reason: a.state }));
+    .map((a) => ({
+      application: a,
+      organisation: orgById.get(a.organisationId) ?? null,
+      reviewers: assignments.get(a.id) ?? 0,
+      reason: a.state,
+    }));
 }
 
 export interface ReviewerOption {
@@ -87,20 +116,41 @@ export interface ReviewerOption {
 
 /** Every reviewer with their open load; those from the applicant's organisation are not eligible. */
 export async function reviewerOptions(svc: Services, app: Application): Promise<ReviewerOption[]> {
-  const [reviewers, load] = await Promise.all([svc.store.people.listByRole('reviewer'), svc.store.reviews.loadByReviewer(app.cycleId)]);
+  const [reviewers, load] = await Promise.all([
+    svc.store.people.listByRole('reviewer'),
+    svc.store.reviews.loadByReviewer(app.cycleId),
+  ]);
   return reviewers
     .map((person) => {
       const eligible = canBeAssignedReviewer(person, app.organisationId);
-      return { person, load: load.get(person.id) ?? 0, eligible, ...(eligible ? {} : { reason: 'from the applicant organisation' }) };
+      return {
+        person,
+        load: load.get(person.id) ?? 0,
+        eligible,
+        ...(eligible ? {} : { reason: 'from the applicant organisation' }),
+      };
     })
-    .sort((a, b) => Number(b.eligible) - Number(a.eligible) || a.load - b.load || a.person.displayName.localeCompare(b.person.displayName) || a.person.id.localeCompare(b.person.id));
+    .sort(
+      (a, b) =>
+        Number(b.eligible) - Number(a.eligible) ||
+        a.load - b.load ||
+        a.person.displayName.localeCompare(b.person.displayName) ||
+        a.person.id.localeCompare(b.person.id),
+    );
 }
 
 export const DEFAULT_REVIEWERS_PER_APPLICATION = 2;
 
 /** The least-loaded eligible reviewers (ties by name), `count` of them. */
-export async function suggestReviewers(svc: Services, app: Application, count = DEFAULT_REVIEWERS_PER_APPLICATION): Promise<Person[]> {
-  return (await reviewerOptions(svc, app)).filter((o) => o.eligible).slice(0, count).map((o) => o.person);
+export async function suggestReviewers(
+  svc: Services,
+  app: Application,
+  count = DEFAULT_REVIEWERS_PER_APPLICATION,
+): Promise<Person[]> {
+  return (await reviewerOptions(svc, app))
+    .filter((o) => o.eligible)
+    .slice(0, count)
+    .map((o) => o.person);
 }
 
 const ASSIGNABLE: readonly ApplicationState[] = ['submitted', 'in_review', 'clarification_requested'];
@@ -119,27 +169,47 @@ export async function assignReviewers(
   const app = await loadApplication(svc, input.applicationId);
   await assertCurrentVersion(svc, app, input.version);
   if (!ASSIGNABLE.includes(app.state)) {
-    throw new DomainError('INVALID_TRANSITION', 'Reviewers can be assigned once the application is submitted and until a recommendation is made.', { state: app.state });
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      'Reviewers can be assigned once the application is submitted and until a recommendation is made.',
+      { state: app.state },
+    );
   }
   let reviewers: Person[];
   if (input.reviewerIds && input.reviewerIds.length > 0) {
     reviewers = [];
     for (const id of new Set(input.reviewerIds)) {
       const p = await svc.store.people.get(id);
-      if (!p || !p.roles.includes('reviewer')) throw new DomainError('VALIDATION', 'Only people with the reviewer role can be assigned.', { personId: id });
+      if (!p || !p.roles.includes('reviewer'))
+        throw new DomainError('VALIDATION', 'Only people with the reviewer role can be assigned.', { personId: id });
       if (!canBeAssignedReviewer(p, app.organisationId)) {
-        throw new DomainError('CONFLICT_OF_INTEREST', `${p.displayName} belongs to the applicant organisation and cannot review this application.`, { personId: id });
+        throw new DomainError(
+          'CONFLICT_OF_INTEREST',
+          `${p.displayName} belongs to the applicant organisation and cannot review this application.`,
+          { personId: id },
+        );
       }
       reviewers.push(p);
     }
   } else {
     reviewers = await suggestReviewers(svc, app);
     if (reviewers.length === 0) {
-      throw new DomainError('VALIDATION', 'There is no reviewer who can take this application (none outside the applicant organisation).', {});
+      throw new DomainError(
+        'VALIDATION',
+        'There is no reviewer who can take this application (none outside the applicant organisation).',
+        {},
+      );
     }
   }
   const now = svc.clock.now();
-  const { added, removed } = await svc.store.transaction((tx) => tx.reviews.setReviewers(app.id, reviewers.map((r) => r.id), actor.personId, now));
+  const { added, removed } = await svc.store.transaction((tx) =>
+    tx.reviews.setReviewers(
+      app.id,
+      reviewers.map((r) => r.id),
+      actor.personId,
+      now,
+    ),
+  );
   return { application: app, added, removed, reviewers };
 }
 
@@ -160,13 +230,22 @@ export async function decide(
   const strengths = input.strengths.trim();
   const improvements = input.improvements.trim();
   if (strengths === '' || improvements === '') {
-    throw new DomainError('VALIDATION', 'The decision needs feedback: the strengths and the areas to improve.', { field: 'feedback' });
+    throw new DomainError('VALIDATION', 'The decision needs feedback: the strengths and the areas to improve.', {
+      field: 'feedback',
+    });
   }
   const now = svc.clock.now();
   return transitionApplication(svc, actor, input, 'decide', {
     details: { level: input.level },
     inTx: async (tx, app) => {
-      const decision = { applicationId: app.id, level: input.level, feedbackStrengths: strengths, feedbackImprovements: improvements, decidedAt: now, decidedBy: actor.personId };
+      const decision = {
+        applicationId: app.id,
+        level: input.level,
+        feedbackStrengths: strengths,
+        feedbackImprovements: improvements,
+        decidedAt: now,
+        decidedBy: actor.personId,
+      };
       await tx.decisions.save(decision);
       const award = awardForDecision(decision, app.organisationId);
       if (award) await tx.decisions.createAward(app.id, award);
@@ -175,11 +254,19 @@ export async function decide(
 }
 
 /** Communicate the decision (inside the decision window; OUTSIDE_WINDOW otherwise). */
-export async function communicate(svc: Services, actor: Actor, input: { applicationId: string; version: number }): Promise<Application> {
+export async function communicate(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number },
+): Promise<Application> {
   return transitionApplication(svc, actor, input, 'communicate');
 }
 
-export async function setIntakePaused(svc: Services, actor: Actor, input: { paused: boolean; cycleId?: string }): Promise<Cycle> {
+export async function setIntakePaused(
+  svc: Services,
+  actor: Actor,
+  input: { paused: boolean; cycleId?: string },
+): Promise<Cycle> {
   authorise(actor, 'manage_cycle', { kind: 'cycle' });
   const cycle = input.cycleId ? await loadCycle(svc, input.cycleId) : await currentCycle(svc);
   if (cycle.intakePaused === input.paused) return cycle;
@@ -202,12 +289,23 @@ export async function setIntakePaused(svc: Services, actor: Actor, input: { paus
 }
 
 /** The organisations whose folders a provisioning run covers: every live application of the cycle. */
-export async function provisioningTargets(svc: Services, actor: Actor, cycleId?: string): Promise<{ cycle: Cycle; organisationIds: string[] }> {
+export async function provisioningTargets(
+  svc: Services,
+  actor: Actor,
+  cycleId?: string,
+): Promise<{ cycle: Cycle; organisationIds: string[] }> {
   authorise(actor, 'provision_folders', { kind: 'cycle' });
-  if (!svc.evidence) throw new DomainError('VALIDATION', 'Evidence folders are not set up in this installation (no SharePoint connection).', {});
+  if (!svc.evidence)
+    throw new DomainError(
+      'VALIDATION',
+      'Evidence folders are not set up in this installation (no SharePoint connection).',
+      {},
+    );
   const cycle = cycleId ? await loadCycle(svc, cycleId) : await currentCycle(svc);
   const apps = await svc.store.applications.listByCycle(cycle.id);
-  const organisationIds = [...new Set(apps.filter((a) => !TERMINAL_STATES.includes(a.state)).map((a) => a.organisationId))];
+  const organisationIds = [
+    ...new Set(apps.filter((a) => !TERMINAL_STATES.includes(a.state)).map((a) => a.organisationId)),
+  ];
   return { cycle, organisationIds };
 }
 

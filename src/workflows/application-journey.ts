@@ -12,7 +12,14 @@ import { DomainError } from '../domain/errors.js';
 import { criteriaForSection } from '../domain/framework.js';
 import { assessReadiness, type ReadinessProblem } from '../domain/readiness.js';
 import { submissionTiming } from '../domain/cycle.js';
-import { SYSTEM_ACTOR, type Actor, type Application, type Commentary, type Level, type SectionNumber } from '../domain/types.js';
+import {
+  SYSTEM_ACTOR,
+  type Actor,
+  type Application,
+  type Commentary,
+  type Level,
+  type SectionNumber,
+} from '../domain/types.js';
 import { onApplicationChanged } from '../notifications/outbox.js';
 import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
 import type { Services } from './services.js';
@@ -25,7 +32,12 @@ function isStale(e: unknown): boolean {
 }
 
 /** Runs a versioned repository write; a STALE from the repository is enriched with who changed it. */
-async function versioned<T>(svc: Services, applicationId: string, seenVersion: number, fn: () => Promise<T>): Promise<T> {
+async function versioned<T>(
+  svc: Services,
+  applicationId: string,
+  seenVersion: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -40,7 +52,11 @@ export async function transitionApplication(
   actor: Actor,
   input: { applicationId: string; version: number },
   action: Parameters<typeof planTransition>[0]['action'],
-  extra: { patch?: { submittedAt?: Date; submittedLate?: boolean }; details?: Record<string, unknown>; inTx?: (tx: Services['store'], app: Application) => Promise<void> } = {},
+  extra: {
+    patch?: { submittedAt?: Date; submittedLate?: boolean };
+    details?: Record<string, unknown>;
+    inTx?: (tx: Services['store'], app: Application) => Promise<void>;
+  } = {},
 ): Promise<Application> {
   const app = await loadApplication(svc, input.applicationId);
   await assertCurrentVersion(svc, app, input.version);
@@ -71,7 +87,11 @@ export async function transitionApplication(
 }
 
 /** Applicant lead (or admin): withdraw an application that is requested, open or submitted. */
-export async function withdrawApplication(svc: Services, actor: Actor, input: { applicationId: string; version: number }): Promise<Application> {
+export async function withdrawApplication(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number },
+): Promise<Application> {
   return transitionApplication(svc, actor, input, 'withdraw');
 }
 
@@ -99,28 +119,51 @@ export async function lapseOverdueApplications(svc: Services): Promise<number> {
 }
 
 /** Admin: open a requested application (the evidence folder is provisioned after the reply). */
-export async function openApplication(svc: Services, actor: Actor, input: { applicationId: string; version: number }): Promise<Application> {
+export async function openApplication(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number },
+): Promise<Application> {
   return transitionApplication(svc, actor, input, 'open');
 }
 
-async function editableApplication(svc: Services, actor: Actor, applicationId: string, version: number): Promise<Application> {
+async function editableApplication(
+  svc: Services,
+  actor: Actor,
+  applicationId: string,
+  version: number,
+): Promise<Application> {
   const app = await loadApplication(svc, applicationId);
   authorise(actor, 'edit_commentary', { kind: 'application', organisationId: app.organisationId });
   await assertCurrentVersion(svc, app, version);
   if (app.state !== 'open') {
-    throw new DomainError('INVALID_TRANSITION', 'The application can only be changed while it is open (before it is submitted).', {
-      applicationId,
-      state: app.state,
-    });
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      'The application can only be changed while it is open (before it is submitted).',
+      {
+        applicationId,
+        state: app.state,
+      },
+    );
   }
   return app;
 }
 
-export async function setTargetLevel(svc: Services, actor: Actor, input: { applicationId: string; version: number; level: Level }): Promise<Application> {
+export async function setTargetLevel(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number; level: Level },
+): Promise<Application> {
   await editableApplication(svc, actor, input.applicationId, input.version);
   return versioned(svc, input.applicationId, input.version, () =>
     svc.store.transaction((tx) =>
-      tx.applications.setTargetLevel({ applicationId: input.applicationId, expectedVersion: input.version, level: input.level, actorId: actor.personId, now: svc.clock.now() }),
+      tx.applications.setTargetLevel({
+        applicationId: input.applicationId,
+        expectedVersion: input.version,
+        level: input.level,
+        actorId: actor.personId,
+        now: svc.clock.now(),
+      }),
     ),
   );
 }
@@ -140,11 +183,15 @@ export async function saveSectionCommentary(
   const allowed = new Set(criteriaForSection(framework, input.section).map((c) => c.id));
   const problems: string[] = [];
   for (const item of input.items) {
-    if (!allowed.has(item.criterionId)) problems.push(`criterion ${item.criterionId} is not in section ${input.section}`);
-    if (item.text.length > MAX_COMMENTARY_CHARS) problems.push(`the commentary for ${item.criterionId} is longer than ${MAX_COMMENTARY_CHARS} characters`);
-    if (item.references.length > MAX_REFERENCES_PER_CRITERION) problems.push(`criterion ${item.criterionId} has more than ${MAX_REFERENCES_PER_CRITERION} references`);
+    if (!allowed.has(item.criterionId))
+      problems.push(`criterion ${item.criterionId} is not in section ${input.section}`);
+    if (item.text.length > MAX_COMMENTARY_CHARS)
+      problems.push(`the commentary for ${item.criterionId} is longer than ${MAX_COMMENTARY_CHARS} characters`);
+    if (item.references.length > MAX_REFERENCES_PER_CRITERION)
+      problems.push(`criterion ${item.criterionId} has more than ${MAX_REFERENCES_PER_CRITERION} references`);
   }
-  if (problems.length > 0) throw new DomainError('VALIDATION', `The commentary was not saved: ${problems.join('; ')}.`, { problems });
+  if (problems.length > 0)
+    throw new DomainError('VALIDATION', `The commentary was not saved: ${problems.join('; ')}.`, { problems });
   const now = svc.clock.now();
   await svc.store.transaction(async (tx) => {
     await tx.applications.saveCommentary(app.id, input.items, actor.personId, now);
@@ -166,13 +213,19 @@ export async function saveSectionCommentary(
 export async function declareEvidence(
   svc: Services,
   actor: Actor,
-  input: { applicationId: string; version: number; items: { name: string; evidenceDate: Date | null; completed: boolean }[] },
+  input: {
+    applicationId: string;
+    version: number;
+    items: { name: string; evidenceDate: Date | null; completed: boolean }[];
+  },
 ): Promise<{ changed: number }> {
   const app = await editableApplication(svc, actor, input.applicationId, input.version);
   const now = svc.clock.now();
   for (const it of input.items) {
     if (it.evidenceDate && it.evidenceDate.getTime() > now.getTime() + 86_400_000) {
-      throw new DomainError('VALIDATION', `The evidence date of “${it.name}” is in the future.`, { field: 'evidenceDate' });
+      throw new DomainError('VALIDATION', `The evidence date of “${it.name}” is in the future.`, {
+        field: 'evidenceDate',
+      });
     }
   }
   const changed = await svc.store.transaction((tx) => tx.evidence.declare(app.id, input.items, actor.personId, now));
@@ -210,18 +263,26 @@ export async function submitApplication(
   const now = svc.clock.now();
   const plan = planTransition({ application: app, action: 'submit', actor, cycle, now });
   const framework = await frameworkFor(svc, cycle.frameworkVersion);
-  const [commentary, documents] = await Promise.all([svc.store.applications.commentary(app.id), svc.store.evidence.documents(app.id)]);
+  const [commentary, documents] = await Promise.all([
+    svc.store.applications.commentary(app.id),
+    svc.store.evidence.documents(app.id),
+  ]);
   const readiness = assessReadiness({ framework, targetLevel: app.targetLevel!, commentary, documents, at: now });
   const hard = readiness.problems.filter((p) => p.severity === 'hard');
   const soft = readiness.problems.filter((p) => p.severity === 'soft');
   if (hard.length > 0) {
-    throw new DomainError('NOT_READY', `The application is not ready to submit: ${hard.length} problem${hard.length === 1 ? '' : 's'} must be fixed first.`, {
-      problems: hard.map((p) => p.message),
-      applicationId: app.id,
-    });
+    throw new DomainError(
+      'NOT_READY',
+      `The application is not ready to submit: ${hard.length} problem${hard.length === 1 ? '' : 's'} must be fixed first.`,
+      {
+        problems: hard.map((p) => p.message),
+        applicationId: app.id,
+      },
+    );
   }
   const late = plan.late ?? false;
-  if (soft.length > 0 && !input.acknowledgeWarnings) return { kind: 'needs_confirmation', application: app, warnings: soft, late };
+  if (soft.length > 0 && !input.acknowledgeWarnings)
+    return { kind: 'needs_confirmation', application: app, warnings: soft, late };
   const moved = await transitionApplication(svc, actor, input, 'submit', {
     patch: { submittedAt: now, submittedLate: late },
     details: { late, documents: readiness.documentsCompleted, warnings: soft.length },
@@ -237,12 +298,18 @@ export async function answerClarification(
 ): Promise<Application> {
   const answer = input.answer.trim();
   if (answer === '') throw new DomainError('VALIDATION', 'Write an answer before sending it.', { field: 'answer' });
-  if (answer.length > MAX_COMMENTARY_CHARS) throw new DomainError('VALIDATION', `Keep the answer under ${MAX_COMMENTARY_CHARS} characters.`, { field: 'answer' });
+  if (answer.length > MAX_COMMENTARY_CHARS)
+    throw new DomainError('VALIDATION', `Keep the answer under ${MAX_COMMENTARY_CHARS} characters.`, {
+      field: 'answer',
+    });
   return transitionApplication(svc, actor, input, 'answer_clarification', {
     details: { clarificationId: input.clarificationId },
     inTx: async (tx) => {
       const open = (await tx.reviews.clarifications(input.applicationId)).find((c) => c.id === input.clarificationId);
-      if (!open) throw new DomainError('NOT_FOUND', 'That clarification question does not exist.', { clarificationId: input.clarificationId });
+      if (!open)
+        throw new DomainError('NOT_FOUND', 'That clarification question does not exist.', {
+          clarificationId: input.clarificationId,
+        });
       await tx.reviews.answer(input.clarificationId, actor.personId, answer, svc.clock.now());
     },
   });

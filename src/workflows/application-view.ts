@@ -69,7 +69,10 @@ export async function assertCurrentVersion(svc: Services, app: Application, seen
 }
 
 export async function staleError(svc: Services, applicationId: string, seenVersion: number): Promise<DomainError> {
-  const [app, last] = await Promise.all([svc.store.applications.get(applicationId), svc.store.audit.latest('application', applicationId)]);
+  const [app, last] = await Promise.all([
+    svc.store.applications.get(applicationId),
+    svc.store.audit.latest('application', applicationId),
+  ]);
   if (!app) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
   const who = last?.actorId ? await svc.store.people.get(last.actorId) : null;
   return new DomainError('STALE', undefined, {
@@ -84,18 +87,42 @@ export async function staleError(svc: Services, applicationId: string, seenVersi
   });
 }
 
-export async function loadApplicationView(svc: Services, actor: Actor, applicationId: string): Promise<ApplicationView> {
+export async function loadApplicationView(
+  svc: Services,
+  actor: Actor,
+  applicationId: string,
+): Promise<ApplicationView> {
   const application = await loadApplication(svc, applicationId);
   const reviewerIds = await svc.store.reviews.reviewersFor(applicationId);
-  authorise(actor, 'view_application', { kind: 'application', organisationId: application.organisationId, assignedReviewerIds: reviewerIds });
+  authorise(actor, 'view_application', {
+    kind: 'application',
+    organisationId: application.organisationId,
+    assignedReviewerIds: reviewerIds,
+  });
   return buildView(svc, application, reviewerIds);
 }
 
 /** The view without an authorisation check (notifications built for other people). */
-export async function buildView(svc: Services, application: Application, reviewerIds?: string[]): Promise<ApplicationView> {
+export async function buildView(
+  svc: Services,
+  application: Application,
+  reviewerIds?: string[],
+): Promise<ApplicationView> {
   const s = svc.store;
   const now = svc.clock.now();
-  const [cycle, organisation, commentary, documents, listedAt, ids, assessments, recommendations, clarifications, decision, award] = await Promise.all([
+  const [
+    cycle,
+    organisation,
+    commentary,
+    documents,
+    listedAt,
+    ids,
+    assessments,
+    recommendations,
+    clarifications,
+    decision,
+    award,
+  ] = await Promise.all([
     loadCycle(svc, application.cycleId),
     s.organisations.get(application.organisationId),
     s.applications.commentary(application.id),
@@ -108,7 +135,10 @@ export async function buildView(svc: Services, application: Application, reviewe
     s.decisions.get(application.id),
     s.decisions.awardFor(application.id),
   ]);
-  if (!organisation) throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', { applicationId: application.id });
+  if (!organisation)
+    throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', {
+      applicationId: application.id,
+    });
   const [framework, reviewers, folder] = await Promise.all([
     frameworkFor(svc, cycle.frameworkVersion),
     Promise.all(ids.map((id) => s.people.get(id))),

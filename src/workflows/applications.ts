@@ -32,7 +32,10 @@ export async function requestApplication(svc: Services, actor: Actor): Promise<A
 }
 
 /** The actor's organisation's application in the current cycle, if any. */
-export async function ownApplication(svc: Services, actor: Actor): Promise<{ cycle: Cycle; application: Application | null }> {
+export async function ownApplication(
+  svc: Services,
+  actor: Actor,
+): Promise<{ cycle: Cycle; application: Application | null }> {
   const organisationId = requireOrganisation(actor);
   authorise(actor, 'view_application', { kind: 'organisation', organisationId });
   const cycle = await currentCycle(svc);

@@ -60,7 +60,8 @@ async function ownBooking(svc: Services, actor: Actor, bookingId: string): Promi
   authorise(actor, 'book_dropin', { kind: 'dropin', organisationId: actor.organisationId });
   const booking = (await svc.store.dropIns.bookingsForPerson(actor.personId)).find((b) => b.id === bookingId);
   if (!booking) throw new DomainError('NOT_FOUND', 'We could not find that booking of yours.', { bookingId });
-  if (booking.status === 'cancelled') throw new DomainError('STALE', 'That booking was already cancelled.', { bookingId });
+  if (booking.status === 'cancelled')
+    throw new DomainError('STALE', 'That booking was already cancelled.', { bookingId });
   return booking;
 }
 
@@ -68,7 +69,11 @@ async function ownBooking(svc: Services, actor: Actor, bookingId: string): Promi
  * Cancel the actor's booking. When it held a seat, the longest-waiting person on the waitlist
  * gets it in the same transaction (returned as `promoted`, so they can be told).
  */
-export async function cancelBooking(svc: Services, actor: Actor, input: { bookingId: string }): Promise<{ cancelled: Booking; promoted: Booking | null }> {
+export async function cancelBooking(
+  svc: Services,
+  actor: Actor,
+  input: { bookingId: string },
+): Promise<{ cancelled: Booking; promoted: Booking | null }> {
   await ownBooking(svc, actor, input.bookingId);
   const now = svc.clock.now();
   return svc.store.transaction(async (tx) => {
@@ -90,11 +95,18 @@ export async function rebook(
   input: { bookingId: string; sessionId: string },
 ): Promise<{ booking: Booking; cancelled: Booking; promoted: Booking | null }> {
   const old = await ownBooking(svc, actor, input.bookingId);
-  if (old.sessionId === input.sessionId) throw new DomainError('ALREADY_BOOKED', undefined, { sessionId: input.sessionId });
+  if (old.sessionId === input.sessionId)
+    throw new DomainError('ALREADY_BOOKED', undefined, { sessionId: input.sessionId });
   const organisationId = requireOrganisation(actor);
   const now = svc.clock.now();
   return svc.store.transaction(async (tx) => {
-    const booking = await tx.dropIns.book({ sessionId: input.sessionId, personId: actor.personId, organisationId, actorId: actor.personId, now });
+    const booking = await tx.dropIns.book({
+      sessionId: input.sessionId,
+      personId: actor.personId,
+      organisationId,
+      actorId: actor.personId,
+      now,
+    });
     const { cancelled, promoted } = await tx.dropIns.cancel(old.id, actor.personId, now);
     // Outbox: as cancelBooking and bookDropIn.
     await cancelFor(tx, { type: 'booking_cancelled', bookingId: cancelled.id }, now);
@@ -117,12 +129,31 @@ export async function createSession(
   if (title.length < 3 || title.length > 200) problems.push('the title must be 3 to 200 characters');
   if (!(input.startsAt.getTime() > now.getTime())) problems.push('the session must start in the future');
   if (!(input.endsAt.getTime() > input.startsAt.getTime())) problems.push('the session must end after it starts');
-  if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > 500) problems.push('the capacity must be a whole number from 1 to 500');
-  if (problems.length > 0) throw new DomainError('VALIDATION', `The session was not created: ${problems.join('; ')}.`, { problems });
-  const session: DropInSession = { id: `dropin-${randomUUID()}`, title, startsAt: input.startsAt, endsAt: input.endsAt, capacity: input.capacity, cancelled: false, joinUrl: null };
+  if (!Number.isInteger(input.capacity) || input.capacity < 1 || input.capacity > 500)
+    problems.push('the capacity must be a whole number from 1 to 500');
+  if (problems.length > 0)
+    throw new DomainError('VALIDATION', `The session was not created: ${problems.join('; ')}.`, { problems });
+  const session: DropInSession = {
+    id: `dropin-${randomUUID()}`,
+    title,
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    capacity: input.capacity,
+    cancelled: false,
+    joinUrl: null,
+  };
   await svc.store.transaction(async (tx) => {
     await tx.dropIns.createSession(session);
-    await tx.audit.append({ at: now, actorId: actor.personId, action: 'create_session', entityKind: 'dropin_session', entityId: session.id, fromState: null, toState: 'scheduled', details: { startsAt: session.startsAt.toISOString(), capacity: session.capacity } });
+    await tx.audit.append({
+      at: now,
+      actorId: actor.personId,
+      action: 'create_session',
+      entityKind: 'dropin_session',
+      entityId: session.id,
+      fromState: null,
+      toState: 'scheduled',
+      details: { startsAt: session.startsAt.toISOString(), capacity: session.capacity },
+    });
   });
   return session;
 }
@@ -135,17 +166,27 @@ export async function createSession(
 export async function changeSession(
   svc: Services,
   actor: Actor,
-  input: { sessionId: string; title?: string; startsAt?: Date; endsAt?: Date; joinUrl?: string | null; cancel?: boolean },
+  input: {
+    sessionId: string;
+    title?: string;
+    startsAt?: Date;
+    endsAt?: Date;
+    joinUrl?: string | null;
+    cancel?: boolean;
+  },
 ): Promise<{ session: DropInSession; notified: number }> {
   authorise(actor, 'manage_dropins', { kind: 'dropin' });
   const now = svc.clock.now();
   return svc.store.transaction(async (tx) => {
     const current = await tx.dropIns.getSession(input.sessionId);
-    if (!current) throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: input.sessionId });
-    if (current.cancelled) throw new DomainError('STALE', 'That drop-in session was already cancelled.', { sessionId: input.sessionId });
+    if (!current)
+      throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: input.sessionId });
+    if (current.cancelled)
+      throw new DomainError('STALE', 'That drop-in session was already cancelled.', { sessionId: input.sessionId });
     const startsAt = input.startsAt ?? current.startsAt;
     const endsAt = input.endsAt ?? current.endsAt;
-    if (endsAt.getTime() <= startsAt.getTime()) throw new DomainError('VALIDATION', 'A drop-in session must end after it starts.', { field: 'endsAt' });
+    if (endsAt.getTime() <= startsAt.getTime())
+      throw new DomainError('VALIDATION', 'A drop-in session must end after it starts.', { field: 'endsAt' });
     const changed = await tx.dropIns.updateSession(input.sessionId, {
       ...(input.title !== undefined ? { title: input.title } : {}),
       ...(input.startsAt !== undefined ? { startsAt: input.startsAt } : {}),
@@ -153,9 +194,11 @@ export async function changeSession(
       ...(input.joinUrl !== undefined ? { joinUrl: input.joinUrl } : {}),
       ...(input.cancel ? { cancelled: true } : {}),
     });
-    if (!changed) throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: input.sessionId });
+    if (!changed)
+      throw new DomainError('NOT_FOUND', 'That drop-in session does not exist.', { sessionId: input.sessionId });
     // Re-checked under the row lock: a concurrent cancellation wins (this transaction rolls back).
-    if (changed.before.cancelled) throw new DomainError('STALE', 'That drop-in session was already cancelled.', { sessionId: input.sessionId });
+    if (changed.before.cancelled)
+      throw new DomainError('STALE', 'That drop-in session was already cancelled.', { sessionId: input.sessionId });
     await tx.audit.append({
       at: now,
       actorId: actor.personId,

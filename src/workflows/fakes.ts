@@ -28,13 +28,20 @@ export class InMemoryEvidenceFolders implements EvidenceFolders {
     return `${cycleId}/${organisationId}`;
   }
 
-  async provision(cycleId: string, organisationIds: readonly string[], onProgress?: (p: ProvisionProgress) => void): Promise<ProvisionSummary> {
+  async provision(
+    cycleId: string,
+    organisationIds: readonly string[],
+    onProgress?: (p: ProvisionProgress) => void,
+  ): Promise<ProvisionSummary> {
     this.provisionCalls++;
     const failed: ProvisionSummary['failed'] = [];
     let done = 0;
     for (const org of organisationIds) {
       if (this.failFor.has(org)) failed.push({ organisationId: org, reason: 'simulated failure' });
-      else this.folders.set(this.key(cycleId, org), { webUrl: `${this.baseUrl}/${encodeURIComponent(cycleId)}/${encodeURIComponent(org)}` });
+      else
+        this.folders.set(this.key(cycleId, org), {
+          webUrl: `${this.baseUrl}/${encodeURIComponent(cycleId)}/${encodeURIComponent(org)}`,
+        });
       done++;
       onProgress?.({ done, total: organisationIds.length, failed: failed.length });
       await Promise.resolve();
@@ -67,7 +74,10 @@ export class InMemoryMeetings implements Meetings {
   }
 
   async removeAttendee(sessionId: string, email: string): Promise<void> {
-    this.attendees.set(sessionId, (this.attendees.get(sessionId) ?? []).filter((e) => e !== email.toLowerCase()));
+    this.attendees.set(
+      sessionId,
+      (this.attendees.get(sessionId) ?? []).filter((e) => e !== email.toLowerCase()),
+    );
   }
 }
 
@@ -136,7 +146,10 @@ export class DetachedBackground implements Background {
     const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(task)
       .catch((err: unknown) => {
-        this.log.error({ task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) }, 'background task failed');
+        this.log.error(
+          { task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
+          'background task failed',
+        );
       })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);

@@ -44,7 +44,11 @@ export interface MyOverview {
   now: Date;
 }
 
-export async function myOverview(svc: Services, actor: Actor, input: { organisationId?: string } = {}): Promise<MyOverview> {
+export async function myOverview(
+  svc: Services,
+  actor: Actor,
+  input: { organisationId?: string } = {},
+): Promise<MyOverview> {
   const { store } = svc;
   const now = svc.clock.now();
   const [ownOrganisation, cycle] = await Promise.all([
@@ -56,7 +60,10 @@ export async function myOverview(svc: Services, actor: Actor, input: { organisat
   if (input.organisationId !== undefined) {
     authorise(actor, 'view_organisation', { kind: 'organisation', organisationId: input.organisationId });
     organisationId = input.organisationId;
-  } else if (actor.organisationId && can(actor, 'view_organisation', { kind: 'organisation', organisationId: actor.organisationId })) {
+  } else if (
+    actor.organisationId &&
+    can(actor, 'view_organisation', { kind: 'organisation', organisationId: actor.organisationId })
+  ) {
     // A reviewer who belongs to an organisation does not see its application here.
     organisationId = actor.organisationId;
   }
@@ -68,7 +75,13 @@ export async function myOverview(svc: Services, actor: Actor, input: { organisat
   return { actor, ownOrganisation, cycle, organisation, bookings, now };
 }
 
-async function organisationOverview(svc: Services, actor: Actor, organisationId: string, cycle: Cycle | null, now: Date): Promise<OrganisationOverview> {
+async function organisationOverview(
+  svc: Services,
+  actor: Actor,
+  organisationId: string,
+  cycle: Cycle | null,
+  now: Date,
+): Promise<OrganisationOverview> {
   const { store } = svc;
   const [organisation, attendances, application] = await Promise.all([
     store.organisations.get(organisationId),
@@ -100,6 +113,9 @@ async function upcomingBookings(svc: Services, actor: Actor, now: Date): Promise
     bookings.map(async (booking) => ({ booking, session: await svc.store.dropIns.getSession(booking.sessionId) })),
   );
   return withSessions
-    .filter((b): b is { booking: Booking; session: DropInSession } => b.session !== null && b.session.endsAt.getTime() > now.getTime())
+    .filter(
+      (b): b is { booking: Booking; session: DropInSession } =>
+        b.session !== null && b.session.endsAt.getTime() > now.getTime(),
+    )
     .sort((a, b) => a.session.startsAt.getTime() - b.session.startsAt.getTime());
 }

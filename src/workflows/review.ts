@@ -43,25 +43,43 @@ export async function reviewQueue(svc: Services, actor: Actor): Promise<QueueIte
       submittedAt: r.submitted_at,
       submittedLate: r.submitted_late,
     };
-    const organisation: Organisation | null = r.organisation_name ? { id: r.organisation_id, name: r.organisation_name, code: r.organisation_code ?? null } : null;
+    const organisation: Organisation | null = r.organisation_name
+      ? { id: r.organisation_id, name: r.organisation_name, code: r.organisation_code ?? null }
+      : null;
     const criteria = application.targetLevel ? criteriaUpTo(framework, application.targetLevel).length : 0;
     items.push({ application, organisation, cycleName: cycle.name, assessed: Number(r.assessed ?? 0), criteria });
   }
-  const rank = (a: Application) => (a.state === 'submitted' || a.state === 'in_review' ? 0 : ACTIVE.has(a.state) ? 1 : 2);
-  return items.sort((a, b) => rank(a.application) - rank(b.application) || a.application.requestedAt.getTime() - b.application.requestedAt.getTime());
+  const rank = (a: Application) =>
+    a.state === 'submitted' || a.state === 'in_review' ? 0 : ACTIVE.has(a.state) ? 1 : 2;
+  return items.sort(
+    (a, b) =>
+      rank(a.application) - rank(b.application) ||
+      a.application.requestedAt.getTime() - b.application.requestedAt.getTime(),
+  );
 }
 
-export async function startReview(svc: Services, actor: Actor, input: { applicationId: string; version: number }): Promise<Application> {
+export async function startReview(
+  svc: Services,
+  actor: Actor,
+  input: { applicationId: string; version: number },
+): Promise<Application> {
   return transitionApplication(svc, actor, input, 'start_review');
 }
 
 async function reviewable(svc: Services, actor: Actor, applicationId: string, version: number): Promise<Application> {
   const app = await loadApplication(svc, applicationId);
   const assigned = await svc.store.reviews.reviewersFor(app.id);
-  authorise(actor, 'assess', { kind: 'application', organisationId: app.organisationId, assignedReviewerIds: assigned });
+  authorise(actor, 'assess', {
+    kind: 'application',
+    organisationId: app.organisationId,
+    assignedReviewerIds: assigned,
+  });
   await assertCurrentVersion(svc, app, version);
   if (app.state !== 'in_review' && app.state !== 'clarification_requested') {
-    throw new DomainError('INVALID_TRANSITION', 'Criteria can be assessed only while the application is in review.', { applicationId, state: app.state });
+    throw new DomainError('INVALID_TRANSITION', 'Criteria can be assessed only while the application is in review.', {
+      applicationId,
+      state: app.state,
+    });
   }
   return app;
 }
@@ -71,16 +89,29 @@ export const OUTCOMES: readonly AssessmentOutcome[] = ['met', 'partly_met', 'not
 export async function saveAssessments(
   svc: Services,
   actor: Actor,
-  input: { applicationId: string; version: number; section: SectionNumber; items: { criterionId: string; outcome: AssessmentOutcome; note: string }[] },
+  input: {
+    applicationId: string;
+    version: number;
+    section: SectionNumber;
+    items: { criterionId: string; outcome: AssessmentOutcome; note: string }[];
+  },
 ): Promise<{ saved: number }> {
   const app = await reviewable(svc, actor, input.applicationId, input.version);
   const cycle = await loadCycle(svc, app.cycleId);
   const framework = await frameworkFor(svc, cycle.frameworkVersion);
   const allowed = new Set(criteriaForSection(framework, input.section, app.targetLevel ?? 'gold').map((c) => c.id));
   const bad = input.items.filter((i) => !allowed.has(i.criterionId)).map((i) => i.criterionId);
-  if (bad.length > 0) throw new DomainError('VALIDATION', `Criteria ${bad.join(', ')} are not assessed in section ${input.section}.`, { criteria: bad });
+  if (bad.length > 0)
+    throw new DomainError('VALIDATION', `Criteria ${bad.join(', ')} are not assessed in section ${input.section}.`, {
+      criteria: bad,
+    });
   const tooLong = input.items.find((i) => i.note.length > MAX_COMMENTARY_CHARS);
-  if (tooLong) throw new DomainError('VALIDATION', `Keep the note for ${tooLong.criterionId} under ${MAX_COMMENTARY_CHARS} characters.`, { field: 'note' });
+  if (tooLong)
+    throw new DomainError(
+      'VALIDATION',
+      `Keep the note for ${tooLong.criterionId} under ${MAX_COMMENTARY_CHARS} characters.`,
+      { field: 'note' },
+    );
   await svc.store.transaction((tx) => tx.reviews.saveAssessments(app.id, actor.personId, input.items, svc.clock.now()));
   return { saved: input.items.length };
 }
@@ -91,8 +122,12 @@ export async function requestClarification(
   input: { applicationId: string; version: number; question: string },
 ): Promise<Application> {
   const question = input.question.trim();
-  if (question === '') throw new DomainError('VALIDATION', 'Write the question for the applicant team first.', { field: 'question' });
-  if (question.length > MAX_COMMENTARY_CHARS) throw new DomainError('VALIDATION', `Keep the question under ${MAX_COMMENTARY_CHARS} characters.`, { field: 'question' });
+  if (question === '')
+    throw new DomainError('VALIDATION', 'Write the question for the applicant team first.', { field: 'question' });
+  if (question.length > MAX_COMMENTARY_CHARS)
+    throw new DomainError('VALIDATION', `Keep the question under ${MAX_COMMENTARY_CHARS} characters.`, {
+      field: 'question',
+    });
   return transitionApplication(svc, actor, input, 'request_clarification', {
     inTx: async (tx, app) => {
       await tx.reviews.ask(app.id, actor.personId, question, svc.clock.now());
@@ -113,17 +148,29 @@ export async function recommend(
 ): Promise<RecommendOutcome> {
   const app = await loadApplication(svc, input.applicationId);
   const assigned = await svc.store.reviews.reviewersFor(app.id);
-  authorise(actor, 'recommend', { kind: 'application', organisationId: app.organisationId, assignedReviewerIds: assigned });
+  authorise(actor, 'recommend', {
+    kind: 'application',
+    organisationId: app.organisationId,
+    assignedReviewerIds: assigned,
+  });
   await assertCurrentVersion(svc, app, input.version);
   if (app.state !== 'in_review') {
-    throw new DomainError('INVALID_TRANSITION', 'A recommendation can be made only while the application is in review (not while a clarification is open).', {
-      state: app.state,
-    });
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      'A recommendation can be made only while the application is in review (not while a clarification is open).',
+      {
+        state: app.state,
+      },
+    );
   }
   const strengths = input.strengths.trim();
   const improvements = input.improvements.trim();
   if (strengths === '' || improvements === '') {
-    throw new DomainError('VALIDATION', 'Write both the strengths and the areas to improve: they become the feedback to the organisation.', { field: 'feedback' });
+    throw new DomainError(
+      'VALIDATION',
+      'Write both the strengths and the areas to improve: they become the feedback to the organisation.',
+      { field: 'feedback' },
+    );
   }
   const cycle = await loadCycle(svc, app.cycleId);
   const framework = await frameworkFor(svc, cycle.frameworkVersion);
@@ -131,17 +178,26 @@ export async function recommend(
   const done = new Set((await svc.store.reviews.assessments(app.id, actor.personId)).map((a) => a.criterionId));
   const missing = needed.filter((id) => !done.has(id));
   if (missing.length > 0) {
-    throw new DomainError('VALIDATION', `Assess every criterion before recommending: ${missing.length} left (${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''}).`, {
-      missing,
-    });
+    throw new DomainError(
+      'VALIDATION',
+      `Assess every criterion before recommending: ${missing.length} left (${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', …' : ''}).`,
+      {
+        missing,
+      },
+    );
   }
   const now = svc.clock.now();
   await svc.store.transaction((tx) =>
-    tx.reviews.recommend({ applicationId: app.id, reviewerId: actor.personId, level: input.level, strengths, improvements }, now),
+    tx.reviews.recommend(
+      { applicationId: app.id, reviewerId: actor.personId, level: input.level, strengths, improvements },
+      now,
+    ),
   );
   const recs = await svc.store.reviews.recommendations(app.id);
   const waitingFor = assigned.filter((r) => !recs.some((x) => x.reviewerId === r)).length;
   if (waitingFor > 0) return { application: app, transitioned: false, waitingFor };
-  const moved = await transitionApplication(svc, actor, input, 'recommend', { details: { level: input.level, reviewers: assigned.length } });
+  const moved = await transitionApplication(svc, actor, input, 'recommend', {
+    details: { level: input.level, reviewers: assigned.length },
+  });
   return { application: moved, transitioned: true, waitingFor: 0 };
 }

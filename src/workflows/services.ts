@@ -32,7 +32,10 @@ export function afterReply(svc: Services, label: string, task: () => Promise<voi
   }
   setImmediate(() => {
     task().catch((err: unknown) => {
-      svc.log.error({ task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) }, 'background task failed');
+      svc.log.error(
+        { task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
+        'background task failed',
+      );
     });
   });
 }

@@ -27,14 +27,17 @@ export function validateCard(json: unknown): string[] {
     if (Array.isArray(n)) return n.forEach((x, i) => walk(x, `${path}[${i}]`));
     if (!n || typeof n !== 'object') return;
     const o = n as Record<string, unknown>;
-    if (o.type === 'TextBlock' && (typeof o.text !== 'string' || o.text.trim() === '')) problems.push(`${path}: empty TextBlock`);
-    if (o.type === 'Action.OpenUrl' && (typeof o.url !== 'string' || !/^https?:\/\//.test(o.url))) problems.push(`${path}: OpenUrl without an http(s) url`);
+    if (o.type === 'TextBlock' && (typeof o.text !== 'string' || o.text.trim() === ''))
+      problems.push(`${path}: empty TextBlock`);
+    if (o.type === 'Action.OpenUrl' && (typeof o.url !== 'string' || !/^https?:\/\//.test(o.url)))
+      problems.push(`${path}: OpenUrl without an http(s) url`);
     if (o.type === 'Action.Submit') problems.push(`${path}: Action.Submit (use Action.Execute)`);
     if (o.type === 'Action.Execute') {
       if (typeof o.verb !== 'string' || o.verb === '') problems.push(`${path}: Action.Execute without verb`);
       if (typeof o.title !== 'string' || o.title.trim() === '') problems.push(`${path}: Action.Execute without title`);
       const data = o.data as Record<string, unknown> | undefined;
-      if (data && data.verb !== undefined && data.verb !== o.verb) problems.push(`${path}: data.verb differs from verb`);
+      if (data && data.verb !== undefined && data.verb !== o.verb)
+        problems.push(`${path}: data.verb differs from verb`);
     }
     if (typeof o.type === 'string' && o.type.startsWith('Input.')) {
       if (typeof o.id !== 'string' || o.id === '') problems.push(`${path}: input without id`);
@@ -50,7 +53,8 @@ export function validateCard(json: unknown): string[] {
   walk(c.actions, 'actions');
   const refresh = c.refresh as { action?: { type?: string; verb?: string }; userIds?: unknown[] } | undefined;
   if (refresh) {
-    if (refresh.action?.type !== 'Action.Execute' || !refresh.action.verb) problems.push('refresh without Action.Execute verb');
+    if (refresh.action?.type !== 'Action.Execute' || !refresh.action.verb)
+      problems.push('refresh without Action.Execute verb');
     if ((refresh.userIds?.length ?? 0) > 60) problems.push('refresh has more than 60 userIds');
   }
   for (const [id, n] of ids) if (n > 1) problems.push(`input id ${id} used ${n} times`);

@@ -6,7 +6,12 @@ import type { Clock } from '../../src/domain/time.js';
 import { silentLogger } from '../../src/log.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
-import { InMemoryEvidenceFolders, InMemoryMeetings, ManualBackground, RecordingCardDelivery } from '../../src/workflows/fakes.js';
+import {
+  InMemoryEvidenceFolders,
+  InMemoryMeetings,
+  ManualBackground,
+  RecordingCardDelivery,
+} from '../../src/workflows/fakes.js';
 import type { Services } from '../../src/workflows/services.js';
 import { attend, seedBasics, T0 } from '../support/fixtures.js';
 import { assertValidCard } from './card-validator.js';
@@ -36,10 +41,38 @@ export interface Harness {
 export async function harness(handle: DatabaseHandle): Promise<Harness> {
   const store = new Store(handle.db);
   await seedBasics(store);
-  await store.people.upsert({ id: 'rev-2', displayName: 'Ravi Reviewer', email: 'ravi@nhse.example', entraObjectId: 'oid-rev-2', organisationId: null, roles: ['reviewer'] });
-  await store.people.upsert({ id: 'rev-a', displayName: 'Alpha Reviewer', email: 'rev@alpha.example', entraObjectId: 'oid-rev-a', organisationId: 'org-a', roles: ['reviewer'] });
-  await store.people.upsert({ id: 'contrib-a', displayName: 'Cara Contributor', email: 'cara@alpha.example', entraObjectId: 'oid-contrib-a', organisationId: 'org-a', roles: ['applicant_contributor'] });
-  await store.people.upsert({ id: 'lead-b', displayName: 'Ben Lead', email: 'ben@beta.example', entraObjectId: 'oid-lead-b', organisationId: 'org-b', roles: ['applicant_lead'] });
+  await store.people.upsert({
+    id: 'rev-2',
+    displayName: 'Ravi Reviewer',
+    email: 'ravi@nhse.example',
+    entraObjectId: 'oid-rev-2',
+    organisationId: null,
+    roles: ['reviewer'],
+  });
+  await store.people.upsert({
+    id: 'rev-a',
+    displayName: 'Alpha Reviewer',
+    email: 'rev@alpha.example',
+    entraObjectId: 'oid-rev-a',
+    organisationId: 'org-a',
+    roles: ['reviewer'],
+  });
+  await store.people.upsert({
+    id: 'contrib-a',
+    displayName: 'Cara Contributor',
+    email: 'cara@alpha.example',
+    entraObjectId: 'oid-contrib-a',
+    organisationId: 'org-a',
+    roles: ['applicant_contributor'],
+  });
+  await store.people.upsert({
+    id: 'lead-b',
+    displayName: 'Ben Lead',
+    email: 'ben@beta.example',
+    entraObjectId: 'oid-lead-b',
+    organisationId: 'org-b',
+    roles: ['applicant_lead'],
+  });
   await attend(store, 'org-a', 'lead-a', T0, 10);
   const clock = new MovableClock(T0);
   const evidence = new InMemoryEvidenceFolders();
@@ -71,8 +104,16 @@ export function say(h: Harness, who: keyof typeof OID, text: string): Promise<Ro
   return checked(h.router.handle({ kind: 'message', identity: { entraObjectId: OID[who]! }, text }), `"${text}"`);
 }
 
-export function invoke(h: Harness, who: keyof typeof OID, verb: string, data: Record<string, unknown> = {}): Promise<RouterResult> {
-  return checked(h.router.handle({ kind: 'invoke', identity: { entraObjectId: OID[who]! }, verb, data: { verb, ...data } }), verb);
+export function invoke(
+  h: Harness,
+  who: keyof typeof OID,
+  verb: string,
+  data: Record<string, unknown> = {},
+): Promise<RouterResult> {
+  return checked(
+    h.router.handle({ kind: 'invoke', identity: { entraObjectId: OID[who]! }, verb, data: { verb, ...data } }),
+    verb,
+  );
 }
 
 /** Every Action.Execute in a card (top level, ActionSets, nested containers and columns). */
@@ -82,7 +123,8 @@ export function executeActions(c: unknown): { title: string; verb: string; data:
     if (Array.isArray(n)) return n.forEach(walk);
     if (!n || typeof n !== 'object') return;
     const o = n as Record<string, unknown>;
-    if (o.type === 'Action.Execute') out.push({ title: String(o.title ?? ''), verb: String(o.verb), data: (o.data ?? {}) as Record<string, unknown> });
+    if (o.type === 'Action.Execute')
+      out.push({ title: String(o.title ?? ''), verb: String(o.verb), data: (o.data ?? {}) as Record<string, unknown> });
     for (const [k, v] of Object.entries(o)) if (k !== 'refresh') walk(v);
   };
   walk(c);
@@ -90,9 +132,21 @@ export function executeActions(c: unknown): { title: string; verb: string; data:
 }
 
 /** Press the button with this verb (and title, if given), sending its data plus input values. */
-export async function click(h: Harness, who: keyof typeof OID, c: AdaptiveCard, verb: string, inputs: Record<string, unknown> = {}, title?: string): Promise<RouterResult> {
+export async function click(
+  h: Harness,
+  who: keyof typeof OID,
+  c: AdaptiveCard,
+  verb: string,
+  inputs: Record<string, unknown> = {},
+  title?: string,
+): Promise<RouterResult> {
   const action = executeActions(c).find((a) => a.verb === verb && (title === undefined || a.title === title));
-  if (!action) throw new Error(`no ${verb}${title ? ` "${title}"` : ''} button on card: ${executeActions(c).map((a) => `${a.verb}:${a.title}`).join(', ')}`);
+  if (!action)
+    throw new Error(
+      `no ${verb}${title ? ` "${title}"` : ''} button on card: ${executeActions(c)
+        .map((a) => `${a.verb}:${a.title}`)
+        .join(', ')}`,
+    );
   return invoke(h, who, verb, { ...action.data, ...inputs });
 }
 
@@ -104,7 +158,8 @@ export function cardText(c: unknown): string {
     if (!n || typeof n !== 'object') return;
     const o = n as Record<string, unknown>;
     if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
-    if (o.type === 'FactSet' && Array.isArray(o.facts)) for (const f of o.facts as { title: string; value: string }[]) out.push(`${f.title}: ${f.value}`);
+    if (o.type === 'FactSet' && Array.isArray(o.facts))
+      for (const f of o.facts as { title: string; value: string }[]) out.push(`${f.title}: ${f.value}`);
     for (const v of Object.values(o)) walk(v);
   };
   walk(c);

@@ -16,7 +16,13 @@ import { cardText, click, executeActions, harness, invoke, say, type Harness } f
 import { assertValidCard } from './card-validator.js';
 
 const DAY = 86_400_000;
-const DOCS = ['Work experience policy.pdf', 'Risk assessment.docx', 'Induction checklist.pdf', 'Learner evaluation form.pdf', 'Certificate.pdf'];
+const DOCS = [
+  'Work experience policy.pdf',
+  'Risk assessment.docx',
+  'Induction checklist.pdf',
+  'Learner evaluation form.pdf',
+  'Certificate.pdf',
+];
 
 describe.each(engines())('full journey on $name', (engine) => {
   let handle: DatabaseHandle;
@@ -41,7 +47,16 @@ describe.each(engines())('full journey on $name', (engine) => {
     expect(cardText(opened.card)).toContain('Opened');
     // Slow work waits for the reply.
     expect(h.evidence.provisionCalls).toBe(0);
-    h.evidence.setDocuments('cycle-1', 'org-a', DOCS.map((name, i) => ({ name, section: ((i % 6) + 1) as 1, lastModified: new Date(T0.getTime() - 30 * DAY), webUrl: null })));
+    h.evidence.setDocuments(
+      'cycle-1',
+      'org-a',
+      DOCS.map((name, i) => ({
+        name,
+        section: ((i % 6) + 1) as 1,
+        lastModified: new Date(T0.getTime() - 30 * DAY),
+        webUrl: null,
+      })),
+    );
     await h.background.drain();
     expect(h.evidence.provisionCalls).toBe(1);
     const sent = h.cards.to('lead-a');
@@ -78,7 +93,9 @@ describe.each(engines())('full journey on $name', (engine) => {
     const ready = await invoke(h, 'lead', 'status');
     expect(cardText(ready.card)).toContain('Ready to submit');
     // The contributor cannot submit.
-    expect(executeActions((await invoke(h, 'contributor', 'status')).card).some((a) => a.verb === 'submit')).toBe(false);
+    expect(executeActions((await invoke(h, 'contributor', 'status')).card).some((a) => a.verb === 'submit')).toBe(
+      false,
+    );
     // One document is not referenced: a soft warning asks for confirmation first.
     const warn = await click(h, 'lead', ready.card, 'submit');
     expect(cardText(warn.card)).toContain('not referenced');
@@ -103,7 +120,11 @@ describe.each(engines())('full journey on $name', (engine) => {
     await h.background.drain();
     expect(h.cards.to('rev-1')).toHaveLength(1);
     expect(h.cards.to('rev-2')).toHaveLength(1);
-    const conflict = await invoke(h, 'admin', 'save_assignment', { applicationId: appId, version: (await h.store.applications.get(appId))!.version, reviewerIds: 'rev-a' });
+    const conflict = await invoke(h, 'admin', 'save_assignment', {
+      applicationId: appId,
+      version: (await h.store.applications.get(appId))!.version,
+      reviewerIds: 'rev-a',
+    });
     expect(conflict.outcome).toBe('error:CONFLICT_OF_INTEREST');
   });
 
@@ -113,12 +134,16 @@ describe.each(engines())('full journey on $name', (engine) => {
     const view = await click(h, 'rev1', queue.card, 'app_view');
     const started = await click(h, 'rev1', view.card, 'start_review');
     expect(cardText(started.card)).toContain('Review started');
-    const asked = await click(h, 'rev1', started.card, 'request_clarification', { question: 'Which departments used the risk assessment?' });
+    const asked = await click(h, 'rev1', started.card, 'request_clarification', {
+      question: 'Which departments used the risk assessment?',
+    });
     expect(cardText(asked.card)).toContain('Question sent');
     await h.background.drain();
     const toLead = h.cards.to('lead-a').at(-1) as AdaptiveCard;
     expect(cardText(toLead)).toContain('Which departments used the risk assessment?');
-    const answered = await click(h, 'lead', toLead, 'answer_clarification', { answer: 'Radiology and pharmacy, pages 2-3.' });
+    const answered = await click(h, 'lead', toLead, 'answer_clarification', {
+      answer: 'Radiology and pharmacy, pages 2-3.',
+    });
     expect(cardText(answered.card)).toContain('Answer sent');
     await h.background.drain();
     expect(cardText(h.cards.to('rev-1').at(-1))).toContain('Radiology and pharmacy');
@@ -126,9 +151,16 @@ describe.each(engines())('full journey on $name', (engine) => {
   });
 
   it('two reviewers assess and disagree: the admin gets a moderation card', async () => {
-    for (const [who, level] of [['rev1', 'bronze'], ['rev2', 'none']] as const) {
+    for (const [who, level] of [
+      ['rev1', 'bronze'],
+      ['rev2', 'none'],
+    ] as const) {
       let card: AdaptiveCard = (await invoke(h, who, 'app_view', { applicationId: appId })).card;
-      const early = await click(h, who, card, 'recommend', { level, strengths: 'Clear policy.', improvements: 'More evaluation.' });
+      const early = await click(h, who, card, 'recommend', {
+        level,
+        strengths: 'Clear policy.',
+        improvements: 'More evaluation.',
+      });
       expect(early.outcome).toBe('error:VALIDATION');
       for (const section of SECTION_NUMBERS) {
         const form = await invoke(h, who, 'assess', { applicationId: appId, section });
@@ -137,7 +169,11 @@ describe.each(engines())('full journey on $name', (engine) => {
         const saved = await click(h, who, form.card, 'save_assessment', inputs, 'Save');
         card = saved.card;
       }
-      const rec = await click(h, who, card, 'recommend', { level, strengths: 'Clear policy.', improvements: 'More evaluation.' });
+      const rec = await click(h, who, card, 'recommend', {
+        level,
+        strengths: 'Clear policy.',
+        improvements: 'More evaluation.',
+      });
       expect(rec.outcome).toBe('recommend');
     }
     expect((await h.store.applications.get(appId))!.state).toBe('recommended');
@@ -145,7 +181,11 @@ describe.each(engines())('full journey on $name', (engine) => {
     const toAdmin = h.cards.to('admin-1').at(-1) as AdaptiveCard;
     expect(cardText(toAdmin)).toContain('Moderation needed');
 
-    const decided = await click(h, 'admin', toAdmin, 'decide', { level: 'bronze', strengths: 'A clear policy.', improvements: 'Evaluate every placement.' });
+    const decided = await click(h, 'admin', toAdmin, 'decide', {
+      level: 'bronze',
+      strengths: 'A clear policy.',
+      improvements: 'Evaluate every placement.',
+    });
     expect(cardText(decided.card)).toContain('Decision confirmed');
     const award = await h.store.decisions.awardFor(appId);
     expect(award?.level).toBe('bronze');
@@ -170,7 +210,17 @@ describe.each(engines())('full journey on $name', (engine) => {
     expect(decision).toContain('Expires');
     const trail = await h.store.audit.forEntity('application', appId);
     const transitions = trail.filter((a) => a.toState !== null && a.fromState !== a.toState);
-    expect(transitions.map((a) => a.action)).toEqual(['request', 'open', 'submit', 'start_review', 'request_clarification', 'answer_clarification', 'recommend', 'decide', 'communicate']);
+    expect(transitions.map((a) => a.action)).toEqual([
+      'request',
+      'open',
+      'submit',
+      'start_review',
+      'request_clarification',
+      'answer_clarification',
+      'recommend',
+      'decide',
+      'communicate',
+    ]);
     expect(transitions.every((a) => a.actorId && a.actorId !== 'system')).toBe(true);
   });
 

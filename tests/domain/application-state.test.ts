@@ -1,12 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import {
-  APPLICATION_ACTIONS, TERMINAL_STATES, TRANSITIONS, availableActions, planTransition, type ApplicationAction, type PlanTransitionInput,
+  APPLICATION_ACTIONS,
+  TERMINAL_STATES,
+  TRANSITIONS,
+  availableActions,
+  planTransition,
+  type ApplicationAction,
+  type PlanTransitionInput,
 } from '../../src/domain/application-state.js';
 import { DomainError, type ErrorCode } from '../../src/domain/errors.js';
 import { londonDate } from '../../src/domain/time.js';
-import { APPLICATION_STATES, SYSTEM_ACTOR, type Actor, type ApplicationState, type Level } from '../../src/domain/types.js';
 import {
-  ASSIGNED, ORG, admin, contributor, cycle, lead, nobody, otherContributor, otherLead, reviewer, sameOrgReviewer, unassignedReviewer,
+  APPLICATION_STATES,
+  SYSTEM_ACTOR,
+  type Actor,
+  type ApplicationState,
+  type Level,
+} from '../../src/domain/types.js';
+import {
+  ASSIGNED,
+  ORG,
+  admin,
+  contributor,
+  cycle,
+  lead,
+  nobody,
+  otherContributor,
+  otherLead,
+  reviewer,
+  sameOrgReviewer,
+  unassignedReviewer,
 } from './fixtures.js';
 
 const C = cycle(); // deadline Fri 19 Sep 2025 17:00, grace 60 min, review 3 Oct–28 Nov, decisions 1–15 Dec
@@ -22,7 +45,10 @@ const T = {
 };
 
 /** The expected table, written out independently of the implementation's. */
-const EXPECTED: Record<ApplicationAction, { from: (ApplicationState | null)[]; to: ApplicationState; who: Actor[]; at: Date }> = {
+const EXPECTED: Record<
+  ApplicationAction,
+  { from: (ApplicationState | null)[]; to: ApplicationState; who: Actor[]; at: Date }
+> = {
   request: { from: [null], to: 'requested', who: [lead, contributor], at: T.intake },
   open: { from: ['requested'], to: 'open', who: [admin, SYSTEM_ACTOR], at: T.intake },
   submit: { from: ['open'], to: 'submitted', who: [lead], at: T.intake },
@@ -36,7 +62,17 @@ const EXPECTED: Record<ApplicationAction, { from: (ApplicationState | null)[]; t
   lapse: { from: ['requested', 'open'], to: 'lapsed', who: [admin, SYSTEM_ACTOR], at: T.afterGrace },
 };
 
-const ALL_ACTORS: Actor[] = [lead, contributor, otherLead, otherContributor, reviewer, unassignedReviewer, sameOrgReviewer, admin, nobody];
+const ALL_ACTORS: Actor[] = [
+  lead,
+  contributor,
+  otherLead,
+  otherContributor,
+  reviewer,
+  unassignedReviewer,
+  sameOrgReviewer,
+  admin,
+  nobody,
+];
 
 function app(state: ApplicationState | null, targetLevel: Level | null = 'silver') {
   return state === null ? null : { state, organisationId: ORG, targetLevel };
@@ -44,7 +80,15 @@ function app(state: ApplicationState | null, targetLevel: Level | null = 'silver
 
 function input(action: ApplicationAction, over: Partial<PlanTransitionInput> = {}): PlanTransitionInput {
   const e = EXPECTED[action];
-  return { application: app(e.from[0]!), action, actor: e.who[0]!, cycle: C, now: e.at, assignedReviewerIds: ASSIGNED, ...over };
+  return {
+    application: app(e.from[0]!),
+    action,
+    actor: e.who[0]!,
+    cycle: C,
+    now: e.at,
+    assignedReviewerIds: ASSIGNED,
+    ...over,
+  };
 }
 
 function codeOf(fn: () => unknown): ErrorCode | 'OK' {
@@ -67,7 +111,8 @@ describe('transition table', () => {
     }
   });
   it('no action leaves a terminal state', () => {
-    for (const action of APPLICATION_ACTIONS) for (const s of TERMINAL_STATES) expect(TRANSITIONS[action].from).not.toContain(s);
+    for (const action of APPLICATION_ACTIONS)
+      for (const s of TERMINAL_STATES) expect(TRANSITIONS[action].from).not.toContain(s);
   });
 });
 
@@ -76,7 +121,13 @@ describe('from-states: every action allowed from its states and refused from all
     const e = EXPECTED[action];
     for (const state of [null, ...APPLICATION_STATES] as (ApplicationState | null)[]) {
       const ok = e.from.includes(state);
-      const expected: ErrorCode | 'OK' = ok ? 'OK' : action === 'request' ? 'ALREADY_APPLIED' : state === null ? 'NOT_FOUND' : 'INVALID_TRANSITION';
+      const expected: ErrorCode | 'OK' = ok
+        ? 'OK'
+        : action === 'request'
+          ? 'ALREADY_APPLIED'
+          : state === null
+            ? 'NOT_FOUND'
+            : 'INVALID_TRANSITION';
       it(`${action} from ${state ?? '(none)'} → ${ok ? e.to : expected}`, () => {
         const run = () => planTransition(input(action, { application: app(state) }));
         expect(codeOf(run)).toBe(expected);
@@ -105,13 +156,17 @@ describe('who: every action by every kind of actor', () => {
     expect(codeOf(() => planTransition(input('start_review', { actor: admin, assignedReviewerIds: [] })))).toBe('OK');
   });
   it('who is checked before the state (no leaking of another organisation’s stage)', () => {
-    expect(codeOf(() => planTransition(input('submit', { actor: otherLead, application: app('communicated') })))).toBe('FORBIDDEN');
+    expect(codeOf(() => planTransition(input('submit', { actor: otherLead, application: app('communicated') })))).toBe(
+      'FORBIDDEN',
+    );
   });
 });
 
 describe('timing rules', () => {
   it('request: refused while intake is paused, even before the deadline', () => {
-    expect(codeOf(() => planTransition(input('request', { cycle: cycle({ intakePaused: true }) })))).toBe('INTAKE_PAUSED');
+    expect(codeOf(() => planTransition(input('request', { cycle: cycle({ intakePaused: true }) })))).toBe(
+      'INTAKE_PAUSED',
+    );
   });
   it('request: allowed until the end of grace, refused after', () => {
     expect(codeOf(() => planTransition(input('request', { now: T.deadline })))).toBe('OK');
@@ -123,27 +178,49 @@ describe('timing rules', () => {
   });
   it('submit: on time up to the deadline, late inside grace, refused after', () => {
     expect(planTransition(input('submit', { now: T.intake }))).toEqual({ from: 'open', to: 'submitted', late: false });
-    expect(planTransition(input('submit', { now: T.deadline }))).toEqual({ from: 'open', to: 'submitted', late: false });
-    expect(planTransition(input('submit', { now: new Date(T.deadline.getTime() + 1) }))).toEqual({ from: 'open', to: 'submitted', late: true });
+    expect(planTransition(input('submit', { now: T.deadline }))).toEqual({
+      from: 'open',
+      to: 'submitted',
+      late: false,
+    });
+    expect(planTransition(input('submit', { now: new Date(T.deadline.getTime() + 1) }))).toEqual({
+      from: 'open',
+      to: 'submitted',
+      late: true,
+    });
     expect(planTransition(input('submit', { now: T.grace }))).toMatchObject({ late: true });
     expect(planTransition(input('submit', { now: T.graceEnd }))).toMatchObject({ late: true });
     expect(codeOf(() => planTransition(input('submit', { now: T.afterGrace })))).toBe('DEADLINE_PASSED');
   });
   it('submit: with no grace period, one millisecond late is refused', () => {
     const c0 = cycle({ graceMinutes: 0 });
-    expect(codeOf(() => planTransition(input('submit', { cycle: c0, now: new Date(T.deadline.getTime() + 1) })))).toBe('DEADLINE_PASSED');
+    expect(codeOf(() => planTransition(input('submit', { cycle: c0, now: new Date(T.deadline.getTime() + 1) })))).toBe(
+      'DEADLINE_PASSED',
+    );
   });
   it('submit: not affected by paused intake', () => {
-    expect(planTransition(input('submit', { cycle: cycle({ intakePaused: true }) }))).toMatchObject({ to: 'submitted' });
+    expect(planTransition(input('submit', { cycle: cycle({ intakePaused: true }) }))).toMatchObject({
+      to: 'submitted',
+    });
   });
   it('submit: needs a target level', () => {
     expect(codeOf(() => planTransition(input('submit', { application: app('open', null) })))).toBe('VALIDATION');
   });
   it('submit across the October clock change (deadline Mon 27 Oct 2025 17:00 GMT)', () => {
-    const dst = cycle({ submissionDeadline: londonDate(2025, 10, 27, 17), graceMinutes: 15, reviewStart: londonDate(2025, 11, 3, 9) });
-    expect(planTransition(input('submit', { cycle: dst, now: new Date('2025-10-27T16:59:00Z') }))).toMatchObject({ late: false });
-    expect(planTransition(input('submit', { cycle: dst, now: new Date('2025-10-27T17:10:00Z') }))).toMatchObject({ late: true });
-    expect(codeOf(() => planTransition(input('submit', { cycle: dst, now: new Date('2025-10-27T17:16:00Z') })))).toBe('DEADLINE_PASSED');
+    const dst = cycle({
+      submissionDeadline: londonDate(2025, 10, 27, 17),
+      graceMinutes: 15,
+      reviewStart: londonDate(2025, 11, 3, 9),
+    });
+    expect(planTransition(input('submit', { cycle: dst, now: new Date('2025-10-27T16:59:00Z') }))).toMatchObject({
+      late: false,
+    });
+    expect(planTransition(input('submit', { cycle: dst, now: new Date('2025-10-27T17:10:00Z') }))).toMatchObject({
+      late: true,
+    });
+    expect(codeOf(() => planTransition(input('submit', { cycle: dst, now: new Date('2025-10-27T17:16:00Z') })))).toBe(
+      'DEADLINE_PASSED',
+    );
   });
   it('communicate: only inside the decision window (inclusive)', () => {
     expect(codeOf(() => planTransition(input('communicate', { now: T.review })))).toBe('OUTSIDE_WINDOW');
@@ -155,7 +232,11 @@ describe('timing rules', () => {
     expect(codeOf(() => planTransition(input('lapse', { now: T.intake })))).toBe('OUTSIDE_WINDOW');
     expect(codeOf(() => planTransition(input('lapse', { now: T.graceEnd })))).toBe('OUTSIDE_WINDOW');
     expect(codeOf(() => planTransition(input('lapse', { now: T.afterGrace })))).toBe('OK');
-    expect(codeOf(() => planTransition(input('lapse', { application: app('open'), now: T.afterGrace, actor: SYSTEM_ACTOR })))).toBe('OK');
+    expect(
+      codeOf(() =>
+        planTransition(input('lapse', { application: app('open'), now: T.afterGrace, actor: SYSTEM_ACTOR })),
+      ),
+    ).toBe('OK');
   });
   it('an unknown action is a VALIDATION error', () => {
     expect(codeOf(() => planTransition(input('request', { action: 'fly' as never })))).toBe('VALIDATION');
@@ -188,6 +269,7 @@ describe('availableActions', () => {
     expect(names(app('in_review'), reviewer, C, T.review)).toEqual([]);
   });
   it('nothing on terminal states', () => {
-    for (const s of TERMINAL_STATES) for (const a of ALL_ACTORS) expect(availableActions(app(s), a, C, T.decision, ASSIGNED)).toEqual([]);
+    for (const s of TERMINAL_STATES)
+      for (const a of ALL_ACTORS) expect(availableActions(app(s), a, C, T.decision, ASSIGNED)).toEqual([]);
   });
 });

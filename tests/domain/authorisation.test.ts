@@ -1,18 +1,56 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ACTION_AUDIENCES, DOMAIN_ACTIONS, authorise, can, canBeAssignedReviewer, checkAuthorisation, type DomainAction, type Resource,
+  ACTION_AUDIENCES,
+  DOMAIN_ACTIONS,
+  authorise,
+  can,
+  canBeAssignedReviewer,
+  checkAuthorisation,
+  type DomainAction,
+  type Resource,
 } from '../../src/domain/authorisation.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/domain/types.js';
-import { ASSIGNED, ORG, OTHER_ORG, actor, admin, contributor, lead, nobody, otherContributor, otherLead, reviewer, sameOrgReviewer, unassignedReviewer } from './fixtures.js';
+import {
+  ASSIGNED,
+  ORG,
+  OTHER_ORG,
+  actor,
+  admin,
+  contributor,
+  lead,
+  nobody,
+  otherContributor,
+  otherLead,
+  reviewer,
+  sameOrgReviewer,
+  unassignedReviewer,
+} from './fixtures.js';
 
 const app: Resource = { kind: 'application', organisationId: ORG, assignedReviewerIds: ASSIGNED };
 const org: Resource = { kind: 'organisation', organisationId: ORG };
 const dropin: Resource = { kind: 'dropin' };
 const system: Resource = { kind: 'system' };
 
-type Who = 'lead' | 'contributor' | 'otherLead' | 'otherContributor' | 'reviewer' | 'unassignedReviewer' | 'sameOrgReviewer' | 'admin';
-const ACTORS: Record<Who, Actor> = { lead, contributor, otherLead, otherContributor, reviewer, unassignedReviewer, sameOrgReviewer, admin };
+type Who =
+  | 'lead'
+  | 'contributor'
+  | 'otherLead'
+  | 'otherContributor'
+  | 'reviewer'
+  | 'unassignedReviewer'
+  | 'sameOrgReviewer'
+  | 'admin';
+const ACTORS: Record<Who, Actor> = {
+  lead,
+  contributor,
+  otherLead,
+  otherContributor,
+  reviewer,
+  unassignedReviewer,
+  sameOrgReviewer,
+  admin,
+};
 
 /** Expected answer on ORG's application (or org / dropin / system resource as fits the action). */
 const EXPECTED: Record<DomainAction, { resource: Resource; allowed: Who[] }> = {
@@ -23,7 +61,19 @@ const EXPECTED: Record<DomainAction, { resource: Resource; allowed: Who[] }> = {
   withdraw_application: { resource: app, allowed: ['lead', 'admin'] },
   request_application: { resource: org, allowed: ['lead', 'contributor'] },
   answer_clarification: { resource: app, allowed: ['lead', 'contributor'] },
-  view_dropins: { resource: dropin, allowed: ['lead', 'contributor', 'otherLead', 'otherContributor', 'reviewer', 'unassignedReviewer', 'sameOrgReviewer', 'admin'] },
+  view_dropins: {
+    resource: dropin,
+    allowed: [
+      'lead',
+      'contributor',
+      'otherLead',
+      'otherContributor',
+      'reviewer',
+      'unassignedReviewer',
+      'sameOrgReviewer',
+      'admin',
+    ],
+  },
   book_dropin: { resource: dropin, allowed: ['lead', 'contributor', 'otherLead', 'otherContributor', 'admin'] },
   manage_dropins: { resource: dropin, allowed: ['admin'] },
   open_application: { resource: app, allowed: ['admin'] },
@@ -48,7 +98,25 @@ describe('authorisation matrix', () => {
   it('every action has a rule and an expectation', () => {
     expect(Object.keys(ACTION_AUDIENCES).sort()).toEqual([...DOMAIN_ACTIONS].sort());
     expect(Object.keys(EXPECTED).sort()).toEqual([...DOMAIN_ACTIONS].sort());
-    for (const a of ['view_application', 'edit_commentary', 'submit_application', 'request_application', 'book_dropin', 'manage_dropins', 'assess', 'request_clarification', 'recommend', 'decide', 'communicate', 'assign_reviewers', 'manage_cycle', 'provision_folders', 'view_dashboard', 'manage_people', 'view_audit']) {
+    for (const a of [
+      'view_application',
+      'edit_commentary',
+      'submit_application',
+      'request_application',
+      'book_dropin',
+      'manage_dropins',
+      'assess',
+      'request_clarification',
+      'recommend',
+      'decide',
+      'communicate',
+      'assign_reviewers',
+      'manage_cycle',
+      'provision_folders',
+      'view_dashboard',
+      'manage_people',
+      'view_audit',
+    ]) {
       expect(DOMAIN_ACTIONS).toContain(a);
     }
   });
@@ -72,7 +140,15 @@ describe('authorisation matrix', () => {
 
 describe('cross-organisation refusal', () => {
   it('applicants of another organisation cannot see or touch the application', () => {
-    for (const action of ['view_organisation', 'view_application', 'edit_commentary', 'submit_application', 'withdraw_application', 'answer_clarification', 'request_application'] as const) {
+    for (const action of [
+      'view_organisation',
+      'view_application',
+      'edit_commentary',
+      'submit_application',
+      'withdraw_application',
+      'answer_clarification',
+      'request_application',
+    ] as const) {
       for (const a of [otherLead, otherContributor]) {
         const r = checkAuthorisation(a, action, action === 'request_application' ? org : app);
         expect(r).toEqual({ allowed: false, code: 'FORBIDDEN', reason: 'You can only act for your own organisation.' });
@@ -96,21 +172,42 @@ describe('cross-organisation refusal', () => {
     } catch (e) {
       const de = e as DomainError;
       expect(de.code).toBe('FORBIDDEN');
-      expect(de.details).toMatchObject({ action: 'view_application', organisationId: ORG, personId: otherLead.personId });
+      expect(de.details).toMatchObject({
+        action: 'view_application',
+        organisationId: ORG,
+        personId: otherLead.personId,
+      });
     }
   });
 });
 
 describe('reviewers and conflicts of interest', () => {
   it('an unassigned reviewer is told the application is not theirs', () => {
-    expect(checkAuthorisation(unassignedReviewer, 'recommend', app)).toMatchObject({ allowed: false, code: 'FORBIDDEN', reason: 'This application is not assigned to you.' });
+    expect(checkAuthorisation(unassignedReviewer, 'recommend', app)).toMatchObject({
+      allowed: false,
+      code: 'FORBIDDEN',
+      reason: 'This application is not assigned to you.',
+    });
   });
   it('a reviewer from the same organisation gets CONFLICT_OF_INTEREST, assigned or not', () => {
-    for (const action of ['assess', 'request_clarification', 'recommend', 'start_review', 'view_application'] as const) {
-      expect(checkAuthorisation(sameOrgReviewer, action, app), action).toMatchObject({ allowed: false, code: 'CONFLICT_OF_INTEREST' });
-      expect(checkAuthorisation(sameOrgReviewer, action, { ...app, assignedReviewerIds: [] }), action).toMatchObject({ code: 'CONFLICT_OF_INTEREST' });
+    for (const action of [
+      'assess',
+      'request_clarification',
+      'recommend',
+      'start_review',
+      'view_application',
+    ] as const) {
+      expect(checkAuthorisation(sameOrgReviewer, action, app), action).toMatchObject({
+        allowed: false,
+        code: 'CONFLICT_OF_INTEREST',
+      });
+      expect(checkAuthorisation(sameOrgReviewer, action, { ...app, assignedReviewerIds: [] }), action).toMatchObject({
+        code: 'CONFLICT_OF_INTEREST',
+      });
     }
-    expect(() => authorise(sameOrgReviewer, 'recommend', app)).toThrow(expect.objectContaining({ code: 'CONFLICT_OF_INTEREST' }));
+    expect(() => authorise(sameOrgReviewer, 'recommend', app)).toThrow(
+      expect.objectContaining({ code: 'CONFLICT_OF_INTEREST' }),
+    );
   });
   it('a reviewer who is also an applicant of the organisation may view it as an applicant but not review it', () => {
     const both = actor('both', ['reviewer', 'applicant_contributor'], ORG);
@@ -121,7 +218,10 @@ describe('reviewers and conflicts of interest', () => {
   it('an admin from the organisation cannot decide or start review on it, but may communicate', () => {
     const orgAdmin = actor('adm', ['admin'], ORG);
     expect(checkAuthorisation(orgAdmin, 'decide', app)).toMatchObject({ allowed: false, code: 'CONFLICT_OF_INTEREST' });
-    expect(checkAuthorisation(orgAdmin, 'start_review', app)).toMatchObject({ allowed: false, code: 'CONFLICT_OF_INTEREST' });
+    expect(checkAuthorisation(orgAdmin, 'start_review', app)).toMatchObject({
+      allowed: false,
+      code: 'CONFLICT_OF_INTEREST',
+    });
     expect(can(orgAdmin, 'communicate', app)).toBe(true);
     expect(can(orgAdmin, 'decide', { ...app, organisationId: OTHER_ORG })).toBe(true);
   });
@@ -129,7 +229,11 @@ describe('reviewers and conflicts of interest', () => {
     expect(can(SYSTEM_ACTOR, 'lapse_application', app)).toBe(true);
   });
   it('a contributor is told only the lead can submit', () => {
-    expect(checkAuthorisation(contributor, 'submit_application', app)).toMatchObject({ allowed: false, code: 'FORBIDDEN', reason: 'Only your organisation’s applicant lead can do this.' });
+    expect(checkAuthorisation(contributor, 'submit_application', app)).toMatchObject({
+      allowed: false,
+      code: 'FORBIDDEN',
+      reason: 'Only your organisation’s applicant lead can do this.',
+    });
   });
   it('canBeAssignedReviewer', () => {
     expect(canBeAssignedReviewer(reviewer, ORG)).toBe(true);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AWARD_VALIDITY_YEARS, awardExpiresInDays, awardForDecision, awardFromDecision, isAwardValid } from '../../src/domain/award.js';
+import {
+  AWARD_VALIDITY_YEARS,
+  awardExpiresInDays,
+  awardForDecision,
+  awardFromDecision,
+  isAwardValid,
+} from '../../src/domain/award.js';
 import { formatLondon, londonDate } from '../../src/domain/time.js';
 
 describe('awards', () => {
@@ -8,7 +14,12 @@ describe('awards', () => {
   it('validUntil is the same London date and time two years later', () => {
     const decidedAt = londonDate(2025, 12, 5, 14, 30);
     const a = awardFromDecision({ organisationId: 'org-a', level: 'gold', decidedAt });
-    expect(a).toEqual({ organisationId: 'org-a', level: 'gold', validFrom: decidedAt, validUntil: londonDate(2027, 12, 5, 14, 30) });
+    expect(a).toEqual({
+      organisationId: 'org-a',
+      level: 'gold',
+      validFrom: decidedAt,
+      validUntil: londonDate(2027, 12, 5, 14, 30),
+    });
     expect(a.validFrom).not.toBe(decidedAt);
   });
 

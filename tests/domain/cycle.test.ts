@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cyclePhase, graceEnd, inDecisionWindow, inReviewWindow, submissionTiming, validateCycle } from '../../src/domain/cycle.js';
+import {
+  cyclePhase,
+  graceEnd,
+  inDecisionWindow,
+  inReviewWindow,
+  submissionTiming,
+  validateCycle,
+} from '../../src/domain/cycle.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { daysLeftLondon, londonDate } from '../../src/domain/time.js';
 import { cycle } from './fixtures.js';
@@ -25,7 +32,9 @@ describe('validateCycle', () => {
   it('accepts equal review start/end and equal decision start/end, and no grace', () => {
     const d = londonDate(2025, 10, 3, 9);
     const e = londonDate(2025, 12, 1, 9);
-    expect(() => validateCycle(cycle({ reviewStart: d, reviewEnd: d, decisionStart: e, decisionEnd: e, graceMinutes: 0 }))).not.toThrow();
+    expect(() =>
+      validateCycle(cycle({ reviewStart: d, reviewEnd: d, decisionStart: e, decisionEnd: e, graceMinutes: 0 })),
+    ).not.toThrow();
   });
 
   it('refuses a deadline not before review start', () => {
@@ -55,7 +64,14 @@ describe('validateCycle', () => {
   it('lists every problem at once', () => {
     const c = cycle();
     const problems = validationProblems(() =>
-      validateCycle(cycle({ graceMinutes: -5, reviewStart: c.submissionDeadline, reviewEnd: ms(c.submissionDeadline, -1), decisionEnd: ms(c.decisionStart, -1) })),
+      validateCycle(
+        cycle({
+          graceMinutes: -5,
+          reviewStart: c.submissionDeadline,
+          reviewEnd: ms(c.submissionDeadline, -1),
+          decisionEnd: ms(c.decisionStart, -1),
+        }),
+      ),
     );
     expect(problems.length).toBe(4);
   });
@@ -106,7 +122,11 @@ describe('submissionTiming', () => {
   });
 
   it('deadline before the clock change (Fri 24 Oct 2025 17:00 BST = 16:00 UTC)', () => {
-    const before = cycle({ submissionDeadline: londonDate(2025, 10, 24, 17, 0), graceMinutes: 0, reviewStart: londonDate(2025, 11, 3, 9) });
+    const before = cycle({
+      submissionDeadline: londonDate(2025, 10, 24, 17, 0),
+      graceMinutes: 0,
+      reviewStart: londonDate(2025, 11, 3, 9),
+    });
     expect(before.submissionDeadline.toISOString()).toBe('2025-10-24T16:00:00.000Z');
     expect(submissionTiming(before, new Date('2025-10-24T16:00:00Z'))).toBe('on_time');
     expect(submissionTiming(before, new Date('2025-10-24T16:30:00Z'))).toBe('closed');

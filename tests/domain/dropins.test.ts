@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ELIGIBILITY_WEEKS, assertBookable, assertEligible, assertNotAlreadyBooked, attendancesFromBookings, checkEligibility, seatsLeft,
+  ELIGIBILITY_WEEKS,
+  assertBookable,
+  assertEligible,
+  assertNotAlreadyBooked,
+  attendancesFromBookings,
+  checkEligibility,
+  seatsLeft,
 } from '../../src/domain/dropins.js';
 import { DomainError, type ErrorCode } from '../../src/domain/errors.js';
 import { londonDate } from '../../src/domain/time.js';
@@ -52,15 +58,27 @@ describe('eligibility (attended a drop-in within the 8 weeks before the request)
   });
 
   it('never attended', () => {
-    expect(checkEligibility([], londonDate(2025, 7, 1))).toEqual({ eligible: false, reason: 'never_attended', lastAttended: null });
+    expect(checkEligibility([], londonDate(2025, 7, 1))).toEqual({
+      eligible: false,
+      reason: 'never_attended',
+      lastAttended: null,
+    });
   });
 
   it('attendance after the request does not count', () => {
     const request = londonDate(2025, 7, 1, 12);
-    expect(checkEligibility([att(plus(request, MIN))], request)).toEqual({ eligible: false, reason: 'never_attended', lastAttended: null });
+    expect(checkEligibility([att(plus(request, MIN))], request)).toEqual({
+      eligible: false,
+      reason: 'never_attended',
+      lastAttended: null,
+    });
     expect(checkEligibility([att(request)], request).eligible).toBe(true);
     const old = londonDate(2025, 1, 1);
-    expect(checkEligibility([att(old), att(plus(request, MIN))], request)).toMatchObject({ eligible: false, reason: 'attendance_too_old', lastAttended: old });
+    expect(checkEligibility([att(old), att(plus(request, MIN))], request)).toMatchObject({
+      eligible: false,
+      reason: 'attendance_too_old',
+      lastAttended: old,
+    });
   });
 
   it('uses the most recent attendance, in any order', () => {
@@ -125,12 +143,21 @@ describe('bookings', () => {
   });
 
   const booking = (over: Partial<Booking>): Booking => ({
-    id: 'b1', sessionId: 's1', personId: 'p1', organisationId: 'org-a', status: 'booked', attended: false, createdAt: before, ...over,
+    id: 'b1',
+    sessionId: 's1',
+    personId: 'p1',
+    organisationId: 'org-a',
+    status: 'booked',
+    attended: false,
+    createdAt: before,
+    ...over,
   });
 
   it('assertNotAlreadyBooked ignores cancelled bookings and other sessions', () => {
     expect(codeOf(() => assertNotAlreadyBooked([booking({})], 's1', 'p1'))).toBe('ALREADY_BOOKED');
-    expect(codeOf(() => assertNotAlreadyBooked([booking({ status: 'waitlisted' })], 's1', 'p1'))).toBe('ALREADY_BOOKED');
+    expect(codeOf(() => assertNotAlreadyBooked([booking({ status: 'waitlisted' })], 's1', 'p1'))).toBe(
+      'ALREADY_BOOKED',
+    );
     expect(() => assertNotAlreadyBooked([booking({ status: 'cancelled' })], 's1', 'p1')).not.toThrow();
     expect(() => assertNotAlreadyBooked([booking({ sessionId: 's2' })], 's1', 'p1')).not.toThrow();
     expect(() => assertNotAlreadyBooked([booking({ personId: 'p2' })], 's1', 'p1')).not.toThrow();
@@ -138,7 +165,11 @@ describe('bookings', () => {
 
   it('attendancesFromBookings uses attended bookings at the session start', () => {
     const list = attendancesFromBookings(
-      [booking({ attended: true }), booking({ id: 'b2', attended: false }), booking({ id: 'b3', sessionId: 'gone', attended: true })],
+      [
+        booking({ attended: true }),
+        booking({ id: 'b2', attended: false }),
+        booking({ id: 'b3', sessionId: 'gone', attended: true }),
+      ],
       [session],
     );
     expect(list).toEqual([{ sessionId: 's1', organisationId: 'org-a', attendedAt: session.startsAt }]);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, ERROR_CODES, ERROR_TEXT, httpStatusFor, isDomainError, type ErrorCode } from '../../src/domain/errors.js';
+import {
+  DomainError,
+  ERROR_CODES,
+  ERROR_TEXT,
+  httpStatusFor,
+  isDomainError,
+  type ErrorCode,
+} from '../../src/domain/errors.js';
 
 describe('errors', () => {
   it('has a non-empty message and next step for every code, and no extra entries', () => {
@@ -13,9 +20,22 @@ describe('errors', () => {
   it('codes are unique and stable', () => {
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
     expect(ERROR_CODES).toEqual([
-      'NOT_ELIGIBLE', 'ALREADY_APPLIED', 'DEADLINE_PASSED', 'DROPIN_FULL', 'DROPIN_CANCELLED', 'DROPIN_PAST',
-      'ALREADY_BOOKED', 'INTAKE_PAUSED', 'STALE', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_TRANSITION', 'NOT_READY',
-      'OUTSIDE_WINDOW', 'CONFLICT_OF_INTEREST', 'VALIDATION',
+      'NOT_ELIGIBLE',
+      'ALREADY_APPLIED',
+      'DEADLINE_PASSED',
+      'DROPIN_FULL',
+      'DROPIN_CANCELLED',
+      'DROPIN_PAST',
+      'ALREADY_BOOKED',
+      'INTAKE_PAUSED',
+      'STALE',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'INVALID_TRANSITION',
+      'NOT_READY',
+      'OUTSIDE_WINDOW',
+      'CONFLICT_OF_INTEREST',
+      'VALIDATION',
     ]);
   });
 
@@ -46,9 +66,22 @@ describe('errors', () => {
 
   it('maps codes to HTTP statuses', () => {
     const expected: Record<ErrorCode, number> = {
-      NOT_ELIGIBLE: 422, ALREADY_APPLIED: 409, DEADLINE_PASSED: 422, DROPIN_FULL: 409, DROPIN_CANCELLED: 422,
-      DROPIN_PAST: 422, ALREADY_BOOKED: 409, INTAKE_PAUSED: 422, STALE: 409, FORBIDDEN: 403, NOT_FOUND: 404,
-      INVALID_TRANSITION: 422, NOT_READY: 422, OUTSIDE_WINDOW: 422, CONFLICT_OF_INTEREST: 422, VALIDATION: 422,
+      NOT_ELIGIBLE: 422,
+      ALREADY_APPLIED: 409,
+      DEADLINE_PASSED: 422,
+      DROPIN_FULL: 409,
+      DROPIN_CANCELLED: 422,
+      DROPIN_PAST: 422,
+      ALREADY_BOOKED: 409,
+      INTAKE_PAUSED: 422,
+      STALE: 409,
+      FORBIDDEN: 403,
+      NOT_FOUND: 404,
+      INVALID_TRANSITION: 422,
+      NOT_READY: 422,
+      OUTSIDE_WINDOW: 422,
+      CONFLICT_OF_INTEREST: 422,
+      VALIDATION: 422,
     };
     for (const code of ERROR_CODES) expect(httpStatusFor(code), code).toBe(expected[code]);
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import {
-  SECTIONS, canReplaceFramework, criteriaForSection, criteriaUpTo, findCriterion, parseFramework, replaceFrameworkVersion, sectionTitle,
+  SECTIONS,
+  canReplaceFramework,
+  criteriaForSection,
+  criteriaUpTo,
+  findCriterion,
+  parseFramework,
+  replaceFrameworkVersion,
+  sectionTitle,
   type Framework,
 } from '../../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK, DEFAULT_FRAMEWORK_VERSION } from '../../src/domain/framework-default.js';
@@ -21,7 +28,13 @@ function problemsOf(json: unknown): string[] {
 const minimal = () => ({
   version: 'v1',
   title: 'Test framework',
-  criteria: SECTION_NUMBERS.map((s) => ({ id: `${s}.1`, section: s, text: `Criterion ${s}`, minimumLevel: 'bronze', suggestedEvidence: ['Policy'] })),
+  criteria: SECTION_NUMBERS.map((s) => ({
+    id: `${s}.1`,
+    section: s,
+    text: `Criterion ${s}`,
+    minimumLevel: 'bronze',
+    suggestedEvidence: ['Policy'],
+  })),
 });
 
 describe('sections', () => {
@@ -112,7 +125,9 @@ describe('parseFramework', () => {
   it('refuses a section with no bronze criterion', () => {
     const j = minimal();
     j.criteria[2]!.minimumLevel = 'silver';
-    expect(problemsOf(j)).toEqual(['section 3 (Placement induction) has no bronze criterion; every section needs at least one']);
+    expect(problemsOf(j)).toEqual([
+      'section 3 (Placement induction) has no bronze criterion; every section needs at least one',
+    ]);
   });
 
   it('lists every problem at once, in the message too', () => {

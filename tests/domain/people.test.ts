@@ -3,7 +3,13 @@ import { isDomainError } from '../../src/domain/errors.js';
 import { actorFor, isApplicant, matchPerson, primaryRole } from '../../src/domain/people.js';
 import type { Person, Role } from '../../src/domain/types.js';
 
-const p = (id: string, email: string, entraObjectId: string | null, roles: Role[] = ['applicant_lead'], organisationId: string | null = 'org-a'): Person => ({
+const p = (
+  id: string,
+  email: string,
+  entraObjectId: string | null,
+  roles: Role[] = ['applicant_lead'],
+  organisationId: string | null = 'org-a',
+): Person => ({
   id,
   displayName: id,
   email,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { criteriaUpTo } from '../../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../../src/domain/framework-default.js';
-import { EVIDENCE_MAX_AGE_MONTHS, assessReadiness, isEvidenceCurrent, oldestCurrentEvidenceDate, type ReadinessInput } from '../../src/domain/readiness.js';
+import {
+  EVIDENCE_MAX_AGE_MONTHS,
+  assessReadiness,
+  isEvidenceCurrent,
+  oldestCurrentEvidenceDate,
+  type ReadinessInput,
+} from '../../src/domain/readiness.js';
 import { addMonthsLondon, londonDate } from '../../src/domain/time.js';
 import type { Commentary, EvidenceDocument, Level } from '../../src/domain/types.js';
 
@@ -18,7 +24,10 @@ const doc = (name: string, over: Partial<EvidenceDocument> = {}): EvidenceDocume
 });
 
 /** A complete application at `level` with n documents, every criterion referencing one of them. */
-type MutableInput = Omit<ReadinessInput, 'commentary' | 'documents'> & { commentary: Commentary[]; documents: EvidenceDocument[] };
+type MutableInput = Omit<ReadinessInput, 'commentary' | 'documents'> & {
+  commentary: Commentary[];
+  documents: EvidenceDocument[];
+};
 
 function complete(level: Level, n: number): MutableInput {
   const documents = Array.from({ length: n }, (_, i) => doc(`Doc ${i + 1}.pdf`));
@@ -35,7 +44,11 @@ const kinds = (r: ReturnType<typeof assessReadiness>, severity?: 'hard' | 'soft'
 
 describe('readiness: a complete application', () => {
   it('is ready with no problems, at every level', () => {
-    for (const [level, n] of [['bronze', 4], ['silver', 8], ['gold', 12]] as const) {
+    for (const [level, n] of [
+      ['bronze', 4],
+      ['silver', 8],
+      ['gold', 12],
+    ] as const) {
       const r = assessReadiness(complete(level, n));
       expect(r.problems, level).toEqual([]);
       expect(r.ready).toBe(true);
@@ -57,13 +70,20 @@ describe('readiness: a complete application', () => {
 });
 
 describe('readiness: document thresholds', () => {
-  for (const [level, min] of [['bronze', 4], ['silver', 8], ['gold', 12]] as const) {
+  for (const [level, min] of [
+    ['bronze', 4],
+    ['silver', 8],
+    ['gold', 12],
+  ] as const) {
     it(`${level}: ${min - 1} is too few, ${min} is enough`, () => {
       const ok = complete(level, min);
       expect(assessReadiness(ok).ready).toBe(true);
       const fewer = { ...ok, documents: ok.documents.slice(1) };
       // keep commentary valid: point references at a remaining document
-      fewer.commentary = ok.commentary.map((c) => ({ ...c, references: [{ documentName: fewer.documents[0]!.name, pages: [1] }] }));
+      fewer.commentary = ok.commentary.map((c) => ({
+        ...c,
+        references: [{ documentName: fewer.documents[0]!.name, pages: [1] }],
+      }));
       const r = assessReadiness(fewer);
       expect(r.ready).toBe(false);
       expect(r.documentsCompleted).toBe(min - 1);
@@ -76,7 +96,10 @@ describe('readiness: document thresholds', () => {
     const r = assessReadiness(input);
     expect(r.documentsCompleted).toBe(3);
     expect(kinds(r, 'hard')).toEqual(['too_few_documents']);
-    expect(r.problems.find((p) => p.kind === 'document_not_completed')).toMatchObject({ severity: 'soft', documentName: 'Doc 4.pdf' });
+    expect(r.problems.find((p) => p.kind === 'document_not_completed')).toMatchObject({
+      severity: 'soft',
+      documentName: 'Doc 4.pdf',
+    });
     input.documents.push(doc('Doc 5.pdf'));
     input.commentary[0]!.references.push({ documentName: 'Doc 5.pdf', pages: [3] });
     const r2 = assessReadiness(input);
@@ -96,7 +119,9 @@ describe('readiness: evidence dated within 12 months', () => {
     expect(withDate(addMonthsLondon(AT, -11)).ready).toBe(true);
     const r = withDate(addMonthsLondon(AT, -13));
     expect(r.ready).toBe(false);
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'evidence_too_old', severity: 'hard', documentName: 'Doc 1.pdf' })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'evidence_too_old', severity: 'hard', documentName: 'Doc 1.pdf' }),
+    ]);
   });
   it('exactly 12 calendar months (London date) is current, whatever the time of day; a day more is not', () => {
     expect(oldestCurrentEvidenceDate(AT)).toBe('2024-09-19');
@@ -125,18 +150,25 @@ describe('readiness: evidence dated within 12 months', () => {
     const input = complete('bronze', 4);
     input.documents = input.documents.map((d, i) => (i < 2 ? { ...d, evidenceDate: londonDate(2023, 1, 1) } : d));
     const r = assessReadiness(input);
-    expect(r.problems.filter((p) => p.kind === 'evidence_too_old').map((p) => p.documentName)).toEqual(['Doc 1.pdf', 'Doc 2.pdf']);
+    expect(r.problems.filter((p) => p.kind === 'evidence_too_old').map((p) => p.documentName)).toEqual([
+      'Doc 1.pdf',
+      'Doc 2.pdf',
+    ]);
   });
 });
 
 describe('readiness: commentary', () => {
   it('every commentary box up to the target level is mandatory', () => {
     const input = complete('silver', 8);
-    const silverOnly = input.commentary.find((c) => DEFAULT_FRAMEWORK.criteria.find((x) => x.id === c.criterionId)?.minimumLevel === 'silver')!;
+    const silverOnly = input.commentary.find(
+      (c) => DEFAULT_FRAMEWORK.criteria.find((x) => x.id === c.criterionId)?.minimumLevel === 'silver',
+    )!;
     input.commentary = input.commentary.filter((c) => c !== silverOnly);
     const r = assessReadiness(input);
     expect(r.ready).toBe(false);
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'empty_commentary', severity: 'hard', criterionId: silverOnly.criterionId })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'empty_commentary', severity: 'hard', criterionId: silverOnly.criterionId }),
+    ]);
   });
   it('blank text counts as empty', () => {
     const input = complete('bronze', 4);
@@ -154,7 +186,13 @@ describe('readiness: commentary', () => {
     const input = complete('bronze', 4);
     input.commentary[1] = { ...input.commentary[1]!, references: [] };
     const r = assessReadiness(input);
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'no_references', severity: 'hard', criterionId: input.commentary[1]!.criterionId })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        kind: 'no_references',
+        severity: 'hard',
+        criterionId: input.commentary[1]!.criterionId,
+      }),
+    ]);
   });
   it('references resolve by name, trimmed and case-insensitive', () => {
     const input = complete('bronze', 4);
@@ -168,7 +206,10 @@ describe('readiness: commentary', () => {
     const r = assessReadiness(input);
     expect(r.ready).toBe(false);
     expect(kinds(r)).toEqual(['missing_reference', 'missing_reference']);
-    expect(r.problems[0]).toMatchObject({ documentName: 'Risk assessment v2.docx', criterionId: input.commentary[0]!.criterionId });
+    expect(r.problems[0]).toMatchObject({
+      documentName: 'Risk assessment v2.docx',
+      criterionId: input.commentary[0]!.criterionId,
+    });
   });
   it.each([[[]], [[0]], [[-1]], [[1.5]], [[Number.NaN]], [[1, 0]]])('pages %j are invalid', (pages) => {
     const input = complete('bronze', 4);
@@ -182,7 +223,9 @@ describe('readiness: commentary', () => {
     input.documents.push(doc('Unused.pdf'));
     const r = assessReadiness(input);
     expect(r.ready).toBe(true);
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'document_unreferenced', severity: 'soft', documentName: 'Unused.pdf' })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'document_unreferenced', severity: 'soft', documentName: 'Unused.pdf' }),
+    ]);
   });
   it('commentary for criteria above the target level, or unknown criteria, is ignored', () => {
     const input = complete('bronze', 4);
@@ -193,7 +236,11 @@ describe('readiness: commentary', () => {
   it('a document referenced only above the target level counts as unreferenced', () => {
     const input = complete('bronze', 4);
     input.documents.push(doc('Gold only.pdf'));
-    input.commentary.push({ criterionId: '1.4', text: 'x', references: [{ documentName: 'Gold only.pdf', pages: [1] }] });
+    input.commentary.push({
+      criterionId: '1.4',
+      text: 'x',
+      references: [{ documentName: 'Gold only.pdf', pages: [1] }],
+    });
     expect(kinds(assessReadiness(input))).toEqual(['document_unreferenced']);
   });
   it('every problem has a plain message', () => {
@@ -201,7 +248,16 @@ describe('readiness: commentary', () => {
     input.documents.push(doc('Old.pdf', { evidenceDate: londonDate(2020, 1, 1), completed: false }));
     input.commentary[0]!.references.push({ documentName: 'x', pages: [] });
     const r = assessReadiness(input);
-    expect(new Set(kinds(r))).toEqual(new Set(['too_few_documents', 'evidence_too_old', 'document_not_completed', 'missing_reference', 'invalid_pages', 'document_unreferenced']));
+    expect(new Set(kinds(r))).toEqual(
+      new Set([
+        'too_few_documents',
+        'evidence_too_old',
+        'document_not_completed',
+        'missing_reference',
+        'invalid_pages',
+        'document_unreferenced',
+      ]),
+    );
     for (const p of r.problems) expect(p.message.length).toBeGreaterThan(20);
   });
 });

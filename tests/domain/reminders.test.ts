@@ -29,7 +29,13 @@ const longBefore = londonDate(2026, 4, 1, 9, 0);
 
 describe('applicant deadline reminders', () => {
   it('plans 28/14/7/2/1 days before at the deadline wall-clock time, for every team member', () => {
-    const r = applicantDeadlineReminders({ cycle, application: app('open'), recipients: ['p1', 'p2'], settings: S, now: longBefore });
+    const r = applicantDeadlineReminders({
+      cycle,
+      application: app('open'),
+      recipients: ['p1', 'p2'],
+      settings: S,
+      now: longBefore,
+    });
     expect(r).toHaveLength(10);
     const forP1 = r.filter((x) => x.recipientId === 'p1');
     expect(forP1.map((x) => london(x.dueAt))).toEqual([
@@ -50,10 +56,24 @@ describe('applicant deadline reminders', () => {
 
   it('only while the application is open, and not while intake is paused', () => {
     for (const state of APPLICATION_STATES) {
-      const r = applicantDeadlineReminders({ cycle, application: app(state), recipients: ['p1'], settings: S, now: longBefore });
+      const r = applicantDeadlineReminders({
+        cycle,
+        application: app(state),
+        recipients: ['p1'],
+        settings: S,
+        now: longBefore,
+      });
       expect(r.length > 0, state).toBe(state === 'open');
     }
-    expect(applicantDeadlineReminders({ cycle: { ...cycle, intakePaused: true }, application: app('open'), recipients: ['p1'], settings: S, now: longBefore })).toEqual([]);
+    expect(
+      applicantDeadlineReminders({
+        cycle: { ...cycle, intakePaused: true },
+        application: app('open'),
+        recipients: ['p1'],
+        settings: S,
+        now: longBefore,
+      }),
+    ).toEqual([]);
   });
 
   it('drops reminders already passed (beyond the catch-up window) and uses per-cycle offsets', () => {
@@ -62,16 +82,32 @@ describe('applicant deadline reminders', () => {
     expect(r.map((x) => x.offsetLabel)).toEqual(['7 days', '2 days', '1 day']);
     const custom = resolveReminderSettings({ deadlineDaysBefore: [3, 3, 10, 0, -1] });
     expect(custom.deadlineDaysBefore).toEqual([10, 3]);
-    const r2 = applicantDeadlineReminders({ cycle, application: app('open'), recipients: ['p1'], settings: custom, now: longBefore });
+    const r2 = applicantDeadlineReminders({
+      cycle,
+      application: app('open'),
+      recipients: ['p1'],
+      settings: custom,
+      now: longBefore,
+    });
     expect(r2.map((x) => x.offsetLabel)).toEqual(['10 days', '3 days']);
   });
 
   it('keeps a reminder that fell due a little while ago (planner downtime) but not a stale one', () => {
     const oneDayBefore = londonDate(2026, 6, 18, 17, 0);
     const justAfter = new Date(oneDayBefore.getTime() + 60 * 60_000);
-    expect(applicantDeadlineReminders({ cycle, application: app('open'), recipients: ['p1'], settings: S, now: justAfter }).map((x) => x.offsetLabel)).toEqual(['1 day']);
+    expect(
+      applicantDeadlineReminders({
+        cycle,
+        application: app('open'),
+        recipients: ['p1'],
+        settings: S,
+        now: justAfter,
+      }).map((x) => x.offsetLabel),
+    ).toEqual(['1 day']);
     const muchLater = new Date(oneDayBefore.getTime() + 13 * 60 * 60_000);
-    expect(applicantDeadlineReminders({ cycle, application: app('open'), recipients: ['p1'], settings: S, now: muchLater })).toEqual([]);
+    expect(
+      applicantDeadlineReminders({ cycle, application: app('open'), recipients: ['p1'], settings: S, now: muchLater }),
+    ).toEqual([]);
   });
 });
 
@@ -84,7 +120,12 @@ describe('daylight saving', () => {
     expect(d.getTime() - week.getTime()).toBe(7 * 24 * 3600_000 - 3600_000);
     // Autumn: session Mon 26 Oct 2026 10:00 GMT; 24 hours before = Sun 25 Oct 10:00 GMT (a 25-hour day back).
     const s = londonDate(2026, 10, 26, 10, 0);
-    const r = dropInReminders({ session: { id: 's1', startsAt: s, cancelled: false }, bookings: [{ id: 'b1', personId: 'p1', status: 'booked' }], settings: S, now: londonDate(2026, 10, 1, 9) });
+    const r = dropInReminders({
+      session: { id: 's1', startsAt: s, cancelled: false },
+      bookings: [{ id: 'b1', personId: 'p1', status: 'booked' }],
+      settings: S,
+      now: londonDate(2026, 10, 1, 9),
+    });
     expect(r.map((x) => london(x.dueAt))).toEqual(['Sun 25 Oct 2026, 10:00', 'Mon 26 Oct 2026, 09:00']);
     expect(r.map((x) => x.offsetLabel)).toEqual(['24 hours', '1 hour']);
   });
@@ -118,16 +159,29 @@ describe('quiet hours', () => {
     expect(london(sendTimeFor(londonDate(2026, 5, 4, 21, 30), q))).toBe('Tue 5 May 2026, 08:00');
     expect(london(sendTimeFor(londonDate(2026, 5, 5, 6, 15), q))).toBe('Tue 5 May 2026, 08:00');
     expect(london(sendTimeFor(londonDate(2026, 5, 5, 9, 0), q))).toBe('Tue 5 May 2026, 09:00');
-    expect(london(sendTimeFor(londonDate(2026, 5, 5, 13, 0), { start: '12:00', end: '14:00' }))).toBe('Tue 5 May 2026, 14:00');
+    expect(london(sendTimeFor(londonDate(2026, 5, 5, 13, 0), { start: '12:00', end: '14:00' }))).toBe(
+      'Tue 5 May 2026, 14:00',
+    );
   });
 
   it('a deadline at 23:30 is reminded at 08:00, and a reminder that could only go after the event is dropped', () => {
     const lateDeadline = londonDate(2026, 6, 19, 23, 30);
-    const r = applicantDeadlineReminders({ cycle: { ...cycle, submissionDeadline: lateDeadline }, application: app('open'), recipients: ['p1'], settings: S, now: longBefore });
+    const r = applicantDeadlineReminders({
+      cycle: { ...cycle, submissionDeadline: lateDeadline },
+      application: app('open'),
+      recipients: ['p1'],
+      settings: S,
+      now: longBefore,
+    });
     expect(r.map((x) => london(x.sendAfter)).at(-1)).toBe('Fri 19 Jun 2026, 08:00');
     // A 07:30 session: the 1-hour reminder is due 06:30 (quiet) and would go at 08:00, after it started.
     const early = londonDate(2026, 6, 3, 7, 30);
-    const d = dropInReminders({ session: { id: 's', startsAt: early, cancelled: false }, bookings: [{ id: 'b', personId: 'p', status: 'booked' }], settings: S, now: longBefore });
+    const d = dropInReminders({
+      session: { id: 's', startsAt: early, cancelled: false },
+      bookings: [{ id: 'b', personId: 'p', status: 'booked' }],
+      settings: S,
+      now: longBefore,
+    });
     expect(d.map((x) => x.offsetLabel)).toEqual(['24 hours']);
     expect(london(d[0]!.sendAfter)).toBe('Tue 2 Jun 2026, 08:00');
   });
@@ -149,25 +203,49 @@ describe('other audiences', () => {
       { id: 'b2', personId: 'p2', status: 'cancelled' as const },
       { id: 'b3', personId: 'p3', status: 'waitlisted' as const },
     ];
-    const r = dropInReminders({ session: { id: 's', startsAt, cancelled: false }, bookings, settings: S, now: longBefore });
+    const r = dropInReminders({
+      session: { id: 's', startsAt, cancelled: false },
+      bookings,
+      settings: S,
+      now: longBefore,
+    });
     expect(r.map((x) => [x.recipientId, london(x.dueAt)])).toEqual([
       ['p1', 'Mon 11 May 2026, 14:00'],
       ['p1', 'Tue 12 May 2026, 13:00'],
     ]);
-    expect(dropInReminders({ session: { id: 's', startsAt, cancelled: true }, bookings, settings: S, now: longBefore })).toEqual([]);
-    expect(dropInReminders({ session: { id: 's', startsAt, cancelled: false }, bookings, settings: S, now: startsAt })).toEqual([]);
+    expect(
+      dropInReminders({ session: { id: 's', startsAt, cancelled: true }, bookings, settings: S, now: longBefore }),
+    ).toEqual([]);
+    expect(
+      dropInReminders({ session: { id: 's', startsAt, cancelled: false }, bookings, settings: S, now: startsAt }),
+    ).toEqual([]);
   });
 
   it('reviewers only with outstanding assessments, within the review window', () => {
     const c = { id: 'c1', reviewStart: londonDate(2026, 7, 1, 9), reviewEnd: londonDate(2026, 7, 10, 17) };
-    const r = reviewerReminders({ cycle: c, reviewers: [{ personId: 'r1', outstanding: 2 }, { personId: 'r2', outstanding: 0 }], settings: S, now: longBefore });
+    const r = reviewerReminders({
+      cycle: c,
+      reviewers: [
+        { personId: 'r1', outstanding: 2 },
+        { personId: 'r2', outstanding: 0 },
+      ],
+      settings: S,
+      now: longBefore,
+    });
     // 7 days before the end is 3 July (inside the window), 2 days before is 8 July.
     expect(r.map((x) => [x.recipientId, london(x.dueAt)])).toEqual([
       ['r1', 'Fri 3 Jul 2026, 17:00'],
       ['r1', 'Wed 8 Jul 2026, 17:00'],
     ]);
     const short = { ...c, reviewStart: londonDate(2026, 7, 6, 9) };
-    expect(reviewerReminders({ cycle: short, reviewers: [{ personId: 'r1', outstanding: 1 }], settings: S, now: longBefore }).map((x) => x.offsetLabel)).toEqual(['2 days']);
+    expect(
+      reviewerReminders({
+        cycle: short,
+        reviewers: [{ personId: 'r1', outstanding: 1 }],
+        settings: S,
+        now: longBefore,
+      }).map((x) => x.offsetLabel),
+    ).toEqual(['2 days']);
   });
 
   it('admins before the decision window opens and closes', () => {
@@ -181,7 +259,12 @@ describe('other audiences', () => {
 
   it('award holders 90 and 30 days before expiry', () => {
     const validUntil = londonDate(2027, 3, 1, 12);
-    const r = awardExpiryReminders({ award: { id: 'aw1', validUntil }, recipients: ['p1'], settings: S, now: londonDate(2026, 6, 1, 9) });
+    const r = awardExpiryReminders({
+      award: { id: 'aw1', validUntil },
+      recipients: ['p1'],
+      settings: S,
+      now: londonDate(2026, 6, 1, 9),
+    });
     expect(r.map((x) => [x.offsetLabel, london(x.dueAt)])).toEqual([
       ['90 days', 'Tue 1 Dec 2026, 12:00'],
       ['30 days', 'Sat 30 Jan 2027, 12:00'],
@@ -192,12 +275,33 @@ describe('other audiences', () => {
 
 describe('cancellation', () => {
   it('maps each event to what it cancels', () => {
-    expect(cancellationFor({ type: 'application_submitted', applicationId: 'a' })).toEqual({ applicationId: 'a', kinds: ['submission_deadline'], reason: 'application submitted' });
-    expect(cancellationFor({ type: 'application_withdrawn', applicationId: 'a' }).kinds).toEqual(['submission_deadline']);
-    expect(cancellationFor({ type: 'intake_paused', cycleId: 'c' })).toMatchObject({ cycleId: 'c', kinds: ['submission_deadline'] });
-    expect(cancellationFor({ type: 'booking_cancelled', bookingId: 'b' })).toMatchObject({ bookingId: 'b', kinds: ['dropin_upcoming'] });
-    expect(cancellationFor({ type: 'session_cancelled', sessionId: 's' })).toMatchObject({ sessionId: 's', kinds: ['dropin_upcoming', 'dropin_changed'] });
-    expect(cancellationFor({ type: 'session_changed', sessionId: 's' })).toMatchObject({ sessionId: 's', kinds: ['dropin_upcoming'] });
-    expect(cancellationFor({ type: 'award_renewed', awardId: 'w' })).toMatchObject({ subjectId: 'w', kinds: ['award_expiry'] });
+    expect(cancellationFor({ type: 'application_submitted', applicationId: 'a' })).toEqual({
+      applicationId: 'a',
+      kinds: ['submission_deadline'],
+      reason: 'application submitted',
+    });
+    expect(cancellationFor({ type: 'application_withdrawn', applicationId: 'a' }).kinds).toEqual([
+      'submission_deadline',
+    ]);
+    expect(cancellationFor({ type: 'intake_paused', cycleId: 'c' })).toMatchObject({
+      cycleId: 'c',
+      kinds: ['submission_deadline'],
+    });
+    expect(cancellationFor({ type: 'booking_cancelled', bookingId: 'b' })).toMatchObject({
+      bookingId: 'b',
+      kinds: ['dropin_upcoming'],
+    });
+    expect(cancellationFor({ type: 'session_cancelled', sessionId: 's' })).toMatchObject({
+      sessionId: 's',
+      kinds: ['dropin_upcoming', 'dropin_changed'],
+    });
+    expect(cancellationFor({ type: 'session_changed', sessionId: 's' })).toMatchObject({
+      sessionId: 's',
+      kinds: ['dropin_upcoming'],
+    });
+    expect(cancellationFor({ type: 'award_renewed', awardId: 'w' })).toMatchObject({
+      subjectId: 'w',
+      kinds: ['award_expiry'],
+    });
   });
 });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LONDON, addDaysLondon, addMinutes, addMonthsLondon, addWeeks, addYearsLondon, daysLeftLondon, fixedClock,
-  formatLondon, londonDate, londonDateKey, startOfLondonDay,
+  LONDON,
+  addDaysLondon,
+  addMinutes,
+  addMonthsLondon,
+  addWeeks,
+  addYearsLondon,
+  daysLeftLondon,
+  fixedClock,
+  formatLondon,
+  londonDate,
+  londonDateKey,
+  startOfLondonDay,
 } from '../../src/domain/time.js';
 
 const iso = (d: Date) => d.toISOString();

@@ -19,7 +19,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPerson } from '../../src/local/demo-people.js';
 import { assertValidCard } from '../bot/card-validator.js';
 import { eventually, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
-import { cardInputs, cardOf, cardText, executeButtons, isCardFromBot, openUrlButtons, PlaygroundClient, type ClickOptions, type ShownCard } from './playground-client.js';
+import {
+  cardInputs,
+  cardOf,
+  cardText,
+  executeButtons,
+  isCardFromBot,
+  openUrlButtons,
+  PlaygroundClient,
+  type ClickOptions,
+  type ShownCard,
+} from './playground-client.js';
 
 const PERSONAL = 'personal-chat-wexqs';
 const GROUP = 'group-chat-wexqs';
@@ -53,7 +63,10 @@ describe('the application journey in the Agents Playground', () => {
   async function startDay(offsetDays: number): Promise<void> {
     pg?.close();
     if (stack) expect(await stack.stop()).toBe(0);
-    stack = await startLocalStack({ ...(dataDir ? { dataDir } : {}), env: { LOCAL_CLOCK_OFFSET_DAYS: String(offsetDays) } });
+    stack = await startLocalStack({
+      ...(dataDir ? { dataDir } : {}),
+      env: { LOCAL_CLOCK_OFFSET_DAYS: String(offsetDays) },
+    });
     dataDir = stack.dataDir;
     pg = new PlaygroundClient(stack.playgroundUrl);
     await pg.connect();
@@ -64,7 +77,13 @@ describe('the application journey in the Agents Playground', () => {
   }
 
   /** Click a button as a user; every card that comes back is checked with the 1.5 parser. */
-  async function click(conversationId: string, userId: string, shown: ShownCard, verb: string, opts: ClickOptions = {}): Promise<ShownCard> {
+  async function click(
+    conversationId: string,
+    userId: string,
+    shown: ShownCard,
+    verb: string,
+    opts: ClickOptions = {},
+  ): Promise<ShownCard> {
     const next = await pg.click(conversationId, userId, shown, verb, opts);
     assertValidCard(next.card, `${verb} → ${cardText(next.card).split('\n')[0]}`);
     return next;
@@ -93,7 +112,11 @@ describe('the application journey in the Agents Playground', () => {
   /** The next card the bot sends to Priya's chat from now on whose text matches. */
   function nextInPriyaChat(pred: (text: string) => boolean): Promise<ShownCard> {
     return pg
-      .waitFor((m) => m.conversation?.id === PERSONAL && isCardFromBot(m) && pred(cardText(cardOf(m))), 20_000, pg.received.length)
+      .waitFor(
+        (m) => m.conversation?.id === PERSONAL && isCardFromBot(m) && pred(cardText(cardOf(m))),
+        20_000,
+        pg.received.length,
+      )
       .then((m) => {
         assertValidCard(cardOf(m), 'card in Priya’s chat');
         return { id: String(m.id), card: cardOf(m) };
@@ -111,7 +134,9 @@ describe('the application journey in the Agents Playground', () => {
 
   it('Priya books a drop-in from help: booked, with the Teams join link, and invited to the meeting', async () => {
     const menu = await priyaMenu();
-    expect(executeButtons(menu.card).map((b) => b.verb)).toEqual(expect.arrayContaining(['sessions', 'eligibility', 'request_application']));
+    expect(executeButtons(menu.card).map((b) => b.verb)).toEqual(
+      expect.arrayContaining(['sessions', 'eligibility', 'request_application']),
+    );
     const sessions = await click(PERSONAL, PRIYA, menu, 'sessions');
     expect(cardText(sessions.card)).toContain('WEx QS drop-in: bronze, silver or gold?');
     const booked = await click(PERSONAL, PRIYA, sessions, 'book_dropin', { near: 'bronze, silver or gold?' });
@@ -181,19 +206,31 @@ describe('the application journey in the Agents Playground', () => {
     // The link is the organisation's folder in the emulated SharePoint library, shared with Priya to write.
     const folderPath = decodeURIComponent(link!.url.split('/Shared%20Documents/')[1] ?? '');
     expect(folderPath).toContain('Northshire');
-    const folder = await graphGet(stack, `/sites/root/drive/root:/${folderPath.split('/').map(encodeURIComponent).join('/')}?$expand=permissions`);
+    const folder = await graphGet(
+      stack,
+      `/sites/root/drive/root:/${folderPath.split('/').map(encodeURIComponent).join('/')}?$expand=permissions`,
+    );
     expect(folder.folder).toBeDefined();
-    const grant = folder.permissions.find((p: any) => p.grantedToV2?.user?.email?.toLowerCase() === demoPerson(PRIYA).email);
+    const grant = folder.permissions.find(
+      (p: any) => p.grantedToV2?.user?.email?.toLowerCase() === demoPerson(PRIYA).email,
+    );
     expect(grant?.roles).toContain('write');
   });
 
   it('Priya uploads evidence, re-checks her folder, chooses bronze, declares the documents and writes every section', async () => {
     for (const [section, name] of DOCUMENTS) {
-      const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/${section}/${encodeURIComponent(name)}`, { method: 'PUT', body: Buffer.from(`%PDF-1.4 ${name}, completed and anonymised`) });
+      const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/${section}/${encodeURIComponent(name)}`, {
+        method: 'PUT',
+        body: Buffer.from(`%PDF-1.4 ${name}, completed and anonymised`),
+      });
       expect(put.status).toBe(201);
     }
     // Re-check: the answer comes at once; the listing (Graph) runs after it and updates the card in place.
-    const checked = pg.waitFor((m) => m.id === priyaApp.id && cardText(cardOf(m)).includes('Folder checked: 4 documents found.'), 20_000, pg.received.length);
+    const checked = pg.waitFor(
+      (m) => m.id === priyaApp.id && cardText(cardOf(m)).includes('Folder checked: 4 documents found.'),
+      20_000,
+      pg.received.length,
+    );
     const checking = await click(PERSONAL, PRIYA, priyaApp, 'refresh_evidence');
     expect(cardText(checking.card)).toContain('Checking your evidence folder');
     priyaApp = { id: priyaApp.id, card: cardOf(await checked) };
@@ -206,7 +243,9 @@ describe('the application journey in the Agents Playground', () => {
     let evidence = await click(PERSONAL, PRIYA, priyaApp, 'evidence');
     const toggles = cardInputs(evidence.card).filter((i) => i.id.startsWith('done_'));
     expect(toggles).toHaveLength(DOCUMENTS.length);
-    evidence = await click(PERSONAL, PRIYA, evidence, 'save_evidence', { fill: Object.fromEntries(toggles.map((t) => [t.id, 'true'])) });
+    evidence = await click(PERSONAL, PRIYA, evidence, 'save_evidence', {
+      fill: Object.fromEntries(toggles.map((t) => [t.id, 'true'])),
+    });
     expect(cardText(evidence.card)).toContain(`Saved ${DOCUMENTS.length} documents.`);
     priyaApp = await click(PERSONAL, PRIYA, evidence, 'app_view', { title: 'Back to application' });
 
@@ -227,7 +266,10 @@ describe('the application journey in the Agents Playground', () => {
         fill[`doc_${criterion}_0`] = doc!.value;
         fill[`pages_${criterion}_0`] = '1, 3-4';
       }
-      form = await click(PERSONAL, PRIYA, form, 'save_commentary', { title: section < 6 ? `Save and go to section ${section + 1}` : 'Save draft', fill });
+      form = await click(PERSONAL, PRIYA, form, 'save_commentary', {
+        title: section < 6 ? `Save and go to section ${section + 1}` : 'Save draft',
+        fill,
+      });
       expect(cardText(form.card)).toContain(`Section ${section} saved (${texts.length} criteria).`);
     }
     priyaApp = await click(PERSONAL, PRIYA, form, 'app_view', { title: 'Back to application' });
@@ -250,7 +292,9 @@ describe('the application journey in the Agents Playground', () => {
     const dashboard = await click(GROUP, ALEX, await menuInGroup(ALEX), 'dashboard');
     expect(cardText(dashboard.card)).toContain('Without a reviewer');
     const assign = await click(GROUP, ALEX, dashboard, 'assign', { near: NORTHSHIRE });
-    const sam = cardInputs(assign.card).find((i) => i.id === 'reviewerIds')?.choices?.find((c) => c.title.startsWith('Sam Patel'));
+    const sam = cardInputs(assign.card)
+      .find((i) => i.id === 'reviewerIds')
+      ?.choices?.find((c) => c.title.startsWith('Sam Patel'));
     expect(sam, 'Sam among the reviewers offered').toBeDefined();
     const assigned = await click(GROUP, ALEX, assign, 'save_assignment', { fill: { reviewerIds: sam!.value } });
     expect(cardText(assigned.card)).toContain('Assigned: Sam Patel.');
@@ -290,7 +334,9 @@ describe('the application journey in the Agents Playground', () => {
       });
       expect(cardText(form.card)).toContain(`Section ${section}: ${outcomes.length} criteria saved.`);
     }
-    samApp = await click(GROUP, SAM, form, 'recommend', { fill: { level: 'bronze', strengths: STRENGTHS, improvements: IMPROVEMENTS } });
+    samApp = await click(GROUP, SAM, form, 'recommend', {
+      fill: { level: 'bronze', strengths: STRENGTHS, improvements: IMPROVEMENTS },
+    });
     expect(cardText(samApp.card)).toContain('Recommendation sent.');
   });
 
@@ -333,8 +379,12 @@ describe('the application journey in the Agents Playground', () => {
 
 async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {
   await eventually(async () => {
-    expect(stack.output().split('\n').some((l) => l.startsWith(prefix)), `"${prefix}" in:\n${stack.output()}`).toBe(true);
+    expect(
+      stack
+        .output()
+        .split('\n')
+        .some((l) => l.startsWith(prefix)),
+      `"${prefix}" in:\n${stack.output()}`,
+    ).toBe(true);
   }, 60_000);
 }
-
-

@@ -11,13 +11,15 @@ const ORGANISER = 'wexqs.team@wexqs.local';
 async function waitForProvisioning(stack: LocalStack): Promise<string> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const line = stack.output().split('\n').find((l) => l.startsWith('Evidence folders ready'));
+    const line = stack
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('Evidence folders ready'));
     if (line) return line;
     if (Date.now() > deadline) throw new Error(`no provisioning line:\n${stack.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
 
 describe('local stack with the Graph emulator', () => {
   let stack: LocalStack;
@@ -30,7 +32,9 @@ describe('local stack with the Graph emulator', () => {
   });
 
   it('provisions the ten demo organisations and the upcoming drop-in meetings at start', async () => {
-    expect(await waitForProvisioning(stack)).toBe('Evidence folders ready for 10 of 10 organisations; 3 drop-in meetings in the calendar.');
+    expect(await waitForProvisioning(stack)).toBe(
+      'Evidence folders ready for 10 of 10 organisations; 3 drop-in meetings in the calendar.',
+    );
     const events = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
     expect(events.value).toHaveLength(3);
     for (const e of events.value) {
@@ -42,10 +46,13 @@ describe('local stack with the Graph emulator', () => {
 
   it('lists an uploaded file in the organisation’s evidence, with its section', async () => {
     await waitForProvisioning(stack);
-    const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/4/${encodeURIComponent('Learner daily diary.pdf')}`, {
-      method: 'PUT',
-      body: Buffer.from('%PDF-1.4 completed and anonymised'),
-    });
+    const put = await fetch(
+      `${stack.appUrl}/local/evidence/org-northshire/4/${encodeURIComponent('Learner daily diary.pdf')}`,
+      {
+        method: 'PUT',
+        body: Buffer.from('%PDF-1.4 completed and anonymised'),
+      },
+    );
     expect(put.status).toBe(201);
     const page = await (await fetch(`${stack.appUrl}/local/evidence`)).text();
     expect(page).toMatch(/Learner daily diary\.pdf <small>\(section 4,/);

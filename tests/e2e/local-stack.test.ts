@@ -36,7 +36,9 @@ describe('local stack through the Agents Playground', () => {
   });
 
   it('answers help with the role card after starting (timing is measured by npm run bench:startup)', () => {
-    console.info(`local stack ready in ${Math.round(startupMs)} ms; first help card after ${Math.round(firstHelpMs)} ms`);
+    console.info(
+      `local stack ready in ${Math.round(startupMs)} ms; first help card after ${Math.round(firstHelpMs)} ms`,
+    );
     expect(firstHelpMs).toBeGreaterThan(0);
   });
 

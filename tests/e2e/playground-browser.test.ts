@@ -19,7 +19,16 @@ describe('the Agents Playground in a browser', () => {
     stack = await startLocalStack();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 90_000);
 
@@ -43,12 +52,16 @@ describe('the Agents Playground in a browser', () => {
     await page.getByRole('button', { name: 'Send Message' }).click();
 
     const card = page.locator('.ac-adaptiveCard').last();
-    await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 20_000 }).toContain("here's what you can do");
+    await expect
+      .poll(async () => (await card.textContent()) ?? '', { timeout: 20_000 })
+      .toContain("here's what you can do");
     await page.screenshot({ path: `${SHOTS}/help-card.png` });
 
     const cardsBefore = await page.locator('.ac-adaptiveCard').count();
     await card.getByRole('button', { name: 'Drop-in sessions' }).click();
-    await expect.poll(async () => (await page.locator('.ac-adaptiveCard').last().textContent()) ?? '', { timeout: 20_000 }).toContain('seats left');
+    await expect
+      .poll(async () => (await page.locator('.ac-adaptiveCard').last().textContent()) ?? '', { timeout: 20_000 })
+      .toContain('seats left');
     // Replaced in place: no new message was added for the click.
     expect(await page.locator('.ac-adaptiveCard').count()).toBe(cardsBefore);
     await page.screenshot({ path: `${SHOTS}/sessions-card.png` });

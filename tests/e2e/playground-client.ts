@@ -84,21 +84,24 @@ export class PlaygroundClient {
     opts: { mentionBot?: { id: string; name: string } } = {},
   ): Promise<{ id: string; card: any }> {
     const mark = this.received.length;
-    const res = await fetch(`${this.baseUrl}/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(
-        // In group chats and channels Teams only sends a bot the messages that @mention it.
-        opts.mentionBot
-          ? {
-              text: `<at>${opts.mentionBot.name}</at> ${text}`,
-              textFormat: 'plain',
-              from: { id: userId },
-              mentions: [{ mentioned: { id: opts.mentionBot.id }, text: `<at>${opts.mentionBot.name}</at>` }],
-            }
-          : { text, textFormat: 'plain', from: { id: userId } },
-      ),
-    });
+    const res = await fetch(
+      `${this.baseUrl}/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(
+          // In group chats and channels Teams only sends a bot the messages that @mention it.
+          opts.mentionBot
+            ? {
+                text: `<at>${opts.mentionBot.name}</at> ${text}`,
+                textFormat: 'plain',
+                from: { id: userId },
+                mentions: [{ mentioned: { id: opts.mentionBot.id }, text: `<at>${opts.mentionBot.name}</at>` }],
+              }
+            : { text, textFormat: 'plain', from: { id: userId } },
+        ),
+      },
+    );
     if (!res.ok) throw new Error(`Playground refused the message: ${res.status} ${await res.text()}`);
     const reply = await this.waitFor((m) => isCardFromBot(m) && m.conversation?.id === conversationId, 10_000, mark);
     return { id: String(reply.id), card: cardOf(reply) };
@@ -108,7 +111,13 @@ export class PlaygroundClient {
    * Click an Action.Execute button on the card message `replyToId` as a user; returns the card
    * from the invoke response (the one Teams shows in place of the clicked card).
    */
-  async execute(conversationId: string, userId: string, replyToId: string, verb: string, data: Record<string, unknown> = {}): Promise<any> {
+  async execute(
+    conversationId: string,
+    userId: string,
+    replyToId: string,
+    verb: string,
+    data: Record<string, unknown> = {},
+  ): Promise<any> {
     const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -130,7 +139,13 @@ export class PlaygroundClient {
    * carries the button's data and the card's input values (changed by `fill`). Returns the same
    * message with the card Teams puts in its place.
    */
-  async click(conversationId: string, userId: string, shown: ShownCard, verb: string, opts: ClickOptions = {}): Promise<ShownCard> {
+  async click(
+    conversationId: string,
+    userId: string,
+    shown: ShownCard,
+    verb: string,
+    opts: ClickOptions = {},
+  ): Promise<ShownCard> {
     const button = findButton(shown.card, verb, opts);
     const values: Record<string, unknown> = {};
     for (const input of cardInputs(shown.card)) if (input.value !== undefined) values[input.id] = input.value;
@@ -144,13 +159,17 @@ export class PlaygroundClient {
    */
   async refreshAs(conversationId: string, userId: string, shown: ShownCard): Promise<ShownCard> {
     const action = shown.card?.refresh?.action;
-    if (!action || action.type !== 'Action.Execute') throw new Error(`the card "${cardText(shown.card).split('\n')[0]}" has no refresh action`);
+    if (!action || action.type !== 'Action.Execute')
+      throw new Error(`the card "${cardText(shown.card).split('\n')[0]}" has no refresh action`);
     const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         name: 'adaptiveCard/action',
-        value: { action: { type: 'Action.Execute', verb: action.verb, data: { ...(action.data ?? {}) } }, trigger: 'automatic' },
+        value: {
+          action: { type: 'Action.Execute', verb: action.verb, data: { ...(action.data ?? {}) } },
+          trigger: 'automatic',
+        },
         from: { id: userId },
         conversation: { id: conversationId },
         replyToId: shown.id,
@@ -207,7 +226,8 @@ export function executeButtons(card: any): ExecuteButton[] {
   const walk = (n: any) => {
     if (Array.isArray(n)) return n.forEach(walk);
     if (!n || typeof n !== 'object') return;
-    if (n.type === 'Action.Execute') out.push({ title: String(n.title ?? ''), verb: String(n.verb), data: { ...(n.data ?? {}) } });
+    if (n.type === 'Action.Execute')
+      out.push({ title: String(n.title ?? ''), verb: String(n.verb), data: { ...(n.data ?? {}) } });
     for (const [k, v] of Object.entries(n)) if (k !== 'refresh') walk(v);
   };
   walk(card);
@@ -245,7 +265,9 @@ export function cardInputs(card: any): CardInput[] {
         id: n.id,
         type: n.type,
         ...(n.value !== undefined ? { value: String(n.value) } : {}),
-        ...(Array.isArray(n.choices) ? { choices: n.choices.map((c: any) => ({ title: String(c.title), value: String(c.value) })) } : {}),
+        ...(Array.isArray(n.choices)
+          ? { choices: n.choices.map((c: any) => ({ title: String(c.title), value: String(c.value) })) }
+          : {}),
       });
     }
     for (const v of Object.values(n)) walk(v);
@@ -258,7 +280,11 @@ export function cardInputs(card: any): CardInput[] {
  * The button with this verb: optionally with this title, and/or inside the card's Container that
  * mentions `near` (e.g. the dashboard row of one organisation). Throws, listing the buttons, when absent.
  */
-export function findButton(card: any, verb: string, opts: { title?: string | RegExp; near?: string } = {}): ExecuteButton {
+export function findButton(
+  card: any,
+  verb: string,
+  opts: { title?: string | RegExp; near?: string } = {},
+): ExecuteButton {
   const scopes: any[] = [];
   if (opts.near) {
     const walk = (n: any) => {
@@ -269,13 +295,18 @@ export function findButton(card: any, verb: string, opts: { title?: string | Reg
     };
     walk(card);
   } else scopes.push(card);
-  const titleOk = (t: string) => opts.title === undefined || (typeof opts.title === 'string' ? t === opts.title : opts.title.test(t));
+  const titleOk = (t: string) =>
+    opts.title === undefined || (typeof opts.title === 'string' ? t === opts.title : opts.title.test(t));
   for (const scope of scopes) {
     const found = executeButtons(scope).find((b) => b.verb === verb && titleOk(b.title));
     if (found) return found;
   }
-  const all = executeButtons(card).map((b) => `${b.verb}:"${b.title}"`).join(', ');
-  throw new Error(`no ${verb} button${opts.title ? ` titled ${String(opts.title)}` : ''}${opts.near ? ` near "${opts.near}"` : ''} on the card "${cardText(card).split('\n')[0]}"; buttons: ${all}`);
+  const all = executeButtons(card)
+    .map((b) => `${b.verb}:"${b.title}"`)
+    .join(', ');
+  throw new Error(
+    `no ${verb} button${opts.title ? ` titled ${String(opts.title)}` : ''}${opts.near ? ` near "${opts.near}"` : ''} on the card "${cardText(card).split('\n')[0]}"; buttons: ${all}`,
+  );
 }
 
 export interface ClickOptions {

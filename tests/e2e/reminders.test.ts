@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LONDON } from '../../src/domain/time.js';
 import { assertValidCard } from '../bot/card-validator.js';
 import { eventually, startLocalStack, type LocalStack } from '../support/local-stack.js';
-import { cardOf, cardText, isCardFromBot, openUrlButtons, PlaygroundClient, type ClickOptions, type ShownCard } from './playground-client.js';
+import {
+  cardOf,
+  cardText,
+  isCardFromBot,
+  openUrlButtons,
+  PlaygroundClient,
+  type ClickOptions,
+  type ShownCard,
+} from './playground-client.js';
 
 const PERSONAL = 'personal-chat-wexqs';
 const GROUP = 'group-chat-wexqs';
@@ -38,7 +46,13 @@ describe('reminders in the Agents Playground', () => {
   /** Where the WebSocket log stood when the admin pressed "send now". */
   let sentFrom = 0;
 
-  async function click(conversationId: string, userId: string, shown: ShownCard, verb: string, opts: ClickOptions = {}): Promise<ShownCard> {
+  async function click(
+    conversationId: string,
+    userId: string,
+    shown: ShownCard,
+    verb: string,
+    opts: ClickOptions = {},
+  ): Promise<ShownCard> {
     const next = await pg.click(conversationId, userId, shown, verb, opts);
     assertValidCard(next.card, `${verb} → ${cardText(next.card).split('\n')[0]}`);
     return next;
@@ -60,11 +74,21 @@ describe('reminders in the Agents Playground', () => {
     // Priya opens her chat with the bot, books a drop-in and requests the application; the admin opens it.
     const menu = await pg.say(PERSONAL, PRIYA, 'help');
     const sessions = await click(PERSONAL, PRIYA, menu, 'sessions');
-    expect(cardText((await click(PERSONAL, PRIYA, sessions, 'book_dropin', { near: SESSION })).card)).toContain("You're booked");
-    expect(cardText((await click(PERSONAL, PRIYA, await pg.say(PERSONAL, PRIYA, 'help'), 'request_application')).card)).toContain('Application requested');
+    expect(cardText((await click(PERSONAL, PRIYA, sessions, 'book_dropin', { near: SESSION })).card)).toContain(
+      "You're booked",
+    );
+    expect(
+      cardText((await click(PERSONAL, PRIYA, await pg.say(PERSONAL, PRIYA, 'help'), 'request_application')).card),
+    ).toContain('Application requested');
     const dashboard = await click(GROUP, ALEX, await alexMenu(), 'dashboard');
-    const folderLink = pg.waitFor((m) => m.conversation?.id === PERSONAL && cardText(cardOf(m)).includes('Your application is open'), 30_000, pg.received.length);
-    expect(cardText((await click(GROUP, ALEX, dashboard, 'open_application', { near: NORTHSHIRE })).card)).toContain('Opened');
+    const folderLink = pg.waitFor(
+      (m) => m.conversation?.id === PERSONAL && cardText(cardOf(m)).includes('Your application is open'),
+      30_000,
+      pg.received.length,
+    );
+    expect(cardText((await click(GROUP, ALEX, dashboard, 'open_application', { near: NORTHSHIRE })).card)).toContain(
+      'Opened',
+    );
     await folderLink; // the team is told after the folder is provisioned
     // The drop-in meetings (and their join links) are made in the Graph emulator after start-up.
     await eventually(async () => expect(stack.output()).toContain('Evidence folders ready'), 60_000);
@@ -92,15 +116,23 @@ describe('reminders in the Agents Playground', () => {
   it('"send now" delivers the reminders to Priya’s chat, and their buttons open her status card and her bookings', async () => {
     const mark = (sentFrom = pg.received.length);
     const inPriyaChat = (needle: string) =>
-      pg.waitFor((m) => m.conversation?.id === PERSONAL && isCardFromBot(m) && cardText(cardOf(m)).includes(needle), 20_000, mark).then((m) => {
-        assertValidCard(cardOf(m), needle);
-        return { id: String(m.id), card: cardOf(m) };
-      });
+      pg
+        .waitFor(
+          (m) => m.conversation?.id === PERSONAL && isCardFromBot(m) && cardText(cardOf(m)).includes(needle),
+          20_000,
+          mark,
+        )
+        .then((m) => {
+          assertValidCard(cardOf(m), needle);
+          return { id: String(m.id), card: cardOf(m) };
+        });
     const deadlineArrives = inPriyaChat('Submission deadline in');
     const dropInArrives = inPriyaChat(SESSION);
 
     const queued = await click(GROUP, ALEX, status, 'reminders_send_now');
-    expect(cardText(queued.card)).toMatch(/[1-9]\d* reminders? to [1-9]\d* (people|person) will go in the next few seconds/);
+    expect(cardText(queued.card)).toMatch(
+      /[1-9]\d* reminders? to [1-9]\d* (people|person) will go in the next few seconds/,
+    );
 
     // The deadline reminder says what is still missing, and its button opens her application's status.
     const deadline = await deadlineArrives;
@@ -113,7 +145,9 @@ describe('reminders in the Agents Playground', () => {
     // The drop-in reminder has the Teams join link and a button to her bookings.
     const dropIn = await dropInArrives;
     expect(cardText(dropIn.card)).toMatch(/Your drop-in session is in \d+ days/);
-    expect(openUrlButtons(dropIn.card).find((b) => b.title === 'Join the drop-in')?.url).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
+    expect(openUrlButtons(dropIn.card).find((b) => b.title === 'Join the drop-in')?.url).toMatch(
+      /^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//,
+    );
     const bookings = await click(PERSONAL, PRIYA, dropIn, 'sessions', { title: 'My bookings' });
     expect(cardText(bookings.card)).toContain('✓ You are booked on this session');
   });
@@ -128,13 +162,17 @@ describe('reminders in the Agents Playground', () => {
     });
     // The other trusts' leads (no chat with the app, no Entra id) are reported, with the reason.
     expect(cardText(status.card)).toContain('Not delivered');
-    expect(cardText(status.card)).toMatch(/Work experience lead \(\w+\)\nDrop-in session coming up \(attendees\): unreachable \(no conversation with the app/);
+    expect(cardText(status.card)).toMatch(
+      /Work experience lead \(\w+\)\nDrop-in session coming up \(attendees\): unreachable \(no conversation with the app/,
+    );
 
     // Since "send now", Priya's chat got her two reminders, once each, and nothing for anybody else.
-    const titles = pg.received.slice(sentFrom).filter((m) => m.conversation?.id === PERSONAL).map((m) => cardText(cardOf(m)).split('\n')[0]);
+    const titles = pg.received
+      .slice(sentFrom)
+      .filter((m) => m.conversation?.id === PERSONAL)
+      .map((m) => cardText(cardOf(m)).split('\n')[0]);
     expect(titles.filter((t) => t?.startsWith('Submission deadline in'))).toHaveLength(1);
     expect(titles.filter((t) => t?.startsWith('Your drop-in session is'))).toHaveLength(1);
     expect(titles, titles.join(' | ')).toHaveLength(2);
   });
 });
-

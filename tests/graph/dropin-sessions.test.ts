@@ -13,7 +13,12 @@ import { seedBasics, services, T0 } from '../support/fixtures.js';
 import { harness, type Harness } from './helpers.js';
 
 const ADMIN = { personId: 'admin-1', displayName: 'Adam Admin', roles: ['admin'] as const, organisationId: null };
-const LEAD = { personId: 'lead-a', displayName: 'Ada Lead', roles: ['applicant_lead'] as const, organisationId: 'org-a' };
+const LEAD = {
+  personId: 'lead-a',
+  displayName: 'Ada Lead',
+  roles: ['applicant_lead'] as const,
+  organisationId: 'org-a',
+};
 const ORGANISER = 'organiser@wexqs.example';
 const DAY = 86_400_000;
 
@@ -40,7 +45,11 @@ describe('drop-in sessions and their Teams meetings', () => {
   it('creates the session, then its meeting with a Teams join link stored on the session', async () => {
     const svc = services(store);
     const startsAt = new Date(T0.getTime() + 10 * DAY);
-    const session = await createSession(svc, { ...ADMIN, roles: [...ADMIN.roles] }, { title: 'Readiness clinic', startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000), capacity: 8 });
+    const session = await createSession(
+      svc,
+      { ...ADMIN, roles: [...ADMIN.roles] },
+      { title: 'Readiness clinic', startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000), capacity: 8 },
+    );
     const { joinUrl } = await meetings.ensureMeeting(session.id);
     expect(joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
     expect((await store.dropIns.getSession(session.id))?.joinUrl).toBe(joinUrl);
@@ -48,12 +57,18 @@ describe('drop-in sessions and their Teams meetings', () => {
     expect((await events()).filter((e) => e.subject === 'Readiness clinic')).toHaveLength(1);
 
     const later = new Date(startsAt.getTime() + 4 * 3_600_000);
-    await changeSession(svc, { ...ADMIN, roles: [...ADMIN.roles] }, { sessionId: session.id, startsAt: later, endsAt: new Date(later.getTime() + 3_600_000) });
+    await changeSession(
+      svc,
+      { ...ADMIN, roles: [...ADMIN.roles] },
+      { sessionId: session.id, startsAt: later, endsAt: new Date(later.getTime() + 3_600_000) },
+    );
     expect(await meetings.syncMeeting(session.id)).toBe('updated');
     const moved = (await events()).find((e) => e.subject === 'Readiness clinic');
     // The event keeps Europe/London wall time, moved to the new start.
     expect(moved.start.timeZone).toBe('Europe/London');
-    expect(moved.start.dateTime).toContain(DateTime.fromJSDate(later, { zone: 'Europe/London' }).toFormat("yyyy-LL-dd'T'HH:mm"));
+    expect(moved.start.dateTime).toContain(
+      DateTime.fromJSDate(later, { zone: 'Europe/London' }).toFormat("yyyy-LL-dd'T'HH:mm"),
+    );
 
     await changeSession(svc, { ...ADMIN, roles: [...ADMIN.roles] }, { sessionId: session.id, cancel: true });
     expect(await meetings.syncMeeting(session.id)).toBe('cancelled');
@@ -62,10 +77,34 @@ describe('drop-in sessions and their Teams meetings', () => {
 
   it('refuses bad sessions with every reason, and applicants cannot schedule', async () => {
     const svc = services(store);
-    await expect(createSession(svc, { ...ADMIN, roles: [...ADMIN.roles] }, { title: 'x', startsAt: new Date(T0.getTime() - DAY), endsAt: new Date(T0.getTime() - 2 * DAY), capacity: 0 })).rejects.toMatchObject({
+    await expect(
+      createSession(
+        svc,
+        { ...ADMIN, roles: [...ADMIN.roles] },
+        { title: 'x', startsAt: new Date(T0.getTime() - DAY), endsAt: new Date(T0.getTime() - 2 * DAY), capacity: 0 },
+      ),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
-      details: { problems: ['the title must be 3 to 200 characters', 'the session must start in the future', 'the session must end after it starts', 'the capacity must be a whole number from 1 to 500'] },
+      details: {
+        problems: [
+          'the title must be 3 to 200 characters',
+          'the session must start in the future',
+          'the session must end after it starts',
+          'the capacity must be a whole number from 1 to 500',
+        ],
+      },
     });
-    await expect(createSession(svc, { ...LEAD, roles: [...LEAD.roles] }, { title: 'Mine', startsAt: new Date(T0.getTime() + DAY), endsAt: new Date(T0.getTime() + DAY + 3_600_000), capacity: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      createSession(
+        svc,
+        { ...LEAD, roles: [...LEAD.roles] },
+        {
+          title: 'Mine',
+          startsAt: new Date(T0.getTime() + DAY),
+          endsAt: new Date(T0.getTime() + DAY + 3_600_000),
+          capacity: 5,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

@@ -44,17 +44,20 @@ describe.each(engines())('demo data on $name', (engine) => {
 });
 
 describe('demo cycle dates', () => {
-  it.each(['2026-11-21T10:00:00Z', '2026-03-27T10:00:00Z', '2027-06-02T10:00:00Z'])('puts the deadline on a Friday at 17:00 UK time, about six weeks after %s', async (iso) => {
-    const handle = await openDatabase({ pgliteDir: 'memory://' });
-    const store = new Store(handle.db);
-    await seedDemoData(store, new Date(iso));
-    const cycle = (await store.cycles.get(DEMO_CYCLE_ID))!;
-    const local = DateTime.fromJSDate(cycle.submissionDeadline, { zone: 'Europe/London' });
-    expect(local.weekday).toBe(5);
-    expect(local.toFormat('HH:mm')).toBe('17:00');
-    const days = (cycle.submissionDeadline.getTime() - new Date(iso).getTime()) / 86_400_000;
-    expect(days).toBeGreaterThan(35);
-    expect(days).toBeLessThan(43);
-    await handle.close();
-  });
+  it.each(['2026-11-21T10:00:00Z', '2026-03-27T10:00:00Z', '2027-06-02T10:00:00Z'])(
+    'puts the deadline on a Friday at 17:00 UK time, about six weeks after %s',
+    async (iso) => {
+      const handle = await openDatabase({ pgliteDir: 'memory://' });
+      const store = new Store(handle.db);
+      await seedDemoData(store, new Date(iso));
+      const cycle = (await store.cycles.get(DEMO_CYCLE_ID))!;
+      const local = DateTime.fromJSDate(cycle.submissionDeadline, { zone: 'Europe/London' });
+      expect(local.weekday).toBe(5);
+      expect(local.toFormat('HH:mm')).toBe('17:00');
+      const days = (cycle.submissionDeadline.getTime() - new Date(iso).getTime()) / 86_400_000;
+      expect(days).toBeGreaterThan(35);
+      expect(days).toBeLessThan(43);
+      await handle.close();
+    },
+  );
 });

@@ -28,7 +28,9 @@ describe('the committed Agents Playground config', () => {
     const people = users.map((u: any) => DEMO_PEOPLE.find((p) => p.playgroundUserId === u.id)!);
     expect(people.filter((p) => p.roles.includes('admin'))).toHaveLength(1);
     expect(people.filter((p) => p.roles.includes('reviewer'))).toHaveLength(2);
-    const applicantOrgs = new Set(people.filter((p) => p.roles.some((r) => r.startsWith('applicant'))).map((p) => p.organisationId));
+    const applicantOrgs = new Set(
+      people.filter((p) => p.roles.some((r) => r.startsWith('applicant'))).map((p) => p.organisationId),
+    );
     expect(applicantOrgs.size).toBe(2);
     expect(people.filter((p) => p.roles.length === 0)).toHaveLength(1);
   });

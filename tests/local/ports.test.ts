@@ -10,7 +10,12 @@ describe('busyPorts', () => {
     const takenPort = (taken.address() as net.AddressInfo).port;
     const free = await freePort();
     try {
-      expect(await busyPorts([['PORT', takenPort], ['PLAYGROUND_PORT', free]] as const)).toEqual([['PORT', takenPort]]);
+      expect(
+        await busyPorts([
+          ['PORT', takenPort],
+          ['PLAYGROUND_PORT', free],
+        ] as const),
+      ).toEqual([['PORT', takenPort]]);
     } finally {
       taken.close();
     }

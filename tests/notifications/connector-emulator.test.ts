@@ -10,10 +10,19 @@ let em: ConnectorEmulator;
 let clockMs = 1_000_000;
 
 async function post(path: string, body: unknown, method = 'POST') {
-  const r = await fetch(em.url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json().catch(() => null)) as any };
+  const r = await fetch(em.url + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: r.status,
+    retryAfter: r.headers.get('retry-after'),
+    body: (await r.json().catch(() => null)) as any,
+  };
 }
-const send = (conv: string, extra: Record<string, unknown> = {}) => post(`/v3/conversations/${conv}/activities`, { type: 'message', text: 'hi', ...extra });
+const send = (conv: string, extra: Record<string, unknown> = {}) =>
+  post(`/v3/conversations/${conv}/activities`, { type: 'message', text: 'hi', ...extra });
 
 beforeAll(async () => {
   em = await startConnectorEmulator({ timeScale: SCALE, blockedUsers: ['blocked-user'], now: () => clockMs });
@@ -48,7 +57,9 @@ describe('connector emulator', () => {
   });
 
   it('per app per tenant: about 50 per second across conversations', async () => {
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => send(`t-${i}`, { conversation: { id: `t-${i}`, tenantId: 'T' } })));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => send(`t-${i}`, { conversation: { id: `t-${i}`, tenantId: 'T' } })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(50);
     expect(results.filter((r) => r.status === 429)).toHaveLength(10);
     expect(em.stats().throttledTenant).toBe(10);
@@ -75,9 +86,16 @@ describe('connector emulator', () => {
     expect(again.body.id).toBe(first.body.id);
     expect(em.receivedBy('aad-1')).toBe(1);
     expect(em.stats().dedupedResends).toBe(1);
-    const reply = await post(`/v3/conversations/${conv}/activities/${first.body.id}`, { type: 'message', text: 'reply' });
+    const reply = await post(`/v3/conversations/${conv}/activities/${first.body.id}`, {
+      type: 'message',
+      text: 'reply',
+    });
     expect(reply.status).toBe(201);
-    const upd = await post(`/v3/conversations/${conv}/activities/${first.body.id}`, { type: 'message', text: 'edited' }, 'PUT');
+    const upd = await post(
+      `/v3/conversations/${conv}/activities/${first.body.id}`,
+      { type: 'message', text: 'edited' },
+      'PUT',
+    );
     expect(upd.status).toBe(200);
     expect(em.activities(conv).find((a) => a.id === first.body.id)!.activity.text).toBe('edited');
     expect(em.receivedBy('aad-1')).toBe(2);
@@ -100,7 +118,10 @@ describe('connector emulator', () => {
 
 describe('dispatcher pacing helpers', () => {
   it('sliding windows say how long to wait', () => {
-    const w = new SlidingWindows([{ count: 7, windowMs: 1000 }, { count: 8, windowMs: 2000 }]);
+    const w = new SlidingWindows([
+      { count: 7, windowMs: 1000 },
+      { count: 8, windowMs: 2000 },
+    ]);
     for (let i = 0; i < 7; i++) w.record('c', i * 10);
     expect(w.delayFor('c', 100)).toBeCloseTo(1000 - 100 + 0.5, 5);
     expect(w.delayFor('other', 100)).toBe(0);
@@ -122,7 +143,10 @@ describe('dispatcher pacing helpers', () => {
   it('classifies connector failures', () => {
     expect(classifyHttpFailure(429, { retryAfterMs: 500 })).toMatchObject({ status: 'throttled', retryAfterMs: 500 });
     for (const s of [412, 502, 503, 504]) expect(classifyHttpFailure(s, {}).status).toBe('throttled');
-    expect(classifyHttpFailure(403, { subCode: 'MessageWritesBlocked' })).toMatchObject({ status: 'unreachable', reason: '403 MessageWritesBlocked' });
+    expect(classifyHttpFailure(403, { subCode: 'MessageWritesBlocked' })).toMatchObject({
+      status: 'unreachable',
+      reason: '403 MessageWritesBlocked',
+    });
     expect(classifyHttpFailure(500, {}).status).toBe('transient');
     expect(classifyHttpFailure(null, { message: 'ECONNRESET' }).status).toBe('transient');
     expect(classifyHttpFailure(400, {}).status).toBe('failed');

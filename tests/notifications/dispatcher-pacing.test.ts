@@ -47,12 +47,29 @@ for (const engine of engines()) {
       store = new Store(handle.db);
       await store.db
         .insertInto('people')
-        .values(ids.map((id) => ({ id, display_name: id, email: `${id}@example.org`, entra_object_id: `aad-${id}`, organisation_id: null })))
+        .values(
+          ids.map((id) => ({
+            id,
+            display_name: id,
+            email: `${id}@example.org`,
+            entra_object_id: `aad-${id}`,
+            organisation_id: null,
+          })),
+        )
         .execute();
       // Stored conversations, so no conversation is created (the fake messenger ignores them).
       await store.db
         .insertInto('conversation_refs')
-        .values(ids.map((id) => ({ key: `personal:c-${id}`, person_id: id, aad_object_id: `aad-${id}`, scope: 'personal' as const, reference: JSON.stringify({ conversation: { id: `c-${id}` } }), updated_at: new Date() })))
+        .values(
+          ids.map((id) => ({
+            key: `personal:c-${id}`,
+            person_id: id,
+            aad_object_id: `aad-${id}`,
+            scope: 'personal' as const,
+            reference: JSON.stringify({ conversation: { id: `c-${id}` } }),
+            updated_at: new Date(),
+          })),
+        )
         .execute();
     });
     afterAll(async () => {
@@ -67,10 +84,28 @@ for (const engine of engines()) {
       const events: DispatchEvent[] = [];
       const messenger = new BurstThrottle(8);
       const base = 400; // connector ms → 40 ms real; the first step is between 20 and 40 ms
-      const d = new Dispatcher({ store, messenger, clock: systemClock, log: silentLogger, timeScale: SCALE, ratePerSecond: RATE, lanes: 1, concurrency: 10, batchSize: 20, maxAttempts: 10, leaseMs: 10_000, sendTimeoutMs: 2_000, backoff: { baseMs: base, capMs: 60_000 }, random: () => 1, onEvent: (e) => events.push(e) });
+      const d = new Dispatcher({
+        store,
+        messenger,
+        clock: systemClock,
+        log: silentLogger,
+        timeScale: SCALE,
+        ratePerSecond: RATE,
+        lanes: 1,
+        concurrency: 10,
+        batchSize: 20,
+        maxAttempts: 10,
+        leaseMs: 10_000,
+        sendTimeoutMs: 2_000,
+        backoff: { baseMs: base, capMs: 60_000 },
+        random: () => 1,
+        onEvent: (e) => events.push(e),
+      });
       for (let i = 0; i < 20 && (await statusCounts(store)).sent !== 20; i++) await d.drain();
       expect(await statusCounts(store)).toEqual({ sent: 20 });
-      const backoffs = events.filter((e): e is Extract<DispatchEvent, { type: 'throttled' }> => e.type === 'throttled').map((e) => e.backoffMs);
+      const backoffs = events
+        .filter((e): e is Extract<DispatchEvent, { type: 'throttled' }> => e.type === 'throttled')
+        .map((e) => e.backoffMs);
       expect(backoffs).toHaveLength(8);
       // random() = 1: step n waits base·2^(n-1) connector ms. Answer-counting would have reached 2^7.
       expect(Math.max(...backoffs)).toBeCloseTo(base / SCALE, 5);
@@ -89,7 +124,19 @@ for (const engine of engines()) {
         const messenger = new BurstThrottle(0);
         // 24 sends in flight could hold 24 future slots; a look-ahead of 4 slots keeps 4.
         const aheadMs = (4 / RATE) * 1000;
-        const d = new Dispatcher({ store, messenger, clock: systemClock, log: silentLogger, timeScale: SCALE, ratePerSecond: RATE, lanes: 3, concurrency: 8, leaseMs: 10_000, sendTimeoutMs: 2_000, reserveAheadMs: aheadMs });
+        const d = new Dispatcher({
+          store,
+          messenger,
+          clock: systemClock,
+          log: silentLogger,
+          timeScale: SCALE,
+          ratePerSecond: RATE,
+          lanes: 3,
+          concurrency: 8,
+          leaseMs: 10_000,
+          sendTimeoutMs: 2_000,
+          reserveAheadMs: aheadMs,
+        });
         await d.drain();
         expect(await statusCounts(store)).toEqual({ sent: 40 });
         expect(leads.length).toBeGreaterThanOrEqual(40);

@@ -92,7 +92,10 @@ for (const engine of engines()) {
       const accepted = new Set(emulator.activities().map((a) => a.id));
       expect(rows.every((r) => r.activityId !== null && accepted.has(r.activityId))).toBe(true);
       // The card carries the status button (Action.Execute, verb status) and the idempotency key.
-      const a = emulator.activities()[0]!.activity as { attachments: { content: { actions: { type: string; verb: string }[] } }[]; channelData: { idempotencyKey: string } };
+      const a = emulator.activities()[0]!.activity as {
+        attachments: { content: { actions: { type: string; verb: string }[] } }[];
+        channelData: { idempotencyKey: string };
+      };
       expect(a.attachments[0]!.content.actions[0]).toMatchObject({ type: 'Action.Execute', verb: 'status' });
       expect(rows.map((r) => r.id)).toContain(a.channelData.idempotencyKey);
     });
@@ -118,7 +121,9 @@ for (const engine of engines()) {
       for (let i = 0; i < 50 && (await statusCounts(store)).sent !== 40; i++) await d.drain();
       expect(await statusCounts(store)).toEqual({ sent: 40 });
       expect(ids.every((id) => emulator.receivedBy(id) === 1)).toBe(true);
-      const throttles = events.filter((e): e is Extract<DispatchEvent, { type: 'throttled' }> => e.type === 'throttled');
+      const throttles = events.filter(
+        (e): e is Extract<DispatchEvent, { type: 'throttled' }> => e.type === 'throttled',
+      );
       expect(throttles.length).toBeGreaterThan(0);
       // Retry-After was 2 connector seconds = 200 ms real: every back-off honours it.
       expect(throttles.every((t) => t.backoffMs >= 200 - 1)).toBe(true);
@@ -156,7 +161,9 @@ for (const engine of engines()) {
       }
       const rows = await store.reminders.list({});
       expect(rows.map((r) => r.status)).toEqual(['dead_lettered', 'dead_lettered', 'dead_lettered']);
-      expect(rows.every((r) => r.attempts === 3 && /gave up after 3 attempts; last: 502/.test(r.lastError ?? ''))).toBe(true);
+      expect(rows.every((r) => r.attempts === 3 && /gave up after 3 attempts; last: 502/.test(r.lastError ?? ''))).toBe(
+        true,
+      );
       expect(emulator.stats().accepted).toBe(0);
     });
 
@@ -168,7 +175,11 @@ for (const engine of engines()) {
       const d = dispatcher({ backoff: { baseMs: 100, capMs: 200 }, maxAttempts: 50 });
       await d.drain();
       expect((await statusCounts(store)).sent ?? 0).toBe(0);
-      expect((await store.reminders.list({})).every((r) => r.status === 'pending' && r.attempts >= 1 && r.lastError !== null)).toBe(true);
+      expect(
+        (await store.reminders.list({})).every(
+          (r) => r.status === 'pending' && r.attempts >= 1 && r.lastError !== null,
+        ),
+      ).toBe(true);
       const acceptedBefore = emulator.stats().faults.dropAccepted;
       expect(acceptedBefore).toBeGreaterThan(0);
       emulator.setFaults({});
@@ -182,7 +193,14 @@ for (const engine of engines()) {
     });
 
     it('reports unreachable when nobody can be reached, and does not send expired reminders', async () => {
-      await store.people.upsert({ id: 'no-ref', displayName: 'No Ref', email: 'noref@example.org', entraObjectId: 'aad-no-ref', organisationId: null, roles: [] });
+      await store.people.upsert({
+        id: 'no-ref',
+        displayName: 'No Ref',
+        email: 'noref@example.org',
+        entraObjectId: 'aad-no-ref',
+        organisationId: null,
+        roles: [],
+      });
       await enqueueDue(store, ['no-ref']);
       const [late] = await seedRecipients(store, emulator, 1, 'late');
       await enqueueDue(store, [late!], { expiresAt: new Date(Date.now() - 1000) });
@@ -190,12 +208,22 @@ for (const engine of engines()) {
       const rows = await store.reminders.list({});
       expect(rows.find((r) => r.recipientId === 'no-ref')).toMatchObject({ status: 'unreachable' });
       expect(rows.find((r) => r.recipientId === 'no-ref')!.lastError).toMatch(/no conversation/);
-      expect(rows.find((r) => r.recipientId === late)).toMatchObject({ status: 'cancelled', lastError: 'expired before it could be sent' });
+      expect(rows.find((r) => r.recipientId === late)).toMatchObject({
+        status: 'cancelled',
+        lastError: 'expired before it could be sent',
+      });
       expect(emulator.stats().accepted).toBe(0);
     });
 
     it('opens a 1:1 conversation when none is stored (createConversationAsync) and remembers it', async () => {
-      await store.people.upsert({ id: 'new-user', displayName: 'New User', email: 'new@example.org', entraObjectId: 'aad-new-user', organisationId: null, roles: [] });
+      await store.people.upsert({
+        id: 'new-user',
+        displayName: 'New User',
+        email: 'new@example.org',
+        entraObjectId: 'aad-new-user',
+        organisationId: null,
+        roles: [],
+      });
       await enqueueDue(store, ['new-user']);
       spy = new SpyMessenger(new BotMessenger(adapter, { appId: '', serviceUrl: emulator.url, tenantId: 'tenant-x' }));
       await dispatcher().drain();
@@ -214,7 +242,8 @@ for (const engine of engines()) {
       a.start();
       b.start();
       const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline && (await statusCounts(store)).sent !== 150) await new Promise((r) => setTimeout(r, 50));
+      while (Date.now() < deadline && (await statusCounts(store)).sent !== 150)
+        await new Promise((r) => setTimeout(r, 50));
       await Promise.all([a.stop(), b.stop()]);
       expect(await statusCounts(store)).toEqual({ sent: 150 });
       expect(ids.every((id) => emulator.receivedBy(id) === 1)).toBe(true);

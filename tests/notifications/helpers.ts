@@ -18,13 +18,26 @@ export function message(title = 'Submission deadline in 7 days'): ReminderMessag
 }
 
 /** People r-<prefix>-<i> with a personal conversation on the emulator (registered so it counts per person id). */
-export async function seedRecipients(store: Store, emulator: ConnectorEmulator | { url: string; registerConversation?: (c: string, u: string) => void }, n: number, prefix = 'r'): Promise<string[]> {
+export async function seedRecipients(
+  store: Store,
+  emulator: ConnectorEmulator | { url: string; registerConversation?: (c: string, u: string) => void },
+  n: number,
+  prefix = 'r',
+): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     await store.db
       .insertInto('people')
-      .values(chunk.map((id) => ({ id, display_name: `Recipient ${id}`, email: `${id}@example.org`, entra_object_id: `aad-${id}`, organisation_id: null })))
+      .values(
+        chunk.map((id) => ({
+          id,
+          display_name: `Recipient ${id}`,
+          email: `${id}@example.org`,
+          entra_object_id: `aad-${id}`,
+          organisation_id: null,
+        })),
+      )
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
     await store.db
@@ -53,7 +66,17 @@ export async function seedRecipients(store: Store, emulator: ConnectorEmulator |
 }
 
 /** One due row per recipient (or `perRecipient` rows each), no quiet hours. */
-export async function enqueueDue(store: Store, recipients: readonly string[], opts: { perRecipient?: number; subject?: string; dueAt?: Date; expiresAt?: Date | null; message?: ReminderMessage } = {}): Promise<void> {
+export async function enqueueDue(
+  store: Store,
+  recipients: readonly string[],
+  opts: {
+    perRecipient?: number;
+    subject?: string;
+    dueAt?: Date;
+    expiresAt?: Date | null;
+    message?: ReminderMessage;
+  } = {},
+): Promise<void> {
   const dueAt = opts.dueAt ?? new Date(Date.now() - 60_000);
   const items = recipients.flatMap((recipientId) =>
     Array.from({ length: opts.perRecipient ?? 1 }, (_, k) => ({

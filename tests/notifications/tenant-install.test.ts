@@ -14,7 +14,12 @@ import { createGraphClient, createGraphMetrics, graphCall, type GraphMetrics } f
 import { startGraphEmulator, type GraphEmulator } from '../../src/graph/emulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { Dispatcher } from '../../src/notifications/dispatcher.js';
-import { GraphTeamsAppInstaller, mask, tenantServiceUrl, TEAMS_GLOBAL_SERVICE_URL } from '../../src/notifications/teams-installer.js';
+import {
+  GraphTeamsAppInstaller,
+  mask,
+  tenantServiceUrl,
+  TEAMS_GLOBAL_SERVICE_URL,
+} from '../../src/notifications/teams-installer.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { systemClock } from '../../src/workflows/services.js';
@@ -51,13 +56,24 @@ for (const engine of engines()) {
         acceptedToken: 'test-token',
         timeScale: 100, // Retry-After on injected 503s in hundredths of a second
         users: Object.entries(PEOPLE).map(([name, id]) => ({ id, mail: `${name}@trust.example` })),
-        teams: { apps: [{ id: CATALOG_ID, externalId: MANIFEST_ID, botId: BOT_ID }], unlicensedUsers: [PEOPLE.unlicensed], blockedUsers: [PEOPLE.blocked] },
+        teams: {
+          apps: [{ id: CATALOG_ID, externalId: MANIFEST_ID, botId: BOT_ID }],
+          unlicensedUsers: [PEOPLE.unlicensed],
+          blockedUsers: [PEOPLE.blocked],
+        },
       });
       connector = await startConnectorEmulator({ timeScale: SCALE });
       handle = await engine.open();
       store = new Store(handle.db);
       for (const [name, id] of Object.entries(PEOPLE)) {
-        await store.people.upsert({ id: `p-${name}`, displayName: `Person ${name}`, email: `${name}@trust.example`, entraObjectId: id, organisationId: null, roles: [] });
+        await store.people.upsert({
+          id: `p-${name}`,
+          displayName: `Person ${name}`,
+          email: `${name}@trust.example`,
+          entraObjectId: id,
+          organisationId: null,
+          roles: [],
+        });
       }
     });
     afterAll(async () => {
@@ -66,12 +82,22 @@ for (const engine of engines()) {
       await handle?.close();
     });
     beforeEach(async () => {
-      await sql`DELETE FROM reminder_outbox; DELETE FROM notification_pacing; DELETE FROM conversation_refs;`.execute(handle.db);
+      await sql`DELETE FROM reminder_outbox; DELETE FROM notification_pacing; DELETE FROM conversation_refs;`.execute(
+        handle.db,
+      );
       connector.reset();
       graph.setFaults({});
       graphCalls = [];
       metrics = createGraphMetrics((i) => graphCalls.push({ method: i.method, url: i.url, status: i.status }));
-      const client = createGraphClient({ mode: 'local', staticToken: 'test-token', baseUrl: graph.url, appVersion: '0.0.0-test', requestTimeoutMs: 2_000, retry: { delaySeconds: 0.01, maxRetries: 2 }, onResponse: metrics.onResponse });
+      const client = createGraphClient({
+        mode: 'local',
+        staticToken: 'test-token',
+        baseUrl: graph.url,
+        appVersion: '0.0.0-test',
+        requestTimeoutMs: 2_000,
+        retry: { delaySeconds: 0.01, maxRetries: 2 },
+        onResponse: metrics.onResponse,
+      });
       // Configured with the manifest id: the installer finds the catalog id itself.
       installer = new GraphTeamsAppInstaller({ client, teamsAppId: MANIFEST_ID });
     });
@@ -79,7 +105,13 @@ for (const engine of engines()) {
     const dispatcher = () =>
       new Dispatcher({
         store,
-        messenger: new BotMessenger(adapter, { appId: '', tenantId: TENANT, serviceUrl: async () => connector.url, installer, timeoutMs: 5_000 }),
+        messenger: new BotMessenger(adapter, {
+          appId: '',
+          tenantId: TENANT,
+          serviceUrl: async () => connector.url,
+          installer,
+          timeoutMs: 5_000,
+        }),
         clock: systemClock,
         log: silentLogger,
         timeScale: SCALE,
@@ -88,7 +120,8 @@ for (const engine of engines()) {
         pollMs: 20,
         backoff: { baseMs: 100, capMs: 200 },
       });
-    const requests = (method: string, pathPart: string) => graphCalls.filter((c) => c.method === method && c.url.includes(pathPart)).length;
+    const requests = (method: string, pathPart: string) =>
+      graphCalls.filter((c) => c.method === method && c.url.includes(pathPart)).length;
 
     it('installs the app, finds the 1:1 chat and sends there; the reference is stored and reused', async () => {
       await enqueueDue(store, ['p-fresh']);
@@ -107,7 +140,11 @@ for (const engine of engines()) {
       expect(requests('GET', '/appCatalogs/teamsApps')).toBe(1);
       expect(requests('POST', '/teamwork/installedApps')).toBe(1);
       const stored = await store.conversations.personal('p-fresh');
-      expect(stored?.reference).toMatchObject({ serviceUrl: connector.url, conversation: { id: chatId, tenantId: TENANT }, user: { aadObjectId: PEOPLE.fresh } });
+      expect(stored?.reference).toMatchObject({
+        serviceUrl: connector.url,
+        conversation: { id: chatId, tenantId: TENANT },
+        user: { aadObjectId: PEOPLE.fresh },
+      });
 
       // The next reminder goes through the stored reference: no Graph call at all.
       const before = graphCalls.length;
@@ -120,8 +157,19 @@ for (const engine of engines()) {
 
     it('already installed (409 Conflict) still finds the chat and delivers', async () => {
       // Installed beforehand (e.g. by the user, or a run that died before recording the send).
-      const pre = createGraphClient({ mode: 'local', staticToken: 'test-token', baseUrl: graph.url, appVersion: '0.0.0-test' });
-      await graphCall(pre, 'POST', `/users/${PEOPLE.installed}/teamwork/installedApps`, { 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${CATALOG_ID}` }, { 'Content-Type': 'application/json' });
+      const pre = createGraphClient({
+        mode: 'local',
+        staticToken: 'test-token',
+        baseUrl: graph.url,
+        appVersion: '0.0.0-test',
+      });
+      await graphCall(
+        pre,
+        'POST',
+        `/users/${PEOPLE.installed}/teamwork/installedApps`,
+        { 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${CATALOG_ID}` },
+        { 'Content-Type': 'application/json' },
+      );
       await enqueueDue(store, ['p-installed']);
       await dispatcher().drain();
       expect(await statusCounts(store)).toEqual({ sent: 1 });
@@ -137,9 +185,13 @@ for (const engine of engines()) {
       const unlicensed = rows.find((r) => r.recipientId === 'p-unlicensed')!;
       const blocked = rows.find((r) => r.recipientId === 'p-blocked')!;
       expect(unlicensed.status).toBe('unreachable');
-      expect(unlicensed.lastError).toMatch(/^no Teams licence \(Graph 403 Forbidden: Failed to get license information/);
+      expect(unlicensed.lastError).toMatch(
+        /^no Teams licence \(Graph 403 Forbidden: Failed to get license information/,
+      );
       expect(blocked.status).toBe('unreachable');
-      expect(blocked.lastError).toMatch(/could not be installed for the person: blocked or not permitted \(Graph 403 Forbidden: .*blocked/);
+      expect(blocked.lastError).toMatch(
+        /could not be installed for the person: blocked or not permitted \(Graph 403 Forbidden: .*blocked/,
+      );
       for (const r of [unlicensed, blocked]) expect(r.lastError).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|@/);
       expect(connector.stats().accepted).toBe(0);
       expect(await store.reminders.problems(10)).toHaveLength(2);
@@ -168,7 +220,14 @@ for (const engine of engines()) {
       const url = tenantServiceUrl(store, { ttlMs: 0 });
       expect(await url()).toBe(TEAMS_GLOBAL_SERVICE_URL);
       const ref = (serviceUrl: string, key: string, at: Date) =>
-        store.conversations.upsert({ key, personId: null, aadObjectId: null, scope: 'channel', reference: { serviceUrl, conversation: { id: key } }, updatedAt: at });
+        store.conversations.upsert({
+          key,
+          personId: null,
+          aadObjectId: null,
+          scope: 'channel',
+          reference: { serviceUrl, conversation: { id: key } },
+          updatedAt: at,
+        });
       await ref('https://smba.trafficmanager.net/emea/', 'c-1', new Date(Date.now() - 1000));
       expect(await url()).toBe('https://smba.trafficmanager.net/emea/');
       await ref('http://localhost:56150/_connector', 'c-2', new Date());
@@ -179,6 +238,8 @@ for (const engine of engines()) {
 
 describe('reasons never carry who it was about', () => {
   it('masks GUIDs and e-mail addresses', () => {
-    expect(mask("Resource '11111111-2222-4333-8444-555555555555' (ada.lovelace@trust.example) does not exist.")).toBe("Resource '<id>' (<address>) does not exist.");
+    expect(mask("Resource '11111111-2222-4333-8444-555555555555' (ada.lovelace@trust.example) does not exist.")).toBe(
+      "Resource '<id>' (<address>) does not exist.",
+    );
   });
 });

@@ -20,9 +20,21 @@ describe('two apps in one process', () => {
     connector = await startConnectorEmulator({ timeScale: 10 });
     for (let i = 0; i < 2; i++) {
       const database = await openDatabase({ pgliteDir: 'memory://' });
-      const config = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false', GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk' });
+      const config = loadConfig({
+        APP_MODE: 'local',
+        PORT: String(await freePort()),
+        GRAPH_EMULATOR: 'false',
+        GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+      });
       // Polls only once a minute: a delivery within the test means the wake reached this app's dispatcher.
-      apps.push(await startApp(config, { database, graph: false, log: silentLogger, reminders: { pollMs: 60_000, planEveryMs: 3_600_000 } }));
+      apps.push(
+        await startApp(config, {
+          database,
+          graph: false,
+          log: silentLogger,
+          reminders: { pollMs: 60_000, planEveryMs: 3_600_000 },
+        }),
+      );
     }
   });
   afterAll(async () => {
@@ -49,7 +61,8 @@ describe('two apps in one process', () => {
     await new Promise((r) => setTimeout(r, 300));
     b.svc.reminders!.wake();
     const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && (await statusCounts(b.svc.store)).sent !== 1) await new Promise((r) => setTimeout(r, 25));
+    while (Date.now() < deadline && (await statusCounts(b.svc.store)).sent !== 1)
+      await new Promise((r) => setTimeout(r, 25));
     expect(await statusCounts(b.svc.store)).toEqual({ sent: 1 });
     expect(connector.receivedBy(id!)).toBe(1);
   });

@@ -49,11 +49,26 @@ for (const engine of engines()) {
       handle = await engine.open();
       store = new Store(handle.db);
       await seedBasics(store);
-      await store.people.upsert({ id: 'contrib-a', displayName: 'Cara Contributor', email: 'cara@alpha.example', entraObjectId: 'oid-contrib-a', organisationId: 'org-a', roles: ['applicant_contributor'] });
-      await store.people.upsert({ id: 'lead-b', displayName: 'Ben Lead', email: 'ben@beta.example', entraObjectId: 'oid-lead-b', organisationId: 'org-b', roles: ['applicant_lead'] });
+      await store.people.upsert({
+        id: 'contrib-a',
+        displayName: 'Cara Contributor',
+        email: 'cara@alpha.example',
+        entraObjectId: 'oid-contrib-a',
+        organisationId: 'org-a',
+        roles: ['applicant_contributor'],
+      });
+      await store.people.upsert({
+        id: 'lead-b',
+        displayName: 'Ben Lead',
+        email: 'ben@beta.example',
+        entraObjectId: 'oid-lead-b',
+        organisationId: 'org-b',
+        roles: ['applicant_lead'],
+      });
       await attend(store, 'org-a', 'lead-a', T0, 10);
       await attend(store, 'org-b', 'lead-b', T0, 10);
-      for (const id of ['lead-a', 'contrib-a', 'lead-b', 'admin-1']) actors[id] = actorFor((await store.people.get(id))!);
+      for (const id of ['lead-a', 'contrib-a', 'lead-b', 'admin-1'])
+        actors[id] = actorFor((await store.people.get(id))!);
       evidence = new InMemoryEvidenceFolders();
       svc = { store, clock: fixedClock(T0), log: silentLogger, evidence };
     });
@@ -62,13 +77,18 @@ for (const engine of engines()) {
     });
 
     const deadlineRows = async (applicationId: string): Promise<OutboxRow[]> =>
-      (await store.reminders.list({ kind: 'submission_deadline', limit: 1000 })).filter((r) => r.applicationId === applicationId);
+      (await store.reminders.list({ kind: 'submission_deadline', limit: 1000 })).filter(
+        (r) => r.applicationId === applicationId,
+      );
     const pending = (rows: OutboxRow[]) => rows.filter((r) => r.status === 'pending');
 
     /** Request and open the organisation's application, then plan: 5 reminders × the applicant team. */
     async function openedApplication(lead: string): Promise<{ id: string; version: number }> {
       const requested = await requestApplication(svc, actors[lead]!);
-      const opened = await openApplication(svc, actors['admin-1']!, { applicationId: requested.id, version: requested.version });
+      const opened = await openApplication(svc, actors['admin-1']!, {
+        applicationId: requested.id,
+        version: requested.version,
+      });
       await planReminders(store, T0);
       return { id: opened.id, version: opened.version };
     }
@@ -92,14 +112,20 @@ for (const engine of engines()) {
 
     it('a rolled-back submission leaves the reminders pending (the cancel was inside the transaction)', async () => {
       const opened = (await store.applications.get(appA.id))!;
-      const app = await setTargetLevel(svc, actors['lead-a']!, { applicationId: opened.id, version: opened.version, level: 'bronze' });
+      const app = await setTargetLevel(svc, actors['lead-a']!, {
+        applicationId: opened.id,
+        version: opened.version,
+        level: 'bronze',
+      });
       let seenInside = -1;
       await expect(
         transitionApplication(svc, actors['lead-a']!, { applicationId: app.id, version: app.version }, 'submit', {
           patch: { submittedAt: T0, submittedLate: false },
           inTx: async (tx) => {
             // Inside the transaction the reminders are already cancelled ...
-            seenInside = (await tx.reminders.list({ kind: 'submission_deadline', status: 'pending', limit: 1000 })).filter((r) => r.applicationId === app.id).length;
+            seenInside = (
+              await tx.reminders.list({ kind: 'submission_deadline', status: 'pending', limit: 1000 })
+            ).filter((r) => r.applicationId === app.id).length;
             throw new Error('something later in the same transaction failed');
           },
         }),
@@ -120,14 +146,30 @@ for (const engine of engines()) {
 
       // Make it ready: documents (completed) and commentary referencing them (the level is chosen).
       const v = (await store.applications.get(appA.id))!.version;
-      evidence.setDocuments('cycle-1', 'org-a', DOCS.map((name) => ({ name, section: 1, lastModified: new Date(T0.getTime() - 30 * DAY), webUrl: null })));
+      evidence.setDocuments(
+        'cycle-1',
+        'org-a',
+        DOCS.map((name) => ({ name, section: 1, lastModified: new Date(T0.getTime() - 30 * DAY), webUrl: null })),
+      );
       await refreshEvidence(svc, appA.id);
-      await declareEvidence(svc, actors['lead-a']!, { applicationId: appA.id, version: v, items: DOCS.map((name) => ({ name, evidenceDate: null, completed: true })) });
+      await declareEvidence(svc, actors['lead-a']!, {
+        applicationId: appA.id,
+        version: v,
+        items: DOCS.map((name) => ({ name, evidenceDate: null, completed: true })),
+      });
       for (const section of SECTION_NUMBERS) {
-        const items = criteriaForSection(DEFAULT_FRAMEWORK, section, 'bronze').map((c, i) => ({ criterionId: c.id, text: `How we meet ${c.id}.`, references: [{ documentName: DOCS[i % DOCS.length]!, pages: [1] }] }));
+        const items = criteriaForSection(DEFAULT_FRAMEWORK, section, 'bronze').map((c, i) => ({
+          criterionId: c.id,
+          text: `How we meet ${c.id}.`,
+          references: [{ documentName: DOCS[i % DOCS.length]!, pages: [1] }],
+        }));
         await saveSectionCommentary(svc, actors['contrib-a']!, { applicationId: appA.id, version: v, section, items });
       }
-      const out = await submitApplication(svc, actors['lead-a']!, { applicationId: appA.id, version: v, acknowledgeWarnings: true });
+      const out = await submitApplication(svc, actors['lead-a']!, {
+        applicationId: appA.id,
+        version: v,
+        acknowledgeWarnings: true,
+      });
       expect(out.kind).toBe('submitted');
 
       const rows = await deadlineRows(appA.id);
@@ -140,19 +182,41 @@ for (const engine of engines()) {
     it('withdrawing (the same transition path) cancels that application’s reminders only', async () => {
       const appB = await openedApplication('lead-b');
       expect(pending(await deadlineRows(appB.id))).toHaveLength(5);
-      await transitionApplication(svc, actors['lead-b']!, { applicationId: appB.id, version: appB.version }, 'withdraw');
+      await transitionApplication(
+        svc,
+        actors['lead-b']!,
+        { applicationId: appB.id, version: appB.version },
+        'withdraw',
+      );
       const rows = await deadlineRows(appB.id);
       expect(rows.every((r) => r.status === 'cancelled' && r.lastError === 'application withdrawn')).toBe(true);
     });
 
     it('booking plans the attendee’s drop-in reminders in the same transaction; cancelling the booking cancels them', async () => {
       const startsAt = addDaysLondon(T0, 5);
-      await store.dropIns.createSession({ id: 'sess-a', title: 'Drop-in A', startsAt, endsAt: new Date(startsAt.getTime() + 3600_000), capacity: 1, cancelled: false, joinUrl: 'https://teams.example/join/a' });
-      await store.dropIns.createSession({ id: 'sess-b', title: 'Drop-in B', startsAt: addDaysLondon(T0, 6), endsAt: addDaysLondon(T0, 6.05), capacity: 5, cancelled: false, joinUrl: null });
+      await store.dropIns.createSession({
+        id: 'sess-a',
+        title: 'Drop-in A',
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 3600_000),
+        capacity: 1,
+        cancelled: false,
+        joinUrl: 'https://teams.example/join/a',
+      });
+      await store.dropIns.createSession({
+        id: 'sess-b',
+        title: 'Drop-in B',
+        startsAt: addDaysLondon(T0, 6),
+        endsAt: addDaysLondon(T0, 6.05),
+        capacity: 5,
+        cancelled: false,
+        joinUrl: null,
+      });
       const mine = await bookDropIn(svc, actors['lead-a']!, { sessionId: 'sess-a' });
       const waiting = await bookDropIn(svc, actors['contrib-a']!, { sessionId: 'sess-a', waitlistIfFull: true });
       expect(waiting.status).toBe('waitlisted');
-      const forBooking = async (bookingId: string) => (await store.reminders.list({ kind: 'dropin_upcoming', limit: 1000 })).filter((r) => r.bookingId === bookingId);
+      const forBooking = async (bookingId: string) =>
+        (await store.reminders.list({ kind: 'dropin_upcoming', limit: 1000 })).filter((r) => r.bookingId === bookingId);
       // No planner run: the booking itself wrote them (24 h and 1 h before).
       expect((await forBooking(mine.id)).map((r) => [r.status, r.recipientId])).toEqual([
         ['pending', 'lead-a'],
@@ -177,26 +241,39 @@ for (const engine of engines()) {
 
     it('a session change sends booked attendees one update and re-plans; a cancellation cancels and tells them', async () => {
       const attendee = (await store.dropIns.bookingsForSession('sess-b')).find((b) => b.status === 'booked')!;
-      const rowsFor = async () => (await store.reminders.list({ recipientId: attendee.personId, limit: 1000 })).filter((r) => r.sessionId === 'sess-b');
+      const rowsFor = async () =>
+        (await store.reminders.list({ recipientId: attendee.personId, limit: 1000 })).filter(
+          (r) => r.sessionId === 'sess-b',
+        );
       const newStart = addDaysLondon(T0, 7);
-      const changed = await changeSession(svc, actors['admin-1']!, { sessionId: 'sess-b', startsAt: newStart, endsAt: new Date(newStart.getTime() + 3600_000) });
+      const changed = await changeSession(svc, actors['admin-1']!, {
+        sessionId: 'sess-b',
+        startsAt: newStart,
+        endsAt: new Date(newStart.getTime() + 3600_000),
+      });
       expect(changed.notified).toBe(1);
       let rows = await rowsFor();
       const updates = rows.filter((r) => r.kind === 'dropin_changed');
       expect(updates.map((r) => r.status)).toEqual(['pending']);
       expect((updates[0]!.payload as unknown as ReminderMessage).title).toBe('Your drop-in session has changed');
       const upcoming = rows.filter((r) => r.kind === 'dropin_upcoming');
-      expect(upcoming.filter((r) => r.status === 'cancelled').every((r) => r.lastError === 'session changed')).toBe(true);
+      expect(upcoming.filter((r) => r.status === 'cancelled').every((r) => r.lastError === 'session changed')).toBe(
+        true,
+      );
       expect(pending(upcoming).map((r) => r.expiresAt?.getTime())).toEqual([newStart.getTime(), newStart.getTime()]);
       // The update was sent; a cancellation in the same minute is still a new message, not swallowed.
       await store.reminders.markSent(updates[0]!.id, { activityId: 'u1', conversationId: 'c' }, T0);
       const cancelled = await changeSession(svc, actors['admin-1']!, { sessionId: 'sess-b', cancel: true });
       expect(cancelled.notified).toBe(1);
       rows = await rowsFor();
-      expect(pending(rows).map((r) => [r.kind, (r.payload as unknown as ReminderMessage).title])).toEqual([['dropin_changed', 'Your drop-in session has been cancelled']]);
+      expect(pending(rows).map((r) => [r.kind, (r.payload as unknown as ReminderMessage).title])).toEqual([
+        ['dropin_changed', 'Your drop-in session has been cancelled'],
+      ]);
       expect(rows.filter((r) => r.kind === 'dropin_upcoming' && r.status === 'pending')).toHaveLength(0);
       // A cancelled session cannot be changed again.
-      await expect(changeSession(svc, actors['admin-1']!, { sessionId: 'sess-b', cancel: true })).rejects.toMatchObject({ code: 'STALE' });
+      await expect(changeSession(svc, actors['admin-1']!, { sessionId: 'sess-b', cancel: true })).rejects.toMatchObject(
+        { code: 'STALE' },
+      );
     });
   });
 }

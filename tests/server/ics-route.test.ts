@@ -34,12 +34,29 @@ describe('GET /ics/bookings/:id', () => {
 
   beforeAll(async () => {
     const database = await openDatabase({ pgliteDir: 'memory://' });
-    const config = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false', GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk' });
+    const config = loadConfig({
+      APP_MODE: 'local',
+      PORT: String(await freePort()),
+      GRAPH_EMULATOR: 'false',
+      GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+    });
     app = await startApp(config, { database, graph: false, log: silentLogger, clock: { now: () => now.t } });
     const { store } = app.svc;
     await seedBasics(store);
-    await store.dropIns.createSession({ id: 's1', title: 'WEx QS drop-in', startsAt: new Date(T0.getTime() + 7 * DAY), endsAt: new Date(T0.getTime() + 7 * DAY + 3_600_000), capacity: 5, cancelled: false, joinUrl: 'https://teams.microsoft.com/l/meetup-join/abc' });
-    bookingId = (await store.transaction((tx) => tx.dropIns.book({ sessionId: 's1', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }))).id;
+    await store.dropIns.createSession({
+      id: 's1',
+      title: 'WEx QS drop-in',
+      startsAt: new Date(T0.getTime() + 7 * DAY),
+      endsAt: new Date(T0.getTime() + 7 * DAY + 3_600_000),
+      capacity: 5,
+      cancelled: false,
+      joinUrl: 'https://teams.microsoft.com/l/meetup-join/abc',
+    });
+    bookingId = (
+      await store.transaction((tx) =>
+        tx.dropIns.book({ sessionId: 's1', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }),
+      )
+    ).id;
   });
   afterAll(async () => {
     await app.close();
@@ -82,10 +99,29 @@ describe('GET /ics/bookings/:id', () => {
 describe('the booking card', () => {
   it('offers the signed .ics link to a booked person but not to someone on the waitlist', async () => {
     const { bookedCard } = await import('../../bot/cards/dropin-cards.js');
-    const session = { id: 's', title: 'Drop-in', startsAt: new Date(T0.getTime() + DAY), endsAt: new Date(T0.getTime() + DAY + 3_600_000), capacity: 5, cancelled: false, joinUrl: null };
-    const booking = { id: 'b', sessionId: 's', personId: 'p', organisationId: 'o', status: 'booked' as const, attended: false, createdAt: T0 };
-    const links = (c: any) => (c.actions ?? []).filter((a: any) => a.type === 'Action.OpenUrl').map((a: any) => [a.title, a.url]);
-    expect(links(bookedCard(session, booking, { icsUrl: 'https://x/ics' }))).toEqual([['Add to calendar (.ics)', 'https://x/ics']]);
+    const session = {
+      id: 's',
+      title: 'Drop-in',
+      startsAt: new Date(T0.getTime() + DAY),
+      endsAt: new Date(T0.getTime() + DAY + 3_600_000),
+      capacity: 5,
+      cancelled: false,
+      joinUrl: null,
+    };
+    const booking = {
+      id: 'b',
+      sessionId: 's',
+      personId: 'p',
+      organisationId: 'o',
+      status: 'booked' as const,
+      attended: false,
+      createdAt: T0,
+    };
+    const links = (c: any) =>
+      (c.actions ?? []).filter((a: any) => a.type === 'Action.OpenUrl').map((a: any) => [a.title, a.url]);
+    expect(links(bookedCard(session, booking, { icsUrl: 'https://x/ics' }))).toEqual([
+      ['Add to calendar (.ics)', 'https://x/ics'],
+    ]);
     expect(links(bookedCard(session, { ...booking, status: 'waitlisted' }, { icsUrl: 'https://x/ics' }))).toEqual([]);
   });
 });
@@ -96,7 +132,11 @@ describe('HTTP errors', () => {
     const config = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false' });
     const app = await startApp(config, { database, graph: false, reminders: false, log: silentLogger });
     try {
-      const res = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type": "message", ' });
+      const res = await fetch(`${app.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type": "message", ',
+      });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/json/);
       const body = await res.text();

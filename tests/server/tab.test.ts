@@ -6,7 +6,15 @@
 import { mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import express from 'express';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { pino } from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -106,7 +114,11 @@ async function token(spec: TokenSpec = {}): Promise<string> {
 
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 
-async function getMe(base: string, headers: Record<string, string>, query = ''): Promise<{ status: number; body: any; text: string; res: Response }> {
+async function getMe(
+  base: string,
+  headers: Record<string, string>,
+  query = '',
+): Promise<{ status: number; body: any; text: string; res: Response }> {
   const res = await fetch(`${base}/api/me${query}`, { headers });
   const text = await res.text();
   let body: any = null;
@@ -130,13 +142,57 @@ async function serve(web: express.Express): Promise<{ base: string; close: () =>
 }
 
 /** One organisation's application, open, with a level and listed documents (`completed` of them declared completed). */
-async function openApplication(store: Store, opts: { organisationId: string; cycleId: string; leadId: string; level: 'bronze' | 'silver' | 'gold'; documents: string[]; completed: string[]; now: Date }): Promise<string> {
+async function openApplication(
+  store: Store,
+  opts: {
+    organisationId: string;
+    cycleId: string;
+    leadId: string;
+    level: 'bronze' | 'silver' | 'gold';
+    documents: string[];
+    completed: string[];
+    now: Date;
+  },
+): Promise<string> {
   return store.transaction(async (tx) => {
-    const created = await tx.applications.create({ organisationId: opts.organisationId, cycleId: opts.cycleId, actorId: opts.leadId, now: opts.now });
-    const opened = await tx.applications.transition({ applicationId: created.id, expectedVersion: created.version, from: 'requested', to: 'open', action: 'open', actorId: 'system', now: opts.now });
-    await tx.applications.setTargetLevel({ applicationId: opened.id, expectedVersion: opened.version, level: opts.level, actorId: opts.leadId, now: opts.now });
-    await tx.evidence.syncListing(opened.id, opts.documents.map((name) => ({ name, section: 1, lastModified: new Date(opts.now.getTime() - 5 * DAY), webUrl: null })), opts.now);
-    await tx.evidence.declare(opened.id, opts.completed.map((name) => ({ name, evidenceDate: new Date(opts.now.getTime() - 10 * DAY), completed: true })), opts.leadId, opts.now);
+    const created = await tx.applications.create({
+      organisationId: opts.organisationId,
+      cycleId: opts.cycleId,
+      actorId: opts.leadId,
+      now: opts.now,
+    });
+    const opened = await tx.applications.transition({
+      applicationId: created.id,
+      expectedVersion: created.version,
+      from: 'requested',
+      to: 'open',
+      action: 'open',
+      actorId: 'system',
+      now: opts.now,
+    });
+    await tx.applications.setTargetLevel({
+      applicationId: opened.id,
+      expectedVersion: opened.version,
+      level: opts.level,
+      actorId: opts.leadId,
+      now: opts.now,
+    });
+    await tx.evidence.syncListing(
+      opened.id,
+      opts.documents.map((name) => ({
+        name,
+        section: 1,
+        lastModified: new Date(opts.now.getTime() - 5 * DAY),
+        webUrl: null,
+      })),
+      opts.now,
+    );
+    await tx.evidence.declare(
+      opened.id,
+      opts.completed.map((name) => ({ name, evidenceDate: new Date(opts.now.getTime() - 10 * DAY), completed: true })),
+      opts.leadId,
+      opts.now,
+    );
     return opened.id;
   });
 }
@@ -167,17 +223,86 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     const { store } = app.svc;
     await seedBasics(store);
     await store.organisations.upsert({ id: 'org-c', name: 'Gamma NHS Trust', code: 'C1' }); // no application
-    await store.people.upsert({ id: 'lead-b', displayName: 'Ben Lead', email: 'ben@beta.example', entraObjectId: 'oid-lead-b', organisationId: 'org-b', roles: ['applicant_lead'] });
+    await store.people.upsert({
+      id: 'lead-b',
+      displayName: 'Ben Lead',
+      email: 'ben@beta.example',
+      entraObjectId: 'oid-lead-b',
+      organisationId: 'org-b',
+      roles: ['applicant_lead'],
+    });
     // Known by email only (loaded from a CSV): matched by the token's sign-in name on first visit.
-    await store.people.upsert({ id: 'contrib-a', displayName: 'Cara Contributor', email: 'cara@alpha.example', entraObjectId: null, organisationId: 'org-a', roles: ['applicant_contributor'] });
-    await store.people.upsert({ id: 'norole', displayName: 'Nora Norole', email: 'nora@alpha.example', entraObjectId: 'oid-norole', organisationId: 'org-a', roles: [] });
-    appA = await openApplication(store, { organisationId: 'org-a', cycleId: 'cycle-1', leadId: 'lead-a', level: 'bronze', documents: ['Policy.pdf', 'Template.docx'], completed: ['Policy.pdf'], now: T0 });
-    appB = await openApplication(store, { organisationId: 'org-b', cycleId: 'cycle-1', leadId: 'lead-b', level: 'silver', documents: ['Beta secret plan.pdf'], completed: ['Beta secret plan.pdf'], now: T0 });
-    await store.dropIns.createSession({ id: 's1', title: 'WEx QS drop-in: evidence', startsAt: new Date(T0.getTime() + 7 * DAY), endsAt: new Date(T0.getTime() + 7 * DAY + 3_600_000), capacity: 5, cancelled: false, joinUrl: 'https://teams.microsoft.com/l/meetup-join/s1' });
-    await store.dropIns.createSession({ id: 's-past', title: 'Past drop-in', startsAt: new Date(T0.getTime() - 7 * DAY), endsAt: new Date(T0.getTime() - 7 * DAY + 3_600_000), capacity: 5, cancelled: false, joinUrl: null });
-    bookingA = (await store.transaction((tx) => tx.dropIns.book({ sessionId: 's1', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }))).id;
-    bookingB = (await store.transaction((tx) => tx.dropIns.book({ sessionId: 's1', personId: 'lead-b', organisationId: 'org-b', actorId: 'lead-b', now: T0 }))).id;
-    await store.transaction((tx) => tx.dropIns.book({ sessionId: 's-past', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: new Date(T0.getTime() - 10 * DAY) }));
+    await store.people.upsert({
+      id: 'contrib-a',
+      displayName: 'Cara Contributor',
+      email: 'cara@alpha.example',
+      entraObjectId: null,
+      organisationId: 'org-a',
+      roles: ['applicant_contributor'],
+    });
+    await store.people.upsert({
+      id: 'norole',
+      displayName: 'Nora Norole',
+      email: 'nora@alpha.example',
+      entraObjectId: 'oid-norole',
+      organisationId: 'org-a',
+      roles: [],
+    });
+    appA = await openApplication(store, {
+      organisationId: 'org-a',
+      cycleId: 'cycle-1',
+      leadId: 'lead-a',
+      level: 'bronze',
+      documents: ['Policy.pdf', 'Template.docx'],
+      completed: ['Policy.pdf'],
+      now: T0,
+    });
+    appB = await openApplication(store, {
+      organisationId: 'org-b',
+      cycleId: 'cycle-1',
+      leadId: 'lead-b',
+      level: 'silver',
+      documents: ['Beta secret plan.pdf'],
+      completed: ['Beta secret plan.pdf'],
+      now: T0,
+    });
+    await store.dropIns.createSession({
+      id: 's1',
+      title: 'WEx QS drop-in: evidence',
+      startsAt: new Date(T0.getTime() + 7 * DAY),
+      endsAt: new Date(T0.getTime() + 7 * DAY + 3_600_000),
+      capacity: 5,
+      cancelled: false,
+      joinUrl: 'https://teams.microsoft.com/l/meetup-join/s1',
+    });
+    await store.dropIns.createSession({
+      id: 's-past',
+      title: 'Past drop-in',
+      startsAt: new Date(T0.getTime() - 7 * DAY),
+      endsAt: new Date(T0.getTime() - 7 * DAY + 3_600_000),
+      capacity: 5,
+      cancelled: false,
+      joinUrl: null,
+    });
+    bookingA = (
+      await store.transaction((tx) =>
+        tx.dropIns.book({ sessionId: 's1', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }),
+      )
+    ).id;
+    bookingB = (
+      await store.transaction((tx) =>
+        tx.dropIns.book({ sessionId: 's1', personId: 'lead-b', organisationId: 'org-b', actorId: 'lead-b', now: T0 }),
+      )
+    ).id;
+    await store.transaction((tx) =>
+      tx.dropIns.book({
+        sessionId: 's-past',
+        personId: 'lead-a',
+        organisationId: 'org-a',
+        actorId: 'lead-a',
+        now: new Date(T0.getTime() - 10 * DAY),
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -221,17 +346,46 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     expect(status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
     const me = body as MeResponse;
-    expect(me.person).toEqual({ name: 'Ada Lead', roles: ['applicant_lead'], roleLabel: 'Applicant lead', organisation: { id: 'org-a', name: 'Alpha NHS Trust' } });
+    expect(me.person).toEqual({
+      name: 'Ada Lead',
+      roles: ['applicant_lead'],
+      roleLabel: 'Applicant lead',
+      organisation: { id: 'org-a', name: 'Alpha NHS Trust' },
+    });
     expect(me.cycle?.name).toBe('2025/26 cycle 2');
     expect(me.cycle?.phase).toBe('intake');
     // Deadline T0 + 30 days = 2026-04-01T10:00Z, after the clocks go forward: 11:00 UK time.
-    expect(me.cycle?.dates[0]).toEqual({ label: 'Submission deadline', at: '2026-04-01T10:00:00.000Z', uk: 'Wed 1 Apr 2026, 11:00' });
-    expect(me.cycle?.dates.map((d) => d.label)).toEqual(['Submission deadline', 'Late submissions accepted until', 'Review starts', 'Review ends', 'Decisions from', 'Decisions by']);
+    expect(me.cycle?.dates[0]).toEqual({
+      label: 'Submission deadline',
+      at: '2026-04-01T10:00:00.000Z',
+      uk: 'Wed 1 Apr 2026, 11:00',
+    });
+    expect(me.cycle?.dates.map((d) => d.label)).toEqual([
+      'Submission deadline',
+      'Late submissions accepted until',
+      'Review starts',
+      'Review ends',
+      'Decisions from',
+      'Decisions by',
+    ]);
     const org = me.organisation!;
     expect(org).toMatchObject({ id: 'org-a', name: 'Alpha NHS Trust', eligibility: { eligible: false } });
-    expect(org.application).toMatchObject({ id: appA, state: 'open', stateLabel: 'Open (in preparation)', targetLevel: 'bronze', daysLeft: 30, submittedAt: null });
+    expect(org.application).toMatchObject({
+      id: appA,
+      state: 'open',
+      stateLabel: 'Open (in preparation)',
+      targetLevel: 'bronze',
+      daysLeft: 30,
+      submittedAt: null,
+    });
     const r = org.application!.readiness;
-    expect(r).toMatchObject({ checked: true, ready: false, documentsListed: 2, documentsCompleted: 1, documentsRequired: 4 });
+    expect(r).toMatchObject({
+      checked: true,
+      ready: false,
+      documentsListed: 2,
+      documentsCompleted: 1,
+      documentsRequired: 4,
+    });
     expect(r.problems[0]).toMatchObject({ severity: 'hard', kind: 'too_few_documents' });
     expect(r.problems.map((p) => p.kind)).toContain('document_not_completed');
     // Blocking problems first, then advice.
@@ -239,7 +393,13 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     expect(severities).toEqual([...severities].sort((x, y) => (x === y ? 0 : x === 'hard' ? -1 : 1)));
     // Only the upcoming booking (the past session is left out), with its signed .ics link.
     expect(me.bookings).toHaveLength(1);
-    expect(me.bookings[0]).toMatchObject({ id: bookingA, status: 'booked', title: 'WEx QS drop-in: evidence', sessionCancelled: false, joinUrl: 'https://teams.microsoft.com/l/meetup-join/s1' });
+    expect(me.bookings[0]).toMatchObject({
+      id: bookingA,
+      status: 'booked',
+      title: 'WEx QS drop-in: evidence',
+      sessionCancelled: false,
+      joinUrl: 'https://teams.microsoft.com/l/meetup-join/s1',
+    });
     expect(me.bookings[0]!.startsAt.uk).toBe('Mon 9 Mar 2026, 10:00');
     expect(me.bookings[0]!.icsUrl).toMatch(new RegExp(`^https://${TAB_HOST}/ics/bookings/${bookingA}\\?exp=\\d+&sig=`));
     expect(me.generatedAt.at).toBe(T0.toISOString());
@@ -279,7 +439,13 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
 
   it('answers 503, not 401, when the tenant’s signing keys cannot be fetched', async () => {
     const web = express();
-    mountTab(web, { config: tenantConfig, svc: app.svc, jwks: async () => { throw new TypeError('fetch failed'); } });
+    mountTab(web, {
+      config: tenantConfig,
+      svc: app.svc,
+      jwks: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
     const { base, close } = await serve(web);
     try {
       const res = await getMe(base, bearer(await token()));
@@ -307,12 +473,18 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
   });
 
   it('matches a person known only by email on first visit, but never takes over a record bound to another account', async () => {
-    const first = await getMe(app.url, bearer(await token({ oid: 'oid-cara-new', preferred_username: 'Cara@Alpha.example' })));
+    const first = await getMe(
+      app.url,
+      bearer(await token({ oid: 'oid-cara-new', preferred_username: 'Cara@Alpha.example' })),
+    );
     expect(first.status).toBe(200);
     expect(first.body.person).toMatchObject({ name: 'Cara Contributor', roles: ['applicant_contributor'] });
     expect((await app.svc.store.people.get('contrib-a'))?.entraObjectId).toBe('oid-cara-new');
     // Another account carrying Ada's address: Ada is bound to oid-lead-a.
-    const takeover = await getMe(app.url, bearer(await token({ oid: 'oid-attacker', preferred_username: 'ada@alpha.example' })));
+    const takeover = await getMe(
+      app.url,
+      bearer(await token({ oid: 'oid-attacker', preferred_username: 'ada@alpha.example' })),
+    );
     expect(takeover.status).toBe(403);
     expect(takeover.text).not.toContain('Ada');
   });
@@ -322,7 +494,11 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     const b = await getMe(app.url, bearer(await token({ oid: 'oid-lead-b' })));
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
-    expect(b.body.organisation).toMatchObject({ id: 'org-b', name: 'Beta NHS Trust', application: { id: appB, targetLevel: 'silver' } });
+    expect(b.body.organisation).toMatchObject({
+      id: 'org-b',
+      name: 'Beta NHS Trust',
+      application: { id: appB, targetLevel: 'silver' },
+    });
     expect(b.body.bookings.map((x: { id: string }) => x.id)).toEqual([bookingB]);
     for (const [text, others] of [
       [a.text, [appB, bookingB, 'Beta NHS Trust', 'org-b', 'Beta secret plan', 'Ben Lead']],
@@ -340,7 +516,9 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     expect(noApp.status).toBe(403);
     expect(noApp.text).not.toContain('Gamma');
     // A contributor of org-a is refused org-b as well.
-    expect((await getMe(app.url, bearer(await token({ oid: 'oid-cara-new' })), '?organisationId=org-b')).status).toBe(403);
+    expect((await getMe(app.url, bearer(await token({ oid: 'oid-cara-new' })), '?organisationId=org-b')).status).toBe(
+      403,
+    );
     // Invalid input is a 400, not a crash.
     expect((await getMe(app.url, bearer(await token()), `?organisationId=${'x'.repeat(101)}`)).status).toBe(400);
   });
@@ -354,7 +532,9 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     const other = await getMe(app.url, bearer(await token({ oid: 'oid-admin-1' })), '?organisationId=org-b');
     expect(other.status).toBe(200);
     expect(other.body.organisation).toMatchObject({ id: 'org-b', application: { id: appB } });
-    expect((await getMe(app.url, bearer(await token({ oid: 'oid-admin-1' })), '?organisationId=org-missing')).status).toBe(404);
+    expect(
+      (await getMe(app.url, bearer(await token({ oid: 'oid-admin-1' })), '?organisationId=org-missing')).status,
+    ).toBe(404);
   });
 
   it('authenticates every /api/* request (unknown API paths included) but leaves the bot endpoint to the bot', async () => {
@@ -363,8 +543,20 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     // The bot's endpoint is answered by botbuilder's own authentication, not by the tab's.
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {}); // botbuilder prints the refusal
     try {
-      const activity = { type: 'message', text: 'hi', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', from: { id: 'u' }, conversation: { id: 'c' }, recipient: { id: 'b' } };
-      const bot = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+      const activity = {
+        type: 'message',
+        text: 'hi',
+        channelId: 'msteams',
+        serviceUrl: 'https://smba.trafficmanager.net/uk/',
+        from: { id: 'u' },
+        conversation: { id: 'c' },
+        recipient: { id: 'b' },
+      };
+      const bot = await fetch(`${app.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(activity),
+      });
       expect(bot.status).toBe(401);
       expect(bot.headers.get('www-authenticate')).toBeNull();
       expect(await bot.text()).toContain('Unauthorized Access');
@@ -378,7 +570,15 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     await getMe(app.url, bearer(t));
     const all = logLines.join('');
     expect(all).toContain('tab request refused');
-    for (const secret of [t.split('.')[1]!, 'Ada Lead', 'ada@alpha.example', 'oid-lead-a', 'oid-attacker', 'Cara', 'Beta secret plan']) {
+    for (const secret of [
+      t.split('.')[1]!,
+      'Ada Lead',
+      'ada@alpha.example',
+      'oid-lead-a',
+      'oid-attacker',
+      'Cara',
+      'Beta secret plan',
+    ]) {
       expect(all).not.toContain(secret);
     }
   });
@@ -396,7 +596,12 @@ describe('local mode: the identity picker', () => {
 
   beforeAll(async () => {
     const database = await openDatabase({ pgliteDir: 'memory://' });
-    localConfig = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false', PLAYGROUND: 'false' });
+    localConfig = loadConfig({
+      APP_MODE: 'local',
+      PORT: String(await freePort()),
+      GRAPH_EMULATOR: 'false',
+      PLAYGROUND: 'false',
+    });
     expect(localConfig.local.identityPicker).toBe(true);
     app = await startApp(localConfig, {
       database,
@@ -408,8 +613,24 @@ describe('local mode: the identity picker', () => {
     });
     const { store } = app.svc;
     const cycle = (await store.cycles.current(T0))!;
-    priyaApp = await openApplication(store, { organisationId: 'org-northshire', cycleId: cycle.id, leadId: 'demo-priya', level: 'bronze', documents: ['Induction policy.pdf', 'Placement feedback.docx', 'Blank template.docx'], completed: ['Induction policy.pdf', 'Placement feedback.docx'], now: T0 });
-    await store.transaction((tx) => tx.dropIns.book({ sessionId: 'dropin-next-week', personId: 'demo-priya', organisationId: 'org-northshire', actorId: 'demo-priya', now: T0 }));
+    priyaApp = await openApplication(store, {
+      organisationId: 'org-northshire',
+      cycleId: cycle.id,
+      leadId: 'demo-priya',
+      level: 'bronze',
+      documents: ['Induction policy.pdf', 'Placement feedback.docx', 'Blank template.docx'],
+      completed: ['Induction policy.pdf', 'Placement feedback.docx'],
+      now: T0,
+    });
+    await store.transaction((tx) =>
+      tx.dropIns.book({
+        sessionId: 'dropin-next-week',
+        personId: 'demo-priya',
+        organisationId: 'org-northshire',
+        actorId: 'demo-priya',
+        now: T0,
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -420,9 +641,18 @@ describe('local mode: the identity picker', () => {
   it('accepts X-Local-Identity for a known person, 403 for an unknown one, 401 for a malformed one', async () => {
     const ok = await getMe(app.url, { 'X-Local-Identity': priya.entraObjectId });
     expect(ok.status).toBe(200);
-    expect(ok.body.person).toMatchObject({ name: 'Priya Shah', roleLabel: 'Applicant lead', organisation: { name: 'Northshire Hospitals NHS Foundation Trust' } });
-    expect(ok.body.organisation.application).toMatchObject({ id: priyaApp, readiness: { documentsCompleted: 2, documentsRequired: 4 } });
-    expect(ok.body.bookings.map((b: { title: string }) => b.title)).toEqual(['WEx QS drop-in: bronze, silver or gold?']);
+    expect(ok.body.person).toMatchObject({
+      name: 'Priya Shah',
+      roleLabel: 'Applicant lead',
+      organisation: { name: 'Northshire Hospitals NHS Foundation Trust' },
+    });
+    expect(ok.body.organisation.application).toMatchObject({
+      id: priyaApp,
+      readiness: { documentsCompleted: 2, documentsRequired: 4 },
+    });
+    expect(ok.body.bookings.map((b: { title: string }) => b.title)).toEqual([
+      'WEx QS drop-in: bronze, silver or gold?',
+    ]);
     expect((await getMe(app.url, { 'X-Local-Identity': jordan.entraObjectId })).status).toBe(403);
     expect((await getMe(app.url, { 'X-Local-Identity': 'x" onload="1' })).status).toBe(401);
     expect((await getMe(app.url, {})).status).toBe(401);
@@ -430,8 +660,18 @@ describe('local mode: the identity picker', () => {
 
   it('serves the page with the picker on, and the known people to pick from', async () => {
     expect(await (await fetch(`${app.url}/tab`)).text()).toContain('data-identity-picker="true"');
-    const people = (await (await fetch(`${app.url}/tab/people`)).json()) as { entraObjectId: string; name: string; roles: string[]; organisation: string | null }[];
-    expect(people.find((p) => p.name === 'Priya Shah')).toEqual({ entraObjectId: priya.entraObjectId, name: 'Priya Shah', roles: ['applicant_lead'], organisation: 'Northshire Hospitals NHS Foundation Trust' });
+    const people = (await (await fetch(`${app.url}/tab/people`)).json()) as {
+      entraObjectId: string;
+      name: string;
+      roles: string[];
+      organisation: string | null;
+    }[];
+    expect(people.find((p) => p.name === 'Priya Shah')).toEqual({
+      entraObjectId: priya.entraObjectId,
+      name: 'Priya Shah',
+      roles: ['applicant_lead'],
+      organisation: 'Northshire Hospitals NHS Foundation Trust',
+    });
     expect(people.find((p) => p.name === 'Alex Morgan')?.roles).toEqual(['admin']);
     // Only people with an Entra object id and a role: not Jordan (unknown), not the seeded contacts without one.
     expect(people.map((p) => p.name)).not.toContain('Jordan Lee');
@@ -460,7 +700,16 @@ describe('local mode: the identity picker', () => {
     beforeAll(async () => {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
     }, 60_000);
     afterAll(async () => {
@@ -482,17 +731,27 @@ describe('local mode: the identity picker', () => {
         if (!r.url().startsWith(app.url)) external.push(new URL(r.url()).origin);
       });
       // teams-js refreshes its list of valid Teams origins from Microsoft's CDN; this machine is offline.
-      await page.route('https://res.cdn.office.net/**', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"validOrigins":["teams.microsoft.com"]}' }));
+      await page.route('https://res.cdn.office.net/**', (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: '{"validOrigins":["teams.microsoft.com"]}',
+        }),
+      );
 
       await page.goto(`${app.url}/tab`);
       const priyaChoice = page.getByRole('radio', { name: /Priya Shah/ });
       await priyaChoice.waitFor({ timeout: 15_000 });
-      expect(await page.evaluate(() => typeof (window as any).microsoftTeams?.authentication?.getAuthToken)).toBe('function');
+      expect(await page.evaluate(() => typeof (window as any).microsoftTeams?.authentication?.getAuthToken)).toBe(
+        'function',
+      );
       await priyaChoice.check();
       await page.getByRole('button', { name: 'Show overview' }).click();
 
       const overview = page.locator('#overview');
-      await expect.poll(async () => (await overview.isVisible()) && ((await overview.textContent()) ?? ''), { timeout: 15_000 }).toContain('Priya Shah');
+      await expect
+        .poll(async () => (await overview.isVisible()) && ((await overview.textContent()) ?? ''), { timeout: 15_000 })
+        .toContain('Priya Shah');
       const text = (await overview.textContent()) ?? '';
       expect(text).toContain('Applicant lead');
       expect(text).toContain('Northshire Hospitals NHS Foundation Trust');
@@ -503,7 +762,14 @@ describe('local mode: the identity picker', () => {
       expect(text).toContain('Sat 7 Mar 2026, 10:00');
       expect(text).toContain('All times are UK time.');
       const headings = await page.getByRole('heading', { level: 2 }).allTextContents();
-      expect(headings).toEqual(expect.arrayContaining(['About you', 'Current cycle', 'Your organisation’s application', 'Your upcoming drop-in sessions']));
+      expect(headings).toEqual(
+        expect.arrayContaining([
+          'About you',
+          'Current cycle',
+          'Your organisation’s application',
+          'Your upcoming drop-in sessions',
+        ]),
+      );
       expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
 
       expect(apiHeaders.length).toBeGreaterThan(0);

@@ -30,7 +30,14 @@ describe.each(engines())('concurrency on $name', (engine) => {
     const actors: Actor[] = [];
     for (let i = 0; i < 50; i++) {
       const id = `applicant-${i}`;
-      await store.people.upsert({ id, displayName: `Applicant ${i}`, email: `a${i}@alpha.example`, entraObjectId: null, organisationId: 'org-a', roles: ['applicant_lead'] });
+      await store.people.upsert({
+        id,
+        displayName: `Applicant ${i}`,
+        email: `a${i}@alpha.example`,
+        entraObjectId: null,
+        organisationId: 'org-a',
+        roles: ['applicant_lead'],
+      });
       actors.push({ personId: id, displayName: `Applicant ${i}`, roles: ['applicant_lead'], organisationId: 'org-a' });
     }
     const svc = services(store);
@@ -40,19 +47,40 @@ describe.each(engines())('concurrency on $name', (engine) => {
     expect(ok).toHaveLength(1);
     expect(refused).toHaveLength(49);
     expect(new Set(refused.map((r) => r.reason?.code))).toEqual(new Set(['ALREADY_APPLIED']));
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM applications WHERE organisation_id = 'org-a'`.execute(handle.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM applications WHERE organisation_id = 'org-a'`.execute(handle.db);
     expect(rows[0]!.n).toBe(1);
-    const { rows: audit } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request' AND entity_kind = 'application'`.execute(handle.db);
+    const { rows: audit } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request' AND entity_kind = 'application'`.execute(
+      handle.db,
+    );
     expect(audit[0]!.n).toBe(1);
   });
 
   it('100 parallel bookings for a 10-seat session book exactly 10', async () => {
-    await store.dropIns.createSession({ id: 'ten-seats', title: 'Ten seats', startsAt: new Date(T0.getTime() + 3 * DAY), endsAt: new Date(T0.getTime() + 3 * DAY + 3600_000), capacity: 10, cancelled: false, joinUrl: null });
+    await store.dropIns.createSession({
+      id: 'ten-seats',
+      title: 'Ten seats',
+      startsAt: new Date(T0.getTime() + 3 * DAY),
+      endsAt: new Date(T0.getTime() + 3 * DAY + 3600_000),
+      capacity: 10,
+      cancelled: false,
+      joinUrl: null,
+    });
     const actors: Actor[] = [];
     for (let i = 0; i < 100; i++) {
       const id = `booker-${i}`;
       const org = i % 2 === 0 ? 'org-a' : 'org-b';
-      await store.people.upsert({ id, displayName: `Booker ${i}`, email: `b${i}@example.nhs`, entraObjectId: null, organisationId: org, roles: ['applicant_contributor'] });
+      await store.people.upsert({
+        id,
+        displayName: `Booker ${i}`,
+        email: `b${i}@example.nhs`,
+        entraObjectId: null,
+        organisationId: org,
+        roles: ['applicant_contributor'],
+      });
       actors.push({ personId: id, displayName: `Booker ${i}`, roles: ['applicant_contributor'], organisationId: org });
     }
     const svc = services(store);
@@ -61,7 +89,11 @@ describe.each(engines())('concurrency on $name', (engine) => {
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(10);
     expect(new Set(refused.map((r) => r.reason?.code))).toEqual(new Set(['DROPIN_FULL']));
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM dropin_bookings WHERE session_id = 'ten-seats' AND status = 'booked'`.execute(handle.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM dropin_bookings WHERE session_id = 'ten-seats' AND status = 'booked'`.execute(
+      handle.db,
+    );
     expect(rows[0]!.n).toBe(10);
   });
 });

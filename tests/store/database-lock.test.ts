@@ -12,7 +12,9 @@ describe('the embedded database directory', () => {
     const script = `import { openDatabase } from './src/store/database.ts';
       try { await openDatabase({ pgliteDir: ${JSON.stringify(dir)} }); console.log('OPENED'); }
       catch (e) { console.log('REFUSED: ' + e.message); }`;
-    const second = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const second = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(second.stdout).toContain('REFUSED');
     expect(second.stdout).toMatch(/in use by another process \(pid \d+\)\. Stop `npm start` first/);
     await first.close();

@@ -30,7 +30,13 @@ describe.each(engines())('provisioning ledger on $name', (engine) => {
     const input = smallCycle(12, 'c-ledger');
     const ledger = new PostgresProvisioningLedger(handle.db);
     const abort = new AbortController();
-    const first = new Provisioner({ client: h.client, ledger, signal: abort.signal, maxConcurrentBatches: 1, pacer: PACE });
+    const first = new Provisioner({
+      client: h.client,
+      ledger,
+      signal: abort.signal,
+      maxConcurrentBatches: 1,
+      pacer: PACE,
+    });
     first.on('progress', (p) => {
       if (p.orgsDone >= 4) abort.abort();
     });
@@ -41,14 +47,22 @@ describe.each(engines())('provisioning ledger on $name', (engine) => {
     expect(donePartly).toBeLessThan(12);
 
     // A new process: only the database remembers.
-    const resumed = await new Provisioner({ client: h.client, ledger: new PostgresProvisioningLedger(handle.db), pacer: PACE }).run(input);
+    const resumed = await new Provisioner({
+      client: h.client,
+      ledger: new PostgresProvisioningLedger(handle.db),
+      pacer: PACE,
+    }).run(input);
     expect(resumed.failed).toEqual([]);
     expect(resumed.alreadyThere).toBeGreaterThanOrEqual(donePartly);
     const state = await new PostgresProvisioningLedger(handle.db).loadCycle('c-ledger');
     expect(verifyCycle(h.emu, input, state)).toEqual([]);
 
     const before = h.emu.stats().requests;
-    const rerun = await new Provisioner({ client: h.client, ledger: new PostgresProvisioningLedger(handle.db), pacer: PACE }).run(input);
+    const rerun = await new Provisioner({
+      client: h.client,
+      ledger: new PostgresProvisioningLedger(handle.db),
+      pacer: PACE,
+    }).run(input);
     expect(rerun.alreadyThere).toBe(12);
     expect(h.emu.stats().requests - before).toBeLessThanOrEqual(1);
   });

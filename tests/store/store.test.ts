@@ -28,21 +28,32 @@ describe.each(engines())('store on $name', (engine) => {
   it('matches people by Entra object id first, then by email ignoring case', async () => {
     expect((await store.people.findByIdentity({ entraObjectId: 'oid-lead-a' }))?.id).toBe('lead-a');
     expect((await store.people.findByIdentity({ email: 'ADA@Alpha.Example' }))?.id).toBe('lead-a');
-    expect((await store.people.findByIdentity({ entraObjectId: 'unknown', email: 'nobody@x.example' }))).toBeNull();
+    expect(await store.people.findByIdentity({ entraObjectId: 'unknown', email: 'nobody@x.example' })).toBeNull();
     expect((await store.people.get('lead-a'))?.roles).toEqual(['applicant_lead']);
   });
 
   it('refuses a second person with the same email (any case)', async () => {
     await expect(
-      store.people.upsert({ id: 'dup', displayName: 'Dup', email: 'ADA@ALPHA.EXAMPLE', entraObjectId: null, organisationId: 'org-a', roles: [] }),
+      store.people.upsert({
+        id: 'dup',
+        displayName: 'Dup',
+        email: 'ADA@ALPHA.EXAMPLE',
+        entraObjectId: null,
+        organisationId: 'org-a',
+        roles: [],
+      }),
     ).rejects.toMatchObject({ code: '23505' });
   });
 
   it('allows one application per organisation per cycle, enforced by the database', async () => {
-    const app = await store.transaction((tx) => tx.applications.create({ organisationId: 'org-b', cycleId: 'cycle-1', actorId: 'x', now: T0 }));
+    const app = await store.transaction((tx) =>
+      tx.applications.create({ organisationId: 'org-b', cycleId: 'cycle-1', actorId: 'x', now: T0 }),
+    );
     expect(app).toMatchObject({ state: 'requested', version: 1 });
     await expect(
-      store.transaction((tx) => tx.applications.create({ organisationId: 'org-b', cycleId: 'cycle-1', actorId: 'y', now: T0 })),
+      store.transaction((tx) =>
+        tx.applications.create({ organisationId: 'org-b', cycleId: 'cycle-1', actorId: 'y', now: T0 }),
+      ),
     ).rejects.toMatchObject({ code: 'ALREADY_APPLIED' });
     // Even a raw insert that skips the repository is refused.
     await expect(
@@ -54,14 +65,33 @@ describe.each(engines())('store on $name', (engine) => {
   it('applies a transition once: the same card version clicked twice is STALE and names who changed it', async () => {
     const app = await store.applications.forOrganisation('org-b', 'cycle-1');
     const open = await store.transaction((tx) =>
-      tx.applications.transition({ applicationId: app!.id, expectedVersion: app!.version, from: 'requested', to: 'open', action: 'open', actorId: 'admin-1', now: T0 }),
+      tx.applications.transition({
+        applicationId: app!.id,
+        expectedVersion: app!.version,
+        from: 'requested',
+        to: 'open',
+        action: 'open',
+        actorId: 'admin-1',
+        now: T0,
+      }),
     );
     expect(open).toMatchObject({ state: 'open', version: 2 });
     const again = store.transaction((tx) =>
-      tx.applications.transition({ applicationId: app!.id, expectedVersion: app!.version, from: 'requested', to: 'open', action: 'open', actorId: 'admin-2', now: T0 }),
+      tx.applications.transition({
+        applicationId: app!.id,
+        expectedVersion: app!.version,
+        from: 'requested',
+        to: 'open',
+        action: 'open',
+        actorId: 'admin-2',
+        now: T0,
+      }),
     );
     await expect(again).rejects.toBeInstanceOf(DomainError);
-    await expect(again).rejects.toMatchObject({ code: 'STALE', details: { currentState: 'open', currentVersion: 2, changedBy: 'admin-1' } });
+    await expect(again).rejects.toMatchObject({
+      code: 'STALE',
+      details: { currentState: 'open', currentVersion: 2, changedBy: 'admin-1' },
+    });
     const audit = await store.audit.forEntity('application', app!.id);
     expect(audit.map((a) => [a.action, a.fromState, a.toState, a.actorId])).toEqual([
       ['request', null, 'requested', 'x'],
@@ -88,18 +118,58 @@ describe.each(engines())('store on $name', (engine) => {
   });
 
   it('books seats, refuses a second live booking by the same person, and promotes the waitlist on cancel', async () => {
-    await store.dropIns.createSession({ id: 's-small', title: 'Small', startsAt: new Date(T0.getTime() + 7 * DAY), endsAt: new Date(T0.getTime() + 7 * DAY + 3600_000), capacity: 1, cancelled: false, joinUrl: null });
-    await store.people.upsert({ id: 'p2', displayName: 'P Two', email: 'p2@alpha.example', entraObjectId: null, organisationId: 'org-a', roles: ['applicant_contributor'] });
-    const first = await store.transaction((tx) => tx.dropIns.book({ sessionId: 's-small', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }));
+    await store.dropIns.createSession({
+      id: 's-small',
+      title: 'Small',
+      startsAt: new Date(T0.getTime() + 7 * DAY),
+      endsAt: new Date(T0.getTime() + 7 * DAY + 3600_000),
+      capacity: 1,
+      cancelled: false,
+      joinUrl: null,
+    });
+    await store.people.upsert({
+      id: 'p2',
+      displayName: 'P Two',
+      email: 'p2@alpha.example',
+      entraObjectId: null,
+      organisationId: 'org-a',
+      roles: ['applicant_contributor'],
+    });
+    const first = await store.transaction((tx) =>
+      tx.dropIns.book({
+        sessionId: 's-small',
+        personId: 'lead-a',
+        organisationId: 'org-a',
+        actorId: 'lead-a',
+        now: T0,
+      }),
+    );
     expect(first.status).toBe('booked');
     await expect(
-      store.transaction((tx) => tx.dropIns.book({ sessionId: 's-small', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 })),
+      store.transaction((tx) =>
+        tx.dropIns.book({
+          sessionId: 's-small',
+          personId: 'lead-a',
+          organisationId: 'org-a',
+          actorId: 'lead-a',
+          now: T0,
+        }),
+      ),
     ).rejects.toMatchObject({ code: 'ALREADY_BOOKED' });
     await expect(
-      store.transaction((tx) => tx.dropIns.book({ sessionId: 's-small', personId: 'p2', organisationId: 'org-a', actorId: 'p2', now: T0 })),
+      store.transaction((tx) =>
+        tx.dropIns.book({ sessionId: 's-small', personId: 'p2', organisationId: 'org-a', actorId: 'p2', now: T0 }),
+      ),
     ).rejects.toMatchObject({ code: 'DROPIN_FULL' });
     const waiting = await store.transaction((tx) =>
-      tx.dropIns.book({ sessionId: 's-small', personId: 'p2', organisationId: 'org-a', actorId: 'p2', now: T0, waitlistIfFull: true }),
+      tx.dropIns.book({
+        sessionId: 's-small',
+        personId: 'p2',
+        organisationId: 'org-a',
+        actorId: 'p2',
+        now: T0,
+        waitlistIfFull: true,
+      }),
     );
     expect(waiting.status).toBe('waitlisted');
     const { promoted } = await store.transaction((tx) => tx.dropIns.cancel(first.id, 'lead-a', T0));
@@ -109,11 +179,51 @@ describe.each(engines())('store on $name', (engine) => {
   });
 
   it('refuses bookings for sessions that started or were cancelled', async () => {
-    await store.dropIns.createSession({ id: 's-past', title: 'Past', startsAt: new Date(T0.getTime() - DAY), endsAt: new Date(T0.getTime() - DAY + 3600_000), capacity: 5, cancelled: false, joinUrl: null });
-    await store.dropIns.createSession({ id: 's-cancelled', title: 'Cancelled', startsAt: new Date(T0.getTime() + DAY), endsAt: new Date(T0.getTime() + DAY + 3600_000), capacity: 5, cancelled: true, joinUrl: null });
-    await expect(store.transaction((tx) => tx.dropIns.book({ sessionId: 's-past', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }))).rejects.toMatchObject({ code: 'DROPIN_PAST' });
-    await expect(store.transaction((tx) => tx.dropIns.book({ sessionId: 's-cancelled', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }))).rejects.toMatchObject({ code: 'DROPIN_CANCELLED' });
-    await expect(store.transaction((tx) => tx.dropIns.book({ sessionId: 'nope', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await store.dropIns.createSession({
+      id: 's-past',
+      title: 'Past',
+      startsAt: new Date(T0.getTime() - DAY),
+      endsAt: new Date(T0.getTime() - DAY + 3600_000),
+      capacity: 5,
+      cancelled: false,
+      joinUrl: null,
+    });
+    await store.dropIns.createSession({
+      id: 's-cancelled',
+      title: 'Cancelled',
+      startsAt: new Date(T0.getTime() + DAY),
+      endsAt: new Date(T0.getTime() + DAY + 3600_000),
+      capacity: 5,
+      cancelled: true,
+      joinUrl: null,
+    });
+    await expect(
+      store.transaction((tx) =>
+        tx.dropIns.book({
+          sessionId: 's-past',
+          personId: 'lead-a',
+          organisationId: 'org-a',
+          actorId: 'lead-a',
+          now: T0,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'DROPIN_PAST' });
+    await expect(
+      store.transaction((tx) =>
+        tx.dropIns.book({
+          sessionId: 's-cancelled',
+          personId: 'lead-a',
+          organisationId: 'org-a',
+          actorId: 'lead-a',
+          now: T0,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'DROPIN_CANCELLED' });
+    await expect(
+      store.transaction((tx) =>
+        tx.dropIns.book({ sessionId: 'nope', personId: 'lead-a', organisationId: 'org-a', actorId: 'lead-a', now: T0 }),
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('stores framework versions and freezes one once a cycle uses it', async () => {
@@ -143,7 +253,14 @@ describe.each(engines())('identity resolution on $name', (engine) => {
     handle = await engine.open();
     store = new Store(handle.db);
     await seedBasics(store);
-    await store.people.upsert({ id: 'csv-person', displayName: 'Cara Csv', email: 'cara@alpha.example', entraObjectId: null, organisationId: 'org-a', roles: ['applicant_contributor'] });
+    await store.people.upsert({
+      id: 'csv-person',
+      displayName: 'Cara Csv',
+      email: 'cara@alpha.example',
+      entraObjectId: null,
+      organisationId: 'org-a',
+      roles: ['applicant_contributor'],
+    });
   });
   afterAll(async () => handle.close());
 
@@ -161,13 +278,24 @@ describe.each(engines())('identity resolution on $name', (engine) => {
     expect(first?.person.id).toBe('csv-person');
     expect((await store.people.get('csv-person'))?.entraObjectId).toBe('oid-cara');
     let asked = 0;
-    expect((await resolveActor(svc, { entraObjectId: 'oid-cara', lookupEmail: async () => (asked++, null) }))?.person.id).toBe('csv-person');
+    expect(
+      (await resolveActor(svc, { entraObjectId: 'oid-cara', lookupEmail: async () => (asked++, null) }))?.person.id,
+    ).toBe('csv-person');
     expect(asked).toBe(0);
   });
 
   it('gives nobody access when neither the object id nor the roster email is known, even if the roster fails', async () => {
     const svc = services(store);
-    expect(await resolveActor(svc, { entraObjectId: 'oid-stranger', lookupEmail: async () => 'stranger@x.example' })).toBeNull();
-    expect(await resolveActor(svc, { entraObjectId: 'oid-stranger', lookupEmail: async () => { throw new Error('roster down'); } })).toBeNull();
+    expect(
+      await resolveActor(svc, { entraObjectId: 'oid-stranger', lookupEmail: async () => 'stranger@x.example' }),
+    ).toBeNull();
+    expect(
+      await resolveActor(svc, {
+        entraObjectId: 'oid-stranger',
+        lookupEmail: async () => {
+          throw new Error('roster down');
+        },
+      }),
+    ).toBeNull();
   });
 });

@@ -30,24 +30,69 @@ export function cycleAt(now: Date, over: Partial<Cycle> = {}): Cycle {
 }
 
 /** Framework, one cycle, one organisation with an applicant lead, a reviewer and an admin. */
-export async function seedBasics(store: Store, now: Date = T0, cycle: Partial<Cycle> = {}): Promise<{ lead: Person; cycle: Cycle }> {
+export async function seedBasics(
+  store: Store,
+  now: Date = T0,
+  cycle: Partial<Cycle> = {},
+): Promise<{ lead: Person; cycle: Cycle }> {
   await store.frameworks.save(DEFAULT_FRAMEWORK);
   const c = cycleAt(now, cycle);
   await store.cycles.create(c);
   await store.organisations.upsert({ id: 'org-a', name: 'Alpha NHS Trust', code: 'A1' });
   await store.organisations.upsert({ id: 'org-b', name: 'Beta NHS Trust', code: 'B1' });
-  const lead: Person = { id: 'lead-a', displayName: 'Ada Lead', email: 'ada@alpha.example', entraObjectId: 'oid-lead-a', organisationId: 'org-a', roles: ['applicant_lead'] };
+  const lead: Person = {
+    id: 'lead-a',
+    displayName: 'Ada Lead',
+    email: 'ada@alpha.example',
+    entraObjectId: 'oid-lead-a',
+    organisationId: 'org-a',
+    roles: ['applicant_lead'],
+  };
   await store.people.upsert(lead);
-  await store.people.upsert({ id: 'rev-1', displayName: 'Rita Reviewer', email: 'rita@nhse.example', entraObjectId: 'oid-rev-1', organisationId: null, roles: ['reviewer'] });
-  await store.people.upsert({ id: 'admin-1', displayName: 'Adam Admin', email: 'adam@nhse.example', entraObjectId: 'oid-admin-1', organisationId: null, roles: ['admin'] });
+  await store.people.upsert({
+    id: 'rev-1',
+    displayName: 'Rita Reviewer',
+    email: 'rita@nhse.example',
+    entraObjectId: 'oid-rev-1',
+    organisationId: null,
+    roles: ['reviewer'],
+  });
+  await store.people.upsert({
+    id: 'admin-1',
+    displayName: 'Adam Admin',
+    email: 'adam@nhse.example',
+    entraObjectId: 'oid-admin-1',
+    organisationId: null,
+    roles: ['admin'],
+  });
   return { lead, cycle: c };
 }
 
 /** Give an organisation a drop-in attendance `daysAgo` before `now`. */
-export async function attend(store: Store, organisationId: string, personId: string, now: Date, daysAgo: number): Promise<void> {
+export async function attend(
+  store: Store,
+  organisationId: string,
+  personId: string,
+  now: Date,
+  daysAgo: number,
+): Promise<void> {
   const id = `past-${organisationId}-${daysAgo}`;
   const startsAt = new Date(now.getTime() - daysAgo * DAY);
-  await store.dropIns.createSession({ id, title: 'Past drop-in', startsAt, endsAt: new Date(startsAt.getTime() + 3600_000), capacity: 50, cancelled: false, joinUrl: null });
-  const b = await store.dropIns.book({ sessionId: id, personId, organisationId, actorId: 'seed', now: new Date(startsAt.getTime() - DAY) });
+  await store.dropIns.createSession({
+    id,
+    title: 'Past drop-in',
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + 3600_000),
+    capacity: 50,
+    cancelled: false,
+    joinUrl: null,
+  });
+  const b = await store.dropIns.book({
+    sessionId: id,
+    personId,
+    organisationId,
+    actorId: 'seed',
+    now: new Date(startsAt.getTime() - DAY),
+  });
   await store.dropIns.markAttended(b.id, true, 'seed', now);
 }

@@ -30,7 +30,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalStack(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  opts: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<LocalStack> {
   const [port, playgroundPort, graphPort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'wexqs-stack-'));
   let out = '';
@@ -84,7 +86,9 @@ export async function startLocalStack(opts: { dataDir?: string; env?: Record<str
 
 /** GET from the stack's Graph emulator with the app's token; throws unless it answers 200. */
 export async function graphGet(stack: Pick<LocalStack, 'graphUrl'>, graphPath: string): Promise<any> {
-  const res = await fetch(`${stack.graphUrl}/v1.0${graphPath}`, { headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` } });
+  const res = await fetch(`${stack.graphUrl}/v1.0${graphPath}`, {
+    headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` },
+  });
   if (res.status !== 200) throw new Error(`GET ${graphPath}: ${res.status}`);
   return res.json();
 }

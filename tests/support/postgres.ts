@@ -20,7 +20,9 @@ export interface PostgresServer {
 
 export async function startThrowawayPostgres(): Promise<PostgresServer> {
   if (!existsSync(`${BIN}/initdb`)) {
-    throw new Error(`No PostgreSQL 15 at ${BIN}: apt-get install postgresql-15, or set BENCH_DATABASE_URL to a server.`);
+    throw new Error(
+      `No PostgreSQL 15 at ${BIN}: apt-get install postgresql-15, or set BENCH_DATABASE_URL to a server.`,
+    );
   }
   const root = mkdtempSync(path.join(tmpdir(), 'wexqs-pg-'));
   const data = path.join(root, 'data');
@@ -30,10 +32,14 @@ export async function startThrowawayPostgres(): Promise<PostgresServer> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', root]);
   const run = (cmd: string) =>
-    asRoot ? execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'ignore' }) : execFileSync('/bin/sh', ['-c', cmd], { stdio: 'ignore' });
+    asRoot
+      ? execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'ignore' })
+      : execFileSync('/bin/sh', ['-c', cmd], { stdio: 'ignore' });
   const port = await freePort();
   run(`${BIN}/initdb -D ${data} -U postgres --auth=trust -E UTF8`);
-  run(`${BIN}/pg_ctl -D ${data} -l ${root}/server.log -o "-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off" -w start`);
+  run(
+    `${BIN}/pg_ctl -D ${data} -l ${root}/server.log -o "-p ${port} -k ${sock} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off" -w start`,
+  );
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
@@ -47,7 +53,10 @@ export async function startThrowawayPostgres(): Promise<PostgresServer> {
 }
 
 /** A new empty database on the server at `adminUrl`; `drop()` removes it (closing its sessions). */
-export async function createFreshDatabase(adminUrl: string, prefix = 'wexqs_test'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createFreshDatabase(
+  adminUrl: string,
+  prefix = 'wexqs_test',
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const sql = async (statement: string) => {
     const c = new pg.Client({ connectionString: adminUrl });

@@ -24,7 +24,11 @@ describe.each(engines())('withdraw and lapse on $name', (engine) => {
     expect(requested.outcome).toBe('request_application');
     const app = (await h.store.applications.forOrganisation('org-a', 'cycle-1'))!;
 
-    const byContributor = await invoke(h, 'contributor', 'withdraw_application', { applicationId: app.id, version: app.version, confirm: true });
+    const byContributor = await invoke(h, 'contributor', 'withdraw_application', {
+      applicationId: app.id,
+      version: app.version,
+      confirm: true,
+    });
     expect(byContributor.outcome).toBe('not_understood'); // contributors do not have the command
     expect((await h.store.applications.get(app.id))!.state).toBe('requested');
 
@@ -37,7 +41,12 @@ describe.each(engines())('withdraw and lapse on $name', (engine) => {
     const after = (await h.store.applications.get(app.id))!;
     expect(after.state).toBe('withdrawn');
     const audit = await h.store.audit.forEntity('application', app.id);
-    expect(audit.at(-1)).toMatchObject({ action: 'withdraw', fromState: 'requested', toState: 'withdrawn', actorId: 'lead-a' });
+    expect(audit.at(-1)).toMatchObject({
+      action: 'withdraw',
+      fromState: 'requested',
+      toState: 'withdrawn',
+      actorId: 'lead-a',
+    });
 
     const again = await invoke(h, 'lead', yes.verb, yes.data);
     expect(cardText(again.card)).toMatch(/changed|out of date/i);
@@ -46,7 +55,9 @@ describe.each(engines())('withdraw and lapse on $name', (engine) => {
 
   it('lapses requested and open applications once the deadline and grace have passed, once', async () => {
     const cycle = (await h.store.cycles.get('cycle-1'))!;
-    await h.store.transaction((tx) => tx.applications.create({ organisationId: 'org-b', cycleId: 'cycle-1', actorId: 'lead-b', now: T0 }));
+    await h.store.transaction((tx) =>
+      tx.applications.create({ organisationId: 'org-b', cycleId: 'cycle-1', actorId: 'lead-b', now: T0 }),
+    );
     h.clock.at = new Date(cycle.submissionDeadline.getTime() + cycle.graceMinutes * 60_000 - 1000);
     expect(await lapseOverdueApplications(h.svc)).toBe(0);
     h.clock.at = new Date(cycle.submissionDeadline.getTime() + cycle.graceMinutes * 60_000 + DAY);

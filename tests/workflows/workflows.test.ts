@@ -16,8 +16,24 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     handle = await engine.open();
     h = await harness(handle);
     const start = new Date(T0.getTime() + 5 * DAY);
-    await h.store.dropIns.createSession({ id: 'one-seat', title: 'Small drop-in', startsAt: start, endsAt: new Date(start.getTime() + 3600_000), capacity: 1, cancelled: false, joinUrl: 'https://teams.microsoft.com/l/meetup-join/1' });
-    await h.store.dropIns.createSession({ id: 'big', title: 'Big drop-in', startsAt: new Date(start.getTime() + DAY), endsAt: new Date(start.getTime() + DAY + 3600_000), capacity: 20, cancelled: false, joinUrl: null });
+    await h.store.dropIns.createSession({
+      id: 'one-seat',
+      title: 'Small drop-in',
+      startsAt: start,
+      endsAt: new Date(start.getTime() + 3600_000),
+      capacity: 1,
+      cancelled: false,
+      joinUrl: 'https://teams.microsoft.com/l/meetup-join/1',
+    });
+    await h.store.dropIns.createSession({
+      id: 'big',
+      title: 'Big drop-in',
+      startsAt: new Date(start.getTime() + DAY),
+      endsAt: new Date(start.getTime() + DAY + 3600_000),
+      capacity: 20,
+      cancelled: false,
+      joinUrl: null,
+    });
   });
   afterAll(async () => handle.close());
   beforeEach(() => {
@@ -25,8 +41,11 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
   });
 
   it('help shows each role its buttons, so every journey starts from help', async () => {
-    const verbs = async (who: Parameters<typeof say>[1]) => executeActions((await say(h, who, 'help')).card).map((a) => a.verb);
-    expect(await verbs('lead')).toEqual(expect.arrayContaining(['sessions', 'eligibility', 'request_application', 'status', 'cycle']));
+    const verbs = async (who: Parameters<typeof say>[1]) =>
+      executeActions((await say(h, who, 'help')).card).map((a) => a.verb);
+    expect(await verbs('lead')).toEqual(
+      expect.arrayContaining(['sessions', 'eligibility', 'request_application', 'status', 'cycle']),
+    );
     expect(await verbs('rev1')).toEqual(expect.arrayContaining(['queue', 'cycle']));
     expect(await verbs('admin')).toEqual(expect.arrayContaining(['dashboard', 'applications', 'intake', 'provision']));
     expect(await verbs('rev1')).not.toContain('dashboard');
@@ -42,7 +61,11 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     // Booking from a card that still showed the seat: refused, with the session's waitlist offered.
     const full = await invoke(h, 'lead', 'book_dropin', { sessionId: 'one-seat' });
     expect(cardText(full.card)).toContain('That session is full');
-    expect(executeActions(full.card)).toContainEqual({ title: 'Join waitlist', verb: 'book_dropin', data: { verb: 'book_dropin', sessionId: 'one-seat', waitlist: true } });
+    expect(executeActions(full.card)).toContainEqual({
+      title: 'Join waitlist',
+      verb: 'book_dropin',
+      data: { verb: 'book_dropin', sessionId: 'one-seat', waitlist: true },
+    });
     expect((await h.store.dropIns.bookingsForPerson('lead-a')).filter((b) => b.sessionId === 'one-seat')).toEqual([]);
     const sessions = await say(h, 'lead', 'drop-in sessions');
     const wait = await click(h, 'lead', sessions.card, 'book_dropin', {}, 'Join waitlist');
@@ -62,7 +85,9 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     const list = await say(h, 'lead', 'sessions');
     const moved = await click(h, 'lead', list.card, 'rebook');
     expect(cardText(moved.card)).toContain('Booking moved');
-    const mine = (await h.store.dropIns.bookingsForPerson('lead-a')).filter((b) => b.status === 'booked').map((b) => b.sessionId);
+    const mine = (await h.store.dropIns.bookingsForPerson('lead-a'))
+      .filter((b) => b.status === 'booked')
+      .map((b) => b.sessionId);
     expect(mine).toContain('big');
     expect(mine).not.toContain('one-seat');
   });
@@ -97,7 +122,11 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     let status = await say(h, 'lead', 'my application');
     status = await click(h, 'lead', status.card, 'choose_level', { level: 'gold' });
     // A second click on the old "Save level" button is answered with the current card.
-    const stale = await invoke(h, 'lead', 'choose_level', { applicationId: app.id, version: app.version + 1, level: 'silver' });
+    const stale = await invoke(h, 'lead', 'choose_level', {
+      applicationId: app.id,
+      version: app.version + 1,
+      level: 'silver',
+    });
     expect(cardText(stale.card)).toContain('This card was out of date: Ada Lead changed the level applied for');
     expect((await h.store.applications.get(app.id))!.targetLevel).toBe('gold');
 
@@ -110,7 +139,14 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
 
     // Commentary referencing a bad page list is refused with a clear reason and nothing saved.
     const form = await invoke(h, 'lead', 'commentary', { applicationId: app.id, section: 1 });
-    const bad = await click(h, 'lead', form.card, 'save_commentary', { 'text_1.1': 'x', 'doc_1.1_0': docKey('Risk.pdf'), 'pages_1.1_0': 'page two' }, 'Save draft');
+    const bad = await click(
+      h,
+      'lead',
+      form.card,
+      'save_commentary',
+      { 'text_1.1': 'x', 'doc_1.1_0': docKey('Risk.pdf'), 'pages_1.1_0': 'page two' },
+      'Save draft',
+    );
     expect(bad.outcome).toBe('error:VALIDATION');
     expect(cardText(bad.card)).toContain('is not a list of page numbers');
 
@@ -124,10 +160,24 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
   });
 
   it('unexpected errors show a reference id that is in the log', async () => {
-    const broken = { ...h.svc, store: { ...h.store, people: { findByIdentity: async () => { throw new Error('db down'); } } } } as never;
+    const broken = {
+      ...h.svc,
+      store: {
+        ...h.store,
+        people: {
+          findByIdentity: async () => {
+            throw new Error('db down');
+          },
+        },
+      },
+    } as never;
     const { CommandRouter } = await import('../../bot/router.js');
     const { ALL_COMMANDS } = await import('../../bot/commands/index.js');
-    const r = await new CommandRouter(broken, ALL_COMMANDS).handle({ kind: 'invoke', identity: { entraObjectId: 'x' }, verb: 'status' });
+    const r = await new CommandRouter(broken, ALL_COMMANDS).handle({
+      kind: 'invoke',
+      identity: { entraObjectId: 'x' },
+      verb: 'status',
+    });
     expect(r.outcome).toBe('error:UNEXPECTED');
     expect(cardText(r.card)).toMatch(/WQ-[0-9A-F]{8}/);
   });

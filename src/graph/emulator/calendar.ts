@@ -12,9 +12,9 @@
  *  - POST /users/{id}/events/{id}/cancel: https://learn.microsoft.com/en-us/graph/api/event-cancel
  *    (202; attendees get a cancellation; the event leaves the organiser's calendar)
  */
-import type { EmulatorStore } from "./store.js";
-import { GraphFailure, badRequest } from "./errors.js";
-import { guidFrom, type Random } from "./prng.js";
+import type { EmulatorStore } from './store.js';
+import { GraphFailure, badRequest } from './errors.js';
+import { guidFrom, type Random } from './prng.js';
 
 export interface UserRec {
   id: string;
@@ -34,7 +34,24 @@ export interface EventRec {
   data: Record<string, unknown>;
 }
 
-const PATCHABLE = new Set(["subject", "body", "start", "end", "location", "attendees", "isOnlineMeeting", "onlineMeetingProvider", "allowNewTimeProposals", "showAs", "importance", "sensitivity", "categories", "isReminderOn", "reminderMinutesBeforeStart", "responseRequested"]);
+const PATCHABLE = new Set([
+  'subject',
+  'body',
+  'start',
+  'end',
+  'location',
+  'attendees',
+  'isOnlineMeeting',
+  'onlineMeetingProvider',
+  'allowNewTimeProposals',
+  'showAs',
+  'importance',
+  'sensitivity',
+  'categories',
+  'isReminderOn',
+  'reminderMinutesBeforeStart',
+  'responseRequested',
+]);
 
 export class EmulatedCalendar {
   constructor(
@@ -46,34 +63,62 @@ export class EmulatedCalendar {
   seedUsers(users: Array<Partial<UserRec> & { mail: string }>): void {
     for (const u of users) {
       if (this.findUser(u.mail)) continue;
-      const rec: UserRec = { id: u.id ?? guidFrom(this.random).toLowerCase(), displayName: u.displayName ?? u.mail.split("@")[0]!, userPrincipalName: u.userPrincipalName ?? u.mail, mail: u.mail };
-      this.store.put("users", rec.id, rec);
+      const rec: UserRec = {
+        id: u.id ?? guidFrom(this.random).toLowerCase(),
+        displayName: u.displayName ?? u.mail.split('@')[0]!,
+        userPrincipalName: u.userPrincipalName ?? u.mail,
+        mail: u.mail,
+      };
+      this.store.put('users', rec.id, rec);
     }
   }
 
   findUser(idOrUpn: string): UserRec | undefined {
     const key = idOrUpn.toLowerCase();
-    return this.store.get<UserRec>("users", key) ?? this.store.values<UserRec>("users").find((u) => u.userPrincipalName.toLowerCase() === key || u.mail.toLowerCase() === key);
+    return (
+      this.store.get<UserRec>('users', key) ??
+      this.store
+        .values<UserRec>('users')
+        .find((u) => u.userPrincipalName.toLowerCase() === key || u.mail.toLowerCase() === key)
+    );
   }
 
   user(idOrUpn: string): UserRec {
     const u = this.findUser(idOrUpn);
-    if (!u) throw new GraphFailure(404, "Request_ResourceNotFound", `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`);
+    if (!u)
+      throw new GraphFailure(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     return u;
   }
 
   userJson(u: UserRec): Record<string, unknown> {
-    return { id: u.id, displayName: u.displayName, userPrincipalName: u.userPrincipalName, mail: u.mail, businessPhones: [], givenName: null, surname: null, jobTitle: null, officeLocation: null, preferredLanguage: "en-GB", mobilePhone: null };
+    return {
+      id: u.id,
+      displayName: u.displayName,
+      userPrincipalName: u.userPrincipalName,
+      mail: u.mail,
+      businessPhones: [],
+      givenName: null,
+      surname: null,
+      jobTitle: null,
+      officeLocation: null,
+      preferredLanguage: 'en-GB',
+      mobilePhone: null,
+    };
   }
 
   private event(mailbox: string, id: string): EventRec {
-    const e = this.store.get<EventRec>("events", id);
-    if (!e || e.mailbox !== mailbox) throw new GraphFailure(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+    const e = this.store.get<EventRec>('events', id);
+    if (!e || e.mailbox !== mailbox)
+      throw new GraphFailure(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     return e;
   }
 
   eventJson(e: EventRec): Record<string, unknown> {
-    const organizer = this.store.get<UserRec>("users", e.mailbox);
+    const organizer = this.store.get<UserRec>('users', e.mailbox);
     return {
       id: e.id,
       createdDateTime: e.createdDateTime,
@@ -90,62 +135,79 @@ export class EmulatedCalendar {
   }
 
   private validate(body: Record<string, unknown>, partial: boolean): void {
-    for (const k of ["start", "end"]) {
+    for (const k of ['start', 'end']) {
       const v = body[k] as { dateTime?: unknown; timeZone?: unknown } | undefined;
       if (v === undefined && partial) continue;
-      if (!v || typeof v.dateTime !== "string" || typeof v.timeZone !== "string") throw new GraphFailure(400, "ErrorInvalidRequest", `${k} needs dateTime and timeZone.`);
+      if (!v || typeof v.dateTime !== 'string' || typeof v.timeZone !== 'string')
+        throw new GraphFailure(400, 'ErrorInvalidRequest', `${k} needs dateTime and timeZone.`);
     }
     if (body.attendees !== undefined) {
-      if (!Array.isArray(body.attendees)) throw badRequest("attendees must be a collection.");
+      if (!Array.isArray(body.attendees)) throw badRequest('attendees must be a collection.');
       for (const a of body.attendees) {
         const addr = (a as { emailAddress?: { address?: unknown } }).emailAddress?.address;
-        if (typeof addr !== "string" || !addr.includes("@")) throw new GraphFailure(400, "ErrorInvalidRecipients", "An attendee has no valid email address.");
+        if (typeof addr !== 'string' || !addr.includes('@'))
+          throw new GraphFailure(400, 'ErrorInvalidRecipients', 'An attendee has no valid email address.');
       }
     }
   }
 
   private normaliseAttendees(list: unknown, previous: unknown): unknown[] {
     const prev = new Map<string, unknown>();
-    for (const a of (Array.isArray(previous) ? previous : []) as Array<{ emailAddress: { address: string }; status?: unknown }>) prev.set(a.emailAddress.address.toLowerCase(), a.status);
+    for (const a of (Array.isArray(previous) ? previous : []) as Array<{
+      emailAddress: { address: string };
+      status?: unknown;
+    }>)
+      prev.set(a.emailAddress.address.toLowerCase(), a.status);
     return (list as Array<{ emailAddress: { address: string; name?: string }; type?: string }>).map((a) => ({
-      type: a.type ?? "required",
-      status: prev.get(a.emailAddress.address.toLowerCase()) ?? { response: "none", time: "0001-01-01T00:00:00Z" },
+      type: a.type ?? 'required',
+      status: prev.get(a.emailAddress.address.toLowerCase()) ?? { response: 'none', time: '0001-01-01T00:00:00Z' },
       emailAddress: { name: a.emailAddress.name ?? a.emailAddress.address, address: a.emailAddress.address },
     }));
   }
 
   private meeting(e: EventRec): void {
     const d = e.data;
-    if (d.isOnlineMeeting === true && (d.onlineMeetingProvider ?? "teamsForBusiness") === "teamsForBusiness") {
-      d.onlineMeetingProvider = "teamsForBusiness";
+    if (d.isOnlineMeeting === true && (d.onlineMeetingProvider ?? 'teamsForBusiness') === 'teamsForBusiness') {
+      d.onlineMeetingProvider = 'teamsForBusiness';
       if (!d.onlineMeeting) {
-        const thread = guidFrom(this.random).replace(/-/g, "").toLowerCase();
+        const thread = guidFrom(this.random).replace(/-/g, '').toLowerCase();
         const ctx = encodeURIComponent(JSON.stringify({ Tid: this.tenantId, Oid: e.mailbox }));
-        d.onlineMeeting = { joinUrl: `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${thread}%40thread.v2/0?context=${ctx}` };
+        d.onlineMeeting = {
+          joinUrl: `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${thread}%40thread.v2/0?context=${ctx}`,
+        };
       }
     } else {
       d.isOnlineMeeting = false;
       d.onlineMeeting = null;
-      d.onlineMeetingProvider = d.onlineMeetingProvider ?? "unknown";
+      d.onlineMeetingProvider = d.onlineMeetingProvider ?? 'unknown';
     }
   }
 
   create(mailboxIdOrUpn: string, body: Record<string, unknown>): [number, EventRec] {
     const mailbox = this.user(mailboxIdOrUpn).id;
     this.validate(body, false);
-    const tx = typeof body.transactionId === "string" ? body.transactionId : undefined;
+    const tx = typeof body.transactionId === 'string' ? body.transactionId : undefined;
     if (tx) {
-      const dup = this.store.values<EventRec>("events").find((e) => e.mailbox === mailbox && e.transactionId === tx);
+      const dup = this.store.values<EventRec>('events').find((e) => e.mailbox === mailbox && e.transactionId === tx);
       if (dup) return [201, dup];
     }
     const now = new Date().toISOString();
     const data: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body)) if (PATCHABLE.has(k)) data[k] = v;
     data.attendees = this.normaliseAttendees(body.attendees ?? [], []);
-    data.subject = data.subject ?? "";
-    const e: EventRec = { id: "AAMkA" + guidFrom(this.random).replace(/-/g, ""), mailbox, transactionId: tx, changeKey: guidFrom(this.random), createdDateTime: now, lastModifiedDateTime: now, iCalUId: "040000008200E00074C5B7101A82E008" + guidFrom(this.random).replace(/-/g, ""), data };
+    data.subject = data.subject ?? '';
+    const e: EventRec = {
+      id: 'AAMkA' + guidFrom(this.random).replace(/-/g, ''),
+      mailbox,
+      transactionId: tx,
+      changeKey: guidFrom(this.random),
+      createdDateTime: now,
+      lastModifiedDateTime: now,
+      iCalUId: '040000008200E00074C5B7101A82E008' + guidFrom(this.random).replace(/-/g, ''),
+      data,
+    };
     this.meeting(e);
-    this.store.put("events", e.id, e);
+    this.store.put('events', e.id, e);
     return [201, e];
   }
 
@@ -158,22 +220,25 @@ export class EmulatedCalendar {
     this.validate(body, true);
     for (const [k, v] of Object.entries(body)) {
       if (!PATCHABLE.has(k)) continue;
-      e.data[k] = k === "attendees" ? this.normaliseAttendees(v, e.data.attendees) : v;
+      e.data[k] = k === 'attendees' ? this.normaliseAttendees(v, e.data.attendees) : v;
     }
     this.meeting(e);
     e.changeKey = guidFrom(this.random);
     e.lastModifiedDateTime = new Date().toISOString();
-    this.store.put("events", e.id, e);
+    this.store.put('events', e.id, e);
     return e;
   }
 
   remove(mailboxIdOrUpn: string, id: string): void {
     const e = this.event(this.user(mailboxIdOrUpn).id, id);
-    this.store.delete("events", e.id);
+    this.store.delete('events', e.id);
   }
 
   list(mailboxIdOrUpn: string): EventRec[] {
     const mailbox = this.user(mailboxIdOrUpn).id;
-    return this.store.values<EventRec>("events").filter((e) => e.mailbox === mailbox).sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
+    return this.store
+      .values<EventRec>('events')
+      .filter((e) => e.mailbox === mailbox)
+      .sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
   }
 }

@@ -15,16 +15,16 @@
  *  - createLink returns the existing link of the same type and scope (200) or a new one (201);
  *  - every change bumps a drive-wide sequence used by delta.
  */
-import { createHash } from "node:crypto";
-import type { EmulatorStore } from "./store.js";
-import { GraphFailure, badRequest, notFound } from "./errors.js";
-import { guidFrom, type Random } from "./prng.js";
+import { createHash } from 'node:crypto';
+import type { EmulatorStore } from './store.js';
+import { GraphFailure, badRequest, notFound } from './errors.js';
+import { guidFrom, type Random } from './prng.js';
 
 export interface ItemRec {
   id: string;
   parentId: string | null;
   name: string;
-  kind: "root" | "folder" | "file";
+  kind: 'root' | 'folder' | 'file';
   size: number;
   mimeType?: string;
   sha1?: string;
@@ -41,7 +41,7 @@ export interface PermRec {
   id: string;
   itemId: string;
   roles: string[];
-  kind: "user" | "siteGroup" | "link";
+  kind: 'user' | 'siteGroup' | 'link';
   email?: string;
   displayName?: string;
   userId?: string;
@@ -91,38 +91,61 @@ export class EmulatedDrive {
     private readonly random: Random,
     opts: { siteUrl: string; driveId?: string },
   ) {
-    const meta = store.get<{ driveId: string; siteId: string; siteUrl: string; rootId: string }>("meta", "drive");
+    const meta = store.get<{ driveId: string; siteId: string; siteUrl: string; rootId: string }>('meta', 'drive');
     if (meta) {
       this.driveId = meta.driveId;
       this.siteId = meta.siteId;
       this.siteUrl = meta.siteUrl;
     } else {
-      this.driveId = opts.driveId ?? "b!" + guidFrom(random).replace(/-/g, "").toLowerCase();
+      this.driveId = opts.driveId ?? 'b!' + guidFrom(random).replace(/-/g, '').toLowerCase();
       this.siteId = guidFrom(random).toLowerCase();
       this.siteUrl = opts.siteUrl;
     }
-    for (const it of store.values<ItemRec>("items")) {
+    for (const it of store.values<ItemRec>('items')) {
       this.seq = Math.max(this.seq, it.seq);
       this.order = Math.max(this.order, it.order);
       if (it.parentId) this.index(it.parentId).set(it.name.toLowerCase(), it.id);
     }
-    for (const t of store.values<Tombstone>("tombstones")) this.seq = Math.max(this.seq, t.seq);
+    for (const t of store.values<Tombstone>('tombstones')) this.seq = Math.max(this.seq, t.seq);
     if (!meta) this.init();
   }
 
   private init(): void {
     const now = new Date().toISOString();
-    const rootId = "01" + guidFrom(this.random).replace(/-/g, "").slice(0, 32);
-    this.store.put("meta", "drive", { driveId: this.driveId, siteId: this.siteId, siteUrl: this.siteUrl, rootId });
-    const root: ItemRec = { id: rootId, parentId: null, name: "root", kind: "root", size: 0, createdAt: now, modifiedAt: now, version: 1, seq: ++this.seq, order: ++this.order, unique: true };
-    this.store.put("items", root.id, root);
-    for (const [name, role] of [["Owners", "owner"], ["Members", "write"], ["Visitors", "read"]] as const) {
-      this.putPerm({ id: guidFrom(this.random).toLowerCase(), itemId: rootId, roles: [role], kind: "siteGroup", displayName: `WExQS ${name}`, createdAt: now });
+    const rootId = '01' + guidFrom(this.random).replace(/-/g, '').slice(0, 32);
+    this.store.put('meta', 'drive', { driveId: this.driveId, siteId: this.siteId, siteUrl: this.siteUrl, rootId });
+    const root: ItemRec = {
+      id: rootId,
+      parentId: null,
+      name: 'root',
+      kind: 'root',
+      size: 0,
+      createdAt: now,
+      modifiedAt: now,
+      version: 1,
+      seq: ++this.seq,
+      order: ++this.order,
+      unique: true,
+    };
+    this.store.put('items', root.id, root);
+    for (const [name, role] of [
+      ['Owners', 'owner'],
+      ['Members', 'write'],
+      ['Visitors', 'read'],
+    ] as const) {
+      this.putPerm({
+        id: guidFrom(this.random).toLowerCase(),
+        itemId: rootId,
+        roles: [role],
+        kind: 'siteGroup',
+        displayName: `WExQS ${name}`,
+        createdAt: now,
+      });
     }
   }
 
   get rootId(): string {
-    return this.store.get<{ rootId: string }>("meta", "drive")!.rootId;
+    return this.store.get<{ rootId: string }>('meta', 'drive')!.rootId;
   }
 
   private index(parentId: string): Map<string, string> {
@@ -132,11 +155,11 @@ export class EmulatedDrive {
   }
 
   private newItemId(): string {
-    return "01" + guidFrom(this.random).replace(/-/g, "").slice(0, 32);
+    return '01' + guidFrom(this.random).replace(/-/g, '').slice(0, 32);
   }
 
   item(id: string): ItemRec {
-    const it = this.store.get<ItemRec>("items", id);
+    const it = this.store.get<ItemRec>('items', id);
     if (!it) throw notFound();
     return it;
   }
@@ -145,7 +168,7 @@ export class EmulatedDrive {
   resolvePath(baseId: string, segments: string[]): ItemRec {
     let cur = this.item(baseId);
     for (const seg of segments) {
-      if (seg === "") continue;
+      if (seg === '') continue;
       const id = this.byParent.get(cur.id)?.get(seg.toLowerCase());
       if (!id) throw notFound();
       cur = this.item(id);
@@ -156,16 +179,16 @@ export class EmulatedDrive {
   pathOf(item: ItemRec): string[] {
     const parts: string[] = [];
     let cur: ItemRec | undefined = item;
-    while (cur && cur.kind !== "root") {
+    while (cur && cur.kind !== 'root') {
       parts.unshift(cur.name);
-      cur = cur.parentId ? this.store.get<ItemRec>("items", cur.parentId) : undefined;
+      cur = cur.parentId ? this.store.get<ItemRec>('items', cur.parentId) : undefined;
     }
     return parts;
   }
 
   webUrl(item: ItemRec): string {
-    const p = this.pathOf(item).map(encodeURIComponent).join("/");
-    return `${this.siteUrl}/Shared%20Documents${p ? "/" + p : ""}`;
+    const p = this.pathOf(item).map(encodeURIComponent).join('/');
+    return `${this.siteUrl}/Shared%20Documents${p ? '/' + p : ''}`;
   }
 
   children(parentId: string): ItemRec[] {
@@ -176,8 +199,8 @@ export class EmulatedDrive {
 
   /** driveItem JSON (https://learn.microsoft.com/en-us/graph/api/resources/driveitem). */
   toJson(item: ItemRec, opts: { forDelta?: boolean } = {}): Record<string, unknown> {
-    const parent = item.parentId ? this.store.get<ItemRec>("items", item.parentId) : undefined;
-    const app = { application: { id: "wexqs-emulator", displayName: "WExQS" } };
+    const parent = item.parentId ? this.store.get<ItemRec>('items', item.parentId) : undefined;
+    const app = { application: { id: 'wexqs-emulator', displayName: 'WExQS' } };
     const j: Record<string, unknown> = {
       id: item.id,
       name: item.name,
@@ -190,22 +213,26 @@ export class EmulatedDrive {
       lastModifiedBy: app,
       parentReference: parent
         ? {
-            driveType: "documentLibrary",
+            driveType: 'documentLibrary',
             driveId: this.driveId,
             id: parent.id,
-            ...(opts.forDelta ? {} : { path: `/drives/${this.driveId}/root:${parent.kind === "root" ? "" : "/" + this.pathOf(parent).join("/")}` }),
+            ...(opts.forDelta
+              ? {}
+              : {
+                  path: `/drives/${this.driveId}/root:${parent.kind === 'root' ? '' : '/' + this.pathOf(parent).join('/')}`,
+                }),
             siteId: this.siteId,
           }
-        : { driveType: "documentLibrary", driveId: this.driveId },
+        : { driveType: 'documentLibrary', driveId: this.driveId },
     };
-    if (item.kind === "root") {
+    if (item.kind === 'root') {
       j.root = {};
       j.folder = { childCount: this.byParent.get(item.id)?.size ?? 0 };
-    } else if (item.kind === "folder") {
+    } else if (item.kind === 'folder') {
       j.folder = { childCount: this.byParent.get(item.id)?.size ?? 0 };
     } else {
       j.cTag = `"c:{${item.id}},${item.version}"`;
-      j.file = { mimeType: item.mimeType ?? "application/octet-stream", hashes: { sha1Hash: item.sha1 } };
+      j.file = { mimeType: item.mimeType ?? 'application/octet-stream', hashes: { sha1Hash: item.sha1 } };
     }
     return j;
   }
@@ -214,12 +241,12 @@ export class EmulatedDrive {
     item.seq = ++this.seq;
     item.version += 1;
     item.modifiedAt = new Date().toISOString();
-    this.store.put("items", item.id, item);
+    this.store.put('items', item.id, item);
   }
 
   checkName(name: unknown): string {
-    if (typeof name !== "string" || name.trim() === "") throw badRequest("The name is missing.");
-    if (INVALID_NAME.test(name) || name !== name.trim() || name.endsWith(".") || name.length > 255) {
+    if (typeof name !== 'string' || name.trim() === '') throw badRequest('The name is missing.');
+    if (INVALID_NAME.test(name) || name !== name.trim() || name.endsWith('.') || name.length > 255) {
       throw badRequest(`The provided name is not valid: ${JSON.stringify(name)}`);
     }
     return name;
@@ -228,17 +255,17 @@ export class EmulatedDrive {
   /** POST .../children with a folder facet. Returns [status, item]. */
   createFolder(parentId: string, name: string, conflict: string): [number, ItemRec] {
     const parent = this.item(parentId);
-    if (parent.kind === "file") throw badRequest("The parent is not a folder.");
+    if (parent.kind === 'file') throw badRequest('The parent is not a folder.');
     this.checkName(name);
     let finalName = name;
     const existingId = this.byParent.get(parentId)?.get(name.toLowerCase());
     if (existingId) {
       this.stats.sameNameAttempts++;
-      if (conflict === "fail") {
-        throw new GraphFailure(409, "nameAlreadyExists", "The specified item name already exists. Name: " + name);
-      } else if (conflict === "replace") {
+      if (conflict === 'fail') {
+        throw new GraphFailure(409, 'nameAlreadyExists', 'The specified item name already exists. Name: ' + name);
+      } else if (conflict === 'replace') {
         this.deleteItem(existingId);
-      } else if (conflict === "rename") {
+      } else if (conflict === 'rename') {
         this.stats.renamedDuplicates++;
         for (let n = 1; ; n++) {
           const candidate = `${name} ${n}`;
@@ -252,24 +279,43 @@ export class EmulatedDrive {
       }
     }
     const now = new Date().toISOString();
-    const it: ItemRec = { id: this.newItemId(), parentId, name: finalName, kind: "folder", size: 0, createdAt: now, modifiedAt: now, version: 1, seq: ++this.seq, order: ++this.order, unique: false };
-    this.store.put("items", it.id, it);
+    const it: ItemRec = {
+      id: this.newItemId(),
+      parentId,
+      name: finalName,
+      kind: 'folder',
+      size: 0,
+      createdAt: now,
+      modifiedAt: now,
+      version: 1,
+      seq: ++this.seq,
+      order: ++this.order,
+      unique: false,
+    };
+    this.store.put('items', it.id, it);
     this.index(parentId).set(finalName.toLowerCase(), it.id);
     this.stats.foldersCreated++;
     return [201, it];
   }
 
   /** PUT .../{parent}:/{name}:/content — create or replace a small file. */
-  upload(parentId: string, name: string, bytes: Buffer, conflict: string, mimeType: string | undefined): [number, ItemRec] {
+  upload(
+    parentId: string,
+    name: string,
+    bytes: Buffer,
+    conflict: string,
+    mimeType: string | undefined,
+  ): [number, ItemRec] {
     const parent = this.item(parentId);
-    if (parent.kind === "file") throw badRequest("The parent is not a folder.");
+    if (parent.kind === 'file') throw badRequest('The parent is not a folder.');
     this.checkName(name);
     const existingId = this.byParent.get(parentId)?.get(name.toLowerCase());
-    const sha1 = createHash("sha1").update(bytes).digest("hex").toUpperCase();
+    const sha1 = createHash('sha1').update(bytes).digest('hex').toUpperCase();
     if (existingId) {
       const existing = this.item(existingId);
-      if (conflict === "fail") throw new GraphFailure(409, "nameAlreadyExists", "The specified item name already exists. Name: " + name);
-      if (existing.kind === "file" && conflict !== "rename") {
+      if (conflict === 'fail')
+        throw new GraphFailure(409, 'nameAlreadyExists', 'The specified item name already exists. Name: ' + name);
+      if (existing.kind === 'file' && conflict !== 'rename') {
         this.store.writeContent(existing.id, bytes);
         existing.size = bytes.length;
         existing.sha1 = sha1;
@@ -278,8 +324,9 @@ export class EmulatedDrive {
         this.stats.filesUploaded++;
         return [200, existing];
       }
-      if (conflict !== "rename") throw new GraphFailure(409, "nameAlreadyExists", "A folder with that name exists. Name: " + name);
-      const dot = name.lastIndexOf(".");
+      if (conflict !== 'rename')
+        throw new GraphFailure(409, 'nameAlreadyExists', 'A folder with that name exists. Name: ' + name);
+      const dot = name.lastIndexOf('.');
       for (let n = 1; ; n++) {
         const candidate = dot > 0 ? `${name.slice(0, dot)} ${n}${name.slice(dot)}` : `${name} ${n}`;
         if (!this.byParent.get(parentId)?.has(candidate.toLowerCase())) {
@@ -289,9 +336,23 @@ export class EmulatedDrive {
       }
     }
     const now = new Date().toISOString();
-    const it: ItemRec = { id: this.newItemId(), parentId, name, kind: "file", size: bytes.length, mimeType: mimeType ?? "application/octet-stream", sha1, createdAt: now, modifiedAt: now, version: 1, seq: ++this.seq, order: ++this.order, unique: false };
+    const it: ItemRec = {
+      id: this.newItemId(),
+      parentId,
+      name,
+      kind: 'file',
+      size: bytes.length,
+      mimeType: mimeType ?? 'application/octet-stream',
+      sha1,
+      createdAt: now,
+      modifiedAt: now,
+      version: 1,
+      seq: ++this.seq,
+      order: ++this.order,
+      unique: false,
+    };
     this.store.writeContent(it.id, bytes);
-    this.store.put("items", it.id, it);
+    this.store.put('items', it.id, it);
     this.index(parentId).set(name.toLowerCase(), it.id);
     this.stats.filesUploaded++;
     return [201, it];
@@ -299,34 +360,34 @@ export class EmulatedDrive {
 
   content(itemId: string): Buffer {
     const it = this.item(itemId);
-    if (it.kind !== "file") throw badRequest("The item is not a file.");
+    if (it.kind !== 'file') throw badRequest('The item is not a file.');
     return this.store.readContent(itemId) ?? Buffer.alloc(0);
   }
 
   /** DELETE an item: it and its subtree leave the drive (recycle bin), leaving delta tombstones. */
   deleteItem(itemId: string): void {
     const it = this.item(itemId);
-    if (it.kind === "root") throw new GraphFailure(403, "accessDenied", "The root cannot be deleted.");
+    if (it.kind === 'root') throw new GraphFailure(403, 'accessDenied', 'The root cannot be deleted.');
     for (const child of this.children(itemId)) this.deleteItem(child.id);
-    for (const p of this.ownPerms(itemId)) this.store.delete("permissions", p.key);
+    for (const p of this.ownPerms(itemId)) this.store.delete('permissions', p.key);
     this.byParent.get(it.parentId!)?.delete(it.name.toLowerCase());
     this.byParent.delete(itemId);
-    this.store.delete("items", itemId);
+    this.store.delete('items', itemId);
     this.store.deleteContent(itemId);
     const t: Tombstone = { id: itemId, parentId: it.parentId, seq: ++this.seq };
-    this.store.put("tombstones", itemId, t);
+    this.store.put('tombstones', itemId, t);
   }
 
   // ---- permissions -------------------------------------------------------------------------
 
-  private putPerm(p: Omit<PermRec, "key">): PermRec {
+  private putPerm(p: Omit<PermRec, 'key'>): PermRec {
     const rec: PermRec = { ...p, key: `${p.itemId}/${p.id}` };
-    this.store.put("permissions", rec.key, rec);
+    this.store.put('permissions', rec.key, rec);
     return rec;
   }
 
   private ownPerms(itemId: string): PermRec[] {
-    return this.store.values<PermRec>("permissions").filter((p) => p.itemId === itemId);
+    return this.store.values<PermRec>('permissions').filter((p) => p.itemId === itemId);
   }
 
   private holder(item: ItemRec): ItemRec {
@@ -345,13 +406,20 @@ export class EmulatedDrive {
   }
 
   permJson(rec: PermRec, inheritedFrom: ItemRec | null): Record<string, unknown> {
-    const j: Record<string, unknown> = { id: rec.id, roles: rec.roles, shareId: rec.kind === "link" ? "s!" + rec.id : undefined };
-    if (rec.kind === "user") {
+    const j: Record<string, unknown> = {
+      id: rec.id,
+      roles: rec.roles,
+      shareId: rec.kind === 'link' ? 's!' + rec.id : undefined,
+    };
+    if (rec.kind === 'user') {
       const user = { email: rec.email, id: rec.userId, displayName: rec.displayName };
       j.grantedTo = { user };
-      j.grantedToV2 = { user, siteUser: { email: rec.email, displayName: rec.displayName, loginName: `i:0#.f|membership|${rec.email}` } };
+      j.grantedToV2 = {
+        user,
+        siteUser: { email: rec.email, displayName: rec.displayName, loginName: `i:0#.f|membership|${rec.email}` },
+      };
       j.invitation = { email: rec.email, signInRequired: rec.signInRequired ?? true };
-    } else if (rec.kind === "siteGroup") {
+    } else if (rec.kind === 'siteGroup') {
       j.grantedToV2 = { siteGroup: { displayName: rec.displayName, id: rec.id, loginName: rec.displayName } };
     } else if (rec.link) {
       j.link = { type: rec.link.type, scope: rec.link.scope, webUrl: rec.link.webUrl, preventsDownload: false };
@@ -359,7 +427,11 @@ export class EmulatedDrive {
       j.grantedToIdentitiesV2 = [];
     }
     if (inheritedFrom) {
-      j.inheritedFrom = { driveId: this.driveId, id: inheritedFrom.id, path: `/drives/${this.driveId}/root:${inheritedFrom.kind === "root" ? "" : "/" + this.pathOf(inheritedFrom).join("/")}` };
+      j.inheritedFrom = {
+        driveId: this.driveId,
+        id: inheritedFrom.id,
+        path: `/drives/${this.driveId}/root:${inheritedFrom.kind === 'root' ? '' : '/' + this.pathOf(inheritedFrom).join('/')}`,
+      };
     }
     if (j.shareId === undefined) delete j.shareId;
     return j;
@@ -377,57 +449,85 @@ export class EmulatedDrive {
   }
 
   /** POST .../invite (https://learn.microsoft.com/en-us/graph/api/driveitem-invite). */
-  invite(itemId: string, body: Record<string, unknown>, lookupUser: (email: string) => { id: string; displayName: string } | undefined): PermRec[] {
+  invite(
+    itemId: string,
+    body: Record<string, unknown>,
+    lookupUser: (email: string) => { id: string; displayName: string } | undefined,
+  ): PermRec[] {
     const item = this.item(itemId);
     const recipients = body.recipients;
     const roles = body.roles;
-    if (!Array.isArray(recipients) || recipients.length === 0) throw badRequest("recipients is required.");
-    if (!Array.isArray(roles) || roles.length !== 1 || !["read", "write"].includes(String(roles[0]))) throw badRequest("roles must be [\"read\"] or [\"write\"].");
+    if (!Array.isArray(recipients) || recipients.length === 0) throw badRequest('recipients is required.');
+    if (!Array.isArray(roles) || roles.length !== 1 || !['read', 'write'].includes(String(roles[0])))
+      throw badRequest('roles must be ["read"] or ["write"].');
     if (body.requireSignIn === false && body.sendInvitation === false) {
       // Documented: requireSignIn false with sendInvitation false would create an anonymous link; not modelled.
-      throw badRequest("requireSignIn must be true when sendInvitation is false.");
+      throw badRequest('requireSignIn must be true when sendInvitation is false.');
     }
     const emails = recipients.map((r) => {
       const email = (r as { email?: unknown }).email;
-      if (typeof email !== "string" || !email.includes("@")) throw badRequest("Each recipient needs an email.");
+      if (typeof email !== 'string' || !email.includes('@')) throw badRequest('Each recipient needs an email.');
       return email.toLowerCase();
     });
     this.firstShare(item, body.retainInheritedPermissions !== false);
     const role = String(roles[0]);
     const own = this.ownPerms(item.id);
     return emails.map((email) => {
-      const existing = own.find((p) => p.kind === "user" && p.email === email && p.roles.includes(role));
+      const existing = own.find((p) => p.kind === 'user' && p.email === email && p.roles.includes(role));
       if (existing) return existing;
       const user = lookupUser(email);
       this.stats.permissionsCreated++;
-      return this.putPerm({ id: guidFrom(this.random).toLowerCase(), itemId: item.id, roles: [role], kind: "user", email, userId: user?.id, displayName: user?.displayName ?? email, signInRequired: body.requireSignIn !== false, createdAt: new Date().toISOString() });
+      return this.putPerm({
+        id: guidFrom(this.random).toLowerCase(),
+        itemId: item.id,
+        roles: [role],
+        kind: 'user',
+        email,
+        userId: user?.id,
+        displayName: user?.displayName ?? email,
+        signInRequired: body.requireSignIn !== false,
+        createdAt: new Date().toISOString(),
+      });
     });
   }
 
   /** POST .../createLink (https://learn.microsoft.com/en-us/graph/api/driveitem-createlink). */
   createLink(itemId: string, body: Record<string, unknown>): [number, PermRec] {
     const item = this.item(itemId);
-    const type = String(body.type ?? "");
-    const scope = String(body.scope ?? "organization");
-    if (!["view", "edit"].includes(type)) throw badRequest("type must be view or edit.");
-    if (!["anonymous", "organization", "users"].includes(scope)) throw badRequest("Invalid scope.");
+    const type = String(body.type ?? '');
+    const scope = String(body.scope ?? 'organization');
+    if (!['view', 'edit'].includes(type)) throw badRequest('type must be view or edit.');
+    if (!['anonymous', 'organization', 'users'].includes(scope)) throw badRequest('Invalid scope.');
     this.firstShare(item, body.retainInheritedPermissions !== false);
-    const existing = this.ownPerms(item.id).find((p) => p.kind === "link" && p.link?.type === type && p.link.scope === scope);
+    const existing = this.ownPerms(item.id).find(
+      (p) => p.kind === 'link' && p.link?.type === type && p.link.scope === scope,
+    );
     if (existing) return [200, existing];
     const id = guidFrom(this.random).toLowerCase();
     this.stats.permissionsCreated++;
-    const rec = this.putPerm({ id, itemId: item.id, roles: [type === "edit" ? "write" : "read"], kind: "link", link: { type, scope, webUrl: `${this.siteUrl.replace(/\/sites\/.*/, "")}/:f:/s/wexqs/${id.replace(/-/g, "")}` }, createdAt: new Date().toISOString() });
+    const rec = this.putPerm({
+      id,
+      itemId: item.id,
+      roles: [type === 'edit' ? 'write' : 'read'],
+      kind: 'link',
+      link: { type, scope, webUrl: `${this.siteUrl.replace(/\/sites\/.*/, '')}/:f:/s/wexqs/${id.replace(/-/g, '')}` },
+      createdAt: new Date().toISOString(),
+    });
     return [201, rec];
   }
 
   /** DELETE .../permissions/{id} (https://learn.microsoft.com/en-us/graph/api/permission-delete). */
   deletePermission(itemId: string, permId: string): void {
     const eff = this.permissions(itemId).find((p) => p.rec.id === permId);
-    if (!eff) throw notFound("The permission could not be found.");
+    if (!eff) throw notFound('The permission could not be found.');
     if (eff.inheritedFrom) {
-      throw new GraphFailure(400, "invalidRequest", "Only permissions that are not inherited can be deleted; inheritedFrom must be null.");
+      throw new GraphFailure(
+        400,
+        'invalidRequest',
+        'Only permissions that are not inherited can be deleted; inheritedFrom must be null.',
+      );
     }
-    this.store.delete("permissions", eff.rec.key);
+    this.store.delete('permissions', eff.rec.key);
     this.stats.permissionsDeleted++;
   }
 
@@ -439,11 +539,18 @@ export class EmulatedDrive {
 
   /** Changes with fromSeq < seq <= untilSeq, ordered by seq (https://learn.microsoft.com/en-us/graph/api/driveitem-delta). */
   changes(fromSeq: number, untilSeq: number, includeDeleted: boolean): Array<Record<string, unknown>> {
-    const live = this.store.values<ItemRec>("items").filter((i) => i.seq > fromSeq && i.seq <= untilSeq);
-    const out: Array<{ seq: number; j: Record<string, unknown> }> = live.map((i) => ({ seq: i.seq, j: this.toJson(i, { forDelta: true }) }));
+    const live = this.store.values<ItemRec>('items').filter((i) => i.seq > fromSeq && i.seq <= untilSeq);
+    const out: Array<{ seq: number; j: Record<string, unknown> }> = live.map((i) => ({
+      seq: i.seq,
+      j: this.toJson(i, { forDelta: true }),
+    }));
     if (includeDeleted) {
-      for (const t of this.store.values<Tombstone>("tombstones")) {
-        if (t.seq > fromSeq && t.seq <= untilSeq) out.push({ seq: t.seq, j: { id: t.id, deleted: { state: "deleted" }, parentReference: { driveId: this.driveId, id: t.parentId } } });
+      for (const t of this.store.values<Tombstone>('tombstones')) {
+        if (t.seq > fromSeq && t.seq <= untilSeq)
+          out.push({
+            seq: t.seq,
+            j: { id: t.id, deleted: { state: 'deleted' }, parentReference: { driveId: this.driveId, id: t.parentId } },
+          });
       }
     }
     return out.sort((a, b) => a.seq - b.seq).map((x) => x.j);
@@ -452,11 +559,11 @@ export class EmulatedDrive {
   driveJson(): Record<string, unknown> {
     return {
       id: this.driveId,
-      driveType: "documentLibrary",
-      name: "Documents",
+      driveType: 'documentLibrary',
+      name: 'Documents',
       webUrl: `${this.siteUrl}/Shared%20Documents`,
       createdDateTime: this.item(this.rootId).createdAt,
-      owner: { group: { displayName: "WExQS", id: this.siteId } },
+      owner: { group: { displayName: 'WExQS', id: this.siteId } },
     };
   }
 }

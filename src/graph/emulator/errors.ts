@@ -21,12 +21,16 @@ export function graphError(
 ): EmulatorResponse {
   return {
     status,
-    headers: { "content-type": "application/json", ...headers },
+    headers: { 'content-type': 'application/json', ...headers },
     body: {
       error: {
         code,
         message,
-        innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, ""), "request-id": requestId, "client-request-id": requestId },
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+          'request-id': requestId,
+          'client-request-id': requestId,
+        },
       },
     },
   };
@@ -43,5 +47,5 @@ export class GraphFailure extends Error {
   }
 }
 
-export const notFound = (what = "The resource could not be found.") => new GraphFailure(404, "itemNotFound", what);
-export const badRequest = (message: string) => new GraphFailure(400, "invalidRequest", message);
+export const notFound = (what = 'The resource could not be found.') => new GraphFailure(404, 'itemNotFound', what);
+export const badRequest = (message: string) => new GraphFailure(400, 'invalidRequest', message);

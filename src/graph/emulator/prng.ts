@@ -19,6 +19,6 @@ export function seededRandom(seed: number): Random {
 export function guidFrom(random: Random): string {
   const hex: string[] = [];
   for (let i = 0; i < 32; i++) hex.push(Math.floor(random() * 16).toString(16));
-  const s = hex.join("");
+  const s = hex.join('');
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-a${s.slice(17, 20)}-${s.slice(20, 32)}`.toUpperCase();
 }

@@ -18,7 +18,7 @@
  * Graph SDK's RetryHandler accepts (it uses `Number(retryAfter)` seconds). `retry-after-ms` carries the
  * same delay in integer milliseconds for clients that want precision.
  */
-export type RequestClass = "get" | "list" | "write" | "permission" | "deltaToken" | "free";
+export type RequestClass = 'get' | 'list' | 'write' | 'permission' | 'deltaToken' | 'free';
 
 export const RU_COST: Record<RequestClass, number> = {
   get: 1,
@@ -93,13 +93,13 @@ export class RuBudget {
   headers(d: BudgetDecision, throttled: boolean): Record<string, string> {
     const h: Record<string, string> = {};
     if (d.used >= 0.8 * d.limit) {
-      h["ratelimit-limit"] = String(d.limit);
-      h["ratelimit-remaining"] = String(d.remaining);
-      h["ratelimit-reset"] = this.formatSeconds(d.resetMs);
+      h['ratelimit-limit'] = String(d.limit);
+      h['ratelimit-remaining'] = String(d.remaining);
+      h['ratelimit-reset'] = this.formatSeconds(d.resetMs);
     }
     if (throttled) {
-      h["retry-after"] = this.formatSeconds(d.resetMs);
-      h["retry-after-ms"] = String(Math.ceil(d.resetMs));
+      h['retry-after'] = this.formatSeconds(d.resetMs);
+      h['retry-after-ms'] = String(Math.ceil(d.resetMs));
     }
     return h;
   }

@@ -3,11 +3,11 @@
  * request class (for the RU charge, decided before anything executes, so a throttled request has
  * no effect) and the operation. Each route cites the documentation page it follows.
  */
-import type { EmulatedDrive, ItemRec } from "./drive.js";
-import type { EmulatedCalendar } from "./calendar.js";
-import type { EmulatedTeamsApps } from "./teams-apps.js";
-import { GraphFailure, badRequest, notFound, type EmulatorResponse } from "./errors.js";
-import type { RequestClass } from "./resource-units.js";
+import type { EmulatedDrive, ItemRec } from './drive.js';
+import type { EmulatedCalendar } from './calendar.js';
+import type { EmulatedTeamsApps } from './teams-apps.js';
+import { GraphFailure, badRequest, notFound, type EmulatorResponse } from './errors.js';
+import type { RequestClass } from './resource-units.js';
 
 export interface EmulatorRequest {
   method: string;
@@ -28,25 +28,34 @@ export interface Route {
   exec: () => EmulatorResponse;
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({ status, headers: { "content-type": "application/json", ...headers }, body });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body,
+});
 
 function select(obj: Record<string, unknown>, q: URLSearchParams): Record<string, unknown> {
-  const sel = q.get("$select");
+  const sel = q.get('$select');
   if (!sel) return obj;
-  const keys = new Set(sel.split(",").map((s) => s.trim()).filter(Boolean));
-  keys.add("id");
+  const keys = new Set(
+    sel
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  keys.add('id');
   return Object.fromEntries(Object.entries(obj).filter(([k]) => keys.has(k)));
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {
-  if (!body || typeof body !== "object" || Buffer.isBuffer(body)) throw badRequest("A JSON request body is required.");
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) throw badRequest('A JSON request body is required.');
   return body as Record<string, unknown>;
 }
 
 function pageParams(q: URLSearchParams, max = 1000): { top: number; skip: number } {
-  const top = Math.min(max, Math.max(1, Number(q.get("$top") ?? 200) || 200));
-  const tok = q.get("$skiptoken");
-  const skip = tok ? Number(Buffer.from(tok, "base64url").toString()) || 0 : 0;
+  const top = Math.min(max, Math.max(1, Number(q.get('$top') ?? 200) || 200));
+  const tok = q.get('$skiptoken');
+  const skip = tok ? Number(Buffer.from(tok, 'base64url').toString()) || 0 : 0;
   return { top, skip };
 }
 
@@ -54,7 +63,7 @@ function nextLink(req: EmulatorRequest, params: Record<string, string>): string 
   const q = new URLSearchParams();
   for (const [k, v] of req.query) if (!(k in params)) q.set(k, v);
   for (const [k, v] of Object.entries(params)) q.set(k, v);
-  return `${req.serviceRoot}${req.path}?${q.toString().replace(/%24/g, "$")}`;
+  return `${req.serviceRoot}${req.path}?${q.toString().replace(/%24/g, '$')}`;
 }
 
 interface ItemAddress {
@@ -64,7 +73,7 @@ interface ItemAddress {
 }
 
 function parseItemAddress(rest: string): ItemAddress | undefined {
-  let base: ItemAddress["base"];
+  let base: ItemAddress['base'];
   let r: string;
   const mRoot = /^\/root(?=$|[:/])/.exec(rest);
   const mItem = /^\/items\/([^/:]+)/.exec(rest);
@@ -76,70 +85,95 @@ function parseItemAddress(rest: string): ItemAddress | undefined {
     r = rest.slice(mItem[0].length);
   } else return undefined;
   let pathSegs: string[] | null = null;
-  if (r.startsWith(":")) {
+  if (r.startsWith(':')) {
     r = r.slice(1);
-    const end = r.indexOf(":");
+    const end = r.indexOf(':');
     const pathStr = end === -1 ? r : r.slice(0, end);
-    r = end === -1 ? "" : r.slice(end + 1);
-    pathSegs = pathStr.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+    r = end === -1 ? '' : r.slice(end + 1);
+    pathSegs = pathStr
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
   }
-  const action = r.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+  const action = r
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => decodeURIComponent(s));
   return { base, pathSegs, action };
 }
 
-export function route(req: EmulatorRequest, drive: EmulatedDrive, cal: EmulatedCalendar, teams?: EmulatedTeamsApps): Route {
-  let path = req.path.replace(/\/+$/, "");
+export function route(
+  req: EmulatorRequest,
+  drive: EmulatedDrive,
+  cal: EmulatedCalendar,
+  teams?: EmulatedTeamsApps,
+): Route {
+  let path = req.path.replace(/\/+$/, '');
   const m = req.method.toUpperCase();
   // Site drive aliases: GET /sites/root/drive (https://learn.microsoft.com/en-us/graph/api/drive-get)
   path = path.replace(/^\/sites\/(root|[^/]+)\/drive(?=$|\/)/, `/drives/${encodeURIComponent(drive.driveId)}`);
 
-  if (teams && path === "/appCatalogs/teamsApps" && m === "GET") {
+  if (teams && path === '/appCatalogs/teamsApps' && m === 'GET') {
     // List apps in the catalog, $filter=externalId eq '{manifest id}':
     // https://learn.microsoft.com/en-us/graph/api/appcatalogs-list-teamsapps
-    return { cls: "free", exec: () => json(200, { value: teams.listCatalog(req.query.get("$filter")).map((a) => select(teams.catalogJson(a), req.query)) }) };
+    return {
+      cls: 'free',
+      exec: () =>
+        json(200, {
+          value: teams.listCatalog(req.query.get('$filter')).map((a) => select(teams.catalogJson(a), req.query)),
+        }),
+    };
   }
   const mUser = /^\/users\/([^/]+)(\/.*)?$/.exec(path);
-  if (mUser && teams && (mUser[2] ?? "").startsWith("/teamwork/installedApps")) return teamworkRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2]!, teams);
-  if (mUser) return userRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2] ?? "", cal);
+  if (mUser && teams && (mUser[2] ?? '').startsWith('/teamwork/installedApps'))
+    return teamworkRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2]!, teams);
+  if (mUser) return userRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2] ?? '', cal);
 
   const mDrive = /^\/drives\/([^/]+)(\/.*)?$/.exec(path);
-  if (!mDrive) throw new GraphFailure(400, "BadRequest", `Resource not found for the segment '${path.split("/")[1] ?? ""}'.`);
-  if (decodeURIComponent(mDrive[1]!) !== drive.driveId) throw notFound("The drive could not be found.");
-  const rest = mDrive[2] ?? "";
-  if (rest === "") {
-    if (m !== "GET") throw methodNotAllowed();
+  if (!mDrive)
+    throw new GraphFailure(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`);
+  if (decodeURIComponent(mDrive[1]!) !== drive.driveId) throw notFound('The drive could not be found.');
+  const rest = mDrive[2] ?? '';
+  if (rest === '') {
+    if (m !== 'GET') throw methodNotAllowed();
     // GET /drives/{drive-id}: https://learn.microsoft.com/en-us/graph/api/drive-get
-    return { cls: "get", exec: () => json(200, select(drive.driveJson(), req.query)) };
+    return { cls: 'get', exec: () => json(200, select(drive.driveJson(), req.query)) };
   }
   const addr = parseItemAddress(rest);
-  if (!addr) throw new GraphFailure(400, "BadRequest", "Unsupported drive segment.");
-  const baseId = "root" in addr.base ? drive.rootId : addr.base.id;
+  if (!addr) throw new GraphFailure(400, 'BadRequest', 'Unsupported drive segment.');
+  const baseId = 'root' in addr.base ? drive.rootId : addr.base.id;
   const action = addr.action;
-  const a0 = action[0] ?? "";
+  const a0 = action[0] ?? '';
 
   // PUT /drives/{d}/items/{parent-id}:/{filename}:/content — upload or replace a file up to 250 MB:
   // https://learn.microsoft.com/en-us/graph/api/driveitem-put-content
-  if (m === "PUT" && a0 === "content" && addr.pathSegs && addr.pathSegs.length > 0) {
+  if (m === 'PUT' && a0 === 'content' && addr.pathSegs && addr.pathSegs.length > 0) {
     const segs = addr.pathSegs;
     return {
-      cls: "write",
+      cls: 'write',
       exec: () => {
         const parent = drive.resolvePath(baseId, segs.slice(0, -1));
         if (!Buffer.isBuffer(req.body)) throw badRequest("The request body must be the file's bytes.");
-        const conflict = req.query.get("@microsoft.graph.conflictBehavior") ?? "replace";
-        const [status, it] = drive.upload(parent.id, segs[segs.length - 1]!, req.body, conflict, req.headers["content-type"]);
+        const conflict = req.query.get('@microsoft.graph.conflictBehavior') ?? 'replace';
+        const [status, it] = drive.upload(
+          parent.id,
+          segs[segs.length - 1]!,
+          req.body,
+          conflict,
+          req.headers['content-type'],
+        );
         return json(status, drive.toJson(it));
       },
     };
   }
   const target = (): ItemRec => drive.resolvePath(baseId, addr.pathSegs ?? []);
 
-  if (a0 === "" && m === "GET") {
+  if (a0 === '' && m === 'GET') {
     // GET item by id or path (https://learn.microsoft.com/en-us/graph/api/driveitem-get ;
     // addressing: https://learn.microsoft.com/en-us/onedrive/developer/rest-api/concepts/addressing-driveitems)
-    const expandPerms = /(^|,)\s*permissions\b/.test(req.query.get("$expand") ?? "");
+    const expandPerms = /(^|,)\s*permissions\b/.test(req.query.get('$expand') ?? '');
     return {
-      cls: expandPerms ? "permission" : "get",
+      cls: expandPerms ? 'permission' : 'get',
       exec: () => {
         const it = target();
         const j = select(drive.toJson(it), req.query);
@@ -148,73 +182,94 @@ export function route(req: EmulatorRequest, drive: EmulatedDrive, cal: EmulatedC
       },
     };
   }
-  if (a0 === "" && m === "DELETE") {
+  if (a0 === '' && m === 'DELETE') {
     // DELETE item: https://learn.microsoft.com/en-us/graph/api/driveitem-delete
-    return { cls: "write", exec: () => (drive.deleteItem(target().id), { status: 204, headers: {} }) };
+    return { cls: 'write', exec: () => (drive.deleteItem(target().id), { status: 204, headers: {} }) };
   }
-  if (a0 === "children" && m === "GET") {
+  if (a0 === 'children' && m === 'GET') {
     // List children with paging: https://learn.microsoft.com/en-us/graph/api/driveitem-list-children ,
     // https://learn.microsoft.com/en-us/graph/paging ($top, @odata.nextLink, $select)
     return {
-      cls: "list",
+      cls: 'list',
       exec: () => {
         const it = target();
         const { top, skip } = pageParams(req.query);
         const all = drive.children(it.id);
         const page = all.slice(skip, skip + top).map((c) => select(drive.toJson(c), req.query));
         const body: Record<string, unknown> = { value: page };
-        if (skip + top < all.length) body["@odata.nextLink"] = nextLink(req, { $skiptoken: Buffer.from(String(skip + top)).toString("base64url"), $top: String(top) });
+        if (skip + top < all.length)
+          body['@odata.nextLink'] = nextLink(req, {
+            $skiptoken: Buffer.from(String(skip + top)).toString('base64url'),
+            $top: String(top),
+          });
         return json(200, body);
       },
     };
   }
-  if (a0 === "children" && m === "POST") {
+  if (a0 === 'children' && m === 'POST') {
     // Create folder with @microsoft.graph.conflictBehavior (fail → 409 nameAlreadyExists, replace, rename):
     // https://learn.microsoft.com/en-us/graph/api/driveitem-post-children
     return {
-      cls: "write",
+      cls: 'write',
       exec: () => {
         const b = bodyObject(req.body);
-        if (!b.folder || typeof b.folder !== "object") throw badRequest("Only folders can be created this way; include a folder facet.");
-        const conflict = String(b["@microsoft.graph.conflictBehavior"] ?? req.query.get("@microsoft.graph.conflictBehavior") ?? "fail");
+        if (!b.folder || typeof b.folder !== 'object')
+          throw badRequest('Only folders can be created this way; include a folder facet.');
+        const conflict = String(
+          b['@microsoft.graph.conflictBehavior'] ?? req.query.get('@microsoft.graph.conflictBehavior') ?? 'fail',
+        );
         const [status, it] = drive.createFolder(target().id, drive.checkName(b.name), conflict);
         return json(status, drive.toJson(it));
       },
     };
   }
-  if (a0 === "content" && m === "GET") {
+  if (a0 === 'content' && m === 'GET') {
     // Download (https://learn.microsoft.com/en-us/graph/api/driveitem-get-content). Graph answers 302 to a
     // pre-authenticated URL; the emulator returns the bytes directly (200).
-    return { cls: "get", exec: () => ({ status: 200, headers: { "content-type": "application/octet-stream" }, body: drive.content(target().id) }) };
+    return {
+      cls: 'get',
+      exec: () => ({
+        status: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: drive.content(target().id),
+      }),
+    };
   }
-  if (a0 === "permissions" && action.length === 1 && m === "GET") {
+  if (a0 === 'permissions' && action.length === 1 && m === 'GET') {
     // List permissions, each with inheritedFrom: https://learn.microsoft.com/en-us/graph/api/driveitem-list-permissions
-    return { cls: "permission", exec: () => json(200, { value: drive.permissions(target().id).map((p) => drive.permJson(p.rec, p.inheritedFrom)) }) };
+    return {
+      cls: 'permission',
+      exec: () =>
+        json(200, { value: drive.permissions(target().id).map((p) => drive.permJson(p.rec, p.inheritedFrom)) }),
+    };
   }
-  if (a0 === "permissions" && action.length === 2) {
+  if (a0 === 'permissions' && action.length === 2) {
     const pid = action[1]!;
-    if (m === "GET") {
+    if (m === 'GET') {
       // https://learn.microsoft.com/en-us/graph/api/permission-get
       return {
-        cls: "permission",
+        cls: 'permission',
         exec: () => {
           const p = drive.permissions(target().id).find((x) => x.rec.id === pid);
-          if (!p) throw notFound("The permission could not be found.");
+          if (!p) throw notFound('The permission could not be found.');
           return json(200, drive.permJson(p.rec, p.inheritedFrom));
         },
       };
     }
-    if (m === "DELETE") {
+    if (m === 'DELETE') {
       // 204; only non-inherited permissions: https://learn.microsoft.com/en-us/graph/api/permission-delete
-      return { cls: "permission", exec: () => (drive.deletePermission(target().id, pid), { status: 204, headers: {} }) };
+      return {
+        cls: 'permission',
+        exec: () => (drive.deletePermission(target().id, pid), { status: 204, headers: {} }),
+      };
     }
   }
-  if (a0 === "invite" && m === "POST") {
+  if (a0 === 'invite' && m === 'POST') {
     // 200 {value:[permission]}: https://learn.microsoft.com/en-us/graph/api/driveitem-invite
     // (retainInheritedPermissions is in the v1.0 request body: see Invoke-MgInviteDriveItem,
     //  https://learn.microsoft.com/en-us/powershell/module/microsoft.graph.files/invoke-mginvitedriveitem)
     return {
-      cls: "permission",
+      cls: 'permission',
       exec: () => {
         const perms = drive.invite(target().id, bodyObject(req.body), (email) => {
           const u = cal.findUser(email);
@@ -224,42 +279,53 @@ export function route(req: EmulatorRequest, drive: EmulatedDrive, cal: EmulatedC
       },
     };
   }
-  if (a0 === "createLink" && m === "POST") {
+  if (a0 === 'createLink' && m === 'POST') {
     // 201 new link / 200 existing link: https://learn.microsoft.com/en-us/graph/api/driveitem-createlink
     return {
-      cls: "permission",
+      cls: 'permission',
       exec: () => {
         const [status, p] = drive.createLink(target().id, bodyObject(req.body));
         return json(status, drive.permJson(p, null));
       },
     };
   }
-  if (a0 === "delta" && m === "GET") {
+  if (a0 === 'delta' && m === 'GET') {
     // https://learn.microsoft.com/en-us/graph/api/driveitem-delta — SharePoint supports delta on the root only;
     // parentReference.path is not returned in delta responses (track items by id).
-    const token = req.query.get("token");
+    const token = req.query.get('token');
     return {
-      cls: token && token !== "latest" ? "deltaToken" : "list",
+      cls: token && token !== 'latest' ? 'deltaToken' : 'list',
       exec: () => {
-        if (target().id !== drive.rootId) throw new GraphFailure(400, "invalidRequest", "Delta is only supported on the root of a document library.");
-        if (token === "latest") return json(200, { value: [], "@odata.deltaLink": `${req.serviceRoot}${req.path}?token=${drive.currentSeq}` });
+        if (target().id !== drive.rootId)
+          throw new GraphFailure(400, 'invalidRequest', 'Delta is only supported on the root of a document library.');
+        if (token === 'latest')
+          return json(200, {
+            value: [],
+            '@odata.deltaLink': `${req.serviceRoot}${req.path}?token=${drive.currentSeq}`,
+          });
         // paging state: from.until.offset
-        const st = req.query.get("$skiptoken");
+        const st = req.query.get('$skiptoken');
         let from: number, until: number, offset: number;
-        if (st) [from, until, offset] = Buffer.from(st, "base64url").toString().split(".").map(Number) as [number, number, number];
+        if (st)
+          [from, until, offset] = Buffer.from(st, 'base64url').toString().split('.').map(Number) as [
+            number,
+            number,
+            number,
+          ];
         else [from, until, offset] = [token ? Number(token) : 0, drive.currentSeq, 0];
-        if (!Number.isFinite(from)) throw new GraphFailure(410, "resyncRequired", "The delta token is not valid; resync.");
+        if (!Number.isFinite(from))
+          throw new GraphFailure(410, 'resyncRequired', 'The delta token is not valid; resync.');
         const { top } = pageParams(req.query);
         const all = drive.changes(from, until, Boolean(token) || from > 0);
-        const page = all.slice(offset, offset + top).map((j) => ("deleted" in j ? j : select(j, req.query)));
+        const page = all.slice(offset, offset + top).map((j) => ('deleted' in j ? j : select(j, req.query)));
         const body: Record<string, unknown> = { value: page };
         if (offset + top < all.length) {
           const q = new URLSearchParams(req.query);
-          q.delete("token");
-          q.set("$skiptoken", Buffer.from(`${from}.${until}.${offset + top}`).toString("base64url"));
-          body["@odata.nextLink"] = `${req.serviceRoot}${req.path}?${q.toString().replace(/%24/g, "$")}`;
+          q.delete('token');
+          q.set('$skiptoken', Buffer.from(`${from}.${until}.${offset + top}`).toString('base64url'));
+          body['@odata.nextLink'] = `${req.serviceRoot}${req.path}?${q.toString().replace(/%24/g, '$')}`;
         } else {
-          body["@odata.deltaLink"] = `${req.serviceRoot}${req.path}?token=${until}`;
+          body['@odata.deltaLink'] = `${req.serviceRoot}${req.path}?token=${until}`;
         }
         return json(200, body);
       },
@@ -269,54 +335,71 @@ export function route(req: EmulatorRequest, drive: EmulatedDrive, cal: EmulatedC
 }
 
 function methodNotAllowed(): GraphFailure {
-  return new GraphFailure(405, "notAllowed", "The operation is not supported by the emulator.");
+  return new GraphFailure(405, 'notAllowed', 'The operation is not supported by the emulator.');
 }
 
 function userRoute(req: EmulatorRequest, m: string, who: string, rest: string, cal: EmulatedCalendar): Route {
   const mailbox = cal.findUser(who)?.id;
-  if (rest === "" && m === "GET") {
+  if (rest === '' && m === 'GET') {
     // GET /users/{id | userPrincipalName}: https://learn.microsoft.com/en-us/graph/api/user-get
-    return { cls: "free", exec: () => json(200, select(cal.userJson(cal.user(who)), req.query)) };
+    return { cls: 'free', exec: () => json(200, select(cal.userJson(cal.user(who)), req.query)) };
   }
-  if (rest === "/events" && m === "POST") {
+  if (rest === '/events' && m === 'POST') {
     // https://learn.microsoft.com/en-us/graph/api/user-post-events ; Teams meeting:
     // https://learn.microsoft.com/en-us/graph/outlook-calendar-online-meetings
-    return { cls: "free", mailbox, exec: () => { const [s, e] = cal.create(who, bodyObject(req.body)); return json(s, cal.eventJson(e)); } };
+    return {
+      cls: 'free',
+      mailbox,
+      exec: () => {
+        const [s, e] = cal.create(who, bodyObject(req.body));
+        return json(s, cal.eventJson(e));
+      },
+    };
   }
-  if (rest === "/events" && m === "GET") {
+  if (rest === '/events' && m === 'GET') {
     // https://learn.microsoft.com/en-us/graph/api/user-list-events
-    return { cls: "free", mailbox, exec: () => json(200, { value: cal.list(who).map((e) => select(cal.eventJson(e), req.query)) }) };
+    return {
+      cls: 'free',
+      mailbox,
+      exec: () => json(200, { value: cal.list(who).map((e) => select(cal.eventJson(e), req.query)) }),
+    };
   }
   const mEv = /^\/events\/([^/]+)(\/cancel)?$/.exec(rest);
   if (mEv) {
     const id = decodeURIComponent(mEv[1]!);
-    if (mEv[2] && m === "POST") {
+    if (mEv[2] && m === 'POST') {
       // https://learn.microsoft.com/en-us/graph/api/event-cancel (202 Accepted)
-      return { cls: "free", mailbox, exec: () => (cal.remove(who, id), { status: 202, headers: {} }) };
+      return { cls: 'free', mailbox, exec: () => (cal.remove(who, id), { status: 202, headers: {} }) };
     }
-    if (!mEv[2] && m === "GET") return { cls: "free", mailbox, exec: () => json(200, select(cal.eventJson(cal.get(who, id)), req.query)) }; // event-get
-    if (!mEv[2] && m === "PATCH") return { cls: "free", mailbox, exec: () => json(200, cal.eventJson(cal.update(who, id, bodyObject(req.body)))) }; // event-update
-    if (!mEv[2] && m === "DELETE") return { cls: "free", mailbox, exec: () => (cal.remove(who, id), { status: 204, headers: {} }) }; // event-delete
+    if (!mEv[2] && m === 'GET')
+      return { cls: 'free', mailbox, exec: () => json(200, select(cal.eventJson(cal.get(who, id)), req.query)) }; // event-get
+    if (!mEv[2] && m === 'PATCH')
+      return { cls: 'free', mailbox, exec: () => json(200, cal.eventJson(cal.update(who, id, bodyObject(req.body)))) }; // event-update
+    if (!mEv[2] && m === 'DELETE')
+      return { cls: 'free', mailbox, exec: () => (cal.remove(who, id), { status: 204, headers: {} }) }; // event-delete
   }
   throw methodNotAllowed();
 }
 
 function teamworkRoute(req: EmulatorRequest, m: string, who: string, rest: string, teams: EmulatedTeamsApps): Route {
-  if (rest === "/teamwork/installedApps" && m === "POST") {
+  if (rest === '/teamwork/installedApps' && m === 'POST') {
     // Install app for user: 201 Created, no body (409 Conflict when it is already installed):
     // https://learn.microsoft.com/en-us/graph/api/userteamwork-post-installedapps
-    return { cls: "free", exec: () => ({ status: teams.install(who, bodyObject(req.body)).status, headers: {} }) };
+    return { cls: 'free', exec: () => ({ status: teams.install(who, bodyObject(req.body)).status, headers: {} }) };
   }
-  if (rest === "/teamwork/installedApps" && m === "GET") {
+  if (rest === '/teamwork/installedApps' && m === 'GET') {
     // List apps installed for user ($expand=teamsApp, $filter=teamsApp/id eq '…'):
     // https://learn.microsoft.com/en-us/graph/api/userteamwork-list-installedapps
-    return { cls: "free", exec: () => json(200, { value: teams.list(who, req.query.get("$filter"), req.query.get("$expand")) }) };
+    return {
+      cls: 'free',
+      exec: () => json(200, { value: teams.list(who, req.query.get('$filter'), req.query.get('$expand')) }),
+    };
   }
   const mChat = /^\/teamwork\/installedApps\/([^/]+)\/chat$/.exec(rest);
-  if (mChat && m === "GET") {
+  if (mChat && m === 'GET') {
     // The 1:1 chat between the user and the app: https://learn.microsoft.com/en-us/graph/api/userscopeteamsappinstallation-get-chat
     const installation = decodeURIComponent(mChat[1]!);
-    return { cls: "free", exec: () => json(200, select(teams.chat(who, installation), req.query)) };
+    return { cls: 'free', exec: () => json(200, select(teams.chat(who, installation), req.query)) };
   }
   throw methodNotAllowed();
 }

@@ -2,17 +2,17 @@
  * Loopback HTTP server for the Graph emulator: bearer-token check, fault injection, SharePoint
  * resource-unit accounting, simulated latency, JSON batching, admin endpoints and stats.
  */
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
-import { EmulatorStore } from "./store.js";
-import { EmulatedDrive } from "./drive.js";
-import { EmulatedCalendar } from "./calendar.js";
-import { EmulatedTeamsApps, type TeamsAppsOptions } from "./teams-apps.js";
-import { GraphFailure, graphError, type EmulatorResponse } from "./errors.js";
-import { RU_COST, RuBudget, type RequestClass } from "./resource-units.js";
-import { route, type EmulatorRequest } from "./routes.js";
-import { guidFrom, seededRandom, type Random } from "./prng.js";
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EmulatorStore } from './store.js';
+import { EmulatedDrive } from './drive.js';
+import { EmulatedCalendar } from './calendar.js';
+import { EmulatedTeamsApps, type TeamsAppsOptions } from './teams-apps.js';
+import { GraphFailure, graphError, type EmulatorResponse } from './errors.js';
+import { RU_COST, RuBudget, type RequestClass } from './resource-units.js';
+import { route, type EmulatorRequest } from './routes.js';
+import { guidFrom, seededRandom, type Random } from './prng.js';
 
 export interface FaultConfig {
   /** Probabilities per request (and per batch entry for the status faults), 0..1. */
@@ -71,8 +71,8 @@ export interface EmulatorStats {
   ruThrottled: number;
   throttled: number;
   mailboxThrottled: number;
-  faults: { "429": number; "503": number; "504": number; timeout: number; drop: number };
-  drive: EmulatedDrive["stats"];
+  faults: { '429': number; '503': number; '504': number; timeout: number; drop: number };
+  drive: EmulatedDrive['stats'];
   startedAt: number;
 }
 
@@ -93,12 +93,25 @@ export interface GraphEmulator {
 }
 
 const DEFAULT_USERS = [
-  { mail: "organiser@wexqs.example", displayName: "Drop-in Organiser" },
-  { mail: "admin@wexqs.example", displayName: "WExQS Admin" },
+  { mail: 'organiser@wexqs.example', displayName: 'Drop-in Organiser' },
+  { mail: 'admin@wexqs.example', displayName: 'WExQS Admin' },
 ];
 
 function emptyStats(drive: EmulatedDrive): EmulatorStats {
-  return { requests: 0, batchEnvelopes: 0, batchEntries: 0, byStatus: {}, byClass: {}, ruUsed: 0, ruThrottled: 0, throttled: 0, mailboxThrottled: 0, faults: { "429": 0, "503": 0, "504": 0, timeout: 0, drop: 0 }, drive: drive.stats, startedAt: Date.now() };
+  return {
+    requests: 0,
+    batchEnvelopes: 0,
+    batchEntries: 0,
+    byStatus: {},
+    byClass: {},
+    ruUsed: 0,
+    ruThrottled: 0,
+    throttled: 0,
+    mailboxThrottled: 0,
+    faults: { '429': 0, '503': 0, '504': 0, timeout: 0, drop: 0 },
+    drive: drive.stats,
+    startedAt: Date.now(),
+  };
 }
 
 export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
@@ -106,8 +119,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const random: Random = seededRandom(opts.seed ?? 1);
   const faultRandom: Random = seededRandom((opts.seed ?? 1) ^ 0x5eed);
   const store = new EmulatorStore(opts.dataDir);
-  const siteUrl = opts.siteUrl ?? "https://contoso.sharepoint.com/sites/WExQS";
-  const tenantId = opts.tenantId ?? "00000000-0000-0000-0000-00000000e3e3";
+  const siteUrl = opts.siteUrl ?? 'https://contoso.sharepoint.com/sites/WExQS';
+  const tenantId = opts.tenantId ?? '00000000-0000-0000-0000-00000000e3e3';
   let drive = new EmulatedDrive(store, random, { siteUrl });
   let calendar = new EmulatedCalendar(store, random, tenantId);
   calendar.seedUsers(opts.users ?? DEFAULT_USERS);
@@ -125,7 +138,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const tokenOk = (t: string): boolean => {
     if (!t) return false;
     if (opts.acceptedToken === undefined) return true;
-    return typeof opts.acceptedToken === "function" ? opts.acceptedToken(t) : opts.acceptedToken === t;
+    return typeof opts.acceptedToken === 'function' ? opts.acceptedToken(t) : opts.acceptedToken === t;
   };
 
   const count = (status: number) => {
@@ -139,19 +152,25 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const p503 = faults.rate503 ?? 0;
     const p504 = faults.rate504 ?? 0;
     if (r < p429) {
-      stats.faults["429"]++;
+      stats.faults['429']++;
       stats.throttled++;
       const ra = faultRetryAfter();
-      return graphError(429, "activityLimitReached", "The request has been throttled.", requestId, { "retry-after": ra, "retry-after-ms": String(Math.ceil(Number(ra) * 1000)) });
+      return graphError(429, 'activityLimitReached', 'The request has been throttled.', requestId, {
+        'retry-after': ra,
+        'retry-after-ms': String(Math.ceil(Number(ra) * 1000)),
+      });
     }
     if (r < p429 + p503) {
-      stats.faults["503"]++;
+      stats.faults['503']++;
       const ra = faultRetryAfter();
-      return graphError(503, "serviceNotAvailable", "The service is temporarily unavailable.", requestId, { "retry-after": ra, "retry-after-ms": String(Math.ceil(Number(ra) * 1000)) });
+      return graphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable.', requestId, {
+        'retry-after': ra,
+        'retry-after-ms': String(Math.ceil(Number(ra) * 1000)),
+      });
     }
     if (r < p429 + p503 + p504) {
-      stats.faults["504"]++;
-      return graphError(504, "gatewayTimeout", "The gateway timed out.", requestId);
+      stats.faults['504']++;
+      return graphError(504, 'gatewayTimeout', 'The gateway timed out.', requestId);
     }
     return undefined;
   };
@@ -179,7 +198,13 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (!d.allowed) {
         stats.ruThrottled += cost;
         stats.throttled++;
-        return graphError(429, "activityLimitReached", "The request has been throttled: the application's resource-unit budget is used up.", req.requestId, rlHeaders);
+        return graphError(
+          429,
+          'activityLimitReached',
+          "The request has been throttled: the application's resource-unit budget is used up.",
+          req.requestId,
+          rlHeaders,
+        );
       }
     }
     if (r.mailbox) {
@@ -188,7 +213,13 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         stats.mailboxThrottled++;
         stats.throttled++;
         const ra = budget.formatSeconds(1000 / timeScale);
-        return graphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", req.requestId, { "retry-after": ra, "retry-after-ms": String(Math.ceil(1000 / timeScale)) });
+        return graphError(
+          429,
+          'ApplicationThrottled',
+          'Application is over its MailboxConcurrency limit.',
+          req.requestId,
+          { 'retry-after': ra, 'retry-after-ms': String(Math.ceil(1000 / timeScale)) },
+        );
       }
       mailboxInFlight.set(r.mailbox, n + 1);
     }
@@ -198,7 +229,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       res.headers = { ...rlHeaders, ...res.headers };
       return res;
     } catch (e) {
-      if (e instanceof GraphFailure) return graphError(e.status, e.code, e.message, req.requestId, { ...rlHeaders, ...e.headers });
+      if (e instanceof GraphFailure)
+        return graphError(e.status, e.code, e.message, req.requestId, { ...rlHeaders, ...e.headers });
       throw e;
     } finally {
       if (r.mailbox) mailboxInFlight.set(r.mailbox, (mailboxInFlight.get(r.mailbox) ?? 1) - 1);
@@ -218,21 +250,38 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     stats.batchEnvelopes++;
     const body = req.body as { requests?: unknown } | undefined;
     const list = body && Array.isArray(body.requests) ? (body.requests as Array<Record<string, unknown>>) : undefined;
-    if (!list || list.length === 0) return graphError(400, "BadRequest", "Invalid batch payload format.", req.requestId);
-    if (list.length > 20) return graphError(400, "BadRequest", "Number of batch request steps exceeds the maximum of 20.", req.requestId);
+    if (!list || list.length === 0)
+      return graphError(400, 'BadRequest', 'Invalid batch payload format.', req.requestId);
+    if (list.length > 20)
+      return graphError(400, 'BadRequest', 'Number of batch request steps exceeds the maximum of 20.', req.requestId);
     const seen = new Set<string>();
     for (const [i, e] of list.entries()) {
       const id = e.id;
-      if (typeof id !== "string" || !id) return graphError(400, "BadRequest", "Each request needs an id.", req.requestId);
-      if (seen.has(id)) return graphError(400, "BadRequest", `Batch request contains duplicate id '${id}'.`, req.requestId);
-      if (typeof e.method !== "string" || typeof e.url !== "string") return graphError(400, "BadRequest", `Request '${id}' needs method and url.`, req.requestId);
+      if (typeof id !== 'string' || !id)
+        return graphError(400, 'BadRequest', 'Each request needs an id.', req.requestId);
+      if (seen.has(id))
+        return graphError(400, 'BadRequest', `Batch request contains duplicate id '${id}'.`, req.requestId);
+      if (typeof e.method !== 'string' || typeof e.url !== 'string')
+        return graphError(400, 'BadRequest', `Request '${id}' needs method and url.`, req.requestId);
       const deps = e.dependsOn;
       if (deps !== undefined) {
-        if (!Array.isArray(deps)) return graphError(400, "BadRequest", "dependsOn must be an array.", req.requestId);
-        for (const d of deps) if (!seen.has(String(d))) return graphError(400, "BadRequest", `The dependsOn id '${String(d)}' in request '${id}' does not match an earlier request.`, req.requestId);
+        if (!Array.isArray(deps)) return graphError(400, 'BadRequest', 'dependsOn must be an array.', req.requestId);
+        for (const d of deps)
+          if (!seen.has(String(d)))
+            return graphError(
+              400,
+              'BadRequest',
+              `The dependsOn id '${String(d)}' in request '${id}' does not match an earlier request.`,
+              req.requestId,
+            );
       }
       if (i > 0 && list.some((x) => x.dependsOn !== undefined) && deps === undefined) {
-        return graphError(400, "BadRequest", "Batch should be either fully sequential or fully parallel.", req.requestId);
+        return graphError(
+          400,
+          'BadRequest',
+          'Batch should be either fully sequential or fully parallel.',
+          req.requestId,
+        );
       }
       seen.add(id);
     }
@@ -247,22 +296,30 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       stats.batchEntries++;
       const entryId = guidFrom(random).toLowerCase();
       if (deps.some((d) => (results.get(d)?.status ?? 500) >= 400)) {
-        results.set(id, graphError(424, "FailedDependency", "The request depends on a request that failed.", entryId));
+        results.set(id, graphError(424, 'FailedDependency', 'The request depends on a request that failed.', entryId));
         continue;
       }
-      const headers = Object.fromEntries(Object.entries((e.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      if (e.body !== undefined && !headers["content-type"]) {
-        results.set(id, graphError(400, "BadRequest", "Content-Type header is required when a body is specified.", entryId));
+      const headers = Object.fromEntries(
+        Object.entries((e.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
+          k.toLowerCase(),
+          String(v),
+        ]),
+      );
+      if (e.body !== undefined && !headers['content-type']) {
+        results.set(
+          id,
+          graphError(400, 'BadRequest', 'Content-Type header is required when a body is specified.', entryId),
+        );
         continue;
       }
-      let url = String(e.url).replace(/^https?:\/\/[^/]+/, "");
-      if (!url.startsWith("/")) url = "/" + url;
-      url = url.replace(/^\/v1\.0(?=\/)/, "");
-      const qi = url.indexOf("?");
+      let url = String(e.url).replace(/^https?:\/\/[^/]+/, '');
+      if (!url.startsWith('/')) url = '/' + url;
+      url = url.replace(/^\/v1\.0(?=\/)/, '');
+      const qi = url.indexOf('?');
       const sub: EmulatorRequest = {
         method: String(e.method).toUpperCase(),
         path: qi === -1 ? url : url.slice(0, qi),
-        query: new URLSearchParams(qi === -1 ? "" : url.slice(qi + 1)),
+        query: new URLSearchParams(qi === -1 ? '' : url.slice(qi + 1)),
         headers,
         body: e.body,
         requestId: entryId,
@@ -274,50 +331,69 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     let responses = list.map((e) => {
       const r = results.get(e.id as string)!;
       count(r.status);
-      return { id: e.id, status: r.status, headers: r.headers, ...(r.body !== undefined ? { body: Buffer.isBuffer(r.body) ? r.body.toString("base64") : r.body } : {}) };
+      return {
+        id: e.id,
+        status: r.status,
+        headers: r.headers,
+        ...(r.body !== undefined ? { body: Buffer.isBuffer(r.body) ? r.body.toString('base64') : r.body } : {}),
+      };
     });
     if (opts.shuffleBatchResponses ?? true) {
-      responses = responses.map((r) => ({ r, k: random() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+      responses = responses
+        .map((r) => ({ r, k: random() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.r);
     }
     const d = budget.charge(0);
-    return { status: 200, headers: { "content-type": "application/json", ...budget.headers(d, false) }, body: { responses } };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json', ...budget.headers(d, false) },
+      body: { responses },
+    };
   };
 
   const admin = (method: string, p: string, body: unknown): EmulatorResponse | undefined => {
-    if (p === "/_emulator/stats" && method === "GET") return { status: 200, headers: { "content-type": "application/json" }, body: stats };
-    if (p === "/_emulator/health") return { status: 200, headers: { "content-type": "application/json" }, body: { ok: true, driveId: drive.driveId } };
-    if (p === "/_emulator/faults" && method === "GET") return { status: 200, headers: { "content-type": "application/json" }, body: faults };
-    if (p === "/_emulator/faults" && (method === "POST" || method === "PUT")) {
+    if (p === '/_emulator/stats' && method === 'GET')
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: stats };
+    if (p === '/_emulator/health')
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: { ok: true, driveId: drive.driveId },
+      };
+    if (p === '/_emulator/faults' && method === 'GET')
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: faults };
+    if (p === '/_emulator/faults' && (method === 'POST' || method === 'PUT')) {
       faults = { ...((body as FaultConfig | undefined) ?? {}) };
-      return { status: 200, headers: { "content-type": "application/json" }, body: faults };
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: faults };
     }
-    if (p === "/_emulator/reset" && method === "POST") {
+    if (p === '/_emulator/reset' && method === 'POST') {
       api.reset();
       return { status: 204, headers: {} };
     }
     return undefined;
   };
 
-  const readBody = (req: http.IncomingMessage): Promise<Buffer | "tooLarge"> =>
+  const readBody = (req: http.IncomingMessage): Promise<Buffer | 'tooLarge'> =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
-      req.on("data", (c: Buffer) => {
+      req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > maxUpload + 1024 * 1024) tooLarge = true;
         else chunks.push(c);
       });
-      req.on("end", () => resolve(tooLarge ? "tooLarge" : Buffer.concat(chunks)));
-      req.on("error", reject);
+      req.on('end', () => resolve(tooLarge ? 'tooLarge' : Buffer.concat(chunks)));
+      req.on('error', reject);
     });
 
   const send = (res: http.ServerResponse, r: EmulatorResponse, requestId: string) => {
-    const headers: Record<string, string> = { "request-id": requestId, "client-request-id": requestId, ...r.headers };
+    const headers: Record<string, string> = { 'request-id': requestId, 'client-request-id': requestId, ...r.headers };
     let payload: Buffer | undefined;
     if (Buffer.isBuffer(r.body)) payload = r.body;
     else if (r.body !== undefined) payload = Buffer.from(JSON.stringify(r.body));
-    if (payload) headers["content-length"] = String(payload.length);
+    if (payload) headers['content-length'] = String(payload.length);
     res.writeHead(r.status, headers);
     res.end(payload);
   };
@@ -325,33 +401,55 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const server = http.createServer(async (hreq, hres) => {
     const requestId = guidFrom(random).toLowerCase();
     try {
-      const u = new URL(hreq.url ?? "/", "http://emulator");
+      const u = new URL(hreq.url ?? '/', 'http://emulator');
       const raw = await readBody(hreq);
-      const method = (hreq.method ?? "GET").toUpperCase();
-      if (u.pathname.startsWith("/_emulator/")) {
-        const a = admin(method, u.pathname, raw !== "tooLarge" && raw.length ? JSON.parse(raw.toString("utf8")) : undefined);
-        return send(hres, a ?? graphError(404, "itemNotFound", "Unknown admin endpoint.", requestId), requestId);
+      const method = (hreq.method ?? 'GET').toUpperCase();
+      if (u.pathname.startsWith('/_emulator/')) {
+        const a = admin(
+          method,
+          u.pathname,
+          raw !== 'tooLarge' && raw.length ? JSON.parse(raw.toString('utf8')) : undefined,
+        );
+        return send(hres, a ?? graphError(404, 'itemNotFound', 'Unknown admin endpoint.', requestId), requestId);
       }
       stats.requests++;
-      if (!u.pathname.startsWith("/v1.0/")) {
+      if (!u.pathname.startsWith('/v1.0/')) {
         count(400);
-        return send(hres, graphError(400, "BadRequest", "Invalid version: only v1.0 is emulated.", requestId), requestId);
+        return send(
+          hres,
+          graphError(400, 'BadRequest', 'Invalid version: only v1.0 is emulated.', requestId),
+          requestId,
+        );
       }
-      const auth = hreq.headers.authorization ?? "";
+      const auth = hreq.headers.authorization ?? '';
       const m = /^Bearer\s+(.+)$/i.exec(auth);
       if (!m || !tokenOk(m[1]!.trim())) {
         count(401);
-        return send(hres, graphError(401, "InvalidAuthenticationToken", m ? "Access token validation failure." : "Access token is empty.", requestId, { "www-authenticate": 'Bearer realm="", error="invalid_token"' }), requestId);
+        return send(
+          hres,
+          graphError(
+            401,
+            'InvalidAuthenticationToken',
+            m ? 'Access token validation failure.' : 'Access token is empty.',
+            requestId,
+            { 'www-authenticate': 'Bearer realm="", error="invalid_token"' },
+          ),
+          requestId,
+        );
       }
-      if (raw === "tooLarge") {
+      if (raw === 'tooLarge') {
         count(413);
-        return send(hres, graphError(413, "requestTooLarge", "Use an upload session for files larger than 250 MB.", requestId), requestId);
+        return send(
+          hres,
+          graphError(413, 'requestTooLarge', 'Use an upload session for files larger than 250 MB.', requestId),
+          requestId,
+        );
       }
       // transport faults: the request may or may not have been executed before the answer is lost
       const r = faultRandom();
       const pDrop = faults.rateDrop ?? 0;
       const pTimeout = faults.rateTimeout ?? 0;
-      const lose: "drop" | "timeout" | undefined = r < pDrop ? "drop" : r < pDrop + pTimeout ? "timeout" : undefined;
+      const lose: 'drop' | 'timeout' | undefined = r < pDrop ? 'drop' : r < pDrop + pTimeout ? 'timeout' : undefined;
       const executeAnyway = lose ? faultRandom() < (faults.executedBeforeLoss ?? 0.5) : true;
       if (!lose) {
         const f = statusFault(requestId);
@@ -360,48 +458,62 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
           return send(hres, f, requestId);
         }
       }
-      const ctype = String(hreq.headers["content-type"] ?? "");
-      const path = u.pathname.slice("/v1.0".length);
+      const ctype = String(hreq.headers['content-type'] ?? '');
+      const path = u.pathname.slice('/v1.0'.length);
       let body: unknown = undefined;
       if (raw.length > 0) {
-        if (ctype.includes("json")) {
+        if (ctype.includes('json')) {
           try {
-            body = JSON.parse(raw.toString("utf8"));
+            body = JSON.parse(raw.toString('utf8'));
           } catch {
             count(400);
-            return send(hres, graphError(400, "BadRequest", "Unable to read JSON request payload.", requestId), requestId);
+            return send(
+              hres,
+              graphError(400, 'BadRequest', 'Unable to read JSON request payload.', requestId),
+              requestId,
+            );
           }
         } else body = raw;
-      } else if (method === "PUT") body = Buffer.alloc(0);
-      const headers = Object.fromEntries(Object.entries(hreq.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v ?? "")]));
-      const ereq: EmulatorRequest = { method, path, query: u.searchParams, headers, body, requestId, serviceRoot: `http://${hreq.headers.host}/v1.0` };
+      } else if (method === 'PUT') body = Buffer.alloc(0);
+      const headers = Object.fromEntries(
+        Object.entries(hreq.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]),
+      );
+      const ereq: EmulatorRequest = {
+        method,
+        path,
+        query: u.searchParams,
+        headers,
+        body,
+        requestId,
+        serviceRoot: `http://${hreq.headers.host}/v1.0`,
+      };
       let result: EmulatorResponse | undefined;
       if (executeAnyway) {
-        if (path === "/$batch" && method === "POST") result = await processBatch(ereq);
+        if (path === '/$batch' && method === 'POST') result = await processBatch(ereq);
         else {
           result = await processOne(ereq, false);
           count(result.status);
         }
       }
-      if (lose === "drop") {
+      if (lose === 'drop') {
         stats.faults.drop++;
         hreq.socket.destroy();
         return;
       }
-      if (lose === "timeout") {
+      if (lose === 'timeout') {
         stats.faults.timeout++;
         hanging.add(hreq.socket);
-        hreq.socket.once("close", () => hanging.delete(hreq.socket));
+        hreq.socket.once('close', () => hanging.delete(hreq.socket));
         return; // never answer
       }
       send(hres, result!, requestId);
     } catch (e) {
       count(500);
-      send(hres, graphError(500, "generalException", e instanceof Error ? e.message : "error", requestId), requestId);
+      send(hres, graphError(500, 'generalException', e instanceof Error ? e.message : 'error', requestId), requestId);
     }
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const addr = server.address() as AddressInfo;
 
   const api: GraphEmulator = {

@@ -7,14 +7,24 @@
  *
  * Without a dataDir everything stays in memory (tests).
  */
-import fs from "node:fs";
-import path from "node:path";
+import fs from 'node:fs';
+import path from 'node:path';
 
-export type CollectionName = "items" | "permissions" | "events" | "users" | "meta" | "tombstones" | "teamsApps" | "installedApps";
+export type CollectionName =
+  'items' | 'permissions' | 'events' | 'users' | 'meta' | 'tombstones' | 'teamsApps' | 'installedApps';
 type Json = Record<string, unknown>;
 type Snapshot = Partial<Record<CollectionName, Record<string, Json>>>;
 
-const NAMES: CollectionName[] = ["items", "permissions", "events", "users", "meta", "tombstones", "teamsApps", "installedApps"];
+const NAMES: CollectionName[] = [
+  'items',
+  'permissions',
+  'events',
+  'users',
+  'meta',
+  'tombstones',
+  'teamsApps',
+  'installedApps',
+];
 
 export class EmulatorStore {
   private readonly cols = new Map<CollectionName, Map<string, Json>>();
@@ -31,15 +41,15 @@ export class EmulatorStore {
   }
 
   private load(dir: string): void {
-    fs.mkdirSync(path.join(dir, "content"), { recursive: true });
-    const snapPath = path.join(dir, "state.json");
+    fs.mkdirSync(path.join(dir, 'content'), { recursive: true });
+    const snapPath = path.join(dir, 'state.json');
     if (fs.existsSync(snapPath)) {
-      const snap = JSON.parse(fs.readFileSync(snapPath, "utf8")) as Snapshot;
+      const snap = JSON.parse(fs.readFileSync(snapPath, 'utf8')) as Snapshot;
       for (const n of NAMES) for (const [k, v] of Object.entries(snap[n] ?? {})) this.col(n).set(k, v);
     }
-    const jPath = path.join(dir, "journal.jsonl");
+    const jPath = path.join(dir, 'journal.jsonl');
     if (fs.existsSync(jPath)) {
-      for (const line of fs.readFileSync(jPath, "utf8").split("\n")) {
+      for (const line of fs.readFileSync(jPath, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         let rec: [string, CollectionName, string, Json?];
         try {
@@ -48,8 +58,8 @@ export class EmulatorStore {
           break; // a torn last line from a crash: everything before it is intact
         }
         const [op, c, k, v] = rec;
-        if (op === "put" && v) this.col(c).set(k, v);
-        else if (op === "del") this.col(c).delete(k);
+        if (op === 'put' && v) this.col(c).set(k, v);
+        else if (op === 'del') this.col(c).delete(k);
       }
     }
     this.compact();
@@ -69,17 +79,17 @@ export class EmulatorStore {
 
   put(n: CollectionName, key: string, value: object): void {
     this.col(n).set(key, value as Json);
-    this.append(["put", n, key, value]);
+    this.append(['put', n, key, value]);
   }
 
   delete(n: CollectionName, key: string): void {
     if (!this.col(n).delete(key)) return;
-    this.append(["del", n, key]);
+    this.append(['del', n, key]);
   }
 
   private append(rec: unknown[]): void {
     if (this.journalFd === undefined) return;
-    fs.writeSync(this.journalFd, JSON.stringify(rec) + "\n");
+    fs.writeSync(this.journalFd, JSON.stringify(rec) + '\n');
     if (++this.journalLines >= this.compactEvery) this.compact();
   }
 
@@ -88,11 +98,11 @@ export class EmulatorStore {
     if (!this.dataDir) return;
     const snap: Snapshot = {};
     for (const n of NAMES) snap[n] = Object.fromEntries(this.col(n));
-    const tmp = path.join(this.dataDir, "state.json.tmp");
+    const tmp = path.join(this.dataDir, 'state.json.tmp');
     fs.writeFileSync(tmp, JSON.stringify(snap));
-    fs.renameSync(tmp, path.join(this.dataDir, "state.json"));
+    fs.renameSync(tmp, path.join(this.dataDir, 'state.json'));
     if (this.journalFd !== undefined) fs.closeSync(this.journalFd);
-    this.journalFd = fs.openSync(path.join(this.dataDir, "journal.jsonl"), "w");
+    this.journalFd = fs.openSync(path.join(this.dataDir, 'journal.jsonl'), 'w');
     this.journalLines = 0;
   }
 
@@ -101,20 +111,20 @@ export class EmulatorStore {
       this.memContent.set(itemId, bytes);
       return;
     }
-    const tmp = path.join(this.dataDir, "content", `${itemId}.tmp`);
+    const tmp = path.join(this.dataDir, 'content', `${itemId}.tmp`);
     fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, path.join(this.dataDir, "content", itemId));
+    fs.renameSync(tmp, path.join(this.dataDir, 'content', itemId));
   }
 
   readContent(itemId: string): Buffer | undefined {
     if (!this.dataDir) return this.memContent.get(itemId);
-    const p = path.join(this.dataDir, "content", itemId);
+    const p = path.join(this.dataDir, 'content', itemId);
     return fs.existsSync(p) ? fs.readFileSync(p) : undefined;
   }
 
   deleteContent(itemId: string): void {
     if (!this.dataDir) this.memContent.delete(itemId);
-    else fs.rmSync(path.join(this.dataDir, "content", itemId), { force: true });
+    else fs.rmSync(path.join(this.dataDir, 'content', itemId), { force: true });
   }
 
   /** Drops every record (and content) — used by the admin reset endpoint. */
@@ -122,8 +132,8 @@ export class EmulatorStore {
     for (const n of NAMES) this.col(n).clear();
     this.memContent.clear();
     if (this.dataDir) {
-      fs.rmSync(path.join(this.dataDir, "content"), { recursive: true, force: true });
-      fs.mkdirSync(path.join(this.dataDir, "content"), { recursive: true });
+      fs.rmSync(path.join(this.dataDir, 'content'), { recursive: true, force: true });
+      fs.mkdirSync(path.join(this.dataDir, 'content'), { recursive: true });
     }
     this.compact();
   }

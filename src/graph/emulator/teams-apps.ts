@@ -23,9 +23,9 @@
  * OfficeDev/microsoft-teams-apps-requestateam#355); the app blocked for the user by an app
  * permission policy → 403 Forbidden. Installation ids are opaque base64 like Graph's.
  */
-import type { EmulatorStore } from "./store.js";
-import { GraphFailure, badRequest, notFound } from "./errors.js";
-import type { EmulatedCalendar } from "./calendar.js";
+import type { EmulatorStore } from './store.js';
+import { GraphFailure, badRequest, notFound } from './errors.js';
+import type { EmulatedCalendar } from './calendar.js';
 
 export interface CatalogAppRec {
   /** The catalog-generated id (what installedApps binds to). */
@@ -33,7 +33,7 @@ export interface CatalogAppRec {
   /** The manifest id. */
   externalId: string;
   displayName: string;
-  distributionMethod: "organization" | "store" | "sideloaded";
+  distributionMethod: 'organization' | 'store' | 'sideloaded';
   /** The bot's Entra app id (it names the 1:1 chat). */
   botId: string;
 }
@@ -54,7 +54,8 @@ export interface TeamsAppsOptions {
   blockedUsers?: Iterable<string>;
 }
 
-export const NO_LICENCE_MESSAGE = "Failed to get license information for the user. Ensure user has a valid Office365 license assigned to them.";
+export const NO_LICENCE_MESSAGE =
+  'Failed to get license information for the user. Ensure user has a valid Office365 license assigned to them.';
 
 export class EmulatedTeamsApps {
   private readonly unlicensed = new Set<string>();
@@ -74,11 +75,11 @@ export class EmulatedTeamsApps {
     const rec: CatalogAppRec = {
       id: a.id,
       externalId: a.externalId ?? a.id,
-      displayName: a.displayName ?? "WEx QS",
-      distributionMethod: a.distributionMethod ?? "organization",
+      displayName: a.displayName ?? 'WEx QS',
+      distributionMethod: a.distributionMethod ?? 'organization',
       botId: a.botId ?? a.externalId ?? a.id,
     };
-    this.store.put("teamsApps", rec.id, rec);
+    this.store.put('teamsApps', rec.id, rec);
     return rec;
   }
 
@@ -100,11 +101,11 @@ export class EmulatedTeamsApps {
 
   /** $filter=externalId eq '…' or id eq '…' (the forms the docs use); no filter lists all. */
   listCatalog(filter: string | null): CatalogAppRec[] {
-    const all = this.store.values<CatalogAppRec>("teamsApps");
+    const all = this.store.values<CatalogAppRec>('teamsApps');
     if (!filter) return all;
     const m = /^\s*(externalId|id)\s+eq\s+'([^']*)'\s*$/i.exec(filter);
     if (!m) throw badRequest(`Unsupported $filter: ${filter}`);
-    const field = m[1]!.toLowerCase() === "id" ? "id" : "externalId";
+    const field = m[1]!.toLowerCase() === 'id' ? 'id' : 'externalId';
     return all.filter((a) => a[field].toLowerCase() === m[2]!.toLowerCase());
   }
 
@@ -112,7 +113,7 @@ export class EmulatedTeamsApps {
   private teamsUser(who: string): string {
     const u = this.users.user(who);
     const keys = [u.id, u.userPrincipalName, u.mail].map((k) => k.toLowerCase());
-    if (keys.some((k) => this.unlicensed.has(k))) throw new GraphFailure(403, "Forbidden", NO_LICENCE_MESSAGE);
+    if (keys.some((k) => this.unlicensed.has(k))) throw new GraphFailure(403, 'Forbidden', NO_LICENCE_MESSAGE);
     return u.id;
   }
 
@@ -123,51 +124,69 @@ export class EmulatedTeamsApps {
 
   install(who: string, body: Record<string, unknown>): { status: number } {
     const userId = this.teamsUser(who);
-    const bind = body["teamsApp@odata.bind"];
-    if (typeof bind !== "string") throw badRequest("teamsApp@odata.bind is required.");
+    const bind = body['teamsApp@odata.bind'];
+    if (typeof bind !== 'string') throw badRequest('teamsApp@odata.bind is required.');
     const m = /\/appCatalogs\/teamsApps\/([^/?#]+)$/.exec(bind);
-    if (!m) throw badRequest("teamsApp@odata.bind must reference /appCatalogs/teamsApps/{id}.");
-    const app = this.store.get<CatalogAppRec>("teamsApps", decodeURIComponent(m[1]!));
-    if (!app) throw notFound("The Teams app could not be found in the app catalog.");
-    if (this.blockedFor(userId)) throw new GraphFailure(403, "Forbidden", "The app is blocked for the user by the organisation's app permission policy.");
+    if (!m) throw badRequest('teamsApp@odata.bind must reference /appCatalogs/teamsApps/{id}.');
+    const app = this.store.get<CatalogAppRec>('teamsApps', decodeURIComponent(m[1]!));
+    if (!app) throw notFound('The Teams app could not be found in the app catalog.');
+    if (this.blockedFor(userId))
+      throw new GraphFailure(
+        403,
+        'Forbidden',
+        "The app is blocked for the user by the organisation's app permission policy.",
+      );
     const id = installationId(userId, app.id);
-    if (this.store.get<InstallationRec>("installedApps", id)) throw new GraphFailure(409, "Conflict", "The app is already installed for the user.");
-    const rec: InstallationRec = { id, userId, teamsAppId: app.id, chatId: `19:${app.botId}_${userId}@unq.gbl.spaces`, installedAt: new Date().toISOString() };
-    this.store.put("installedApps", id, rec);
+    if (this.store.get<InstallationRec>('installedApps', id))
+      throw new GraphFailure(409, 'Conflict', 'The app is already installed for the user.');
+    const rec: InstallationRec = {
+      id,
+      userId,
+      teamsAppId: app.id,
+      chatId: `19:${app.botId}_${userId}@unq.gbl.spaces`,
+      installedAt: new Date().toISOString(),
+    };
+    this.store.put('installedApps', id, rec);
     return { status: 201 };
   }
 
   /** Installations of the user, optionally `teamsApp/id eq '…'` or `teamsApp/externalId eq '…'`. */
   list(who: string, filter: string | null, expand: string | null): Record<string, unknown>[] {
     const userId = this.teamsUser(who);
-    let recs = this.store.values<InstallationRec>("installedApps").filter((r) => r.userId === userId);
+    let recs = this.store.values<InstallationRec>('installedApps').filter((r) => r.userId === userId);
     if (filter) {
       const m = /^\s*teamsApp\/(id|externalId)\s+eq\s+'([^']*)'\s*$/i.exec(filter);
       if (!m) throw badRequest(`Unsupported $filter: ${filter}`);
-      const byExternal = m[1]!.toLowerCase() === "externalid";
+      const byExternal = m[1]!.toLowerCase() === 'externalid';
       const want = m[2]!.toLowerCase();
       recs = recs.filter((r) => {
-        const app = this.store.get<CatalogAppRec>("teamsApps", r.teamsAppId);
+        const app = this.store.get<CatalogAppRec>('teamsApps', r.teamsAppId);
         return (byExternal ? app?.externalId : r.teamsAppId)?.toLowerCase() === want;
       });
     }
-    const expanded = new Set((expand ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+    const expanded = new Set(
+      (expand ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     return recs.map((r) => {
-      const app = this.store.get<CatalogAppRec>("teamsApps", r.teamsAppId);
-      return { id: r.id, ...(expanded.has("teamsApp") && app ? { teamsApp: this.catalogJson(app) } : {}) };
+      const app = this.store.get<CatalogAppRec>('teamsApps', r.teamsAppId);
+      return { id: r.id, ...(expanded.has('teamsApp') && app ? { teamsApp: this.catalogJson(app) } : {}) };
     });
   }
 
   chat(who: string, installation: string): Record<string, unknown> {
     const userId = this.teamsUser(who);
-    const rec = this.store.get<InstallationRec>("installedApps", installation);
-    if (!rec || rec.userId !== userId) throw new GraphFailure(404, "NotFound", "The app installation could not be found.");
-    return { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#chats/$entity", id: rec.chatId };
+    const rec = this.store.get<InstallationRec>('installedApps', installation);
+    if (!rec || rec.userId !== userId)
+      throw new GraphFailure(404, 'NotFound', 'The app installation could not be found.');
+    return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#chats/$entity', id: rec.chatId };
   }
 
   /** Direct access for tests. */
   installations(who?: string): InstallationRec[] {
-    const all = this.store.values<InstallationRec>("installedApps");
+    const all = this.store.values<InstallationRec>('installedApps');
     if (!who) return all;
     const u = this.users.findUser(who);
     return u ? all.filter((r) => r.userId === u.id) : [];
@@ -175,5 +194,5 @@ export class EmulatedTeamsApps {
 }
 
 function installationId(userId: string, teamsAppId: string): string {
-  return Buffer.from(`${userId}##${teamsAppId}`).toString("base64");
+  return Buffer.from(`${userId}##${teamsAppId}`).toString('base64');
 }

@@ -4,15 +4,15 @@
  * The SDK's RetryHandler only sees the envelope (200), so entry-level 429/503/504 are the caller's
  * to retry: `entryRetryDelayMs` gives the documented wait (max of Retry-After and RateLimit-Reset).
  */
-import type { Client } from "@microsoft/microsoft-graph-client";
-import { graphCall } from "../client.js";
-import { retryAfterMs } from "./pacer.js";
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { graphCall } from '../client.js';
+import { retryAfterMs } from './pacer.js';
 
 export const MAX_BATCH = 20;
 
 export interface BatchEntryRequest {
   id: string;
-  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   body?: unknown;
   dependsOn?: string[];
@@ -57,20 +57,20 @@ export interface BatchResult {
 export function batchBody(requests: BatchEntryRequest[]): { requests: unknown[] } {
   if (requests.length === 0 || requests.length > MAX_BATCH) throw new Error(`a batch holds 1..${MAX_BATCH} requests`);
   const ids = new Set(requests.map((r) => r.id));
-  if (ids.size !== requests.length) throw new Error("batch request ids must be unique");
+  if (ids.size !== requests.length) throw new Error('batch request ids must be unique');
   return {
     requests: requests.map((r) => ({
       id: r.id,
       method: r.method,
       url: r.url,
-      ...(r.body !== undefined ? { body: r.body, headers: { "Content-Type": "application/json" } } : {}),
+      ...(r.body !== undefined ? { body: r.body, headers: { 'Content-Type': 'application/json' } } : {}),
       ...(r.dependsOn?.length ? { dependsOn: r.dependsOn } : {}),
     })),
   };
 }
 
 export async function sendBatch(client: Client, requests: BatchEntryRequest[]): Promise<BatchResult> {
-  const r = await graphCall<{ responses?: BatchEntryResponse[] }>(client, "POST", "/$batch", batchBody(requests));
+  const r = await graphCall<{ responses?: BatchEntryResponse[] }>(client, 'POST', '/$batch', batchBody(requests));
   const entries = new Map<string, BatchEntryResponse>();
   if (r.status === 200 && Array.isArray(r.body?.responses)) {
     for (const e of r.body.responses) {
@@ -88,7 +88,7 @@ export function isRetryableStatus(status: number): boolean {
 /** Wait before retrying a throttled entry: max(Retry-After, RateLimit-Reset), or undefined. */
 export function entryRetryDelayMs(headers: Record<string, string>): number | undefined {
   const ra = retryAfterMs(headers);
-  const reset = Number(headers["ratelimit-reset"]);
+  const reset = Number(headers['ratelimit-reset']);
   if (ra === undefined && !Number.isFinite(reset)) return undefined;
   return Math.max(ra ?? 0, Number.isFinite(reset) ? reset * 1000 : 0);
 }

@@ -14,8 +14,8 @@
  *  - `loadCycle` returns a deep copy (callers may mutate it).
  * Emails are stored (they are the grant's identity) but must never be logged.
  */
-import fs from "node:fs";
-import path from "node:path";
+import fs from 'node:fs';
+import path from 'node:path';
 
 export interface FolderRef {
   id: string;
@@ -26,10 +26,10 @@ export interface FolderRef {
 export interface GrantRecord {
   permissionId: string;
   email: string;
-  role: "read" | "write";
+  role: 'read' | 'write';
 }
 
-export type StepStatus = "created" | "existing" | "removed" | "failed";
+export type StepStatus = 'created' | 'existing' | 'removed' | 'failed';
 
 export interface StepOutcome {
   /** e.g. "folder", "section:2 Pre-placement", "grant:write", "revoke", "private" */
@@ -62,18 +62,21 @@ export interface CycleLedgerState {
 }
 
 export type LedgerMutation =
-  | { t: "cycle"; cycleId: string; driveId?: string; rootFolder?: FolderRef; cycleFolder?: FolderRef | null }
-  | { t: "folder"; cycleId: string; orgId: string; folder: FolderRef | null }
-  | { t: "section"; cycleId: string; orgId: string; section: string; folder: FolderRef }
-  | { t: "private"; cycleId: string; orgId: string; privacyLinkId?: string }
-  | { t: "grant"; cycleId: string; orgId: string; grant: GrantRecord }
-  | { t: "revoke"; cycleId: string; orgId: string; permissionId: string }
-  | { t: "step"; cycleId: string; orgId: string; outcome: StepOutcome }
-  | { t: "complete"; cycleId: string; orgId: string; fingerprint: string | null; at: string };
+  | { t: 'cycle'; cycleId: string; driveId?: string; rootFolder?: FolderRef; cycleFolder?: FolderRef | null }
+  | { t: 'folder'; cycleId: string; orgId: string; folder: FolderRef | null }
+  | { t: 'section'; cycleId: string; orgId: string; section: string; folder: FolderRef }
+  | { t: 'private'; cycleId: string; orgId: string; privacyLinkId?: string }
+  | { t: 'grant'; cycleId: string; orgId: string; grant: GrantRecord }
+  | { t: 'revoke'; cycleId: string; orgId: string; permissionId: string }
+  | { t: 'step'; cycleId: string; orgId: string; outcome: StepOutcome }
+  | { t: 'complete'; cycleId: string; orgId: string; fingerprint: string | null; at: string };
 
 export interface ProvisioningLedger {
   loadCycle(cycleId: string): Promise<CycleLedgerState>;
-  recordCycle(cycleId: string, info: { driveId?: string; rootFolder?: FolderRef; cycleFolder?: FolderRef | null }): Promise<void>;
+  recordCycle(
+    cycleId: string,
+    info: { driveId?: string; rootFolder?: FolderRef; cycleFolder?: FolderRef | null },
+  ): Promise<void>;
   /** `null` forgets the folder (it was found missing) together with its sections, grants and privacy. */
   recordOrgFolder(cycleId: string, orgId: string, folder: FolderRef | null): Promise<void>;
   recordSection(cycleId: string, orgId: string, section: string, folder: FolderRef): Promise<void>;
@@ -92,7 +95,7 @@ export function emptyOrg(orgId: string): OrgLedgerState {
 /** Applies a mutation to plain state; shared by the in-memory and file ledgers. */
 export function applyMutation(cycles: Record<string, CycleLedgerState>, m: LedgerMutation): void {
   const c = (cycles[m.cycleId] ??= { cycleId: m.cycleId, orgs: {} });
-  if (m.t === "cycle") {
+  if (m.t === 'cycle') {
     if (m.driveId !== undefined) c.driveId = m.driveId;
     if (m.rootFolder !== undefined) c.rootFolder = m.rootFolder;
     if (m.cycleFolder === null) {
@@ -103,27 +106,28 @@ export function applyMutation(cycles: Record<string, CycleLedgerState>, m: Ledge
   }
   const o = (c.orgs[m.orgId] ??= emptyOrg(m.orgId));
   switch (m.t) {
-    case "folder":
+    case 'folder':
       if (m.folder) o.folder = m.folder;
       else c.orgs[m.orgId] = emptyOrg(m.orgId);
       break;
-    case "section":
+    case 'section':
       o.sections[m.section] = m.folder;
       break;
-    case "private":
+    case 'private':
       o.private = true;
       if (m.privacyLinkId) o.privacyLinkId = m.privacyLinkId;
       break;
-    case "grant":
-      if (!o.grants.some((g) => g.permissionId === m.grant.permissionId && g.role === m.grant.role)) o.grants.push(m.grant);
+    case 'grant':
+      if (!o.grants.some((g) => g.permissionId === m.grant.permissionId && g.role === m.grant.role))
+        o.grants.push(m.grant);
       break;
-    case "revoke":
+    case 'revoke':
       o.grants = o.grants.filter((g) => g.permissionId !== m.permissionId);
       break;
-    case "step":
+    case 'step':
       o.steps[m.outcome.step] = m.outcome;
       break;
-    case "complete":
+    case 'complete':
       if (m.fingerprint) {
         o.completedFingerprint = m.fingerprint;
         o.completedAt = m.at;
@@ -147,28 +151,28 @@ abstract class StateLedger implements ProvisioningLedger {
     return structuredClone(this.cycles[cycleId] ?? { cycleId, orgs: {} });
   }
   recordCycle(cycleId: string, info: { driveId?: string; rootFolder?: FolderRef; cycleFolder?: FolderRef | null }) {
-    return this.apply({ t: "cycle", cycleId, ...info });
+    return this.apply({ t: 'cycle', cycleId, ...info });
   }
   recordOrgFolder(cycleId: string, orgId: string, folder: FolderRef | null) {
-    return this.apply({ t: "folder", cycleId, orgId, folder });
+    return this.apply({ t: 'folder', cycleId, orgId, folder });
   }
   recordSection(cycleId: string, orgId: string, section: string, folder: FolderRef) {
-    return this.apply({ t: "section", cycleId, orgId, section, folder });
+    return this.apply({ t: 'section', cycleId, orgId, section, folder });
   }
   recordPrivate(cycleId: string, orgId: string, privacyLinkId?: string) {
-    return this.apply({ t: "private", cycleId, orgId, privacyLinkId });
+    return this.apply({ t: 'private', cycleId, orgId, privacyLinkId });
   }
   recordGrant(cycleId: string, orgId: string, grant: GrantRecord) {
-    return this.apply({ t: "grant", cycleId, orgId, grant });
+    return this.apply({ t: 'grant', cycleId, orgId, grant });
   }
   recordRevoke(cycleId: string, orgId: string, permissionId: string) {
-    return this.apply({ t: "revoke", cycleId, orgId, permissionId });
+    return this.apply({ t: 'revoke', cycleId, orgId, permissionId });
   }
   recordStep(cycleId: string, orgId: string, outcome: StepOutcome) {
-    return this.apply({ t: "step", cycleId, orgId, outcome });
+    return this.apply({ t: 'step', cycleId, orgId, outcome });
   }
   recordComplete(cycleId: string, orgId: string, fingerprint: string | null) {
-    return this.apply({ t: "complete", cycleId, orgId, fingerprint, at: new Date().toISOString() });
+    return this.apply({ t: 'complete', cycleId, orgId, fingerprint, at: new Date().toISOString() });
   }
 }
 
@@ -190,10 +194,11 @@ export class JsonFileLedger extends StateLedger {
   ) {
     super();
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (fs.existsSync(file)) this.cycles = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, CycleLedgerState>;
+    if (fs.existsSync(file))
+      this.cycles = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, CycleLedgerState>;
     const j = `${file}.journal`;
     if (fs.existsSync(j)) {
-      for (const line of fs.readFileSync(j, "utf8").split("\n")) {
+      for (const line of fs.readFileSync(j, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         try {
           applyMutation(this.cycles, JSON.parse(line) as LedgerMutation);
@@ -209,12 +214,12 @@ export class JsonFileLedger extends StateLedger {
     fs.writeFileSync(tmp, JSON.stringify(this.cycles));
     fs.renameSync(tmp, this.file);
     if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = fs.openSync(`${this.file}.journal`, "w");
+    this.fd = fs.openSync(`${this.file}.journal`, 'w');
     this.lines = 0;
     return this.fd;
   }
   protected async persist(m: LedgerMutation): Promise<void> {
-    fs.writeSync(this.fd, JSON.stringify(m) + "\n");
+    fs.writeSync(this.fd, JSON.stringify(m) + '\n');
     if (++this.lines >= this.compactEvery) this.compact();
   }
   close(): void {

@@ -11,7 +11,7 @@
  *    docs advise when both are present.
  * Header durations are read as real seconds (the emulator reports them already scaled).
  */
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface PacerOptions {
   ruPerMinute: number;
@@ -115,15 +115,25 @@ export class RuPacer {
 
   /** Reads RateLimit-* and Retry-After from a response (or batch entry) header set. */
   observe(status: number, headers: Headers | Record<string, string | undefined>): void {
-    const get = (k: string): string | undefined => (headers instanceof Headers ? (headers.get(k) ?? undefined) : (headers[k] ?? headers[k.toLowerCase()] ?? Object.entries(headers).find(([h]) => h.toLowerCase() === k.toLowerCase())?.[1]));
-    const limit = Number(get("ratelimit-limit"));
-    const remaining = Number(get("ratelimit-remaining"));
-    const resetS = Number(get("ratelimit-reset"));
+    const get = (k: string): string | undefined =>
+      headers instanceof Headers
+        ? (headers.get(k) ?? undefined)
+        : (headers[k] ??
+          headers[k.toLowerCase()] ??
+          Object.entries(headers).find(([h]) => h.toLowerCase() === k.toLowerCase())?.[1]);
+    const limit = Number(get('ratelimit-limit'));
+    const remaining = Number(get('ratelimit-remaining'));
+    const resetS = Number(get('ratelimit-reset'));
     if (Number.isFinite(limit) && limit > 0) {
       const r = this.rateFor(limit);
       if (Math.abs(r - this.ratePerMs) / this.ratePerMs > 0.01) this.ratePerMs = r;
     }
-    if (get("ratelimit-remaining") !== undefined && Number.isFinite(remaining) && remaining < this.lowWater && Number.isFinite(resetS)) {
+    if (
+      get('ratelimit-remaining') !== undefined &&
+      Number.isFinite(remaining) &&
+      remaining < this.lowWater &&
+      Number.isFinite(resetS)
+    ) {
       this.holdFor(resetS * 1000);
     }
     if (status === 429 || status === 503) {
@@ -135,10 +145,13 @@ export class RuPacer {
 
 /** Retry-After (seconds, possibly fractional, or an HTTP date) as ms; `retry-after-ms` wins if present. */
 export function retryAfterMs(headers: Headers | Record<string, string | undefined>): number | undefined {
-  const get = (k: string): string | undefined => (headers instanceof Headers ? (headers.get(k) ?? undefined) : Object.entries(headers).find(([h]) => h.toLowerCase() === k)?.[1]);
-  const ms = get("retry-after-ms");
+  const get = (k: string): string | undefined =>
+    headers instanceof Headers
+      ? (headers.get(k) ?? undefined)
+      : Object.entries(headers).find(([h]) => h.toLowerCase() === k)?.[1];
+  const ms = get('retry-after-ms');
   if (ms !== undefined && Number.isFinite(Number(ms))) return Number(ms);
-  const ra = get("retry-after");
+  const ra = get('retry-after');
   if (ra === undefined) return undefined;
   const n = Number(ra);
   if (Number.isFinite(n)) return n * 1000;

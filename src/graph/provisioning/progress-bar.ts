@@ -2,17 +2,20 @@
  * CLI progress bar for provisioning runs (cli-progress). Shows counts only: organisations done,
  * requests, throttled responses and RU — never names or emails.
  */
-import cliProgress from "cli-progress";
-import type { Provisioner, ProgressEvent } from "./engine.js";
+import cliProgress from 'cli-progress';
+import type { Provisioner, ProgressEvent } from './engine.js';
 
 export interface ProgressBarHandle {
   stop(): void;
 }
 
-export function attachProgressBar(p: Provisioner, opts: { label?: string; stream?: NodeJS.WritableStream } = {}): ProgressBarHandle {
+export function attachProgressBar(
+  p: Provisioner,
+  opts: { label?: string; stream?: NodeJS.WritableStream } = {},
+): ProgressBarHandle {
   const bar = new cliProgress.SingleBar(
     {
-      format: `${opts.label ?? "provision"} [{bar}] {value}/{total} orgs | {requests} req | {throttled} throttled | {ru} RU | {eta_formatted}`,
+      format: `${opts.label ?? 'provision'} [{bar}] {value}/{total} orgs | {requests} req | {throttled} throttled | {ru} RU | {eta_formatted}`,
       stream: opts.stream ?? process.stderr,
       hideCursor: true,
       noTTYOutput: true,
@@ -31,10 +34,10 @@ export function attachProgressBar(p: Provisioner, opts: { label?: string; stream
       bar.update(e.orgsDone, payload);
     }
   };
-  p.on("progress", onProgress);
+  p.on('progress', onProgress);
   return {
     stop() {
-      p.off("progress", onProgress);
+      p.off('progress', onProgress);
       if (started) bar.stop();
     },
   };
