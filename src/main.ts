@@ -2,12 +2,17 @@
  * `npm run serve`: the app server alone, as deployed (tenant mode, or local mode without the
  * Playground). Config is validated first; tenant mode refuses local-only shortcuts.
  */
+import { existsSync } from 'node:fs';
 import { startApp } from './app.js';
 import { ConfigError, describeConfig, loadConfig, loadEnvFiles } from './config.js';
 import { createLogger } from './log.js';
 
 try {
-  loadEnvFiles(process.env.APP_ENV ?? 'local');
+  // Settings come from the environment; env/ files are a convenience of a checkout (a deployment
+  // built from dist/ has none). APP_ENV names the file set; without it, env/.env.local if present.
+  const appEnv = process.env.APP_ENV;
+  if (appEnv) loadEnvFiles(appEnv);
+  else if (existsSync('env/.env.local')) loadEnvFiles('local');
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
   log.info({ config: describeConfig(config) }, 'starting');
