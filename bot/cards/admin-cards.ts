@@ -46,23 +46,21 @@ function rowAction(r: DashboardRow): CardAction {
 }
 
 function rows(list: readonly DashboardRow[], max: number): CardElement[] {
-  const out: CardElement[] = list
-    .slice(0, max)
-    .map((r) =>
-      container(
-        [
-          text(
-            `**${r.organisation?.name ?? r.application.organisationId}** · ${STATE_LABELS[r.application.state]} · ref ${reference(r.application.id)}`,
-          ),
-          text(`${r.reason}${r.reviewers ? ` · ${r.reviewers} reviewer${r.reviewers === 1 ? '' : 's'}` : ''}`, {
-            isSubtle: true,
-            size: 'Small',
-          }),
-          actionSet([rowAction(r)]),
-        ],
-        'emphasis',
-      ),
-    );
+  const out: CardElement[] = list.slice(0, max).map((r) =>
+    container(
+      [
+        text(
+          `**${r.organisation?.name ?? r.application.organisationId}** · ${STATE_LABELS[r.application.state]} · ref ${reference(r.application.id)}`,
+        ),
+        text(`${r.reason}${r.reviewers ? ` · ${r.reviewers} reviewer${r.reviewers === 1 ? '' : 's'}` : ''}`, {
+          isSubtle: true,
+          size: 'Small',
+        }),
+        actionSet([rowAction(r)]),
+      ],
+      'emphasis',
+    ),
+  );
   if (list.length > max)
     out.push(text(`…and ${list.length - max} more: type **applications** to see them all.`, { isSubtle: true }));
   return out;

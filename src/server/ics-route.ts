@@ -24,12 +24,10 @@ export function mountIcsRoute(
     if (!p.success || !q.success) return void res.status(400).json({ error: 'invalid_link' });
     const { svc } = deps;
     if (!deps.signer.verify(icsPath(p.data.bookingId), q.data.exp, q.data.sig, svc.clock.now())) {
-      return void res
-        .status(403)
-        .json({
-          error: 'link_expired_or_invalid',
-          message: 'This calendar link has expired or is not valid. Open the booking in Teams for a new one.',
-        });
+      return void res.status(403).json({
+        error: 'link_expired_or_invalid',
+        message: 'This calendar link has expired or is not valid. Open the booking in Teams for a new one.',
+      });
     }
     const booking = await svc.store.dropIns.getBooking(p.data.bookingId);
     const session = booking ? await svc.store.dropIns.getSession(booking.sessionId) : null;

@@ -182,12 +182,10 @@ export function createTabAuth(opts: TabAuthOptions): RequestHandler {
   const refuse = (res: Response, failure: TabAuthFailure, hadToken: boolean) => {
     svc.log.info({ reason: failure.reason, status: failure.status }, 'tab request refused');
     if (failure.status === 503) {
-      return void res
-        .status(503)
-        .json({
-          error: 'sign_in_unavailable',
-          message: 'Sign-in is unavailable for a moment. Please try again shortly.',
-        });
+      return void res.status(503).json({
+        error: 'sign_in_unavailable',
+        message: 'Sign-in is unavailable for a moment. Please try again shortly.',
+      });
     }
     res.setHeader(
       'WWW-Authenticate',

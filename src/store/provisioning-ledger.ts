@@ -102,14 +102,12 @@ export class PostgresProvisioningLedger implements ProvisioningLedger {
               is_private: false,
             })
             .onConflict((oc) =>
-              oc
-                .columns(['cycle_id', 'organisation_id'])
-                .doUpdateSet({
-                  folder_id: m.folder!.id,
-                  web_url: m.folder!.webUrl,
-                  is_private: false,
-                  updated_at: sql`now()`,
-                }),
+              oc.columns(['cycle_id', 'organisation_id']).doUpdateSet({
+                folder_id: m.folder!.id,
+                web_url: m.folder!.webUrl,
+                is_private: false,
+                updated_at: sql`now()`,
+              }),
             )
             .execute();
         } else {

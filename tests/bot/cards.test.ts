@@ -118,16 +118,14 @@ function view(
       ? assessReadiness({ framework: DEFAULT_FRAMEWORK, targetLevel: level, commentary, documents, at: T0 })
       : null,
     reviewers,
-    assessments: criteria
-      .slice(0, 5)
-      .map((c) => ({
-        applicationId: application.id,
-        reviewerId: 'rev-1',
-        criterionId: c.id,
-        outcome: 'partly_met' as const,
-        note: long,
-        updatedAt: T0,
-      })),
+    assessments: criteria.slice(0, 5).map((c) => ({
+      applicationId: application.id,
+      reviewerId: 'rev-1',
+      criterionId: c.id,
+      outcome: 'partly_met' as const,
+      note: long,
+      updatedAt: T0,
+    })),
     recommendations: ['recommended', 'decided', 'communicated'].includes(state)
       ? [
           {
