@@ -2,7 +2,18 @@
  * Bounds on what one inspection may cost, so a huge or malicious file is refused or cut off with a
  * reason instead of taking the process down.
  */
-export const INSPECTION_LIMITS = {
+export interface InspectionLimits {
+  maxFileBytes: number;
+  maxPages: number;
+  maxPartBytes: number;
+  maxTotalInflatedBytes: number;
+  maxCompressionRatio: number;
+  maxZipEntries: number;
+  timeoutMs: number;
+  workerHeapMb: number;
+}
+
+export const INSPECTION_LIMITS: Readonly<InspectionLimits> = {
   /** Files larger than this are refused before parsing. */
   maxFileBytes: 50 * 1024 * 1024,
   /** Only this many pages are read; the rest of a longer file is reported as not checked. */
@@ -19,6 +30,4 @@ export const INSPECTION_LIMITS = {
   timeoutMs: 20_000,
   /** Heap for one inspection worker. */
   workerHeapMb: 512,
-} as const;
-
-export type InspectionLimits = typeof INSPECTION_LIMITS;
+};

@@ -35,7 +35,6 @@ export const PROBLEM_CODES = [
   'personal_data',
   'fake_redaction',
   'document_too_old',
-  'no_document_date',
   'image_only_pages',
   'low_confidence',
   'duplicate',
