@@ -69,7 +69,9 @@ const pages = docs.reduce((n, _d, i) => n + 1 + (i % 15), 0);
 console.log(
   `${DOCUMENTS} documents, ${pages} pages: cold ${coldS.toFixed(2)} s (${(DOCUMENTS / coldS).toFixed(1)} documents/s), one changed file ${incS.toFixed(2)} s`,
 );
-console.log(`p95 per document ${p95.toFixed(0)} ms; peak RSS ${Math.round(peakRss / 1024 / 1024)} MB (the process, worker threads included)`);
+console.log(
+  `p95 per document ${p95.toFixed(0)} ms; peak RSS ${Math.round(peakRss / 1024 / 1024)} MB (the process, worker threads included)`,
+);
 console.log(
   `Graph: ${stats.requests - req0} requests, ${stats.ruUsed - ru0} RU (cold ${cold.requests} requests, incremental ${inc.requests})`,
 );
