@@ -78,7 +78,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     clock,
     log,
     links,
-    ...(graph ? { evidence: graph.evidence, meetings: graph.meetings } : {}),
+    ...(graph ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner } : {}),
   };
   await opts.beforeListen?.(svc);
 
@@ -171,6 +171,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await background.idle();
+      await graph?.scanner.close();
       if (reminders) {
         delete svc.reminders;
         await reminders.stop();

@@ -8,6 +8,7 @@ import { formatLondon, londonDateKey } from '../../src/domain/time.js';
 import type { ApplicationState, SectionNumber } from '../../src/domain/types.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
 import { MAX_COMMENTARY_CHARS } from '../../src/workflows/application-journey.js';
+import { MAX_DISMISS_REASON } from '../../src/workflows/evidence-inspection.js';
 import {
   actionSet,
   bulletList,
@@ -144,6 +145,7 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
       );
     if (soft.length > 0)
       body.push(text(`**Worth checking (${soft.length})**`, { color: 'Warning' }), bulletList(problemLines(soft, 4)));
+    body.push(...dismissWarningsBlock(view, soft));
   } else {
     body.push(
       text(
@@ -616,4 +618,27 @@ export function notReadyCard(view: ApplicationView, problems: readonly string[])
     [execute('Back to application', 'app_view', appData(view)), execute('Evidence details', 'evidence', appData(view))],
     'Not ready to submit',
   );
+}
+
+/**
+ * Warnings from inspecting the documents can be dismissed with a reason (kept in the audit log and
+ * shown to reviewers): one reason box and a button per warning, at most three, to keep the card small.
+ */
+function dismissWarningsBlock(view: ApplicationView, soft: readonly ReadinessProblem[]): CardElement[] {
+  const warnings = soft.filter((p) => p.kind === 'evidence_warning' && p.findingKey && p.documentName).slice(0, 3);
+  if (warnings.length === 0 || view.application.state !== 'open') return [];
+  return [
+    textInput('reason', 'Why a warning does not apply (kept and shown to reviewers)', {
+      maxLength: MAX_DISMISS_REASON,
+    }),
+    actionSet(
+      warnings.map((w, i) =>
+        execute(`Dismiss warning ${i + 1}: ${w.documentName!.slice(0, 30)}`, 'dismiss_evidence_warning', {
+          ...appData(view),
+          documentName: w.documentName,
+          findingKey: w.findingKey,
+        }),
+      ),
+    ),
+  ];
 }

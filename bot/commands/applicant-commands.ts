@@ -15,6 +15,7 @@ import {
 import { applicantTeam, loadApplicationView } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import { afterReply } from '../../src/workflows/services.js';
+import { dismissEvidenceWarning } from '../../src/workflows/evidence-inspection.js';
 import { criteriaForSection } from '../../src/domain/framework.js';
 import {
   commentarySectionCard,
@@ -324,6 +325,44 @@ export const refreshEvidenceCommand: BotCommand<AppRef> = {
   },
 };
 
+/** Dismiss an evidence warning with a reason (audited; reviewers see it). */
+export const dismissEvidenceWarningCommand: BotCommand<
+  AppRef & { documentName: string; findingKey: string; reason?: string }
+> = {
+  verb: 'dismiss_evidence_warning',
+  title: 'Dismiss warning',
+  description: 'dismiss a warning about a document, with a reason',
+  aliases: [],
+  roles: APPLICANTS,
+  inHelp: false,
+  data: appRefSchema.extend({
+    documentName: z.string().min(1).max(300),
+    findingKey: z.string().min(1).max(200),
+    reason: z.string().max(2000).optional(),
+  }),
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    const { svc, actor, data } = ctx;
+    const r = await dismissEvidenceWarning(svc, actor, {
+      applicationId: ref.applicationId,
+      version: ref.version,
+      documentName: data.documentName,
+      findingKey: data.findingKey,
+      reason: data.reason ?? '',
+    });
+    const view = await loadApplicationView(svc, actor, ref.applicationId);
+    return cardForViewer(actor, view, {
+      as: 'applicant',
+      notice: {
+        message: r.dismissed
+          ? 'Warning dismissed; your reason is kept for the reviewers.'
+          : 'That warning was already dismissed.',
+        tone: 'good',
+      },
+    });
+  },
+};
+
 export const submitCommand: BotCommand<AppRef & { acknowledgeWarnings?: boolean }> = {
   verb: 'submit',
   title: 'Submit application',
@@ -444,6 +483,7 @@ export const APPLICANT_WORKFLOW_COMMANDS: readonly BotCommand[] = [
   evidenceCommand,
   saveEvidenceCommand,
   refreshEvidenceCommand,
+  dismissEvidenceWarningCommand,
   submitCommand,
   answerClarificationCommand,
   withdrawCommand,

@@ -15,8 +15,14 @@
  * Soft problems (shown, do not block):
  * - document_not_completed: a document not declared completed/anonymised (it does not count).
  * - document_unreferenced: a document no commentary (up to the target level) references.
+ * From inspecting the documents themselves (evidence-findings.ts), when inspections are given:
+ * - evidence_finding (hard): a blank template, personal data or a fake redaction in a document;
+ * - page_not_in_document (hard): a reference to a page past the document's last page;
+ * - evidence_warning (soft): a warning the applicant has not dismissed (dismissed ones drop out).
+ *   A document's inspected date stands in for the declared evidence date when none is declared.
  * Commentary for criteria above the target level, or for unknown criteria, is ignored.
  */
+import { findingKey, isHardFinding, type DocumentInspection } from './evidence-findings.js';
 import { criteriaUpTo, sectionTitle, type Framework } from './framework.js';
 import { MIN_DOCUMENTS } from './levels.js';
 import { addMonthsLondon, formatLondon, inLondon } from './time.js';
@@ -32,7 +38,10 @@ export type ReadinessProblemKind =
   | 'no_references'
   | 'invalid_pages'
   | 'document_not_completed'
-  | 'document_unreferenced';
+  | 'document_unreferenced'
+  | 'evidence_finding'
+  | 'page_not_in_document'
+  | 'evidence_warning';
 
 export interface ReadinessProblem {
   kind: ReadinessProblemKind;
@@ -40,6 +49,8 @@ export interface ReadinessProblem {
   message: string;
   criterionId?: string;
   documentName?: string;
+  /** for evidence_warning: the finding's key, to dismiss it */
+  findingKey?: string;
 }
 
 export interface Readiness {
@@ -58,6 +69,10 @@ export interface ReadinessInput {
   documents: readonly EvidenceDocument[];
   /** The instant readiness is judged at (submission time, or now for a preview). */
   at: Date;
+  /** The latest inspection of each document (by name), when the documents have been inspected. */
+  inspections?: readonly DocumentInspection[];
+  /** Keys `<normalised document name>|<finding key>` of warnings the applicant dismissed. */
+  dismissed?: ReadonlySet<string>;
 }
 
 /** How document names are compared: trimmed, case-insensitive. */
@@ -82,6 +97,7 @@ function isPositiveInteger(n: unknown): boolean {
 
 export function assessReadiness(input: ReadinessInput): Readiness {
   const { framework, targetLevel, commentary, documents, at } = input;
+  const inspected = new Map((input.inspections ?? []).map((i) => [normaliseDocumentName(i.documentName), i]));
   const problems: ReadinessProblem[] = [];
   const hard = (p: Omit<ReadinessProblem, 'severity'>) => problems.push({ ...p, severity: 'hard' });
   const soft = (p: Omit<ReadinessProblem, 'severity'>) => problems.push({ ...p, severity: 'soft' });
@@ -97,12 +113,26 @@ export function assessReadiness(input: ReadinessInput): Readiness {
   }
   const oldest = addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS);
   for (const d of documents) {
-    if (!isEvidenceCurrent(d, at)) {
+    const inspectedDate = inspected.get(normaliseDocumentName(d.name))?.documentDate;
+    const dated: Pick<EvidenceDocument, 'evidenceDate' | 'lastModified'> = {
+      evidenceDate: d.evidenceDate ?? (inspectedDate ? new Date(`${inspectedDate}T12:00:00Z`) : null),
+      lastModified: d.lastModified,
+    };
+    if (!isEvidenceCurrent(dated, at)) {
       hard({
         kind: 'evidence_too_old',
         documentName: d.name,
-        message: `“${d.name}” is dated ${formatLondon(d.evidenceDate ?? d.lastModified, 'date')}. Evidence must be dated within the last ${EVIDENCE_MAX_AGE_MONTHS} months (on or after ${formatLondon(oldest, 'date')}).`,
+        message: `“${d.name}” is dated ${formatLondon(dated.evidenceDate ?? d.lastModified, 'date')}. Evidence must be dated within the last ${EVIDENCE_MAX_AGE_MONTHS} months (on or after ${formatLondon(oldest, 'date')}).`,
       });
+    }
+    const inspection = inspected.get(normaliseDocumentName(d.name));
+    for (const f of inspection?.findings ?? []) {
+      if (f.code === 'document_too_old') continue; // judged above, at `at`
+      const key = findingKey(f);
+      if (isHardFinding(f.code))
+        hard({ kind: 'evidence_finding', documentName: d.name, message: `“${d.name}”: ${f.message}` });
+      else if (!input.dismissed?.has(`${normaliseDocumentName(d.name)}|${key}`))
+        soft({ kind: 'evidence_warning', documentName: d.name, findingKey: key, message: `“${d.name}”: ${f.message}` });
     }
     if (!d.completed) {
       soft({
@@ -165,6 +195,17 @@ export function assessReadiness(input: ReadinessInput): Readiness {
         referenced.add(name);
       }
       const pages = Array.isArray(ref.pages) ? ref.pages : [];
+      const pageCount = inspected.get(name)?.pages;
+      const past = typeof pageCount === 'number' ? pages.filter((p) => isPositiveInteger(p) && p > pageCount) : [];
+      if (past.length > 0) {
+        complete = false;
+        hard({
+          kind: 'page_not_in_document',
+          criterionId: criterion.id,
+          documentName: ref.documentName,
+          message: `The reference in ${where} cites page ${past.join(', ')} of “${ref.documentName.trim()}”, which has ${pageCount} page${pageCount === 1 ? '' : 's'}.`,
+        });
+      }
       if (pages.length === 0 || !pages.every(isPositiveInteger)) {
         complete = false;
         hard({

@@ -25,6 +25,10 @@ export interface EvidenceFile {
   section: string | null;
   /** path below the section, e.g. "extra/letter.pdf" */
   path: string;
+  /** file.hashes.quickXorHash: the hash SharePoint keeps for every file (same bytes, same hash) */
+  quickXorHash?: string | null;
+  /** fileSystemInfo.createdDateTime: the file's own creation date */
+  created?: string | null;
 }
 
 export interface EvidenceCursor {
@@ -44,7 +48,7 @@ export interface EvidenceListing {
   changed: boolean;
 }
 
-const SELECT = 'id,name,size,lastModifiedDateTime,webUrl,folder,file,parentReference,deleted';
+const SELECT = 'id,name,size,lastModifiedDateTime,webUrl,folder,file,fileSystemInfo,parentReference,deleted';
 
 export interface ListingOptions {
   client: Client;
@@ -63,7 +67,8 @@ interface DriveItemJson {
   lastModifiedDateTime: string;
   webUrl: string;
   folder?: object;
-  file?: object;
+  file?: { hashes?: { quickXorHash?: string } };
+  fileSystemInfo?: { createdDateTime?: string; lastModifiedDateTime?: string };
   deleted?: object;
   parentReference?: { id?: string };
 }
@@ -136,6 +141,8 @@ function toFile(it: DriveItemJson, where: { section: string | null; path: string
     webUrl: it.webUrl,
     section: where.section,
     path: where.path ? `${where.path}/${it.name}` : it.name,
+    quickXorHash: it.file?.hashes?.quickXorHash ?? null,
+    created: it.fileSystemInfo?.createdDateTime ?? null,
   };
 }
 

@@ -10,6 +10,7 @@ import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
 import { createGraphClient } from './client.js';
 import { GraphEvidenceFolders, GraphMeetings } from './graph-ports.js';
+import { GraphEvidenceScanner } from './evidence-scanner.js';
 
 export const APP_VERSION = '0.1.0';
 /** The token the local emulator is started with and the app sends to it. */
@@ -18,6 +19,8 @@ export const LOCAL_EMULATOR_TOKEN = 'local-emulator-token';
 export interface GraphPorts {
   evidence: GraphEvidenceFolders;
   meetings: GraphMeetings;
+  /** Reads evidence files for inspection. */
+  scanner: GraphEvidenceScanner;
   /** Installs the app for people who never opened it (reminders in tenant mode); absent without TEAMS_APP_ID. */
   teamsApps?: GraphTeamsAppInstaller;
 }
@@ -47,6 +50,13 @@ export function createGraphPorts(config: AppConfig, store: Store, log: Logger): 
       sendInvitation: config.graph.sendInvitations,
     }),
     meetings: new GraphMeetings(common),
+    scanner: new GraphEvidenceScanner({
+      client,
+      baseUrl,
+      ledger,
+      log,
+      ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
+    }),
     ...(config.teamsAppId ? { teamsApps: new GraphTeamsAppInstaller({ client, teamsAppId: config.teamsAppId }) } : {}),
   };
 }

@@ -172,6 +172,32 @@ export interface EvidenceDocumentsTable {
   declared_at: Date | null;
 }
 
+export interface EvidenceInspectionsTable {
+  application_id: string;
+  item_id: string;
+  version_key: string;
+  name: string;
+  name_key: string;
+  inspected_at: Timestamp;
+  result: Json<Record<string, unknown>>;
+  current: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface EvidenceDismissalsTable {
+  application_id: string;
+  name_key: string;
+  finding_key: string;
+  reason: string;
+  dismissed_by: string;
+  dismissed_at: Timestamp;
+}
+
+export interface EvidenceScanStateTable {
+  application_id: string;
+  cursor: Json<Record<string, unknown>>;
+  updated_at: Timestamp;
+}
+
 export interface AssessmentsTable {
   application_id: string;
   reviewer_id: string;
@@ -271,6 +297,9 @@ export interface DB {
   reminder_settings: ReminderSettingsTable;
   notification_pacing: NotificationPacingTable;
   evidence_documents: EvidenceDocumentsTable;
+  evidence_inspections: EvidenceInspectionsTable;
+  evidence_dismissals: EvidenceDismissalsTable;
+  evidence_scan_state: EvidenceScanStateTable;
   assessments: AssessmentsTable;
   recommendations: RecommendationsTable;
   clarifications: ClarificationsTable;

@@ -16,6 +16,7 @@ import { PeopleRepository } from './people-repository.js';
 import { ReminderRepository } from './reminder-repository.js';
 import { DecisionRepository } from './decision-repository.js';
 import { EvidenceRepository } from './evidence-repository.js';
+import { EvidenceInspectionRepository } from './evidence-inspection-repository.js';
 import { ReviewRepository } from './review-repository.js';
 
 export class Store {
@@ -29,6 +30,7 @@ export class Store {
   readonly people: PeopleRepository;
   readonly reminders: ReminderRepository;
   readonly evidence: EvidenceRepository;
+  readonly inspections: EvidenceInspectionRepository;
   readonly reviews: ReviewRepository;
   readonly decisions: DecisionRepository;
 
@@ -46,6 +48,7 @@ export class Store {
     this.people = new PeopleRepository(db);
     this.reminders = new ReminderRepository(db);
     this.evidence = new EvidenceRepository(db, this.audit);
+    this.inspections = new EvidenceInspectionRepository(db, this.audit);
     this.reviews = new ReviewRepository(db, this.audit);
     this.decisions = new DecisionRepository(db);
   }

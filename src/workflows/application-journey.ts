@@ -23,6 +23,7 @@ import {
 import { onApplicationChanged } from '../notifications/outbox.js';
 import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
 import type { Services } from './services.js';
+import { inspectEvidence } from './evidence-inspection.js';
 
 export const MAX_COMMENTARY_CHARS = 4000;
 export const MAX_REFERENCES_PER_CRITERION = 6;
@@ -240,7 +241,10 @@ export async function refreshEvidence(svc: Services, applicationId: string): Pro
   if (!svc.evidence) return null;
   const app = await loadApplication(svc, applicationId);
   const docs = await svc.evidence.listDocuments(app.cycleId, app.organisationId);
-  return svc.store.transaction((tx) => tx.evidence.syncListing(app.id, docs, svc.clock.now()));
+  const n = await svc.store.transaction((tx) => tx.evidence.syncListing(app.id, docs, svc.clock.now()));
+  // The files changed (or may have): inspect what is new or different.
+  await inspectEvidence(svc, app.id);
+  return n;
 }
 
 export type SubmitOutcome =
@@ -263,11 +267,21 @@ export async function submitApplication(
   const now = svc.clock.now();
   const plan = planTransition({ application: app, action: 'submit', actor, cycle, now });
   const framework = await frameworkFor(svc, cycle.frameworkVersion);
-  const [commentary, documents] = await Promise.all([
+  const [commentary, documents, inspections, dismissed] = await Promise.all([
     svc.store.applications.commentary(app.id),
     svc.store.evidence.documents(app.id),
+    svc.store.inspections.forReadiness(app.id),
+    svc.store.inspections.dismissedKeys(app.id),
   ]);
-  const readiness = assessReadiness({ framework, targetLevel: app.targetLevel!, commentary, documents, at: now });
+  const readiness = assessReadiness({
+    framework,
+    targetLevel: app.targetLevel!,
+    commentary,
+    documents,
+    at: now,
+    inspections,
+    dismissed,
+  });
   const hard = readiness.problems.filter((p) => p.severity === 'hard');
   const soft = readiness.problems.filter((p) => p.severity === 'soft');
   if (hard.length > 0) {

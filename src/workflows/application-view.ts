@@ -5,6 +5,7 @@
 import { authorise } from '../domain/authorisation.js';
 import { DomainError } from '../domain/errors.js';
 import type { Framework } from '../domain/framework.js';
+import type { DocumentInspection } from '../domain/evidence-findings.js';
 import { assessReadiness, type Readiness } from '../domain/readiness.js';
 import { daysLeftLondon } from '../domain/time.js';
 import type { Actor, Application, Award, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
@@ -22,6 +23,8 @@ export interface ApplicationView {
   documentsListedAt: Date | null;
   /** Null until a target level is chosen. */
   readiness: Readiness | null;
+  /** The latest inspection of each document (kinds, pages and masked hints only). */
+  inspections: DocumentInspection[];
   reviewers: Person[];
   assessments: Assessment[];
   recommendations: Recommendation[];
@@ -144,8 +147,20 @@ export async function buildView(
     Promise.all(ids.map((id) => s.people.get(id))),
     svc.evidence ? svc.evidence.folderFor(cycle.id, organisation.id).catch(() => null) : Promise.resolve(null),
   ]);
+  const [inspections, dismissed] = await Promise.all([
+    s.inspections.forReadiness(application.id),
+    s.inspections.dismissedKeys(application.id),
+  ]);
   const readiness = application.targetLevel
-    ? assessReadiness({ framework, targetLevel: application.targetLevel, commentary, documents, at: now })
+    ? assessReadiness({
+        framework,
+        targetLevel: application.targetLevel,
+        commentary,
+        documents,
+        at: now,
+        inspections,
+        dismissed,
+      })
     : null;
   return {
     application,
@@ -156,6 +171,7 @@ export async function buildView(
     documents,
     documentsListedAt: listedAt,
     readiness,
+    inspections,
     reviewers: reviewers.filter((p): p is Person => p !== null),
     assessments,
     recommendations,

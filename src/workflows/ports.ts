@@ -12,6 +12,7 @@
  *   email addresses).
  */
 import type { SectionNumber } from '../domain/types.js';
+import type { StoredInspection } from '../store/evidence-inspection-repository.js';
 
 /** The private SharePoint evidence folders of a cycle's organisations. */
 export interface EvidenceFolders {
@@ -49,6 +50,35 @@ export interface FolderDocument {
   section: SectionNumber | null;
   lastModified: Date;
   webUrl: string | null;
+}
+
+/** One inspected file version, as the scanner hands it to the workflow. */
+export interface ScannedVersion {
+  itemId: string;
+  versionKey: string;
+  name: string;
+  result: StoredInspection;
+}
+
+/**
+ * Reads an organisation's evidence files for inspection (Graph): only files that are new or whose
+ * content changed since `known` (item id → version key) are downloaded. Background work only.
+ */
+export interface EvidenceScanner {
+  scan(
+    cycleId: string,
+    organisationId: string,
+    cursor: Record<string, unknown> | null,
+    known: ReadonlyMap<string, string>,
+    now: Date,
+  ): Promise<{
+    cursor: Record<string, unknown>;
+    present: { itemId: string; name: string }[];
+    inspected: ScannedVersion[];
+    requests: number;
+  } | null>;
+  /** A link opening the document at a page (reviewers), or null when the file is gone. */
+  previewUrl(cycleId: string, organisationId: string, documentName: string, page: number): Promise<string | null>;
 }
 
 /** The Teams meetings behind drop-in sessions (calendar events; Graph sends the invitation). */

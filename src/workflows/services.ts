@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { Background, CardDelivery, EvidenceFolders, Meetings } from './ports.js';
+import type { Background, CardDelivery, EvidenceFolders, EvidenceScanner, Meetings } from './ports.js';
 
 /** What every use case needs; one composition root builds it (src/app.ts). */
 export interface Services {
@@ -10,6 +10,8 @@ export interface Services {
   log: Logger;
   /** Evidence folders (Graph). Absent: folder links and document listings are unavailable. */
   evidence?: EvidenceFolders;
+  /** Reads evidence files for inspection (Graph). Absent: documents are not inspected. */
+  scanner?: EvidenceScanner;
   /** Drop-in Teams meetings (Graph). Absent: bookings are not added to the calendar event. */
   meetings?: Meetings;
   /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */

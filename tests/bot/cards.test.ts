@@ -110,6 +110,7 @@ function view(
     application,
     cycle,
     organisation: org,
+    inspections: [],
     framework: DEFAULT_FRAMEWORK,
     commentary,
     documents,

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { EmulatorStore } from './store.js';
 import { GraphFailure, badRequest, notFound } from './errors.js';
 import { guidFrom, type Random } from './prng.js';
+import { quickXorHash } from '../quickxorhash.js';
 
 export interface ItemRec {
   id: string;
@@ -28,6 +29,7 @@ export interface ItemRec {
   size: number;
   mimeType?: string;
   sha1?: string;
+  quickXor?: string;
   createdAt: string;
   modifiedAt: string;
   version: number;
@@ -211,6 +213,9 @@ export class EmulatedDrive {
       size: item.size,
       createdBy: app,
       lastModifiedBy: app,
+      // The file's own dates (https://learn.microsoft.com/en-us/graph/api/resources/filesysteminfo);
+      // an upload without them takes the upload time.
+      fileSystemInfo: { createdDateTime: item.createdAt, lastModifiedDateTime: item.modifiedAt },
       parentReference: parent
         ? {
             driveType: 'documentLibrary',
@@ -232,7 +237,11 @@ export class EmulatedDrive {
       j.folder = { childCount: this.byParent.get(item.id)?.size ?? 0 };
     } else {
       j.cTag = `"c:{${item.id}},${item.version}"`;
-      j.file = { mimeType: item.mimeType ?? 'application/octet-stream', hashes: { sha1Hash: item.sha1 } };
+      // SharePoint returns quickXorHash (https://learn.microsoft.com/en-us/graph/api/resources/hashes).
+      j.file = {
+        mimeType: item.mimeType ?? 'application/octet-stream',
+        hashes: { sha1Hash: item.sha1, ...(item.quickXor ? { quickXorHash: item.quickXor } : {}) },
+      };
     }
     return j;
   }
@@ -311,6 +320,7 @@ export class EmulatedDrive {
     this.checkName(name);
     const existingId = this.byParent.get(parentId)?.get(name.toLowerCase());
     const sha1 = createHash('sha1').update(bytes).digest('hex').toUpperCase();
+    const quickXor = quickXorHash(bytes);
     if (existingId) {
       const existing = this.item(existingId);
       if (conflict === 'fail')
@@ -319,6 +329,7 @@ export class EmulatedDrive {
         this.store.writeContent(existing.id, bytes);
         existing.size = bytes.length;
         existing.sha1 = sha1;
+        existing.quickXor = quickXor;
         if (mimeType) existing.mimeType = mimeType;
         this.touch(existing);
         this.stats.filesUploaded++;
@@ -344,6 +355,7 @@ export class EmulatedDrive {
       size: bytes.length,
       mimeType: mimeType ?? 'application/octet-stream',
       sha1,
+      quickXor,
       createdAt: now,
       modifiedAt: now,
       version: 1,

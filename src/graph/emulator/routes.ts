@@ -223,6 +223,48 @@ export function route(
       },
     };
   }
+  if (a0 === 'content' && m === 'GET' && req.query.has('format')) {
+    // Convert to another format (https://learn.microsoft.com/en-us/graph/api/driveitem-get-content-format):
+    // format=pdf for Office documents. The emulator has no converter, so it answers as Graph does for a
+    // conversion it cannot make: 406 notSupported / InputFormatNotSupported (the answer reported in
+    // https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/263). Callers keep the original.
+    const format = req.query.get('format');
+    return {
+      cls: 'get',
+      exec: () => {
+        const it = target();
+        if (it.kind !== 'file') throw badRequest('The item is not a file.');
+        if (!['pdf', 'html', 'jpg', 'glb'].includes(format ?? ''))
+          throw badRequest(`The format '${format}' is not a valid conversion format.`);
+        throw new GraphFailure(406, 'notSupported', it.name.split('.').pop() ?? '');
+      },
+    };
+  }
+  if (a0 === 'preview' && m === 'POST') {
+    // Embeddable preview opened at a page (https://learn.microsoft.com/en-us/graph/api/driveitem-preview):
+    // body {page, zoom}; answers itemPreviewInfo {getUrl, postUrl, postParameters}. The emulator's getUrl
+    // serves the file itself with a #page fragment, which browsers' PDF viewers honour.
+    return {
+      cls: 'get',
+      exec: () => {
+        const it = target();
+        if (it.kind !== 'file') throw badRequest('Only files can be previewed.');
+        const b =
+          req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)
+            ? (req.body as Record<string, unknown>)
+            : {};
+        if (b.page !== undefined && typeof b.page !== 'string' && typeof b.page !== 'number')
+          throw badRequest('page must be a string.');
+        const origin = req.serviceRoot.replace(/\/v1\.0$/, '');
+        const page = b.page !== undefined ? `#page=${encodeURIComponent(String(b.page))}` : '';
+        return json(200, {
+          getUrl: `${origin}/_emulator/view/${encodeURIComponent(it.id)}${page}`,
+          postUrl: null,
+          postParameters: null,
+        });
+      },
+    };
+  }
   if (a0 === 'content' && m === 'GET') {
     // Download (https://learn.microsoft.com/en-us/graph/api/driveitem-get-content). Graph answers 302 to a
     // pre-authenticated URL; the emulator returns the bytes directly (200).

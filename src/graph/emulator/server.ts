@@ -367,6 +367,21 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       faults = { ...((body as FaultConfig | undefined) ?? {}) };
       return { status: 200, headers: { 'content-type': 'application/json' }, body: faults };
     }
+    const view = /^\/_emulator\/view\/([^/]+)$/.exec(p);
+    if (view && method === 'GET') {
+      // Where the emulated preview link (POST …/preview) points: the file, shown inline.
+      try {
+        const it = drive.item(decodeURIComponent(view[1]!));
+        const type = /\.pdf$/i.test(it.name) ? 'application/pdf' : (it.mimeType ?? 'application/octet-stream');
+        return {
+          status: 200,
+          headers: { 'content-type': type, 'content-disposition': 'inline' },
+          body: drive.content(it.id),
+        };
+      } catch {
+        return graphError(404, 'itemNotFound', 'The item could not be found.', 'view');
+      }
+    }
     if (p === '/_emulator/reset' && method === 'POST') {
       api.reset();
       return { status: 204, headers: {} };
