@@ -72,7 +72,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     icsForBooking: (bookingId: string) =>
       signer.sign(icsPath(bookingId), new Date(clock.now().getTime() + 60 * 86_400_000)),
   };
-  const graph = (opts.graph ?? true) ? createGraphPorts(config, store, log) : null;
+  // On a PostgreSQL server several instances may run: locks shared through the database.
+  const graph =
+    (opts.graph ?? true) ? createGraphPorts(config, store, log, { sharedLocks: database.engine === 'postgres' }) : null;
   const svc: Services = {
     store,
     clock,

@@ -25,7 +25,12 @@ export interface GraphPorts {
   teamsApps?: GraphTeamsAppInstaller;
 }
 
-export function createGraphPorts(config: AppConfig, store: Store, log: Logger): GraphPorts {
+export function createGraphPorts(
+  config: AppConfig,
+  store: Store,
+  log: Logger,
+  opts: { sharedLocks?: boolean } = {},
+): GraphPorts {
   // The SDK appends the version itself: configure the service root.
   const baseUrl = config.graph.baseUrl.replace(/\/v1\.0\/?$/, '').replace(/\/+$/, '');
   const client =
@@ -49,7 +54,7 @@ export function createGraphPorts(config: AppConfig, store: Store, log: Logger): 
       ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
       sendInvitation: config.graph.sendInvitations,
     }),
-    meetings: new GraphMeetings(common),
+    meetings: new GraphMeetings({ ...common, sharedLocks: opts.sharedLocks ?? false }),
     scanner: new GraphEvidenceScanner({
       client,
       baseUrl,
