@@ -27,14 +27,15 @@ import { createLinkSigner } from './server/signed-links.js';
 import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
-import { systemClock, type Services } from './workflows/services.js';
+import { instanceIdOf, systemClock, type Services } from './workflows/services.js';
 
 export interface RunningApp {
   url: string;
   svc: Services;
   graph: GraphPorts | null;
   database: DatabaseHandle;
-  close(): Promise<void>;
+  /** Graceful shutdown within `timeoutMs` (default: SHUTDOWN_TIMEOUT_MS); safe to call twice. */
+  close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -162,23 +163,49 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   housekeeping?.unref();
   if (housekeeping) lapse();
 
+  let closing: Promise<void> | null = null;
   return {
     url,
     svc,
     graph,
     database,
-    async close() {
-      if (housekeeping) clearInterval(housekeeping);
-      await lapsing;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
-      await background.idle();
-      await graph?.scanner.close();
-      if (reminders) {
-        delete svc.reminders;
-        await reminders.stop();
-      }
-      if (!opts.database) await database.close();
+    close(closeOpts = {}) {
+      closing ??= shutDown(closeOpts.timeoutMs ?? config.shutdownTimeoutMs);
+      return closing;
     },
   };
+
+  /**
+   * Graceful shutdown, bounded by `timeoutMs`: stop taking requests (in-flight ones finish), stop
+   * timers and the reminder dispatcher (it gives back what it claimed), let background work finish;
+   * what has not finished by the deadline is released (provisioning runs marked interrupted, so
+   * any instance may start them again), then the pool closes.
+   */
+  async function shutDown(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const untilDeadline = <T>(p: Promise<T>): Promise<T | 'timeout'> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      });
+      return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    };
+    if (housekeeping) clearInterval(housekeeping);
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (reminders) delete svc.reminders;
+    const stopReminders = reminders ? reminders.stop() : Promise.resolve();
+    const outcome = await untilDeadline(
+      Promise.all([serverClosed, lapsing ?? Promise.resolve(), stopReminders, background.idle()]),
+    );
+    server.closeAllConnections();
+    // The evidence inspection workers stop (an inspection cut short runs again on the next listing).
+    await graph?.scanner.close();
+    if (outcome === 'timeout') {
+      const released = await svc.store.provisioningRuns.releaseOwner(instanceIdOf(svc), svc.clock.now()).catch(() => 0);
+      log.warn({ timeoutMs, releasedRuns: released }, 'shutdown deadline reached: unfinished work released');
+    }
+    if (!opts.database) await database.close();
+    log.info({ timedOut: outcome === 'timeout' }, 'app stopped');
+  }
 }

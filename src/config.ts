@@ -82,6 +82,8 @@ export const AppConfigSchema = z.object({
   timeZone: z.string().min(1),
   /** The Teams app's manifest id (TEAMS_APP_ID); '' when unset in local mode. */
   teamsAppId: z.string(),
+  /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: z.number().int().min(100).max(600_000),
 });
 
 export type AppConfig = z.infer<typeof AppConfigSchema>;
@@ -275,6 +277,8 @@ export const DEFAULTS = {
   graphEmulatorPort: 3979,
   playgroundPort: 56150,
   timeZone: 'Europe/London',
+  /** Under the 30 s a container platform waits between SIGTERM and SIGKILL. */
+  shutdownTimeoutMs: 20_000,
 } as const;
 
 const LOCAL_ONLY_FEATURES = [
@@ -438,6 +442,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     r.problem('LINK_SIGNING_SECRET', 'is the local-mode key, which is public; set a random key in tenant mode');
   }
 
+  const shutdownRaw = r.raw('SHUTDOWN_TIMEOUT_MS');
+  const shutdownTimeoutMs = shutdownRaw === undefined ? DEFAULTS.shutdownTimeoutMs : Number(shutdownRaw);
+  if (!/^\d{3,6}$/.test(shutdownRaw ?? '100') || shutdownTimeoutMs < 100 || shutdownTimeoutMs > 600_000) {
+    r.problem('SHUTDOWN_TIMEOUT_MS', 'must be a whole number of milliseconds from 100 to 600000');
+  }
+
   const teamsAppId = r.guid('TEAMS_APP_ID');
   if (tenant && !teamsAppId) r.problem('TEAMS_APP_ID', 'is required in tenant mode (the Teams app manifest id)');
 
@@ -464,6 +474,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     links: { publicBaseUrl, signingSecret },
     timeZone,
     teamsAppId,
+    shutdownTimeoutMs,
   } satisfies AppConfig;
 
   // Belt and braces: the object must match the declared schema.
@@ -504,6 +515,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     logLevel: cfg.logLevel,
     timeZone: cfg.timeZone,
     teamsAppId: cfg.teamsAppId || '(not set)',
+    shutdownTimeoutMs: cfg.shutdownTimeoutMs,
     bot: {
       auth: isBotAuthDisabled(cfg) ? 'DISABLED (local mode)' : 'enabled',
       appId: cfg.bot.appId || '(not set)',
