@@ -82,6 +82,8 @@ export const AppConfigSchema = z.object({
   timeZone: z.string().min(1),
   /** The Teams app's manifest id (TEAMS_APP_ID); '' when unset in local mode. */
   teamsAppId: z.string(),
+  /** Azure Monitor (Application Insights) connection string; '' = no telemetry exported. */
+  telemetryConnectionString: z.string(),
   /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
 });
@@ -185,6 +187,7 @@ export const SECRET_VARIABLES = [
   'GRAPH_CLIENT_SECRET',
   'DATABASE_URL',
   'LINK_SIGNING_SECRET',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
 
 /** The signing key committed in env/.env.local: fine on a laptop, refused in tenant mode. */
@@ -442,6 +445,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     r.problem('LINK_SIGNING_SECRET', 'is the local-mode key, which is public; set a random key in tenant mode');
   }
 
+  const telemetryConnectionString = r.string('APPLICATIONINSIGHTS_CONNECTION_STRING');
+  if (
+    telemetryConnectionString &&
+    !/(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i.test(telemetryConnectionString)
+  ) {
+    r.problem(
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      'is not an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+    );
+  }
+
   const shutdownRaw = r.raw('SHUTDOWN_TIMEOUT_MS');
   const shutdownTimeoutMs = shutdownRaw === undefined ? DEFAULTS.shutdownTimeoutMs : Number(shutdownRaw);
   if (!/^\d{3,6}$/.test(shutdownRaw ?? '100') || shutdownTimeoutMs < 100 || shutdownTimeoutMs > 600_000) {
@@ -474,6 +488,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     links: { publicBaseUrl, signingSecret },
     timeZone,
     teamsAppId,
+    telemetryConnectionString,
     shutdownTimeoutMs,
   } satisfies AppConfig;
 
@@ -516,6 +531,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     timeZone: cfg.timeZone,
     teamsAppId: cfg.teamsAppId || '(not set)',
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    telemetry: cfg.telemetryConnectionString ? 'Azure Monitor [connection string set]' : 'off',
     bot: {
       auth: isBotAuthDisabled(cfg) ? 'DISABLED (local mode)' : 'enabled',
       appId: cfg.bot.appId || '(not set)',
