@@ -21,6 +21,8 @@ import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
 import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
+import { observeOutbox, traceJob } from './telemetry.js';
+import { outboxBacklog } from './store/outbox-backlog.js';
 import { lapseOverdueApplications } from './workflows/application-journey.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
@@ -81,6 +83,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     clock,
     log,
     links,
+    workLeaseMs: config.workLeaseMs,
     ...(graph ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner } : {}),
   };
   await opts.beforeListen?.(svc);
@@ -90,7 +93,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const adapter = createAdapter(config.bot, log);
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
-  svc.background = background;
+  svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
   svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
   if (opts.localRoutes && config.mode !== 'local')
     throw new Error('local-only routes cannot be mounted in tenant mode');
@@ -106,6 +109,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       localRoutes?.(app, svc, graph);
     },
   });
+
+  const stopObserving = observeOutbox(() => outboxBacklog(store.db, clock.now()));
 
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 passes a listen error (e.g. EADDRINUSE) to the callback.
@@ -138,7 +143,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       log,
       messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
       ...(ro.planEveryMs ? { planEveryMs: ro.planEveryMs } : {}),
-      dispatcher: { ...(ro.pollMs ? { pollMs: ro.pollMs } : {}) },
+      dispatcher: {
+        instanceId: instanceIdOf(svc),
+        leaseMs: config.workLeaseMs,
+        sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
+        ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
+      },
     });
     reminders.start();
     svc.reminders = reminders;
@@ -191,6 +201,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
     };
     if (housekeeping) clearInterval(housekeeping);
+    stopObserving();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     if (reminders) delete svc.reminders;

@@ -84,6 +84,11 @@ export const AppConfigSchema = z.object({
   teamsAppId: z.string(),
   /** Azure Monitor (Application Insights) connection string; '' = no telemetry exported. */
   telemetryConnectionString: z.string(),
+  /**
+   * How long work an instance claimed stays claimed when that instance stops answering (reminder
+   * leases; provisioning runs without a heartbeat), before another instance takes it over.
+   */
+  workLeaseMs: z.number().int().min(1000).max(3_600_000),
   /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
 });
@@ -282,6 +287,7 @@ export const DEFAULTS = {
   timeZone: 'Europe/London',
   /** Under the 30 s a container platform waits between SIGTERM and SIGKILL. */
   shutdownTimeoutMs: 20_000,
+  workLeaseMs: 60_000,
 } as const;
 
 const LOCAL_ONLY_FEATURES = [
@@ -456,6 +462,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
 
+  const leaseRaw = r.raw('WORK_LEASE_MS');
+  const workLeaseMs = leaseRaw === undefined ? DEFAULTS.workLeaseMs : Number(leaseRaw);
+  if (!/^\d{4,7}$/.test(leaseRaw ?? '60000') || workLeaseMs < 1000 || workLeaseMs > 3_600_000) {
+    r.problem('WORK_LEASE_MS', 'must be a whole number of milliseconds from 1000 to 3600000');
+  }
+
   const shutdownRaw = r.raw('SHUTDOWN_TIMEOUT_MS');
   const shutdownTimeoutMs = shutdownRaw === undefined ? DEFAULTS.shutdownTimeoutMs : Number(shutdownRaw);
   if (!/^\d{3,6}$/.test(shutdownRaw ?? '100') || shutdownTimeoutMs < 100 || shutdownTimeoutMs > 600_000) {
@@ -489,6 +501,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     timeZone,
     teamsAppId,
     telemetryConnectionString,
+    workLeaseMs,
     shutdownTimeoutMs,
   } satisfies AppConfig;
 
@@ -531,6 +544,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     timeZone: cfg.timeZone,
     teamsAppId: cfg.teamsAppId || '(not set)',
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    workLeaseMs: cfg.workLeaseMs,
     telemetry: cfg.telemetryConnectionString ? 'Azure Monitor [connection string set]' : 'off',
     bot: {
       auth: isBotAuthDisabled(cfg) ? 'DISABLED (local mode)' : 'enabled',

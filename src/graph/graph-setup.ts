@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { GraphTeamsAppInstaller } from '../notifications/teams-installer.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
+import { recordGraphResponse } from '../telemetry.js';
 import { createGraphClient } from './client.js';
 import { GraphEvidenceFolders, GraphMeetings } from './graph-ports.js';
 import { GraphEvidenceScanner } from './evidence-scanner.js';
@@ -42,8 +43,15 @@ export function createGraphPorts(
           clientSecret: config.graph.clientSecret,
           baseUrl,
           appVersion: APP_VERSION,
+          onResponse: recordGraphResponse,
         })
-      : createGraphClient({ mode: 'local', staticToken: LOCAL_EMULATOR_TOKEN, baseUrl, appVersion: APP_VERSION });
+      : createGraphClient({
+          mode: 'local',
+          staticToken: LOCAL_EMULATOR_TOKEN,
+          baseUrl,
+          appVersion: APP_VERSION,
+          onResponse: recordGraphResponse,
+        });
   const ledger = new PostgresProvisioningLedger(store.db);
   const common = { store, client, log, organiser: config.graph.organiserUpn };
   return {

@@ -334,10 +334,12 @@ export async function runProvisioning(
   return summary;
 }
 
-/** How often the instance running a provisioning run refreshes its heartbeat. */
-export const PROVISIONING_HEARTBEAT_MS = 15_000;
-/** A run whose heartbeat is older than this belongs to an instance that stopped: it is interrupted. */
-export const PROVISIONING_STALE_MS = 4 * PROVISIONING_HEARTBEAT_MS;
+/**
+ * A run whose heartbeat is older than the work lease (default 60 s) belongs to an instance that
+ * stopped: it is interrupted. The instance running it beats four times per lease.
+ */
+export const PROVISIONING_STALE_MS = 60_000;
+const staleMsOf = (svc: Services) => svc.workLeaseMs ?? PROVISIONING_STALE_MS;
 
 /** What the progress card shows, read from the database (any instance answers). */
 export interface ProvisioningRunView {
@@ -391,7 +393,7 @@ export async function startProvisioningRun(
     total: organisationIds.length,
     owner: instanceIdOf(svc),
     now,
-    staleMs: PROVISIONING_STALE_MS,
+    staleMs: staleMsOf(svc),
   });
   const view = await runView(svc, run, cycle.name);
   if (!started) return { view, work: null };
@@ -403,7 +405,7 @@ export async function startProvisioningRun(
       writing = writing.then(() => svc.store.provisioningRuns.progress(run.id, p)).catch(() => undefined);
     };
     record();
-    const heartbeat = setInterval(record, PROVISIONING_HEARTBEAT_MS);
+    const heartbeat = setInterval(record, staleMsOf(svc) / 4);
     heartbeat.unref();
     try {
       const summary = await runProvisioning(svc, actor, cycle.id, organisationIds, (p) => {
@@ -439,7 +441,7 @@ export async function startProvisioningRun(
 /** The progress of a provisioning run, from whichever instance runs it. */
 export async function provisioningRunStatus(svc: Services, actor: Actor, runId: string): Promise<ProvisioningRunView> {
   authorise(actor, 'provision_folders', { kind: 'cycle' });
-  const run = await svc.store.provisioningRuns.get(runId, svc.clock.now(), PROVISIONING_STALE_MS);
+  const run = await svc.store.provisioningRuns.get(runId, svc.clock.now(), staleMsOf(svc));
   if (!run) throw new DomainError('NOT_FOUND', 'That provisioning run is not known.', {});
   return runView(svc, run);
 }

@@ -24,6 +24,8 @@ export interface Services {
   background?: Background;
   /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */
   reminders?: { wake(): void };
+  /** How long claimed work stays claimed by an instance that stopped answering; default 60 s. */
+  workLeaseMs?: number;
   /** This app instance's id (owner of the work it claims); default: one per process. */
   instanceId?: string;
 }
