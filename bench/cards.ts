@@ -9,16 +9,22 @@
  * clicks on outdated cards (answered with the current card, never a second change).
  * `serviceUrl` points at a local sink, so nothing leaves loopback.
  *
- * Server time is measured inside the process from the request's arrival to the end of the
- * response (node:diagnostics_channel http.server.request.start / http.server.response.finish).
- * Last line: {"bench":"cards","concurrency":50,"requests":N,"errors":N,"p50_ms":F,"p95_ms":F,"p99_ms":F}
+ * BENCH_INSTANCES app processes (default 2) share the one PostgreSQL database, as behind a load
+ * balancer: the 50 users are split between them.
+ *
+ * Server time is measured inside each app process from the request's arrival to the end of the
+ * response (node:diagnostics_channel http.server.request.start / http.server.response.finish);
+ * each process also reports its CPU time (process.cpuUsage) and event-loop utilisation over the
+ * run, so CPU ms per invoke = CPU time / invokes answered.
+ * Last line: {"bench":"cards","instances":2,"concurrency":50,"requests":N,"errors":N,"p50_ms":F,
+ *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"elu":[F,…],"load_avg_1m":F}
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import diagnostics from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -35,6 +41,7 @@ import { createFreshDatabase, startThrowawayPostgres } from '../tests/support/po
 import { freePort } from '../tests/support/local-stack.js';
 
 const CONCURRENCY = 50;
+const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 2));
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
 /** Clicks per second per user (connection); 0 = as fast as the server answers (saturation). */
 const RATE = Number(process.env.BENCH_RATE ?? 1);
@@ -188,13 +195,14 @@ async function serveApp(): Promise<void> {
     // Only card actions are measured: the reminder planner (issue 5) stays off.
     ...({ reminders: false } as object),
     beforeListen: async (svc) => {
-      fixture = await seed(svc.store, now);
+      if (process.env.BENCH_SEED === '1') fixture = await seed(svc.store, now);
     },
   });
   // Server-side timing of every request: from its arrival to the end of its response.
   const started = new WeakMap<object, bigint>();
   let serverMs: number[] = [];
   let elu = performance.eventLoopUtilization();
+  let cpu = process.cpuUsage();
   diagnostics.subscribe('http.server.request.start', (m) =>
     started.set((m as { response: object }).response, process.hrtime.bigint()),
   );
@@ -206,9 +214,16 @@ async function serveApp(): Promise<void> {
     if (msg.cmd === 'reset') {
       serverMs = [];
       elu = performance.eventLoopUtilization();
+      cpu = process.cpuUsage();
       process.send!({ cmd: 'reset' });
     } else if (msg.cmd === 'timings') {
-      process.send!({ cmd: 'timings', serverMs, elu: performance.eventLoopUtilization(elu).utilization });
+      const used = process.cpuUsage(cpu);
+      process.send!({
+        cmd: 'timings',
+        serverMs,
+        elu: performance.eventLoopUtilization(elu).utilization,
+        cpuMs: (used.user + used.system) / 1000,
+      });
     } else if (msg.cmd === 'stop') {
       await app.close();
       await database.close();
@@ -247,21 +262,27 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
 
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, BENCH_ROLE: 'server', BENCH_DB_URL: db.url },
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_CPUPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wexqs-prof'] : []),
-    ],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ url: string; fixture: Fixture }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; fixture: Fixture }));
-    child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
-  });
-  const app = { url: ready.url };
-  const f = ready.fixture;
+  const startInstance = async (i: number) => {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, BENCH_ROLE: 'server', BENCH_DB_URL: db.url, BENCH_SEED: i === 0 ? '1' : '0' },
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_CPUPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wexqs-prof'] : []),
+      ],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = await new Promise<{ url: string; fixture: Fixture | null }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string; fixture: Fixture | null }));
+      child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
+    });
+    return { child, url: ready.url, fixture: ready.fixture };
+  };
+  // The first instance migrates and seeds; the others start on the same database after it.
+  const first = await startInstance(0);
+  const apps = [first, ...(await Promise.all(Array.from({ length: INSTANCES - 1 }, (_, i) => startInstance(i + 1))))];
+  const app = { url: first.url };
+  const f = first.fixture!;
 
   // The mix: mostly reads, some writes, some outdated-card clicks.
   const activity = (oid: string, verb: string, data: Record<string, unknown>, n: number) =>
@@ -346,20 +367,21 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_PROFILE) {
     for (const [verb, body] of kinds) {
-      await ask(child, 'reset');
+      await ask(first.child, 'reset');
       for (let i = 0; i < 30; i++)
         await fetch(`${app.url}/api/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
         }).then((r) => r.arrayBuffer());
-      const sortedVerb = [...(await ask<{ serverMs: number[] }>(child, 'timings')).serverMs].sort((x, y) => x - y);
+      const verbTimings = await ask<{ serverMs: number[]; cpuMs: number }>(first.child, 'timings');
+      const sortedVerb = [...verbTimings.serverMs].sort((x, y) => x - y);
       process.stderr.write(
-        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms (sequential)\n`,
+        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / 30).toFixed(2)} ms per invoke (sequential)\n`,
       );
     }
   }
-  await ask(child, 'reset');
+  await Promise.all(apps.map((x) => ask(x.child, 'reset')));
 
   let next = 0;
   const request = {
@@ -376,7 +398,7 @@ async function main(): Promise<void> {
           Array.from({ length: CONCURRENCY }, (_, i) =>
             new Promise((r) => setTimeout(r, Math.round((i * 1000) / CONCURRENCY))).then(() =>
               autocannon({
-                url: `${app.url}/api/messages`,
+                url: `${apps[i % apps.length]!.url}/api/messages`,
                 connections: 1,
                 duration: DURATION_S,
                 connectionRate: RATE,
@@ -385,14 +407,16 @@ async function main(): Promise<void> {
             ),
           ),
         )
-      : [
-          await autocannon({
-            url: `${app.url}/api/messages`,
-            connections: CONCURRENCY,
-            duration: DURATION_S,
-            requests: [request],
-          }),
-        ];
+      : await Promise.all(
+          apps.map((x, i) =>
+            autocannon({
+              url: `${x.url}/api/messages`,
+              connections: Math.floor(CONCURRENCY / apps.length) + (i < CONCURRENCY % apps.length ? 1 : 0),
+              duration: DURATION_S,
+              requests: [request],
+            }),
+          ),
+        );
   const result = {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
@@ -407,9 +431,16 @@ async function main(): Promise<void> {
       p99: Math.max(...runs.map((r) => r.latency.p99)),
     },
   };
-  const timings = await ask<{ serverMs: number[]; elu: number }>(child, 'timings');
-  const serverMs = timings.serverMs;
-  process.stderr.write(`app event loop utilisation during the run: ${(timings.elu * 100).toFixed(0)}%\n`);
+  const timings = await Promise.all(
+    apps.map((x) => ask<{ serverMs: number[]; elu: number; cpuMs: number }>(x.child, 'timings')),
+  );
+  const serverMs = timings.flatMap((t) => t.serverMs);
+  const invokes = serverMs.length;
+  const cpuMsPerInvoke = timings.reduce((sum, t) => sum + t.cpuMs, 0) / Math.max(1, invokes);
+  for (const [i, t] of timings.entries())
+    process.stderr.write(
+      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU per invoke\n`,
+    );
 
   errors += result.errors + result.timeouts + result.non2xx;
   const sorted = [...serverMs].sort((a, b) => a - b);
@@ -418,19 +449,23 @@ async function main(): Promise<void> {
     `${CONCURRENCY} users at ${RATE > 0 ? `${RATE} clicks/s each` : 'full speed (no think time)'}; client latency ms (worst connection): p50 ${result.latency.p50} p97.5 ${result.latency.p97_5} p99 ${result.latency.p99}; ${Math.round(result.requests.average)} req/s; ${f.applicants.length} applicants, ${f.reviewers.length} review cards, ${ORGS} organisations\n`,
   );
 
-  await ask(child, 'stop');
+  await Promise.all(apps.map((x) => ask(x.child, 'stop')));
   await new Promise<void>((r) => sink.close(() => r()));
   await db.drop();
   await server?.stop();
   console.log(
     JSON.stringify({
       bench: 'cards',
+      instances: apps.length,
       concurrency: CONCURRENCY,
       requests: result.requests.total,
       errors,
       p50_ms: round(percentile(sorted, 50)),
       p95_ms: round(percentile(sorted, 95)),
       p99_ms: round(percentile(sorted, 99)),
+      cpu_ms_per_invoke: round(cpuMsPerInvoke),
+      elu: timings.map((t) => round(t.elu)),
+      load_avg_1m: round(loadavg()[0]!),
     }),
   );
 }

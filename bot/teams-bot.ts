@@ -13,6 +13,7 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
+import { instruments, tracer } from '../src/telemetry.js';
 import type { Services } from '../src/workflows/services.js';
 import { CARD_CONTENT_TYPE, withRefreshForEveryone, type AdaptiveCard } from './cards/card-kit.js';
 import type { CommandRouter, IncomingRequest, RouterResult } from './router.js';
@@ -64,23 +65,39 @@ export class WexqsBot extends TeamsActivityHandler {
     context: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const action = invokeValue?.action ?? ({} as AdaptiveCardInvokeValue['action']);
-    const data = (action.data ?? {}) as Record<string, unknown>;
-    const result = await this.router.handle({
-      kind: 'invoke',
-      identity: await this.identity(context),
-      verb: typeof action.verb === 'string' ? action.verb : '',
-      data,
-      ...(context.activity.replyToId
-        ? {
-            origin: {
-              reference: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>,
-              activityId: context.activity.replyToId,
-            },
-          }
-        : {}),
+    // One span per card action, and its latency by outcome (the command that answered, from a
+    // fixed set: never the raw verb or data a client sent, never who clicked).
+    return tracer.startActiveSpan('card.invoke', async (span) => {
+      const started = performance.now();
+      let outcome = 'error';
+      try {
+        const action = invokeValue?.action ?? ({} as AdaptiveCardInvokeValue['action']);
+        const data = (action.data ?? {}) as Record<string, unknown>;
+        const result = await this.router.handle({
+          kind: 'invoke',
+          identity: await this.identity(context),
+          verb: typeof action.verb === 'string' ? action.verb : '',
+          data,
+          ...(context.activity.replyToId
+            ? {
+                origin: {
+                  reference: TurnContext.getConversationReference(context.activity) as unknown as Record<
+                    string,
+                    unknown
+                  >,
+                  activityId: context.activity.replyToId,
+                },
+              }
+            : {}),
+        });
+        outcome = result.outcome;
+        return { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card as unknown as Record<string, unknown> };
+      } finally {
+        span.setAttribute('wexqs.outcome', outcome);
+        instruments().cardInvokeDuration.record(performance.now() - started, { 'wexqs.outcome': outcome });
+        span.end();
+      }
     });
-    return { statusCode: 200, type: CARD_CONTENT_TYPE, value: result.card as unknown as Record<string, unknown> };
   }
 
   private async greet(context: TurnContext): Promise<void> {

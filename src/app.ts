@@ -21,20 +21,23 @@ import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
 import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
+import { observeOutbox, traceJob } from './telemetry.js';
+import { outboxBacklog } from './store/outbox-backlog.js';
 import { lapseOverdueApplications } from './workflows/application-journey.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
 import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
-import { systemClock, type Services } from './workflows/services.js';
+import { instanceIdOf, systemClock, type Services } from './workflows/services.js';
 
 export interface RunningApp {
   url: string;
   svc: Services;
   graph: GraphPorts | null;
   database: DatabaseHandle;
-  close(): Promise<void>;
+  /** Graceful shutdown within `timeoutMs` (default: SHUTDOWN_TIMEOUT_MS); safe to call twice. */
+  close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -72,12 +75,15 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     icsForBooking: (bookingId: string) =>
       signer.sign(icsPath(bookingId), new Date(clock.now().getTime() + 60 * 86_400_000)),
   };
-  const graph = (opts.graph ?? true) ? createGraphPorts(config, store, log) : null;
+  // On a PostgreSQL server several instances may run: locks shared through the database.
+  const graph =
+    (opts.graph ?? true) ? createGraphPorts(config, store, log, { sharedLocks: database.engine === 'postgres' }) : null;
   const svc: Services = {
     store,
     clock,
     log,
     links,
+    workLeaseMs: config.workLeaseMs,
     ...(graph ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner } : {}),
   };
   await opts.beforeListen?.(svc);
@@ -87,7 +93,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const adapter = createAdapter(config.bot, log);
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
-  svc.background = background;
+  svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
   svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
   if (opts.localRoutes && config.mode !== 'local')
     throw new Error('local-only routes cannot be mounted in tenant mode');
@@ -103,6 +109,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       localRoutes?.(app, svc, graph);
     },
   });
+
+  const stopObserving = observeOutbox(() => outboxBacklog(store.db, clock.now()));
 
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 passes a listen error (e.g. EADDRINUSE) to the callback.
@@ -135,7 +143,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       log,
       messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
       ...(ro.planEveryMs ? { planEveryMs: ro.planEveryMs } : {}),
-      dispatcher: { ...(ro.pollMs ? { pollMs: ro.pollMs } : {}) },
+      dispatcher: {
+        instanceId: instanceIdOf(svc),
+        leaseMs: config.workLeaseMs,
+        sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
+        ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
+      },
     });
     reminders.start();
     svc.reminders = reminders;
@@ -160,23 +173,50 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   housekeeping?.unref();
   if (housekeeping) lapse();
 
+  let closing: Promise<void> | null = null;
   return {
     url,
     svc,
     graph,
     database,
-    async close() {
-      if (housekeeping) clearInterval(housekeeping);
-      await lapsing;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
-      await background.idle();
-      await graph?.scanner.close();
-      if (reminders) {
-        delete svc.reminders;
-        await reminders.stop();
-      }
-      if (!opts.database) await database.close();
+    close(closeOpts = {}) {
+      closing ??= shutDown(closeOpts.timeoutMs ?? config.shutdownTimeoutMs);
+      return closing;
     },
   };
+
+  /**
+   * Graceful shutdown, bounded by `timeoutMs`: stop taking requests (in-flight ones finish), stop
+   * timers and the reminder dispatcher (it gives back what it claimed), let background work finish;
+   * what has not finished by the deadline is released (provisioning runs marked interrupted, so
+   * any instance may start them again), then the pool closes.
+   */
+  async function shutDown(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const untilDeadline = <T>(p: Promise<T>): Promise<T | 'timeout'> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+      });
+      return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    };
+    if (housekeeping) clearInterval(housekeeping);
+    stopObserving();
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (reminders) delete svc.reminders;
+    const stopReminders = reminders ? reminders.stop() : Promise.resolve();
+    const outcome = await untilDeadline(
+      Promise.all([serverClosed, lapsing ?? Promise.resolve(), stopReminders, background.idle()]),
+    );
+    server.closeAllConnections();
+    // The evidence inspection workers stop (an inspection cut short runs again on the next listing).
+    await graph?.scanner.close();
+    if (outcome === 'timeout') {
+      const released = await svc.store.provisioningRuns.releaseOwner(instanceIdOf(svc), svc.clock.now()).catch(() => 0);
+      log.warn({ timeoutMs, releasedRuns: released }, 'shutdown deadline reached: unfinished work released');
+    }
+    if (!opts.database) await database.close();
+    log.info({ timedOut: outcome === 'timeout' }, 'app stopped');
+  }
 }

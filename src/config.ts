@@ -82,6 +82,15 @@ export const AppConfigSchema = z.object({
   timeZone: z.string().min(1),
   /** The Teams app's manifest id (TEAMS_APP_ID); '' when unset in local mode. */
   teamsAppId: z.string(),
+  /** Azure Monitor (Application Insights) connection string; '' = no telemetry exported. */
+  telemetryConnectionString: z.string(),
+  /**
+   * How long work an instance claimed stays claimed when that instance stops answering (reminder
+   * leases; provisioning runs without a heartbeat), before another instance takes it over.
+   */
+  workLeaseMs: z.number().int().min(1000).max(3_600_000),
+  /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: z.number().int().min(100).max(600_000),
 });
 
 export type AppConfig = z.infer<typeof AppConfigSchema>;
@@ -183,6 +192,7 @@ export const SECRET_VARIABLES = [
   'GRAPH_CLIENT_SECRET',
   'DATABASE_URL',
   'LINK_SIGNING_SECRET',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;
 
 /** The signing key committed in env/.env.local: fine on a laptop, refused in tenant mode. */
@@ -275,6 +285,9 @@ export const DEFAULTS = {
   graphEmulatorPort: 3979,
   playgroundPort: 56150,
   timeZone: 'Europe/London',
+  /** Under the 30 s a container platform waits between SIGTERM and SIGKILL. */
+  shutdownTimeoutMs: 20_000,
+  workLeaseMs: 60_000,
 } as const;
 
 const LOCAL_ONLY_FEATURES = [
@@ -438,6 +451,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     r.problem('LINK_SIGNING_SECRET', 'is the local-mode key, which is public; set a random key in tenant mode');
   }
 
+  const telemetryConnectionString = r.string('APPLICATIONINSIGHTS_CONNECTION_STRING');
+  if (
+    telemetryConnectionString &&
+    !/(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i.test(telemetryConnectionString)
+  ) {
+    r.problem(
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      'is not an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+    );
+  }
+
+  const leaseRaw = r.raw('WORK_LEASE_MS');
+  const workLeaseMs = leaseRaw === undefined ? DEFAULTS.workLeaseMs : Number(leaseRaw);
+  if (!/^\d{4,7}$/.test(leaseRaw ?? '60000') || workLeaseMs < 1000 || workLeaseMs > 3_600_000) {
+    r.problem('WORK_LEASE_MS', 'must be a whole number of milliseconds from 1000 to 3600000');
+  }
+
+  const shutdownRaw = r.raw('SHUTDOWN_TIMEOUT_MS');
+  const shutdownTimeoutMs = shutdownRaw === undefined ? DEFAULTS.shutdownTimeoutMs : Number(shutdownRaw);
+  if (!/^\d{3,6}$/.test(shutdownRaw ?? '100') || shutdownTimeoutMs < 100 || shutdownTimeoutMs > 600_000) {
+    r.problem('SHUTDOWN_TIMEOUT_MS', 'must be a whole number of milliseconds from 100 to 600000');
+  }
+
   const teamsAppId = r.guid('TEAMS_APP_ID');
   if (tenant && !teamsAppId) r.problem('TEAMS_APP_ID', 'is required in tenant mode (the Teams app manifest id)');
 
@@ -464,6 +500,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     links: { publicBaseUrl, signingSecret },
     timeZone,
     teamsAppId,
+    telemetryConnectionString,
+    workLeaseMs,
+    shutdownTimeoutMs,
   } satisfies AppConfig;
 
   // Belt and braces: the object must match the declared schema.
@@ -504,6 +543,9 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     logLevel: cfg.logLevel,
     timeZone: cfg.timeZone,
     teamsAppId: cfg.teamsAppId || '(not set)',
+    shutdownTimeoutMs: cfg.shutdownTimeoutMs,
+    workLeaseMs: cfg.workLeaseMs,
+    telemetry: cfg.telemetryConnectionString ? 'Azure Monitor [connection string set]' : 'off',
     bot: {
       auth: isBotAuthDisabled(cfg) ? 'DISABLED (local mode)' : 'enabled',
       appId: cfg.bot.appId || '(not set)',

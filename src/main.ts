@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { startApp } from './app.js';
 import { ConfigError, describeConfig, loadConfig, loadEnvFiles } from './config.js';
 import { createLogger } from './log.js';
+import { startTelemetry } from './telemetry.js';
 
 try {
   // Settings come from the environment; env/ files are a convenience of a checkout (a deployment
@@ -16,13 +17,32 @@ try {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
   log.info({ config: describeConfig(config) }, 'starting');
+  // Before the app: spans and metrics go to Application Insights when it is configured.
+  const telemetry = await startTelemetry(config.telemetryConnectionString, log);
   const app = await startApp(config, { log });
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
+  // SIGTERM (a platform stopping or replacing this instance) and Ctrl-C: stop taking work, finish
+  // or release what was claimed, close the pool, within SHUTDOWN_TIMEOUT_MS; a second signal or
+  // a shutdown that overruns its bound exits at once.
+  const timeoutMs = config.shutdownTimeoutMs;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal, timeoutMs }, 'stopping');
+    setTimeout(() => process.exit(1), timeoutMs + 2_000).unref();
+    app
+      .close({ timeoutMs })
+      .then(() => telemetry.shutdown().catch(() => undefined))
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

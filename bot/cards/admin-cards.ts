@@ -356,7 +356,7 @@ export interface ProvisioningState {
   total: number;
   done: number;
   failed: number;
-  status: 'starting' | 'running' | 'finished' | 'failed';
+  status: 'starting' | 'running' | 'finished' | 'failed' | 'interrupted';
   startedAt: Date;
   failures?: { organisation: string; reason: string }[];
 }
@@ -370,9 +370,11 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
         : 'Finished: every folder is ready.'
       : p.status === 'failed'
         ? 'Stopped by an error. Run it again: it carries on where it stopped.'
-        : p.status === 'starting'
-          ? 'Starting…'
-          : 'Working… this card updates as folders are made.';
+        : p.status === 'interrupted'
+          ? 'Interrupted: the app instance running it stopped. Run it again: it carries on where it stopped.'
+          : p.status === 'starting'
+            ? 'Starting…'
+            : 'Working… this card updates as folders are made.';
   return card(
     [
       ...heading('Evidence folder provisioning', p.cycleName),
@@ -385,7 +387,7 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
         color:
           p.status === 'finished' && p.failed === 0
             ? 'Good'
-            : p.status === 'failed' || p.failed > 0
+            : p.status === 'failed' || p.status === 'interrupted' || p.failed > 0
               ? 'Warning'
               : 'Accent',
       }),
@@ -402,7 +404,7 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
         : []),
     ],
     [
-      ...(p.status === 'finished' || p.status === 'failed'
+      ...(p.status === 'finished' || p.status === 'failed' || p.status === 'interrupted'
         ? [execute('Run again', 'provision')]
         : [execute('Show progress', 'provision_status', { runId: p.runId })]),
       execute('Dashboard', 'dashboard'),

@@ -1,5 +1,4 @@
 /** Admin commands: dashboard, open, assign, decide (moderate), communicate, intake, provisioning. */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors.js';
 import { LEVELS, type Level } from '../../src/domain/types.js';
@@ -9,10 +8,10 @@ import {
   communicate,
   dashboard,
   decide,
-  provisioningTargets,
+  provisioningRunStatus,
   reviewerOptions,
-  runProvisioning,
   setIntakePaused,
+  startProvisioningRun,
 } from '../../src/workflows/admin.js';
 import { openApplication, refreshEvidence } from '../../src/workflows/application-journey.js';
 import { loadApplicationView } from '../../src/workflows/application-view.js';
@@ -277,9 +276,6 @@ export const intakeCommand: BotCommand<{ paused?: boolean }> = {
   },
 };
 
-/** Provisioning runs in this process, for the progress card. */
-const runs = new Map<string, ProvisioningState>();
-
 export const provisionCommand: BotCommand = {
   verb: 'provision',
   title: 'Provision folders',
@@ -289,25 +285,16 @@ export const provisionCommand: BotCommand = {
   inHelp: true,
   async run(ctx) {
     const { svc, actor, origin } = ctx;
-    const { cycle, organisationIds } = await provisioningTargets(svc, actor);
-    const state: ProvisioningState = {
-      runId: randomUUID(),
-      cycleName: cycle.name,
-      total: organisationIds.length,
-      done: 0,
-      failed: 0,
-      status: 'starting',
-      startedAt: svc.clock.now(),
-    };
-    runs.set(state.runId, state);
+    // The run and its progress live in the database: any instance answers "Show progress", and
+    // a second click (on any instance) while it runs shows that run instead of starting another.
     let lastUpdate = 0;
     let updating: Promise<void> = Promise.resolve();
-    const push = (force: boolean) => {
+    const push = (view: ProvisioningState, force: boolean) => {
       if (!svc.cards || !origin) return;
       const t = Date.now();
       if (!force && t - lastUpdate < 1000) return;
       lastUpdate = t;
-      const snapshot = provisioningCard({ ...state });
+      const snapshot = provisioningCard(view);
       const cards = svc.cards;
       updating = updating
         .then(() => cards.update(origin, snapshot))
@@ -315,31 +302,20 @@ export const provisionCommand: BotCommand = {
           svc.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress card update failed'),
         );
     };
-    afterReply(svc, 'provision_folders', async () => {
-      state.status = 'running';
-      try {
-        const summary = await runProvisioning(svc, actor, cycle.id, organisationIds, (p) => {
-          state.done = p.done;
-          state.failed = p.failed;
-          push(false);
-        });
-        const orgs = new Map((await svc.store.organisations.list()).map((o) => [o.id, o.name]));
-        state.done = summary.total;
-        state.failed = summary.failed.length;
-        state.failures = summary.failed.map((f) => ({
-          organisation: orgs.get(f.organisationId) ?? f.organisationId,
-          reason: f.reason,
-        }));
-        state.status = 'finished';
-      } catch (err) {
-        state.status = 'failed';
-        throw err;
-      } finally {
-        push(true);
-        await updating;
-      }
-    });
-    return provisioningCard(state);
+    const { view, work } = await startProvisioningRun(svc, actor, (v) => push(v, false));
+    if (work) {
+      afterReply(svc, 'provision_folders', async () => {
+        try {
+          push(await work(), true);
+        } catch (err) {
+          push(await provisioningRunStatus(svc, actor, view.runId), true);
+          throw err;
+        } finally {
+          await updating;
+        }
+      });
+    }
+    return provisioningCard(view);
   },
 };
 
@@ -352,14 +328,7 @@ export const provisionStatusCommand: BotCommand<{ runId: string }> = {
   inHelp: false,
   data: z.object({ runId: z.string().min(1).max(100) }),
   async run(ctx) {
-    const state = runs.get(ctx.data.runId);
-    if (!state)
-      throw new DomainError(
-        'NOT_FOUND',
-        'That provisioning run is not known here (the app may have restarted). Start it again: finished folders are not redone.',
-        {},
-      );
-    return provisioningCard(state);
+    return provisioningCard(await provisioningRunStatus(ctx.svc, ctx.actor, ctx.data.runId));
   },
 };
 

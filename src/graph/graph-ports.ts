@@ -9,6 +9,7 @@ import { isApplicant } from '../domain/people.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { Logger } from '../log.js';
 import type { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
+import { withAdvisoryLock } from '../store/advisory-lock.js';
 import type { Store } from '../store/store.js';
 import type {
   EvidenceFolders,
@@ -185,8 +186,25 @@ export class GraphEvidenceFolders implements EvidenceFolders {
 export class GraphMeetings implements Meetings {
   private readonly meetings: DropInMeetings;
 
-  constructor(private readonly o: { store: Store; client: Client; organiser: string; log: Logger }) {
+  constructor(
+    private readonly o: {
+      store: Store;
+      client: Client;
+      organiser: string;
+      log: Logger;
+      /**
+       * Serialise each event's attendee changes across app instances with a PostgreSQL advisory
+       * lock (the attendee list is replaced whole, so two instances changing it at once would lose
+       * one change). Within one process they are serialised anyway.
+       */
+      sharedLocks?: boolean;
+    },
+  ) {
     this.meetings = new DropInMeetings(o.client, o.organiser);
+  }
+
+  private acrossInstances<T>(eventId: string, fn: () => Promise<T>): Promise<T> {
+    return this.o.sharedLocks ? withAdvisoryLock(this.o.store.db, `dropin-event:${eventId}`, fn) : fn();
   }
 
   /** Create the session's calendar event (once) and keep its Teams join link. */
@@ -231,12 +249,14 @@ export class GraphMeetings implements Meetings {
 
   async addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void> {
     const { eventId } = await this.ensureMeeting(sessionId);
-    await this.meetings.addAttendee(eventId, { email: attendee.email, name: attendee.name });
+    await this.acrossInstances(eventId, () =>
+      this.meetings.addAttendee(eventId, { email: attendee.email, name: attendee.name }),
+    );
   }
 
   async removeAttendee(sessionId: string, email: string): Promise<void> {
     const meeting = await this.o.store.dropIns.meetingOf(sessionId);
     if (!meeting) return;
-    await this.meetings.removeAttendee(meeting.eventId, email);
+    await this.acrossInstances(meeting.eventId, () => this.meetings.removeAttendee(meeting.eventId, email));
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { GraphTeamsAppInstaller } from '../notifications/teams-installer.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
+import { recordGraphResponse } from '../telemetry.js';
 import { createGraphClient } from './client.js';
 import { GraphEvidenceFolders, GraphMeetings } from './graph-ports.js';
 import { GraphEvidenceScanner } from './evidence-scanner.js';
@@ -25,7 +26,12 @@ export interface GraphPorts {
   teamsApps?: GraphTeamsAppInstaller;
 }
 
-export function createGraphPorts(config: AppConfig, store: Store, log: Logger): GraphPorts {
+export function createGraphPorts(
+  config: AppConfig,
+  store: Store,
+  log: Logger,
+  opts: { sharedLocks?: boolean } = {},
+): GraphPorts {
   // The SDK appends the version itself: configure the service root.
   const baseUrl = config.graph.baseUrl.replace(/\/v1\.0\/?$/, '').replace(/\/+$/, '');
   const client =
@@ -37,8 +43,15 @@ export function createGraphPorts(config: AppConfig, store: Store, log: Logger): 
           clientSecret: config.graph.clientSecret,
           baseUrl,
           appVersion: APP_VERSION,
+          onResponse: recordGraphResponse,
         })
-      : createGraphClient({ mode: 'local', staticToken: LOCAL_EMULATOR_TOKEN, baseUrl, appVersion: APP_VERSION });
+      : createGraphClient({
+          mode: 'local',
+          staticToken: LOCAL_EMULATOR_TOKEN,
+          baseUrl,
+          appVersion: APP_VERSION,
+          onResponse: recordGraphResponse,
+        });
   const ledger = new PostgresProvisioningLedger(store.db);
   const common = { store, client, log, organiser: config.graph.organiserUpn };
   return {
@@ -49,7 +62,7 @@ export function createGraphPorts(config: AppConfig, store: Store, log: Logger): 
       ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
       sendInvitation: config.graph.sendInvitations,
     }),
-    meetings: new GraphMeetings(common),
+    meetings: new GraphMeetings({ ...common, sharedLocks: opts.sharedLocks ?? false }),
     scanner: new GraphEvidenceScanner({
       client,
       baseUrl,

@@ -4,6 +4,8 @@ import type { CloudAdapter } from 'botbuilder';
 import type { WexqsBot } from '../../bot/teams-bot.js';
 import type { Services } from '../workflows/services.js';
 import { sql } from 'kysely';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { instruments, tracer } from '../telemetry.js';
 
 /**
  * The HTTP face: the bot endpoint (authenticated by the CloudAdapter) and a health check that
@@ -18,6 +20,28 @@ export function createHttpApp(deps: {
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+
+  // Request latency and a server span per request, named by route (never the URL: signed .ics
+  // links carry their signature in the query string).
+  app.use((req, res, next) => {
+    const started = performance.now();
+    tracer.startActiveSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER }, (span) => {
+      res.once('finish', () => {
+        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+        const attrs = {
+          'http.request.method': req.method,
+          'http.route': route,
+          'http.response.status_code': res.statusCode,
+        };
+        span.updateName(`HTTP ${req.method} ${route}`);
+        span.setAttributes(attrs);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        instruments().requestDuration.record(performance.now() - started, attrs);
+      });
+      next();
+    });
+  });
 
   app.post('/api/messages', express.json({ limit: '256kb' }), async (req, res) => {
     await deps.adapter.process(req, res, (context) => deps.bot.run(context));

@@ -275,7 +275,23 @@ export interface NotificationPacingTable {
   consecutive_throttles: ColumnType<number, number | undefined, number>;
 }
 
+export interface ProvisioningRunsTable {
+  id: string;
+  cycle_id: string;
+  started_by: string;
+  status: 'starting' | 'running' | 'finished' | 'failed' | 'interrupted';
+  total: number;
+  done: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
+  failures: Json<{ organisationId: string; reason: string }[]>;
+  owner: string;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
+  provisioning_runs: ProvisioningRunsTable;
   provisioning_journal: ProvisioningJournalTable;
   evidence_folders: EvidenceFoldersTable;
   organisations: OrganisationsTable;

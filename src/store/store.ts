@@ -13,6 +13,7 @@ import { DropInRepository } from './dropin-repository.js';
 import { FrameworkRepository } from './framework-repository.js';
 import { OrganisationRepository } from './organisation-repository.js';
 import { PeopleRepository } from './people-repository.js';
+import { ProvisioningRunRepository } from './provisioning-run-repository.js';
 import { ReminderRepository } from './reminder-repository.js';
 import { DecisionRepository } from './decision-repository.js';
 import { EvidenceRepository } from './evidence-repository.js';
@@ -28,6 +29,7 @@ export class Store {
   readonly frameworks: FrameworkRepository;
   readonly organisations: OrganisationRepository;
   readonly people: PeopleRepository;
+  readonly provisioningRuns: ProvisioningRunRepository;
   readonly reminders: ReminderRepository;
   readonly evidence: EvidenceRepository;
   readonly inspections: EvidenceInspectionRepository;
@@ -46,6 +48,7 @@ export class Store {
     this.frameworks = new FrameworkRepository(db);
     this.organisations = new OrganisationRepository(db);
     this.people = new PeopleRepository(db);
+    this.provisioningRuns = new ProvisioningRunRepository(db);
     this.reminders = new ReminderRepository(db);
     this.evidence = new EvidenceRepository(db, this.audit);
     this.inspections = new EvidenceInspectionRepository(db, this.audit);

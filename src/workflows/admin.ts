@@ -3,6 +3,7 @@
  * applicant's organisation), deciding (with moderation when reviewers disagree), communicating
  * decisions inside the decision window, pausing intake and provisioning evidence folders.
  */
+import { randomUUID } from 'node:crypto';
 import { TERMINAL_STATES } from '../domain/application-state.js';
 import { authorise, canBeAssignedReviewer } from '../domain/authorisation.js';
 import { awardForDecision } from '../domain/award.js';
@@ -22,8 +23,9 @@ import { cancelFor } from '../notifications/outbox.js';
 import { transitionApplication } from './application-journey.js';
 import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
 import { currentCycle } from './applications.js';
+import type { ProvisioningRun } from '../store/provisioning-run-repository.js';
 import type { ProvisionSummary } from './ports.js';
-import type { Services } from './services.js';
+import { instanceIdOf, type Services } from './services.js';
 
 export interface DashboardRow {
   application: Application;
@@ -330,4 +332,116 @@ export async function runProvisioning(
     details: { total: summary.total, succeeded: summary.succeeded, failed: summary.failed.length },
   });
   return summary;
+}
+
+/**
+ * A run whose heartbeat is older than the work lease (default 60 s) belongs to an instance that
+ * stopped: it is interrupted. The instance running it beats four times per lease.
+ */
+export const PROVISIONING_STALE_MS = 60_000;
+const staleMsOf = (svc: Services) => svc.workLeaseMs ?? PROVISIONING_STALE_MS;
+
+/** What the progress card shows, read from the database (any instance answers). */
+export interface ProvisioningRunView {
+  runId: string;
+  cycleName: string;
+  total: number;
+  done: number;
+  failed: number;
+  status: ProvisioningRun['status'];
+  startedAt: Date;
+  failures: { organisation: string; reason: string }[];
+}
+
+async function runView(svc: Services, run: ProvisioningRun, cycleName?: string): Promise<ProvisioningRunView> {
+  const name = cycleName ?? (await loadCycle(svc, run.cycleId)).name;
+  const orgs =
+    run.failures.length > 0
+      ? new Map((await svc.store.organisations.list()).map((o) => [o.id, o.name]))
+      : new Map<string, string>();
+  return {
+    runId: run.id,
+    cycleName: name,
+    total: run.total,
+    done: run.done,
+    failed: run.failed,
+    status: run.status,
+    startedAt: run.startedAt,
+    failures: run.failures.map((f) => ({
+      organisation: orgs.get(f.organisationId) ?? f.organisationId,
+      reason: f.reason,
+    })),
+  };
+}
+
+/**
+ * Start a provisioning run of the current cycle, recorded in the database, unless one is already
+ * running on any instance (then that run is returned and `work` is null). `work` does the run:
+ * call it after the reply; it records progress and a heartbeat, then the outcome.
+ */
+export async function startProvisioningRun(
+  svc: Services,
+  actor: Actor,
+  onProgress?: (view: ProvisioningRunView) => void,
+): Promise<{ view: ProvisioningRunView; work: (() => Promise<ProvisioningRunView>) | null }> {
+  const { cycle, organisationIds } = await provisioningTargets(svc, actor);
+  const now = svc.clock.now();
+  const { run, started } = await svc.store.provisioningRuns.start({
+    id: randomUUID(),
+    cycleId: cycle.id,
+    startedBy: actor.personId,
+    total: organisationIds.length,
+    owner: instanceIdOf(svc),
+    now,
+    staleMs: staleMsOf(svc),
+  });
+  const view = await runView(svc, run, cycle.name);
+  if (!started) return { view, work: null };
+  const work = async (): Promise<ProvisioningRunView> => {
+    let latest = { done: 0, failed: 0 };
+    let writing: Promise<unknown> = Promise.resolve();
+    const record = () => {
+      const p = { ...latest, now: svc.clock.now() };
+      writing = writing.then(() => svc.store.provisioningRuns.progress(run.id, p)).catch(() => undefined);
+    };
+    record();
+    const heartbeat = setInterval(record, staleMsOf(svc) / 4);
+    heartbeat.unref();
+    try {
+      const summary = await runProvisioning(svc, actor, cycle.id, organisationIds, (p) => {
+        latest = { done: p.done, failed: p.failed };
+        record();
+        onProgress?.({ ...view, status: 'running', done: p.done, failed: p.failed });
+      });
+      clearInterval(heartbeat);
+      await writing;
+      await svc.store.provisioningRuns.finish(run.id, {
+        status: 'finished',
+        done: summary.total,
+        failed: summary.failed.length,
+        failures: summary.failed.map((f) => ({ organisationId: f.organisationId, reason: f.reason })),
+        now: svc.clock.now(),
+      });
+    } catch (err) {
+      clearInterval(heartbeat);
+      await writing;
+      await svc.store.provisioningRuns.finish(run.id, {
+        status: 'failed',
+        ...latest,
+        failures: [],
+        now: svc.clock.now(),
+      });
+      throw err;
+    }
+    return provisioningRunStatus(svc, actor, run.id);
+  };
+  return { view, work };
+}
+
+/** The progress of a provisioning run, from whichever instance runs it. */
+export async function provisioningRunStatus(svc: Services, actor: Actor, runId: string): Promise<ProvisioningRunView> {
+  authorise(actor, 'provision_folders', { kind: 'cycle' });
+  const run = await svc.store.provisioningRuns.get(runId, svc.clock.now(), staleMsOf(svc));
+  if (!run) throw new DomainError('NOT_FOUND', 'That provisioning run is not known.', {});
+  return runView(svc, run);
 }

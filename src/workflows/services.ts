@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +24,17 @@ export interface Services {
   background?: Background;
   /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */
   reminders?: { wake(): void };
+  /** How long claimed work stays claimed by an instance that stopped answering; default 60 s. */
+  workLeaseMs?: number;
+  /** This app instance's id (owner of the work it claims); default: one per process. */
+  instanceId?: string;
+}
+
+/** One id per process: host, pid and a random part (several instances may share a host). */
+export const PROCESS_INSTANCE_ID = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+export function instanceIdOf(svc: Services): string {
+  return svc.instanceId ?? PROCESS_INSTANCE_ID;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
