@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { SHAREPOINT_LICENCE_BANDS, type SharePointLicenceBand } from './graph/provisioning/sharepoint-budget.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated shape
@@ -63,6 +64,10 @@ export const AppConfigSchema = z.object({
     organiserUpn: z.string(),
     /** Whether Graph should email invitations (meeting invites, sharing invitations). */
     sendInvitations: z.boolean(),
+    /** Object id of the assessment team's Entra security group, granted on every evidence folder ('' locally). */
+    assessmentGroupId: z.string(),
+    /** The tenant's licence band, which sets the app's SharePoint resource-unit budget. */
+    sharePointLicenceBand: z.enum(Object.keys(SHAREPOINT_LICENCE_BANDS) as [SharePointLicenceBand]),
   }),
   local: z.object({
     seedDemoData: z.boolean(),
@@ -410,6 +415,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const driveId = r.string('GRAPH_DRIVE_ID');
   const organiserUpn = r.string('GRAPH_ORGANISER_UPN');
   const sendInvitations = r.bool('GRAPH_SEND_INVITATIONS', false);
+  const assessmentGroupId = r.guid('GRAPH_ASSESSMENT_GROUP_ID');
+  const sharePointLicenceBand = r.oneOf(
+    'SHAREPOINT_LICENCE_BAND',
+    Object.keys(SHAREPOINT_LICENCE_BANDS) as SharePointLicenceBand[],
+    '0-1k',
+  );
   if (organiserUpn && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(organiserUpn)) {
     r.problem('GRAPH_ORGANISER_UPN', 'must be a user principal name such as wexqs@example.nhs.uk');
   }
@@ -420,6 +431,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ['GRAPH_CLIENT_SECRET', graphClientSecret, 'the Entra app client secret'],
       ['GRAPH_DRIVE_ID', driveId, 'the SharePoint drive holding evidence folders'],
       ['GRAPH_ORGANISER_UPN', organiserUpn, 'the mailbox that organises drop-in meetings'],
+      [
+        'GRAPH_ASSESSMENT_GROUP_ID',
+        assessmentGroupId,
+        "the assessment team's Entra security group, granted on every private evidence folder",
+      ],
     ] as const;
     for (const [name, value, what] of needed) {
       if (!value) r.problem(name, `is required in tenant mode (${what})`);
@@ -495,6 +511,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       driveId,
       organiserUpn,
       sendInvitations,
+      assessmentGroupId,
+      sharePointLicenceBand,
     },
     local: { seedDemoData, graphEmulator, graphEmulatorPort, playground, playgroundPort, identityPicker },
     links: { publicBaseUrl, signingSecret },
@@ -561,6 +579,8 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
       driveId: cfg.graph.driveId || '(not set)',
       organiserUpn: cfg.graph.organiserUpn || '(not set)',
       sendInvitations: cfg.graph.sendInvitations,
+      assessmentGroupId: cfg.graph.assessmentGroupId || '(not set)',
+      sharePointLicenceBand: cfg.graph.sharePointLicenceBand,
     },
     local: { ...cfg.local },
     links: { publicBaseUrl: cfg.links.publicBaseUrl, signingSecret: secret(cfg.links.signingSecret) },

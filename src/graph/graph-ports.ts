@@ -41,6 +41,8 @@ export interface GraphPortsOptions {
   driveId?: string;
   organiser: string;
   sendInvitation: boolean;
+  /** The assessment team's Entra security group, granted on every folder. */
+  assessmentGroupId?: string | undefined;
   pacer?: PacerOptions;
   log: Logger;
 }
@@ -61,6 +63,11 @@ export class GraphEvidenceFolders implements EvidenceFolders {
       total: report.orgsTotal,
       succeeded: report.orgsTotal - report.failed.length,
       failed: report.failed.map((f) => ({ organisationId: f.orgId, reason: f.reason })),
+      notInvited: report.notInvited.map((n) => ({
+        organisationId: n.orgId,
+        recipient: n.recipient,
+        reason: n.reason,
+      })),
     };
   }
 
@@ -101,6 +108,7 @@ export class GraphEvidenceFolders implements EvidenceFolders {
       cycle: { id: cycle.id, name: cycle.name },
       orgs,
       sections: [...SECTION_FOLDER_NAMES],
+      ...(this.o.assessmentGroupId ? { assessmentGroup: { objectId: this.o.assessmentGroupId } } : {}),
     });
     this.o.log.info(
       {
@@ -110,6 +118,7 @@ export class GraphEvidenceFolders implements EvidenceFolders {
         updated: report.updated,
         alreadyThere: report.alreadyThere,
         failed: report.failed.length,
+        notInvited: report.notInvited.length,
         requests: report.requests,
       },
       'evidence folders provisioned',
