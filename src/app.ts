@@ -16,7 +16,7 @@ import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
 import { ReminderService } from './notifications/service.js';
 import { tenantServiceUrl } from './notifications/teams-installer.js';
-import type { AppConfig } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
 import { createLogger, type Logger } from './log.js';
@@ -78,6 +78,18 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // On a PostgreSQL server several instances may run: locks shared through the database.
   const graph =
     (opts.graph ?? true) ? createGraphPorts(config, store, log, { sharedLocks: database.engine === 'postgres' }) : null;
+  if (graph && config.mode === 'tenant') {
+    // A calendar that does not allow Teams meetings gives drop-ins without join links: refuse to start.
+    try {
+      await graph.meetings.assertTeamsMeetingsAllowed();
+    } catch (err) {
+      if (!opts.database) await database.close();
+      throw new ConfigError(
+        [{ variable: 'GRAPH_ORGANISER_UPN', reason: err instanceof Error ? err.message : String(err) }],
+        config.mode,
+      );
+    }
+  }
   const svc: Services = {
     store,
     clock,
