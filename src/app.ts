@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
 import { createAdapter } from '../bot/adapter.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
@@ -60,6 +61,8 @@ export interface StartOptions {
   reminders?: boolean | { planEveryMs?: number; pollMs?: number };
   /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   tabJwks?: JWTVerifyGetKey;
+  /** How the bot signs its own calls (tests: the local Bot Connector's token); local mode only. */
+  connectorCredentials?: ConfigurationServiceClientCredentialFactory;
 }
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
@@ -102,7 +105,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   const router = new CommandRouter(svc, ALL_COMMANDS);
   const bot = new WexqsBot(svc, router);
-  const adapter = createAdapter(config.bot, log);
+  if (opts.connectorCredentials && config.mode !== 'local')
+    throw new Error('local Bot Connector credentials cannot be used in tenant mode');
+  const adapter = createAdapter(config.bot, log, opts.connectorCredentials);
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
