@@ -87,6 +87,45 @@ describe("Graph's v1.0 metadata", () => {
   });
 });
 
+describe('request validation against the real v1.0 metadata', () => {
+  const md = graphMetadata();
+  const check = (method: string, path: string, query = '', body?: unknown) =>
+    validateRequest(md, { method, path, query: new URLSearchParams(query), body });
+
+  it('follows casts, @odata.type, function calls, $value/$count, nested $expand and unbound operations', () => {
+    expect(() =>
+      check('GET', '/users/u/teamwork/installedApps/i/microsoft.graph.userScopeTeamsAppInstallation/chat'),
+    ).not.toThrow();
+    expect(() => check('GET', '/users/u/microsoft.graph.driveItem')).toThrow(
+      "is not derived from 'microsoft.graph.user'",
+    );
+    expect(() => check('GET', "/drives/d/root/delta(token='latest')")).not.toThrow();
+    expect(() => check('GET', "/drives/d/root/delta(since='x')")).toThrow("The parameter 'since'");
+    expect(() => check('POST', '/drives/d/root/delta', '', {})).toThrow("'delta' is a function: use GET.");
+    expect(() => check('GET', '/drives/d/items/i/content/$value')).not.toThrow();
+    expect(() => check('GET', '/users/$count')).not.toThrow();
+    expect(() => check('GET', '/users/$count/x')).toThrow("Resource not found for the segment 'x'.");
+    expect(() => check('GET', '/drives/d/items/i/size/x')).toThrow("Resource not found for the segment 'x'.");
+    expect(() => check('GET', '/users/u', '$expand=calendar($select=id),events')).not.toThrow();
+    expect(() => check('GET', '/users/u', '$select=*,displayName')).not.toThrow();
+    expect(() =>
+      check('POST', '/users/u/events', '', {
+        subject: 's',
+        attendees: [{ '@odata.type': '#microsoft.graph.attendee', emailAddress: { address: 'a@b' }, type: 'required' }],
+      }),
+    ).not.toThrow();
+    expect(() =>
+      check('POST', '/users/u/events', '', { location: { '@odata.type': '#microsoft.graph.nothing' } }),
+    ).toThrow('does not exist');
+    expect(() =>
+      check('POST', '/users/u/events', '', { location: { '@odata.type': '#microsoft.graph.user' } }),
+    ).toThrow('is not derived from');
+    expect(() => check('GET', '/users/u/events/e:/x')).toThrow('Path-based addressing is only valid on a driveItem');
+    expect(() => check('GET', '/drives/d/%E0%A4%A')).toThrow('Resource not found');
+    expect(() => check('GET', '/')).toThrow('Resource not found');
+  });
+});
+
 describe('graph emulator: refuses what is not in the v1.0 contract', () => {
   it("answers 400 in Graph's error shape for an unknown path segment, body property, action parameter or $select name", async () => {
     h = await harness({ users: [{ mail: 'organiser@t.example.org' }] });
@@ -152,6 +191,26 @@ describe('graph emulator: refuses what is not in the v1.0 contract', () => {
     // In the contract but not emulated: the emulator's own 405, never a contract refusal.
     const meetings = await graphCall<any>(h.client, 'GET', '/users/admin@wexqs.example/onlineMeetings');
     expect(meetings.status).not.toBe(400);
+  });
+});
+
+describe('graph emulator: its own admin endpoints (outside Graph, never checked against it)', () => {
+  it('reports health and stats, takes fault settings, resets', async () => {
+    h = await harness();
+    await newFolder(h, 'Kept until reset');
+    const get = async (p: string, init?: RequestInit) => {
+      const r = await fetch(`${h!.emu.url}${p}`, init);
+      return { status: r.status, body: r.status === 204 ? null : await r.json() };
+    };
+    expect((await get('/_emulator/health')).body).toEqual({ ok: true, driveId: h.emu.driveId });
+    expect((await get('/_emulator/stats')).body).toMatchObject({ contractRefusals: 0 });
+    const set = await get('/_emulator/faults', { method: 'POST', body: JSON.stringify({ rate503: 0 }) });
+    expect(set.body).toEqual({ rate503: 0 });
+    expect((await get('/_emulator/faults')).body).toEqual({ rate503: 0 });
+    expect((await get('/_emulator/nothing')).status).toBe(404);
+    expect((await get('/_emulator/reset', { method: 'POST' })).status).toBe(204);
+    expect(h.emu.drive.children(h.emu.drive.rootId)).toHaveLength(0);
+    expect(h.emu.directory.byEmail('ann@example.org')).toMatchObject({ kind: 'user' });
   });
 });
 

@@ -118,6 +118,29 @@ describe('private folders, verified', () => {
     expect(h.emu.stats().requests - before).toBe(1);
   });
 
+  it('treats access a folder shares with the cycle folder, that the app did not grant, as inherited and removes it', async () => {
+    h = await harness({ timeScale: 60 });
+    const ledger = new InMemoryLedger();
+    const input = smallCycle(1);
+    await run(h, ledger, input);
+    // Someone is given access to the whole cycle folder by hand; then a new organisation comes in
+    // on a tenant that copies inherited access when the link is created.
+    const cycleFolder = (await ledger.loadCycle('c1')).cycleFolder!.id;
+    await graphCall(h.client, 'POST', `/drives/${h.emu.driveId}/items/${cycleFolder}/invite`, {
+      recipients: [{ email: 'everyone.here@t.example.org' }],
+      roles: ['read'],
+      requireSignIn: true,
+      sendInvitation: false,
+    });
+    h.emu.setSharing({ ignoreRetainOnCreateLinkRate: 1 });
+    const bigger = smallCycle(2);
+    const report = await run(h, ledger, bigger);
+    expect(report.failed).toEqual([]);
+    const folder = await folderOf(ledger, 'o1');
+    expect(h.emu.drive.permissions(folder).some((p) => p.rec.email === 'everyone.here@t.example.org')).toBe(false);
+    expect(verifyCycle(h.emu, bigger, await ledger.loadCycle('c1'))).toEqual([]);
+  });
+
   it('never sends retainInheritedPermissions on invite, so a tenant that refuses it changes nothing', async () => {
     h = await harness({ timeScale: 60, sharing: { refuseRetainOnInviteRate: 1 } });
     const input = smallCycle(3);
@@ -219,6 +242,22 @@ describe('access follows people', () => {
     expect(third['manual@t.example.org']!.role).toBe('read');
     const ledgerGrants = (await ledger.loadCycle('c1')).orgs.o0!.grants;
     expect(ledgerGrants.map((g) => g.objectId ?? g.email).sort()).toEqual([A, R, ASSESSMENT_GROUP.id].sort());
+  });
+
+  it('re-invites someone whose permission was removed by hand when their role goes down', async () => {
+    h = await harness({ timeScale: 60 });
+    const ledger = new InMemoryLedger();
+    const A = 'a@t.example.org';
+    await run(h, ledger, org([A], []));
+    const folderId = await folderOf(ledger, 'o0');
+    await graphCall(
+      h.client,
+      'DELETE',
+      `/drives/${h.emu.driveId}/items/${folderId}/permissions/${access(h, folderId)[A]!.id}`,
+    );
+    const report = await run(h, ledger, org([], [A]));
+    expect(report.failed).toEqual([]);
+    expect(access(h, folderId)[A]!.role).toBe('read');
   });
 
   it('a role change and a removal in the same run, batches racing, leave exactly the right permissions', async () => {

@@ -907,10 +907,6 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
           return done();
         }
         w.leftovers = left.map((l) => l.label);
-        if (w.state.private) {
-          w.state.private = false;
-          this.note({ t: 'verified', cycleId: cid, orgId: oid, private: false });
-        }
         if (w.repaired) return this.fail(s, `not private: ${w.leftovers.join(', ')} still has access`);
         // Copied onto this folder when its inheritance broke: remove it once, then read again.
         w.repaired = true;
