@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
 import { createAdapter } from '../bot/adapter.js';
+import { EmulatorCredentialsFactory } from './connector-emulator/bot-credentials.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
 import { DetachedBackground } from './workflows/fakes.js';
 import { ALL_COMMANDS } from '../bot/commands/index.js';
@@ -107,7 +108,11 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const bot = new WexqsBot(svc, router);
   if (opts.connectorCredentials && config.mode !== 'local')
     throw new Error('local Bot Connector credentials cannot be used in tenant mode');
-  const adapter = createAdapter(config.bot, log, opts.connectorCredentials);
+  const adapter = createAdapter(
+    config.bot,
+    log,
+    opts.connectorCredentials ?? (config.local.botConnectorToken ? new EmulatorCredentialsFactory() : undefined),
+  );
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };

@@ -76,6 +76,8 @@ export const AppConfigSchema = z.object({
     playground: z.boolean(),
     playgroundPort: port,
     identityPicker: z.boolean(),
+    /** The bot signs its calls with the local Bot Connector's token (off by default; tests and benchmarks). */
+    botConnectorToken: z.boolean(),
   }),
   links: z.object({
     /** The app's public base URL (no trailing slash), for links people open outside Teams (.ics). */
@@ -300,6 +302,7 @@ const LOCAL_ONLY_FEATURES = [
   ['GRAPH_EMULATOR', 'replaces Microsoft Graph with the local emulator'],
   ['PLAYGROUND', 'runs the Agents Playground instead of Teams'],
   ['TAB_IDENTITY_PICKER', 'lets anyone pick who they are in the tab, bypassing SSO'],
+  ['LOCAL_BOT_CONNECTOR_TOKEN', "signs the bot's calls with the local Bot Connector's key"],
 ] as const;
 
 /**
@@ -343,6 +346,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const graphEmulator = r.bool('GRAPH_EMULATOR', !tenant);
   const playground = r.bool('PLAYGROUND', !tenant);
   const identityPicker = r.bool('TAB_IDENTITY_PICKER', !tenant);
+  // Off unless asked for: local mode talks to the Agents Playground, which wants no token.
+  const botConnectorToken = r.bool('LOCAL_BOT_CONNECTOR_TOKEN', false);
   const graphEmulatorPort = r.port('GRAPH_EMULATOR_PORT', DEFAULTS.graphEmulatorPort);
   const playgroundPort = r.port('PLAYGROUND_PORT', DEFAULTS.playgroundPort);
   if (tenant) {
@@ -351,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       GRAPH_EMULATOR: graphEmulator,
       PLAYGROUND: playground,
       TAB_IDENTITY_PICKER: identityPicker,
+      LOCAL_BOT_CONNECTOR_TOKEN: botConnectorToken,
     };
     for (const [name, what] of LOCAL_ONLY_FEATURES) {
       if (on[name]) r.problem(name, `is a local-only feature (${what}) and must be false or unset in tenant mode`);
@@ -514,7 +520,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       assessmentGroupId,
       sharePointLicenceBand,
     },
-    local: { seedDemoData, graphEmulator, graphEmulatorPort, playground, playgroundPort, identityPicker },
+    local: {
+      seedDemoData,
+      graphEmulator,
+      graphEmulatorPort,
+      playground,
+      playgroundPort,
+      identityPicker,
+      botConnectorToken,
+    },
     links: { publicBaseUrl, signingSecret },
     timeZone,
     teamsAppId,

@@ -71,6 +71,7 @@ describe('loadConfig defaults (local mode)', () => {
       playground: true,
       playgroundPort: 56150,
       identityPicker: true,
+      botConnectorToken: false,
     });
     // Bot auth disabled is allowed locally; MultiTenant because botbuilder asserts an app id for SingleTenant.
     expect(cfg.bot).toEqual({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' });
@@ -201,6 +202,7 @@ describe('tenant mode', () => {
     ['GRAPH_EMULATOR', { GRAPH_EMULATOR: '1' }],
     ['PLAYGROUND', { PLAYGROUND: 'true' }],
     ['TAB_IDENTITY_PICKER', { TAB_IDENTITY_PICKER: 'true' }],
+    ['LOCAL_BOT_CONNECTOR_TOKEN', { LOCAL_BOT_CONNECTOR_TOKEN: 'true' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'http://graph.microsoft.com/v1.0' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'https://127.0.0.1:3979/v1.0' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'https://graph.microsoft.com.evil.example/v1.0' }],

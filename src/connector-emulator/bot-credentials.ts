@@ -53,8 +53,9 @@ export async function verifyConnectorToken(
 }
 
 /**
- * botbuilder credentials for the local connector: authentication on, every outgoing request signed
- * with a token for `appId` (renewed before it expires).
+ * botbuilder credentials for the local connector: every outgoing call signed with a token for
+ * `appId` (renewed before it expires). Incoming activities are not authenticated, as in local mode
+ * with bot authentication off (the Agents Playground and tests post them without a token).
  */
 export class EmulatorCredentialsFactory extends ConfigurationServiceClientCredentialFactory {
   private token: { value: string; until: number } | null = null;
@@ -73,7 +74,7 @@ export class EmulatorCredentialsFactory extends ConfigurationServiceClientCreden
   }
 
   override isAuthenticationDisabled(): Promise<boolean> {
-    return Promise.resolve(false);
+    return Promise.resolve(true);
   }
 
   override createCredentials(): Promise<{
