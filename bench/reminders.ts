@@ -28,7 +28,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAdapter } from '../bot/adapter.js';
 import { BotMessenger } from '../bot/messenger.js';
-import { startConnectorEmulator, type ConnectorEmulator } from '../src/connector-emulator/index.js';
+import {
+  EmulatorCredentialsFactory,
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../src/connector-emulator/index.js';
 import { createLogger } from '../src/log.js';
 import { Dispatcher } from '../src/notifications/dispatcher.js';
 import type { ReminderMessage } from '../src/notifications/messenger.js';
@@ -60,7 +64,11 @@ async function worker(): Promise<void> {
   const log = createLogger({ level: 'error', name: 'bench-dispatcher' });
   const database = await openDatabase({ databaseUrl: values.db!, migrate: false, poolSize: 12 });
   const store = new Store(database.db);
-  const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' }, log);
+  const adapter = createAdapter(
+    { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' },
+    log,
+    new EmulatorCredentialsFactory(),
+  );
   const dispatcher = new Dispatcher({
     store,
     messenger: new BotMessenger(adapter, { appId: '', timeoutMs: 1_000 }),

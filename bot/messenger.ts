@@ -215,12 +215,23 @@ export function classifyError(err: unknown): SendOutcome {
     headers && typeof (headers as { get?: unknown }).get === 'function'
       ? (headers as { get(n: string): string | undefined }).get(n)
       : (headers as Record<string, string> | undefined)?.[n];
-  let body: { error?: { code?: string; subCode?: string; message?: string } } | undefined;
+  // Bot Framework's `{error:{code,subCode}}`, or Teams' own `{errorCode, message}` whose message is
+  // itself JSON carrying the subCode (a user who blocked the bot: errorCode 209, MessageWritesBlocked).
+  let body:
+    { error?: { code?: string; subCode?: string; message?: string }; errorCode?: number; message?: string } | undefined;
   try {
     const raw = e?.response?.bodyAsText;
     body = raw ? (JSON.parse(raw) as typeof body) : ((e?.response?.parsedBody ?? e?.details) as typeof body);
   } catch {
     body = undefined;
+  }
+  let teamsSubCode: string | undefined;
+  if (body?.errorCode !== undefined && typeof body.message === 'string') {
+    try {
+      teamsSubCode = (JSON.parse(body.message) as { subCode?: string }).subCode;
+    } catch {
+      teamsSubCode = undefined;
+    }
   }
   const retryAfterMs = parseRetryAfter(
     header('retry-after-ms') !== undefined ? String(Number(header('retry-after-ms')) / 1000) : header('retry-after'),
@@ -228,5 +239,9 @@ export function classifyError(err: unknown): SendOutcome {
   if (status === null || status === undefined) {
     return classifyHttpFailure(null, { code: e?.code, message: e?.code ?? 'network error' });
   }
-  return classifyHttpFailure(status, { code: body?.error?.code, subCode: body?.error?.subCode, retryAfterMs });
+  return classifyHttpFailure(status, {
+    code: body?.error?.code ?? (body?.errorCode !== undefined ? String(body.errorCode) : undefined),
+    subCode: body?.error?.subCode ?? teamsSubCode,
+    retryAfterMs,
+  });
 }

@@ -61,6 +61,13 @@ param graphOrganiserUpn string
 @description('Graph e-mails invitations (meeting invites, folder sharing).')
 param graphSendInvitations bool = true
 
+@description('Object id of the assessment team\'s Entra security group, granted on every evidence folder.')
+param graphAssessmentGroupId string
+
+@description('The tenant\'s Microsoft 365 licence band, which sets the app\'s SharePoint resource-unit budget.')
+@allowed(['0-1k', '1k-5k', '5k-15k', '15k-50k', '50k+'])
+param sharePointLicenceBand string = '0-1k'
+
 @description('PostgreSQL administrator login.')
 param postgresAdminLogin string = 'wexqsadmin'
 
@@ -288,6 +295,8 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'GRAPH_DRIVE_ID', value: graphDriveId }
             { name: 'GRAPH_ORGANISER_UPN', value: graphOrganiserUpn }
             { name: 'GRAPH_SEND_INVITATIONS', value: string(graphSendInvitations) }
+            { name: 'GRAPH_ASSESSMENT_GROUP_ID', value: graphAssessmentGroupId }
+            { name: 'SHAREPOINT_LICENCE_BAND', value: sharePointLicenceBand }
             { name: 'PUBLIC_BASE_URL', value: publicBaseUrl }
             { name: 'LINK_SIGNING_SECRET', secretRef: 'link-signing-secret' }
             { name: 'TEAMS_APP_ID', value: teamsAppId }

@@ -6,8 +6,10 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
 import { createAdapter } from '../bot/adapter.js';
+import { EmulatorCredentialsFactory } from './connector-emulator/bot-credentials.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
 import { DetachedBackground } from './workflows/fakes.js';
 import { ALL_COMMANDS } from '../bot/commands/index.js';
@@ -16,7 +18,7 @@ import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
 import { ReminderService } from './notifications/service.js';
 import { tenantServiceUrl } from './notifications/teams-installer.js';
-import type { AppConfig } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
 import { createLogger, type Logger } from './log.js';
@@ -60,6 +62,8 @@ export interface StartOptions {
   reminders?: boolean | { planEveryMs?: number; pollMs?: number };
   /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   tabJwks?: JWTVerifyGetKey;
+  /** How the bot signs its own calls (tests: the local Bot Connector's token); local mode only. */
+  connectorCredentials?: ConfigurationServiceClientCredentialFactory;
 }
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
@@ -78,6 +82,18 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // On a PostgreSQL server several instances may run: locks shared through the database.
   const graph =
     (opts.graph ?? true) ? createGraphPorts(config, store, log, { sharedLocks: database.engine === 'postgres' }) : null;
+  if (graph && config.mode === 'tenant') {
+    // A calendar that does not allow Teams meetings gives drop-ins without join links: refuse to start.
+    try {
+      await graph.meetings.assertTeamsMeetingsAllowed();
+    } catch (err) {
+      if (!opts.database) await database.close();
+      throw new ConfigError(
+        [{ variable: 'GRAPH_ORGANISER_UPN', reason: err instanceof Error ? err.message : String(err) }],
+        config.mode,
+      );
+    }
+  }
   const svc: Services = {
     store,
     clock,
@@ -90,7 +106,13 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   const router = new CommandRouter(svc, ALL_COMMANDS);
   const bot = new WexqsBot(svc, router);
-  const adapter = createAdapter(config.bot, log);
+  if (opts.connectorCredentials && config.mode !== 'local')
+    throw new Error('local Bot Connector credentials cannot be used in tenant mode');
+  const adapter = createAdapter(
+    config.bot,
+    log,
+    opts.connectorCredentials ?? (config.local.botConnectorToken ? new EmulatorCredentialsFactory() : undefined),
+  );
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };

@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { SHAREPOINT_LICENCE_BANDS, type SharePointLicenceBand } from './graph/provisioning/sharepoint-budget.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated shape
@@ -63,6 +64,10 @@ export const AppConfigSchema = z.object({
     organiserUpn: z.string(),
     /** Whether Graph should email invitations (meeting invites, sharing invitations). */
     sendInvitations: z.boolean(),
+    /** Object id of the assessment team's Entra security group, granted on every evidence folder ('' locally). */
+    assessmentGroupId: z.string(),
+    /** The tenant's licence band, which sets the app's SharePoint resource-unit budget. */
+    sharePointLicenceBand: z.enum(Object.keys(SHAREPOINT_LICENCE_BANDS) as [SharePointLicenceBand]),
   }),
   local: z.object({
     seedDemoData: z.boolean(),
@@ -71,6 +76,8 @@ export const AppConfigSchema = z.object({
     playground: z.boolean(),
     playgroundPort: port,
     identityPicker: z.boolean(),
+    /** The bot signs its calls with the local Bot Connector's token (off by default; tests and benchmarks). */
+    botConnectorToken: z.boolean(),
   }),
   links: z.object({
     /** The app's public base URL (no trailing slash), for links people open outside Teams (.ics). */
@@ -295,6 +302,7 @@ const LOCAL_ONLY_FEATURES = [
   ['GRAPH_EMULATOR', 'replaces Microsoft Graph with the local emulator'],
   ['PLAYGROUND', 'runs the Agents Playground instead of Teams'],
   ['TAB_IDENTITY_PICKER', 'lets anyone pick who they are in the tab, bypassing SSO'],
+  ['LOCAL_BOT_CONNECTOR_TOKEN', "signs the bot's calls with the local Bot Connector's key"],
 ] as const;
 
 /**
@@ -338,6 +346,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const graphEmulator = r.bool('GRAPH_EMULATOR', !tenant);
   const playground = r.bool('PLAYGROUND', !tenant);
   const identityPicker = r.bool('TAB_IDENTITY_PICKER', !tenant);
+  // Off unless asked for: local mode talks to the Agents Playground, which wants no token.
+  const botConnectorToken = r.bool('LOCAL_BOT_CONNECTOR_TOKEN', false);
   const graphEmulatorPort = r.port('GRAPH_EMULATOR_PORT', DEFAULTS.graphEmulatorPort);
   const playgroundPort = r.port('PLAYGROUND_PORT', DEFAULTS.playgroundPort);
   if (tenant) {
@@ -346,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       GRAPH_EMULATOR: graphEmulator,
       PLAYGROUND: playground,
       TAB_IDENTITY_PICKER: identityPicker,
+      LOCAL_BOT_CONNECTOR_TOKEN: botConnectorToken,
     };
     for (const [name, what] of LOCAL_ONLY_FEATURES) {
       if (on[name]) r.problem(name, `is a local-only feature (${what}) and must be false or unset in tenant mode`);
@@ -410,6 +421,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const driveId = r.string('GRAPH_DRIVE_ID');
   const organiserUpn = r.string('GRAPH_ORGANISER_UPN');
   const sendInvitations = r.bool('GRAPH_SEND_INVITATIONS', false);
+  const assessmentGroupId = r.guid('GRAPH_ASSESSMENT_GROUP_ID');
+  const sharePointLicenceBand = r.oneOf(
+    'SHAREPOINT_LICENCE_BAND',
+    Object.keys(SHAREPOINT_LICENCE_BANDS) as SharePointLicenceBand[],
+    '0-1k',
+  );
   if (organiserUpn && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(organiserUpn)) {
     r.problem('GRAPH_ORGANISER_UPN', 'must be a user principal name such as wexqs@example.nhs.uk');
   }
@@ -420,6 +437,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ['GRAPH_CLIENT_SECRET', graphClientSecret, 'the Entra app client secret'],
       ['GRAPH_DRIVE_ID', driveId, 'the SharePoint drive holding evidence folders'],
       ['GRAPH_ORGANISER_UPN', organiserUpn, 'the mailbox that organises drop-in meetings'],
+      [
+        'GRAPH_ASSESSMENT_GROUP_ID',
+        assessmentGroupId,
+        "the assessment team's Entra security group, granted on every private evidence folder",
+      ],
     ] as const;
     for (const [name, value, what] of needed) {
       if (!value) r.problem(name, `is required in tenant mode (${what})`);
@@ -495,8 +517,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       driveId,
       organiserUpn,
       sendInvitations,
+      assessmentGroupId,
+      sharePointLicenceBand,
     },
-    local: { seedDemoData, graphEmulator, graphEmulatorPort, playground, playgroundPort, identityPicker },
+    local: {
+      seedDemoData,
+      graphEmulator,
+      graphEmulatorPort,
+      playground,
+      playgroundPort,
+      identityPicker,
+      botConnectorToken,
+    },
     links: { publicBaseUrl, signingSecret },
     timeZone,
     teamsAppId,
@@ -561,6 +593,8 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
       driveId: cfg.graph.driveId || '(not set)',
       organiserUpn: cfg.graph.organiserUpn || '(not set)',
       sendInvitations: cfg.graph.sendInvitations,
+      assessmentGroupId: cfg.graph.assessmentGroupId || '(not set)',
+      sharePointLicenceBand: cfg.graph.sharePointLicenceBand,
     },
     local: { ...cfg.local },
     links: { publicBaseUrl: cfg.links.publicBaseUrl, signingSecret: secret(cfg.links.signingSecret) },

@@ -34,6 +34,7 @@ function tenantEnv(overrides: Record<string, string | undefined> = {}): NodeJS.P
     GRAPH_CLIENT_SECRET: GRAPH_SECRET,
     GRAPH_DRIVE_ID: 'b!abcdef',
     GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+    GRAPH_ASSESSMENT_GROUP_ID: '55555555-5555-4555-8555-555555555555',
     TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444',
     PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
     LINK_SIGNING_SECRET: LINK_SECRET,
@@ -70,6 +71,7 @@ describe('loadConfig defaults (local mode)', () => {
       playground: true,
       playgroundPort: 56150,
       identityPicker: true,
+      botConnectorToken: false,
     });
     // Bot auth disabled is allowed locally; MultiTenant because botbuilder asserts an app id for SingleTenant.
     expect(cfg.bot).toEqual({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' });
@@ -77,6 +79,8 @@ describe('loadConfig defaults (local mode)', () => {
     // With the emulator on and no GRAPH_BASE_URL, Graph calls go to the emulator.
     expect(cfg.graph.baseUrl).toBe('http://127.0.0.1:3979/v1.0');
     expect(cfg.graph.sendInvitations).toBe(false);
+    expect(cfg.graph.assessmentGroupId).toBe('');
+    expect(cfg.graph.sharePointLicenceBand).toBe('0-1k');
   });
 
   it('defaults GRAPH_BASE_URL to Microsoft Graph when the emulator is off', () => {
@@ -168,6 +172,13 @@ describe('tenant mode', () => {
     });
   });
 
+  it('reads the assessment group and the SharePoint licence band', () => {
+    const cfg = loadConfig(tenantEnv({ SHAREPOINT_LICENCE_BAND: '5k-15k' }));
+    expect(cfg.graph.assessmentGroupId).toBe('55555555-5555-4555-8555-555555555555');
+    expect(cfg.graph.sharePointLicenceBand).toBe('5k-15k');
+    expect(describeConfig(cfg).graph).toMatchObject({ sharePointLicenceBand: '5k-15k' });
+  });
+
   it('accepts explicit "false" for local-only features', () => {
     const cfg = loadConfig(
       tenantEnv({ SEED_DEMO_DATA: 'false', GRAPH_EMULATOR: '0', PLAYGROUND: 'false', TAB_IDENTITY_PICKER: 'false' }),
@@ -191,6 +202,7 @@ describe('tenant mode', () => {
     ['GRAPH_EMULATOR', { GRAPH_EMULATOR: '1' }],
     ['PLAYGROUND', { PLAYGROUND: 'true' }],
     ['TAB_IDENTITY_PICKER', { TAB_IDENTITY_PICKER: 'true' }],
+    ['LOCAL_BOT_CONNECTOR_TOKEN', { LOCAL_BOT_CONNECTOR_TOKEN: 'true' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'http://graph.microsoft.com/v1.0' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'https://127.0.0.1:3979/v1.0' }],
     ['GRAPH_BASE_URL', { GRAPH_BASE_URL: 'https://graph.microsoft.com.evil.example/v1.0' }],
@@ -200,6 +212,9 @@ describe('tenant mode', () => {
     ['GRAPH_CLIENT_SECRET', { GRAPH_CLIENT_SECRET: '' }],
     ['GRAPH_DRIVE_ID', { GRAPH_DRIVE_ID: '' }],
     ['GRAPH_ORGANISER_UPN', { GRAPH_ORGANISER_UPN: '' }],
+    ['GRAPH_ASSESSMENT_GROUP_ID', { GRAPH_ASSESSMENT_GROUP_ID: '' }],
+    ['GRAPH_ASSESSMENT_GROUP_ID', { GRAPH_ASSESSMENT_GROUP_ID: 'WEx QS assessors' }],
+    ['SHAREPOINT_LICENCE_BAND', { SHAREPOINT_LICENCE_BAND: '2500' }],
     ['GRAPH_CLIENT_ID', { AAD_APP_CLIENT_ID: '55555555-5555-4555-8555-555555555555' }],
     ['DATABASE_URL', { DATABASE_URL: undefined }],
     ['TEAMS_APP_ID', { TEAMS_APP_ID: '' }],
@@ -262,6 +277,7 @@ describe('tenant mode', () => {
         'GRAPH_CLIENT_SECRET',
         'GRAPH_DRIVE_ID',
         'GRAPH_ORGANISER_UPN',
+        'GRAPH_ASSESSMENT_GROUP_ID',
         'TEAMS_APP_ID',
       ]),
     );
@@ -282,6 +298,7 @@ describe('tenant mode', () => {
       GRAPH_CLIENT_SECRET: 'y',
       GRAPH_DRIVE_ID: 'b!drive',
       GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+      GRAPH_ASSESSMENT_GROUP_ID: '55555555-5555-4555-8555-555555555555',
       TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444',
       BOT_ID: '11111111-1111-4111-8111-111111111111',
       AAD_APP_CLIENT_ID: '33333333-3333-4333-8333-333333333333',

@@ -1,6 +1,7 @@
 /**
  * Naive baseline for the provisioning benchmark: one request at a time through the Graph SDK alone
- * (its RetryHandler is the only throttling logic), one invite per person, no batching, no pacer.
+ * (its RetryHandler is the only throttling logic), one invite per person, no batching, no pacer;
+ * the same steps as the app (break inheritance, invites, read the permissions back).
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { graphCall } from '../../src/graph/client.js';
@@ -36,22 +37,22 @@ export async function runNaiveBaseline(
     const f = await call('POST', `${d}/items/${cycle}/children`, { name: sanitiseFolderName(org.name), folder: {} });
     const id = f.body.id;
     for (const s of input.sections) await call('POST', `${d}/items/${id}/children`, { name: s, folder: {} });
-    for (const a of org.applicants)
-      await call('POST', `${d}/items/${id}/invite`, {
-        recipients: [{ email: a.email }],
-        roles: ['write'],
+    await call('POST', `${d}/items/${id}/createLink`, {
+      type: 'view',
+      scope: 'users',
+      retainInheritedPermissions: false,
+    });
+    const invite = (recipient: { email: string } | { objectId: string }, role: string) =>
+      call('POST', `${d}/items/${id}/invite`, {
+        recipients: [recipient],
+        roles: [role],
         requireSignIn: true,
         sendInvitation: false,
-        retainInheritedPermissions: false,
       });
-    for (const r of org.reviewers)
-      await call('POST', `${d}/items/${id}/invite`, {
-        recipients: [{ email: r.email }],
-        roles: ['read'],
-        requireSignIn: true,
-        sendInvitation: false,
-        retainInheritedPermissions: false,
-      });
+    for (const a of org.applicants) await invite({ email: a.email }, 'write');
+    for (const r of org.reviewers) await invite({ email: r.email }, 'read');
+    if (input.assessmentGroup) await invite({ objectId: input.assessmentGroup.objectId }, 'write');
+    await call('GET', `${d}/items/${id}/permissions`);
     orgsDone++;
   }
   return { orgsDone, requests, elapsedMs: Date.now() - started };

@@ -122,11 +122,20 @@ export const assignCommand: BotCommand<AppRef> = {
 function afterAssignment(
   ctx: Parameters<BotCommand['run']>[0],
   applicationId: string,
-  added: string[],
+  change: { added: string[]; removed: string[] },
   cycleId: string,
   organisationId: string,
 ): void {
   const { svc } = ctx;
+  const { added, removed } = change;
+  if (added.length === 0 && removed.length === 0) return;
+  // Folder access follows the reviewers: added ones get read access, removed ones lose theirs.
+  if (svc.evidence) {
+    const evidence = svc.evidence;
+    afterReply(svc, 'share_folder_with_reviewers', async () => {
+      await evidence.provision(cycleId, [organisationId]);
+    });
+  }
   if (added.length === 0) return;
   notifyAboutApplication(
     svc,
@@ -137,13 +146,6 @@ function afterAssignment(
       notice: { message: 'This application has been assigned to you for review.', tone: 'good' },
     }),
   );
-  // Reviewers get read access to the folder.
-  if (svc.evidence) {
-    const evidence = svc.evidence;
-    afterReply(svc, 'share_folder_with_reviewers', async () => {
-      await evidence.provision(cycleId, [organisationId]);
-    });
-  }
 }
 
 export const saveAssignmentCommand: BotCommand<AppRef & { reviewerIds?: string }> = {
@@ -166,7 +168,7 @@ export const saveAssignmentCommand: BotCommand<AppRef & { reviewerIds?: string }
       });
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const out = await assignReviewers(ctx.svc, ctx.actor, { ...ref, reviewerIds: ids });
-      afterAssignment(ctx, ref.applicationId, out.added, out.application.cycleId, out.application.organisationId);
+      afterAssignment(ctx, ref.applicationId, out, out.application.cycleId, out.application.organisationId);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
         notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' },
@@ -187,7 +189,7 @@ export const autoAssignCommand: BotCommand<AppRef> = {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const out = await assignReviewers(ctx.svc, ctx.actor, ref);
-      afterAssignment(ctx, ref.applicationId, out.added, out.application.cycleId, out.application.organisationId);
+      afterAssignment(ctx, ref.applicationId, out, out.application.cycleId, out.application.organisationId);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
         notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' },

@@ -208,6 +208,8 @@ export interface ImportPlan {
   unchanged: number;
   organisations: { id: string; name: string; code: string | null }[];
   people: Person[];
+  /** Organisations a contact moves away from: their folders must stop sharing with that person. */
+  leftOrganisationIds: string[];
 }
 
 function slug(s: string): string {
@@ -225,6 +227,7 @@ export async function planImport(store: Store, rows: readonly ContactRow[]): Pro
   let unchanged = 0;
   const planned = new Map<string, { id: string; name: string; code: string | null }>();
   const people: Person[] = [];
+  const left = new Set<string>();
   for (const r of rows) {
     const key = (r.organisation_code ?? r.organisation_name).toLowerCase();
     let org = planned.get(key);
@@ -286,6 +289,7 @@ export async function planImport(store: Store, rows: readonly ContactRow[]): Pro
       if (same) unchanged++;
       else {
         people.push(next);
+        if (person.organisationId && person.organisationId !== next.organisationId) left.add(person.organisationId);
         changes.push({
           kind: 'update_contact',
           description: `~ contact ${person.email}: ${[next.displayName !== person.displayName ? 'name' : '', next.organisationId !== person.organisationId ? `organisation → ${org.name}` : '', [...person.roles].sort().join() !== roles.join() ? `role → ${role.replace('_', ' ')}` : ''].filter(Boolean).join(', ')}`,
@@ -293,7 +297,7 @@ export async function planImport(store: Store, rows: readonly ContactRow[]): Pro
       }
     }
   }
-  return { changes, unchanged, organisations: [...planned.values()], people };
+  return { changes, unchanged, organisations: [...planned.values()], people, leftOrganisationIds: [...left] };
 }
 
 export async function applyImport(store: Store, plan: ImportPlan, now: Date): Promise<void> {

@@ -117,9 +117,15 @@ export async function runCli(
         if (!dryRun && plan.changes.length > 0) {
           await applyImport(store, plan, now);
           out('Imported.');
-          // Folder access follows the contacts: re-share folders already provisioned this cycle.
+          // Folder access follows the contacts: re-share folders already provisioned this cycle, both
+          // where contacts joined and where they left (their access there is removed).
           const cycle = await store.cycles.current(now);
-          const touched = [...new Set(plan.people.map((p) => p.organisationId).filter((o): o is string => o !== null))];
+          const touched = [
+            ...new Set([
+              ...plan.people.map((p) => p.organisationId).filter((o): o is string => o !== null),
+              ...plan.leftOrganisationIds,
+            ]),
+          ];
           const ledger = new PostgresProvisioningLedger(store.db);
           const provisioned = cycle
             ? (await Promise.all(touched.map(async (o) => ((await ledger.folderFor(cycle.id, o)) ? o : null)))).filter(

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { AppConfig } from '../config.js';
 import { startGraphEmulator } from '../graph/emulator/index.js';
-import { createGraphPorts, LOCAL_EMULATOR_TOKEN } from '../graph/graph-setup.js';
+import { createGraphPorts, LOCAL_EMULATOR_TOKEN, LOCAL_TENANT_DIRECTORY } from '../graph/graph-setup.js';
 import type { ProvisionReport } from '../graph/provisioning/engine.js';
 import { attachProgressBar } from '../graph/provisioning/progress-bar.js';
 import { createLogger } from '../log.js';
@@ -26,6 +26,7 @@ export async function provisionFromCli(
           host: '127.0.0.1',
           dataDir: path.join(config.dataDir, 'graph'),
           acceptedToken: LOCAL_EMULATOR_TOKEN,
+          directory: LOCAL_TENANT_DIRECTORY,
         })
       : null;
   try {

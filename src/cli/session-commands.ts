@@ -10,7 +10,7 @@ import type { AppConfig } from '../config.js';
 import { formatLondon } from '../domain/time.js';
 import type { Actor } from '../domain/types.js';
 import { startGraphEmulator } from '../graph/emulator/index.js';
-import { createGraphPorts, LOCAL_EMULATOR_TOKEN } from '../graph/graph-setup.js';
+import { createGraphPorts, LOCAL_EMULATOR_TOKEN, LOCAL_TENANT_DIRECTORY } from '../graph/graph-setup.js';
 import { createLogger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { changeSession, createSession } from '../workflows/dropins.js';
@@ -120,6 +120,7 @@ async function withMeetings<T>(
           host: '127.0.0.1',
           dataDir: path.join(config.dataDir, 'graph'),
           acceptedToken: LOCAL_EMULATOR_TOKEN,
+          directory: LOCAL_TENANT_DIRECTORY,
           users: [{ mail: config.graph.organiserUpn, displayName: 'WEx QS team' }],
         })
       : null;

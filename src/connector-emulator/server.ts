@@ -12,8 +12,15 @@
  * (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per bot per conversation
  * 7 per 1 s, 8 per 2 s, 60 per 30 s, 1,800 per hour; about 50 per second per app per tenant
  * (sliding windows over accepted writes). Over a limit it answers 429 with Retry-After (seconds,
- * real time, possibly fractional) and a Bot Framework error body. Users configured as blocked get
- * 403 with subCode MessageWritesBlocked (the app was uninstalled or blocked).
+ * real time, possibly fractional) and a Bot Framework error body.
+ *
+ * Like the real service it only answers the bot: every /v3 call needs the bot's bearer token
+ * (bot-credentials.ts; https://learn.microsoft.com/en-us/azure/bot-service/rest-api/bot-framework-rest-connector-authentication),
+ * else 401 with the connector's body `{"message":"Authorization has been denied for this request."}`.
+ * A user who blocked the bot (or uninstalled it) gets Teams' own answer: 403 with
+ * `{"errorCode":209,"message":"{\"subCode\":\"MessageWritesBlocked\",…}"}` — the subCode inside
+ * the JSON string of `message` (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages ,
+ * "MessageWritesBlocked"; the body as Teams returns it is in PLATFORM-FACTS).
  *
  * Time scale: with timeScale S, every window and every injected latency or Retry-After is S times
  * shorter in real time, so S connector-seconds of traffic take one real second. Counts and rates
@@ -31,6 +38,7 @@ import http from 'node:http';
 import { seededRandom } from '../graph/emulator/prng.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { LOCAL_BOT_APP_ID, LOCAL_CONNECTOR_SIGNING_KEY, verifyConnectorToken } from './bot-credentials.js';
 
 export const TEAMS_CONVERSATION_LIMITS: readonly { count: number; windowMs: number }[] = Object.freeze([
   { count: 7, windowMs: 1_000 },
@@ -72,6 +80,10 @@ export interface ConnectorEmulatorOptions {
   keepActivities?: boolean;
   /** Real-time clock in ms (default Date.now); tests pass a manual one so windows are exact. */
   now?: () => number;
+  /** The bot whose token is accepted; default LOCAL_BOT_APP_ID. */
+  botAppId?: string;
+  /** Key the bot's tokens are signed with; default LOCAL_CONNECTOR_SIGNING_KEY. */
+  signingKey?: string;
 }
 
 export interface ReceivedActivity {
@@ -84,6 +96,8 @@ export interface ReceivedActivity {
 
 export interface ConnectorStats {
   requests: number;
+  /** Calls refused for want of the bot's token. */
+  unauthorised: number;
   accepted: number;
   updates: number;
   conversationsCreated: number;
@@ -172,6 +186,17 @@ function botError(status: number, code: string, message: string, extra: Record<s
   return { status, body: { error: { code, message, ...extra } } };
 }
 
+/** What Teams answers for a user who blocked or uninstalled the bot. */
+function blockedByUser() {
+  return {
+    status: 403,
+    body: {
+      errorCode: 209,
+      message: JSON.stringify({ subCode: 'MessageWritesBlocked', details: 'Thread is blocked for bot messages.' }),
+    },
+  };
+}
+
 export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}): Promise<ConnectorEmulator> {
   const clock = opts.now ?? Date.now;
   const timeScale = opts.timeScale ?? 1;
@@ -197,6 +222,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   function emptyStats(): ConnectorStats {
     return {
       requests: 0,
+      unauthorised: 0,
       accepted: 0,
       updates: 0,
       conversationsCreated: 0,
@@ -300,9 +326,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       blocked.has(String((activity.recipient as { aadObjectId?: string } | undefined)?.aadObjectId ?? ''))
     ) {
       stats.blocked++;
-      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', {
-        subCode: 'MessageWritesBlocked',
-      });
+      return blockedByUser();
     }
     const key = idempotencyKey(activity);
     if (key) {
@@ -329,9 +353,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     );
     if (blocked.has(userId)) {
       stats.blocked++;
-      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', {
-        subCode: 'MessageWritesBlocked',
-      });
+      return blockedByUser();
     }
     const refused = admit(null, tenantId, now);
     if (refused) return refused;
@@ -353,9 +375,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     if (!conv) return botError(404, 'ConversationNotFound', 'Conversation not found.');
     if (blocked.has(conv.userId)) {
       stats.blocked++;
-      return botError(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.', {
-        subCode: 'MessageWritesBlocked',
-      });
+      return blockedByUser();
     }
     const existing = keep ? activities.find((a) => a.id === activityId && a.conversationId === convId) : undefined;
     if (keep && !existing) return botError(404, 'ActivityNotFound', 'Activity not found.');
@@ -366,11 +386,24 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     return { status: 200, body: { id: activityId } };
   }
 
+  const botAppId = opts.botAppId ?? LOCAL_BOT_APP_ID;
+  const signingKey = opts.signingKey ?? LOCAL_CONNECTOR_SIGNING_KEY;
+  const goodTokens = new Set<string>();
+  async function authorised(header: string | undefined): Promise<boolean> {
+    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+    if (!m) return false;
+    if (goodTokens.has(m[1]!)) return true;
+    const ok = await verifyConnectorToken(m[1]!, botAppId, signingKey);
+    if (ok && goodTokens.size < 1000) goodTokens.add(m[1]!);
+    return ok;
+  }
+
   async function route(
     method: string,
     path: string,
     body: Record<string, unknown>,
     arrivedAt: number,
+    authorization?: string,
   ): Promise<Result> {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     // Admin: /_emulator/...
@@ -394,6 +427,10 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     }
     if (parts[0] !== 'v3' || parts[1] !== 'conversations')
       return botError(404, 'NotFound', `No route ${method} ${path}`);
+    if (!(await authorised(authorization))) {
+      stats.unauthorised++;
+      return { status: 401, body: { message: 'Authorization has been denied for this request.' } };
+    }
     const isWrite = method === 'POST' || method === 'PUT';
     if (isWrite) {
       const f = injected();
@@ -433,7 +470,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
         const accepted = rng() < (faults.dropAfterAccept ?? 0.5);
         const finish = async () => {
           if (accepted) {
-            const r = await route(req.method ?? 'GET', path, body, arrivedAt);
+            const r = await route(req.method ?? 'GET', path, body, arrivedAt, req.headers.authorization);
             if (r.status < 300) stats.faults.dropAccepted++;
           }
           req.socket.destroy();
@@ -441,7 +478,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
         void finish();
         return;
       }
-      route(req.method ?? 'GET', path, body, arrivedAt).then(
+      route(req.method ?? 'GET', path, body, arrivedAt, req.headers.authorization).then(
         (r) => send(res, r),
         (err: unknown) => send(res, botError(500, 'InternalError', err instanceof Error ? err.message : String(err))),
       );

@@ -64,12 +64,23 @@ export interface CycleInput {
   cycle: { id: string; name: string };
   orgs: OrgInput[];
   sections: string[];
+  /**
+   * The assessment team: an Entra security group granted on every folder. Making a folder private
+   * removes the site's Owners too, so the team needs a grant of its own.
+   */
+  assessmentGroup?: { objectId: string };
 }
 
 export type GrantRole = 'read' | 'write';
 
+/** The role the assessment team has on every evidence folder. */
+export const ASSESSMENT_GROUP_ROLE: GrantRole = 'write';
+
+/** A person (by email) or a group (by Entra object id) and the one role they should have. */
 export interface DesiredGrant {
+  /** lower-case email; '' for a group */
   email: string;
+  objectId?: string;
   role: GrantRole;
 }
 
@@ -82,7 +93,10 @@ export interface DesiredOrgFolder {
   fingerprint: string;
 }
 
-/** Applicants get write, reviewers read; someone in both gets write. Emails are compared lower-case. */
+/**
+ * One grant per person with their highest role: applicants get write, reviewers read; someone in
+ * both gets write. Emails are compared lower-case.
+ */
 export function desiredGrants(org: OrgInput): DesiredGrant[] {
   const m = new Map<string, GrantRole>();
   for (const r of org.reviewers) m.set(r.email.trim().toLowerCase(), 'read');
@@ -112,6 +126,8 @@ export function planOrgFolders(
       );
     }
     const grants = desiredGrants(org);
+    if (input.assessmentGroup)
+      grants.push({ email: '', objectId: input.assessmentGroup.objectId.toLowerCase(), role: ASSESSMENT_GROUP_ROLE });
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({ folderName, sections, grants }))
       .digest('hex')

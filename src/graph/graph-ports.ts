@@ -3,6 +3,7 @@
  * folders provisioned and listed through SharePoint, and drop-in meetings as calendar events with
  * Teams links. The same classes run against real Graph (tenant mode) and the emulator (local).
  */
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { SECTIONS } from '../domain/framework.js';
 import { isApplicant } from '../domain/people.js';
@@ -20,7 +21,7 @@ import type {
 } from '../workflows/ports.js';
 import type { OrgInput } from './evidence-folders.js';
 import { listEvidence } from './evidence-listing.js';
-import { DropInMeetings } from './meetings.js';
+import { DropInMeetings, GraphRequestError, NoJoinLinkError } from './meetings.js';
 import { Provisioner, type ProvisionReport } from './provisioning/engine.js';
 import type { PacerOptions } from './provisioning/pacer.js';
 
@@ -41,6 +42,8 @@ export interface GraphPortsOptions {
   driveId?: string;
   organiser: string;
   sendInvitation: boolean;
+  /** The assessment team's Entra security group, granted on every folder. */
+  assessmentGroupId?: string | undefined;
   pacer?: PacerOptions;
   log: Logger;
 }
@@ -61,6 +64,11 @@ export class GraphEvidenceFolders implements EvidenceFolders {
       total: report.orgsTotal,
       succeeded: report.orgsTotal - report.failed.length,
       failed: report.failed.map((f) => ({ organisationId: f.orgId, reason: f.reason })),
+      notInvited: report.notInvited.map((n) => ({
+        organisationId: n.orgId,
+        recipient: n.recipient,
+        reason: n.reason,
+      })),
     };
   }
 
@@ -101,6 +109,7 @@ export class GraphEvidenceFolders implements EvidenceFolders {
       cycle: { id: cycle.id, name: cycle.name },
       orgs,
       sections: [...SECTION_FOLDER_NAMES],
+      ...(this.o.assessmentGroupId ? { assessmentGroup: { objectId: this.o.assessmentGroupId } } : {}),
     });
     this.o.log.info(
       {
@@ -110,6 +119,7 @@ export class GraphEvidenceFolders implements EvidenceFolders {
         updated: report.updated,
         alreadyThere: report.alreadyThere,
         failed: report.failed.length,
+        notInvited: report.notInvited.length,
         requests: report.requests,
       },
       'evidence folders provisioned',
@@ -207,23 +217,45 @@ export class GraphMeetings implements Meetings {
     return this.o.sharedLocks ? withAdvisoryLock(this.o.store.db, `dropin-event:${eventId}`, fn) : fn();
   }
 
-  /** Create the session's calendar event (once) and keep its Teams join link. */
+  /**
+   * Create the session's calendar event (once) and keep its Teams join link. The transactionId is
+   * chosen once per event and kept until Graph confirms it, so a retry after a lost answer finds
+   * the same event, and a later event for the session (after this one is gone) gets a new id.
+   */
   async ensureMeeting(sessionId: string): Promise<{ eventId: string; joinUrl: string | null }> {
     const session = await this.o.store.dropIns.getSession(sessionId);
     if (!session) throw new Error(`drop-in session ${sessionId} not found`);
     const existing = await this.o.store.dropIns.meetingOf(sessionId);
     if (existing) return existing;
-    const ref = await this.meetings.create(
-      {
-        subject: session.title,
-        body: '<p>NHS England Work Experience Quality Standard drop-in session.</p>',
-        startUtc: session.startsAt.toISOString(),
-        endUtc: session.endsAt.toISOString(),
-      },
-      `wexqs-dropin-${sessionId}`,
-    );
+    const transactionId = await this.o.store.dropIns.meetingTransactionId(sessionId, randomUUID());
+    let ref;
+    try {
+      ref = await this.meetings.create(
+        {
+          subject: session.title,
+          body: '<p>NHS England Work Experience Quality Standard drop-in session.</p>',
+          startUtc: session.startsAt.toISOString(),
+          endUtc: session.endsAt.toISOString(),
+        },
+        transactionId,
+      );
+    } catch (err) {
+      // Graph used the id (an event without a join link, since removed; or it refuses the id):
+      // the next attempt must not reuse it.
+      if (
+        err instanceof NoJoinLinkError ||
+        (err instanceof GraphRequestError && err.code === 'ErrorDuplicateTransactionId')
+      )
+        await this.o.store.dropIns.clearMeetingTransactionId(sessionId);
+      throw err;
+    }
     await this.o.store.dropIns.setMeeting(sessionId, ref.eventId, ref.joinUrl);
     return { eventId: ref.eventId, joinUrl: ref.joinUrl };
+  }
+
+  /** Start-up check (tenant mode): the organiser's calendar must allow Teams meetings. */
+  assertTeamsMeetingsAllowed(): Promise<void> {
+    return this.meetings.assertTeamsMeetingsAllowed();
   }
 
   /**

@@ -10,12 +10,29 @@ import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
 import { recordGraphResponse } from '../telemetry.js';
 import { createGraphClient } from './client.js';
+import type { DirectoryOptions } from './emulator/directory.js';
 import { GraphEvidenceFolders, GraphMeetings } from './graph-ports.js';
 import { GraphEvidenceScanner } from './evidence-scanner.js';
+import { ruPerMinuteForBand } from './provisioning/sharepoint-budget.js';
 
 export const APP_VERSION = '0.1.0';
 /** The token the local emulator is started with and the app sends to it. */
 export const LOCAL_EMULATOR_TOKEN = 'local-emulator-token';
+
+/** Local mode's assessment team: a security group in the emulated tenant, granted on every folder. */
+export const LOCAL_ASSESSMENT_GROUP = {
+  id: 'a55e55ed-7ea3-4c0d-8b1e-00000000a55e',
+  displayName: 'WEx QS assessment team',
+};
+
+/**
+ * The emulated tenant's directory in local mode: the demo's NHS addresses and the team's own are
+ * members (so everyone the demo invites can be invited), and the assessment team's group exists.
+ */
+export const LOCAL_TENANT_DIRECTORY: DirectoryOptions = {
+  tenantDomains: ['example.nhs.uk', 'wexqs.local'],
+  groups: [LOCAL_ASSESSMENT_GROUP],
+};
 
 export interface GraphPorts {
   evidence: GraphEvidenceFolders;
@@ -61,6 +78,9 @@ export function createGraphPorts(
       ledger,
       ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
       sendInvitation: config.graph.sendInvitations,
+      assessmentGroupId:
+        config.graph.assessmentGroupId || (config.mode === 'local' ? LOCAL_ASSESSMENT_GROUP.id : undefined),
+      pacer: { ruPerMinute: ruPerMinuteForBand(config.graph.sharePointLicenceBand) },
     }),
     meetings: new GraphMeetings({ ...common, sharedLocks: opts.sharedLocks ?? false }),
     scanner: new GraphEvidenceScanner({

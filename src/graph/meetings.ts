@@ -4,9 +4,14 @@
  *  - create: POST /users/{organiser}/events with `isOnlineMeeting: true`,
  *    `onlineMeetingProvider: "teamsForBusiness"`; the join link is `onlineMeeting.joinUrl`
  *    (https://learn.microsoft.com/en-us/graph/outlook-calendar-online-meetings). A `transactionId`
- *    makes a retried POST return the same event instead of a duplicate.
+ *    makes a retried POST return the same event instead of a duplicate; it is unique per event
+ *    (Graph refuses one used for another event, even a cancelled one: ErrorDuplicateTransactionId),
+ *    so the caller mints one per event it creates. A calendar that does not allow Teams meetings
+ *    answers 201 without a join link: that is an error here (the event is removed again), and
+ *    `assertTeamsMeetingsAllowed` checks the calendar's `allowedOnlineMeetingProviders` up front
+ *    (https://learn.microsoft.com/en-us/graph/api/resources/calendar).
  *  - update: PATCH /users/{organiser}/events/{id} (https://learn.microsoft.com/en-us/graph/api/event-update)
- *  - cancel: POST .../events/{id}/cancel (https://learn.microsoft.com/en-us/graph/api/event-cancel)
+ *  - cancel: POST .../events/{id}/cancel with `Comment` (https://learn.microsoft.com/en-us/graph/api/event-cancel)
  *  - book/unbook: PATCH with the FULL attendees list (PATCH replaces the collection). Read-modify-write
  *    is serialised per event (one queue per event id) so two bookings never overwrite each other, and
  *    at most 4 requests run at once per mailbox (Outlook's per-mailbox concurrency limit).
@@ -47,6 +52,7 @@ export interface MeetingRef {
 /** The parts of an event the app reads (https://learn.microsoft.com/graph/api/resources/event). */
 interface EventJson {
   id: string;
+  allowedOnlineMeetingProviders?: string[];
   webLink?: string;
   iCalUId?: string;
   onlineMeeting?: { joinUrl?: string } | null;
@@ -60,6 +66,16 @@ export class GraphRequestError extends Error {
     what: string,
   ) {
     super(`${what} failed: ${status} ${code ?? ''}`.trim());
+  }
+}
+
+/** The event was created, but without a Teams join link (the calendar does not allow Teams meetings). */
+export class NoJoinLinkError extends Error {
+  constructor() {
+    super(
+      "the calendar event was created without a Teams join link: the organiser's calendar does not allow Teams meetings (calendar.allowedOnlineMeetingProviders lacks teamsForBusiness)",
+    );
+    this.name = 'NoJoinLinkError';
   }
 }
 
@@ -121,6 +137,24 @@ export class DropInMeetings {
     };
   }
 
+  /**
+   * Refuses (throws) unless the organiser's calendar allows Teams meetings: checked at start-up in
+   * tenant mode, so a calendar that would silently give events without join links is found at once.
+   */
+  async assertTeamsMeetingsAllowed(): Promise<void> {
+    const r = await this.call(
+      'GET',
+      `${this.base.replace(/\/events$/, '/calendar')}?$select=allowedOnlineMeetingProviders`,
+    );
+    const allowed = (r.body as { allowedOnlineMeetingProviders?: string[] } | undefined)?.allowedOnlineMeetingProviders;
+    if (r.status !== 200)
+      throw new GraphRequestError(r.status, errorCode(r as RawResult), "read the organiser's calendar");
+    if (!allowed?.includes('teamsForBusiness'))
+      throw new Error(
+        `the organiser's calendar does not allow Teams meetings (allowedOnlineMeetingProviders: ${allowed?.length ? allowed.join(', ') : 'none'})`,
+      );
+  }
+
   async create(s: SessionInput, transactionId: string = randomUUID()): Promise<MeetingRef> {
     const r = await this.call('POST', this.base, {
       subject: s.subject,
@@ -134,7 +168,13 @@ export class DropInMeetings {
       transactionId,
     });
     if (r.status !== 201) throw new GraphRequestError(r.status, errorCode(r), 'create event');
-    return this.ref(r.body);
+    const ref = this.ref(r.body);
+    if (!ref.joinUrl) {
+      // Not a drop-in anyone can join: take it out of the calendar again and say why.
+      await this.call('DELETE', `${this.base}/${encodeURIComponent(ref.eventId)}`).catch(() => undefined);
+      throw new NoJoinLinkError();
+    }
+    return ref;
   }
 
   async update(eventId: string, patch: Partial<Omit<SessionInput, 'attendees'>>): Promise<MeetingRef> {
@@ -153,7 +193,7 @@ export class DropInMeetings {
   /** Cancels the meeting (attendees get a cancellation). Already gone counts as cancelled. */
   async cancel(eventId: string, comment = 'This drop-in session has been cancelled.'): Promise<void> {
     return this.serialised(eventId, async () => {
-      const r = await this.call('POST', `${this.base}/${encodeURIComponent(eventId)}/cancel`, { comment });
+      const r = await this.call('POST', `${this.base}/${encodeURIComponent(eventId)}/cancel`, { Comment: comment });
       if (r.status !== 202 && r.status !== 404) throw new GraphRequestError(r.status, errorCode(r), 'cancel event');
     });
   }

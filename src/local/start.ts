@@ -11,7 +11,7 @@ import { busyPorts } from './ports.js';
 import { formatLondon } from '../domain/time.js';
 import { createLogger } from '../log.js';
 import { startGraphEmulator, type GraphEmulator } from '../graph/emulator/index.js';
-import { LOCAL_EMULATOR_TOKEN } from '../graph/graph-setup.js';
+import { LOCAL_EMULATOR_TOKEN, LOCAL_TENANT_DIRECTORY } from '../graph/graph-setup.js';
 import { DEMO_PEOPLE } from './demo-people.js';
 import { seedDemoData } from './demo-data.js';
 import { mountEvidencePage } from './evidence-page.js';
@@ -70,6 +70,7 @@ if (config.local.graphEmulator) {
     host: '127.0.0.1',
     dataDir: path.join(config.dataDir, 'graph'),
     acceptedToken: LOCAL_EMULATOR_TOKEN,
+    directory: LOCAL_TENANT_DIRECTORY,
     users: [
       { mail: config.graph.organiserUpn, displayName: 'WEx QS team' },
       ...DEMO_PEOPLE.map((p) => ({ mail: p.email, displayName: p.displayName })),

@@ -62,10 +62,35 @@ export class DropInRepository {
     return r?.graph_event_id ? { eventId: r.graph_event_id, joinUrl: r.join_url } : null;
   }
 
+  /** Records the session's calendar event; its transactionId is spent, so it is cleared. */
   async setMeeting(sessionId: string, eventId: string, joinUrl: string | null): Promise<void> {
     await this.db
       .updateTable('dropin_sessions')
-      .set({ graph_event_id: eventId, join_url: joinUrl })
+      .set({ graph_event_id: eventId, join_url: joinUrl, graph_transaction_id: null })
+      .where('id', '=', sessionId)
+      .execute();
+  }
+
+  /**
+   * The transactionId for creating the session's calendar event: the one already chosen for an
+   * attempt whose answer was lost (so the retry returns that event), or `fresh` (kept for retries).
+   */
+  async meetingTransactionId(sessionId: string, fresh: string): Promise<string> {
+    const r = await this.db
+      .updateTable('dropin_sessions')
+      .set({ graph_transaction_id: sql<string>`coalesce(graph_transaction_id, ${fresh})` })
+      .where('id', '=', sessionId)
+      .returning('graph_transaction_id')
+      .executeTakeFirst();
+    if (!r?.graph_transaction_id) throw new Error(`drop-in session ${sessionId} not found`);
+    return r.graph_transaction_id;
+  }
+
+  /** Forgets a transactionId Graph has used (the event it made is gone): the next attempt gets a new one. */
+  async clearMeetingTransactionId(sessionId: string): Promise<void> {
+    await this.db
+      .updateTable('dropin_sessions')
+      .set({ graph_transaction_id: null })
       .where('id', '=', sessionId)
       .execute();
   }

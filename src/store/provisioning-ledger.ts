@@ -2,9 +2,9 @@
  * The provisioning ledger in PostgreSQL: an append-only journal of the steps Graph confirmed
  * (replayed with the engine's own `applyMutation`, so every ledger implementation means the same
  * thing) plus the current evidence folder per organisation, updated in the same transaction.
- * Each record is committed before its promise resolves: a crash loses at most the step in flight.
+ * Each record is committed before its promise resolves (recordAll: all in one transaction).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   applyMutation,
   type CycleLedgerState,
@@ -51,6 +51,9 @@ export class PostgresProvisioningLedger implements ProvisioningLedger {
   recordPrivate(cycleId: string, orgId: string, privacyLinkId?: string) {
     return this.append({ t: 'private', cycleId, orgId, ...(privacyLinkId ? { privacyLinkId } : {}) });
   }
+  recordVerified(cycleId: string, orgId: string, isPrivate: boolean) {
+    return this.append({ t: 'verified', cycleId, orgId, private: isPrivate });
+  }
   recordGrant(cycleId: string, orgId: string, grant: GrantRecord) {
     return this.append({ t: 'grant', cycleId, orgId, grant });
   }
@@ -83,50 +86,60 @@ export class PostgresProvisioningLedger implements ProvisioningLedger {
       : null;
   }
 
-  private async append(m: LedgerMutation): Promise<void> {
-    const orgId = 'orgId' in m ? m.orgId : null;
+  /** One transaction for all of them: a batch's confirmed steps cost one commit. */
+  async recordAll(mutations: readonly LedgerMutation[]): Promise<void> {
+    if (mutations.length === 0) return;
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('provisioning_journal')
-        .values({ cycle_id: m.cycleId, organisation_id: orgId, mutation: JSON.stringify(m) })
-        .execute();
-      if (m.t === 'folder') {
-        if (m.folder) {
-          await tx
-            .insertInto('evidence_folders')
-            .values({
-              cycle_id: m.cycleId,
-              organisation_id: m.orgId,
-              folder_id: m.folder.id,
-              web_url: m.folder.webUrl,
-              is_private: false,
-            })
-            .onConflict((oc) =>
-              oc.columns(['cycle_id', 'organisation_id']).doUpdateSet({
-                folder_id: m.folder!.id,
-                web_url: m.folder!.webUrl,
-                is_private: false,
-                updated_at: sql`now()`,
-              }),
-            )
-            .execute();
-        } else {
-          await tx
-            .deleteFrom('evidence_folders')
-            .where('cycle_id', '=', m.cycleId)
-            .where('organisation_id', '=', m.orgId)
-            .execute();
-        }
-      } else if (m.t === 'private') {
+      for (const m of mutations) await this.write(tx, m);
+    });
+  }
+
+  private async append(m: LedgerMutation): Promise<void> {
+    await this.db.transaction().execute((tx) => this.write(tx, m));
+  }
+
+  private async write(tx: Transaction<DB>, m: LedgerMutation): Promise<void> {
+    const orgId = 'orgId' in m ? m.orgId : null;
+    await tx
+      .insertInto('provisioning_journal')
+      .values({ cycle_id: m.cycleId, organisation_id: orgId, mutation: JSON.stringify(m) })
+      .execute();
+    if (m.t === 'folder') {
+      if (m.folder) {
         await tx
-          .updateTable('evidence_folders')
-          .set({ is_private: true, updated_at: sql`now()` })
+          .insertInto('evidence_folders')
+          .values({
+            cycle_id: m.cycleId,
+            organisation_id: m.orgId,
+            folder_id: m.folder.id,
+            web_url: m.folder.webUrl,
+            is_private: false,
+          })
+          .onConflict((oc) =>
+            oc.columns(['cycle_id', 'organisation_id']).doUpdateSet({
+              folder_id: m.folder!.id,
+              web_url: m.folder!.webUrl,
+              is_private: false,
+              updated_at: sql`now()`,
+            }),
+          )
+          .execute();
+      } else {
+        await tx
+          .deleteFrom('evidence_folders')
           .where('cycle_id', '=', m.cycleId)
           .where('organisation_id', '=', m.orgId)
           .execute();
-      } else if (m.t === 'cycle' && m.cycleFolder === null) {
-        await tx.deleteFrom('evidence_folders').where('cycle_id', '=', m.cycleId).execute();
       }
-    });
+    } else if (m.t === 'verified') {
+      await tx
+        .updateTable('evidence_folders')
+        .set({ is_private: m.private, updated_at: sql`now()` })
+        .where('cycle_id', '=', m.cycleId)
+        .where('organisation_id', '=', m.orgId)
+        .execute();
+    } else if (m.t === 'cycle' && m.cycleFolder === null) {
+      await tx.deleteFrom('evidence_folders').where('cycle_id', '=', m.cycleId).execute();
+    }
   }
 }

@@ -58,6 +58,8 @@ export interface DropinSessionsTable {
   cancelled: ColumnType<boolean, boolean | undefined, boolean>;
   join_url: string | null;
   graph_event_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** transactionId of the calendar event being created; cleared once Graph confirmed it */
+  graph_transaction_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
 }
 

@@ -42,6 +42,8 @@ export interface ProvisionSummary {
   total: number;
   succeeded: number;
   failed: { organisationId: string; reason: string }[];
+  /** People (email) or groups (object id) Graph could not give access to; the folder works for the others. */
+  notInvited?: { organisationId: string; recipient: string; reason: string }[];
 }
 
 export interface FolderDocument {

@@ -179,5 +179,19 @@ describe.each(engines())('admin CLI on $name', (engine) => {
       new Date(cycle.submissionDeadline.getTime() - 86_400_000),
     );
     expect(lines.join('\n')).not.toContain('provision --cycle');
+    // A contact moving from Alpha (which has a folder) to Beta: Alpha's folder must stop sharing with them.
+    writeFileSync(
+      none,
+      'organisation_name,organisation_code,contact_name,contact_email,contact_role\n"Beta, Community Trust",B2,Nia New,nia@alpha.example,contributor\n',
+    );
+    lines.length = 0;
+    await runCli(
+      ['import-orgs', '--file', none],
+      (l) => lines.push(l),
+      store,
+      new Date(cycle.submissionDeadline.getTime() - 86_400_000),
+    );
+    expect(lines.join('\n')).toContain('organisation → Beta, Community Trust');
+    expect(lines.join('\n')).toContain(`npm run admin -- provision --cycle ${cycle.id}`);
   });
 });

@@ -18,7 +18,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPerson } from '../../src/local/demo-people.js';
 import { assertValidCard } from '../bot/card-validator.js';
-import { eventually, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { contractRefusals, eventually, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { LOCAL_ASSESSMENT_GROUP } from '../../src/graph/graph-setup.js';
 import {
   cardInputs,
   cardOf,
@@ -62,6 +63,8 @@ describe('the application journey in the Agents Playground', () => {
   /** (Re)start the local stack on the same data with the app's clock this many days ahead. */
   async function startDay(offsetDays: number): Promise<void> {
     pg?.close();
+    // Every request the app made that day is in Graph's v1.0 contract.
+    if (stack) expect(await contractRefusals(stack)).toBe(0);
     if (stack) expect(await stack.stop()).toBe(0);
     stack = await startLocalStack({
       ...(dataDir ? { dataDir } : {}),
@@ -129,6 +132,7 @@ describe('the application journey in the Agents Playground', () => {
 
   afterAll(async () => {
     pg?.close();
+    if (stack) expect(await contractRefusals(stack)).toBe(0);
     if (stack) expect(await stack.stop()).toBe(0);
   });
 
@@ -215,6 +219,10 @@ describe('the application journey in the Agents Playground', () => {
       (p: any) => p.grantedToV2?.user?.email?.toLowerCase() === demoPerson(PRIYA).email,
     );
     expect(grant?.roles).toContain('write');
+    // Private, checked: no site group left, and the assessment team has its own grant.
+    expect(folder.permissions.some((p: any) => p.grantedToV2?.siteGroup)).toBe(false);
+    const team = folder.permissions.find((p: any) => p.grantedToV2?.group?.id === LOCAL_ASSESSMENT_GROUP.id);
+    expect(team?.roles).toEqual(['write']);
   });
 
   it('Priya uploads evidence, re-checks her folder, chooses bronze, declares the documents and writes every section', async () => {

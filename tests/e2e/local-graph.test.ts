@@ -4,7 +4,7 @@
  * folder shows up in the evidence listing; a second start keeps all of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
+import { contractRefusals, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
 
 const ORGANISER = 'wexqs.team@wexqs.local';
 
@@ -54,6 +54,7 @@ describe('local stack with the Graph emulator', () => {
       },
     );
     expect(put.status).toBe(201);
+    expect(await contractRefusals(stack)).toBe(0); // provisioning, meetings and the upload are all in the contract
     const page = await (await fetch(`${stack.appUrl}/local/evidence`)).text();
     expect(page).toMatch(/Learner daily diary\.pdf <small>\(section 4,/);
   });
@@ -72,5 +73,6 @@ describe('local stack with the Graph emulator', () => {
     const after = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
     expect(after.value.map((e: any) => e.id).sort()).toEqual(before.value.map((e: any) => e.id).sort());
     expect(await (await fetch(`${stack.appUrl}/local/evidence`)).text()).toContain('Learner daily diary.pdf');
+    expect(await contractRefusals(stack)).toBe(0);
   }, 90_000);
 });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connector-emulator/index.js';
 import { startGraphEmulator, type GraphEmulator } from '../../src/graph/emulator/index.js';
-import { LOCAL_EMULATOR_TOKEN } from '../../src/graph/graph-setup.js';
+import { LOCAL_EMULATOR_TOKEN, LOCAL_TENANT_DIRECTORY } from '../../src/graph/graph-setup.js';
 import { DEMO_CYCLE_ID, seedDemoData } from '../../src/local/demo-data.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
@@ -64,6 +64,8 @@ describe('two app instances on one PostgreSQL server', () => {
         SEED_DEMO_DATA: 'false',
         TAB_IDENTITY_PICKER: 'false',
         WORK_LEASE_MS: '3000',
+        // The local Bot Connector only answers the bot's token.
+        LOCAL_BOT_CONNECTOR_TOKEN: 'true',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,7 +124,11 @@ describe('two app instances on one PostgreSQL server', () => {
       });
     }
     // Every Graph request takes 40 ms: provisioning the cycle takes seconds, not milliseconds.
-    graph = await startGraphEmulator({ acceptedToken: LOCAL_EMULATOR_TOKEN, latencyMs: 40 });
+    graph = await startGraphEmulator({
+      acceptedToken: LOCAL_EMULATOR_TOKEN,
+      latencyMs: 40,
+      directory: LOCAL_TENANT_DIRECTORY,
+    });
     connector = await startConnectorEmulator();
     [a, b] = await Promise.all([startInstance('a'), startInstance('b')]);
   }, 600_000);

@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphMeetings } from '../../src/graph/graph-ports.js';
+import { NoJoinLinkError } from '../../src/graph/meetings.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
@@ -73,6 +74,63 @@ describe('drop-in sessions and their Teams meetings', () => {
     await changeSession(svc, { ...ADMIN, roles: [...ADMIN.roles] }, { sessionId: session.id, cancel: true });
     expect(await meetings.syncMeeting(session.id)).toBe('cancelled');
     expect((await events()).filter((e) => e.subject === 'Readiness clinic')).toHaveLength(0);
+  });
+
+  const newSession = (title: string, days: number) => {
+    const startsAt = new Date(T0.getTime() + days * DAY);
+    return createSession(
+      services(store),
+      { ...ADMIN, roles: [...ADMIN.roles] },
+      { title, startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000), capacity: 8 },
+    );
+  };
+
+  it('a retry after a lost answer finds the event already made; a later event for the session gets a new transactionId', async () => {
+    const session = await newSession('Evidence clinic', 12);
+    // The first attempt reached Graph but its answer was lost: the id chosen for it is kept.
+    const tx = await store.dropIns.meetingTransactionId(session.id, 'tx-first-attempt');
+    expect(await store.dropIns.meetingTransactionId(session.id, 'another')).toBe(tx);
+    const lost = await h.client.api(`/users/${ORGANISER}/events`).post({
+      subject: session.title,
+      body: { contentType: 'HTML', content: '<p>NHS England Work Experience Quality Standard drop-in session.</p>' },
+      start: { dateTime: '2099-01-01T10:00:00', timeZone: 'Europe/London' },
+      end: { dateTime: '2099-01-01T11:00:00', timeZone: 'Europe/London' },
+      transactionId: tx,
+    });
+    await h.client.api(`/users/${ORGANISER}/events/${lost.id}`).delete();
+    // Graph will not take that id again, for any event: the app gives up on it and the next try works.
+    await expect(meetings.ensureMeeting(session.id)).rejects.toMatchObject({ code: 'ErrorDuplicateTransactionId' });
+    const { eventId, joinUrl } = await meetings.ensureMeeting(session.id);
+    expect(joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\//);
+    // Cancelled, and made again later (the session re-opened): a new event, not a refusal.
+    await meetings.syncMeeting(session.id);
+    await h.client.api(`/users/${ORGANISER}/events/${eventId}/cancel`).post({ Comment: 'moved' });
+    await handle.db
+      .updateTable('dropin_sessions')
+      .set({ graph_event_id: null, join_url: null })
+      .where('id', '=', session.id)
+      .execute();
+    const again = await meetings.ensureMeeting(session.id);
+    expect(again.eventId).not.toBe(eventId);
+    expect((await events()).filter((e) => e.subject === 'Evidence clinic')).toHaveLength(1);
+  });
+
+  it('an organiser calendar without Teams meetings fails the start-up check, and an event without a join link is an error', async () => {
+    await expect(meetings.assertTeamsMeetingsAllowed()).resolves.toBeUndefined();
+    h.emu.calendar.setTeamsAllowed(ORGANISER, false);
+    try {
+      await expect(meetings.assertTeamsMeetingsAllowed()).rejects.toThrow(
+        "the organiser's calendar does not allow Teams meetings (allowedOnlineMeetingProviders: none)",
+      );
+      const session = await newSession('No-link clinic', 14);
+      await expect(meetings.ensureMeeting(session.id)).rejects.toBeInstanceOf(NoJoinLinkError);
+      expect(await store.dropIns.meetingOf(session.id)).toBeNull();
+      expect((await events()).filter((e) => e.subject === 'No-link clinic')).toHaveLength(0); // taken out again
+      h.emu.calendar.setTeamsAllowed(ORGANISER, true);
+      expect((await meetings.ensureMeeting(session.id)).joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\//);
+    } finally {
+      h.emu.calendar.setTeamsAllowed(ORGANISER, true);
+    }
   });
 
   it('refuses bad sessions with every reason, and applicants cannot schedule', async () => {

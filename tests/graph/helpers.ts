@@ -12,11 +12,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The test tenant's own domains (every address there is a member) and its assessment team. */
+export const TEST_TENANT_DOMAINS = ['t.example.org', 'nhs.example.org', 'example.org'];
+export const ASSESSMENT_GROUP = { id: '7f0c2a51-3c1e-4b7a-9d2e-5a8b6c4d3e21', displayName: 'WEx QS assessment team' };
+
 export async function harness(
   opts: GraphEmulatorOptions = {},
   clientOpts: { requestTimeoutMs?: number } = {},
 ): Promise<Harness> {
-  const emu = await startGraphEmulator({ acceptedToken: 'test-token', ...opts });
+  const emu = await startGraphEmulator({
+    acceptedToken: 'test-token',
+    directory: { tenantDomains: TEST_TENANT_DOMAINS, groups: [ASSESSMENT_GROUP] },
+    ...opts,
+  });
   const metrics = createGraphMetrics();
   const client = createGraphClient({
     mode: 'local',
@@ -33,6 +41,7 @@ export async function harness(
 export function smallCycle(n: number, id = 'c1'): CycleInput {
   return {
     cycle: { id, name: `Cycle ${id}` },
+    assessmentGroup: { objectId: ASSESSMENT_GROUP.id },
     sections: [
       '1 Healthcare organisation',
       '2 Pre-placement',
@@ -53,7 +62,8 @@ export function smallCycle(n: number, id = 'c1'): CycleInput {
 /**
  * Checks the emulator's drive directly (no HTTP): each org folder exists once under the cycle
  * folder, has the sections (each inheriting from it), is private (no inherited permission, no site
- * group) and carries exactly the expected user grants. Returns a list of problems (empty = correct).
+ * group), carries exactly the expected grants (one per person or group, with its role) and the
+ * ledger records it private. Returns a list of problems (empty = correct).
  */
 export function verifyCycle(emu: GraphEmulator, input: CycleInput, ledger: CycleLedgerState): string[] {
   const problems: string[] = [];
@@ -88,14 +98,15 @@ export function verifyCycle(emu: GraphEmulator, input: CycleInput, ledger: Cycle
     if (perms.some((x) => x.inheritedFrom !== null)) problems.push(`${p.orgId}: not private (inherits)`);
     if (perms.some((x) => x.rec.kind === 'siteGroup')) problems.push(`${p.orgId}: site group still has access`);
     const got = perms
-      .filter((x) => x.rec.kind === 'user')
-      .map((x) => `${x.rec.roles[0]}|${x.rec.email}`)
+      .filter((x) => x.rec.kind === 'user' || x.rec.kind === 'group')
+      .map((x) => `${x.rec.roles[0]}|${x.rec.kind === 'group' ? x.rec.groupId : x.rec.email}`)
       .sort();
-    const want = p.grants.map((g) => `${g.role}|${g.email}`).sort();
+    const want = p.grants.map((g) => `${g.role}|${g.objectId ?? g.email}`).sort();
     if (JSON.stringify(got) !== JSON.stringify(want))
       problems.push(`${p.orgId}: grants ${got.length} vs ${want.length}`);
-    const ledgerGrants = (ledger.orgs[p.orgId]?.grants ?? []).map((g) => `${g.role}|${g.email}`).sort();
+    const ledgerGrants = (ledger.orgs[p.orgId]?.grants ?? []).map((g) => `${g.role}|${g.objectId ?? g.email}`).sort();
     if (JSON.stringify(ledgerGrants) !== JSON.stringify(want)) problems.push(`${p.orgId}: ledger grants differ`);
+    if (!ledger.orgs[p.orgId]?.private) problems.push(`${p.orgId}: not recorded private`);
   }
   return problems;
 }

@@ -6,7 +6,7 @@ import { sanitiseFolderName, planOrgFolders } from '../../src/graph/evidence-fol
 import { Provisioner, InMemoryLedger, JsonFileLedger, RuPacer } from '../../src/graph/provisioning/index.js';
 import { entryRetryDelayMs } from '../../src/graph/provisioning/graph-batch.js';
 import { graphCall } from '../../src/graph/client.js';
-import { harness, smallCycle, verifyCycle, type Harness } from './helpers.js';
+import { ASSESSMENT_GROUP, harness, smallCycle, verifyCycle, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -78,6 +78,68 @@ describe('RuPacer', () => {
     expect(p.stats.holds).toBe(2);
   });
 
+  /** A pacer on a fake clock whose sleeps move the clock: only the pacer's own arithmetic counts. */
+  function fakePacer(o: { ruPerMinute: number; probe?: boolean }) {
+    const clock = { t: 0 };
+    const pacer = new RuPacer({
+      ...o,
+      targetUtilisation: 1,
+      burstRu: 10,
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+    });
+    return { pacer, clock };
+  }
+
+  it('learns the budget from RateLimit-Limit, larger or smaller than the licence band said', () => {
+    const { pacer } = fakePacer({ ruPerMinute: 1250 });
+    pacer.observe(200, { 'ratelimit-limit': '3750', 'ratelimit-remaining': '3000', 'ratelimit-reset': '20' });
+    expect(pacer.ruPerMinute).toBeCloseTo(3750, 6);
+    expect(pacer.stats.learnedRuPerMinute).toBe(3750);
+    pacer.observe(
+      200,
+      new Headers({ 'RateLimit-Limit': '2500', 'RateLimit-Remaining': '2400', 'RateLimit-Reset': '20' }),
+    );
+    expect(pacer.ruPerMinute).toBeCloseTo(2500, 6);
+  });
+
+  it('raises its rate while it is the only limit and the service says nothing; a bare 429 steps it back for good', async () => {
+    const { pacer, clock } = fakePacer({ ruPerMinute: 1200 });
+    // Two budget minutes of demand above the pacer's rate: each ends with a probe.
+    while (clock.t < 60_000) await pacer.acquire(10);
+    await pacer.acquire(10);
+    expect(pacer.stats.probes).toBe(1);
+    expect(pacer.ruPerMinute).toBeCloseTo(1500, 6);
+    while (clock.t < 120_000) await pacer.acquire(10);
+    await pacer.acquire(10);
+    expect(pacer.ruPerMinute).toBeCloseTo(1875, 6);
+    pacer.observe(429, { 'retry-after': '1' });
+    expect(pacer.ruPerMinute).toBeCloseTo(1500, 6);
+    while (clock.t < 240_000) await pacer.acquire(10);
+    expect(pacer.ruPerMinute).toBeCloseTo(1500, 6); // no more probing
+  });
+
+  it('does not probe when demand, not the pacer, held it back, nor beyond the largest band, nor once told the budget', async () => {
+    const idle = fakePacer({ ruPerMinute: 1200 });
+    await idle.pacer.acquire(10);
+    idle.clock.t += 61_000; // a minute with almost nothing to send
+    await idle.pacer.acquire(10);
+    expect(idle.pacer.stats.probes).toBe(0);
+    const big = fakePacer({ ruPerMinute: 6000 });
+    while (big.clock.t < 120_000) await big.pacer.acquire(50);
+    await big.pacer.acquire(50);
+    expect(big.pacer.ruPerMinute).toBeCloseTo(6250, 6);
+    const told = fakePacer({ ruPerMinute: 1200 });
+    told.pacer.observe(200, { 'ratelimit-limit': '1200', 'ratelimit-remaining': '900', 'ratelimit-reset': '30' });
+    while (told.clock.t < 120_000) await told.pacer.acquire(10);
+    expect(told.pacer.stats.probes).toBe(0);
+    const off = fakePacer({ ruPerMinute: 1200, probe: false });
+    while (off.clock.t < 120_000) await off.pacer.acquire(10);
+    expect(off.pacer.ruPerMinute).toBeCloseTo(1200, 6);
+  });
+
   it('reads entry retry delays as the larger of Retry-After and RateLimit-Reset', () => {
     expect(entryRetryDelayMs({ 'retry-after': '0.5' })).toBe(500);
     expect(entryRetryDelayMs({ 'retry-after': '1', 'ratelimit-reset': '3' })).toBe(3000);
@@ -131,6 +193,7 @@ describe('Provisioner', () => {
     expect(rep.alreadyThere).toBe(1);
     const perms = h.emu.drive
       .permissions(folderId)
+      .filter((p) => p.rec.kind === 'user')
       .map((p) => `${p.rec.roles[0]}|${p.rec.email}`)
       .sort();
     expect(perms).toEqual([
@@ -141,14 +204,12 @@ describe('Provisioner', () => {
     ]);
     expect(h.emu.drive.permissions(folderId).some((p) => p.rec.id === foreignId)).toBe(true);
     const after = await ledger.loadCycle('c1');
-    expect(after.orgs.o0!.grants.map((g) => g.email).sort()).toEqual([
-      'a0@t.example.org',
-      'c0@t.example.org',
-      'r9@nhs.example.org',
-    ]);
+    expect(after.orgs.o0!.grants.map((g) => g.objectId ?? g.email).sort()).toEqual(
+      [ASSESSMENT_GROUP.id, 'a0@t.example.org', 'c0@t.example.org', 'r9@nhs.example.org'].sort(),
+    );
     // verifyCycle would flag the foreign grant; check the rest of org o1 is intact
     const problems = verifyCycle(h.emu, input, after);
-    expect(problems).toEqual(['o0: grants 4 vs 3']);
+    expect(problems).toEqual(['o0: grants 5 vs 4']);
   }, 30_000);
 
   it('resumes after a crash mid-run from a JSON-file ledger without duplicates', async () => {

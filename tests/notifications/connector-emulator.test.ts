@@ -1,6 +1,15 @@
-/** The local Bot Connector: documented limits with 429 + Retry-After, 403 for blocked users, idempotency, routes. */
+/**
+ * The local Bot Connector: the bot's bearer token required, documented limits with 429 +
+ * Retry-After, Teams' 403 body for blocked users, idempotency, routes.
+ */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connector-emulator/index.js';
+import {
+  LOCAL_BOT_APP_ID,
+  mintConnectorToken,
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../src/connector-emulator/index.js';
+import { classifyError } from '../../bot/messenger.js';
 import { backoffMs, SlidingWindows } from '../../src/notifications/rate-limit.js';
 import { classifyHttpFailure, parseRetryAfter } from '../../src/notifications/messenger.js';
 
@@ -8,11 +17,12 @@ const SCALE = 10;
 let em: ConnectorEmulator;
 /** The emulator's clock: moved by hand, so the rate windows do not depend on machine load. */
 let clockMs = 1_000_000;
+let token = '';
 
-async function post(path: string, body: unknown, method = 'POST') {
+async function post(path: string, body: unknown, method = 'POST', auth = `Bearer ${token}`) {
   const r = await fetch(em.url + path, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
     body: JSON.stringify(body),
   });
   return {
@@ -26,6 +36,7 @@ const send = (conv: string, extra: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   em = await startConnectorEmulator({ timeScale: SCALE, blockedUsers: ['blocked-user'], now: () => clockMs });
+  token = await mintConnectorToken();
 });
 afterAll(async () => {
   await em.close();
@@ -37,6 +48,28 @@ beforeEach(() => {
 });
 
 describe('connector emulator', () => {
+  it("requires the bot's bearer token: none, another bot's or a forged one is 401", async () => {
+    em.registerConversation('ca', 'ua');
+    const denied = { message: 'Authorization has been denied for this request.' };
+    const none = await post('/v3/conversations/ca/activities', { type: 'message' }, 'POST', '');
+    expect(none).toMatchObject({ status: 401, body: denied });
+    const otherBot = await mintConnectorToken('11111111-1111-4111-8111-111111111111');
+    expect(
+      (await post('/v3/conversations/ca/activities', { type: 'message' }, 'POST', `Bearer ${otherBot}`)).status,
+    ).toBe(401);
+    const forged = await mintConnectorToken(LOCAL_BOT_APP_ID, 'a-key-the-connector-does-not-know-at-all');
+    expect(
+      (await post('/v3/conversations/ca/activities', { type: 'message' }, 'POST', `Bearer ${forged}`)).status,
+    ).toBe(401);
+    const expired = await mintConnectorToken(LOCAL_BOT_APP_ID, undefined, -60);
+    expect(
+      (await post('/v3/conversations/ca/activities', { type: 'message' }, 'POST', `Bearer ${expired}`)).status,
+    ).toBe(401);
+    expect(em.receivedBy('ua')).toBe(0);
+    expect(em.stats().unauthorised).toBe(4);
+    expect((await send('ca')).status).toBe(201);
+  });
+
   it('per conversation: the 8th send inside a (scaled) second is refused with 429 and Retry-After', async () => {
     em.registerConversation('c1', 'u1');
     const ok = [];
@@ -67,11 +100,16 @@ describe('connector emulator', () => {
     expect((await send('other', { conversation: { id: 'other', tenantId: 'U' } })).status).toBe(201);
   });
 
-  it('403 MessageWritesBlocked for a blocked user, on send and on create', async () => {
+  it("a blocked user gets Teams' 403 body (errorCode 209, MessageWritesBlocked inside message), on send and on create", async () => {
     em.registerConversation('cb', 'blocked-user');
     const r = await send('cb');
     expect(r.status).toBe(403);
-    expect(r.body.error).toMatchObject({ code: 'ConversationBlockedByUser', subCode: 'MessageWritesBlocked' });
+    expect(r.body.errorCode).toBe(209);
+    expect(JSON.parse(r.body.message)).toMatchObject({ subCode: 'MessageWritesBlocked' });
+    // The bot reads the subCode out of that string.
+    expect(
+      classifyError({ statusCode: 403, response: { status: 403, bodyAsText: JSON.stringify(r.body) } }),
+    ).toMatchObject({ status: 'unreachable', reason: '403 209/MessageWritesBlocked' });
     const c = await post('/v3/conversations', { isGroup: false, members: [{ id: 'blocked-user' }], tenantId: 'T' });
     expect(c.status).toBe(403);
     expect(em.receivedBy('blocked-user')).toBe(0);

@@ -6,7 +6,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createAdapter } from '../../bot/adapter.js';
 import { BotMessenger } from '../../bot/messenger.js';
-import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connector-emulator/index.js';
+import {
+  EmulatorCredentialsFactory,
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../src/connector-emulator/index.js';
 import { systemClock } from '../../src/workflows/services.js';
 import { Dispatcher, type DispatchEvent, type DispatcherOptions } from '../../src/notifications/dispatcher.js';
 import type { Messenger, SendOutcome, SendRequest } from '../../src/notifications/messenger.js';
@@ -17,7 +21,12 @@ import { engines } from '../support/databases.js';
 import { enqueueDue, seedRecipients, statusCounts } from './helpers.js';
 
 const SCALE = 10;
-const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' }, silentLogger);
+// The bot signs its calls with its token, which the local connector requires.
+const adapter = createAdapter(
+  { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' },
+  silentLogger,
+  new EmulatorCredentialsFactory(),
+);
 
 /** Records when each send started and what came back. */
 class SpyMessenger implements Messenger {

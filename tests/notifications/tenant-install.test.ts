@@ -9,7 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createAdapter } from '../../bot/adapter.js';
 import { BotMessenger } from '../../bot/messenger.js';
-import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connector-emulator/index.js';
+import {
+  EmulatorCredentialsFactory,
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../src/connector-emulator/index.js';
 import { createGraphClient, createGraphMetrics, graphCall, type GraphMetrics } from '../../src/graph/client.js';
 import { startGraphEmulator, type GraphEmulator } from '../../src/graph/emulator/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -39,7 +43,12 @@ const PEOPLE = {
   blocked: oid(4),
   flaky: oid(5),
 };
-const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' }, silentLogger);
+// The bot signs its calls with its token, which the local connector requires.
+const adapter = createAdapter(
+  { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' },
+  silentLogger,
+  new EmulatorCredentialsFactory(),
+);
 
 for (const engine of engines()) {
   describe(`reaching people without the app (tenant mode) on ${engine.name}`, () => {

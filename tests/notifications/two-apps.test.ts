@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connector-emulator/index.js';
+import {
+  EmulatorCredentialsFactory,
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../src/connector-emulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/database.js';
 import { freePort } from '../support/local-stack.js';
@@ -33,6 +37,7 @@ describe('two apps in one process', () => {
           graph: false,
           log: silentLogger,
           reminders: { pollMs: 60_000, planEveryMs: 3_600_000 },
+          connectorCredentials: new EmulatorCredentialsFactory(),
         }),
       );
     }

@@ -59,6 +59,7 @@ function tenantEnv(port: number): NodeJS.ProcessEnv {
     GRAPH_CLIENT_SECRET: 'graph-secret-not-used',
     GRAPH_DRIVE_ID: 'b!abcdef',
     GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+    GRAPH_ASSESSMENT_GROUP_ID: '55555555-5555-4555-8555-555555555555',
     TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444',
     PUBLIC_BASE_URL: `https://${TAB_HOST}`,
     LINK_SIGNING_SECRET: 'link-secret-3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e',

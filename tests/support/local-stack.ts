@@ -93,6 +93,15 @@ export async function graphGet(stack: Pick<LocalStack, 'graphUrl'>, graphPath: s
   return res.json();
 }
 
+/**
+ * How many of the app's requests the Graph emulator refused because they name something that is
+ * not in Graph's v1.0 metadata (it must stay 0: such a request would fail against a real tenant).
+ */
+export async function contractRefusals(stack: Pick<LocalStack, 'graphUrl'>): Promise<number> {
+  const res = await fetch(`${stack.graphUrl}/_emulator/stats`);
+  return ((await res.json()) as { contractRefusals: number }).contractRefusals;
+}
+
 /** Retries `check` until it passes (work the app does after answering), failing with its last error. */
 export async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

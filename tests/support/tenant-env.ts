@@ -25,6 +25,7 @@ export function exampleTenantEnv(overrides: Record<string, string> = {}): Record
     GRAPH_CLIENT_SECRET: 'example-graph-secret',
     GRAPH_DRIVE_ID: 'b!example-drive-id',
     GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+    GRAPH_ASSESSMENT_GROUP_ID: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
     PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
     LINK_SIGNING_SECRET: 'example-link-signing-key-of-forty-eight-characters!',
     TEAMS_APP_ID: EXAMPLE_TEAMS_APP_ID,

@@ -11,6 +11,15 @@
  *    .../event-delete
  *  - POST /users/{id}/events/{id}/cancel: https://learn.microsoft.com/en-us/graph/api/event-cancel
  *    (202; attendees get a cancellation; the event leaves the organiser's calendar)
+ *  - GET /users/{id}/calendar: https://learn.microsoft.com/en-us/graph/api/calendar-get ;
+ *    `allowedOnlineMeetingProviders` says which online meetings the calendar can hold
+ *    (https://learn.microsoft.com/en-us/graph/api/resources/calendar). A calendar that does not allow
+ *    `teamsForBusiness` still answers 201 to an event asking for one, with `isOnlineMeeting: false`
+ *    and no join link (https://learn.microsoft.com/en-us/graph/outlook-calendar-online-meetings :
+ *    check the calendar's allowed providers before creating online meetings).
+ *  - `transactionId` (https://learn.microsoft.com/en-us/graph/api/resources/event): a retried POST of
+ *    the same event returns the event already created; the id can never be used for a different
+ *    event, not even after that event was cancelled or deleted: 400 ErrorDuplicateTransactionId.
  */
 import type { EmulatorStore } from './store.js';
 import { GraphFailure, badRequest } from './errors.js';
@@ -21,6 +30,17 @@ export interface UserRec {
   displayName: string;
   userPrincipalName: string;
   mail: string;
+  /** Member (default) or Guest (an external person already invited to the tenant). */
+  userType?: 'Member' | 'Guest';
+}
+
+/** A transactionId once used, and the event it created (kept after the event is gone). */
+interface TransactionRec {
+  id: string;
+  mailbox: string;
+  eventId: string;
+  /** What makes two POSTs "the same event": subject, start and end. */
+  signature: string;
 }
 
 export interface EventRec {
@@ -54,11 +74,57 @@ const PATCHABLE = new Set([
 ]);
 
 export class EmulatedCalendar {
+  private readonly withoutTeams = new Set<string>();
+  /** lower-case mail and UPN → user id */
+  private readonly byAddress = new Map<string, string>();
+
   constructor(
     private readonly store: EmulatorStore,
     private readonly random: Random,
     private readonly tenantId: string,
-  ) {}
+    /** Mailboxes (UPN or id) whose calendar does not allow Teams meetings. */
+    calendarsWithoutTeams: Iterable<string> = [],
+  ) {
+    for (const u of calendarsWithoutTeams) this.withoutTeams.add(u.toLowerCase());
+    for (const u of store.values<UserRec>('users')) this.indexUser(u);
+  }
+
+  private indexUser(u: UserRec): void {
+    this.byAddress.set(u.mail.toLowerCase(), u.id);
+    this.byAddress.set(u.userPrincipalName.toLowerCase(), u.id);
+  }
+
+  /** Tests: the mailbox's calendar allows Teams meetings (true) or not (false). */
+  setTeamsAllowed(user: string, allowed: boolean): void {
+    if (allowed) this.withoutTeams.delete(user.toLowerCase());
+    else this.withoutTeams.add(user.toLowerCase());
+  }
+
+  private teamsAllowed(u: UserRec): boolean {
+    return ![u.id, u.userPrincipalName, u.mail].some((k) => this.withoutTeams.has(k.toLowerCase()));
+  }
+
+  /** The user's default calendar (https://learn.microsoft.com/en-us/graph/api/resources/calendar). */
+  calendarJson(idOrUpn: string): Record<string, unknown> {
+    const u = this.user(idOrUpn);
+    const allowed = this.teamsAllowed(u) ? ['teamsForBusiness'] : [];
+    return {
+      id: 'AAMkAGC' + u.id.replace(/-/g, ''),
+      name: 'Calendar',
+      color: 'auto',
+      hexColor: '',
+      isDefaultCalendar: true,
+      changeKey: 'nfZyf7VcrEKLNoU37KWlkQAAA0x0+w==',
+      canShare: true,
+      canViewPrivateItems: true,
+      canEdit: true,
+      allowedOnlineMeetingProviders: allowed,
+      defaultOnlineMeetingProvider: allowed[0] ?? 'unknown',
+      isTallyingResponses: true,
+      isRemovable: false,
+      owner: { name: u.displayName, address: u.mail },
+    };
+  }
 
   seedUsers(users: Array<Partial<UserRec> & { mail: string }>): void {
     for (const u of users) {
@@ -68,19 +134,17 @@ export class EmulatedCalendar {
         displayName: u.displayName ?? u.mail.split('@')[0]!,
         userPrincipalName: u.userPrincipalName ?? u.mail,
         mail: u.mail,
+        ...(u.userType ? { userType: u.userType } : {}),
       };
       this.store.put('users', rec.id, rec);
+      this.indexUser(rec);
     }
   }
 
   findUser(idOrUpn: string): UserRec | undefined {
     const key = idOrUpn.toLowerCase();
-    return (
-      this.store.get<UserRec>('users', key) ??
-      this.store
-        .values<UserRec>('users')
-        .find((u) => u.userPrincipalName.toLowerCase() === key || u.mail.toLowerCase() === key)
-    );
+    const id = this.byAddress.get(key) ?? key;
+    return this.store.get<UserRec>('users', id);
   }
 
   user(idOrUpn: string): UserRec {
@@ -100,6 +164,7 @@ export class EmulatedCalendar {
       displayName: u.displayName,
       userPrincipalName: u.userPrincipalName,
       mail: u.mail,
+      userType: u.userType ?? 'Member',
       businessPhones: [],
       givenName: null,
       surname: null,
@@ -167,7 +232,13 @@ export class EmulatedCalendar {
 
   private meeting(e: EventRec): void {
     const d = e.data;
-    if (d.isOnlineMeeting === true && (d.onlineMeetingProvider ?? 'teamsForBusiness') === 'teamsForBusiness') {
+    const organiser = this.store.get<UserRec>('users', e.mailbox);
+    if (
+      d.isOnlineMeeting === true &&
+      (d.onlineMeetingProvider ?? 'teamsForBusiness') === 'teamsForBusiness' &&
+      organiser !== undefined &&
+      this.teamsAllowed(organiser)
+    ) {
       d.onlineMeetingProvider = 'teamsForBusiness';
       if (!d.onlineMeeting) {
         const thread = guidFrom(this.random).replace(/-/g, '').toLowerCase();
@@ -187,9 +258,18 @@ export class EmulatedCalendar {
     const mailbox = this.user(mailboxIdOrUpn).id;
     this.validate(body, false);
     const tx = typeof body.transactionId === 'string' ? body.transactionId : undefined;
+    const signature = JSON.stringify([body.subject ?? '', body.start, body.end]);
     if (tx) {
-      const dup = this.store.values<EventRec>('events').find((e) => e.mailbox === mailbox && e.transactionId === tx);
-      if (dup) return [201, dup];
+      const used = this.store.get<TransactionRec>('transactions', `${mailbox}/${tx}`);
+      if (used) {
+        const existing = this.store.get<EventRec>('events', used.eventId);
+        if (existing && used.signature === signature) return [201, existing];
+        throw new GraphFailure(
+          400,
+          'ErrorDuplicateTransactionId',
+          'Your request cannot be completed. A transaction with this id has already been used for another event.',
+        );
+      }
     }
     const now = new Date().toISOString();
     const data: Record<string, unknown> = {};
@@ -208,6 +288,7 @@ export class EmulatedCalendar {
     };
     this.meeting(e);
     this.store.put('events', e.id, e);
+    if (tx) this.store.put('transactions', `${mailbox}/${tx}`, { id: tx, mailbox, eventId: e.id, signature });
     return [201, e];
   }
 

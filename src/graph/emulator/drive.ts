@@ -6,12 +6,14 @@
  * Semantics modelled (and deliberately no more):
  *  - names are unique per folder, case-insensitively (SharePoint);
  *  - permission inheritance is live: an item without unique permissions shows its nearest
- *    ancestor-with-unique-permissions' permissions with `inheritedFrom` pointing at that ancestor;
- *    the drive root holds the site groups (Owners/Members/Visitors) and is always unique;
+ *    ancestor-with-unique-permissions' permissions, without `inheritedFrom` (a document library
+ *    does not return it); the drive root holds the site groups (Owners/Members/Visitors);
+ *  - permission ids belong to the principal (user, Entra group, site group), so the same person
+ *    has the same permission id on every item and a role change updates that one permission;
  *  - the first share (invite or createLink) of an inheriting item breaks inheritance; with
  *    `retainInheritedPermissions: false` nothing is copied (the item becomes private), otherwise the
- *    inherited permissions are copied as direct ones;
- *  - invite is idempotent per (recipient, role): re-inviting returns the existing permission;
+ *    inherited permissions are copied as direct ones, keeping their ids;
+ *  - invite is idempotent per recipient: re-inviting returns the existing permission;
  *  - createLink returns the existing link of the same type and scope (200) or a new one (201);
  *  - every change bumps a drive-wide sequence used by delta.
  */
@@ -40,13 +42,16 @@ export interface ItemRec {
 
 export interface PermRec {
   key: string; // `${itemId}/${id}`
+  /** Per principal (user, Entra group, site group); a fresh GUID for a sharing link. */
   id: string;
   itemId: string;
   roles: string[];
-  kind: 'user' | 'siteGroup' | 'link';
+  kind: 'user' | 'group' | 'siteGroup' | 'link';
   email?: string;
   displayName?: string;
   userId?: string;
+  groupId?: string;
+  siteGroupId?: string;
   signInRequired?: boolean;
   link?: { type: string; scope: string; webUrl: string };
   createdAt: string;
@@ -64,9 +69,42 @@ export interface DriveStats {
   sameNameAttempts: number;
   renamedDuplicates: number;
   permissionsCreated: number;
+  permissionsUpdated: number;
   permissionsDeleted: number;
   inheritanceBroken: number;
 }
+
+/** Someone a permission can be granted to, as the tenant's directory knows them. */
+export interface Principal {
+  kind: 'user' | 'group';
+  /** Entra object id */
+  id: string;
+  displayName: string;
+  /** users: lower-case mail */
+  email?: string;
+}
+
+export interface PrincipalError {
+  email?: string;
+  status: number;
+  error: { code: string; message: string };
+}
+
+/** The tenant's directory as invite sees it (directory.ts). */
+export interface Directory {
+  byEmail(email: string): Principal | PrincipalError;
+  byObjectId(id: string): Principal | PrincipalError;
+}
+
+/** SharePoint claims: the permission id of a principal is its claim, base64-encoded. */
+export const userClaim = (email: string) => `i:0#.f|membership|${email.toLowerCase()}`;
+export const groupClaim = (objectId: string) => `c:0t.c|tenant|${objectId.toLowerCase()}`;
+const encodeClaim = (claim: string) => Buffer.from(claim).toString('base64').replace(/=+$/, '');
+export const principalId = (p: Principal): string =>
+  encodeClaim(p.kind === 'user' ? userClaim(p.email!) : groupClaim(p.id));
+
+const ROLE_RANK: Record<string, number> = { read: 1, write: 2, owner: 3 };
+const higherRole = (a: string, b: string) => ((ROLE_RANK[b] ?? 0) > (ROLE_RANK[a] ?? 0) ? b : a);
 
 /** Characters SharePoint refuses in file and folder names. */
 const INVALID_NAME = /["*:<>?/\\|]/;
@@ -76,6 +114,8 @@ export class EmulatedDrive {
   readonly siteId: string;
   readonly siteUrl: string;
   private readonly byParent = new Map<string, Map<string, string>>();
+  /** item id → keys of the permissions it holds itself */
+  private readonly permsByItem = new Map<string, Set<string>>();
   private seq = 0;
   private order = 0;
   readonly stats: DriveStats = {
@@ -84,6 +124,7 @@ export class EmulatedDrive {
     sameNameAttempts: 0,
     renamedDuplicates: 0,
     permissionsCreated: 0,
+    permissionsUpdated: 0,
     permissionsDeleted: 0,
     inheritanceBroken: 0,
   };
@@ -109,6 +150,7 @@ export class EmulatedDrive {
       if (it.parentId) this.index(it.parentId).set(it.name.toLowerCase(), it.id);
     }
     for (const t of store.values<Tombstone>('tombstones')) this.seq = Math.max(this.seq, t.seq);
+    for (const p of store.values<PermRec>('permissions')) this.permIndex(p.itemId).add(p.key);
     if (!meta) this.init();
   }
 
@@ -130,17 +172,21 @@ export class EmulatedDrive {
       unique: true,
     };
     this.store.put('items', root.id, root);
+    // The library root holds the site's groups (Owners, Members, Visitors), as a team site has.
+    let siteGroupNumber = 3;
     for (const [name, role] of [
       ['Owners', 'owner'],
       ['Members', 'write'],
       ['Visitors', 'read'],
     ] as const) {
+      const displayName = `WExQS ${name}`;
       this.putPerm({
-        id: guidFrom(this.random).toLowerCase(),
+        id: encodeClaim(`c:0(.s|true|${displayName}`),
         itemId: rootId,
         roles: [role],
         kind: 'siteGroup',
-        displayName: `WExQS ${name}`,
+        displayName,
+        siteGroupId: String(siteGroupNumber++),
         createdAt: now,
       });
     }
@@ -381,7 +427,7 @@ export class EmulatedDrive {
     const it = this.item(itemId);
     if (it.kind === 'root') throw new GraphFailure(403, 'accessDenied', 'The root cannot be deleted.');
     for (const child of this.children(itemId)) this.deleteItem(child.id);
-    for (const p of this.ownPerms(itemId)) this.store.delete('permissions', p.key);
+    for (const p of this.ownPerms(itemId)) this.dropPerm(p);
     this.byParent.get(it.parentId!)?.delete(it.name.toLowerCase());
     this.byParent.delete(itemId);
     this.store.delete('items', itemId);
@@ -392,14 +438,28 @@ export class EmulatedDrive {
 
   // ---- permissions -------------------------------------------------------------------------
 
+  private permIndex(itemId: string): Set<string> {
+    let keys = this.permsByItem.get(itemId);
+    if (!keys) this.permsByItem.set(itemId, (keys = new Set()));
+    return keys;
+  }
+
   private putPerm(p: Omit<PermRec, 'key'>): PermRec {
     const rec: PermRec = { ...p, key: `${p.itemId}/${p.id}` };
     this.store.put('permissions', rec.key, rec);
+    this.permIndex(rec.itemId).add(rec.key);
     return rec;
   }
 
+  private dropPerm(rec: PermRec): void {
+    this.store.delete('permissions', rec.key);
+    this.permsByItem.get(rec.itemId)?.delete(rec.key);
+  }
+
   private ownPerms(itemId: string): PermRec[] {
-    return this.store.values<PermRec>('permissions').filter((p) => p.itemId === itemId);
+    const keys = this.permsByItem.get(itemId);
+    if (!keys) return [];
+    return [...keys].map((k) => this.store.get<PermRec>('permissions', k)).filter((p): p is PermRec => !!p);
   }
 
   private holder(item: ItemRec): ItemRec {
@@ -408,7 +468,12 @@ export class EmulatedDrive {
     return cur;
   }
 
-  /** Effective permissions with inheritedFrom (https://learn.microsoft.com/en-us/graph/api/driveitem-list-permissions). */
+  /**
+   * Effective permissions of an item and, for the emulator's own bookkeeping and tests, where each
+   * one is held. Graph does not say: in a document library `inheritedFrom` is not returned
+   * (https://learn.microsoft.com/en-us/graph/api/resources/permission , inheritedFrom), so an
+   * inheriting item lists its ancestor's permissions under the same ids.
+   */
   permissions(itemId: string): Array<{ rec: PermRec; inheritedFrom: ItemRec | null }> {
     const item = this.item(itemId);
     const h = this.holder(item);
@@ -417,42 +482,41 @@ export class EmulatedDrive {
       .map((rec) => ({ rec, inheritedFrom: h.id === item.id ? null : h }));
   }
 
-  permJson(rec: PermRec, inheritedFrom: ItemRec | null): Record<string, unknown> {
-    const j: Record<string, unknown> = {
-      id: rec.id,
-      roles: rec.roles,
-      shareId: rec.kind === 'link' ? 's!' + rec.id : undefined,
-    };
+  /** permission JSON (https://learn.microsoft.com/en-us/graph/api/resources/permission); never inheritedFrom. */
+  permJson(rec: PermRec): Record<string, unknown> {
+    const j: Record<string, unknown> = { id: rec.id, roles: rec.roles };
     if (rec.kind === 'user') {
       const user = { email: rec.email, id: rec.userId, displayName: rec.displayName };
       j.grantedTo = { user };
       j.grantedToV2 = {
         user,
-        siteUser: { email: rec.email, displayName: rec.displayName, loginName: `i:0#.f|membership|${rec.email}` },
+        siteUser: { email: rec.email, displayName: rec.displayName, loginName: userClaim(rec.email!) },
       };
       j.invitation = { email: rec.email, signInRequired: rec.signInRequired ?? true };
+    } else if (rec.kind === 'group') {
+      j.grantedToV2 = {
+        group: { id: rec.groupId, displayName: rec.displayName },
+        siteUser: { displayName: rec.displayName, loginName: groupClaim(rec.groupId!) },
+      };
     } else if (rec.kind === 'siteGroup') {
-      j.grantedToV2 = { siteGroup: { displayName: rec.displayName, id: rec.id, loginName: rec.displayName } };
+      j.grantedToV2 = { siteGroup: { displayName: rec.displayName, id: rec.siteGroupId, loginName: rec.displayName } };
     } else if (rec.link) {
+      j.shareId = 's!' + rec.id;
       j.link = { type: rec.link.type, scope: rec.link.scope, webUrl: rec.link.webUrl, preventsDownload: false };
       j.hasPassword = false;
       j.grantedToIdentitiesV2 = [];
     }
-    if (inheritedFrom) {
-      j.inheritedFrom = {
-        driveId: this.driveId,
-        id: inheritedFrom.id,
-        path: `/drives/${this.driveId}/root:${inheritedFrom.kind === 'root' ? '' : '/' + this.pathOf(inheritedFrom).join('/')}`,
-      };
-    }
-    if (j.shareId === undefined) delete j.shareId;
     return j;
   }
 
-  private firstShare(item: ItemRec, retainInherited: boolean): void {
+  /**
+   * Breaks inheritance on the first share of an inheriting item. `retain` copies the permissions it
+   * inherited as its own, under the same (per-principal) ids; without it only the new grant remains.
+   */
+  private firstShare(item: ItemRec, retain: boolean): void {
     if (item.unique) return;
     const h = this.holder(item);
-    if (retainInherited) {
+    if (retain) {
       for (const p of this.ownPerms(h.id)) this.putPerm({ ...p, itemId: item.id });
     }
     item.unique = true;
@@ -460,12 +524,31 @@ export class EmulatedDrive {
     this.stats.inheritanceBroken++;
   }
 
-  /** POST .../invite (https://learn.microsoft.com/en-us/graph/api/driveitem-invite). */
+  /**
+   * POST .../invite (https://learn.microsoft.com/en-us/graph/api/driveitem-invite).
+   *  - Recipients by `email` or `objectId` (driveRecipient: exactly one of email, alias, objectId:
+   *    https://learn.microsoft.com/en-us/graph/api/resources/driverecipient).
+   *  - Permission ids belong to the principal: inviting someone who already holds a permission on
+   *    the item updates that permission (the higher of the two roles) instead of adding another
+   *    (the id encodes the claim, e.g. `i:0#.f|membership|user@…`: the example on
+   *    https://learn.microsoft.com/en-us/graph/api/driveitem-invite and .../permission-grant).
+   *  - App-only requests cannot invite people who are not guests of the tenant yet ("New guests
+   *    can't be invited using app-only access": driveitem-invite); each such recipient fails alone.
+   *    Some recipients failing gives 207 Multi-Status with an `error` on each failed entry (the
+   *    page's partial success response); all failing gives that error for the whole request.
+   *  - `retainInheritedPermissions` is in the v1.0 metadata but not on the v1.0 page; tenants have
+   *    answered it with 400 invalidRequest (microsoftgraph/microsoft-graph-docs#22261), which
+   *    `refuseRetain` reproduces.
+   */
   invite(
     itemId: string,
     body: Record<string, unknown>,
-    lookupUser: (email: string) => { id: string; displayName: string } | undefined,
-  ): PermRec[] {
+    directory: Directory,
+    tenant: { refuseRetain: boolean },
+  ): {
+    status: 200 | 207;
+    entries: Array<{ perm?: PermRec; email?: string; error?: { code: string; message: string } }>;
+  } {
     const item = this.item(itemId);
     const recipients = body.recipients;
     const roles = body.roles;
@@ -473,44 +556,73 @@ export class EmulatedDrive {
     if (!Array.isArray(roles) || roles.length !== 1 || !['read', 'write'].includes(String(roles[0])))
       throw badRequest('roles must be ["read"] or ["write"].');
     if (body.requireSignIn === false && body.sendInvitation === false) {
-      // Documented: requireSignIn false with sendInvitation false would create an anonymous link; not modelled.
+      // requireSignIn false with sendInvitation false would create an anonymous link; not modelled.
       throw badRequest('requireSignIn must be true when sendInvitation is false.');
     }
-    const emails = recipients.map((r) => {
-      const email = (r as { email?: unknown }).email;
-      if (typeof email !== 'string' || !email.includes('@')) throw badRequest('Each recipient needs an email.');
-      return email.toLowerCase();
-    });
-    this.firstShare(item, body.retainInheritedPermissions !== false);
+    if (body.retainInheritedPermissions !== undefined && tenant.refuseRetain)
+      throw new GraphFailure(400, 'invalidRequest', 'Invalid request');
     const role = String(roles[0]);
-    const own = this.ownPerms(item.id);
-    return emails.map((email) => {
-      const existing = own.find((p) => p.kind === 'user' && p.email === email && p.roles.includes(role));
-      if (existing) return existing;
-      const user = lookupUser(email);
-      this.stats.permissionsCreated++;
-      return this.putPerm({
-        id: guidFrom(this.random).toLowerCase(),
-        itemId: item.id,
-        roles: [role],
-        kind: 'user',
-        email,
-        userId: user?.id,
-        displayName: user?.displayName ?? email,
-        signInRequired: body.requireSignIn !== false,
-        createdAt: new Date().toISOString(),
-      });
+    const resolved = recipients.map((r) => {
+      const rec = r as { email?: unknown; objectId?: unknown; alias?: unknown };
+      const given = [rec.email, rec.objectId, rec.alias].filter((x) => x !== undefined);
+      if (given.length !== 1) throw badRequest('Each recipient needs exactly one of email, alias or objectId.');
+      if (rec.alias !== undefined) throw badRequest('Recipients by alias are not supported by the emulator.');
+      if (typeof rec.objectId === 'string') return directory.byObjectId(rec.objectId);
+      if (typeof rec.email !== 'string' || !rec.email.includes('@')) throw badRequest('Each recipient needs an email.');
+      return directory.byEmail(rec.email);
     });
+    const ok = resolved.filter((r): r is Principal => !('error' in r));
+    if (ok.length === 0) {
+      const first = resolved[0] as PrincipalError;
+      throw new GraphFailure(first.status, first.error.code, first.error.message);
+    }
+    this.firstShare(item, body.retainInheritedPermissions !== false);
+    const now = new Date().toISOString();
+    const entries = resolved.map((r) => {
+      if ('error' in r) return { email: r.email, error: r.error };
+      const id = principalId(r);
+      const existing = this.ownPerms(item.id).find((p) => p.id === id);
+      if (existing) {
+        const next = higherRole(existing.roles[0] ?? 'read', role);
+        if (next !== existing.roles[0]) {
+          existing.roles = [next];
+          this.store.put('permissions', existing.key, existing);
+          this.stats.permissionsUpdated++;
+        }
+        return { perm: existing };
+      }
+      this.stats.permissionsCreated++;
+      return {
+        perm: this.putPerm({
+          id,
+          itemId: item.id,
+          roles: [role],
+          kind: r.kind,
+          ...(r.kind === 'user'
+            ? { email: r.email, userId: r.id, signInRequired: body.requireSignIn !== false }
+            : { groupId: r.id }),
+          displayName: r.displayName,
+          createdAt: now,
+        }),
+      };
+    });
+    this.touch(item);
+    return { status: entries.some((e) => e.error) ? 207 : 200, entries };
   }
 
-  /** POST .../createLink (https://learn.microsoft.com/en-us/graph/api/driveitem-createlink). */
-  createLink(itemId: string, body: Record<string, unknown>): [number, PermRec] {
+  /**
+   * POST .../createLink (https://learn.microsoft.com/en-us/graph/api/driveitem-createlink): the
+   * existing link of the same type and scope (200) or a new one (201). `retainInheritedPermissions:
+   * false` breaks inheritance without copying, unless the tenant ignores it (`ignoreRetain`, as
+   * public reports describe: microsoft-graph-docs-contrib#156), which copies what was inherited.
+   */
+  createLink(itemId: string, body: Record<string, unknown>, tenant: { ignoreRetain: boolean }): [number, PermRec] {
     const item = this.item(itemId);
     const type = String(body.type ?? '');
     const scope = String(body.scope ?? 'organization');
     if (!['view', 'edit'].includes(type)) throw badRequest('type must be view or edit.');
     if (!['anonymous', 'organization', 'users'].includes(scope)) throw badRequest('Invalid scope.');
-    this.firstShare(item, body.retainInheritedPermissions !== false);
+    this.firstShare(item, body.retainInheritedPermissions !== false || tenant.ignoreRetain);
     const existing = this.ownPerms(item.id).find(
       (p) => p.kind === 'link' && p.link?.type === type && p.link.scope === scope,
     );
@@ -528,18 +640,37 @@ export class EmulatedDrive {
     return [201, rec];
   }
 
-  /** DELETE .../permissions/{id} (https://learn.microsoft.com/en-us/graph/api/permission-delete). */
-  deletePermission(itemId: string, permId: string): void {
+  /** The item's own (not inherited) permission, or a refusal as permission-delete/-update describe. */
+  private directPermission(itemId: string, permId: string): PermRec {
     const eff = this.permissions(itemId).find((p) => p.rec.id === permId);
     if (!eff) throw notFound('The permission could not be found.');
-    if (eff.inheritedFrom) {
+    if (eff.inheritedFrom)
       throw new GraphFailure(
         400,
         'invalidRequest',
-        'Only permissions that are not inherited can be deleted; inheritedFrom must be null.',
+        'Only permissions that are not inherited can be changed or deleted.',
       );
-    }
-    this.store.delete('permissions', eff.rec.key);
+    return eff.rec;
+  }
+
+  /** PATCH .../permissions/{id} with `roles` (https://learn.microsoft.com/en-us/graph/api/permission-update). */
+  updatePermission(itemId: string, permId: string, body: Record<string, unknown>): PermRec {
+    const rec = this.directPermission(itemId, permId);
+    const keys = Object.keys(body).filter((k) => !k.startsWith('@'));
+    if (keys.some((k) => k !== 'roles')) throw badRequest('Only the roles property of a permission can be updated.');
+    const roles = body.roles;
+    if (!Array.isArray(roles) || roles.length !== 1 || !['read', 'write'].includes(String(roles[0])))
+      throw badRequest('roles must be ["read"] or ["write"].');
+    rec.roles = [String(roles[0])];
+    this.store.put('permissions', rec.key, rec);
+    this.stats.permissionsUpdated++;
+    return rec;
+  }
+
+  /** DELETE .../permissions/{id} (https://learn.microsoft.com/en-us/graph/api/permission-delete). */
+  deletePermission(itemId: string, permId: string): void {
+    const rec = this.directPermission(itemId, permId);
+    this.dropPerm(rec);
     this.stats.permissionsDeleted++;
   }
 

@@ -3,7 +3,7 @@
  * request class (for the RU charge, decided before anything executes, so a throttled request has
  * no effect) and the operation. Each route cites the documentation page it follows.
  */
-import type { EmulatedDrive, ItemRec } from './drive.js';
+import type { Directory, EmulatedDrive, ItemRec } from './drive.js';
 import type { EmulatedCalendar } from './calendar.js';
 import type { EmulatedTeamsApps } from './teams-apps.js';
 import { GraphFailure, badRequest, notFound, type EmulatorResponse } from './errors.js';
@@ -19,6 +19,23 @@ export interface EmulatorRequest {
   requestId: string;
   /** absolute origin + /v1.0 used to build @odata.nextLink */
   serviceRoot: string;
+}
+
+/** What the emulated tenant does with sharing parameters, decided per request by the server. */
+export interface SharingBehaviour {
+  /** This invite's `retainInheritedPermissions` is refused (400), as some tenants do. */
+  refuseRetainOnInvite: () => boolean;
+  /** This createLink's `retainInheritedPermissions: false` is ignored (inherited access is copied). */
+  ignoreRetainOnCreateLink: () => boolean;
+}
+
+/** Everything a route may touch. */
+export interface RouteContext {
+  drive: EmulatedDrive;
+  calendar: EmulatedCalendar;
+  teams?: EmulatedTeamsApps;
+  directory: Directory;
+  sharing: SharingBehaviour;
 }
 
 export interface Route {
@@ -102,12 +119,8 @@ function parseItemAddress(rest: string): ItemAddress | undefined {
   return { base, pathSegs, action };
 }
 
-export function route(
-  req: EmulatorRequest,
-  drive: EmulatedDrive,
-  cal: EmulatedCalendar,
-  teams?: EmulatedTeamsApps,
-): Route {
+export function route(req: EmulatorRequest, ctx: RouteContext): Route {
+  const { drive, calendar: cal, teams, directory, sharing } = ctx;
   let path = req.path.replace(/\/+$/, '');
   const m = req.method.toUpperCase();
   // Site drive aliases: GET /sites/root/drive (https://learn.microsoft.com/en-us/graph/api/drive-get)
@@ -177,7 +190,7 @@ export function route(
       exec: () => {
         const it = target();
         const j = select(drive.toJson(it), req.query);
-        if (expandPerms) j.permissions = drive.permissions(it.id).map((p) => drive.permJson(p.rec, p.inheritedFrom));
+        if (expandPerms) j.permissions = drive.permissions(it.id).map((p) => drive.permJson(p.rec));
         return json(200, j);
       },
     };
@@ -278,11 +291,12 @@ export function route(
     };
   }
   if (a0 === 'permissions' && action.length === 1 && m === 'GET') {
-    // List permissions, each with inheritedFrom: https://learn.microsoft.com/en-us/graph/api/driveitem-list-permissions
+    // List permissions: https://learn.microsoft.com/en-us/graph/api/driveitem-list-permissions (effective
+    // permissions; a document library does not say which are inherited, see drive.ts)
     return {
       cls: 'permission',
       exec: () =>
-        json(200, { value: drive.permissions(target().id).map((p) => drive.permJson(p.rec, p.inheritedFrom)) }),
+        json(200, { value: drive.permissions(target().id).map((p) => select(drive.permJson(p.rec), req.query)) }),
     };
   }
   if (a0 === 'permissions' && action.length === 2) {
@@ -294,8 +308,16 @@ export function route(
         exec: () => {
           const p = drive.permissions(target().id).find((x) => x.rec.id === pid);
           if (!p) throw notFound('The permission could not be found.');
-          return json(200, drive.permJson(p.rec, p.inheritedFrom));
+          return json(200, drive.permJson(p.rec));
         },
+      };
+    }
+    if (m === 'PATCH') {
+      // Update a permission's roles (the only property that can change):
+      // https://learn.microsoft.com/en-us/graph/api/permission-update
+      return {
+        cls: 'permission',
+        exec: () => json(200, drive.permJson(drive.updatePermission(target().id, pid, bodyObject(req.body)))),
       };
     }
     if (m === 'DELETE') {
@@ -307,17 +329,19 @@ export function route(
     }
   }
   if (a0 === 'invite' && m === 'POST') {
-    // 200 {value:[permission]}: https://learn.microsoft.com/en-us/graph/api/driveitem-invite
-    // (retainInheritedPermissions is in the v1.0 request body: see Invoke-MgInviteDriveItem,
-    //  https://learn.microsoft.com/en-us/powershell/module/microsoft.graph.files/invoke-mginvitedriveitem)
+    // 200 {value:[permission]}, or 207 with an error on each recipient that failed:
+    // https://learn.microsoft.com/en-us/graph/api/driveitem-invite (drive.ts has the details)
     return {
       cls: 'permission',
       exec: () => {
-        const perms = drive.invite(target().id, bodyObject(req.body), (email) => {
-          const u = cal.findUser(email);
-          return u ? { id: u.id, displayName: u.displayName } : undefined;
+        const r = drive.invite(target().id, bodyObject(req.body), directory, {
+          refuseRetain: sharing.refuseRetainOnInvite(),
         });
-        return json(200, { value: perms.map((p) => drive.permJson(p, null)) });
+        return json(r.status, {
+          value: r.entries.map((e) =>
+            e.perm ? drive.permJson(e.perm) : { invitation: { email: e.email }, error: e.error },
+          ),
+        });
       },
     };
   }
@@ -326,8 +350,10 @@ export function route(
     return {
       cls: 'permission',
       exec: () => {
-        const [status, p] = drive.createLink(target().id, bodyObject(req.body));
-        return json(status, drive.permJson(p, null));
+        const [status, p] = drive.createLink(target().id, bodyObject(req.body), {
+          ignoreRetain: sharing.ignoreRetainOnCreateLink(),
+        });
+        return json(status, drive.permJson(p));
       },
     };
   }
@@ -385,6 +411,11 @@ function userRoute(req: EmulatorRequest, m: string, who: string, rest: string, c
   if (rest === '' && m === 'GET') {
     // GET /users/{id | userPrincipalName}: https://learn.microsoft.com/en-us/graph/api/user-get
     return { cls: 'free', exec: () => json(200, select(cal.userJson(cal.user(who)), req.query)) };
+  }
+  if (rest === '/calendar' && m === 'GET') {
+    // The user's default calendar, with allowedOnlineMeetingProviders:
+    // https://learn.microsoft.com/en-us/graph/api/calendar-get
+    return { cls: 'free', mailbox, exec: () => json(200, select(cal.calendarJson(who), req.query)) };
   }
   if (rest === '/events' && m === 'POST') {
     // https://learn.microsoft.com/en-us/graph/api/user-post-events ; Teams meeting:

@@ -1,6 +1,8 @@
 /**
- * Loopback HTTP server for the Graph emulator: bearer-token check, fault injection, SharePoint
- * resource-unit accounting, simulated latency, JSON batching, admin endpoints and stats.
+ * Loopback HTTP server for the Graph emulator: bearer-token check, Graph's v1.0 contract (every
+ * path segment, body property, action parameter and $select/$expand name must be in the published
+ * metadata, metadata.ts), fault injection, SharePoint resource-unit accounting, simulated latency,
+ * JSON batching, admin endpoints and stats.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,7 +13,9 @@ import { EmulatedCalendar } from './calendar.js';
 import { EmulatedTeamsApps, type TeamsAppsOptions } from './teams-apps.js';
 import { GraphFailure, graphError, type EmulatorResponse } from './errors.js';
 import { RU_COST, RuBudget, type RequestClass } from './resource-units.js';
-import { route, type EmulatorRequest } from './routes.js';
+import { route, type EmulatorRequest, type SharingBehaviour } from './routes.js';
+import { EmulatedDirectory, type DirectoryOptions } from './directory.js';
+import { ContractViolation, graphMetadata, validateRequest } from './metadata.js';
 import { guidFrom, seededRandom, type Random } from './prng.js';
 
 export interface FaultConfig {
@@ -29,6 +33,19 @@ export interface FaultConfig {
   retryAfterSeconds?: number;
   /** Also inject 429/503/504 into individual $batch entries. Default true. */
   perBatchEntry?: boolean;
+  /**
+   * Deterministic refusals for tests: a request (or batch entry) whose method matches and whose
+   * path contains `pathIncludes` is answered with this status and error code.
+   */
+  rules?: Array<{ method?: string; pathIncludes: string; status: number; code: string; message?: string }>;
+}
+
+/** How the emulated tenant treats sharing parameters (probabilities per request, 0..1). */
+export interface SharingOptions {
+  /** `invite` with `retainInheritedPermissions` answered 400 invalidRequest (microsoft-graph-docs#22261). */
+  refuseRetainOnInviteRate?: number;
+  /** `createLink` with `retainInheritedPermissions: false` copying the inherited access anyway. */
+  ignoreRetainOnCreateLinkRate?: number;
 }
 
 export interface GraphEmulatorOptions {
@@ -50,7 +67,19 @@ export interface GraphEmulatorOptions {
   seed?: number;
   siteUrl?: string;
   tenantId?: string;
-  users?: Array<{ mail: string; displayName?: string; id?: string; userPrincipalName?: string }>;
+  /** Directory users: members, or guests (`userType: 'Guest'`, external people already invited to the tenant). */
+  users?: Array<{
+    mail: string;
+    displayName?: string;
+    id?: string;
+    userPrincipalName?: string;
+    userType?: 'Member' | 'Guest';
+  }>;
+  /** Domains the tenant owns (every address there is a member) and its security groups (directory.ts). */
+  directory?: DirectoryOptions;
+  sharing?: SharingOptions;
+  /** Mailboxes whose calendar does not allow Teams meetings (calendar.allowedOnlineMeetingProviders). */
+  calendarsWithoutTeams?: string[];
   /** Outlook: concurrent requests per mailbox. Default 4. */
   mailboxConcurrency?: number;
   /** Small upload limit. Default 250 MB. */
@@ -67,6 +96,8 @@ export interface EmulatorStats {
   batchEntries: number;
   byStatus: Record<string, number>;
   byClass: Record<string, number>;
+  /** Requests refused because they name something that is not in Graph's v1.0 metadata. */
+  contractRefusals: number;
   ruUsed: number;
   ruThrottled: number;
   throttled: number;
@@ -90,6 +121,9 @@ export interface GraphEmulator {
   readonly drive: EmulatedDrive;
   readonly calendar: EmulatedCalendar;
   readonly teams: EmulatedTeamsApps;
+  readonly directory: EmulatedDirectory;
+  /** Replace the sharing behaviour at run time. */
+  setSharing(s: SharingOptions): void;
 }
 
 const DEFAULT_USERS = [
@@ -104,6 +138,7 @@ function emptyStats(drive: EmulatedDrive): EmulatorStats {
     batchEntries: 0,
     byStatus: {},
     byClass: {},
+    contractRefusals: 0,
     ruUsed: 0,
     ruThrottled: 0,
     throttled: 0,
@@ -122,9 +157,17 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const siteUrl = opts.siteUrl ?? 'https://contoso.sharepoint.com/sites/WExQS';
   const tenantId = opts.tenantId ?? '00000000-0000-0000-0000-00000000e3e3';
   let drive = new EmulatedDrive(store, random, { siteUrl });
-  let calendar = new EmulatedCalendar(store, random, tenantId);
+  let calendar = new EmulatedCalendar(store, random, tenantId, opts.calendarsWithoutTeams);
   calendar.seedUsers(opts.users ?? DEFAULT_USERS);
   let teams = new EmulatedTeamsApps(store, calendar, opts.teams);
+  let directory = new EmulatedDirectory(calendar, opts.directory);
+  let sharingOpts: SharingOptions = { ...(opts.sharing ?? {}) };
+  const sharingRandom: Random = seededRandom((opts.seed ?? 1) ^ 0x5a4e);
+  const sharing: SharingBehaviour = {
+    refuseRetainOnInvite: () => sharingRandom() < (sharingOpts.refuseRetainOnInviteRate ?? 0),
+    ignoreRetainOnCreateLink: () => sharingRandom() < (sharingOpts.ignoreRetainOnCreateLinkRate ?? 0),
+  };
+  const contract = graphMetadata();
   let budget = new RuBudget(opts.ruPerMinute ?? 1250, timeScale, opts.ruPerDay ?? 1_200_000);
   let faults: FaultConfig = { ...(opts.faults ?? {}) };
   let stats = emptyStats(drive);
@@ -181,9 +224,21 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       const f = statusFault(req.requestId);
       if (f) return f;
     }
+    // Graph's contract first: a name that is not in the v1.0 metadata does not exist.
+    try {
+      validateRequest(contract, req);
+    } catch (e) {
+      if (!(e instanceof ContractViolation)) throw e;
+      stats.contractRefusals++;
+      return graphError(400, 'BadRequest', e.message, req.requestId);
+    }
+    const rule = faults.rules?.find(
+      (x) => (!x.method || x.method.toUpperCase() === req.method) && req.path.includes(x.pathIncludes),
+    );
+    if (rule) return graphError(rule.status, rule.code, rule.message ?? 'Refused by a test rule.', req.requestId);
     let r;
     try {
-      r = route(req, drive, calendar, teams);
+      r = route(req, { drive, calendar, teams, directory, sharing });
     } catch (e) {
       if (e instanceof GraphFailure) return graphError(e.status, e.code, e.message, req.requestId, e.headers);
       throw e;
@@ -285,33 +340,29 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       }
       seen.add(id);
     }
-    const results = new Map<string, EmulatorResponse>();
+    // Entries run as Graph runs them: an entry waits only for the entries it names in dependsOn;
+    // entries without dependsOn run in parallel, in no particular order ("individual requests can
+    // be executed in any order", https://learn.microsoft.com/en-us/graph/json-batching), so two
+    // entries that touch the same thing race here as they do in a tenant.
+    const running = new Map<string, Promise<EmulatorResponse>>();
     let depth = 1;
     const depthOf = new Map<string, number>();
-    for (const e of list) {
-      const id = e.id as string;
-      const deps = ((e.dependsOn as unknown[] | undefined) ?? []).map(String);
-      depthOf.set(id, 1 + Math.max(0, ...deps.map((d) => depthOf.get(d) ?? 0)));
-      depth = Math.max(depth, depthOf.get(id)!);
-      stats.batchEntries++;
+    const runEntry = async (e: Record<string, unknown>, deps: string[]): Promise<EmulatorResponse> => {
       const entryId = guidFrom(random).toLowerCase();
-      if (deps.some((d) => (results.get(d)?.status ?? 500) >= 400)) {
-        results.set(id, graphError(424, 'FailedDependency', 'The request depends on a request that failed.', entryId));
-        continue;
-      }
+      const before = await Promise.all(deps.map((d) => running.get(d)!));
+      if (before.some((r) => r.status >= 400))
+        return graphError(424, 'FailedDependency', 'The request depends on a request that failed.', entryId);
+      // A random number of turns of the event loop: parallel entries start in a random order and
+      // interleave with other batches in flight.
+      for (let n = Math.floor(random() * 4); n > 0; n--) await new Promise<void>((r) => setImmediate(r));
       const headers = Object.fromEntries(
         Object.entries((e.headers as Record<string, string> | undefined) ?? {}).map(([k, v]) => [
           k.toLowerCase(),
           String(v),
         ]),
       );
-      if (e.body !== undefined && !headers['content-type']) {
-        results.set(
-          id,
-          graphError(400, 'BadRequest', 'Content-Type header is required when a body is specified.', entryId),
-        );
-        continue;
-      }
+      if (e.body !== undefined && !headers['content-type'])
+        return graphError(400, 'BadRequest', 'Content-Type header is required when a body is specified.', entryId);
       let url = String(e.url).replace(/^https?:\/\/[^/]+/, '');
       if (!url.startsWith('/')) url = '/' + url;
       url = url.replace(/^\/v1\.0(?=\/)/, '');
@@ -325,8 +376,18 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         requestId: entryId,
         serviceRoot: req.serviceRoot,
       };
-      results.set(id, await processOne(sub, true));
+      return processOne(sub, true);
+    };
+    for (const e of list) {
+      const id = e.id as string;
+      const deps = ((e.dependsOn as unknown[] | undefined) ?? []).map(String);
+      depthOf.set(id, 1 + Math.max(0, ...deps.map((d) => depthOf.get(d) ?? 0)));
+      depth = Math.max(depth, depthOf.get(id)!);
+      stats.batchEntries++;
+      running.set(id, runEntry(e, deps));
     }
+    const results = new Map<string, EmulatorResponse>();
+    for (const [id, p] of running) results.set(id, await p);
     if (latency > 0) await sleep(latency * depth);
     let responses = list.map((e) => {
       const r = results.get(e.id as string)!;
@@ -545,6 +606,12 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     get teams() {
       return teams;
     },
+    get directory() {
+      return directory;
+    },
+    setSharing: (x) => {
+      sharingOpts = { ...x };
+    },
     stats: () => structuredClone(stats),
     setFaults: (f) => {
       faults = { ...f };
@@ -552,9 +619,10 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     reset: () => {
       store.clear();
       drive = new EmulatedDrive(store, random, { siteUrl });
-      calendar = new EmulatedCalendar(store, random, tenantId);
+      calendar = new EmulatedCalendar(store, random, tenantId, opts.calendarsWithoutTeams);
       calendar.seedUsers(opts.users ?? DEFAULT_USERS);
       teams = new EmulatedTeamsApps(store, calendar, opts.teams);
+      directory = new EmulatedDirectory(calendar, opts.directory);
       budget = new RuBudget(opts.ruPerMinute ?? 1250, timeScale, opts.ruPerDay ?? 1_200_000);
       stats = emptyStats(drive);
     },

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export type CollectionName =
-  'items' | 'permissions' | 'events' | 'users' | 'meta' | 'tombstones' | 'teamsApps' | 'installedApps';
+  'items' | 'permissions' | 'events' | 'transactions' | 'users' | 'meta' | 'tombstones' | 'teamsApps' | 'installedApps';
 type Json = Record<string, unknown>;
 type Snapshot = Partial<Record<CollectionName, Record<string, Json>>>;
 
@@ -19,6 +19,7 @@ const NAMES: CollectionName[] = [
   'items',
   'permissions',
   'events',
+  'transactions',
   'users',
   'meta',
   'tombstones',

@@ -1,29 +1,49 @@
 /**
  * Bulk provisioning of private evidence folders for a cycle's organisations.
  *
- * Per organisation: `<root>/<cycle>/<org>` + one sub-folder per section, made private and shared with
- * the applicants (write) and reviewers (read) through `invite` with `sendInvitation: false` (configurable)
- * and `retainInheritedPermissions: false`, so the first share breaks inheritance without copying the
- * site's groups (documented on driveItem: invite / createLink). An organisation with nobody to invite is
- * made private by `createLink` (view, scope users) with `retainInheritedPermissions: false`. Section
- * folders keep inheriting from the organisation folder, so access follows the folder and breaking
- * inheritance never wipes a sub-folder's own permissions.
+ * Per organisation: `<root>/<cycle>/<org>` + one sub-folder per section. Privacy follows the
+ * documented route and is then checked, never assumed:
+ *  1. `createLink` (view, scope users) with `retainInheritedPermissions: false` breaks the folder's
+ *     inheritance without copying the site's access
+ *     (https://learn.microsoft.com/en-us/graph/api/driveitem-createlink; the parameter is in
+ *     createLink's v1.0 metadata, while tenants have refused it on `invite`);
+ *  2. `invite` (without that parameter) grants each person ONE permission with their highest role
+ *     (applicants write, reviewers read) and grants the assessment team's Entra security group by
+ *     object id (breaking inheritance removes the site Owners too);
+ *  3. `GET …/permissions` reads the folder back: it is recorded private only when no site group
+ *     (`grantedToV2.siteGroup`) and no inherited access remains. A document library does not return
+ *     `inheritedFrom` (https://learn.microsoft.com/en-us/graph/api/resources/permission), so access
+ *     the folder shares with its parent (same per-principal permission id) that the app did not
+ *     grant counts as inherited. What is left is deleted once (it was copied onto this folder when
+ *     its inheritance broke) and the folder read again; if access still remains the organisation is
+ *     reported failed with the reason, and the next run repairs it.
+ * Section folders keep inheriting from the organisation folder, so access follows the folder.
  *
- * Execution: `$batch` of up to 20. A new organisation goes out as one sequential batch — create folder
- * (conflictBehavior fail) with the sections and invites `dependsOn` it, addressed by path — because
- * Graph accepts a batch that is either fully parallel or sequential. Anything left (retries, 409
- * resolution, re-sync) goes out in parallel batches addressed by id. Entry-level 429/503/504 are
- * retried after max(Retry-After, RateLimit-Reset); 424 entries re-run without counting an attempt;
- * envelope failures (timeouts, dropped connections, 5xx after the SDK's retries) re-queue the whole
- * batch with exponential backoff. Every step is idempotent (409 → look up by path; invite returns the
- * existing permission), so a lost response cannot duplicate a folder or a grant.
+ * Access follows people: SharePoint permission ids belong to the person
+ * (https://learn.microsoft.com/en-us/graph/api/driveitem-invite), so the ledger keeps one grant per
+ * person or group. A higher role re-invites (the same permission gains the role); a lower one is a
+ * PATCH of that permission's roles (https://learn.microsoft.com/en-us/graph/api/permission-update);
+ * someone no longer wanted has that permission deleted. The app never changes a permission it did
+ * not create, except site-group or inherited access left on its own evidence folders.
+ * Per recipient: a 207 from invite is read entry by entry; someone Graph cannot invite (an
+ * external address that is not a guest yet: app-only access cannot invite new guests) is listed
+ * with the reason while the folder is provisioned for everybody else, and retried on the next run.
  *
- * The ledger records each confirmed step at once, so an aborted run resumes where it stopped, and an
- * organisation whose desired-state fingerprint matches its last completed one needs no request; a
- * re-run of an unchanged cycle costs one GET (the cycle folder still exists).
+ * Execution: `$batch` of up to 20. A new organisation goes out as one batch with dependsOn — create
+ * folder (conflictBehavior fail); the link and the sections depend on it; the invites and the
+ * read-back depend on the link — addressed by path, because Graph accepts a batch that is either
+ * fully parallel or sequential. Anything left (retries, 409 resolution, re-sync) goes out in parallel
+ * batches addressed by id; entries of one batch may run in any order, so no batch ever holds two
+ * changes of the same permission. Entry-level 429/503/504 are retried after max(Retry-After,
+ * RateLimit-Reset); 424 entries re-run without counting an attempt; envelope failures (timeouts,
+ * dropped connections, 5xx after the SDK's retries) re-queue the whole batch with exponential
+ * backoff. Every step is idempotent (409 → look up by path; invite returns the person's existing
+ * permission), so a lost response cannot duplicate a folder or a grant.
  *
- * Re-sync: grants the ledger holds but the desired state lacks are deleted by permission id; the app
- * never deletes a permission it did not create.
+ * The ledger records what each batch's answers confirmed, together, before the batch counts as
+ * done (one commit per batch), so an aborted run resumes where it stopped, and an organisation
+ * whose desired-state fingerprint matches its last completed one needs no request; a re-run of an
+ * unchanged cycle costs one GET (the cycle folder still exists).
  */
 import { EventEmitter } from 'node:events';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -33,6 +53,7 @@ import {
   planOrgFolders,
   sanitiseFolderName,
   type CycleInput,
+  type DesiredGrant,
   type DesiredOrgFolder,
   type GrantRole,
 } from '../evidence-folders.js';
@@ -44,9 +65,17 @@ import {
   type BatchEntryRequest,
   type BatchEntryResponse,
   type GraphEntryBody,
+  type GraphPermissionJson,
 } from './graph-batch.js';
-import type { CycleLedgerState, FolderRef, OrgLedgerState, ProvisioningLedger } from './ledger.js';
-import { emptyOrg } from './ledger.js';
+import type {
+  CycleLedgerState,
+  FolderRef,
+  GrantRecord,
+  LedgerMutation,
+  OrgLedgerState,
+  ProvisioningLedger,
+} from './ledger.js';
+import { emptyOrg, grantKey } from './ledger.js';
 import { RuPacer, retryAfterMs, type PacerOptions } from './pacer.js';
 
 export interface ProvisionOptions {
@@ -56,6 +85,7 @@ export interface ProvisionOptions {
   rootFolderName?: string;
   /** document library; default: GET /sites/root/drive (remembered in the ledger) */
   driveId?: string;
+  /** the tenant's SharePoint budget (ruPerMinute from its licence band, pacer.ts) or a shared pacer */
   pacer?: RuPacer | PacerOptions;
   /** batches in flight at once; default 4 */
   maxConcurrentBatches?: number;
@@ -84,12 +114,21 @@ export interface ProgressEvent {
 
 export type OrgOutcome = 'created' | 'updated' | 'alreadyThere' | 'failed';
 
+/** Someone Graph could not give access to; the folder is provisioned for the others. */
+export interface RecipientFailure {
+  /** the person's email, or the group's object id */
+  recipient: string;
+  reason: string;
+}
+
 export interface OrgReport {
   orgId: string;
   outcome: OrgOutcome;
   reason?: string;
   folderId?: string;
   webUrl?: string;
+  /** recipients not invited (listed with the reason); the run after next tries them again */
+  notInvited?: RecipientFailure[];
 }
 
 export interface ProvisionReport {
@@ -99,6 +138,8 @@ export interface ProvisionReport {
   updated: number;
   alreadyThere: number;
   failed: Array<{ orgId: string; reason: string }>;
+  /** people (or groups) who could not be invited, per organisation */
+  notInvited: Array<{ orgId: string } & RecipientFailure>;
   orgs: OrgReport[];
   requests: number;
   throttled: number;
@@ -106,15 +147,31 @@ export interface ProvisionReport {
   durationMs: number;
 }
 
-type StepKind = 'folder' | 'resolveFolder' | 'section' | 'resolveSection' | 'grant' | 'revoke' | 'privacyLink';
+type StepKind =
+  | 'folder'
+  | 'resolveFolder'
+  | 'section'
+  | 'resolveSection'
+  | 'breakInheritance'
+  | 'grant'
+  | 'changeRole'
+  | 'revoke'
+  | 'verify'
+  | 'repair';
 
 interface Step {
   org: OrgWork;
   kind: StepKind;
   section?: string;
   role?: GrantRole;
-  emails?: string[];
+  /** grant: who is invited */
+  recipients?: DesiredGrant[];
+  /** changeRole/revoke/repair: the permission */
   permissionId?: string;
+  /** changeRole: whose */
+  grant?: DesiredGrant;
+  /** repair: what the permission is, for the report */
+  label?: string;
   attempts: number;
   notBefore: number;
   inFlight: boolean;
@@ -128,18 +185,30 @@ interface OrgWork {
   changed: boolean;
   createdFolder: boolean;
   failed?: string;
+  /** access left after breaking inheritance and already deleted once in this run */
+  repaired: boolean;
+  /** what the last read-back found (for the failure reason) */
+  leftovers: string[];
+  notInvited: RecipientFailure[];
   done: boolean;
 }
 
+/** SharePoint resource units per request (see the emulator's resource-units.ts and Microsoft's page). */
 const COST: Record<StepKind, number> = {
   folder: 2,
   section: 2,
   resolveFolder: 1,
   resolveSection: 1,
+  breakInheritance: 5,
   grant: 5,
+  changeRole: 5,
   revoke: 5,
-  privacyLink: 5,
+  verify: 5,
+  repair: 5,
 };
+
+/** Steps that must wait until the folder's inheritance is broken. */
+const AFTER_BREAK: ReadonlySet<StepKind> = new Set<StepKind>(['grant', 'changeRole', 'verify']);
 
 const enc = (s: string) => encodeURIComponent(s);
 
@@ -150,6 +219,14 @@ interface DriveItemRef {
   webUrl: string;
 }
 
+const recipientOf = (g: DesiredGrant) => (g.objectId ? { objectId: g.objectId } : { email: g.email });
+const recipientLabel = (g: DesiredGrant) => g.objectId ?? g.email;
+const ROLE_RANK: Record<GrantRole, number> = { read: 1, write: 2 };
+
+/** Graph's per-recipient and whole-request error, as a short reason (no addresses, no ids). */
+const reasonOf = (status: number, error: { code?: string; message?: string } | undefined) =>
+  `${status} ${error?.code ?? ''}${error?.message ? `: ${error.message}` : ''}`.trim();
+
 export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: [OrgReport] }> {
   private readonly pacer: RuPacer;
   private ownRequests = 0;
@@ -158,9 +235,14 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
   private driveId = '';
   private cycleId = '';
   private cycleFolder?: FolderRef;
+  /** permission ids on the cycle folder: what an organisation folder would inherit */
+  private parentPermissionIds = new Set<string>();
   private orgs: OrgWork[] = [];
   private done = 0;
   private failedCount = 0;
+  /** Ledger mutations not written yet, in the order they happened; `flush` writes them. */
+  private pending: LedgerMutation[] = [];
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: ProvisionOptions) {
     super();
@@ -183,6 +265,17 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       throttled: this.throttled,
       ruUsed: this.ruUsed,
     };
+  }
+
+  private note(m: LedgerMutation): void {
+    this.pending.push(m);
+  }
+
+  /** Writes what is pending in one go; writes happen one after another, in order. */
+  private flush(): Promise<void> {
+    const ms = this.pending.splice(0);
+    if (ms.length > 0) this.flushing = this.flushing.then(() => this.o.ledger.recordAll(ms));
+    return this.flushing;
   }
 
   private emitProgress(): void {
@@ -298,10 +391,13 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       steps: new Set<Step>(),
       changed: false,
       createdFolder: false,
+      repaired: false,
+      leftovers: [],
+      notInvited: [],
       done: false,
     }));
     for (const w of this.orgs) {
-      if (w.state.completedFingerprint === w.desired.fingerprint && w.state.folder) {
+      if (w.state.completedFingerprint === w.desired.fingerprint && w.state.folder && w.state.private) {
         w.done = true;
         this.done++;
         reports[w.index] = {
@@ -312,9 +408,19 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
         };
         continue;
       }
-      if (w.state.completedFingerprint) await ledger.recordComplete(this.cycleId, w.desired.orgId, null);
+      if (w.state.completedFingerprint)
+        this.note({
+          t: 'complete',
+          cycleId: this.cycleId,
+          orgId: w.desired.orgId,
+          fingerprint: null,
+          at: new Date().toISOString(),
+        });
       this.planSteps(w);
     }
+    await this.flush();
+    // What an organisation folder would inherit: read once when any folder is to be checked.
+    if (this.orgs.some((w) => [...w.steps].some((s) => s.kind === 'verify'))) await this.readParentPermissions();
     this.emitProgress();
 
     // 4. schedule batches
@@ -325,23 +431,35 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       w.done = true;
       this.done++;
       let report: OrgReport;
+      const notInvited = w.notInvited.length ? { notInvited: w.notInvited } : {};
+      const complete = (fingerprint: string | null) =>
+        this.note({
+          t: 'complete',
+          cycleId: this.cycleId,
+          orgId: w.desired.orgId,
+          fingerprint,
+          at: new Date().toISOString(),
+        });
       if (w.failed) {
         this.failedCount++;
-        await ledger.recordComplete(this.cycleId, w.desired.orgId, null);
+        complete(null);
         report = {
           orgId: w.desired.orgId,
           outcome: 'failed',
           reason: w.failed,
           folderId: w.state.folder?.id,
           webUrl: w.state.folder?.webUrl,
+          ...notInvited,
         };
       } else {
-        await ledger.recordComplete(this.cycleId, w.desired.orgId, w.desired.fingerprint);
+        // Someone not invited yet: not complete, so the next run tries them again.
+        complete(w.notInvited.length ? null : w.desired.fingerprint);
         report = {
           orgId: w.desired.orgId,
           outcome: w.createdFolder ? 'created' : w.changed ? 'updated' : 'alreadyThere',
           folderId: w.state.folder?.id,
           webUrl: w.state.folder?.webUrl,
+          ...notInvited,
         };
       }
       reports[w.index] = report;
@@ -349,6 +467,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       this.emitProgress();
     };
     for (const w of this.orgs) if (!w.done && w.steps.size === 0) await finishOrg(w);
+    await this.flush();
 
     for (;;) {
       this.o.signal?.throwIfAborted();
@@ -369,6 +488,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       if (waits.length === 0) throw new Error('provisioning scheduler stalled');
       await Promise.race(waits);
     }
+    await this.flush();
     this.emitProgress();
     const count = (k: OrgOutcome) => reports.filter((r) => r.outcome === k).length;
     return {
@@ -380,6 +500,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       failed: reports
         .filter((r) => r.outcome === 'failed')
         .map((r) => ({ orgId: r.orgId, reason: r.reason ?? 'unknown' })),
+      notInvited: reports.flatMap((r) => (r.notInvited ?? []).map((n) => ({ orgId: r.orgId, ...n }))),
       orgs: reports,
       requests: this.requests,
       throttled: this.throttled,
@@ -402,6 +523,19 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     return (this.rootIdCache = r.body.id);
   }
 
+  private async readParentPermissions(): Promise<void> {
+    const r = await this.single<{ value?: GraphPermissionJson[] }>(
+      'GET',
+      `/drives/${enc(this.driveId)}/items/${enc(this.cycleFolder!.id)}/permissions`,
+      undefined,
+      5,
+      (x) => x.status === 200,
+    );
+    if (r.status !== 200)
+      throw new Error(`cannot read the cycle folder's permissions: ${r.status} ${errorCode(r) ?? ''}`);
+    this.parentPermissionIds = new Set((r.body.value ?? []).map((p) => String(p.id)));
+  }
+
   private addStep(w: OrgWork, s: Omit<Step, 'org' | 'attempts' | 'notBefore' | 'inFlight'>): void {
     w.steps.add({ org: w, attempts: 0, notBefore: 0, inFlight: false, ...s });
   }
@@ -411,29 +545,35 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     const st = w.state;
     if (!st.folder) this.addStep(w, { kind: 'folder' });
     for (const s of w.desired.sections) if (!st.sections[s]) this.addStep(w, { kind: 'section', section: s });
-    const have = new Set(st.grants.map((g) => `${g.role}|${g.email}`));
-    const want = new Set(w.desired.grants.map((g) => `${g.role}|${g.email}`));
-    for (const role of ['write', 'read'] as const) {
-      const emails = w.desired.grants
-        .filter((g) => g.role === role && !have.has(`${role}|${g.email}`))
-        .map((g) => g.email);
-      if (emails.length) this.addStep(w, { kind: 'grant', role, emails });
+    if (!st.privacyLinkId) this.addStep(w, { kind: 'breakInheritance' });
+    const have = new Map(st.grants.map((g) => [grantKey(g), g]));
+    const want = new Set(w.desired.grants.map((g) => grantKey(g)));
+    const invite: Record<GrantRole, DesiredGrant[]> = { read: [], write: [] };
+    for (const g of w.desired.grants) {
+      const current = have.get(grantKey(g));
+      if (!current) invite[g.role].push(g);
+      else if (ROLE_RANK[g.role] > ROLE_RANK[current.role])
+        invite[g.role].push(g); // invite adds the higher role
+      else if (g.role !== current.role)
+        this.addStep(w, { kind: 'changeRole', grant: g, role: g.role, permissionId: current.permissionId });
     }
-    const revoked = new Set<string>();
-    for (const g of st.grants) {
-      if (!want.has(`${g.role}|${g.email}`) && !revoked.has(g.permissionId)) {
-        revoked.add(g.permissionId);
-        this.addStep(w, { kind: 'revoke', permissionId: g.permissionId });
-      }
-    }
-    const grantsPending = [...w.steps].some((s) => s.kind === 'grant');
-    if (!st.private && !grantsPending) this.addStep(w, { kind: 'privacyLink' });
+    for (const role of ['write', 'read'] as const)
+      if (invite[role].length) this.addStep(w, { kind: 'grant', role, recipients: invite[role] });
+    for (const g of st.grants)
+      if (!want.has(grantKey(g))) this.addStep(w, { kind: 'revoke', permissionId: g.permissionId });
+    if (!st.private) this.addStep(w, { kind: 'verify' });
   }
 
   private nextWake(): number {
     let t = Infinity;
     for (const w of this.orgs) for (const s of w.steps) if (!s.inFlight) t = Math.min(t, s.notBefore);
     return t;
+  }
+
+  private waitsForBreak(s: Step): boolean {
+    if (!AFTER_BREAK.has(s.kind)) return false;
+    for (const x of s.org.steps) if (x.kind === 'breakInheritance') return true;
+    return false;
   }
 
   private nextBatch(): Step[] | undefined {
@@ -446,7 +586,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
         if (s.inFlight || s.notBefore > now) continue;
         if (s.kind === 'folder') {
           if (!star) star = s;
-        } else if (s.kind === 'resolveFolder' || w.state.folder) {
+        } else if (s.kind === 'resolveFolder' || (w.state.folder && !this.waitsForBreak(s))) {
           if (ready.length < MAX_BATCH) ready.push(s);
         }
       }
@@ -455,14 +595,16 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     if (ready.length > 0) return ready;
     if (!star) return undefined;
     const w = star.org;
-    // a new organisation: sequential batch, dependants addressed by path below the cycle folder
+    // A new organisation: one batch with dependsOn, dependants addressed by path below the cycle folder.
     const deps = [...w.steps].filter(
       (s) =>
         s !== star &&
         !s.inFlight &&
         s.notBefore <= now &&
-        (s.kind === 'section' || s.kind === 'grant' || s.kind === 'privacyLink'),
+        (s.kind === 'section' || s.kind === 'breakInheritance' || s.kind === 'grant' || s.kind === 'verify'),
     );
+    const order: StepKind[] = ['breakInheritance', 'section', 'grant', 'verify'];
+    deps.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
     return [star, ...deps.slice(0, MAX_BATCH - 1)];
   }
 
@@ -500,38 +642,52 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
           method: 'GET',
           url: `${d}/items/${enc(w.state.folder!.id)}:/${enc(s.section!)}?$select=id,name,webUrl`,
         };
-      case 'grant':
-        return {
-          ...base,
-          method: 'POST',
-          url: `${orgAddr}/invite`,
-          body: {
-            recipients: s.emails!.map((email) => ({ email })),
-            roles: [s.role],
-            requireSignIn: true,
-            sendInvitation: this.o.sendInvitation ?? false,
-            retainInheritedPermissions: false,
-          },
-        };
-      case 'revoke':
-        return {
-          ...base,
-          method: 'DELETE',
-          url: `${d}/items/${enc(w.state.folder!.id)}/permissions/${enc(s.permissionId!)}`,
-        };
-      case 'privacyLink':
+      case 'breakInheritance':
         return {
           ...base,
           method: 'POST',
           url: `${orgAddr}/createLink`,
           body: { type: 'view', scope: 'users', retainInheritedPermissions: false },
         };
+      case 'grant':
+        return {
+          ...base,
+          method: 'POST',
+          url: `${orgAddr}/invite`,
+          body: {
+            recipients: s.recipients!.map(recipientOf),
+            roles: [s.role],
+            requireSignIn: true,
+            sendInvitation: this.o.sendInvitation ?? false,
+          },
+        };
+      case 'changeRole':
+        return {
+          ...base,
+          method: 'PATCH',
+          url: `${d}/items/${enc(w.state.folder!.id)}/permissions/${enc(s.permissionId!)}`,
+          body: { roles: [s.role] },
+        };
+      case 'revoke':
+      case 'repair':
+        return {
+          ...base,
+          method: 'DELETE',
+          url: `${d}/items/${enc(w.state.folder!.id)}/permissions/${enc(s.permissionId!)}`,
+        };
+      case 'verify':
+        return { ...base, method: 'GET', url: `${orgAddr}/permissions` };
     }
   }
 
   private async runBatch(steps: Step[], finishOrg: (w: OrgWork) => Promise<void>): Promise<void> {
     const star = steps[0]!.kind === 'folder';
-    const reqs = steps.map((s, i) => this.request(s, String(i + 1), star, star && i > 0 ? ['1'] : undefined));
+    const breakId = star ? steps.findIndex((s) => s.kind === 'breakInheritance') : -1;
+    const reqs = steps.map((s, i) => {
+      if (!star || i === 0) return this.request(s, String(i + 1), star);
+      const afterBreak = AFTER_BREAK.has(s.kind) && breakId > 0 ? [String(breakId + 1)] : ['1'];
+      return this.request(s, String(i + 1), star, afterBreak);
+    });
     const ru = steps.reduce((a, s) => a + COST[s.kind], 0);
     const touched = new Set<OrgWork>(steps.map((s) => s.org));
     try {
@@ -576,11 +732,13 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
           continue;
         }
         this.pacer.observe(e.status, e.headers);
+        if (s.org.failed) continue; // already reported; its remaining answers change nothing
         await this.handleEntry(s, e);
       }
     } finally {
       for (const s of steps) s.inFlight = false;
       for (const w of touched) if (!w.done && (w.failed || w.steps.size === 0)) await finishOrg(w);
+      await this.flush();
       this.emitProgress();
     }
   }
@@ -596,17 +754,38 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     const w = s.org;
     w.failed = `${s.kind}${s.section ? ` (${s.section})` : ''}: ${reason}`;
     w.steps.clear();
-    void this.o.ledger.recordStep(this.cycleId, w.desired.orgId, {
-      step: stepName(s),
-      status: 'failed',
-      at: new Date().toISOString(),
-      detail: reason,
+    this.note({
+      t: 'step',
+      cycleId: this.cycleId,
+      orgId: w.desired.orgId,
+      outcome: { step: stepName(s), status: 'failed', at: new Date().toISOString(), detail: reason },
     });
+  }
+
+  /** Access on the folder that makes it not private: site groups, and anything it shares with its parent that the app did not grant. */
+  private leftovers(w: OrgWork, perms: GraphPermissionJson[]): Array<{ id: string; label: string }> {
+    const own = new Set(w.state.grants.map((g) => g.permissionId));
+    if (w.state.privacyLinkId) own.add(w.state.privacyLinkId);
+    const out: Array<{ id: string; label: string }> = [];
+    for (const p of perms) {
+      const group = p.grantedToV2?.siteGroup;
+      if (group) out.push({ id: p.id, label: `site group '${group.displayName ?? group.id ?? p.id}'` });
+      else if (p.inheritedFrom) out.push({ id: p.id, label: 'inherited access' });
+      else if (this.parentPermissionIds.has(p.id) && !own.has(p.id))
+        out.push({ id: p.id, label: 'access inherited from the cycle folder' });
+    }
+    return out;
+  }
+
+  private async recordGrant(w: OrgWork, g: GrantRecord): Promise<void> {
+    const key = grantKey(g);
+    w.state.grants = w.state.grants.filter((x) => grantKey(x) !== key && x.permissionId !== g.permissionId);
+    w.state.grants.push(g);
+    this.note({ t: 'grant', cycleId: this.cycleId, orgId: w.desired.orgId, grant: g });
   }
 
   private async handleEntry(s: Step, e: BatchEntryResponse): Promise<void> {
     const w = s.org;
-    const { ledger } = this.o;
     const cid = this.cycleId;
     const oid = w.desired.orgId;
     const at = () => new Date().toISOString();
@@ -615,9 +794,10 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
       webUrl: String(b?.webUrl),
       name: String(b?.name),
     });
-    const done = async (status: 'created' | 'existing' | 'removed', detail?: string) => {
+    // A confirmed step is in the ledger through its own record (folder, section, grant, …);
+    // step outcomes are kept for what those do not say (failures, repairs, people not invited).
+    const done = (): void => {
       w.steps.delete(s);
-      await ledger.recordStep(cid, oid, { step: stepName(s), status, at: at(), ...(detail ? { detail } : {}) });
     };
     const code = e.body?.error?.code;
     switch (s.kind) {
@@ -627,13 +807,19 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
           if (s.kind === 'folder') {
             w.state.folder = ref(e.body);
             w.createdFolder = true;
-            await ledger.recordOrgFolder(cid, oid, w.state.folder);
+            this.note({ t: 'folder', cycleId: cid, orgId: oid, folder: w.state.folder });
           } else {
             w.state.sections[s.section!] = ref(e.body);
-            await ledger.recordSection(cid, oid, s.section!, w.state.sections[s.section!]!);
+            this.note({
+              t: 'section',
+              cycleId: cid,
+              orgId: oid,
+              section: s.section!,
+              folder: w.state.sections[s.section!]!,
+            });
           }
           w.changed = true;
-          return done('created');
+          return done();
         }
         if (e.status === 409 && code === 'nameAlreadyExists') {
           // it exists (an earlier attempt whose answer was lost, or made by someone else): look it up
@@ -651,12 +837,18 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
         if (e.status === 200) {
           if (s.kind === 'resolveFolder') {
             w.state.folder = ref(e.body);
-            await ledger.recordOrgFolder(cid, oid, w.state.folder);
+            this.note({ t: 'folder', cycleId: cid, orgId: oid, folder: w.state.folder });
           } else {
             w.state.sections[s.section!] = ref(e.body);
-            await ledger.recordSection(cid, oid, s.section!, w.state.sections[s.section!]!);
+            this.note({
+              t: 'section',
+              cycleId: cid,
+              orgId: oid,
+              section: s.section!,
+              folder: w.state.sections[s.section!]!,
+            });
           }
-          return done('existing');
+          return done();
         }
         if (e.status === 404) {
           // gone again between 409 and the lookup: create it
@@ -666,53 +858,155 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
         }
         return this.fail(s, `${e.status} ${code ?? ''}`.trim());
       }
-      case 'grant': {
-        if (e.status !== 200 || !Array.isArray(e.body?.value)) return this.fail(s, `${e.status} ${code ?? ''}`.trim());
-        const granted = new Set<string>();
-        for (const p of e.body.value) {
-          const email = String(
-            p.grantedToV2?.user?.email ?? p.grantedTo?.user?.email ?? p.invitation?.email ?? '',
-          ).toLowerCase();
-          if (!email || !s.emails!.includes(email)) continue;
-          granted.add(email);
-          if (!w.state.grants.some((g) => g.permissionId === p.id && g.role === s.role)) {
-            const g = { permissionId: String(p.id), email, role: s.role! };
-            w.state.grants.push(g);
-            await ledger.recordGrant(cid, oid, g);
-          }
+      case 'breakInheritance': {
+        if (e.status === 200 || e.status === 201) {
+          w.state.privacyLinkId = e.body?.id;
+          this.note({ t: 'private', cycleId: cid, orgId: oid, ...(e.body?.id ? { privacyLinkId: e.body.id } : {}) });
+          w.changed = true;
+          return done();
         }
-        if (!w.state.private) {
-          w.state.private = true;
-          await ledger.recordPrivate(cid, oid);
+        return this.fail(s, `${e.status} ${code ?? ''}`.trim());
+      }
+      case 'grant':
+        return this.handleInvite(s, e);
+      case 'changeRole': {
+        if (e.status === 200) {
+          await this.recordGrant(w, {
+            permissionId: s.permissionId!,
+            email: s.grant!.email,
+            ...(s.grant!.objectId ? { objectId: s.grant!.objectId } : {}),
+            role: s.role!,
+          });
+          w.changed = true;
+          return done();
         }
-        w.changed = true;
-        const missing = s.emails!.filter((x) => !granted.has(x));
-        if (missing.length) {
-          s.emails = missing; // keep the step for the recipients not confirmed
-          return this.retryLater(s, undefined, 'recipients missing from invite response');
+        if (e.status === 404) {
+          // the permission is gone (removed by hand): invite again with the role wanted
+          w.steps.delete(s);
+          this.addStep(w, { kind: 'grant', role: s.role, recipients: [s.grant!] });
+          return;
         }
-        return done('created');
+        return this.fail(s, `${e.status} ${code ?? ''}`.trim());
       }
       case 'revoke': {
         if (e.status === 204 || e.status === 404) {
           w.state.grants = w.state.grants.filter((g) => g.permissionId !== s.permissionId);
-          await ledger.recordRevoke(cid, oid, s.permissionId!);
+          this.note({ t: 'revoke', cycleId: cid, orgId: oid, permissionId: s.permissionId! });
           w.changed = true;
-          return done('removed', e.status === 404 ? 'already gone' : undefined);
+          return done();
         }
         return this.fail(s, `${e.status} ${code ?? ''}`.trim());
       }
-      case 'privacyLink': {
-        if (e.status === 200 || e.status === 201) {
+      case 'verify': {
+        if (e.status !== 200 || !Array.isArray(e.body?.value)) return this.fail(s, `${e.status} ${code ?? ''}`.trim());
+        const left = this.leftovers(w, e.body.value);
+        if (left.length === 0) {
           w.state.private = true;
-          w.state.privacyLinkId = e.body?.id;
-          await ledger.recordPrivate(cid, oid, e.body?.id);
+          this.note({ t: 'verified', cycleId: cid, orgId: oid, private: true });
           w.changed = true;
-          return done(e.status === 201 ? 'created' : 'existing');
+          return done();
         }
-        return this.fail(s, `${e.status} ${code ?? ''}`.trim());
+        w.leftovers = left.map((l) => l.label);
+        if (w.repaired) return this.fail(s, `not private: ${w.leftovers.join(', ')} still has access`);
+        // Copied onto this folder when its inheritance broke: remove it once, then read again.
+        w.repaired = true;
+        w.steps.delete(s);
+        for (const l of left) this.addStep(w, { kind: 'repair', permissionId: l.id, label: l.label });
+        return;
+      }
+      case 'repair': {
+        if (e.status === 204 || e.status === 404) {
+          w.steps.delete(s);
+          this.note({
+            t: 'step',
+            cycleId: cid,
+            orgId: oid,
+            outcome: { step: stepName(s), status: 'removed', at: at(), ...(s.label ? { detail: s.label } : {}) },
+          });
+          if (![...w.steps].some((x) => x.kind === 'repair')) this.addStep(w, { kind: 'verify' });
+          return;
+        }
+        return this.fail(
+          s,
+          `not private: ${s.label} still has access (delete refused: ${e.status} ${code ?? ''})`.trim(),
+        );
       }
     }
+  }
+
+  /** An invite's answer, recipient by recipient (200, or 207 with an error on each recipient that failed). */
+  private async handleInvite(s: Step, e: BatchEntryResponse): Promise<void> {
+    const w = s.org;
+    const recipients = s.recipients!;
+    const code = e.body?.error?.code;
+    if (e.status >= 400) {
+      // The whole invite was refused. With several recipients, find out who: one invite each.
+      if (recipients.length > 1) {
+        w.steps.delete(s);
+        for (const r of recipients) this.addStep(w, { kind: 'grant', role: s.role, recipients: [r] });
+        return;
+      }
+      w.notInvited.push({ recipient: recipientLabel(recipients[0]!), reason: reasonOf(e.status, e.body?.error) });
+      w.steps.delete(s);
+      this.note({
+        t: 'step',
+        cycleId: this.cycleId,
+        orgId: w.desired.orgId,
+        outcome: {
+          step: stepName(s),
+          status: 'failed',
+          at: new Date().toISOString(),
+          detail: `${e.status} ${code ?? ''}`.trim(),
+        },
+      });
+      return;
+    }
+    if ((e.status !== 200 && e.status !== 207) || !Array.isArray(e.body?.value))
+      return this.fail(s, `${e.status} ${code ?? ''}`.trim());
+    const confirmed = new Set<string>();
+    const refused = new Map<string, string>();
+    for (const p of e.body.value as Array<GraphPermissionJson & { error?: { code?: string; message?: string } }>) {
+      const email = String(
+        p.grantedToV2?.user?.email ?? p.grantedTo?.user?.email ?? p.invitation?.email ?? '',
+      ).toLowerCase();
+      const groupId = String(p.grantedToV2?.group?.id ?? '').toLowerCase();
+      const r = recipients.find((x) => (x.objectId ? x.objectId === groupId : email !== '' && x.email === email));
+      if (!r) continue;
+      const key = grantKey(r);
+      if (p.error) {
+        refused.set(key, reasonOf(207, p.error).replace(/^207 /, ''));
+        continue;
+      }
+      confirmed.add(key);
+      await this.recordGrant(w, {
+        permissionId: String(p.id),
+        email: r.email,
+        ...(r.objectId ? { objectId: r.objectId } : {}),
+        role: s.role!,
+      });
+    }
+    w.changed = true;
+    for (const r of recipients)
+      if (refused.has(grantKey(r)))
+        w.notInvited.push({ recipient: recipientLabel(r), reason: refused.get(grantKey(r))! });
+    const missing = recipients.filter((r) => !confirmed.has(grantKey(r)) && !refused.has(grantKey(r)));
+    if (missing.length) {
+      s.recipients = missing; // keep the step for the recipients not confirmed
+      return this.retryLater(s, undefined, 'recipients missing from invite response');
+    }
+    w.steps.delete(s);
+    if (refused.size)
+      this.note({
+        t: 'step',
+        cycleId: this.cycleId,
+        orgId: w.desired.orgId,
+        outcome: {
+          step: stepName(s),
+          status: 'failed',
+          at: new Date().toISOString(),
+          detail: `${refused.size} recipient(s) not invited`,
+        },
+      });
   }
 }
 
@@ -723,13 +1017,19 @@ function stepName(s: Step): string {
       return `section:${s.section}`;
     case 'grant':
       return `grant:${s.role}`;
+    case 'changeRole':
+      return `role:${s.permissionId}`;
     case 'revoke':
       return `revoke:${s.permissionId}`;
+    case 'repair':
+      return `repair:${s.permissionId}`;
     case 'folder':
     case 'resolveFolder':
       return 'folder';
-    case 'privacyLink':
+    case 'breakInheritance':
       return 'private';
+    case 'verify':
+      return 'verify';
   }
 }
 

@@ -38,7 +38,11 @@ export interface GraphEntryBody {
 export interface GraphPermissionJson {
   id: string;
   roles?: string[];
-  grantedToV2?: { user?: { email?: string; id?: string }; siteGroup?: { id?: string; displayName?: string } };
+  grantedToV2?: {
+    user?: { email?: string; id?: string };
+    group?: { id?: string; displayName?: string };
+    siteGroup?: { id?: string; displayName?: string };
+  };
   grantedTo?: { user?: { email?: string } };
   invitation?: { email?: string };
   inheritedFrom?: { id?: string };

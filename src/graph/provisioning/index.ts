@@ -1,6 +1,6 @@
 export { Provisioner, provisionCycle } from './engine.js';
 export type { ProvisionOptions, ProvisionReport, ProgressEvent, OrgReport, OrgOutcome } from './engine.js';
-export { InMemoryLedger, JsonFileLedger, applyMutation, emptyOrg } from './ledger.js';
+export { InMemoryLedger, JsonFileLedger, applyMutation, emptyOrg, grantKey } from './ledger.js';
 export type {
   ProvisioningLedger,
   CycleLedgerState,

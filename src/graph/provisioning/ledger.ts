@@ -2,13 +2,16 @@
  * ProvisioningLedger: the durable record that makes provisioning resumable and re-runs cheap.
  *
  * Everything is plain JSON. A ledger keeps, per cycle, the drive and cycle-folder ids and, per
- * organisation: the folder and section folder ids/web URLs, whether the app made the folder private,
- * the permissions the APP created (id + grantee + role; re-sync only ever deletes these), the last
+ * organisation: the folder and section folder ids/web URLs, the sharing link whose creation broke the
+ * folder's inheritance, whether the folder was VERIFIED private (its permissions read back with no
+ * site group or inherited access left), the permissions the APP created (one per person or group:
+ * SharePoint's permission ids belong to the principal; re-sync only ever deletes these), the last
  * outcome of each step, and the fingerprint of the desired state it last completed.
  *
  * Contract for implementations (the in-memory and JSON-file ones here; a PostgreSQL one later):
- *  - every `record*` call must be durable when its promise resolves (the engine records a step right
- *    after Graph confirms it, so a crash loses at most the step in flight, which re-runs safely:
+ *  - every `record*` call must be durable when its promise resolves; `recordAll` writes several
+ *    mutations at once, in order, all or none (the engine records what one batch's answers
+ *    confirmed together, so a crash loses at most the batches in flight, which re-run safely:
  *    folder creation uses conflictBehavior=fail and resolves 409 by path; invite is idempotent);
  *  - calls for one organisation arrive in order; calls for different organisations may interleave;
  *  - `loadCycle` returns a deep copy (callers may mutate it).
@@ -23,10 +26,19 @@ export interface FolderRef {
   name: string;
 }
 
+/** One principal's access as the app granted it: a person by email, or an Entra group by object id. */
 export interface GrantRecord {
   permissionId: string;
+  /** lower-case email of a person; '' for a group */
   email: string;
+  /** Entra object id of a group (the assessment team) */
+  objectId?: string;
   role: 'read' | 'write';
+}
+
+/** The identity a grant belongs to: one grant per person or group. */
+export function grantKey(g: { email?: string; objectId?: string }): string {
+  return g.objectId ? `group:${g.objectId.toLowerCase()}` : (g.email ?? '').toLowerCase();
 }
 
 export type StepStatus = 'created' | 'existing' | 'removed' | 'failed';
@@ -44,8 +56,9 @@ export interface OrgLedgerState {
   orgId: string;
   folder?: FolderRef;
   sections: Record<string, FolderRef>;
+  /** true only once the folder's permissions were read back with no site group or inherited access */
   private: boolean;
-  /** id of the sharing link used to make the folder private when there was nobody to invite */
+  /** id of the sharing link whose creation (retainInheritedPermissions: false) broke inheritance */
   privacyLinkId?: string;
   grants: GrantRecord[];
   steps: Record<string, StepOutcome>;
@@ -65,7 +78,10 @@ export type LedgerMutation =
   | { t: 'cycle'; cycleId: string; driveId?: string; rootFolder?: FolderRef; cycleFolder?: FolderRef | null }
   | { t: 'folder'; cycleId: string; orgId: string; folder: FolderRef | null }
   | { t: 'section'; cycleId: string; orgId: string; section: string; folder: FolderRef }
+  /** The sharing link that broke inheritance was created (older journals: also "assumed private"). */
   | { t: 'private'; cycleId: string; orgId: string; privacyLinkId?: string }
+  /** The folder's permissions were read back: private, or not (access left that should not be). */
+  | { t: 'verified'; cycleId: string; orgId: string; private: boolean }
   | { t: 'grant'; cycleId: string; orgId: string; grant: GrantRecord }
   | { t: 'revoke'; cycleId: string; orgId: string; permissionId: string }
   | { t: 'step'; cycleId: string; orgId: string; outcome: StepOutcome }
@@ -81,11 +97,15 @@ export interface ProvisioningLedger {
   recordOrgFolder(cycleId: string, orgId: string, folder: FolderRef | null): Promise<void>;
   recordSection(cycleId: string, orgId: string, section: string, folder: FolderRef): Promise<void>;
   recordPrivate(cycleId: string, orgId: string, privacyLinkId?: string): Promise<void>;
+  /** The result of reading the folder's permissions back; only `true` makes it count as private. */
+  recordVerified(cycleId: string, orgId: string, isPrivate: boolean): Promise<void>;
   recordGrant(cycleId: string, orgId: string, grant: GrantRecord): Promise<void>;
   recordRevoke(cycleId: string, orgId: string, permissionId: string): Promise<void>;
   recordStep(cycleId: string, orgId: string, outcome: StepOutcome): Promise<void>;
   /** `null` clears completion (the desired state changed or work is pending). */
   recordComplete(cycleId: string, orgId: string, fingerprint: string | null): Promise<void>;
+  /** Several mutations, in order, durable together when the promise resolves. */
+  recordAll(mutations: readonly LedgerMutation[]): Promise<void>;
 }
 
 export function emptyOrg(orgId: string): OrgLedgerState {
@@ -114,13 +134,19 @@ export function applyMutation(cycles: Record<string, CycleLedgerState>, m: Ledge
       o.sections[m.section] = m.folder;
       break;
     case 'private':
-      o.private = true;
+      // Creating the link breaks inheritance; it does not prove the folder private (see 'verified').
       if (m.privacyLinkId) o.privacyLinkId = m.privacyLinkId;
       break;
-    case 'grant':
-      if (!o.grants.some((g) => g.permissionId === m.grant.permissionId && g.role === m.grant.role))
-        o.grants.push(m.grant);
+    case 'verified':
+      o.private = m.private;
       break;
+    case 'grant': {
+      // One grant per principal: a role change replaces the earlier record.
+      const key = grantKey(m.grant);
+      o.grants = o.grants.filter((g) => grantKey(g) !== key && g.permissionId !== m.grant.permissionId);
+      o.grants.push(m.grant);
+      break;
+    }
     case 'revoke':
       o.grants = o.grants.filter((g) => g.permissionId !== m.permissionId);
       break;
@@ -162,6 +188,9 @@ abstract class StateLedger implements ProvisioningLedger {
   recordPrivate(cycleId: string, orgId: string, privacyLinkId?: string) {
     return this.apply({ t: 'private', cycleId, orgId, privacyLinkId });
   }
+  recordVerified(cycleId: string, orgId: string, isPrivate: boolean) {
+    return this.apply({ t: 'verified', cycleId, orgId, private: isPrivate });
+  }
   recordGrant(cycleId: string, orgId: string, grant: GrantRecord) {
     return this.apply({ t: 'grant', cycleId, orgId, grant });
   }
@@ -173,6 +202,9 @@ abstract class StateLedger implements ProvisioningLedger {
   }
   recordComplete(cycleId: string, orgId: string, fingerprint: string | null) {
     return this.apply({ t: 'complete', cycleId, orgId, fingerprint, at: new Date().toISOString() });
+  }
+  async recordAll(mutations: readonly LedgerMutation[]): Promise<void> {
+    for (const m of mutations) await this.apply(m);
   }
 }
 

@@ -4,14 +4,22 @@
  *
  * A token bucket refilled at `targetUtilisation × ruPerMinute` per budget minute (a budget minute is
  * 60/timeScale real seconds against a time-scaled emulator, 60 s against Graph), with a small burst.
- * It adapts to the service:
- *  - `RateLimit-Limit` replaces the configured budget (the tenant may have a larger one);
+ * `ruPerMinute` starts from the tenant's licence band (sharepoint-budget.ts). It learns the real
+ * budget from the service:
+ *  - `RateLimit-Limit` (sent once 80% of the minute's budget is used) replaces the budget, larger or
+ *    smaller, and from then on the pacer follows it;
+ *  - until the service has said anything, a minute in which the pacer itself was the bottleneck
+ *    (it spent ~all it allowed itself) with no RateLimit header and no throttling is evidence the
+ *    budget is larger: the rate grows by a quarter (never beyond the largest band), so a large
+ *    tenant configured too low is not provisioned at a fraction of its speed; the first header tells
+ *    the true budget, and a 429 without one steps the rate back down and stops the probing;
  *  - `RateLimit-Remaining` below `lowWaterRu` holds all requests until `RateLimit-Reset`;
  *  - a 429/503 with `Retry-After` holds everything for max(Retry-After, RateLimit-Reset), as the
  *    docs advise when both are present.
  * Header durations are read as real seconds (the emulator reports them already scaled).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LARGEST_TENANT_RU_PER_MINUTE } from './sharepoint-budget.js';
 
 export interface PacerOptions {
   ruPerMinute: number;
@@ -22,6 +30,8 @@ export interface PacerOptions {
   burstRu?: number;
   /** hold when RateLimit-Remaining falls below this; default 2 × burst */
   lowWaterRu?: number;
+  /** raise the rate while the service gives no signal (see above); default true */
+  probe?: boolean;
   now?: () => number;
   /** injectable for tests; default timers/promises setTimeout */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -32,6 +42,10 @@ export interface PacerStats {
   refundedRu: number;
   waits: number;
   holds: number;
+  /** times the rate grew without a signal from the service */
+  probes: number;
+  /** the budget the service announced in RateLimit-Limit, once seen */
+  learnedRuPerMinute: number | null;
 }
 
 export class RuPacer {
@@ -46,7 +60,19 @@ export class RuPacer {
   private readonly lowWater: number;
   private readonly timeScale: number;
   private readonly target: number;
-  readonly stats: PacerStats = { acquiredRu: 0, refundedRu: 0, waits: 0, holds: 0 };
+  private readonly windowMs: number;
+  private windowStart: number;
+  private windowAcquired = 0;
+  private windowSignal = false;
+  private probing: boolean;
+  readonly stats: PacerStats = {
+    acquiredRu: 0,
+    refundedRu: 0,
+    waits: 0,
+    holds: 0,
+    probes: 0,
+    learnedRuPerMinute: null,
+  };
 
   constructor(opts: PacerOptions) {
     this.now = opts.now ?? Date.now;
@@ -58,6 +84,30 @@ export class RuPacer {
     this.lowWater = opts.lowWaterRu ?? 2 * this.capacity;
     this.tokens = this.capacity;
     this.last = this.now();
+    this.windowMs = 60_000 / this.timeScale;
+    this.windowStart = this.last;
+    this.probing = opts.probe ?? true;
+  }
+
+  /** The budget per minute the pacer currently works to (before the target utilisation). */
+  get ruPerMinute(): number {
+    return (this.ratePerMs * 60_000) / (this.target * this.timeScale);
+  }
+
+  /** At the end of each budget minute: grow the rate if the pacer was the only thing holding back. */
+  private roll(t: number): void {
+    if (t - this.windowStart < this.windowMs) return;
+    const allowance = this.ratePerMs * (t - this.windowStart);
+    if (this.probing && !this.windowSignal && this.windowAcquired >= 0.9 * allowance) {
+      const next = Math.min(this.ruPerMinute * 1.25, LARGEST_TENANT_RU_PER_MINUTE);
+      if (next > this.ruPerMinute) {
+        this.ratePerMs = this.rateFor(next);
+        this.stats.probes++;
+      }
+    }
+    this.windowStart = t;
+    this.windowAcquired = 0;
+    this.windowSignal = false;
   }
 
   private rateFor(ruPerMinute: number): number {
@@ -82,10 +132,12 @@ export class RuPacer {
           await this.sleep(this.holdUntil - t, signal);
           continue;
         }
+        this.roll(t);
         const need = Math.min(ru, this.capacity);
         if (this.tokens >= need) {
           this.tokens -= ru;
           this.stats.acquiredRu += ru;
+          this.windowAcquired += ru;
           return;
         }
         this.stats.waits++;
@@ -125,8 +177,19 @@ export class RuPacer {
     const remaining = Number(get('ratelimit-remaining'));
     const resetS = Number(get('ratelimit-reset'));
     if (Number.isFinite(limit) && limit > 0) {
+      // The service said what the budget is: follow it, and stop guessing.
       const r = this.rateFor(limit);
       if (Math.abs(r - this.ratePerMs) / this.ratePerMs > 0.01) this.ratePerMs = r;
+      this.stats.learnedRuPerMinute = limit;
+      this.probing = false;
+      this.windowSignal = true;
+    } else if (status === 429 || status === 503) {
+      this.windowSignal = true;
+      if (this.probing && this.stats.probes > 0) {
+        // Probed past the budget without the service naming it: step back and stay there.
+        this.ratePerMs = this.rateFor(this.ruPerMinute / 1.25);
+        this.probing = false;
+      }
     }
     if (
       get('ratelimit-remaining') !== undefined &&
