@@ -18,6 +18,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPerson } from '../../src/local/demo-people.js';
 import { assertValidCard } from '../bot/card-validator.js';
+import { benchDocument } from '../support/evidence-files.js';
 import { contractRefusals, eventually, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { LOCAL_ASSESSMENT_GROUP } from '../../src/graph/graph-setup.js';
 import {
@@ -226,10 +227,12 @@ describe('the application journey in the Agents Playground', () => {
   });
 
   it('Priya uploads evidence, re-checks her folder, chooses bronze, declares the documents and writes every section', async () => {
-    for (const [section, name] of DOCUMENTS) {
+    for (const [i, [section, name]] of DOCUMENTS.entries()) {
+      // A real, completed, dated four-page PDF: the inspection finds nothing to warn about.
+      const { bytes } = await benchDocument([2, 3, 4, 6][i]!, 4, new Date());
       const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/${section}/${encodeURIComponent(name)}`, {
         method: 'PUT',
-        body: Buffer.from(`%PDF-1.4 ${name}, completed and anonymised`),
+        body: bytes,
       });
       expect(put.status).toBe(201);
     }
