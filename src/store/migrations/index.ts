@@ -4,6 +4,7 @@ import * as m0002 from './0002_provisioning.js';
 import * as m0003 from './0003_workflow.js';
 import * as m0004 from './0004_reminders.js';
 import * as m0009 from './0009_evidence_inspection.js';
+import * as m0010 from './0010_awards.js';
 import * as m0011 from './0011_provisioning_runs.js';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003_workflow': m0003,
   '0004_reminders': m0004,
   '0009_evidence_inspection': m0009,
+  '0010_awards': m0010,
   '0011_provisioning_runs': m0011,
 };
