@@ -123,6 +123,12 @@ export function exportTable(svc: Services, cycleId: string, kind: ExportKind): T
   }
 }
 
+/** Whether the actor may export the cycle (and it exists): faces call it before they start streaming. */
+export async function checkExport(svc: Services, actor: Actor, cycleId: string): Promise<void> {
+  authorise(actor, 'export_cycle', { kind: 'cycle' });
+  await loadCycle(svc, cycleId);
+}
+
 /** Admin: write the export to `out`; returns how many rows it had. */
 export async function exportCycle(
   svc: Services,
@@ -130,8 +136,7 @@ export async function exportCycle(
   input: { cycleId: string; kind: ExportKind; format: ExportFormat },
   out: Writable,
 ): Promise<number> {
-  authorise(actor, 'export_cycle', { kind: 'cycle' });
-  await loadCycle(svc, input.cycleId);
+  await checkExport(svc, actor, input.cycleId);
   const rows = await writeTable(exportTable(svc, input.cycleId, input.kind), input.format, out);
   await svc.store.audit.append({
     at: svc.clock.now(),
