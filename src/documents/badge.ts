@@ -59,7 +59,7 @@ export function badgeSvg(b: BadgeData): string {
     `<text x="${mid}" y="178" ${font} font-size="50" font-weight="bold" fill="${c.ink}" text-anchor="middle">${escapeXml(level.toUpperCase())}</text>`,
     `<text x="${mid}" y="214" ${font} font-size="22" fill="${c.ink}" text-anchor="middle">${escapeXml(years)}</text>`,
     `<text x="${mid}" y="244" ${font} font-size="11" fill="${c.ink}" text-anchor="middle">Verify: ${escapeXml(code)}</text>`,
-    `<text x="${mid}" y="${s - 12}" ${font} font-size="13" font-weight="bold" fill="#FFFFFF" text-anchor="middle">Quality standard award</text>`,
+    `<text x="${mid}" y="${s - 12}" ${font} font-size="13" font-weight="bold" fill="#FFFFFF" text-anchor="middle">Award</text>`,
   ];
   if (b.illustrative) {
     parts.push(
