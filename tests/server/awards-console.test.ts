@@ -287,6 +287,11 @@ describe('awards and the admin console over HTTP', () => {
         expect(contrast(colours.heading, colours.card)).toBeGreaterThanOrEqual(4.5);
         expect(contrast(colours.barLabel, colours.card)).toBeGreaterThanOrEqual(4.5);
         expect(contrast(colours.button, colours.buttonBg)).toBeGreaterThanOrEqual(4.5);
+        const banner = await page.evaluate(() => {
+          const b = getComputedStyle(document.querySelector('.banner')!);
+          return { color: b.color, background: b.backgroundColor };
+        });
+        expect(contrast(banner.color, banner.background)).toBeGreaterThanOrEqual(4.5);
 
         // Every form control has a label.
         const unlabelled = await page.evaluate(() =>
@@ -295,7 +300,9 @@ describe('awards and the admin console over HTTP', () => {
             .map((e) => e.id),
         );
         expect(unlabelled).toEqual([]);
-        await page.screenshot({ path: `${SHOTS}/admin-console-${theme === 'dark' ? 'dark' : 'light'}.png`, fullPage: true });
+        const name = theme === 'dark' ? 'dark' : 'light';
+        await page.locator('#pipeline').screenshot({ path: `${SHOTS}/admin-console-chart-${name}.png` });
+        await page.screenshot({ path: `${SHOTS}/admin-console-${name}.png`, fullPage: true });
         await page.close();
       }
     }, 90_000);
