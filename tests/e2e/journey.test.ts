@@ -6,7 +6,8 @@
  * book a drop-in → request → the admin opens the application (the evidence folder is provisioned
  * in the Graph emulator and Priya gets its link in her chat) → evidence and commentary → submit →
  * assign → assess → clarification and answer → recommend → decide → communicate → Priya receives
- * the decision card; and the refusals: not eligible, second application, full session (offers the
+ * the decision, downloads her certificate and badge from the decision card and checks the award
+ * at /verify/{code}; and the refusals: not eligible, second application, full session (offers the
  * waitlist), stale card, deadline passed, communicating outside the decision window.
  *
  * Priya (user-id-0) works in her personal chat, the only one the Playground gives her; the others
@@ -363,17 +364,48 @@ describe('the application journey in the Agents Playground', () => {
     const sent = await click(GROUP, ALEX, decided, 'communicate');
     expect(cardText(sent.card)).toContain('Decision sent to the applicant team.');
 
-    const card = await decision;
-    const text = cardText(card.card);
+    // The decision comes through the outbox: the level, and valid two years from today (day 116).
+    const notice = await decision;
+    const text = cardText(notice.card);
     expect(text).toContain('awarded the Work Experience Quality Standard at **Bronze** level');
-    expect(text).toContain(STRENGTHS);
-    expect(text).toContain(IMPROVEMENTS);
-    // Valid two years from the decision (made in the review window, day 60).
     const from = /Valid from\n\w{3} (\d{1,2} \w{3}) (\d{4})/.exec(text);
     const until = /Expires\n\w{3} (\d{1,2} \w{3}) (\d{4})/.exec(text);
     expect(from && until, text).toBeTruthy();
     expect(until![1]).toBe(from![1]);
     expect(Number(until![2])).toBe(Number(from![2]) + 2);
+    priyaDecision = await click(PERSONAL, PRIYA, notice, 'app_view', { title: 'Open the decision' });
+    const card = cardText(priyaDecision.card);
+    expect(card).toContain('Bronze award');
+    expect(card).toContain(STRENGTHS);
+    expect(card).toContain(IMPROVEMENTS);
+    expect(card).toContain('Verification code');
+  }, 60_000);
+
+  let priyaDecision: ShownCard;
+
+  it('Priya downloads the certificate and the badge from the decision card, and /verify/{code} shows the award', async () => {
+    const buttons = new Map(openUrlButtons(priyaDecision.card).map((b) => [b.title, b.url]));
+    const certificate = await fetch(buttons.get('Certificate (PDF)')!);
+    expect(certificate.status).toBe(200);
+    expect(certificate.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await certificate.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    const badge = await fetch(buttons.get('Badge (PNG)')!);
+    expect(badge.status).toBe(200);
+    expect(Buffer.from(await badge.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    const svg = await (await fetch(buttons.get('Badge for websites (SVG)')!)).text();
+    expect(svg).toContain('BRONZE');
+    expect(svg).toContain('ILLUSTRATIVE');
+    expect((await fetch(buttons.get('Feedback report (PDF)')!)).status).toBe(200);
+
+    const verifyUrl = buttons.get('Check the award')!;
+    expect(verifyUrl).toMatch(/\/verify\/[0-9A-HJKMNP-TV-Z]{16}$/);
+    const page = await fetch(verifyUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    const html = await page.text();
+    expect(html).toContain(NORTHSHIRE);
+    expect(html).toContain('Bronze');
+    expect(html).toContain('Valid today');
   }, 60_000);
 });
 
