@@ -109,10 +109,15 @@ describe.each(engines())('admin export on $name', (engine) => {
   });
 
   it('assessments: one row per reviewer per criterion; notes that look like formulas are neutralised', async () => {
-    const count = await store.db.selectFrom('assessments').select(store.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const count = await store.db
+      .selectFrom('assessments')
+      .select(store.db.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     for (const format of ['csv', 'xlsx'] as const) {
       const out = path.join(dir, `assessments.${format}`);
-      expect(await run('export', '--cycle', 'cycle-1', '--what', 'assessments', '--format', format, '--out', out)).toBe(0);
+      expect(await run('export', '--cycle', 'cycle-1', '--what', 'assessments', '--format', format, '--out', out)).toBe(
+        0,
+      );
       const rows = format === 'csv' ? csvRows(out) : await xlsxRows(out);
       expect(rows.length - 1).toBe(Number(count.n));
       const notes = rows.filter((r) => String(r[3]).startsWith('extra-')).map((r) => r[5]);
@@ -122,7 +127,10 @@ describe.each(engines())('admin export on $name', (engine) => {
   });
 
   it('audit log: every entry of the cycle, oldest first, and the export itself is audited', async () => {
-    const before = await store.db.selectFrom('audit_log').select(store.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await store.db
+      .selectFrom('audit_log')
+      .select(store.db.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const out = path.join(dir, 'audit.xlsx');
     expect(await run('export', '--cycle', 'cycle-1', '--what', 'audit', '--format', 'xlsx', '--out', out)).toBe(0);
     const rows = await xlsxRows(out);
@@ -134,18 +142,32 @@ describe.each(engines())('admin export on $name', (engine) => {
     expect(await run('export', '--cycle', 'cycle-1', '--what', 'audit', '--format', 'csv', '--out', csv)).toBe(0);
     // The second export includes the first one's audit entry.
     expect(csvRows(csv).length).toBe(rows.length + 1);
-    const after = await store.db.selectFrom('audit_log').select(store.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await store.db
+      .selectFrom('audit_log')
+      .select(store.db.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n) + 2);
-    const last = await store.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const last = await store.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(last).toMatchObject({ action: 'export', actor_id: 'admin-cli', entity_id: 'cycle-1' });
   });
 
   it('refuses bad options clearly and an unknown cycle', async () => {
-    expect(await run('export', '--cycle', 'cycle-1', '--what', 'people', '--format', 'csv', '--out', path.join(dir, 'x'))).toBe(1);
+    expect(
+      await run('export', '--cycle', 'cycle-1', '--what', 'people', '--format', 'csv', '--out', path.join(dir, 'x')),
+    ).toBe(1);
     expect(lines.at(-1)).toContain('--what: must be one of pipeline, assessments, audit');
-    expect(await run('export', '--cycle', 'cycle-1', '--what', 'audit', '--format', 'pdf', '--out', path.join(dir, 'x'))).toBe(1);
+    expect(
+      await run('export', '--cycle', 'cycle-1', '--what', 'audit', '--format', 'pdf', '--out', path.join(dir, 'x')),
+    ).toBe(1);
     expect(await run('export', '--what', 'audit', '--format', 'csv', '--out', path.join(dir, 'x'))).toBe(1);
-    expect(await run('export', '--cycle', 'nope', '--what', 'audit', '--format', 'csv', '--out', path.join(dir, 'y'))).toBe(1);
+    expect(
+      await run('export', '--cycle', 'nope', '--what', 'audit', '--format', 'csv', '--out', path.join(dir, 'y')),
+    ).toBe(1);
     expect(lines.at(-1)).toBe('That cycle does not exist.');
   });
 });

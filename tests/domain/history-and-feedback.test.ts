@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRAMEWORK } from '../../src/domain/framework-default.js';
 import { criteriaUpTo } from '../../src/domain/framework.js';
-import {
-  criterionFeedback,
-  OUTCOME_LABELS,
-  outcomeCounts,
-  panelOutcome,
-} from '../../src/domain/feedback.js';
+import { criterionFeedback, OUTCOME_LABELS, outcomeCounts, panelOutcome } from '../../src/domain/feedback.js';
 import { actionWords, applicationHistory, type HistoryPerson, type HistoryRecord } from '../../src/domain/history.js';
 
 const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 9, m));

@@ -388,10 +388,18 @@ describe('the application journey in the Agents Playground', () => {
     const certificate = await fetch(buttons.get('Certificate (PDF)')!);
     expect(certificate.status).toBe(200);
     expect(certificate.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await certificate.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await certificate.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     const badge = await fetch(buttons.get('Badge (PNG)')!);
     expect(badge.status).toBe(200);
-    expect(Buffer.from(await badge.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await badge.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     const svg = await (await fetch(buttons.get('Badge for websites (SVG)')!)).text();
     expect(svg).toContain('BRONZE');
     expect(svg).toContain('ILLUSTRATIVE');

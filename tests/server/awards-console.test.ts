@@ -102,7 +102,16 @@ describe('awards and the admin console over HTTP', () => {
     expect(html).not.toMatch(/Rita|Ravi|Lead of|strengths|Evaluate|Riverside|feedback/i);
     const json = await (await fetch(`${app.url}/verify/${code}`, { headers: { Accept: 'application/json' } })).json();
     expect(Object.keys(json).sort()).toEqual(
-      ['illustrative', 'level', 'organisation', 'status', 'validFrom', 'validToday', 'validUntil', 'verificationCode'].sort(),
+      [
+        'illustrative',
+        'level',
+        'organisation',
+        'status',
+        'validFrom',
+        'validToday',
+        'validUntil',
+        'verificationCode',
+      ].sort(),
     );
     expect(json).toMatchObject({ status: 'valid', validToday: true, level: 'gold' });
   });
@@ -140,7 +149,11 @@ describe('awards and the admin console over HTTP', () => {
     }
     const report = await fetch(links.feedbackReport!(apps[1]!.id));
     expect(report.status).toBe(200);
-    expect(Buffer.from(await report.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await report.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     const unsigned = `${app.url}/files/awards/${award.id}/certificate.pdf`;
     expect((await fetch(unsigned)).status).toBe(403);
     const tampered = links.awardFile!(award.id, 'badge.png').replace('badge.png', 'badge.svg');
@@ -179,8 +192,11 @@ describe('awards and the admin console over HTTP', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).message).toContain('what');
     expect(
-      (await fetch(`${app.url}/api/admin/export?cycleId=cycle-1&what=audit&format=csv`, { headers: as('oid-lead-org-01') }))
-        .status,
+      (
+        await fetch(`${app.url}/api/admin/export?cycleId=cycle-1&what=audit&format=csv`, {
+          headers: as('oid-lead-org-01'),
+        })
+      ).status,
     ).toBe(403);
     const xlsx = await fetch(`${app.url}/api/admin/export?cycleId=cycle-1&what=pipeline&format=xlsx`, {
       headers: as('oid-admin-1'),
@@ -190,7 +206,9 @@ describe('awards and the admin console over HTTP', () => {
     await wb.xlsx.load(await xlsx.arrayBuffer());
     expect(wb.worksheets[0]!.rowCount).toBe(apps.length + 1);
 
-    const history = await fetch(`${app.url}/api/applications/${apps[0]!.id}/history`, { headers: as('oid-lead-org-01') });
+    const history = await fetch(`${app.url}/api/applications/${apps[0]!.id}/history`, {
+      headers: as('oid-lead-org-01'),
+    });
     expect(history.status).toBe(200);
     const entries = (await history.json()) as { who: string; what: string }[];
     expect(entries.map((e) => e.what)).toContain('communicated the decision');
@@ -198,7 +216,9 @@ describe('awards and the admin console over HTTP', () => {
     expect(
       (await fetch(`${app.url}/api/applications/${apps[0]!.id}/history`, { headers: as('oid-lead-org-02') })).status,
     ).toBe(403);
-    const award = await (await fetch(`${app.url}/api/applications/${apps[0]!.id}/award`, { headers: as('oid-lead-org-01') })).json();
+    const award = await (
+      await fetch(`${app.url}/api/applications/${apps[0]!.id}/award`, { headers: as('oid-lead-org-01') })
+    ).json();
     expect(award.status).toBe('valid');
     expect(award.downloads.certificate).toContain('/certificate.pdf?exp=');
   });
@@ -223,7 +243,16 @@ describe('awards and the admin console over HTTP', () => {
     beforeAll(async () => {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
     }, 60_000);
     afterAll(async () => browser?.close());

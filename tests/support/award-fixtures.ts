@@ -17,7 +17,15 @@ const DAY = 86_400_000;
 export const IN_DECISION_WINDOW = new Date(T0.getTime() + 85 * DAY);
 export const ADMIN: Actor = { personId: 'admin-1', displayName: 'Adam Admin', roles: ['admin'], organisationId: null };
 
-const PATH: ApplicationState[] = ['requested', 'open', 'submitted', 'in_review', 'recommended', 'decided', 'communicated'];
+const PATH: ApplicationState[] = [
+  'requested',
+  'open',
+  'submitted',
+  'in_review',
+  'recommended',
+  'decided',
+  'communicated',
+];
 const ACTION: Partial<Record<ApplicationState, string>> = {
   open: 'open',
   submitted: 'submit',
@@ -57,7 +65,11 @@ export async function seedPipeline(
   for (const p of plan) {
     n++;
     const orgId = `org-${String(n).padStart(2, '0')}`;
-    await store.organisations.upsert({ id: orgId, name: p.name ?? `Trust ${String(n).padStart(2, '0')} NHS Trust`, code: null });
+    await store.organisations.upsert({
+      id: orgId,
+      name: p.name ?? `Trust ${String(n).padStart(2, '0')} NHS Trust`,
+      code: null,
+    });
     await store.people.upsert({
       id: `lead-${orgId}`,
       displayName: `Lead of ${orgId}`,
@@ -66,7 +78,12 @@ export async function seedPipeline(
       organisationId: orgId,
       roles: ['applicant_lead'],
     });
-    let app = await store.applications.create({ organisationId: orgId, cycleId: 'cycle-1', actorId: `lead-${orgId}`, now: T0 });
+    let app = await store.applications.create({
+      organisationId: orgId,
+      cycleId: 'cycle-1',
+      actorId: `lead-${orgId}`,
+      now: T0,
+    });
     await store.applications.setTargetLevel({
       applicationId: app.id,
       expectedVersion: app.version,
@@ -75,7 +92,12 @@ export async function seedPipeline(
       now: T0,
     });
     app = (await store.applications.get(app.id))!;
-    const last = p.state === 'withdrawn' || p.state === 'lapsed' ? 'open' : p.state === 'clarification_requested' ? 'in_review' : p.state;
+    const last =
+      p.state === 'withdrawn' || p.state === 'lapsed'
+        ? 'open'
+        : p.state === 'clarification_requested'
+          ? 'in_review'
+          : p.state;
     const upTo = PATH.indexOf(last === 'communicated' ? 'decided' : last);
     for (let i = 1; i <= upTo; i++) {
       const to = PATH[i]!;
@@ -105,7 +127,13 @@ export async function seedPipeline(
             T0,
           );
           await store.reviews.recommend(
-            { applicationId: app.id, reviewerId: rev, level: p.level === undefined ? 'bronze' : p.level, strengths: 'Strong policy.', improvements: 'Evaluate more.' },
+            {
+              applicationId: app.id,
+              reviewerId: rev,
+              level: p.level === undefined ? 'bronze' : p.level,
+              strengths: 'Strong policy.',
+              improvements: 'Evaluate more.',
+            },
             T0,
           );
         }

@@ -16,7 +16,13 @@ import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { assignReviewers, reviewerOptions } from '../../src/workflows/admin.js';
 import { communicateAll, consoleSummary, previewCommunicateAll } from '../../src/workflows/admin-console.js';
-import { applicationAward, awardFile, feedbackReportFile, revokeAward, verifyAward } from '../../src/workflows/awards.js';
+import {
+  applicationAward,
+  awardFile,
+  feedbackReportFile,
+  revokeAward,
+  verifyAward,
+} from '../../src/workflows/awards.js';
 import { declareConflict, myConflicts, withdrawConflict } from '../../src/workflows/conflicts.js';
 import { cycleCalibration, historyOf } from '../../src/workflows/panel.js';
 import type { Services } from '../../src/workflows/services.js';
@@ -137,11 +143,19 @@ describe.each(engines())('awards on $name', (engine) => {
   });
 
   it('without the illustrative framework, no document says illustrative', async () => {
-    await store.db.updateTable('awards').set({ illustrative: false }).where('application_id', '=', apps[0]!.id).execute();
+    await store.db
+      .updateTable('awards')
+      .set({ illustrative: false })
+      .where('application_id', '=', apps[0]!.id)
+      .execute();
     const award = (await store.awards.forApplication(apps[0]!.id))!;
     expect(svgText((await awardFile(svc, award.id, 'badge.svg')).body)).not.toContain('ILLUSTRATIVE');
     const withMark = await awardFile(svc, award.id, 'certificate.pdf');
-    await store.db.updateTable('awards').set({ illustrative: true }).where('application_id', '=', apps[0]!.id).execute();
+    await store.db
+      .updateTable('awards')
+      .set({ illustrative: true })
+      .where('application_id', '=', apps[0]!.id)
+      .execute();
     const marked = await awardFile(svc, award.id, 'certificate.pdf');
     expect(Buffer.from(withMark.body).equals(Buffer.from(marked.body))).toBe(false);
     // The words are in the page's content stream (compressed, text as glyph ids): compare sizes.
@@ -196,17 +210,25 @@ describe.each(engines())('awards on $name', (engine) => {
     await expect(revokeAward(svc, ADMIN, { awardId: award.id, reason: '  ' })).rejects.toMatchObject({
       code: 'VALIDATION',
     });
-    await expect(revokeAward(svc, ADMIN, { awardId: 'nope', reason: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(revokeAward(svc, ADMIN, { awardId: 'nope', reason: 'x' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const revoked = await revokeAward(svc, ADMIN, { awardId: award.id, reason: 'Evidence was not its own.' });
     expect(revoked).toMatchObject({ revokedBy: 'admin-1', revokeReason: 'Evidence was not its own.' });
-    await expect(revokeAward(svc, ADMIN, { awardId: award.id, reason: 'again' })).rejects.toMatchObject({ code: 'STALE' });
+    await expect(revokeAward(svc, ADMIN, { awardId: award.id, reason: 'again' })).rejects.toMatchObject({
+      code: 'STALE',
+    });
     expect((await verifyAward(svc, award.verificationCode))?.status).toBe('revoked');
     await expect(awardFile(svc, award.id, 'certificate.pdf')).rejects.toMatchObject({
       code: 'NOT_FOUND',
       details: { revoked: true },
     });
     const trail = await store.audit.forEntity('application', apps[0]!.id);
-    expect(trail.at(-1)).toMatchObject({ action: 'revoke_award', actorId: 'admin-1', details: { reason: 'Evidence was not its own.' } });
+    expect(trail.at(-1)).toMatchObject({
+      action: 'revoke_award',
+      actorId: 'admin-1',
+      details: { reason: 'Evidence was not its own.' },
+    });
     // The team sees it in its history, without the admin's name.
     const history = await historyOf(svc, LEAD('org-01'), apps[0]!.id);
     expect(history.at(-1)).toMatchObject({ who: 'The WEx QS team', what: 'revoked the award' });
@@ -217,12 +239,16 @@ describe.each(engines())('awards on $name', (engine) => {
   it('a declared conflict of interest stops manual and automatic assignment', async () => {
     const target = apps[5]!; // submitted, no reviewer yet
     const app = (await store.applications.get(target.id))!;
-    await expect(declareConflict(svc, REVIEWER, { organisationId: target.organisationId, reason: ' ' })).rejects.toMatchObject({
+    await expect(
+      declareConflict(svc, REVIEWER, { organisationId: target.organisationId, reason: ' ' }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
     });
-    await expect(declareConflict(svc, LEAD('org-01'), { organisationId: 'org-02', reason: 'x' })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-    });
+    await expect(declareConflict(svc, LEAD('org-01'), { organisationId: 'org-02', reason: 'x' })).rejects.toMatchObject(
+      {
+        code: 'FORBIDDEN',
+      },
+    );
     await expect(declareConflict(svc, REVIEWER, { organisationId: 'nope', reason: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
@@ -270,16 +296,19 @@ describe.each(engines())('awards on $name', (engine) => {
     expect(preview.messages).toBe(6);
     expect(preview.inDecisionWindow).toBe(true);
     await expect(previewCommunicateAll(svc, REVIEWER, 'cycle-1')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(
-      communicateAll(outside, ADMIN, { cycleId: 'cycle-1', items: preview.items }),
-    ).rejects.toMatchObject({ code: 'OUTSIDE_WINDOW' });
+    await expect(communicateAll(outside, ADMIN, { cycleId: 'cycle-1', items: preview.items })).rejects.toMatchObject({
+      code: 'OUTSIDE_WINDOW',
+    });
 
     const result = await communicateAll(svc, ADMIN, {
       cycleId: 'cycle-1',
       items: [...preview.items, { applicationId: apps[3]!.id, version: 0 }, { applicationId: 'nope', version: 1 }],
     });
     expect(result.communicated.sort()).toEqual([apps[2]!.id, apps[3]!.id].sort());
-    expect(result.skipped.map((s) => s.reason)).toEqual(['changed since the preview', 'not an application of this cycle']);
+    expect(result.skipped.map((s) => s.reason)).toEqual([
+      'changed since the preview',
+      'not an application of this cycle',
+    ]);
     expect((await store.awards.forApplication(apps[2]!.id))?.level).toBe('silver');
     const sent = await store.db
       .selectFrom('reminder_outbox')
