@@ -12,6 +12,7 @@ import { PDFDocument } from 'pdf-lib';
 import { formatVerificationCode, verificationCodeFromBytes } from '../../src/domain/award.js';
 import { addYearsLondon, fixedClock } from '../../src/domain/time.js';
 import type { Actor } from '../../src/domain/types.js';
+import { planReminders } from '../../src/notifications/schedule.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { assignReviewers, reviewerOptions } from '../../src/workflows/admin.js';
@@ -213,7 +214,19 @@ describe.each(engines())('awards on $name', (engine) => {
     await expect(revokeAward(svc, ADMIN, { awardId: 'nope', reason: 'x' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
+    // Its expiry reminders are planned while it stands, cancelled and never planned again once revoked.
+    const expiryRows = () =>
+      store.db
+        .selectFrom('reminder_outbox')
+        .select(['status'])
+        .where('subject_id', '=', award.id)
+        .where('kind', '=', 'award_expiry')
+        .execute();
+    await planReminders(store, IN_DECISION_WINDOW);
+    expect((await expiryRows()).map((r) => r.status)).toEqual(['pending', 'pending']);
     const revoked = await revokeAward(svc, ADMIN, { awardId: award.id, reason: 'Evidence was not its own.' });
+    await planReminders(store, IN_DECISION_WINDOW);
+    expect((await expiryRows()).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     expect(revoked).toMatchObject({ revokedBy: 'admin-1', revokeReason: 'Evidence was not its own.' });
     await expect(revokeAward(svc, ADMIN, { awardId: award.id, reason: 'again' })).rejects.toMatchObject({
       code: 'STALE',
