@@ -16,6 +16,7 @@
  * for the applicant steps, the review window (day 60) for the review, the decision window (day
  * 116) to communicate the decision.
  */
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPerson } from '../../src/local/demo-people.js';
 import { assertValidCard } from '../bot/card-validator.js';
@@ -222,7 +223,7 @@ describe('the application journey in the Agents Playground', () => {
     for (const [section, name] of DOCUMENTS) {
       const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/${section}/${encodeURIComponent(name)}`, {
         method: 'PUT',
-        body: Buffer.from(`%PDF-1.4 ${name}, completed and anonymised`),
+        body: await evidencePdf(name),
       });
       expect(put.status).toBe(201);
     }
@@ -416,6 +417,22 @@ describe('the application journey in the Agents Playground', () => {
     expect(html).toContain('Valid today');
   }, 60_000);
 });
+
+/**
+ * A real four-page PDF (the commentary cites pages 3 and 4), completed and dated today, so the
+ * evidence inspection has nothing to warn about.
+ */
+async function evidencePdf(title: string): Promise<Uint8Array<ArrayBuffer>> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  for (let n = 1; n <= 4; n++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`${title.replace(/\.pdf$/, '')}: page ${n}`, { x: 50, y: 780, size: 18, font });
+    page.drawText(`Completed and anonymised evidence. Reviewed ${today}.`, { x: 50, y: 750, size: 11, font });
+  }
+  return new Uint8Array(await doc.save());
+}
 
 async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {
   await eventually(async () => {
