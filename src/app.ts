@@ -28,6 +28,9 @@ import { outboxBacklog } from './store/outbox-backlog.js';
 import { lapseOverdueApplications } from './workflows/application-journey.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
+import { awardFilePath, feedbackReportPath, mountAwardFilesRoute } from './server/award-files-route.js';
+import { mountVerifyRoute } from './server/verify-route.js';
+import type { AwardFile } from './workflows/ports.js';
 import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
@@ -75,9 +78,13 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const signer = createLinkSigner({ publicBaseUrl: config.links.publicBaseUrl, secret: config.links.signingSecret });
   const clock = opts.clock ?? systemClock;
   // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
+  // Award downloads stay valid for 30 days; cards and the tab hand out fresh ones each time.
+  const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000);
   const links = {
-    icsForBooking: (bookingId: string) =>
-      signer.sign(icsPath(bookingId), new Date(clock.now().getTime() + 60 * 86_400_000)),
+    icsForBooking: (bookingId: string) => signer.sign(icsPath(bookingId), inDays(60)),
+    awardFile: (awardId: string, file: AwardFile) => signer.sign(awardFilePath(awardId, file), inDays(30)),
+    feedbackReport: (applicationId: string) => signer.sign(feedbackReportPath(applicationId), inDays(30)),
+    verify: (code: string) => `${config.links.publicBaseUrl}/verify/${code}`,
   };
   // On a PostgreSQL server several instances may run: locks shared through the database.
   const graph =
@@ -127,6 +134,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     svc,
     routes: (app: Express) => {
       mountIcsRoute(app, { svc, signer, organiser });
+      mountAwardFilesRoute(app, { svc, signer });
+      mountVerifyRoute(app, { svc });
       mountTab(app, { config, svc, ...(opts.tabJwks ? { jwks: opts.tabJwks } : {}) });
       localRoutes?.(app, svc, graph);
     },

@@ -1,4 +1,5 @@
 /** What admins see: the dashboard, the application per state, assignment, decision and provisioning cards. */
+import { awardSection } from './award-cards.js';
 import { STATE_LABELS } from '../../src/domain/application-state.js';
 import { formatLondon } from '../../src/domain/time.js';
 import { APPLICATION_STATES, type ApplicationState, type Cycle } from '../../src/domain/types.js';
@@ -290,6 +291,7 @@ export function adminCommunicatedCard(view: ApplicationView, opts: CardOptions):
       text(
         `Decision communicated: **${levelLabel(view.decision?.level ?? null)}**${view.award ? `, valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`,
       ),
+      ...awardSection(view),
     ],
     [back()],
     'Decision communicated',

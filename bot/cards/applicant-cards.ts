@@ -31,6 +31,7 @@ import {
   type CardAction,
   type CardElement,
 } from './card-kit.js';
+import { awardSection } from './award-cards.js';
 import { appData, applicationHeader, deadlineLine, docKey, LEVEL_CHOICES, LEVEL_LABELS } from './application-common.js';
 
 export interface CardOptions {
@@ -304,7 +305,12 @@ export function applicantDecisionCard(view: ApplicationView, opts: CardOptions):
       text(truncate(d.feedbackImprovements, 3000)),
     );
   }
-  return card(body, [menu()], d?.level ? `${LEVEL_LABELS[d.level]} award` : 'Decision on your application');
+  body.push(...awardSection(view));
+  return card(
+    body,
+    [refresh(view), menu()],
+    d?.level ? `${LEVEL_LABELS[d.level]} award` : 'Decision on your application',
+  );
 }
 
 export function applicantClosedCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {

@@ -1,5 +1,6 @@
 /** Pieces shared by every application card: the header, the stale-card notice, reference keys. */
 import { createHash } from 'node:crypto';
+import { AUDIT_ACTION_WORDS } from '../../src/domain/history.js';
 import { STATE_LABELS } from '../../src/domain/application-state.js';
 import { graceEnd } from '../../src/domain/cycle.js';
 import { normaliseDocumentName } from '../../src/domain/readiness.js';
@@ -61,23 +62,7 @@ export function deadlineLine(view: ApplicationView): string {
   return `Submissions for this cycle closed at ${formatLondon(graceEnd(cycle))} UK time.`;
 }
 
-const ACTION_WORDS: Record<string, string> = {
-  request: 'requested the application',
-  open: 'opened the application',
-  submit: 'submitted the application',
-  start_review: 'started the review',
-  request_clarification: 'asked the applicant team a question',
-  answer_clarification: 'answered the clarification question',
-  recommend: 'recommended a level',
-  decide: 'confirmed the decision',
-  communicate: 'communicated the decision',
-  withdraw: 'withdrew the application',
-  lapse: 'marked the application as lapsed',
-  set_target_level: 'changed the level applied for',
-  assign_reviewers: 'changed the reviewers',
-  save_commentary: 'saved commentary',
-  declare_evidence: 'updated the evidence details',
-};
+const ACTION_WORDS = AUDIT_ACTION_WORDS;
 
 /** The line on a card returned for an outdated action: what changed and by whom. */
 export function staleNotice(details: Record<string, unknown>): string {

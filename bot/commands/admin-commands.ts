@@ -242,14 +242,8 @@ export const communicateCommand: BotCommand<AppRef> = {
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
-      const app = await communicate(ctx.svc, ctx.actor, ref);
-      notifyAboutApplication(
-        ctx.svc,
-        'notify_decision',
-        app.id,
-        () => applicantRecipients(ctx.svc, app.organisationId),
-        () => ({}),
-      );
+      // The decision reaches the applicant team (and the outcome the reviewers) through the outbox.
+      await communicate(ctx.svc, ctx.actor, ref);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
         notice: { message: 'Decision sent to the applicant team.', tone: 'good' },

@@ -11,9 +11,11 @@
  *   list-cycles
  *   provision --cycle CYCLE_ID [--organisation ORG_ID] : create or update the private evidence
  *       folders (progress bar on stderr, report at the end); safe to re-run
+ *   export --cycle CYCLE_ID --what pipeline|assessments|audit --format csv|xlsx --out FILE
+ *       the cycle's pipeline, assessments or audit log, streamed to FILE (formula-safe cells)
  * Dates are UK time. Exit codes: 0 done, 1 refused (invalid input, nothing changed), 2 usage.
  */
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
@@ -26,6 +28,20 @@ import { Store } from '../store/store.js';
 import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
 import { provisionFromCli } from './provision-command.js';
 import { sessionCommand } from './session-commands.js';
+import { fixedClock } from '../domain/time.js';
+import type { Actor } from '../domain/types.js';
+import { EXPORT_FORMATS } from '../exports/table-writers.js';
+import { silentLogger } from '../log.js';
+import { checkExport, EXPORT_KINDS, exportCycle } from '../workflows/exports.js';
+import type { Services } from '../workflows/services.js';
+
+/** Who the command line acts as: whoever can run it can reach the database, so an admin. */
+const CLI_ACTOR: Actor = Object.freeze({
+  personId: 'admin-cli',
+  displayName: 'Admin command line',
+  roles: Object.freeze(['admin'] as const) as unknown as Actor['roles'],
+  organisationId: null,
+});
 
 const USAGE = `Usage: npm run admin -- <command> [options]
   create-cycle --name NAME --deadline "YYYY-MM-DD HH:mm" --review-start DATE --review-end DATE
@@ -39,6 +55,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   change-session --id SESSION_ID [--title T] [--start "YYYY-MM-DD HH:mm"] [--minutes N] | --cancel
                attendees get the update (or the cancellation) in Teams and their calendar
   list-sessions
+  export       --cycle CYCLE_ID --what pipeline|assessments|audit --format csv|xlsx --out FILE
+               the cycle's pipeline, assessments or audit log as CSV or XLSX
 Dates are UK time.`;
 
 export async function runCli(
@@ -79,6 +97,9 @@ export async function runCli(
         minutes: { type: 'string' },
         capacity: { type: 'string' },
         cancel: { type: 'boolean' },
+        what: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
       },
       strict: true,
     });
@@ -179,6 +200,22 @@ export async function runCli(
         );
         for (const f of report.failed) out(`  failed: ${f.orgId}: ${f.reason}`);
         return report.failed.length > 0 ? 1 : 0;
+      }
+      case 'export': {
+        const o = z
+          .object({
+            cycle: z.string({ error: 'is required' }).min(1, 'is required'),
+            what: z.enum(EXPORT_KINDS, { error: `must be one of ${EXPORT_KINDS.join(', ')}` }),
+            format: z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` }),
+            out: z.string({ error: 'is required' }).min(1, 'is required'),
+          })
+          .parse(args);
+        const svc: Services = { store, clock: fixedClock(now), log: silentLogger };
+        await checkExport(svc, CLI_ACTOR, o.cycle);
+        const file = createWriteStream(o.out);
+        const rows = await exportCycle(svc, CLI_ACTOR, { cycleId: o.cycle, kind: o.what, format: o.format }, file);
+        out(`Exported ${rows} row${rows === 1 ? '' : 's'} (${o.what}, ${o.format}) to ${o.out}.`);
+        return 0;
       }
       case 'create-session':
       case 'change-session':

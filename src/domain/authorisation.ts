@@ -39,6 +39,12 @@ export const DOMAIN_ACTIONS = [
   'view_dashboard',
   'manage_people',
   'view_audit',
+  'view_award',
+  'revoke_award',
+  'export_cycle',
+  'view_history',
+  'declare_conflict',
+  'view_calibration',
 ] as const;
 export type DomainAction = (typeof DOMAIN_ACTIONS)[number];
 
@@ -88,6 +94,12 @@ export const ACTION_AUDIENCES: Readonly<Record<DomainAction, readonly Audience[]
   view_dashboard: ['admin'],
   manage_people: ['admin'],
   view_audit: ['admin'],
+  view_award: ['applicant_of_org', 'admin'],
+  revoke_award: ['admin'],
+  export_cycle: ['admin'],
+  view_history: ['applicant_of_org', 'admin'],
+  declare_conflict: ['reviewer'],
+  view_calibration: ['admin'],
 };
 
 /** Review and decision actions: never by someone from the application's own organisation. */
@@ -189,10 +201,35 @@ export function authorise(actor: Actor, action: DomainAction, resource: Resource
   }
 }
 
-/** Whether a person may be assigned to review an organisation's application (a reviewer, not from it). */
+/**
+ * Whether a person may be assigned to review an organisation's application: a reviewer, not from
+ * it, and who has not declared a conflict of interest with it (`declaredConflicts`: the
+ * organisation ids the reviewer declared).
+ */
 export function canBeAssignedReviewer(
   reviewer: Pick<Actor, 'roles' | 'organisationId'>,
   organisationId: string,
+  declaredConflicts: readonly string[] = [],
 ): boolean {
-  return reviewer.roles.includes('reviewer') && reviewer.organisationId !== organisationId;
+  return assignmentBlock(reviewer, organisationId, declaredConflicts) === null;
 }
+
+export type AssignmentBlock = 'not_reviewer' | 'own_organisation' | 'declared_conflict';
+
+/** Why a person cannot review an organisation's application, or null when they can. */
+export function assignmentBlock(
+  reviewer: Pick<Actor, 'roles' | 'organisationId'>,
+  organisationId: string,
+  declaredConflicts: readonly string[] = [],
+): AssignmentBlock | null {
+  if (!reviewer.roles.includes('reviewer')) return 'not_reviewer';
+  if (reviewer.organisationId === organisationId) return 'own_organisation';
+  if (declaredConflicts.includes(organisationId)) return 'declared_conflict';
+  return null;
+}
+
+export const ASSIGNMENT_BLOCK_REASONS: Readonly<Record<AssignmentBlock, string>> = {
+  not_reviewer: 'not a reviewer',
+  own_organisation: 'from the applicant organisation',
+  declared_conflict: 'declared a conflict of interest',
+};

@@ -11,3 +11,6 @@ export * from './authorisation.js';
 export * from './application-state.js';
 export * from './readiness.js';
 export * from './award.js';
+export * from './calibration.js';
+export * from './feedback.js';
+export * from './history.js';

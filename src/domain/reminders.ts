@@ -26,6 +26,8 @@ export const REMINDER_KINDS = [
   'decision_opening',
   'decision_closing',
   'award_expiry',
+  'decision_communicated',
+  'review_outcome',
 ] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
@@ -37,6 +39,8 @@ export const REMINDER_KIND_LABELS: Record<ReminderKind, string> = {
   decision_opening: 'Decision window opening (admins)',
   decision_closing: 'Decision window closing (admins)',
   award_expiry: 'Award expiring (award holders)',
+  decision_communicated: 'Decision communicated (applicant teams)',
+  review_outcome: 'Outcome of an application reviewed (reviewers)',
 };
 
 export function isReminderKind(v: unknown): v is ReminderKind {

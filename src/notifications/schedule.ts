@@ -207,8 +207,13 @@ async function collect(store: Store, now: Date, opts: PlanOptions): Promise<Item
   const general = await settingsFor(store, null, opts.settings);
   for (const s of await store.dropIns.listUpcoming(now)) items.push(...(await sessionItems(store, s.id, now, general)));
 
-  // Awards expiring: the organisation's applicant team.
-  const awards = await store.db.selectFrom('awards').selectAll().where('valid_until', '>', now).execute();
+  // Awards expiring: the organisation's applicant team (a revoked award has nothing to renew).
+  const awards = await store.db
+    .selectFrom('awards')
+    .selectAll()
+    .where('valid_until', '>', now)
+    .where('revoked_at', 'is', null)
+    .execute();
   for (const a of awards) {
     const team = applicantTeam(await store.people.listByOrganisation(a.organisation_id));
     const planned = awardExpiryReminders({

@@ -3,9 +3,12 @@
  *
  * - GET /tab             the page (src/tab/index.html; plain JS, no build step)
  * - GET /tab/tab.js, /tab/tab.css, /tab/teams-js.js (the UMD bundle of the installed @microsoft/teams-js)
+ * - GET /tab/console.js, /tab/console.css: the award, history, conflicts and the admin console
  * - GET /tab/people      local identity picker only: the people one can act as
  * - /api/*               every request is authenticated (src/server/tab-auth.ts), then
  *   GET /api/me          the signed-in person's overview (src/server/me-route.ts)
+ *   /api/admin/*, /api/applications/*, /api/conflicts   the admin console, history, awards and
+ *                        conflicts of interest (src/server/console-api.ts)
  *
  * The bot's POST /api/messages is mounted before this (src/server/app-server.ts) and answered by
  * the CloudAdapter, which authenticates it itself.
@@ -19,6 +22,7 @@ import { ROLE_PRECEDENCE } from '../domain/people.js';
 import type { Person } from '../domain/types.js';
 import type { Services } from '../workflows/services.js';
 import { mountMeRoute } from './me-route.js';
+import { mountConsoleApi } from './console-api.js';
 import { createTabAuth, localIdentityAllowed } from './tab-auth.js';
 
 const asset = (name: string) => readFileSync(new URL(`../tab/${name}`, import.meta.url), 'utf8');
@@ -64,6 +68,8 @@ export function mountTab(app: Express, deps: TabDeps): void {
   const html = asset('index.html').replace('{{IDENTITY_PICKER}}', picker ? 'true' : 'false');
   const js = asset('tab.js');
   const css = asset('tab.css');
+  const consoleJs = asset('console.js');
+  const consoleCss = asset('console.css');
   const common = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
   app.get('/tab', (_req, res) => {
@@ -87,6 +93,22 @@ export function mountTab(app: Express, deps: TabDeps): void {
         .set({ ...common, 'Cache-Control': 'no-cache' })
         .type('text/css')
         .send(css),
+  );
+  app.get(
+    '/tab/console.js',
+    (_req, res) =>
+      void res
+        .set({ ...common, 'Cache-Control': 'no-cache' })
+        .type('text/javascript')
+        .send(consoleJs),
+  );
+  app.get(
+    '/tab/console.css',
+    (_req, res) =>
+      void res
+        .set({ ...common, 'Cache-Control': 'no-cache' })
+        .type('text/css')
+        .send(consoleCss),
   );
   app.get('/tab/teams-js.js', (_req, res) => {
     res
@@ -113,6 +135,7 @@ export function mountTab(app: Express, deps: TabDeps): void {
 
   app.use('/api', createTabAuth({ config, svc, ...(deps.jwks ? { jwks: deps.jwks } : {}) }));
   mountMeRoute(app, { svc });
+  mountConsoleApi(app, { svc });
 }
 
 /** People with a role and an Entra object id (the ones the picker can stand in for). */

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
-import type { Award, Decision, Level } from '../domain/types.js';
+import type { Decision, Level } from '../domain/types.js';
 import type { DB } from './schema.js';
 
-/** Decisions (one per application) and the awards they grant (at most one per application). */
+/** Decisions (one per application). The awards they grant are in award-repository.ts. */
 export class DecisionRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -42,38 +41,6 @@ export class DecisionRepository {
           feedbackImprovements: r.feedback_improvements,
           decidedAt: r.decided_at,
           decidedBy: r.decided_by,
-        }
-      : null;
-  }
-
-  async createAward(applicationId: string, award: Award): Promise<string> {
-    const id = randomUUID();
-    await this.db
-      .insertInto('awards')
-      .values({
-        id,
-        organisation_id: award.organisationId,
-        application_id: applicationId,
-        level: award.level,
-        valid_from: award.validFrom,
-        valid_until: award.validUntil,
-      })
-      .execute();
-    return id;
-  }
-
-  async awardFor(applicationId: string): Promise<Award | null> {
-    const r = await this.db
-      .selectFrom('awards')
-      .selectAll()
-      .where('application_id', '=', applicationId)
-      .executeTakeFirst();
-    return r
-      ? {
-          organisationId: r.organisation_id,
-          level: r.level as Level,
-          validFrom: r.valid_from,
-          validUntil: r.valid_until,
         }
       : null;
   }

@@ -119,6 +119,22 @@ export interface AwardsTable {
   level: string;
   valid_from: Timestamp;
   valid_until: Timestamp;
+  /** Migration 0010_awards: verification, what the certificate shows, revocation. */
+  verification_code: string;
+  cycle_id: string | null;
+  organisation_name: string | null;
+  illustrative: ColumnType<boolean, boolean | undefined, boolean>;
+  issued_at: Timestamp;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+export interface ReviewerConflictsTable {
+  reviewer_id: string;
+  organisation_id: string;
+  reason: string;
+  declared_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -308,6 +324,7 @@ export interface DB {
   reviewer_assignments: ReviewerAssignmentsTable;
   decisions: DecisionsTable;
   awards: AwardsTable;
+  reviewer_conflicts: ReviewerConflictsTable;
   audit_log: AuditLogTable;
   conversation_refs: ConversationRefsTable;
   reminder_outbox: ReminderOutboxTable;

@@ -19,6 +19,9 @@ import { DecisionRepository } from './decision-repository.js';
 import { EvidenceRepository } from './evidence-repository.js';
 import { EvidenceInspectionRepository } from './evidence-inspection-repository.js';
 import { ReviewRepository } from './review-repository.js';
+import { AwardRepository } from './award-repository.js';
+import { ConflictRepository } from './conflict-repository.js';
+import { ReportRepository } from './report-repository.js';
 
 export class Store {
   readonly audit: AuditRepository;
@@ -35,6 +38,9 @@ export class Store {
   readonly inspections: EvidenceInspectionRepository;
   readonly reviews: ReviewRepository;
   readonly decisions: DecisionRepository;
+  readonly awards: AwardRepository;
+  readonly conflicts: ConflictRepository;
+  readonly reports: ReportRepository;
 
   constructor(
     readonly db: Kysely<DB>,
@@ -54,6 +60,9 @@ export class Store {
     this.inspections = new EvidenceInspectionRepository(db, this.audit);
     this.reviews = new ReviewRepository(db, this.audit);
     this.decisions = new DecisionRepository(db);
+    this.awards = new AwardRepository(db, this.audit);
+    this.conflicts = new ConflictRepository(db, this.audit);
+    this.reports = new ReportRepository(db);
   }
 
   /** Run `fn` in one transaction (joins the current one when already inside). */

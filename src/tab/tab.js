@@ -250,6 +250,8 @@
       return false;
     }
     render(body);
+    // The award, history, conflicts and admin console (console.js) load with the same sign-in.
+    document.dispatchEvent(new CustomEvent('wexqs:overview', { detail: { headers: headers, data: body } }));
     return true;
   }
 

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TERMINAL_STATES } from '../domain/application-state.js';
-import { authorise, canBeAssignedReviewer } from '../domain/authorisation.js';
-import { awardForDecision } from '../domain/award.js';
+import { ASSIGNMENT_BLOCK_REASONS, assignmentBlock, authorise } from '../domain/authorisation.js';
 import { graceEnd } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
 import {
@@ -21,6 +20,7 @@ import {
 } from '../domain/types.js';
 import { cancelFor } from '../notifications/outbox.js';
 import { transitionApplication } from './application-journey.js';
+import { onDecisionCommunicated } from './awards.js';
 import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
 import { currentCycle } from './applications.js';
 import type { ProvisioningRun } from '../store/provisioning-run-repository.js';
@@ -116,20 +116,28 @@ export interface ReviewerOption {
   reason?: string;
 }
 
-/** Every reviewer with their open load; those from the applicant's organisation are not eligible. */
+/**
+ * Every reviewer with their open load; those from the applicant's organisation, or who declared a
+ * conflict of interest with it, are not eligible.
+ */
 export async function reviewerOptions(svc: Services, app: Application): Promise<ReviewerOption[]> {
-  const [reviewers, load] = await Promise.all([
+  const [reviewers, load, conflicted] = await Promise.all([
     svc.store.people.listByRole('reviewer'),
     svc.store.reviews.loadByReviewer(app.cycleId),
+    svc.store.conflicts.reviewersConflictedWith(app.organisationId),
   ]);
   return reviewers
     .map((person) => {
-      const eligible = canBeAssignedReviewer(person, app.organisationId);
+      const block = assignmentBlock(
+        person,
+        app.organisationId,
+        conflicted.includes(person.id) ? [app.organisationId] : [],
+      );
       return {
         person,
         load: load.get(person.id) ?? 0,
-        eligible,
-        ...(eligible ? {} : { reason: 'from the applicant organisation' }),
+        eligible: block === null,
+        ...(block === null ? {} : { reason: ASSIGNMENT_BLOCK_REASONS[block] }),
       };
     })
     .sort(
@@ -159,8 +167,8 @@ const ASSIGNABLE: readonly ApplicationState[] = ['submitted', 'in_review', 'clar
 
 /**
  * Assign reviewers (replacing the current ones). Without `reviewerIds` the least-loaded eligible
- * reviewers are chosen. Refused for anyone who is not a reviewer (VALIDATION) or who belongs to
- * the applicant organisation (CONFLICT_OF_INTEREST).
+ * reviewers are chosen. Refused for anyone who is not a reviewer (VALIDATION), who belongs to the
+ * applicant organisation or who declared a conflict of interest with it (CONFLICT_OF_INTEREST).
  */
 export async function assignReviewers(
   svc: Services,
@@ -180,15 +188,24 @@ export async function assignReviewers(
   let reviewers: Person[];
   if (input.reviewerIds && input.reviewerIds.length > 0) {
     reviewers = [];
+    const conflicted = await svc.store.conflicts.reviewersConflictedWith(app.organisationId);
     for (const id of new Set(input.reviewerIds)) {
       const p = await svc.store.people.get(id);
       if (!p || !p.roles.includes('reviewer'))
         throw new DomainError('VALIDATION', 'Only people with the reviewer role can be assigned.', { personId: id });
-      if (!canBeAssignedReviewer(p, app.organisationId)) {
+      const block = assignmentBlock(p, app.organisationId, conflicted.includes(p.id) ? [app.organisationId] : []);
+      if (block === 'own_organisation') {
         throw new DomainError(
           'CONFLICT_OF_INTEREST',
           `${p.displayName} belongs to the applicant organisation and cannot review this application.`,
           { personId: id },
+        );
+      }
+      if (block === 'declared_conflict') {
+        throw new DomainError(
+          'CONFLICT_OF_INTEREST',
+          `${p.displayName} has declared a conflict of interest with this organisation and cannot review this application.`,
+          { personId: id, declared: true },
         );
       }
       reviewers.push(p);
@@ -198,7 +215,7 @@ export async function assignReviewers(
     if (reviewers.length === 0) {
       throw new DomainError(
         'VALIDATION',
-        'There is no reviewer who can take this application (none outside the applicant organisation).',
+        'There is no reviewer who can take this application (none outside the applicant organisation without a declared conflict of interest).',
         {},
       );
     }
@@ -221,8 +238,8 @@ export function recommendationsDisagree(recs: readonly { level: Level | null }[]
 }
 
 /**
- * Confirm the decision: record it, create the award (valid two years) when a level is awarded,
- * and move the application to "decided" — all in one transaction, so a double click makes one.
+ * Confirm the decision: record it and move the application to "decided" in one transaction, so a
+ * double click makes one. The award is issued when the decision is communicated.
  */
 export async function decide(
   svc: Services,
@@ -249,19 +266,25 @@ export async function decide(
         decidedBy: actor.personId,
       };
       await tx.decisions.save(decision);
-      const award = awardForDecision(decision, app.organisationId);
-      if (award) await tx.decisions.createAward(app.id, award);
     },
   });
 }
 
-/** Communicate the decision (inside the decision window; OUTSIDE_WINDOW otherwise). */
+/**
+ * Communicate the decision (inside the decision window; OUTSIDE_WINDOW otherwise): in the same
+ * transaction the award is issued (valid two years from now) and the decision and the reviewers'
+ * outcome go into the outbox (see awards.ts).
+ */
 export async function communicate(
   svc: Services,
   actor: Actor,
   input: { applicationId: string; version: number },
 ): Promise<Application> {
-  return transitionApplication(svc, actor, input, 'communicate');
+  const moved = await transitionApplication(svc, actor, input, 'communicate', {
+    inTx: async (tx, app) => void (await onDecisionCommunicated(svc, tx, app, svc.clock.now())),
+  });
+  svc.reminders?.wake();
+  return moved;
 }
 
 export async function setIntakePaused(

@@ -8,10 +8,38 @@ import type { Framework } from '../domain/framework.js';
 import type { DocumentInspection } from '../domain/evidence-findings.js';
 import { assessReadiness, type Readiness } from '../domain/readiness.js';
 import { daysLeftLondon } from '../domain/time.js';
-import type { Actor, Application, Award, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
+import type { IssuedAward } from '../domain/award.js';
+import type { Actor, Application, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
 import type { StoredEvidenceDocument } from '../store/evidence-repository.js';
 import type { Assessment, Clarification, Recommendation } from '../store/review-repository.js';
 import type { Services } from './services.js';
+
+/** What the decision card offers to download: the award's files (when awarded and not revoked) and the feedback report. */
+export interface AwardDownloads {
+  certificate: string | null;
+  badgePng: string | null;
+  badgeSvg: string | null;
+  verify: string | null;
+  feedbackReport: string | null;
+}
+
+/** The download links of a communicated decision, or null (not communicated, or no signer). */
+export function awardDownloads(
+  svc: Services,
+  application: Application,
+  award: IssuedAward | null,
+): AwardDownloads | null {
+  const l = svc.links;
+  if (application.state !== 'communicated' || !l?.feedbackReport || !l.awardFile || !l.verify) return null;
+  const live = award && !award.revokedAt ? award : null;
+  return {
+    certificate: live ? l.awardFile(live.id, 'certificate.pdf') : null,
+    badgePng: live ? l.awardFile(live.id, 'badge.png') : null,
+    badgeSvg: live ? l.awardFile(live.id, 'badge.svg') : null,
+    verify: award ? l.verify(award.verificationCode) : null,
+    feedbackReport: l.feedbackReport(application.id),
+  };
+}
 
 export interface ApplicationView {
   application: Application;
@@ -30,8 +58,10 @@ export interface ApplicationView {
   recommendations: Recommendation[];
   clarifications: Clarification[];
   decision: Decision | null;
-  award: Award | null;
+  award: IssuedAward | null;
   folder: { webUrl: string } | null;
+  /** Signed download links, once the decision is communicated (absent without a link signer). */
+  downloads: AwardDownloads | null;
   now: Date;
   /** London calendar days to the submission deadline (negative after). */
   daysLeft: number;
@@ -136,7 +166,7 @@ export async function buildView(
     s.reviews.recommendations(application.id),
     s.reviews.clarifications(application.id),
     s.decisions.get(application.id),
-    s.decisions.awardFor(application.id),
+    s.awards.forApplication(application.id),
   ]);
   if (!organisation)
     throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', {
@@ -179,6 +209,7 @@ export async function buildView(
     decision,
     award,
     folder,
+    downloads: awardDownloads(svc, application, award),
     now,
     daysLeft: daysLeftLondon(now, cycle.submissionDeadline),
   };

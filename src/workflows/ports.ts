@@ -109,3 +109,17 @@ export interface CardDelivery {
 export interface Background {
   run(label: string, task: () => Promise<void>): void;
 }
+
+/** The award files people download (certificate, badge, feedback report). */
+export type AwardFile = 'certificate.pdf' | 'badge.png' | 'badge.svg';
+export const AWARD_FILES: readonly AwardFile[] = ['certificate.pdf', 'badge.png', 'badge.svg'];
+
+/**
+ * Links to an award's files and its public verification. File links are signed (src/server/
+ * signed-links.ts) and expire; the verification link is public and never expires.
+ */
+export interface AwardLinks {
+  awardFile(awardId: string, file: AwardFile): string;
+  feedbackReport(applicationId: string): string;
+  verify(verificationCode: string): string;
+}

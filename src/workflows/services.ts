@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { Background, CardDelivery, EvidenceFolders, EvidenceScanner, Meetings } from './ports.js';
+import type { AwardLinks, Background, CardDelivery, EvidenceFolders, EvidenceScanner, Meetings } from './ports.js';
 
 /** What every use case needs; one composition root builds it (src/app.ts). */
 export interface Services {
@@ -19,7 +19,7 @@ export interface Services {
   /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
   cards?: CardDelivery;
   /** Signed links people open outside Teams. Absent: cards offer no .ics download. */
-  links?: { icsForBooking(bookingId: string): string };
+  links?: { icsForBooking(bookingId: string): string } & Partial<AwardLinks>;
   /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
   background?: Background;
   /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */

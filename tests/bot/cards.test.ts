@@ -184,7 +184,31 @@ function view(
         }
       : null,
     award: decided
-      ? { organisationId: org.id, level: 'gold', validFrom: T0, validUntil: new Date(T0.getTime() + 730 * DAY) }
+      ? {
+          id: 'award-1',
+          applicationId: application.id,
+          cycleId: 'cycle-1',
+          organisationId: org.id,
+          organisationName: org.name,
+          level: 'gold',
+          validFrom: T0,
+          validUntil: new Date(T0.getTime() + 730 * DAY),
+          verificationCode: '0123456789ABCDEF',
+          illustrative: true,
+          issuedAt: T0,
+          revokedAt: null,
+          revokedBy: null,
+          revokeReason: null,
+        }
+      : null,
+    downloads: decided
+      ? {
+          certificate: 'https://wexqs.example/files/awards/award-1/certificate.pdf?exp=1&sig=x',
+          badgePng: 'https://wexqs.example/files/awards/award-1/badge.png?exp=1&sig=x',
+          badgeSvg: 'https://wexqs.example/files/awards/award-1/badge.svg?exp=1&sig=x',
+          verify: 'https://wexqs.example/verify/0123456789ABCDEF',
+          feedbackReport: 'https://wexqs.example/files/applications/app-1/feedback.pdf?exp=1&sig=x',
+        }
       : null,
     folder: { webUrl: 'https://contoso.sharepoint.com/sites/wexqs/Evidence/org-a' },
     now: T0,

@@ -187,9 +187,8 @@ describe.each(engines())('full journey on $name', (engine) => {
       improvements: 'Evaluate every placement.',
     });
     expect(cardText(decided.card)).toContain('Decision confirmed');
-    const award = await h.store.decisions.awardFor(appId);
-    expect(award?.level).toBe('bronze');
-    expect(award!.validUntil.getUTCFullYear()).toBe(T0.getUTCFullYear() + 2);
+    // The award is issued when the decision is communicated, not before.
+    expect(await h.store.awards.forApplication(appId)).toBeNull();
     // Double click on the moderation card: no second decision.
     const twice = await click(h, 'admin', toAdmin, 'decide', { level: 'silver', strengths: 'x', improvements: 'y' });
     expect(cardText(twice.card)).toContain('out of date');
@@ -203,8 +202,29 @@ describe.each(engines())('full journey on $name', (engine) => {
     h.clock.advanceDays(82);
     const sent = await click(h, 'admin', view.card, 'communicate');
     expect(cardText(sent.card)).toContain('Decision sent');
-    await h.background.drain();
-    const decision = cardText(h.cards.to('lead-a').at(-1));
+    // Valid two years from the moment it was communicated; the decision goes through the outbox.
+    const award = await h.store.awards.forApplication(appId);
+    expect(award?.level).toBe('bronze');
+    expect(award!.validFrom).toEqual(h.clock.now());
+    expect(award!.validUntil.getUTCFullYear()).toBe(h.clock.now().getUTCFullYear() + 2);
+    const outbox = await h.store.db
+      .selectFrom('reminder_outbox')
+      .select(['recipient_id', 'kind', 'payload'])
+      .where('application_id', '=', appId)
+      .where('kind', 'in', ['decision_communicated', 'review_outcome'])
+      .orderBy('recipient_id')
+      .execute();
+    expect(outbox.map((r) => `${r.kind}:${r.recipient_id}`).sort()).toEqual([
+      'decision_communicated:contrib-a',
+      'decision_communicated:lead-a',
+      'review_outcome:rev-1',
+      'review_outcome:rev-2',
+    ]);
+    const notice = outbox.find((r) => r.recipient_id === 'lead-a')!.payload as { title: string; facts: string[][] };
+    expect(notice.title).toBe('Bronze award');
+    expect(notice.facts.map((f) => f[0])).toEqual(['Valid from', 'Expires', 'Verification code']);
+    // Opening the decision shows the level, the feedback and the expiry.
+    const decision = cardText((await invoke(h, 'lead', 'app_view', { applicationId: appId })).card);
     expect(decision).toContain('Bronze award');
     expect(decision).toContain('Evaluate every placement.');
     expect(decision).toContain('Expires');

@@ -5,6 +5,8 @@ import {
   authorise,
   can,
   canBeAssignedReviewer,
+  assignmentBlock,
+  ASSIGNMENT_BLOCK_REASONS,
   checkAuthorisation,
   type DomainAction,
   type Resource,
@@ -92,6 +94,12 @@ const EXPECTED: Record<DomainAction, { resource: Resource; allowed: Who[] }> = {
   view_dashboard: { resource: system, allowed: ['admin'] },
   manage_people: { resource: system, allowed: ['admin'] },
   view_audit: { resource: system, allowed: ['admin'] },
+  view_award: { resource: app, allowed: ['lead', 'contributor', 'admin'] },
+  revoke_award: { resource: app, allowed: ['admin'] },
+  export_cycle: { resource: { kind: 'cycle' }, allowed: ['admin'] },
+  view_history: { resource: app, allowed: ['lead', 'contributor', 'admin'] },
+  declare_conflict: { resource: org, allowed: ['reviewer', 'unassignedReviewer', 'sameOrgReviewer'] },
+  view_calibration: { resource: { kind: 'cycle' }, allowed: ['admin'] },
 };
 
 describe('authorisation matrix', () => {
@@ -240,5 +248,15 @@ describe('reviewers and conflicts of interest', () => {
     expect(canBeAssignedReviewer(sameOrgReviewer, ORG)).toBe(false);
     expect(canBeAssignedReviewer(sameOrgReviewer, OTHER_ORG)).toBe(true);
     expect(canBeAssignedReviewer(admin, ORG)).toBe(false);
+  });
+
+  it('a declared conflict of interest blocks assignment to that organisation only', () => {
+    expect(canBeAssignedReviewer(reviewer, ORG, [ORG])).toBe(false);
+    expect(canBeAssignedReviewer(reviewer, OTHER_ORG, [ORG])).toBe(true);
+    expect(assignmentBlock(reviewer, ORG, [ORG])).toBe('declared_conflict');
+    expect(assignmentBlock(sameOrgReviewer, ORG, [ORG])).toBe('own_organisation');
+    expect(assignmentBlock(admin, ORG)).toBe('not_reviewer');
+    expect(assignmentBlock(reviewer, ORG, [])).toBeNull();
+    expect(ASSIGNMENT_BLOCK_REASONS.declared_conflict).toBe('declared a conflict of interest');
   });
 });

@@ -55,9 +55,11 @@ describe('awards', () => {
     expect(awardExpiresInDays(a, londonDate(2025, 12, 5, 14, 30))).toBe(730);
   });
 
-  it('awardForDecision gives null when no level was awarded', () => {
-    const decidedAt = londonDate(2025, 12, 5);
-    expect(awardForDecision({ level: null, decidedAt }, 'o')).toBeNull();
-    expect(awardForDecision({ level: 'bronze', decidedAt }, 'o')?.validUntil).toEqual(londonDate(2027, 12, 5));
+  it('awardForDecision: valid two years from when the decision is communicated; null when no level was awarded', () => {
+    const communicatedAt = londonDate(2026, 1, 9, 11);
+    expect(awardForDecision({ level: null }, 'o', communicatedAt)).toBeNull();
+    const a = awardForDecision({ level: 'bronze' }, 'o', communicatedAt);
+    expect(a?.validFrom).toEqual(communicatedAt);
+    expect(a?.validUntil).toEqual(londonDate(2028, 1, 9, 11));
   });
 });

@@ -6,7 +6,8 @@
  * book a drop-in → request → the admin opens the application (the evidence folder is provisioned
  * in the Graph emulator and Priya gets its link in her chat) → evidence and commentary → submit →
  * assign → assess → clarification and answer → recommend → decide → communicate → Priya receives
- * the decision card; and the refusals: not eligible, second application, full session (offers the
+ * the decision, downloads her certificate and badge from the decision card and checks the award
+ * at /verify/{code}; and the refusals: not eligible, second application, full session (offers the
  * waitlist), stale card, deadline passed, communicating outside the decision window.
  *
  * Priya (user-id-0) works in her personal chat, the only one the Playground gives her; the others
@@ -15,10 +16,10 @@
  * for the applicant steps, the review window (day 60) for the review, the decision window (day
  * 116) to communicate the decision.
  */
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPerson } from '../../src/local/demo-people.js';
 import { assertValidCard } from '../bot/card-validator.js';
-import { benchDocument } from '../support/evidence-files.js';
 import { contractRefusals, eventually, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { LOCAL_ASSESSMENT_GROUP } from '../../src/graph/graph-setup.js';
 import {
@@ -227,12 +228,10 @@ describe('the application journey in the Agents Playground', () => {
   });
 
   it('Priya uploads evidence, re-checks her folder, chooses bronze, declares the documents and writes every section', async () => {
-    for (const [i, [section, name]] of DOCUMENTS.entries()) {
-      // A real, completed, dated four-page PDF: the inspection finds nothing to warn about.
-      const { bytes } = await benchDocument([2, 3, 4, 6][i]!, 4, new Date());
+    for (const [section, name] of DOCUMENTS) {
       const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/${section}/${encodeURIComponent(name)}`, {
         method: 'PUT',
-        body: bytes,
+        body: await evidencePdf(name),
       });
       expect(put.status).toBe(201);
     }
@@ -374,19 +373,74 @@ describe('the application journey in the Agents Playground', () => {
     const sent = await click(GROUP, ALEX, decided, 'communicate');
     expect(cardText(sent.card)).toContain('Decision sent to the applicant team.');
 
-    const card = await decision;
-    const text = cardText(card.card);
+    // The decision comes through the outbox: the level, and valid two years from today (day 116).
+    const notice = await decision;
+    const text = cardText(notice.card);
     expect(text).toContain('awarded the Work Experience Quality Standard at **Bronze** level');
-    expect(text).toContain(STRENGTHS);
-    expect(text).toContain(IMPROVEMENTS);
-    // Valid two years from the decision (made in the review window, day 60).
     const from = /Valid from\n\w{3} (\d{1,2} \w{3}) (\d{4})/.exec(text);
     const until = /Expires\n\w{3} (\d{1,2} \w{3}) (\d{4})/.exec(text);
     expect(from && until, text).toBeTruthy();
     expect(until![1]).toBe(from![1]);
     expect(Number(until![2])).toBe(Number(from![2]) + 2);
+    priyaDecision = await click(PERSONAL, PRIYA, notice, 'app_view', { title: 'Open the decision' });
+    const card = cardText(priyaDecision.card);
+    expect(card).toContain('Bronze award');
+    expect(card).toContain(STRENGTHS);
+    expect(card).toContain(IMPROVEMENTS);
+    expect(card).toContain('Verification code');
+  }, 60_000);
+
+  let priyaDecision: ShownCard;
+
+  it('Priya downloads the certificate and the badge from the decision card, and /verify/{code} shows the award', async () => {
+    const buttons = new Map(openUrlButtons(priyaDecision.card).map((b) => [b.title, b.url]));
+    const certificate = await fetch(buttons.get('Certificate (PDF)')!);
+    expect(certificate.status).toBe(200);
+    expect(certificate.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await certificate.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    const badge = await fetch(buttons.get('Badge (PNG)')!);
+    expect(badge.status).toBe(200);
+    expect(
+      Buffer.from(await badge.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
+    const svg = await (await fetch(buttons.get('Badge for websites (SVG)')!)).text();
+    expect(svg).toContain('BRONZE');
+    expect(svg).toContain('ILLUSTRATIVE');
+    expect((await fetch(buttons.get('Feedback report (PDF)')!)).status).toBe(200);
+
+    const verifyUrl = buttons.get('Check the award')!;
+    expect(verifyUrl).toMatch(/\/verify\/[0-9A-HJKMNP-TV-Z]{16}$/);
+    const page = await fetch(verifyUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    const html = await page.text();
+    expect(html).toContain(NORTHSHIRE);
+    expect(html).toContain('Bronze');
+    expect(html).toContain('Valid today');
   }, 60_000);
 });
+
+/**
+ * A real four-page PDF (the commentary cites pages 3 and 4), completed and dated today, so the
+ * evidence inspection has nothing to warn about.
+ */
+async function evidencePdf(title: string): Promise<Uint8Array<ArrayBuffer>> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  for (let n = 1; n <= 4; n++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`${title.replace(/\.pdf$/, '')}: page ${n}`, { x: 50, y: 780, size: 18, font });
+    page.drawText(`Completed and anonymised evidence. Reviewed ${today}.`, { x: 50, y: 750, size: 11, font });
+  }
+  return new Uint8Array(await doc.save());
+}
 
 async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {
   await eventually(async () => {

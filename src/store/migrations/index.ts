@@ -5,6 +5,7 @@ import * as m0003 from './0003_workflow.js';
 import * as m0004 from './0004_reminders.js';
 import * as m0007 from './0007_verified_sharing.js';
 import * as m0009 from './0009_evidence_inspection.js';
+import * as m0010 from './0010_awards.js';
 import * as m0011 from './0011_provisioning_runs.js';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004_reminders': m0004,
   '0007_verified_sharing': m0007,
   '0009_evidence_inspection': m0009,
+  '0010_awards': m0010,
   '0011_provisioning_runs': m0011,
 };
