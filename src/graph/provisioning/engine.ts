@@ -238,7 +238,10 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
   /** permission ids on the cycle folder: what an organisation folder would inherit */
   private parentPermissionIds = new Set<string>();
   private orgs: OrgWork[] = [];
-  private done = 0;
+  /** Organisations finished and recorded in the ledger. */
+  private durablyDone = 0;
+  /** Organisations finished since the last ledger write, announced after it. */
+  private finishedReports: OrgReport[] = [];
   private failedCount = 0;
   /** Ledger mutations not written yet, in the order they happened; `flush` writes them. */
   private pending: LedgerMutation[] = [];
@@ -258,7 +261,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
 
   progress(): ProgressEvent {
     return {
-      orgsDone: this.done,
+      orgsDone: this.durablyDone,
       orgsTotal: this.orgs.length,
       failed: this.failedCount,
       requests: this.requests,
@@ -271,10 +274,22 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     this.pending.push(m);
   }
 
-  /** Writes what is pending in one go; writes happen one after another, in order. */
+  /**
+   * Writes what is pending in one go; writes happen one after another, in order. Organisations
+   * finished since the last write are announced ('org', 'progress') only once their completion
+   * is in the ledger, so progress never reports what a crash would forget.
+   */
   private flush(): Promise<void> {
     const ms = this.pending.splice(0);
-    if (ms.length > 0) this.flushing = this.flushing.then(() => this.o.ledger.recordAll(ms));
+    const finished = this.finishedReports.splice(0);
+    if (ms.length > 0 || finished.length > 0) {
+      this.flushing = this.flushing.then(async () => {
+        if (ms.length > 0) await this.o.ledger.recordAll(ms);
+        this.durablyDone += finished.length;
+        for (const report of finished) this.emit('org', report);
+        if (finished.length > 0) this.emitProgress();
+      });
+    }
     return this.flushing;
   }
 
@@ -399,7 +414,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     for (const w of this.orgs) {
       if (w.state.completedFingerprint === w.desired.fingerprint && w.state.folder && w.state.private) {
         w.done = true;
-        this.done++;
+        this.durablyDone++;
         reports[w.index] = {
           orgId: w.desired.orgId,
           outcome: 'alreadyThere',
@@ -429,7 +444,6 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     const finishOrg = async (w: OrgWork) => {
       if (w.done) return;
       w.done = true;
-      this.done++;
       let report: OrgReport;
       const notInvited = w.notInvited.length ? { notInvited: w.notInvited } : {};
       const complete = (fingerprint: string | null) =>
@@ -463,8 +477,7 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
         };
       }
       reports[w.index] = report;
-      this.emit('org', report);
-      this.emitProgress();
+      this.finishedReports.push(report);
     };
     for (const w of this.orgs) if (!w.done && w.steps.size === 0) await finishOrg(w);
     await this.flush();
