@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isDomainError } from '../src/domain/errors.js';
 import type { Actor, Person, Role } from '../src/domain/types.js';
-import { resolveActor, type TeamsIdentity } from '../src/workflows/identity.js';
+import { identifySender, type TeamsIdentity } from '../src/workflows/identity.js';
 import type { Services } from '../src/workflows/services.js';
 import type { CardOrigin } from '../src/workflows/ports.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
-import { errorCard, unexpectedErrorCard, unknownUserCard } from './cards/message-cards.js';
+import { errorCard, otherTenantCard, unexpectedErrorCard, unknownUserCard } from './cards/message-cards.js';
 import { errorTitle } from './cards/error-titles.js';
 
 export interface CommandContext<D = Record<string, unknown>> {
@@ -56,7 +56,7 @@ export interface IncomingRequest {
 
 export interface RouterResult {
   card: AdaptiveCard;
-  /** Which command answered (for logs and tests); 'unknown_user', 'error', 'not_understood'. */
+  /** Which command answered (for logs and tests); 'unknown_user', 'other_tenant', 'error', 'not_understood'. */
   outcome: string;
 }
 
@@ -113,8 +113,10 @@ export class CommandRouter {
 
   async handle(req: IncomingRequest): Promise<RouterResult> {
     try {
-      const who = await resolveActor(this.svc, req.identity);
-      if (!who) return { card: unknownUserCard(req.identity.name), outcome: 'unknown_user' };
+      const sender = await identifySender(this.svc, req.identity);
+      if (sender.kind === 'wrong_tenant') return { card: otherTenantCard(), outcome: 'other_tenant' };
+      if (sender.kind === 'unknown') return { card: unknownUserCard(req.identity.name), outcome: 'unknown_user' };
+      const who = sender;
 
       let command: BotCommand | undefined;
       let args = '';

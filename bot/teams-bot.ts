@@ -14,6 +14,7 @@ import {
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
 import { instruments, tracer } from '../src/telemetry.js';
+import { isConfiguredTenant, normaliseId } from '../src/workflows/identity.js';
 import type { Services } from '../src/workflows/services.js';
 import { CARD_CONTENT_TYPE, withRefreshForEveryone, type AdaptiveCard } from './cards/card-kit.js';
 import type { CommandRouter, IncomingRequest, RouterResult } from './router.js';
@@ -111,12 +112,15 @@ export class WexqsBot extends TeamsActivityHandler {
     await this.rememberConversation(context);
   }
 
-  /** Who is talking: Entra object id from the activity; email from the roster only if needed. */
+  /**
+   * Who is talking, as the activity says: Entra object id, tenant, and the roster email (asked for
+   * only when the object id matches nobody). src/workflows/identity.ts decides who that is.
+   */
   private async identity(context: TurnContext): Promise<IncomingRequest['identity']> {
     const from = context.activity.from;
     return {
       entraObjectId: from.aadObjectId ?? null,
-      tenantId: context.activity.conversation?.tenantId ?? null,
+      tenantId: tenantOf(context),
       name: from.name,
       lookupEmail: async () => {
         const member = await TeamsInfo.getMember(context, from.id);
@@ -129,7 +133,8 @@ export class WexqsBot extends TeamsActivityHandler {
   private async rememberConversation(context: TurnContext): Promise<void> {
     const activity = context.activity;
     if (activity.conversation?.conversationType && activity.conversation.conversationType !== 'personal') return;
-    const person = await this.svc.store.people.findByIdentity({ entraObjectId: activity.from.aadObjectId ?? null });
+    if (!isConfiguredTenant(this.svc, tenantOf(context))) return;
+    const person = await this.svc.store.people.findByEntraObjectId(activity.from.aadObjectId ?? '');
     if (!person) return;
     const reference = TurnContext.getConversationReference(activity);
     await this.svc.store.conversations.upsert({
@@ -141,4 +146,14 @@ export class WexqsBot extends TeamsActivityHandler {
       updatedAt: this.svc.clock.now(),
     });
   }
+}
+
+/** The tenant of an activity: Teams puts it in channelData.tenant.id (and conversation.tenantId). */
+function tenantOf(context: TurnContext): string | null {
+  const channelData = context.activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const fromChannel = typeof channelData?.tenant?.id === 'string' ? channelData.tenant.id : null;
+  const fromConversation = context.activity.conversation?.tenantId ?? null;
+  // Two different tenants in one activity: trust neither (no tenant is never the configured one).
+  if (fromChannel && fromConversation && normaliseId(fromChannel) !== normaliseId(fromConversation)) return null;
+  return fromChannel ?? fromConversation;
 }

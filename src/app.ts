@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
-import { createAdapter } from '../bot/adapter.js';
+import { createAdapter, type BotTokenService } from '../bot/adapter.js';
 import { EmulatorCredentialsFactory } from './connector-emulator/bot-credentials.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
 import { DetachedBackground } from './workflows/fakes.js';
@@ -18,9 +18,12 @@ import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
 import { ReminderService } from './notifications/service.js';
 import { tenantServiceUrl } from './notifications/teams-installer.js';
-import { ConfigError, type AppConfig } from './config.js';
+import { BackgroundJobs } from './background-jobs.js';
+import { ConfigError, type AppConfig, type JobName } from './config.js';
 import type { Clock } from './domain/time.js';
-import { createGraphPorts, type GraphPorts } from './graph/graph-setup.js';
+import { createGraphPorts, type GraphEndpoint, type GraphPorts } from './graph/graph-setup.js';
+import { GraphRequestError } from './graph/meetings.js';
+import { hostForUrl } from './loopback.js';
 import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
 import { observeOutbox, traceJob } from './telemetry.js';
@@ -31,9 +34,12 @@ import { createLinkSigner } from './server/signed-links.js';
 import { awardFilePath, feedbackReportPath, mountAwardFilesRoute } from './server/award-files-route.js';
 import { mountVerifyRoute } from './server/verify-route.js';
 import type { AwardFile } from './workflows/ports.js';
+import { mountReadiness } from './server/readiness-route.js';
 import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
+import { collectAttendance } from './workflows/attendance.js';
+import { refreshStaleEvidence } from './workflows/evidence-refresh.js';
 import { instanceIdOf, systemClock, type Services } from './workflows/services.js';
 
 export interface RunningApp {
@@ -41,10 +47,17 @@ export interface RunningApp {
   svc: Services;
   graph: GraphPorts | null;
   database: DatabaseHandle;
+  /** This instance's background jobs (run one now, see their status). */
+  jobs: BackgroundJobs;
   /** Graceful shutdown within `timeoutMs` (default: SHUTDOWN_TIMEOUT_MS); safe to call twice. */
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
 
+/**
+ * What the composition root can be given besides the validated config. Local stand-ins (the
+ * Graph emulator, a local bot token service) reach the app only through these, never through
+ * settings tenant mode would accept.
+ */
 export interface StartOptions {
   clock?: Clock;
   log?: Logger;
@@ -52,25 +65,39 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Routes only the local stack mounts (e.g. the evidence upload page); refused in tenant mode. */
   localRoutes?: (app: Express, svc: Services, graph: GraphPorts | null) => void;
-  /** Lapse overdue applications every 10 minutes; default true. */
+  /** false: no lapsing on this instance (tests); the setting is JOB_LAPSING. */
   housekeeping?: boolean;
-  /** Build the Graph-backed ports (evidence folders, meetings); default true. */
+  /** Build the Graph-backed ports (evidence folders, meetings, attendance); default true. */
   graph?: boolean;
+  /** Talk to this Graph endpoint with this token source instead of the configured one (tests). */
+  graphEndpoint?: GraphEndpoint;
   /** Runs after migrations and before the server listens (e.g. seeding demo data). */
   beforeListen?: (svc: Services) => Promise<void>;
   /**
-   * Reminders (issue 5): the planner and the outbox dispatcher sending through the bot adapter.
-   * Default: on in local mode, off in tenant mode unless set (then every instance may run it).
+   * Reminder planning and dispatch run as the config says (JOB_REMINDER_PLANNING,
+   * JOB_REMINDER_DISPATCH); false turns both off here (tests), an object tunes their intervals.
    */
   reminders?: boolean | { planEveryMs?: number; pollMs?: number };
   /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   tabJwks?: JWTVerifyGetKey;
   /** How the bot signs its own calls (tests: the local Bot Connector's token); local mode only. */
   connectorCredentials?: ConfigurationServiceClientCredentialFactory;
+  /** The service that signs the bot's tokens (tests: a local OpenID issuer); default: the Bot Framework's. */
+  botTokenService?: BotTokenService;
 }
+
+/** How often the periodic jobs run on an instance (real time; each run does what is due). */
+export const JOB_INTERVALS_MS: Readonly<Record<Exclude<JobName, 'reminder-dispatch'>, number>> = Object.freeze({
+  'reminder-planning': 10 * 60_000,
+  lapsing: 10 * 60_000,
+  attendance: 15 * 60_000,
+  'evidence-refresh': 60 * 60_000,
+});
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
+  if (opts.localRoutes && config.mode !== 'local')
+    throw new Error('local-only routes cannot be mounted in tenant mode');
   const database =
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
@@ -88,26 +115,46 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   };
   // On a PostgreSQL server several instances may run: locks shared through the database.
   const graph =
-    (opts.graph ?? true) ? createGraphPorts(config, store, log, { sharedLocks: database.engine === 'postgres' }) : null;
+    (opts.graph ?? true)
+      ? createGraphPorts(config, store, log, {
+          sharedLocks: database.engine === 'postgres',
+          ...(opts.graphEndpoint ? { endpoint: opts.graphEndpoint } : {}),
+        })
+      : null;
   if (graph && config.mode === 'tenant') {
-    // A calendar that does not allow Teams meetings gives drop-ins without join links: refuse to start.
+    // A calendar that does not allow Teams meetings gives drop-ins without join links: refuse to
+    // start when Graph says so. When Graph cannot be asked (no network, the token service down)
+    // the instance starts anyway and says it could not check; every Graph job reports its own
+    // failures in /readyz.
     try {
       await graph.meetings.assertTeamsMeetingsAllowed();
     } catch (err) {
-      if (!opts.database) await database.close();
-      throw new ConfigError(
-        [{ variable: 'GRAPH_ORGANISER_UPN', reason: err instanceof Error ? err.message : String(err) }],
-        config.mode,
+      const answered = err instanceof GraphRequestError || /allowedOnlineMeetingProviders/.test(String(err));
+      if (answered) {
+        if (!opts.database) await database.close();
+        throw new ConfigError(
+          [{ variable: 'GRAPH_ORGANISER_UPN', reason: err instanceof Error ? err.message : String(err) }],
+          config.mode,
+        );
+      }
+      log.error(
+        { err: { type: err instanceof Error ? err.name : typeof err } },
+        "could not check that the organiser's calendar allows Teams meetings (Graph unreachable); starting anyway",
       );
     }
   }
+  // The tenant this deployment serves: activities and tab tokens from any other are refused.
+  const tenantId = config.bot.tenantId || config.graph.tenantId;
   const svc: Services = {
     store,
     clock,
     log,
     links,
     workLeaseMs: config.workLeaseMs,
-    ...(graph ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(graph
+      ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner, attendance: graph.attendance }
+      : {}),
   };
   await opts.beforeListen?.(svc);
 
@@ -118,14 +165,93 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const adapter = createAdapter(
     config.bot,
     log,
-    opts.connectorCredentials ?? (config.local.botConnectorToken ? new EmulatorCredentialsFactory() : undefined),
+    opts.botTokenService ??
+      opts.connectorCredentials ??
+      (config.local.botConnectorToken ? new EmulatorCredentialsFactory() : undefined),
   );
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
   svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
-  if (opts.localRoutes && config.mode !== 'local')
-    throw new Error('local-only routes cannot be mounted in tenant mode');
+
+  // ---------------------------------------------------------------------------------------------
+  // Background jobs: every job a deployment needs, each on unless its JOB_* setting is false on
+  // this instance (so one instance can be dedicated to jobs). All are safe on several instances.
+  const jobs = new BackgroundJobs({ clock, log });
+  const on = (name: JobName) => config.jobs[name];
+  const traced =
+    <T>(name: JobName, run: () => Promise<T>) =>
+    async (): Promise<T> => {
+      let result: T | undefined;
+      await traceJob(name, async () => {
+        result = await run();
+      });
+      return result as T;
+    };
+  const remindersOpt = opts.reminders ?? true;
+  const ro = typeof remindersOpt === 'object' ? remindersOpt : {};
+  // People without a stored conversation: in tenant mode the app is installed for them through
+  // Graph and the message goes to the chat that opens; locally only stored conversation
+  // references are used (the Agents Playground cannot install apps).
+  const reach =
+    config.mode === 'tenant'
+      ? { serviceUrl: tenantServiceUrl(store), ...(graph?.teamsApps ? { installer: graph.teamsApps } : {}) }
+      : {};
+  if (config.mode === 'tenant' && !graph?.teamsApps)
+    log.warn(
+      {},
+      'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
+    );
+  const reminders = new ReminderService({
+    store,
+    clock: svc.clock,
+    log,
+    messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
+    dispatcher: {
+      instanceId: instanceIdOf(svc),
+      leaseMs: config.workLeaseMs,
+      sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
+      ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
+    },
+  });
+  jobs.periodic('reminder-planning', {
+    enabled: on('reminder-planning') && remindersOpt !== false,
+    everyMs: ro.planEveryMs ?? JOB_INTERVALS_MS['reminder-planning'],
+    run: traced('reminder-planning', async () => ({ ...(await reminders.plan()) })),
+  });
+  jobs.service('reminder-dispatch', {
+    enabled: on('reminder-dispatch') && remindersOpt !== false,
+    start: () => {
+      reminders.dispatcher.start();
+      svc.reminders = reminders;
+    },
+    stop: async () => {
+      delete svc.reminders;
+      await reminders.dispatcher.stop();
+    },
+    status: () => ({ ...reminders.dispatcher.counters }),
+  });
+  jobs.periodic('lapsing', {
+    enabled: on('lapsing') && opts.housekeeping !== false,
+    everyMs: JOB_INTERVALS_MS.lapsing,
+    run: traced('lapsing', async () => {
+      const lapsed = await lapseOverdueApplications(svc);
+      if (lapsed > 0) log.info({ lapsed }, 'overdue applications lapsed');
+      return { lapsed };
+    }),
+  });
+  jobs.periodic('attendance', {
+    enabled: on('attendance'),
+    everyMs: JOB_INTERVALS_MS.attendance,
+    run: traced('attendance', async () => ({ ...(await collectAttendance(svc, clock.now())) })),
+  });
+  jobs.periodic('evidence-refresh', {
+    enabled: on('evidence-refresh'),
+    everyMs: JOB_INTERVALS_MS['evidence-refresh'],
+    run: traced('evidence-refresh', async () => ({ ...(await refreshStaleEvidence(svc, clock.now())) })),
+  });
+  // ---------------------------------------------------------------------------------------------
+
   const localRoutes = opts.localRoutes;
   const organiser = { name: 'NHS England WEx QS team', email: config.graph.organiserUpn || 'wexqs@localhost' };
   const http = createHttpApp({
@@ -133,6 +259,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     bot,
     svc,
     routes: (app: Express) => {
+      mountReadiness(app, { svc, engine: database.engine, jobs: () => jobs.status() });
       mountIcsRoute(app, { svc, signer, organiser });
       mountAwardFilesRoute(app, { svc, signer });
       mountVerifyRoute(app, { svc });
@@ -148,61 +275,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     const s = http.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
+  const url = `http://${hostForUrl(config.host)}:${port}`;
   log.info({ url, engine: database.engine, mode: config.mode }, 'app listening');
-
-  const remindersOpt = opts.reminders ?? config.mode === 'local';
-  let reminders: ReminderService | null = null;
-  if (remindersOpt) {
-    const ro = typeof remindersOpt === 'object' ? remindersOpt : {};
-    // People without a stored conversation: in tenant mode the app is installed for them through
-    // Graph and the message goes to the chat that opens; locally only stored conversation
-    // references are used (the Agents Playground cannot install apps).
-    const tenantId = config.bot.tenantId || config.graph.tenantId;
-    const reach =
-      config.mode === 'tenant'
-        ? { serviceUrl: tenantServiceUrl(store), ...(graph?.teamsApps ? { installer: graph.teamsApps } : {}) }
-        : {};
-    if (config.mode === 'tenant' && !graph?.teamsApps)
-      log.warn(
-        {},
-        'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
-      );
-    reminders = new ReminderService({
-      store,
-      clock: svc.clock,
-      log,
-      messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
-      ...(ro.planEveryMs ? { planEveryMs: ro.planEveryMs } : {}),
-      dispatcher: {
-        instanceId: instanceIdOf(svc),
-        leaseMs: config.workLeaseMs,
-        sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
-        ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
-      },
-    });
-    reminders.start();
-    svc.reminders = reminders;
-  }
-
-  // Housekeeping: applications never submitted lapse once the deadline and grace have passed.
-  let lapsing: Promise<void> | null = null;
-  const lapse = () => {
-    lapsing ??= lapseOverdueApplications(svc)
-      .then((n) => void (n > 0 && log.info({ lapsed: n }, 'overdue applications lapsed')))
-      .catch((err: unknown) =>
-        log.error(
-          { err: { message: err instanceof Error ? err.message : String(err) } },
-          'lapsing overdue applications failed',
-        ),
-      )
-      .finally(() => {
-        lapsing = null;
-      });
-  };
-  const housekeeping = (opts.housekeeping ?? true) ? setInterval(lapse, 10 * 60_000) : null;
-  housekeeping?.unref();
-  if (housekeeping) lapse();
+  jobs.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -210,6 +285,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     svc,
     graph,
     database,
+    jobs,
     close(closeOpts = {}) {
       closing ??= shutDown(closeOpts.timeoutMs ?? config.shutdownTimeoutMs);
       return closing;
@@ -218,7 +294,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   /**
    * Graceful shutdown, bounded by `timeoutMs`: stop taking requests (in-flight ones finish), stop
-   * timers and the reminder dispatcher (it gives back what it claimed), let background work finish;
+   * the background jobs (the reminder dispatcher gives back what it claimed), let background work finish;
    * what has not finished by the deadline is released (provisioning runs marked interrupted, so
    * any instance may start them again), then the pool closes.
    */
@@ -231,15 +307,11 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       });
       return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
     };
-    if (housekeeping) clearInterval(housekeeping);
     stopObserving();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    if (reminders) delete svc.reminders;
-    const stopReminders = reminders ? reminders.stop() : Promise.resolve();
-    const outcome = await untilDeadline(
-      Promise.all([serverClosed, lapsing ?? Promise.resolve(), stopReminders, background.idle()]),
-    );
+    // Jobs stop: runs in progress finish, the dispatcher gives back what it claimed.
+    const outcome = await untilDeadline(Promise.all([serverClosed, jobs.stop(), background.idle()]));
     server.closeAllConnections();
     // The evidence inspection workers stop (an inspection cut short runs again on the next listing).
     await graph?.scanner.close();

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { SHAREPOINT_LICENCE_BANDS, type SharePointLicenceBand } from './graph/provisioning/sharepoint-budget.js';
+import { hostForUrl, isLoopbackHost } from './loopback.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated shape
@@ -34,6 +35,25 @@ export type BotAppType = (typeof BOT_APP_TYPES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const port = z.number().int().min(1).max(65535);
+
+/**
+ * The background jobs a deployment runs. Each is on by default in both modes and can be switched
+ * off per instance with its setting (e.g. JOB_ATTENDANCE=false), so a deployment can dedicate one
+ * instance to jobs. Every job is safe to run on several instances at once.
+ */
+export const JOB_NAMES = [
+  'reminder-planning',
+  'reminder-dispatch',
+  'lapsing',
+  'attendance',
+  'evidence-refresh',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** The env setting that switches a job off on this instance: reminder-planning → JOB_REMINDER_PLANNING. */
+export function jobSetting(name: JobName): string {
+  return `JOB_${name.toUpperCase().replace(/-/g, '_')}`;
+}
 
 /** The validated configuration. Strings that are not set are '' (never undefined), except databaseUrl. */
 export const AppConfigSchema = z.object({
@@ -98,6 +118,8 @@ export const AppConfigSchema = z.object({
   workLeaseMs: z.number().int().min(1000).max(3_600_000),
   /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+  /** Background jobs this instance runs (each on unless its JOB_* setting is false). */
+  jobs: z.object(Object.fromEntries(JOB_NAMES.map((n) => [n, z.boolean()])) as Record<JobName, z.ZodBoolean>),
 });
 
 export type AppConfig = z.infer<typeof AppConfigSchema>;
@@ -317,6 +339,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   // --- server, storage, logging
   const host = r.string('HOST', DEFAULTS.host);
+  // Local mode has no sign-in to speak of (bot authentication off, the identity picker on): it
+  // never listens beyond this machine. A deployment says APP_MODE=tenant.
+  if (!tenant && !isLoopbackHost(host)) {
+    r.problem(
+      'HOST',
+      `is not a loopback address; ${r.isSet('APP_MODE') ? 'local mode' : 'without APP_MODE=tenant the app runs in local mode, which'} listens on 127.0.0.1, ::1 or localhost only (set APP_MODE=tenant, with its settings, to deploy)`,
+    );
+  }
   const serverPort = r.port('PORT', DEFAULTS.port);
   const dataDir = r.string('DATA_DIR', DEFAULTS.dataDir);
   const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel);
@@ -456,7 +486,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   // --- links people open outside Teams (.ics), signed so they need no sign-in
-  const publicBaseUrl = normaliseBaseUrl(r.string('PUBLIC_BASE_URL') || `http://${host}:${serverPort}`);
+  const publicBaseUrl = normaliseBaseUrl(r.string('PUBLIC_BASE_URL') || `http://${hostForUrl(host)}:${serverPort}`);
   const publicUrl = parseUrl(publicBaseUrl);
   if (!publicUrl || !['http:', 'https:'].includes(publicUrl.protocol)) {
     r.problem('PUBLIC_BASE_URL', 'must be an http(s) URL such as https://wexqs.example.nhs.uk');
@@ -499,6 +529,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const teamsAppId = r.guid('TEAMS_APP_ID');
   if (tenant && !teamsAppId) r.problem('TEAMS_APP_ID', 'is required in tenant mode (the Teams app manifest id)');
 
+  const jobs = Object.fromEntries(JOB_NAMES.map((n) => [n, r.bool(jobSetting(n), true)])) as Record<JobName, boolean>;
+
   if (r.problems.length > 0) throw new ConfigError(r.problems, mode);
 
   const config = {
@@ -535,6 +567,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     telemetryConnectionString,
     workLeaseMs,
     shutdownTimeoutMs,
+    jobs,
   } satisfies AppConfig;
 
   // Belt and braces: the object must match the declared schema.
@@ -598,5 +631,6 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     },
     local: { ...cfg.local },
     links: { publicBaseUrl: cfg.links.publicBaseUrl, signingSecret: secret(cfg.links.signingSecret) },
+    jobs: { ...cfg.jobs },
   };
 }

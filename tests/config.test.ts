@@ -7,6 +7,8 @@ import {
   ConfigError,
   describeConfig,
   isBotAuthDisabled,
+  JOB_NAMES,
+  jobSetting,
   loadConfig,
   LOCAL_LINK_SIGNING_SECRET,
   loadEnvFiles,
@@ -52,6 +54,60 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error('expected loadConfig to throw a ConfigError');
 }
 
+describe('local mode listens on loopback only', () => {
+  it.each(['0.0.0.0', '::', '10.0.0.5', 'wexqs.example.nhs.uk', '192.168.1.20'])(
+    'refuses HOST=%s without APP_MODE, naming HOST and how to deploy',
+    (host) => {
+      const e = configError({ HOST: host });
+      expect(e.problems.map((p) => p.variable)).toEqual(['HOST']);
+      expect(e.message).toContain('HOST: is not a loopback address');
+      expect(e.message).toContain('without APP_MODE=tenant the app runs in local mode');
+    },
+  );
+
+  it('refuses a non-loopback HOST with APP_MODE=local too', () => {
+    const e = configError({ APP_MODE: 'local', HOST: '0.0.0.0' });
+    expect(e.message).toContain('HOST: is not a loopback address; local mode listens on 127.0.0.1');
+  });
+
+  it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1', 'LOCALHOST'])('accepts HOST=%s', (host) => {
+    expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('lets tenant mode listen on every interface (behind the platform load balancer)', () => {
+    expect(loadConfig(tenantEnv({ HOST: '0.0.0.0' })).host).toBe('0.0.0.0');
+  });
+});
+
+describe('background jobs', () => {
+  it('runs every job by default in both modes, each switchable off by its JOB_* setting', () => {
+    const all = {
+      'reminder-planning': true,
+      'reminder-dispatch': true,
+      lapsing: true,
+      attendance: true,
+      'evidence-refresh': true,
+    };
+    expect(loadConfig({}).jobs).toEqual(all);
+    expect(loadConfig(tenantEnv()).jobs).toEqual(all);
+    const off = loadConfig(tenantEnv({ JOB_ATTENDANCE: 'false', JOB_REMINDER_DISPATCH: '0' })).jobs;
+    expect(off).toEqual({ ...all, attendance: false, 'reminder-dispatch': false });
+    expect(JOB_NAMES.map(jobSetting)).toEqual([
+      'JOB_REMINDER_PLANNING',
+      'JOB_REMINDER_DISPATCH',
+      'JOB_LAPSING',
+      'JOB_ATTENDANCE',
+      'JOB_EVIDENCE_REFRESH',
+    ]);
+  });
+
+  it('names a job setting that is not a boolean', () => {
+    expect(configError({ JOB_LAPSING: 'sometimes' }).problems).toEqual([
+      { variable: 'JOB_LAPSING', reason: 'must be "true", "false", "1" or "0"' },
+    ]);
+  });
+});
+
 describe('loadConfig defaults (local mode)', () => {
   it('applies the documented defaults to an empty environment', () => {
     const cfg = loadConfig({});
@@ -90,7 +146,7 @@ describe('loadConfig defaults (local mode)', () => {
 
   it('reads explicit values and strips a trailing slash from GRAPH_BASE_URL', () => {
     const cfg = loadConfig({
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.2',
       PORT: '8080',
       DATA_DIR: '/var/wexqs',
       LOG_LEVEL: 'debug',
@@ -104,7 +160,7 @@ describe('loadConfig defaults (local mode)', () => {
       GRAPH_SEND_INVITATIONS: '1',
     });
     expect(cfg).toMatchObject({
-      host: '0.0.0.0',
+      host: '127.0.0.2',
       port: 8080,
       dataDir: '/var/wexqs',
       logLevel: 'debug',

@@ -1,10 +1,15 @@
+import { ATTENDANCE_SOURCE_LABELS } from '../../src/domain/attendance.js';
+import { ELIGIBILITY_WEEKS, type Eligibility } from '../../src/domain/dropins.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { Application, Cycle, Organisation } from '../../src/domain/types.js';
 import { card, execute, facts, heading, text, type AdaptiveCard } from './card-kit.js';
 
-export type EligibilityView =
-  | { eligible: true; lastAttended: Date; expiresAt: Date }
-  | { eligible: false; reason: 'never_attended' | 'attendance_too_old'; lastAttended: Date | null };
+export type EligibilityView = Eligibility;
+
+/** "Attendance recorded from the Teams meeting's attendance report." — when the source is known. */
+function sourceLine(e: EligibilityView): ReturnType<typeof text>[] {
+  return e.source ? [text(`Attendance recorded ${ATTENDANCE_SOURCE_LABELS[e.source]}.`, { isSubtle: true })] : [];
+}
 
 export function eligibilityCard(organisation: Organisation, e: EligibilityView): AdaptiveCard {
   if (e.eligible) {
@@ -12,8 +17,9 @@ export function eligibilityCard(organisation: Organisation, e: EligibilityView):
       [
         ...heading('You are eligible to apply', organisation.name),
         text(`Your organisation attended a drop-in session on ${formatLondon(e.lastAttended, 'date')}.`),
+        ...sourceLine(e),
         text(
-          `Request your application before ${formatLondon(e.expiresAt, 'date')}, when that attendance stops counting (8 weeks).`,
+          `Request your application before ${formatLondon(e.expiresAt, 'date')}, when that attendance stops counting (${ELIGIBILITY_WEEKS} weeks).`,
         ),
       ],
       [execute('Request application', 'request_application', {}, 'positive'), execute('Back to menu', 'help')],
@@ -23,12 +29,16 @@ export function eligibilityCard(organisation: Organisation, e: EligibilityView):
   const why =
     e.reason === 'never_attended'
       ? 'Nobody from your organisation has attended a drop-in session yet.'
-      : `Your organisation last attended a drop-in on ${formatLondon(e.lastAttended!, 'date')}, more than 8 weeks ago.`;
+      : `Your organisation last attended a drop-in on ${formatLondon(e.lastAttended!, 'date')}, more than ${ELIGIBILITY_WEEKS} weeks ago.`;
   return card(
     [
       ...heading('Not eligible yet', organisation.name),
       text(why),
-      text('**What to do next:** book and attend a drop-in session. Attendance counts for 8 weeks.'),
+      ...sourceLine(e),
+      text(
+        `**What to do next:** book and attend a drop-in session. Attendance counts for ${ELIGIBILITY_WEEKS} weeks. ` +
+          'Joining the session in Teams records it; if you joined by phone, tell the WEx QS team.',
+      ),
     ],
     [execute('See drop-in sessions', 'sessions', {}, 'positive'), execute('Back to menu', 'help')],
     'Not eligible yet',

@@ -31,6 +31,23 @@ export function unexpectedErrorCard(referenceId: string): AdaptiveCard {
 }
 
 /** Someone the app does not know yet. */
+/** For an activity from a Microsoft 365 organisation other than the one this app serves. */
+export function otherTenantCard(): AdaptiveCard {
+  return card(
+    [
+      ...heading('This app serves another organisation', 'Work Experience Quality Standard'),
+      text(
+        'You are signed in to Teams with an account from a different organisation, so the WEx QS app cannot let you in.',
+      ),
+      text(
+        '**What to do:** open Teams with your account in the organisation that runs WEx QS (switch account or organisation in Teams), then say **help** here. If you think this is wrong, contact the NHS England WEx QS team.',
+      ),
+    ],
+    [],
+    'This app serves another organisation: switch to the right Teams account.',
+  );
+}
+
 export function unknownUserCard(name: string | undefined): AdaptiveCard {
   return card(
     [

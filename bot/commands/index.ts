@@ -1,5 +1,6 @@
 import type { BotCommand } from '../router.js';
 import { ADMIN_COMMANDS } from './admin-commands.js';
+import { ATTENDANCE_COMMANDS } from './attendance-commands.js';
 import { APPLICANT_WORKFLOW_COMMANDS } from './applicant-commands.js';
 import { cycleCommand, eligibilityCommand, requestApplicationCommand } from './application-commands.js';
 import { DROPIN_COMMANDS } from './dropin-commands.js';
@@ -16,6 +17,7 @@ export const ALL_COMMANDS: readonly BotCommand[] = [
   ...APPLICANT_WORKFLOW_COMMANDS,
   ...REVIEW_COMMANDS,
   ...ADMIN_COMMANDS,
+  ...ATTENDANCE_COMMANDS,
   ...REMINDER_COMMANDS,
   cycleCommand,
 ];

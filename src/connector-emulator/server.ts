@@ -39,6 +39,7 @@ import { seededRandom } from '../graph/emulator/prng.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { LOCAL_BOT_APP_ID, LOCAL_CONNECTOR_SIGNING_KEY, verifyConnectorToken } from './bot-credentials.js';
+import { assertLoopback, LOOPBACK_HOST } from '../loopback.js';
 
 export const TEAMS_CONVERSATION_LIMITS: readonly { count: number; windowMs: number }[] = Object.freeze([
   { count: 7, windowMs: 1_000 },
@@ -500,9 +501,10 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     res.end(payload);
   }
 
+  assertLoopback(opts.host ?? LOOPBACK_HOST, 'The Bot Connector emulator host');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, opts.host ?? LOOPBACK_HOST, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 

@@ -7,6 +7,7 @@
  * to and including Fri 31 Oct 2025 10:00 London is eligible, one minute later it is not.
  * Attendances after the request instant do not count.
  */
+import type { AttendanceSource } from './attendance.js';
 import { DomainError } from './errors.js';
 import { addWeeks, formatLondon } from './time.js';
 import type { Attendance, Booking, DropInSession } from './types.js';
@@ -14,8 +15,13 @@ import type { Attendance, Booking, DropInSession } from './types.js';
 export const ELIGIBILITY_WEEKS = 8;
 
 export type Eligibility =
-  | { eligible: true; lastAttended: Date; expiresAt: Date }
-  | { eligible: false; reason: 'never_attended' | 'attendance_too_old'; lastAttended: Date | null };
+  | { eligible: true; lastAttended: Date; expiresAt: Date; source: AttendanceSource | null }
+  | {
+      eligible: false;
+      reason: 'never_attended' | 'attendance_too_old';
+      lastAttended: Date | null;
+      source: AttendanceSource | null;
+    };
 
 /** The last instant a request is still eligible on the strength of an attendance at `attendedAt`. */
 export function eligibilityExpiresAt(attendedAt: Date): Date {
@@ -24,23 +30,24 @@ export function eligibilityExpiresAt(attendedAt: Date): Date {
 
 export function checkEligibility(attendances: readonly Attendance[], requestAt: Date): Eligibility {
   const t = requestAt.getTime();
-  let last: Date | null = null;
+  let last: Attendance | null = null;
   for (const a of attendances) {
     const at = a.attendedAt.getTime();
     if (Number.isNaN(at) || at > t) continue;
-    if (last === null || at > last.getTime()) last = a.attendedAt;
+    if (last === null || at > last.attendedAt.getTime()) last = a;
   }
-  if (last === null) return { eligible: false, reason: 'never_attended', lastAttended: null };
-  const expiresAt = eligibilityExpiresAt(last);
-  if (t <= expiresAt.getTime()) return { eligible: true, lastAttended: last, expiresAt };
-  return { eligible: false, reason: 'attendance_too_old', lastAttended: last };
+  if (last === null) return { eligible: false, reason: 'never_attended', lastAttended: null, source: null };
+  const source = last.source ?? null;
+  const expiresAt = eligibilityExpiresAt(last.attendedAt);
+  if (t <= expiresAt.getTime()) return { eligible: true, lastAttended: last.attendedAt, expiresAt, source };
+  return { eligible: false, reason: 'attendance_too_old', lastAttended: last.attendedAt, source };
 }
 
 /** Like checkEligibility, but throws NOT_ELIGIBLE (details: reason, lastAttended, weeks). */
 export function assertEligible(
   attendances: readonly Attendance[],
   requestAt: Date,
-): { eligible: true; lastAttended: Date; expiresAt: Date } {
+): Extract<Eligibility, { eligible: true }> {
   const e = checkEligibility(attendances, requestAt);
   if (e.eligible) return e;
   const message =
@@ -105,7 +112,13 @@ export function attendancesFromBookings(
   const out: Attendance[] = [];
   for (const b of bookings) {
     const at = starts.get(b.sessionId);
-    if (b.attended && at) out.push({ sessionId: b.sessionId, organisationId: b.organisationId, attendedAt: at });
+    if (b.attended && at)
+      out.push({
+        sessionId: b.sessionId,
+        organisationId: b.organisationId,
+        attendedAt: at,
+        source: b.attendedSource ?? null,
+      });
   }
   return out;
 }

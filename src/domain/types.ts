@@ -1,3 +1,4 @@
+import type { AttendanceSource } from './attendance.js';
 /**
  * Core types of the WEx QS domain. Pure data: no I/O, no framework imports.
  * All instants are JavaScript Dates holding UTC instants; presentation converts to Europe/London.
@@ -81,6 +82,8 @@ export interface Booking {
   status: BookingStatus;
   attended: boolean;
   createdAt: Date;
+  /** Where the attendance was recorded from (when attended). */
+  attendedSource?: AttendanceSource | null;
 }
 
 /** A drop-in attendance as used by the eligibility rule: when the organisation attended a session. */
@@ -88,6 +91,8 @@ export interface Attendance {
   sessionId: string;
   organisationId: string;
   attendedAt: Date;
+  /** Where the attendance was recorded from; null when unknown (recorded before sources were kept). */
+  source?: AttendanceSource | null;
 }
 
 export const APPLICATION_STATES = [

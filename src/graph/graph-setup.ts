@@ -9,8 +9,9 @@ import { GraphTeamsAppInstaller } from '../notifications/teams-installer.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
 import { recordGraphResponse } from '../telemetry.js';
-import { createGraphClient } from './client.js';
+import { createGraphClient, type AccessTokenSource } from './client.js';
 import type { DirectoryOptions } from './emulator/directory.js';
+import { GraphMeetingAttendance } from './meeting-attendance.js';
 import { GraphEvidenceFolders, GraphMeetings } from './graph-ports.js';
 import { GraphEvidenceScanner } from './evidence-scanner.js';
 import { ruPerMinuteForBand } from './provisioning/sharepoint-budget.js';
@@ -39,20 +40,40 @@ export interface GraphPorts {
   meetings: GraphMeetings;
   /** Reads evidence files for inspection. */
   scanner: GraphEvidenceScanner;
+  /** Drop-in attendance from the Teams meetings' attendance reports. */
+  attendance: GraphMeetingAttendance;
   /** Installs the app for people who never opened it (reminders in tenant mode); absent without TEAMS_APP_ID. */
   teamsApps?: GraphTeamsAppInstaller;
+}
+
+/**
+ * A Graph endpoint the composition root is given instead of the configured one (tests: the Graph
+ * emulator on loopback with its token). Never read from settings.
+ */
+export interface GraphEndpoint {
+  /** Service root without the version, e.g. http://127.0.0.1:4321 */
+  baseUrl: string;
+  tokens: AccessTokenSource;
 }
 
 export function createGraphPorts(
   config: AppConfig,
   store: Store,
   log: Logger,
-  opts: { sharedLocks?: boolean } = {},
+  opts: { sharedLocks?: boolean; endpoint?: GraphEndpoint } = {},
 ): GraphPorts {
+  const endpoint = opts.endpoint;
   // The SDK appends the version itself: configure the service root.
-  const baseUrl = config.graph.baseUrl.replace(/\/v1\.0\/?$/, '').replace(/\/+$/, '');
-  const client =
-    config.mode === 'tenant'
+  const baseUrl = (endpoint?.baseUrl ?? config.graph.baseUrl).replace(/\/v1\.0\/?$/, '').replace(/\/+$/, '');
+  const client = endpoint
+    ? createGraphClient({
+        mode: 'custom',
+        tokens: endpoint.tokens,
+        baseUrl,
+        appVersion: APP_VERSION,
+        onResponse: recordGraphResponse,
+      })
+    : config.mode === 'tenant'
       ? createGraphClient({
           mode: 'tenant',
           tenantId: config.graph.tenantId,
@@ -90,6 +111,7 @@ export function createGraphPorts(
       log,
       ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
     }),
+    attendance: new GraphMeetingAttendance({ client, baseUrl, organiser: config.graph.organiserUpn }),
     ...(config.teamsAppId ? { teamsApps: new GraphTeamsAppInstaller({ client, teamsAppId: config.teamsAppId }) } : {}),
   };
 }

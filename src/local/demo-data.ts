@@ -150,7 +150,7 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
         actorId: 'seed',
         now: at(-80, 9),
       });
-      await tx.dropIns.markAttended(b.id, true, 'seed', bookedAt);
+      await tx.dropIns.markAttended(b.id, true, 'seed', bookedAt, 'seeded');
     }
     // Upcoming: five of six seats taken on one session.
     for (const orgId of ['org-southvale', 'org-greenfield', 'org-kingsmead', 'org-fenland', 'org-highcliff']) {

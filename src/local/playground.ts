@@ -24,14 +24,30 @@ export interface PlaygroundOptions {
 }
 
 const require = createRequire(import.meta.url);
+/** Preload that keeps the Playground's servers on 127.0.0.1. */
+export const LOOPBACK_PRELOAD = new URL('./loopback-listen.mjs', import.meta.url).href;
 
 export async function startPlayground(opts: PlaygroundOptions): Promise<RunningPlayground> {
   const cli = require.resolve('@microsoft/m365agentsplayground/cli.js');
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const out = createWriteStream(opts.logFile, { flags: 'a' });
+  // The Playground listens on every interface and has no option to choose: the preload makes it
+  // listen on loopback only (src/local/loopback-listen.mjs).
   const child = spawn(
     process.execPath,
-    [cli, 'start', '-e', opts.botEndpoint, '-c', 'msteams', '-p', String(opts.port), '--disable-telemetry'],
+    [
+      '--import',
+      LOOPBACK_PRELOAD,
+      cli,
+      'start',
+      '-e',
+      opts.botEndpoint,
+      '-c',
+      'msteams',
+      '-p',
+      String(opts.port),
+      '--disable-telemetry',
+    ],
     {
       env: {
         ...process.env,

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import type { Messenger } from './messenger.js';
-import { planReminders } from './schedule.js';
+import { planReminders, type PlanResult } from './schedule.js';
 
 export interface ReminderServiceOptions {
   store: Store;
@@ -48,13 +48,19 @@ export class ReminderService {
     this.dispatcher.wake();
   }
 
+  /** Plan the schedule once (idempotent); errors are thrown. */
+  async plan(): Promise<PlanResult> {
+    const r = await planReminders(this.o.store, this.o.clock.now(), {
+      ...(this.o.settings ? { settings: this.o.settings } : {}),
+    });
+    this.o.log.info({ ...r }, 'reminder schedule planned');
+    return r;
+  }
+
   /** Re-plan now (errors are logged, never thrown: the next run tries again). */
   async planNow(): Promise<void> {
     if (this.planning) return;
-    this.planning = planReminders(this.o.store, this.o.clock.now(), {
-      ...(this.o.settings ? { settings: this.o.settings } : {}),
-    })
-      .then((r) => this.o.log.info({ ...r }, 'reminder schedule planned'))
+    this.planning = this.plan()
       .catch((err: unknown) =>
         this.o.log.error(
           { err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },

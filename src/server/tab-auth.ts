@@ -21,7 +21,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, t
 import { z } from 'zod';
 import type { AppConfig } from '../config.js';
 import type { Actor, Person } from '../domain/types.js';
-import { resolveActor } from '../workflows/identity.js';
+import { identifySender } from '../workflows/identity.js';
 import type { Services } from '../workflows/services.js';
 
 /** The scope the tab's token must carry (exposed by the app registration's App ID URI). */
@@ -207,24 +207,33 @@ export function createTabAuth(opts: TabAuthOptions): RequestHandler {
       } else if (allowLocal && req.get(LOCAL_IDENTITY_HEADER) !== undefined) {
         const parsed = localIdentity.safeParse(req.get(LOCAL_IDENTITY_HEADER));
         if (!parsed.success) return refuse(res, { status: 401, reason: 'local_identity_invalid' }, false);
-        identity = { entraObjectId: parsed.data, tenantId: tenantId || null, username: null, via: 'local_picker' };
+        identity = {
+          entraObjectId: parsed.data,
+          tenantId: svc.tenantId || tenantId || null,
+          username: null,
+          via: 'local_picker',
+        };
       } else {
         // X-Local-Identity outside local picker mode lands here too: ignored.
         return refuse(res, { status: 401, reason: 'no_credentials' }, false);
       }
 
-      const resolved = await resolveActor(svc, {
+      // The same rule as the bot's (src/workflows/identity.ts): object id first, email only to
+      // bind an unbound person, the configured tenant only.
+      const sender = await identifySender(svc, {
         entraObjectId: identity.entraObjectId,
         tenantId: identity.tenantId,
         // People loaded from a CSV are known by email until their first visit (SSO only).
         ...(identity.username ? { lookupEmail: async () => identity.username } : {}),
       });
-      // Never let a sign-in take over a record bound to another Entra account (same rule as matchPerson).
-      const bound = resolved?.person.entraObjectId?.trim().toLowerCase();
-      if (!resolved || (bound && bound !== identity.entraObjectId.trim().toLowerCase())) {
-        svc.log.info({ reason: 'unknown_person', via: identity.via }, 'tab request refused');
+      if (sender.kind !== 'person') {
+        svc.log.info(
+          { reason: sender.kind === 'unknown' ? sender.reason : sender.kind, via: identity.via },
+          'tab request refused',
+        );
         return void res.status(403).json({ error: 'no_access', message: NO_ACCESS_MESSAGE });
       }
+      const resolved = { person: sender.person, actor: sender.actor };
       res.locals.tabUser = { ...resolved, via: identity.via } satisfies TabUser;
       next();
     } catch (e) {

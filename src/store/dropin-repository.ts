@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { ATTENDANCE_AUDIT_SOURCE, type AttendanceSource } from '../domain/attendance.js';
 import { assertBookable } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
 import type { Attendance, Booking, DropInSession } from '../domain/types.js';
@@ -263,15 +264,37 @@ export class DropInRepository {
     return { cancelled: toBooking(row), promoted };
   }
 
-  async markAttended(bookingId: string, attended: boolean, actorId: string, now: Date): Promise<void> {
-    const row = await this.db
-      .updateTable('dropin_bookings')
-      .set({ attended, updated_at: now })
+  /**
+   * Mark a confirmed booking attended (or not), saying where that came from; audited with the
+   * source. Marking what is already so changes nothing and writes no audit entry.
+   */
+  async markAttended(
+    bookingId: string,
+    attended: boolean,
+    actorId: string,
+    now: Date,
+    source: AttendanceSource = 'admin',
+    details: Record<string, unknown> = {},
+  ): Promise<'changed' | 'unchanged'> {
+    const current = await this.db
+      .selectFrom('dropin_bookings')
+      .select(['attended', 'status'])
       .where('id', '=', bookingId)
-      .where('status', '=', 'booked')
-      .returning('id')
+      .forUpdate()
       .executeTakeFirst();
-    if (!row) throw new DomainError('NOT_FOUND', 'No confirmed booking with that id.', { bookingId });
+    if (!current || current.status !== 'booked')
+      throw new DomainError('NOT_FOUND', 'No confirmed booking with that id.', { bookingId });
+    if (current.attended === attended) return 'unchanged';
+    await this.db
+      .updateTable('dropin_bookings')
+      .set({
+        attended,
+        attended_source: attended ? source : null,
+        attended_marked_at: attended ? now : null,
+        updated_at: now,
+      })
+      .where('id', '=', bookingId)
+      .execute();
     await this.audit.append({
       at: now,
       actorId,
@@ -280,7 +303,205 @@ export class DropInRepository {
       entityId: bookingId,
       fromState: null,
       toState: null,
+      details: { source: ATTENDANCE_AUDIT_SOURCE[source], ...details },
     });
+    return 'changed';
+  }
+
+  /**
+   * Record that a person attended a session that has ended: their booking is marked attended; a
+   * waitlisted booking becomes a confirmed, attended one; without a booking an attended booking is
+   * created. Audited with the source. Call inside a transaction.
+   */
+  async recordAttendance(req: {
+    sessionId: string;
+    personId: string;
+    organisationId: string;
+    source: AttendanceSource;
+    actorId: string;
+    now: Date;
+    details?: Record<string, unknown>;
+  }): Promise<'marked' | 'already' | 'from_waitlist' | 'created'> {
+    // Lock the session first (same order as book and cancel).
+    await this.db.selectFrom('dropin_sessions').select('id').where('id', '=', req.sessionId).forUpdate().execute();
+    const live = await this.db
+      .selectFrom('dropin_bookings')
+      .selectAll()
+      .where('session_id', '=', req.sessionId)
+      .where('person_id', '=', req.personId)
+      .where('status', '<>', 'cancelled')
+      .executeTakeFirst();
+    const details = { source: ATTENDANCE_AUDIT_SOURCE[req.source], sessionId: req.sessionId, ...(req.details ?? {}) };
+    const attendedSet = {
+      attended: true,
+      attended_source: req.source,
+      attended_marked_at: req.now,
+      updated_at: req.now,
+    } as const;
+    if (live?.status === 'booked') {
+      if (live.attended) return 'already';
+      await this.db.updateTable('dropin_bookings').set(attendedSet).where('id', '=', live.id).execute();
+      await this.audit.append({
+        at: req.now,
+        actorId: req.actorId,
+        action: 'mark_attended',
+        entityKind: 'dropin_booking',
+        entityId: live.id,
+        fromState: null,
+        toState: null,
+        details,
+      });
+      return 'marked';
+    }
+    if (live?.status === 'waitlisted') {
+      // The session is over: a seat no longer matters, the attendance does.
+      await this.db
+        .updateTable('dropin_bookings')
+        .set({ ...attendedSet, status: 'booked' })
+        .where('id', '=', live.id)
+        .execute();
+      await this.audit.append({
+        at: req.now,
+        actorId: req.actorId,
+        action: 'mark_attended',
+        entityKind: 'dropin_booking',
+        entityId: live.id,
+        fromState: 'waitlisted',
+        toState: 'booked',
+        details,
+      });
+      return 'from_waitlist';
+    }
+    const id = randomUUID();
+    await this.db
+      .insertInto('dropin_bookings')
+      .values({
+        id,
+        session_id: req.sessionId,
+        person_id: req.personId,
+        organisation_id: req.organisationId,
+        status: 'booked',
+        created_at: req.now,
+        ...attendedSet,
+      })
+      .execute();
+    await this.audit.append({
+      at: req.now,
+      actorId: req.actorId,
+      action: 'record_attendance',
+      entityKind: 'dropin_booking',
+      entityId: id,
+      fromState: null,
+      toState: 'booked',
+      details: { ...details, joinedWithoutBooking: true },
+    });
+    return 'created';
+  }
+
+  /** Sessions whose Teams attendance is due to be read (ended, with a meeting, not given up). */
+  async sessionsDueForAttendance(now: Date, firstCheckAfterEndMs: number, limit = 20): Promise<DropInSession[]> {
+    const rows = await this.db
+      .selectFrom('dropin_sessions')
+      .selectAll()
+      .where('attendance_status', '=', 'pending')
+      .where('cancelled', '=', false)
+      .where('join_url', 'is not', null)
+      .where('ends_at', '<=', new Date(now.getTime() - firstCheckAfterEndMs))
+      .where((eb) => eb.or([eb('attendance_next_check_at', 'is', null), eb('attendance_next_check_at', '<=', now)]))
+      .orderBy('ends_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toSession);
+  }
+
+  /** After a look at a session's attendance: what state it is in and when to look next. */
+  async setAttendanceCheck(
+    sessionId: string,
+    check: { status: 'pending' | 'collected' | 'no_report'; nextCheckAt: Date | null; error: string | null },
+  ): Promise<void> {
+    await this.db
+      .updateTable('dropin_sessions')
+      .set((eb) => ({
+        attendance_status: check.status,
+        attendance_next_check_at: check.nextCheckAt,
+        attendance_last_error: check.error,
+        attendance_checks: eb('attendance_checks', '+', 1),
+      }))
+      .where('id', '=', sessionId)
+      .execute();
+  }
+
+  /**
+   * Claim one attendance report of a session for applying: true the first time (this
+   * transaction applies it), false when it was applied already (by an earlier run or another
+   * instance, whose transaction this one waits for).
+   */
+  async claimAttendanceReport(sessionId: string, reportId: string, now: Date): Promise<boolean> {
+    const r = await this.db
+      .insertInto('dropin_attendance_reports')
+      .values({ session_id: sessionId, report_id: reportId, collected_at: now, records: 0, matched: 0 })
+      .onConflict((oc) => oc.columns(['session_id', 'report_id']).doNothing())
+      .returning('report_id')
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async finishAttendanceReport(sessionId: string, reportId: string, counts: { records: number; matched: number }) {
+    await this.db
+      .updateTable('dropin_attendance_reports')
+      .set(counts)
+      .where('session_id', '=', sessionId)
+      .where('report_id', '=', reportId)
+      .execute();
+  }
+
+  /** Ids of the attendance reports of a session already applied. */
+  async appliedAttendanceReports(sessionId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('dropin_attendance_reports')
+      .select('report_id')
+      .where('session_id', '=', sessionId)
+      .execute();
+    return rows.map((r) => r.report_id);
+  }
+
+  /** Where a session's attendance collection stands (for the roster card). */
+  async attendanceCheckOf(
+    sessionId: string,
+  ): Promise<{ status: 'pending' | 'collected' | 'no_report'; reports: number; checkedAt: Date | null } | null> {
+    const s = await this.db
+      .selectFrom('dropin_sessions')
+      .select(['attendance_status', 'attendance_checks'])
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    if (!s) return null;
+    const r = await this.db
+      .selectFrom('dropin_attendance_reports')
+      .select([sql<number>`count(*)::int`.as('n'), sql<Date | null>`max(collected_at)`.as('at')])
+      .where('session_id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    return { status: s.attendance_status, reports: r.n, checkedAt: r.at ? new Date(r.at) : null };
+  }
+
+  /** Sessions that have started, most recent first (an admin's attendance list). */
+  async listRecent(now: Date, since: Date): Promise<SessionWithSeats[]> {
+    const rows = await this.db
+      .selectFrom('dropin_sessions as s')
+      .selectAll('s')
+      .select([
+        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as(
+          'booked',
+        ),
+        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as(
+          'waitlisted',
+        ),
+      ])
+      .where('s.starts_at', '<=', now)
+      .where('s.starts_at', '>=', since)
+      .where('s.cancelled', '=', false)
+      .orderBy('s.starts_at', 'desc')
+      .execute();
+    return rows.map((r) => ({ ...toSession(r), booked: r.booked, waitlisted: r.waitlisted }));
   }
 
   /**
@@ -345,13 +566,18 @@ export class DropInRepository {
     const rows = await this.db
       .selectFrom('dropin_bookings as b')
       .innerJoin('dropin_sessions as s', 's.id', 'b.session_id')
-      .select(['b.session_id', 'b.organisation_id', 's.starts_at'])
+      .select(['b.session_id', 'b.organisation_id', 's.starts_at', 'b.attended_source'])
       .where('b.organisation_id', '=', organisationId)
       .where('b.attended', '=', true)
       .where('b.status', '=', 'booked')
       .orderBy('s.starts_at', 'desc')
       .execute();
-    return rows.map((r) => ({ sessionId: r.session_id, organisationId: r.organisation_id, attendedAt: r.starts_at }));
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      organisationId: r.organisation_id,
+      attendedAt: r.starts_at,
+      source: r.attended_source,
+    }));
   }
 }
 
@@ -376,5 +602,6 @@ function toBooking(r: Selectable<DropinBookingsTable>): Booking {
     status: r.status,
     attended: r.attended,
     createdAt: r.created_at,
+    attendedSource: r.attended_source,
   };
 }

@@ -34,14 +34,18 @@ export class PeopleRepository {
     }
   }
 
-  /** Record a person's Entra object id the first time they are matched by email. */
-  async linkEntraObjectId(personId: string, entraObjectId: string): Promise<void> {
-    await this.db
+  /**
+   * Bind a person to an Entra object id (stored lower-case) the first time they are matched by
+   * email. Only binds a person not yet bound to any account; returns whether it did.
+   */
+  async linkEntraObjectId(personId: string, entraObjectId: string): Promise<boolean> {
+    const r = await this.db
       .updateTable('people')
-      .set({ entra_object_id: entraObjectId })
+      .set({ entra_object_id: entraObjectId.trim().toLowerCase() })
       .where('id', '=', personId)
       .where('entra_object_id', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async get(id: string): Promise<Person | null> {
@@ -49,21 +53,35 @@ export class PeopleRepository {
     return found ? toPerson(found) : null;
   }
 
-  /** Match a Teams user: Entra object id first, then email (case-insensitive). */
+  /** The person bound to this Entra object id (GUIDs compare case-insensitively). */
+  async findByEntraObjectId(entraObjectId: string): Promise<Person | null> {
+    const oid = entraObjectId.trim().toLowerCase();
+    if (!oid) return null;
+    const r = await this.query()
+      .where(sql<string>`lower(p.entra_object_id)`, '=', oid)
+      .executeTakeFirst();
+    return r ? toPerson(r) : null;
+  }
+
+  /** The person with this email address (unique, case-insensitive), bound or not. */
+  async findByEmail(email: string): Promise<Person | null> {
+    const e = email.trim().toLowerCase();
+    if (!e) return null;
+    const r = await this.query()
+      .where(sql<string>`lower(p.email)`, '=', e)
+      .executeTakeFirst();
+    return r ? toPerson(r) : null;
+  }
+
+  /**
+   * Look-up for admin tools and imports: Entra object id first, then email. Not for deciding who
+   * a Teams user is (that is src/workflows/identity.ts, which never lets an email match a person
+   * bound to another account).
+   */
   async findByIdentity(identity: { entraObjectId?: string | null; email?: string | null }): Promise<Person | null> {
-    const oid = identity.entraObjectId?.trim();
-    if (oid) {
-      const byOid = await this.query().where('p.entra_object_id', '=', oid).executeTakeFirst();
-      if (byOid) return toPerson(byOid);
-    }
-    const email = identity.email?.trim();
-    if (email) {
-      const byEmail = await this.query()
-        .where(sql<string>`lower(p.email)`, '=', email.toLowerCase())
-        .executeTakeFirst();
-      if (byEmail) return toPerson(byEmail);
-    }
-    return null;
+    const byOid = identity.entraObjectId ? await this.findByEntraObjectId(identity.entraObjectId) : null;
+    if (byOid) return byOid;
+    return identity.email ? this.findByEmail(identity.email) : null;
   }
 
   async listByRole(role: Role): Promise<Person[]> {

@@ -1,5 +1,6 @@
 /** Kysely table types: the TypeScript view of migrations/*.ts. Keep the two in step. */
 import type { ColumnType, Generated } from 'kysely';
+import type { AttendanceSource } from '../domain/attendance.js';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type DefaultTimestamp = ColumnType<Date, Date | undefined, Date>;
@@ -61,6 +62,11 @@ export interface DropinSessionsTable {
   /** transactionId of the calendar event being created; cleared once Graph confirmed it */
   graph_transaction_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
+  /** Attendance collection (migration 0006_attendance). */
+  attendance_status: ColumnType<'pending' | 'collected' | 'no_report', string | undefined, string>;
+  attendance_next_check_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  attendance_checks: ColumnType<number, number | undefined, number>;
+  attendance_last_error: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DropinBookingsTable {
@@ -72,6 +78,18 @@ export interface DropinBookingsTable {
   attended: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** Where the attendance came from (migration 0006_attendance). */
+  attended_source: ColumnType<AttendanceSource | null, AttendanceSource | null | undefined, AttendanceSource | null>;
+  attended_marked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Attendance reports already applied (migration 0006_attendance). */
+export interface DropinAttendanceReportsTable {
+  session_id: string;
+  report_id: string;
+  collected_at: Timestamp;
+  records: number;
+  matched: number;
 }
 
 export interface ApplicationsTable {
@@ -319,6 +337,7 @@ export interface DB {
   cycles: CyclesTable;
   dropin_sessions: DropinSessionsTable;
   dropin_bookings: DropinBookingsTable;
+  dropin_attendance_reports: DropinAttendanceReportsTable;
   applications: ApplicationsTable;
   commentary: CommentaryTable;
   reviewer_assignments: ReviewerAssignmentsTable;

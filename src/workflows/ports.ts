@@ -11,6 +11,7 @@
  * - Errors are thrown as ordinary Errors; the caller logs them with ids only (never names or
  *   email addresses).
  */
+import type { AttendanceRecord } from '../domain/attendance.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { StoredInspection } from '../store/evidence-inspection-repository.js';
 
@@ -122,4 +123,25 @@ export interface AwardLinks {
   awardFile(awardId: string, file: AwardFile): string;
   feedbackReport(applicationId: string): string;
   verify(verificationCode: string): string;
+}
+
+/**
+ * The attendance reports of drop-in sessions' Teams meetings (Graph). Errors are thrown as
+ * AttendanceReadError with a reason code that names no person.
+ */
+export interface MeetingAttendance {
+  /** The meeting behind a join link and its attendance reports so far; null when there is no such meeting. */
+  reports(joinUrl: string): Promise<{ meetingId: string; reports: { id: string }[] } | null>;
+  /** Every record of one report. */
+  records(meetingId: string, reportId: string): Promise<AttendanceRecord[]>;
+}
+
+export class AttendanceReadError extends Error {
+  constructor(
+    /** e.g. "no_access_policy", "throttled", "http_500", "transport" */
+    readonly reason: string,
+  ) {
+    super(`reading the attendance report failed: ${reason}`);
+    this.name = 'AttendanceReadError';
+  }
 }

@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { AwardLinks, Background, CardDelivery, EvidenceFolders, EvidenceScanner, Meetings } from './ports.js';
+import type {
+  AwardLinks,
+  Background,
+  CardDelivery,
+  EvidenceFolders,
+  EvidenceScanner,
+  MeetingAttendance,
+  Meetings,
+} from './ports.js';
 
 /** What every use case needs; one composition root builds it (src/app.ts). */
 export interface Services {
@@ -16,12 +24,19 @@ export interface Services {
   scanner?: EvidenceScanner;
   /** Drop-in Teams meetings (Graph). Absent: bookings are not added to the calendar event. */
   meetings?: Meetings;
+  /** Teams meeting attendance reports (Graph). Absent: attendance is only marked by admins. */
+  attendance?: MeetingAttendance;
   /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
   cards?: CardDelivery;
   /** Signed links people open outside Teams. Absent: cards offer no .ics download. */
   links?: { icsForBooking(bookingId: string): string } & Partial<AwardLinks>;
   /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
   background?: Background;
+  /**
+   * The Entra tenant this deployment serves: activities and tab tokens from another tenant are
+   * refused (src/workflows/identity.ts). Absent: not checked (unit tests without a tenant).
+   */
+  tenantId?: string;
   /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */
   reminders?: { wake(): void };
   /** How long claimed work stays claimed by an instance that stopped answering; default 60 s. */

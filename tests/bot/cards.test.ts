@@ -360,9 +360,18 @@ add('cancelled', () => bookingCancelledCard(session, false));
 add('left waitlist', () => bookingCancelledCard(null, true));
 add('promoted', () => promotedCard(session, booking('s1', 'booked')));
 add('session full (offers the waitlist)', () => sessionFullCard(session));
-add('eligible', () => eligibilityCard(org, { eligible: true, lastAttended: T0, expiresAt: T0 }));
-add('not eligible', () => eligibilityCard(org, { eligible: false, reason: 'attendance_too_old', lastAttended: T0 }));
-add('never attended', () => eligibilityCard(org, { eligible: false, reason: 'never_attended', lastAttended: null }));
+add('eligible', () =>
+  eligibilityCard(org, { eligible: true, lastAttended: T0, expiresAt: T0, source: 'teams_report' }),
+);
+add('eligible (marked by an admin)', () =>
+  eligibilityCard(org, { eligible: true, lastAttended: T0, expiresAt: T0, source: 'admin' }),
+);
+add('not eligible', () =>
+  eligibilityCard(org, { eligible: false, reason: 'attendance_too_old', lastAttended: T0, source: null }),
+);
+add('never attended', () =>
+  eligibilityCard(org, { eligible: false, reason: 'never_attended', lastAttended: null, source: null }),
+);
 add('requested', () => applicationRequestedCard(org, cycle, view('requested').application));
 add('cycle', () => cycleCard(cycle));
 add('help', () =>

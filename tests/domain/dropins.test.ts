@@ -34,11 +34,24 @@ describe('eligibility (attended a drop-in within the 8 weeks before the request)
     const exactly = londonDate(2025, 7, 28, 10, 0);
     expect(exactly.getTime() - attended.getTime()).toBe(56 * 24 * 3600_000);
     const ok = checkEligibility([att(attended)], exactly);
-    expect(ok).toEqual({ eligible: true, lastAttended: attended, expiresAt: exactly });
+    expect(ok).toEqual({ eligible: true, lastAttended: attended, expiresAt: exactly, source: null });
     expect(checkEligibility([att(attended)], plus(exactly, MIN))).toEqual({
       eligible: false,
       reason: 'attendance_too_old',
       lastAttended: attended,
+      source: null,
+    });
+  });
+
+  it('says where the attendance that counts was recorded from (the latest one before the request)', () => {
+    const request = londonDate(2025, 7, 28, 10, 0);
+    const older = { ...att(londonDate(2025, 6, 2, 10, 0)), source: 'admin' as const };
+    const newer = { ...att(londonDate(2025, 7, 1, 10, 0)), source: 'teams_report' as const };
+    expect(checkEligibility([newer, older], request)).toMatchObject({ eligible: true, source: 'teams_report' });
+    expect(checkEligibility([older], plus(request, 7 * 24 * 60 * MIN))).toMatchObject({
+      eligible: false,
+      reason: 'attendance_too_old',
+      source: 'admin',
     });
   });
 
@@ -62,6 +75,7 @@ describe('eligibility (attended a drop-in within the 8 weeks before the request)
       eligible: false,
       reason: 'never_attended',
       lastAttended: null,
+      source: null,
     });
   });
 
@@ -71,6 +85,7 @@ describe('eligibility (attended a drop-in within the 8 weeks before the request)
       eligible: false,
       reason: 'never_attended',
       lastAttended: null,
+      source: null,
     });
     expect(checkEligibility([att(request)], request).eligible).toBe(true);
     const old = londonDate(2025, 1, 1);
@@ -172,6 +187,8 @@ describe('bookings', () => {
       ],
       [session],
     );
-    expect(list).toEqual([{ sessionId: 's1', organisationId: 'org-a', attendedAt: session.startsAt }]);
+    expect(list).toEqual([{ sessionId: 's1', organisationId: 'org-a', attendedAt: session.startsAt, source: null }]);
+    const fromTeams = attendancesFromBookings([booking({ attended: true, attendedSource: 'teams_report' })], [session]);
+    expect(fromTeams[0]?.source).toBe('teams_report');
   });
 });

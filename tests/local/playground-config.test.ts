@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../../src/local/demo-people.js';
@@ -22,6 +23,11 @@ describe('the committed Agents Playground config', () => {
       expect(u.name).toBe(person!.displayName);
     }
     expect(config.tenantId).toBe(DEMO_TENANT_ID);
+  });
+
+  it("is in the tenant the local app serves, so the app's tenant check lets the Playground's activities in", () => {
+    const env = parseEnv(readFileSync('env/.env.local', 'utf8'));
+    expect(env.GRAPH_TENANT_ID).toBe(DEMO_TENANT_ID);
   });
 
   it('covers one admin, two reviewers, applicants from two organisations and someone without access', () => {

@@ -6,6 +6,7 @@
 import type { Directory, EmulatedDrive, ItemRec } from './drive.js';
 import type { EmulatedCalendar } from './calendar.js';
 import type { EmulatedTeamsApps } from './teams-apps.js';
+import type { EmulatedOnlineMeetings } from './online-meetings.js';
 import { GraphFailure, badRequest, notFound, type EmulatorResponse } from './errors.js';
 import type { RequestClass } from './resource-units.js';
 
@@ -36,6 +37,8 @@ export interface RouteContext {
   teams?: EmulatedTeamsApps;
   directory: Directory;
   sharing: SharingBehaviour;
+  /** Online meetings and their attendance reports. */
+  meetings?: EmulatedOnlineMeetings;
 }
 
 export interface Route {
@@ -120,7 +123,7 @@ function parseItemAddress(rest: string): ItemAddress | undefined {
 }
 
 export function route(req: EmulatorRequest, ctx: RouteContext): Route {
-  const { drive, calendar: cal, teams, directory, sharing } = ctx;
+  const { drive, calendar: cal, teams, directory, sharing, meetings } = ctx;
   let path = req.path.replace(/\/+$/, '');
   const m = req.method.toUpperCase();
   // Site drive aliases: GET /sites/root/drive (https://learn.microsoft.com/en-us/graph/api/drive-get)
@@ -140,6 +143,8 @@ export function route(req: EmulatorRequest, ctx: RouteContext): Route {
   const mUser = /^\/users\/([^/]+)(\/.*)?$/.exec(path);
   if (mUser && teams && (mUser[2] ?? '').startsWith('/teamwork/installedApps'))
     return teamworkRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2]!, teams);
+  if (mUser && meetings && /^\/onlineMeetings(\/|$)/.test(mUser[2] ?? ''))
+    return onlineMeetingsRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2]!, meetings);
   if (mUser) return userRoute(req, m, decodeURIComponent(mUser[1]!), mUser[2] ?? '', cal);
 
   const mDrive = /^\/drives\/([^/]+)(\/.*)?$/.exec(path);
@@ -475,4 +480,39 @@ function teamworkRoute(req: EmulatorRequest, m: string, who: string, rest: strin
     return { cls: 'free', exec: () => json(200, select(teams.chat(who, installation), req.query)) };
   }
   throw methodNotAllowed();
+}
+
+/** Online meetings and their attendance reports (see online-meetings.ts for the pages each follows). */
+function onlineMeetingsRoute(
+  req: EmulatorRequest,
+  m: string,
+  who: string,
+  rest: string,
+  meetings: EmulatedOnlineMeetings,
+): Route {
+  if (m !== 'GET') throw methodNotAllowed();
+  if (rest === '/onlineMeetings')
+    return { cls: 'free', exec: () => json(200, { value: meetings.findByJoinUrl(who, req.query.get('$filter')) }) };
+  const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
+  const [, meetingId, reports, reportId, records] = parts;
+  if (!meetingId || reports !== 'attendanceReports' || parts.length > 5) throw methodNotAllowed();
+  if (!reportId) return { cls: 'free', exec: () => json(200, { value: meetings.listReports(who, meetingId) }) };
+  if (!records) {
+    const expand = /(^|,)\s*attendanceRecords\b/i.test(req.query.get('$expand') ?? '');
+    return { cls: 'free', exec: () => json(200, meetings.getReport(who, meetingId, reportId, expand)) };
+  }
+  if (records !== 'attendanceRecords') throw methodNotAllowed();
+  return {
+    cls: 'free',
+    exec: () => {
+      const { skip } = pageParams(req.query);
+      const page = meetings.listRecords(who, meetingId, reportId, skip);
+      const body: Record<string, unknown> = { value: page.value };
+      if (page.more)
+        body['@odata.nextLink'] = nextLink(req, {
+          $skiptoken: Buffer.from(String(skip + page.value.length)).toString('base64url'),
+        });
+      return json(200, body);
+    },
+  };
 }

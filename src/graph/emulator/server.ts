@@ -11,12 +11,14 @@ import { EmulatorStore } from './store.js';
 import { EmulatedDrive } from './drive.js';
 import { EmulatedCalendar } from './calendar.js';
 import { EmulatedTeamsApps, type TeamsAppsOptions } from './teams-apps.js';
+import { EmulatedOnlineMeetings, type OnlineMeetingsOptions } from './online-meetings.js';
 import { GraphFailure, graphError, type EmulatorResponse } from './errors.js';
 import { RU_COST, RuBudget, type RequestClass } from './resource-units.js';
 import { route, type EmulatorRequest, type SharingBehaviour } from './routes.js';
 import { EmulatedDirectory, type DirectoryOptions } from './directory.js';
 import { ContractViolation, graphMetadata, validateRequest } from './metadata.js';
 import { guidFrom, seededRandom, type Random } from './prng.js';
+import { assertLoopback, LOOPBACK_HOST } from '../../loopback.js';
 
 export interface FaultConfig {
   /** Probabilities per request (and per batch entry for the status faults), 0..1. */
@@ -88,6 +90,8 @@ export interface GraphEmulatorOptions {
   shuffleBatchResponses?: boolean;
   /** Teams apps in the catalog, and users without a Teams licence or with the app blocked (teams-apps.ts). */
   teams?: TeamsAppsOptions;
+  /** Online meetings' attendance reports: the clock and the application access policy (online-meetings.ts). */
+  onlineMeetings?: OnlineMeetingsOptions;
 }
 
 export interface EmulatorStats {
@@ -124,6 +128,7 @@ export interface GraphEmulator {
   readonly directory: EmulatedDirectory;
   /** Replace the sharing behaviour at run time. */
   setSharing(s: SharingOptions): void;
+  readonly onlineMeetings: EmulatedOnlineMeetings;
 }
 
 const DEFAULT_USERS = [
@@ -168,6 +173,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     ignoreRetainOnCreateLink: () => sharingRandom() < (sharingOpts.ignoreRetainOnCreateLinkRate ?? 0),
   };
   const contract = graphMetadata();
+  let onlineMeetings = new EmulatedOnlineMeetings(store, calendar, opts.onlineMeetings);
   let budget = new RuBudget(opts.ruPerMinute ?? 1250, timeScale, opts.ruPerDay ?? 1_200_000);
   let faults: FaultConfig = { ...(opts.faults ?? {}) };
   let stats = emptyStats(drive);
@@ -238,7 +244,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     if (rule) return graphError(rule.status, rule.code, rule.message ?? 'Refused by a test rule.', req.requestId);
     let r;
     try {
-      r = route(req, { drive, calendar, teams, directory, sharing });
+      r = route(req, { drive, calendar, teams, directory, sharing, meetings: onlineMeetings });
     } catch (e) {
       if (e instanceof GraphFailure) return graphError(e.status, e.code, e.message, req.requestId, e.headers);
       throw e;
@@ -481,6 +487,18 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       const raw = await readBody(hreq);
       const method = (hreq.method ?? 'GET').toUpperCase();
       if (u.pathname.startsWith('/_emulator/')) {
+        // Admin routes change what the emulator answers (faults, reset): the same bearer token as
+        // the Graph routes, so a web page in a browser on this machine cannot POST to them.
+        const bearer = /^Bearer\s+(.+)$/i.exec(hreq.headers.authorization ?? '');
+        if (!bearer || !tokenOk(bearer[1]!.trim())) {
+          return send(
+            hres,
+            graphError(401, 'InvalidAuthenticationToken', 'The emulator admin routes need its token.', requestId, {
+              'www-authenticate': 'Bearer realm="graph-emulator"',
+            }),
+            requestId,
+          );
+        }
         const a = admin(
           method,
           u.pathname,
@@ -589,7 +607,13 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     }
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  // A stand-in for Microsoft Graph with a fixed token: never reachable from another machine.
+  const host = opts.host ?? LOOPBACK_HOST;
+  assertLoopback(host, 'The Graph emulator host');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, resolve);
+  });
   const addr = server.address() as AddressInfo;
 
   const api: GraphEmulator = {
@@ -605,6 +629,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     },
     get teams() {
       return teams;
+    },
+    get onlineMeetings() {
+      return onlineMeetings;
     },
     get directory() {
       return directory;
@@ -623,6 +650,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       calendar.seedUsers(opts.users ?? DEFAULT_USERS);
       teams = new EmulatedTeamsApps(store, calendar, opts.teams);
       directory = new EmulatedDirectory(calendar, opts.directory);
+      onlineMeetings = new EmulatedOnlineMeetings(store, calendar, opts.onlineMeetings);
       budget = new RuBudget(opts.ruPerMinute ?? 1250, timeScale, opts.ruPerDay ?? 1_200_000);
       stats = emptyStats(drive);
     },

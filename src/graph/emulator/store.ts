@@ -11,7 +11,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export type CollectionName =
-  'items' | 'permissions' | 'events' | 'transactions' | 'users' | 'meta' | 'tombstones' | 'teamsApps' | 'installedApps';
+  | 'items'
+  | 'permissions'
+  | 'events'
+  | 'transactions'
+  | 'users'
+  | 'meta'
+  | 'tombstones'
+  | 'teamsApps'
+  | 'installedApps'
+  | 'meetingStays';
 type Json = Record<string, unknown>;
 type Snapshot = Partial<Record<CollectionName, Record<string, Json>>>;
 
@@ -25,6 +34,7 @@ const NAMES: CollectionName[] = [
   'tombstones',
   'teamsApps',
   'installedApps',
+  'meetingStays',
 ];
 
 export class EmulatorStore {
