@@ -5,6 +5,9 @@
  *   create-cycle --name "2026/27 cycle 1" --deadline "2026-09-18 17:00" [--grace-minutes 2880]
  *                --review-start 2026-10-02 --review-end 2026-11-27 --decision-start 2026-12-01
  *                --decision-end "2026-12-15 17:00" [--id cycle-2026-27-1] [--framework VERSION] [--dry-run]
+ *   import-framework --file framework.csv|framework.json [--version V] [--title T] [--dry-run]
+ *       CSV columns: section, id, text, minimum_level, suggested_evidence (items separated by ";")
+ *   use-framework --cycle CYCLE_ID --framework VERSION [--dry-run] : only while the cycle has no applications
  *   import-orgs --file contacts.csv [--dry-run]
  *       CSV columns: organisation_name, organisation_code, contact_name, contact_email, contact_role (lead|contributor)
  *   grant --email someone@nhs.net --role admin|reviewer [--name "Full Name"] [--organisation ORG_ID] [--revoke] [--dry-run]
@@ -26,6 +29,13 @@ import { openDatabase } from '../store/database.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import { Store } from '../store/store.js';
 import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
+import {
+  describeFramework,
+  importFramework,
+  importProblems,
+  readFrameworkFile,
+  useFramework,
+} from './framework-commands.js';
 import { provisionFromCli } from './provision-command.js';
 import { sessionCommand } from './session-commands.js';
 import { fixedClock } from '../domain/time.js';
@@ -46,6 +56,10 @@ const CLI_ACTOR: Actor = Object.freeze({
 const USAGE = `Usage: npm run admin -- <command> [options]
   create-cycle --name NAME --deadline "YYYY-MM-DD HH:mm" --review-start DATE --review-end DATE
                --decision-start DATE --decision-end DATE [--grace-minutes N] [--id ID] [--framework V] [--dry-run]
+  import-framework --file F.csv|F.json [--version V] [--title T] [--dry-run]
+               the official framework as a new version (CSV: section, id, text, minimum_level,
+               suggested_evidence); every bad row is reported and nothing is stored
+  use-framework --cycle CYCLE_ID --framework V [--dry-run]   only while the cycle has no applications
   import-orgs  --file contacts.csv [--dry-run]
   grant        --email EMAIL --role admin|reviewer [--name NAME] [--organisation ORG_ID] [--revoke] [--dry-run]
   list-cycles
@@ -100,6 +114,7 @@ export async function runCli(
         what: { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
+        version: { type: 'string' },
       },
       strict: true,
     });
@@ -124,6 +139,45 @@ export async function runCli(
         const { cycle, created } = await createCycle(store, args, { dryRun: Boolean(dryRun), now });
         out(
           `${prefix}${created ? 'Created' : 'Would create'} cycle ${cycle.name} (${cycle.id}): deadline ${formatLondon(cycle.submissionDeadline)}${cycle.graceMinutes ? ` + ${cycle.graceMinutes} min grace` : ''}, review ${formatLondon(cycle.reviewStart, 'date')}–${formatLondon(cycle.reviewEnd, 'date')}, decisions ${formatLondon(cycle.decisionStart, 'date')}–${formatLondon(cycle.decisionEnd, 'date')} (UK time).`,
+        );
+        return 0;
+      }
+      case 'import-framework': {
+        const file = z.string({ error: '--file is required' }).min(1, '--file is required').parse(args.file);
+        const read = readFrameworkFile(readFileSync(file, 'utf8'), file, {
+          ...(typeof args.version === 'string' ? { version: args.version } : {}),
+          ...(typeof args.title === 'string' ? { title: args.title } : {}),
+        });
+        if (!read.ok) {
+          const problems = importProblems(read);
+          out(
+            `The framework was not imported (nothing changed): ${problems.length} problem${problems.length === 1 ? '' : 's'}${read.rowErrors.length > 0 ? `, ${read.rowErrors.length} bad row${read.rowErrors.length === 1 ? '' : 's'}` : ''}:`,
+          );
+          for (const p of problems) out(`  ${p}`);
+          return 1;
+        }
+        const { mode } = await importFramework(store, read.framework, { dryRun: Boolean(dryRun), now });
+        const what = `framework ${read.framework.version}: ${describeFramework(read.framework)}`;
+        out(
+          mode === 'unchanged'
+            ? `Framework ${read.framework.version} is already loaded with exactly these criteria; nothing changed.`
+            : `${prefix}${dryRun ? (mode === 'add' ? 'Would import' : 'Would replace') : mode === 'add' ? 'Imported' : 'Replaced'} ${what}.`,
+        );
+        if (!dryRun && mode !== 'unchanged')
+          out(`Use it: npm run admin -- create-cycle ... --framework ${read.framework.version}`);
+        return 0;
+      }
+      case 'use-framework': {
+        const cycleId = z.string({ error: '--cycle is required' }).min(1, '--cycle is required').parse(args.cycle);
+        const version = z
+          .string({ error: '--framework is required' })
+          .min(1, '--framework is required')
+          .parse(args.framework);
+        const r = await useFramework(store, { cycleId, version }, { dryRun: Boolean(dryRun), now });
+        out(
+          r.changed
+            ? `${prefix}Cycle ${cycleId} ${dryRun ? 'would use' : 'now uses'} framework ${r.to} (was ${r.from}).`
+            : `Cycle ${cycleId} already uses framework ${r.to}; nothing changed.`,
         );
         return 0;
       }

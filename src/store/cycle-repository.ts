@@ -45,6 +45,11 @@ export class CycleRepository {
     return r ? toCycle(r) : null;
   }
 
+  /** Points a cycle at another framework version (callers check it has no applications yet). */
+  async setFrameworkVersion(id: string, version: string): Promise<void> {
+    await this.db.updateTable('cycles').set({ framework_version: version }).where('id', '=', id).execute();
+  }
+
   async setIntakePaused(id: string, paused: boolean): Promise<void> {
     await this.db.updateTable('cycles').set({ intake_paused: paused }).where('id', '=', id).execute();
   }

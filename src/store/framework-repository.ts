@@ -54,6 +54,13 @@ export class FrameworkRepository {
     return 'replaced';
   }
 
+  /** Every framework version stored, and those a cycle uses (for replaceFrameworkVersion). */
+  async versions(): Promise<{ all: string[]; usedByCycles: string[] }> {
+    const all = await this.db.selectFrom('frameworks').select('version').orderBy('created_at').execute();
+    const used = await this.db.selectFrom('cycles').select('framework_version').distinct().execute();
+    return { all: all.map((r) => r.version), usedByCycles: used.map((r) => r.framework_version) };
+  }
+
   async get(version: string): Promise<Framework | null> {
     const r = await this.db
       .selectFrom('frameworks')
