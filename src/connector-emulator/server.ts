@@ -33,12 +33,26 @@
  *
  * Fault injection (probabilities per write): 429 / 412 / 502 / 504 answers, dropped connections
  * (optionally after the message was accepted: the client cannot know), added latency.
+ *
+ * With `botAuth` the bot's token is checked against a token service's published keys (RS256)
+ * instead of the local key: issuer, audience https://api.botframework.com, appid (v1) or azp (v2).
+ *
+ * Roster: `GET /v3/conversations/{id}/members/{memberId}` answers one member's TeamsChannelAccount
+ * (id, name, aadObjectId, email, userPrincipalName, tenantId), as TeamsInfo.getMember asks it
+ * (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context#get-single-member-details);
+ * an unknown member gets 404 MemberNotFoundInConversation.
  */
 import http from 'node:http';
 import { seededRandom } from '../graph/emulator/prng.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { LOCAL_BOT_APP_ID, LOCAL_CONNECTOR_SIGNING_KEY, verifyConnectorToken } from './bot-credentials.js';
+import {
+  BOT_CONNECTOR_AUDIENCE,
+  LOCAL_BOT_APP_ID,
+  LOCAL_CONNECTOR_SIGNING_KEY,
+  verifyConnectorToken,
+} from './bot-credentials.js';
+import { jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { assertLoopback, LOOPBACK_HOST } from '../loopback.js';
 
 export const TEAMS_CONVERSATION_LIMITS: readonly { count: number; windowMs: number }[] = Object.freeze([
@@ -85,7 +99,35 @@ export interface ConnectorEmulatorOptions {
   botAppId?: string;
   /** Key the bot's tokens are signed with; default LOCAL_CONNECTOR_SIGNING_KEY. */
   signingKey?: string;
+  /**
+   * Check the bot's token against a token service's published keys (RS256) instead of the local
+   * key: the tenant suite's stand-in for Entra.
+   */
+  botAuth?: ConnectorBotAuth;
+  /** Members the roster route knows (Teams user ids such as 29:…, or Entra object ids). */
+  members?: readonly ConnectorMember[];
 }
+
+export interface ConnectorBotAuth {
+  /** Keys of the token service that issues the bot's tokens. */
+  jwks: JWTVerifyGetKey;
+  /** Accepted issuers (e.g. https://login.microsoftonline.com/{tenant}/v2.0). */
+  issuers: string[];
+  /** The bot app ids allowed to send. */
+  appIds: string[];
+}
+
+/** A Teams user as the connector's roster answers them (TeamsChannelAccount). */
+export interface ConnectorMember {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  email: string;
+  userPrincipalName: string;
+  tenantId?: string;
+}
+
+export { BOT_CONNECTOR_AUDIENCE };
 
 export interface ReceivedActivity {
   id: string;
@@ -128,6 +170,8 @@ export interface ConnectorEmulator {
   activities(conversationId?: string): ReceivedActivity[];
   /** Map a conversation id to its user (for references the emulator did not create). */
   registerConversation(conversationId: string, userId: string, tenantId?: string): void;
+  /** Add someone to the roster the members route answers from. */
+  addMember(member: ConnectorMember): void;
   block(userId: string): void;
   unblock(userId: string): void;
   setFaults(f: ConnectorFaults): void;
@@ -219,6 +263,25 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   let activities: ReceivedActivity[] = [];
   let stats: ConnectorStats = emptyStats();
   const sockets = new Set<Socket>();
+  const members = new Map<string, ConnectorMember>();
+  for (const m of opts.members ?? []) members.set(m.id, m);
+
+  function handleMember(memberId: string): Result {
+    const m = members.get(memberId) ?? [...members.values()].find((x) => x.aadObjectId === memberId);
+    if (!m) return botError(404, 'MemberNotFoundInConversation', 'The member is not in this conversation.');
+    return {
+      status: 200,
+      body: {
+        id: m.id,
+        name: m.name,
+        aadObjectId: m.aadObjectId,
+        email: m.email,
+        userPrincipalName: m.userPrincipalName,
+        tenantId: m.tenantId ?? defaultTenant,
+        userRole: 'user',
+      },
+    };
+  }
 
   function emptyStats(): ConnectorStats {
     return {
@@ -394,7 +457,9 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
     if (!m) return false;
     if (goodTokens.has(m[1]!)) return true;
-    const ok = await verifyConnectorToken(m[1]!, botAppId, signingKey);
+    const ok = opts.botAuth
+      ? await verifiedByTokenService(m[1]!, opts.botAuth)
+      : await verifyConnectorToken(m[1]!, botAppId, signingKey);
     if (ok && goodTokens.size < 1000) goodTokens.add(m[1]!);
     return ok;
   }
@@ -432,6 +497,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       stats.unauthorised++;
       return { status: 401, body: { message: 'Authorization has been denied for this request.' } };
     }
+    if (method === 'GET' && parts[3] === 'members' && parts[4]) return handleMember(parts[4]);
     const isWrite = method === 'POST' || method === 'PUT';
     if (isWrite) {
       const f = injected();
@@ -520,6 +586,9 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       const c = conversation(conversationId, userId, tenantId ?? defaultTenant);
       c.userId = userId;
     },
+    addMember(member) {
+      members.set(member.id, member);
+    },
     block: (id) => void blocked.add(id),
     unblock: (id) => void blocked.delete(id),
     setFaults(f) {
@@ -555,4 +624,20 @@ function tenantOf(activity: Record<string, unknown>): string | undefined {
   const conv = activity.conversation as { tenantId?: string } | undefined;
   const cd = activity.channelData as { tenant?: { id?: string } } | undefined;
   return conv?.tenantId ?? cd?.tenant?.id ?? undefined;
+}
+
+/** A bot token signed by the token service's keys, for the Bot Connector, for one of the bot ids. */
+async function verifiedByTokenService(token: string, auth: ConnectorBotAuth): Promise<boolean> {
+  try {
+    const { payload } = await jwtVerify(token, auth.jwks, {
+      issuer: auth.issuers,
+      audience: BOT_CONNECTOR_AUDIENCE,
+      algorithms: ['RS256'],
+      requiredClaims: ['exp'],
+    });
+    const appId = typeof payload.appid === 'string' ? payload.appid : payload.azp;
+    return typeof appId === 'string' && auth.appIds.includes(appId);
+  } catch {
+    return false;
+  }
 }
