@@ -1,0 +1,138 @@
+/**
+ * /readyz and the background jobs of an instance: every job on by default, each switchable off by
+ * its setting; last run and outcome as counts; 503 when the database does not answer; nothing
+ * personal or secret in the answer.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { BackgroundJobs, JobDisabledError, UnknownJobError } from '../../src/background-jobs.js';
+import { loadConfig } from '../../src/config.js';
+import { fixedClock } from '../../src/domain/time.js';
+import { silentLogger } from '../../src/log.js';
+import { openDatabase } from '../../src/store/database.js';
+import { freePort } from '../support/local-stack.js';
+import { T0 } from '../support/fixtures.js';
+
+describe('/readyz', () => {
+  let app: RunningApp | null = null;
+  afterEach(async () => {
+    await app?.close();
+    app = null;
+  });
+
+  async function start(env: Record<string, string> = {}) {
+    const database = await openDatabase({ pgliteDir: 'memory://' });
+    app = await startApp(loadConfig({ PORT: String(await freePort()), LOG_LEVEL: 'silent', ...env }), {
+      database,
+      graph: false,
+      log: silentLogger,
+      clock: fixedClock(T0),
+    });
+    const close = app.close.bind(app);
+    app.close = async () => {
+      await close();
+      await database.close();
+    };
+    return { app, database };
+  }
+
+  it('lists every job as enabled with its setting, and each run with its outcome in counts', async () => {
+    const { app } = await start();
+    await app.jobs.runNow('attendance');
+    await app.jobs.runNow('lapsing');
+    const res = await fetch(`${app.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = (await res.json()) as any;
+    expect(body.status).toBe('ready');
+    expect(body.database).toEqual({ ok: true, engine: 'pglite' });
+    expect(body.jobs.map((j: any) => [j.name, j.setting, j.enabled])).toEqual([
+      ['reminder-planning', 'JOB_REMINDER_PLANNING', true],
+      ['reminder-dispatch', 'JOB_REMINDER_DISPATCH', true],
+      ['lapsing', 'JOB_LAPSING', true],
+      ['attendance', 'JOB_ATTENDANCE', true],
+      ['evidence-refresh', 'JOB_EVIDENCE_REFRESH', true],
+    ]);
+    const attendance = body.jobs.find((j: any) => j.name === 'attendance');
+    expect(attendance.lastRun).toEqual({
+      startedAt: T0.toISOString(),
+      finishedAt: T0.toISOString(),
+      outcome: 'succeeded',
+      summary: { sessions: 0, reports: 0, recorded: 0, unmatched: 0, waiting: 0, failed: 0 },
+    });
+    expect(attendance.runs).toBeGreaterThanOrEqual(1);
+    expect(body.jobs.find((j: any) => j.name === 'reminder-dispatch')).toMatchObject({
+      kind: 'service',
+      running: true,
+      counters: { claimed: 0, sent: 0 },
+    });
+    // Health stays a plain liveness answer.
+    expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'ok' });
+  });
+
+  it('shows a job switched off on this instance, and refuses to run it', async () => {
+    const { app } = await start({ JOB_ATTENDANCE: 'false', JOB_REMINDER_DISPATCH: 'false' });
+    const body = (await (await fetch(`${app.url}/readyz`)).json()) as any;
+    expect(body.jobs.find((j: any) => j.name === 'attendance')).toMatchObject({
+      enabled: false,
+      running: false,
+      lastRun: null,
+    });
+    expect(body.jobs.find((j: any) => j.name === 'reminder-dispatch')).toMatchObject({
+      enabled: false,
+      running: false,
+    });
+    await expect(app.jobs.runNow('attendance')).rejects.toThrow('switched off on this instance (JOB_ATTENDANCE)');
+    expect(app.svc.reminders).toBeUndefined();
+  });
+
+  it('answers 503 when the database does not answer', async () => {
+    const { app, database } = await start();
+    await database.close();
+    const res = await fetch(`${app.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as any).database).toEqual({ ok: false, engine: 'pglite' });
+    app.close = async () => undefined;
+  });
+});
+
+describe('BackgroundJobs', () => {
+  it('records a failed run with the error type only, joins a run in progress, and refuses unknown jobs', async () => {
+    const jobs = new BackgroundJobs({ clock: fixedClock(T0), log: silentLogger });
+    let release: () => void = () => undefined;
+    let calls = 0;
+    jobs.periodic('lapsing', {
+      enabled: true,
+      everyMs: 3_600_000,
+      run: async () => {
+        calls++;
+        await new Promise<void>((r) => (release = r));
+        throw new TypeError('contains someone@example.nhs.uk');
+      },
+    });
+    const a = jobs.runNow('lapsing');
+    const b = jobs.runNow('lapsing');
+    await new Promise((r) => setImmediate(r));
+    expect(jobs.status()[0]?.running).toBe(true);
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(calls).toBe(1);
+    expect(ra).toBe(rb);
+    expect(ra).toEqual({
+      startedAt: T0.toISOString(),
+      finishedAt: T0.toISOString(),
+      outcome: 'failed',
+      summary: { error: 'TypeError' },
+    });
+    expect(jobs.status()[0]).toMatchObject({ runs: 1, failures: 1 });
+    await expect(jobs.runNow('attendance')).rejects.toBeInstanceOf(UnknownJobError);
+    expect(() => jobs.periodic('lapsing', { enabled: true, everyMs: 1, run: async () => undefined })).toThrow(
+      'registered twice',
+    );
+    jobs.periodic('attendance', { enabled: false, everyMs: 1, run: async () => undefined });
+    await expect(jobs.runNow('attendance')).rejects.toBeInstanceOf(JobDisabledError);
+    expect(jobs.isEnabled('attendance')).toBe(false);
+    expect(jobs.isEnabled('evidence-refresh')).toBe(false);
+    await jobs.stop();
+  });
+});
