@@ -131,7 +131,8 @@ export class TeamsChannel {
       opts,
     );
     const text = await res.text();
-    const body = text ? (JSON.parse(text) as { value?: unknown }) : {};
+    const json = res.headers.get('content-type')?.includes('json') && text;
+    const body = json ? (JSON.parse(text) as { value?: unknown }) : {};
     return { status: res.status, card: body.value };
   }
 }
