@@ -3,36 +3,42 @@
  * its setting; last run and outcome as counts; 503 when the database does not answer; nothing
  * personal or secret in the answer.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { BackgroundJobs, JobDisabledError, UnknownJobError } from '../../src/background-jobs.js';
 import { loadConfig } from '../../src/config.js';
 import { fixedClock } from '../../src/domain/time.js';
 import { silentLogger } from '../../src/log.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { freePort } from '../support/local-stack.js';
 import { T0 } from '../support/fixtures.js';
 
 describe('/readyz', () => {
   let app: RunningApp | null = null;
+  // Two embedded databases: one shared by the apps below, one the last test closes under its app.
+  let shared: DatabaseHandle;
+  let doomed: DatabaseHandle;
+  beforeAll(async () => {
+    [shared, doomed] = await Promise.all([
+      openDatabase({ pgliteDir: 'memory://' }),
+      openDatabase({ pgliteDir: 'memory://' }),
+    ]);
+  });
   afterEach(async () => {
     await app?.close();
     app = null;
   });
+  afterAll(async () => {
+    await shared?.close();
+  });
 
-  async function start(env: Record<string, string> = {}) {
-    const database = await openDatabase({ pgliteDir: 'memory://' });
+  async function start(env: Record<string, string> = {}, database = shared) {
     app = await startApp(loadConfig({ PORT: String(await freePort()), LOG_LEVEL: 'silent', ...env }), {
       database,
       graph: false,
       log: silentLogger,
       clock: fixedClock(T0),
     });
-    const close = app.close.bind(app);
-    app.close = async () => {
-      await close();
-      await database.close();
-    };
     return { app, database };
   }
 
@@ -87,12 +93,11 @@ describe('/readyz', () => {
   });
 
   it('answers 503 when the database does not answer', async () => {
-    const { app, database } = await start();
+    const { app, database } = await start({}, doomed);
     await database.close();
     const res = await fetch(`${app.url}/readyz`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as any).database).toEqual({ ok: false, engine: 'pglite' });
-    app.close = async () => undefined;
   });
 });
 
