@@ -14,6 +14,7 @@ import { startGraphEmulator, type GraphEmulator } from '../graph/emulator/index.
 import { LOCAL_EMULATOR_TOKEN, LOCAL_TENANT_DIRECTORY } from '../graph/graph-setup.js';
 import { DEMO_PEOPLE } from './demo-people.js';
 import { seedDemoData } from './demo-data.js';
+import { mountDropInJoinPage } from './dropin-join-page.js';
 import { mountEvidencePage } from './evidence-page.js';
 import { localClockFromEnv, LOCAL_CLOCK_OFFSET_VARIABLE, type LocalClock } from './local-clock.js';
 import { provisionLocalGraph } from './local-graph.js';
@@ -71,6 +72,8 @@ if (config.local.graphEmulator) {
     dataDir: path.join(config.dataDir, 'graph'),
     acceptedToken: LOCAL_EMULATOR_TOKEN,
     directory: LOCAL_TENANT_DIRECTORY,
+    // Attendance reports follow the app's clock (LOCAL_CLOCK_OFFSET_DAYS moves both).
+    onlineMeetings: { now: () => local.clock.now() },
     users: [
       { mail: config.graph.organiserUpn, displayName: 'WEx QS team' },
       ...DEMO_PEOPLE.map((p) => ({ mail: p.email, displayName: p.displayName })),
@@ -82,7 +85,10 @@ const app = await startApp(config, {
   log,
   clock: local.clock,
   graph: config.local.graphEmulator,
-  localRoutes: mountEvidencePage,
+  localRoutes: (routes, svc, graph) => {
+    mountEvidencePage(routes, svc, graph);
+    if (graphEmulator) mountDropInJoinPage(routes, svc, graphEmulator);
+  },
   beforeListen: async (svc) => {
     if (config.local.seedDemoData && (await seedDemoData(svc.store, svc.clock.now()))) {
       log.info('demo data seeded');
