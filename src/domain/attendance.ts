@@ -43,11 +43,6 @@ export const GIVE_UP_AFTER_MS = 7 * 24 * HOUR;
 
 export type AttendanceCheckState = 'pending' | 'collected' | 'no_report';
 
-/** When a session's attendance is first looked at. */
-export function firstAttendanceCheck(endsAt: Date): Date {
-  return new Date(endsAt.getTime() + FIRST_CHECK_AFTER_END_MS);
-}
-
 /**
  * After a look at `now` that found `reportsSoFar` reports in all: whether to look again, and when.
  */

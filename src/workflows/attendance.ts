@@ -48,7 +48,8 @@ export async function collectAttendance(
   for (const session of await svc.store.dropIns.sessionsDueForAttendance(now, FIRST_CHECK_AFTER_END_MS, opts.limit)) {
     summary.sessions++;
     try {
-      const found = session.joinUrl ? await reader.reports(session.joinUrl) : null;
+      // sessionsDueForAttendance returns only sessions with a join link.
+      const found = await reader.reports(session.joinUrl!);
       const reports = found?.reports ?? [];
       const applied = new Set(await svc.store.dropIns.appliedAttendanceReports(session.id));
       for (const report of reports) {
@@ -167,19 +168,16 @@ export async function sessionRoster(svc: Services, actor: Actor, sessionId: stri
   const bookings = (await svc.store.dropIns.bookingsForSession(sessionId)).filter((b) => b.status === 'booked');
   const entries: RosterEntry[] = [];
   for (const booking of bookings) {
-    const person = await svc.store.people.get(booking.personId);
-    const org = await svc.store.organisations.get(booking.organisationId);
+    // Bookings reference their person and organisation (foreign keys): both exist.
+    const person = (await svc.store.people.get(booking.personId))!;
+    const org = (await svc.store.organisations.get(booking.organisationId))!;
     entries.push({
       booking,
-      person: { id: booking.personId, displayName: person?.displayName ?? 'Someone no longer registered' },
-      organisationName: org?.name ?? booking.organisationId,
+      person: { id: person.id, displayName: person.displayName },
+      organisationName: org.name,
     });
   }
-  const collection = (await svc.store.dropIns.attendanceCheckOf(sessionId)) ?? {
-    status: 'pending' as const,
-    reports: 0,
-    checkedAt: null,
-  };
+  const collection = (await svc.store.dropIns.attendanceCheckOf(sessionId))!;
   return { session, entries, collection };
 }
 

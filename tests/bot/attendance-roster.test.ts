@@ -141,6 +141,30 @@ describe.each(engines())('drop-in attendance roster ($name)', (engine) => {
     );
   });
 
+  it('changes nothing when marking “did not attend” for someone who did not book, or with no one named', async () => {
+    const adminActor = { personId: 'admin-1', displayName: 'Adam', roles: ['admin' as const], organisationId: null };
+    await h.store.people.upsert({
+      id: 'dee',
+      displayName: 'Dee Didnotbook',
+      email: 'dee@beta.example',
+      entraObjectId: null,
+      organisationId: 'org-b',
+      roles: ['applicant_contributor'],
+    });
+    expect(
+      await markAttendance(h.svc, adminActor, { sessionId: past.id, personId: 'dee', attended: false }),
+    ).toMatchObject({ changed: false });
+    await expect(markAttendance(h.svc, adminActor, { sessionId: past.id, attended: true })).rejects.toThrow(
+      'We could not find that person.',
+    );
+    await expect(
+      markAttendance(h.svc, adminActor, { sessionId: past.id, personId: 'gone', attended: true }),
+    ).rejects.toThrow('We could not find that person.');
+    await expect(
+      markAttendance(h.svc, adminActor, { sessionId: past.id, email: '  ', attended: true }),
+    ).rejects.toThrow('Nobody registered in WEx QS has that email address.');
+  });
+
   it('is for admins only', async () => {
     expect((await say(h, 'lead', 'attendance')).outcome).toBe('not_understood');
     await expect(

@@ -32,7 +32,8 @@ import {
   sessionsCard,
 } from '../../bot/cards/dropin-cards.js';
 import { helpCard } from '../../bot/cards/help-card.js';
-import { errorCard, unexpectedErrorCard, unknownUserCard } from '../../bot/cards/message-cards.js';
+import { recentSessionsCard, ROSTER_LINES, rosterCard } from '../../bot/cards/attendance-cards.js';
+import { errorCard, otherTenantCard, unexpectedErrorCard, unknownUserCard } from '../../bot/cards/message-cards.js';
 import { assessSectionCard, queueCard, reviewerApplicationCard } from '../../bot/cards/review-cards.js';
 import { criteriaUpTo } from '../../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../../src/domain/framework-default.js';
@@ -374,6 +375,52 @@ add('never attended', () =>
 );
 add('requested', () => applicationRequestedCard(org, cycle, view('requested').application));
 add('cycle', () => cycleCard(cycle));
+add('another tenant', () => otherTenantCard());
+const dropIn = {
+  id: 'd1',
+  title: 'Tuesday drop-in',
+  startsAt: T0,
+  endsAt: new Date(T0.getTime() + 3_600_000),
+  capacity: 60,
+  cancelled: false,
+  joinUrl: null,
+};
+const rosterEntry = (i: number, attended: boolean) => ({
+  booking: {
+    id: `b${i}`,
+    sessionId: 'd1',
+    personId: `p${i}`,
+    organisationId: 'org-a',
+    status: 'booked' as const,
+    attended,
+    createdAt: T0,
+    attendedSource: attended ? (i % 2 ? ('teams_report' as const) : ('admin' as const)) : null,
+  },
+  person: { id: `p${i}`, displayName: `Person ${i}` },
+  organisationName: 'Alpha NHS Trust',
+});
+add('attendance: recent sessions', () => recentSessionsCard([{ ...dropIn, booked: 12, waitlisted: 0 }]));
+add('attendance: no recent sessions', () => recentSessionsCard([]));
+add('attendance: roster, report read', () =>
+  rosterCard(
+    {
+      session: dropIn,
+      entries: [rosterEntry(1, true), rosterEntry(2, false), rosterEntry(3, false)],
+      collection: { status: 'collected', reports: 2, checkedAt: T0 },
+    },
+    'Recorded: Person 2 attended.',
+  ),
+);
+add('attendance: roster, no report came, longest', () =>
+  rosterCard({
+    session: dropIn,
+    entries: Array.from({ length: ROSTER_LINES + 5 }, (_, i) => rosterEntry(i, i % 3 === 0)),
+    collection: { status: 'no_report', reports: 0, checkedAt: null },
+  }),
+);
+add('attendance: roster, one report, not dated', () =>
+  rosterCard({ session: dropIn, entries: [], collection: { status: 'pending', reports: 1, checkedAt: null } }),
+);
 add('help', () =>
   helpCard({
     person: reviewers[0]!,

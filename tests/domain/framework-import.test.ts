@@ -89,6 +89,14 @@ describe('framework import from rows', () => {
     ]);
   });
 
+  it('takes JSON numbers and the header’s notice and illustrative flag', () => {
+    const rows = validRows().map((r) => ({ ...r, section: Number(r.section) }));
+    const r = frameworkFromRows(rows, { ...header, notice: 'Official text, 2027.', illustrative: true }, 1);
+    expect(r.ok && r.framework).toMatchObject({ notice: 'Official text, 2027.', illustrative: true });
+    const bad = frameworkFromRows([...rows, { section: 2, id: 7, text: {}, minimum_level: 'gold' }], header, 1);
+    expect(!bad.ok && bad.rowErrors.map(describeRowError)).toEqual(['row 7: text: must not be blank']);
+  });
+
   it('names the field as the file spells it', () => {
     const rows = validRows().map((r) => ({ ...r, minimumLevel: r.minimum_level, minimum_level: undefined }));
     const bad = [

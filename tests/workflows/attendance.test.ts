@@ -313,6 +313,49 @@ describe.each(engines())('attendance from the Teams meeting ($name)', (engine) =
     }
   });
 
+  it('counts someone once when the report has them twice (signed in, and again as a guest with their email)', async () => {
+    const s = await sessionWithMeeting(24 * 50);
+    stay(s, { userId: OID.ben, email: 'ben@beta.example', name: 'Ben' }, 0, 30);
+    stay(s, { email: 'ben@beta.example', name: 'Ben (phone app)' }, 20, 40);
+    clock.at = new Date(s.endsAt.getTime() + HOUR);
+    await collectAttendance(svc, clock.now(), { limit: 50 });
+    const ben = await bookingOf(s.id, 'ben');
+    expect(ben).toMatchObject({ attended: true });
+    expect(await attendanceAudit(ben!.id)).toHaveLength(1);
+    const applied = await store.db
+      .selectFrom('dropin_attendance_reports')
+      .select(['records', 'matched'])
+      .where('session_id', '=', s.id)
+      .execute();
+    expect(applied).toEqual([{ records: 2, matched: 1 }]);
+  });
+
+  it('logs an unexpected failure and, past the give-up time, still looks again an hour later', async () => {
+    const s = await sessionWithMeeting(24 * 60);
+    clock.at = new Date(s.endsAt.getTime() + GIVE_UP_AFTER_MS + HOUR);
+    const broken: Services = {
+      ...svc,
+      attendance: {
+        reports: async () => {
+          throw new TypeError('unexpected shape');
+        },
+        records: async () => [],
+      },
+    };
+    const r = await collectAttendance(broken, clock.now(), { limit: 50 });
+    expect(r.failed).toBe(r.sessions);
+    const row = await store.db
+      .selectFrom('dropin_sessions')
+      .select(['attendance_status', 'attendance_last_error', 'attendance_next_check_at'])
+      .where('id', '=', s.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      attendance_status: 'pending',
+      attendance_last_error: 'unexpected',
+      attendance_next_check_at: new Date(clock.now().getTime() + HOUR),
+    });
+  });
+
   it('does nothing without an attendance reader (Graph off)', async () => {
     expect(await collectAttendance({ store, clock, log: silentLogger }, clock.now())).toEqual({
       sessions: 0,
