@@ -488,9 +488,12 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       const method = (hreq.method ?? 'GET').toUpperCase();
       if (u.pathname.startsWith('/_emulator/')) {
         // Admin routes change what the emulator answers (faults, reset): the same bearer token as
-        // the Graph routes, so a web page in a browser on this machine cannot POST to them.
+        // the Graph routes, so a web page in a browser on this machine cannot POST to them. The
+        // one exception is the preview link a person opens in a browser (GET /_emulator/view/…),
+        // the stand-in for the pre-authenticated URL that POST …/preview answers.
         const bearer = /^Bearer\s+(.+)$/i.exec(hreq.headers.authorization ?? '');
-        if (!bearer || !tokenOk(bearer[1]!.trim())) {
+        const previewLink = method === 'GET' && u.pathname.startsWith('/_emulator/view/');
+        if (!previewLink && (!bearer || !tokenOk(bearer[1]!.trim()))) {
           return send(
             hres,
             graphError(401, 'InvalidAuthenticationToken', 'The emulator admin routes need its token.', requestId, {
