@@ -28,6 +28,10 @@ export interface BotTokenService {
   botToken: () => Promise<string>;
 }
 
+function isTokenService(x: ServiceClientCredentialsFactory | BotTokenService): x is BotTokenService {
+  return typeof (x as Partial<BotTokenService>).openIdMetadataUrl === 'string';
+}
+
 /** Credentials from a token source, for the bot app id only. */
 class TokenSourceCredentialsFactory extends ServiceClientCredentialsFactory {
   constructor(
@@ -57,8 +61,7 @@ function authentication(
     MicrosoftAppType: auth.appType,
     MicrosoftAppTenantId: auth.tenantId,
   };
-  if (!outbound || outbound instanceof ServiceClientCredentialsFactory)
-    return new ConfigurationBotFrameworkAuthentication(settings, outbound);
+  if (!outbound || !isTokenService(outbound)) return new ConfigurationBotFrameworkAuthentication(settings, outbound);
   const tokenService = outbound;
   if (!auth.appId) throw new Error('a bot token service needs the bot app id (bot authentication on)');
   // The public cloud's parameters with only the key document replaced (botbuilder takes either

@@ -69,7 +69,13 @@ describe.each(engines())('who the bot lets in ($name)', (engine) => {
       roles: [],
     });
     connector = await startConnectorEmulator();
-    const config = loadConfig({ PORT: String(await freePort()), GRAPH_TENANT_ID: TENANT, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      PORT: String(await freePort()),
+      GRAPH_TENANT_ID: TENANT,
+      LOG_LEVEL: 'silent',
+      // The local Bot Connector answers only the bot's token.
+      LOCAL_BOT_CONNECTOR_TOKEN: 'true',
+    });
     app = await startApp(config, { database: handle, graph: false, reminders: false, log: silentLogger });
     teams = new TeamsChannel({ appUrl: app.url, appId: '', tenantId: TENANT, connector, tokens: null });
   });

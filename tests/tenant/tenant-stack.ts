@@ -28,6 +28,8 @@ export const BOT_APP_ID = '5b0b0b0b-0000-4000-8000-0000000b0701';
 export const GRAPH_CLIENT_ID = '6c1c1c1c-0000-4000-8000-0000000c1701';
 export const TEAMS_APP_ID = '7d2d2d2d-0000-4000-8000-0000000d2701';
 export const ORGANISER = { mail: 'wexqs.dropins@tenant.example.nhs.uk', id: '8e3e3e3e-0000-4000-8000-0000000e3701' };
+/** The assessment team's Entra security group, granted on every private evidence folder. */
+export const ASSESSMENT_GROUP = { id: '9a4a4a4a-0000-4000-8000-0000000a4701', displayName: 'WEx QS assessment team' };
 const GRAPH_TOKEN = `graph-${randomBytes(8).toString('hex')}`;
 
 export interface TenantStack {
@@ -54,6 +56,7 @@ export function tenantEnvironment(over: Record<string, string>): Record<string, 
     GRAPH_CLIENT_SECRET: 'placeholder-graph-secret',
     GRAPH_DRIVE_ID: 'placeholder-drive',
     GRAPH_ORGANISER_UPN: ORGANISER.mail,
+    GRAPH_ASSESSMENT_GROUP_ID: ASSESSMENT_GROUP.id,
     TEAMS_APP_ID,
     PUBLIC_BASE_URL: 'https://wexqs.tenant.example.nhs.uk',
     LINK_SIGNING_SECRET: randomBytes(32).toString('base64'),
@@ -89,6 +92,8 @@ export async function startTenantStack(opts: {
     tenantId: TENANT_ID,
     users: [{ mail: ORGANISER.mail, id: ORGANISER.id, displayName: 'WEx QS drop-ins' }, ...opts.directory],
     onlineMeetings: { now: () => opts.clock.now(), accessPolicyFor: [ORGANISER.id] },
+    // Every NHS address of the suite is a member of the tenant; the assessment team is a group in it.
+    directory: { tenantDomains: ['example.nhs.uk'], groups: [ASSESSMENT_GROUP] },
   });
   const config = loadConfig(
     tenantEnvironment({ PORT: String(await freePort()), DATABASE_URL: db.url, GRAPH_DRIVE_ID: graph.driveId }),
