@@ -17,6 +17,7 @@ import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connec
 import { startGraphEmulator, type GraphEmulator } from '../../src/graph/emulator/index.js';
 import { LOCAL_EMULATOR_TOKEN, LOCAL_TENANT_DIRECTORY } from '../../src/graph/graph-setup.js';
 import { DEMO_CYCLE_ID, seedDemoData } from '../../src/local/demo-data.js';
+import { DEMO_TENANT_ID } from '../../src/local/demo-people.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { cardText, executeActions } from '../bot/helpers.js';
@@ -93,7 +94,8 @@ describe('two app instances on one PostgreSQL server', () => {
         serviceUrl: connector.url,
         from: { id: `29:${oid}`, aadObjectId: oid },
         recipient: { id: '28:bot', name: 'WEx QS' },
-        conversation: { id: `a:${oid}`, conversationType: 'personal', tenantId: 'tenant-1' },
+        conversation: { id: `a:${oid}`, conversationType: 'personal', tenantId: DEMO_TENANT_ID },
+        channelData: { tenant: { id: DEMO_TENANT_ID } },
         replyToId: `msg-${n}`,
         value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' },
       }),

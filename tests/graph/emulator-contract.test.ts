@@ -198,10 +198,12 @@ describe('graph emulator: its own admin endpoints (outside Graph, never checked 
   it('reports health and stats, takes fault settings, resets', async () => {
     h = await harness();
     await newFolder(h, 'Kept until reset');
+    // The admin routes take the emulator's token, as its Graph routes do.
     const get = async (p: string, init?: RequestInit) => {
-      const r = await fetch(`${h!.emu.url}${p}`, init);
+      const r = await fetch(`${h!.emu.url}${p}`, { ...init, headers: { authorization: 'Bearer test-token' } });
       return { status: r.status, body: r.status === 204 ? null : await r.json() };
     };
+    expect((await fetch(`${h.emu.url}/_emulator/health`)).status).toBe(401);
     expect((await get('/_emulator/health')).body).toEqual({ ok: true, driveId: h.emu.driveId });
     expect((await get('/_emulator/stats')).body).toMatchObject({ contractRefusals: 0 });
     const set = await get('/_emulator/faults', { method: 'POST', body: JSON.stringify({ rate503: 0 }) });

@@ -98,7 +98,9 @@ export async function graphGet(stack: Pick<LocalStack, 'graphUrl'>, graphPath: s
  * not in Graph's v1.0 metadata (it must stay 0: such a request would fail against a real tenant).
  */
 export async function contractRefusals(stack: Pick<LocalStack, 'graphUrl'>): Promise<number> {
-  const res = await fetch(`${stack.graphUrl}/_emulator/stats`);
+  const res = await fetch(`${stack.graphUrl}/_emulator/stats`, {
+    headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` },
+  });
   return ((await res.json()) as { contractRefusals: number }).contractRefusals;
 }
 
