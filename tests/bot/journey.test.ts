@@ -129,6 +129,15 @@ describe.each(engines())('full journey on $name', (engine) => {
   });
 
   it('a reviewer starts, asks a question; the applicant answers; the answer comes back', async () => {
+    // Reviews start once submissions close (deadline + grace): not before.
+    const tooSoon = await invoke(h, 'rev1', 'start_review', {
+      applicationId: appId,
+      version: (await h.store.applications.get(appId))!.version,
+    });
+    expect(tooSoon.outcome).toBe('error:OUTSIDE_WINDOW');
+    expect(cardText(tooSoon.card)).toContain('Reviews start after submissions close');
+    h.clock.advanceDays(32);
+
     const queue = await say(h, 'rev1', 'show my queue');
     expect(queue.outcome).toBe('queue');
     const view = await click(h, 'rev1', queue.card, 'app_view');
@@ -199,7 +208,7 @@ describe.each(engines())('full journey on $name', (engine) => {
     const view = await invoke(h, 'admin', 'app_view', { applicationId: appId });
     const early = await click(h, 'admin', view.card, 'communicate');
     expect(early.outcome).toBe('error:OUTSIDE_WINDOW');
-    h.clock.advanceDays(82);
+    h.clock.advanceDays(50);
     const sent = await click(h, 'admin', view.card, 'communicate');
     expect(cardText(sent.card)).toContain('Decision sent');
     // Valid two years from the moment it was communicated; the decision goes through the outbox.
