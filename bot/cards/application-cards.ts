@@ -1,6 +1,7 @@
+import { ELIGIBILITY_WEEKS } from '../../src/domain/dropins.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { Application, Cycle, Organisation } from '../../src/domain/types.js';
-import { card, execute, facts, heading, text, type AdaptiveCard } from './card-kit.js';
+import { card, execute, facts, heading, plural, text, type AdaptiveCard } from './card-kit.js';
 
 export type EligibilityView =
   | { eligible: true; lastAttended: Date; expiresAt: Date }
@@ -13,7 +14,7 @@ export function eligibilityCard(organisation: Organisation, e: EligibilityView):
         ...heading('You are eligible to apply', organisation.name),
         text(`Your organisation attended a drop-in session on ${formatLondon(e.lastAttended, 'date')}.`),
         text(
-          `Request your application before ${formatLondon(e.expiresAt, 'date')}, when that attendance stops counting (8 weeks).`,
+          `Request your application before ${formatLondon(e.expiresAt, 'date')}, when that attendance stops counting (${ELIGIBILITY_WEEKS} weeks).`,
         ),
       ],
       [execute('Request application', 'request_application', {}, 'positive'), execute('Back to menu', 'help')],
@@ -23,12 +24,12 @@ export function eligibilityCard(organisation: Organisation, e: EligibilityView):
   const why =
     e.reason === 'never_attended'
       ? 'Nobody from your organisation has attended a drop-in session yet.'
-      : `Your organisation last attended a drop-in on ${formatLondon(e.lastAttended!, 'date')}, more than 8 weeks ago.`;
+      : `Your organisation last attended a drop-in on ${formatLondon(e.lastAttended!, 'date')}, more than ${ELIGIBILITY_WEEKS} weeks ago.`;
   return card(
     [
       ...heading('Not eligible yet', organisation.name),
       text(why),
-      text('**What to do next:** book and attend a drop-in session. Attendance counts for 8 weeks.'),
+      text(`**What to do next:** book and attend a drop-in session. Attendance counts for ${ELIGIBILITY_WEEKS} weeks.`),
     ],
     [execute('See drop-in sessions', 'sessions', {}, 'positive'), execute('Back to menu', 'help')],
     'Not eligible yet',
@@ -71,7 +72,7 @@ export function cycleCard(cycle: Cycle): AdaptiveCard {
 }
 
 function formatGrace(minutes: number): string {
-  if (minutes % (24 * 60) === 0) return `${minutes / (24 * 60)} day${minutes === 24 * 60 ? '' : 's'}`;
-  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? '' : 's'}`;
-  return `${minutes} minutes`;
+  if (minutes % (24 * 60) === 0) return plural(minutes / (24 * 60), 'day', 'days');
+  if (minutes % 60 === 0) return plural(minutes / 60, 'hour', 'hours');
+  return plural(minutes, 'minute', 'minutes');
 }

@@ -206,10 +206,16 @@ describe.each(engines())('full journey on $name', (engine) => {
 
   it('communicating waits for the decision window; then the team receives level, feedback and expiry', async () => {
     const view = await invoke(h, 'admin', 'app_view', { applicationId: appId });
-    const early = await click(h, 'admin', view.card, 'communicate');
+    // Before the window the card offers no Communicate button, and the action is refused.
+    expect(executeActions(view.card).some((a) => a.verb === 'communicate')).toBe(false);
+    const early = await invoke(h, 'admin', 'communicate', {
+      applicationId: appId,
+      version: (await h.store.applications.get(appId))!.version,
+    });
     expect(early.outcome).toBe('error:OUTSIDE_WINDOW');
     h.clock.advanceDays(50);
-    const sent = await click(h, 'admin', view.card, 'communicate');
+    const inWindow = await invoke(h, 'admin', 'app_view', { applicationId: appId });
+    const sent = await click(h, 'admin', inWindow.card, 'communicate');
     expect(cardText(sent.card)).toContain('Decision sent');
     // Valid two years from the moment it was communicated; the decision goes through the outbox.
     const award = await h.store.awards.forApplication(appId);
