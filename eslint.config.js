@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', '.data/', 'src/tab/*.js', 'src/.bundle/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'coverage/', '.data/', 'src/tab/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
