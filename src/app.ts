@@ -52,6 +52,8 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Routes only the local stack mounts (e.g. the evidence upload page); refused in tenant mode. */
   localRoutes?: (app: Express, svc: Services, graph: GraphPorts | null) => void;
+  /** Links cards give to local pages instead of Teams and SharePoint; refused in tenant mode. */
+  localLinks?: Pick<NonNullable<Services['links']>, 'joinMeeting' | 'evidenceFolder'>;
   /** Lapse overdue applications every 10 minutes; default true. */
   housekeeping?: boolean;
   /** Build the Graph-backed ports (evidence folders, meetings); default true. */
@@ -80,11 +82,14 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
   // Award downloads stay valid for 30 days; cards and the tab hand out fresh ones each time.
   const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000);
+  if ((opts.localRoutes || opts.localLinks) && config.mode !== 'local')
+    throw new Error('local-only routes and links cannot be used in tenant mode');
   const links = {
     icsForBooking: (bookingId: string) => signer.sign(icsPath(bookingId), inDays(60)),
     awardFile: (awardId: string, file: AwardFile) => signer.sign(awardFilePath(awardId, file), inDays(30)),
     feedbackReport: (applicationId: string) => signer.sign(feedbackReportPath(applicationId), inDays(30)),
     verify: (code: string) => `${config.links.publicBaseUrl}/verify/${code}`,
+    ...opts.localLinks,
   };
   // On a PostgreSQL server several instances may run: locks shared through the database.
   const graph =
@@ -124,8 +129,6 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
   svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
-  if (opts.localRoutes && config.mode !== 'local')
-    throw new Error('local-only routes cannot be mounted in tenant mode');
   const localRoutes = opts.localRoutes;
   const organiser = { name: 'NHS England WEx QS team', email: config.graph.organiserUpn || 'wexqs@localhost' };
   const http = createHttpApp({

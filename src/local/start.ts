@@ -168,6 +168,12 @@ app = await unlessStopping(
     clock: local.clock,
     graph: config.local.graphEmulator,
     localRoutes: mountEvidencePage,
+    // Cards link to the local pages: the meeting page (a visit is recorded as attendance in the
+    // Graph emulator's meeting) and the local stand-in for the organisation's SharePoint folder.
+    localLinks: {
+      joinMeeting: (sessionId) => `${appUrl}/local/dropins?session=${encodeURIComponent(sessionId)}`,
+      evidenceFolder: (organisationId) => `${appUrl}/local/evidence/${encodeURIComponent(organisationId)}`,
+    },
     beforeListen: async (svc) => {
       mark('database open');
       if (config.local.seedDemoData && (await seedDemoData(svc.store, svc.clock.now()))) {
