@@ -52,6 +52,8 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Routes only the local stack mounts (e.g. the evidence upload page); refused in tenant mode. */
   localRoutes?: (app: Express, svc: Services, graph: GraphPorts | null) => void;
+  /** Local mode: people the tab's picker offers who are not registered; refused in tenant mode. */
+  unregisteredVisitors?: readonly { entraObjectId: string; name: string }[];
   /** Links cards give to local pages instead of Teams and SharePoint; refused in tenant mode. */
   localLinks?: Pick<NonNullable<Services['links']>, 'joinMeeting' | 'evidenceFolder'>;
   /** Lapse overdue applications every 10 minutes; default true. */
@@ -82,7 +84,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
   // Award downloads stay valid for 30 days; cards and the tab hand out fresh ones each time.
   const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000);
-  if ((opts.localRoutes || opts.localLinks) && config.mode !== 'local')
+  if ((opts.localRoutes || opts.localLinks || opts.unregisteredVisitors) && config.mode !== 'local')
     throw new Error('local-only routes and links cannot be used in tenant mode');
   const links = {
     icsForBooking: (bookingId: string) => signer.sign(icsPath(bookingId), inDays(60)),
@@ -137,9 +139,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     svc,
     routes: (app: Express) => {
       mountIcsRoute(app, { svc, signer, organiser });
-      mountAwardFilesRoute(app, { svc, signer });
-      mountVerifyRoute(app, { svc });
-      mountTab(app, { config, svc, ...(opts.tabJwks ? { jwks: opts.tabJwks } : {}) });
+  // Award downloads stay valid for 30 days; cards and the tab hand out fresh ones each time.
+  const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000);
+  if ((opts.localRoutes || opts.localLinks || opts.unregisteredVisitors) && config.mode !== 'local')
       localRoutes?.(app, svc, graph);
     },
   });

@@ -168,6 +168,11 @@ app = await unlessStopping(
     clock: local.clock,
     graph: config.local.graphEmulator,
     localRoutes: mountEvidencePage,
+    // The tab's picker offers every demo person, the unregistered one included.
+    unregisteredVisitors: DEMO_PEOPLE.filter((p) => !p.personId).map((p) => ({
+      entraObjectId: p.entraObjectId,
+      name: p.displayName,
+    })),
     // Cards link to the local pages: the meeting page (a visit is recorded as attendance in the
     // Graph emulator's meeting) and the local stand-in for the organisation's SharePoint folder.
     localLinks: {
