@@ -468,7 +468,8 @@ function buildCommentaryCard(
     const rows: CardElement[] = [];
     for (let i = 0; i < (choices.length > 0 ? rowsFor(c.id) : 0); i++) {
       const ref = refs[i];
-      const n = i === 0 ? '' : ` ${i + 1}`;
+      // Labels name the criterion: a screen reader (and a person scanning) knows which row this is.
+      const n = `${i === 0 ? '' : ` ${i + 1}`} for ${c.id}`;
       rows.push(
         columns([
           {

@@ -34,6 +34,7 @@ import {
   cardForViewer,
   currentApplicationCard,
   notifyAboutApplication,
+  refreshNoticeSchema,
   resolveAppRef,
   staleSafe,
   type AppRef,
@@ -84,17 +85,23 @@ export const statusCommand: BotCommand<AppRef> = {
 };
 
 /** Refresh / open any application card (all roles; used by buttons and `refresh`). */
-export const appViewCommand: BotCommand<AppRef> = {
+export const appViewCommand: BotCommand<AppRef & z.infer<typeof refreshNoticeSchema>> = {
   verb: 'app_view',
   title: 'Application',
   description: 'show an application',
   aliases: [],
   roles: ROLES,
   inHelp: false,
-  data: appRefSchema,
+  data: appRefSchema.extend(refreshNoticeSchema.shape),
   async run(ctx) {
     const { applicationId } = await resolveAppRef(ctx);
-    return currentApplicationCard(ctx, applicationId, ctx.data.as ? { as: ctx.data.as } : {});
+    const { as, notice, tone, noticeState } = ctx.data;
+    // A message's reason (e.g. "a reviewer has asked a question") while it still holds.
+    const keep =
+      notice && noticeState && (await ctx.svc.store.applications.get(applicationId))?.state === noticeState
+        ? { notice: { message: notice, tone: tone ?? 'good' } }
+        : {};
+    return currentApplicationCard(ctx, applicationId, { ...(as ? { as } : {}), ...keep });
   },
 };
 

@@ -150,10 +150,18 @@ describe.each(engines())('full journey on $name', (engine) => {
     await h.background.drain();
     const toLead = h.cards.to('lead-a').at(-1) as AdaptiveCard;
     expect(cardText(toLead)).toContain('Which departments used the risk assessment?');
+    // Teams refreshes a message when it is looked at: the reason it came stays while it still holds.
+    const reason = {
+      applicationId: appId,
+      notice: 'A reviewer has asked a question.',
+      noticeState: 'clarification_requested',
+    };
+    expect(cardText((await invoke(h, 'lead', 'app_view', reason)).card)).toContain('A reviewer has asked a question.');
     const answered = await click(h, 'lead', toLead, 'answer_clarification', {
       answer: 'Radiology and pharmacy, pages 2-3.',
     });
     expect(cardText(answered.card)).toContain('Answer sent');
+    expect(cardText((await invoke(h, 'lead', 'app_view', reason)).card)).not.toContain('A reviewer has asked');
     await h.background.drain();
     expect(cardText(h.cards.to('rev-1').at(-1))).toContain('Radiology and pharmacy');
     expect((await h.store.applications.get(appId))!.state).toBe('in_review');
