@@ -11,7 +11,15 @@ import { LOCAL_EMULATOR_TOKEN } from '../../src/graph/graph-setup.js';
 import { DEMO_PEOPLE, demoPerson } from '../../src/local/demo-people.js';
 import { clientPort } from '../../src/local/playground-clients.js';
 
+export interface StackPorts {
+  app: number;
+  /** The first Teams client's port; the others follow it (one per demo person). */
+  playground: number;
+  graph: number;
+}
+
 export interface LocalStack {
+  ports: StackPorts;
   appUrl: string;
   /** The first started person's Teams client (Priya's unless `clients` says otherwise). */
   playgroundUrl: string;
@@ -60,14 +68,14 @@ export async function startLocalStack(
     env?: Record<string, string>;
     /** Demo people (keys) who get a Teams client; default Priya only (every person: 'all'). */
     clients?: readonly string[] | 'all';
+    /** The ports of a stack started before (a restart on the same data keeps each client's address). */
+    ports?: StackPorts;
   } = {},
 ): Promise<LocalStack> {
   const keys = opts.clients === 'all' ? DEMO_PEOPLE.map((p) => p.key) : (opts.clients ?? ['priya']);
-  const [port, playgroundPort, graphPort] = [
-    await freePort(),
-    await freePortRange(DEMO_PEOPLE.length),
-    await freePort(),
-  ];
+  const [port, playgroundPort, graphPort] = opts.ports
+    ? [opts.ports.app, opts.ports.playground, opts.ports.graph]
+    : [await freePort(), await freePortRange(DEMO_PEOPLE.length), await freePort()];
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'wexqs-stack-'));
   let out = '';
   // What `npm start` runs.
@@ -87,7 +95,11 @@ export async function startLocalStack(
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack did not start in 120 s:\n${out}`)), 60_000);
+    // Generous: on a busy two-core machine the clients after the first take a while.
+    const timer = setTimeout(() => {
+      child.kill('SIGINT');
+      reject(new Error(`local stack did not start in 180 s:\n${out}`));
+    }, 180_000);
     // With several clients, until every one answers (the first is ready with the banner).
     const ready = keys.length > 1 ? /All \d+ Teams clients are ready|did not start/ : /WEx QS is running/;
     const check = () => {
@@ -103,6 +115,7 @@ export async function startLocalStack(
     });
   });
   return {
+    ports: { app: port, playground: playgroundPort, graph: graphPort },
     appUrl: `http://127.0.0.1:${port}`,
     playgroundUrl: `http://127.0.0.1:${clientPort(playgroundPort, demoPerson(keys[0]!))}`,
     clientUrl: (person) => `http://127.0.0.1:${clientPort(playgroundPort, demoPerson(person))}`,
