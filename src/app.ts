@@ -130,7 +130,14 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
-  svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
+  // The Agents Playground (local mode) cannot show a card per viewer; Teams can.
+  svc.cards = new AdapterCardDelivery(
+    adapter,
+    config.bot.appId,
+    store,
+    log,
+    !(config.mode === 'local' && config.local.playground),
+  );
   const localRoutes = opts.localRoutes;
   const organiser = { name: 'NHS England WEx QS team', email: config.graph.organiserUpn || 'wexqs@localhost' };
   const http = createHttpApp({

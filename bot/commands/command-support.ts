@@ -160,7 +160,7 @@ export function notifyAboutApplication(
         };
         const o = opts(as);
         const base = cardForViewer(actor, view, { ...o, as });
-        const userIds = await teamsUserIds(svc, [personId]);
+        const userIds = cards.userSpecificViews === false ? [] : await teamsUserIds(svc, [personId]);
         // Teams refreshes the card as soon as it is looked at: the line saying why it came stays
         // for as long as the application is still at this stage.
         const notice = o.notice ? { notice: o.notice.message, tone: o.notice.tone, noticeState: app.state } : {};
