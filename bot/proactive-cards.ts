@@ -15,6 +15,7 @@ export class AdapterCardDelivery implements CardDelivery {
     private readonly appId: string,
     private readonly store: Store,
     private readonly log: Logger,
+    readonly userSpecificViews = true,
   ) {}
 
   async toPeople(personIds: readonly string[], card: object): Promise<{ delivered: string[]; unreachable: string[] }> {

@@ -13,8 +13,20 @@ import { identifySender, type TeamsIdentity } from '../src/workflows/identity.js
 import type { Services } from '../src/workflows/services.js';
 import type { CardOrigin } from '../src/workflows/ports.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
-import { errorCard, otherTenantCard, unexpectedErrorCard, unknownUserCard } from './cards/message-cards.js';
+import {
+  errorCard,
+  notForYouCard,
+  otherTenantCard,
+  unexpectedErrorCard,
+  unknownButtonCard,
+  unknownUserCard,
+} from './cards/message-cards.js';
 import { errorTitle } from './cards/error-titles.js';
+import { audience, describeRoles } from './cards/role-labels.js';
+import { truncate } from './cards/card-kit.js';
+
+/** At most this much of what someone typed is repeated back to them. */
+export const MAX_ECHOED_CHARS = 80;
 
 export interface CommandContext<D = Record<string, unknown>> {
   svc: Services;
@@ -123,34 +135,41 @@ export class CommandRouter {
       let notUnderstood = false;
       if (req.kind === 'invoke') {
         command = this.byVerb.get(req.verb ?? '');
-        if (!command) notUnderstood = true;
+        // A button the app does not know: never echo its internal name.
+        if (!command) return { card: unknownButtonCard(), outcome: 'unknown_button' };
       } else {
         const m = this.match(req.text ?? '');
         if (m) ({ command, args } = m);
         else notUnderstood = (req.text ?? '').trim().length > 0;
       }
-      if (!command || !command.roles.some((r) => who.actor.roles.includes(r))) {
-        // Unknown words, or a command this role cannot use: show what they can do.
-        if (command) notUnderstood = true;
-        command = this.byVerb.get(this.fallbackVerb)!;
+      if (command && !command.roles.some((r) => who.actor.roles.includes(r))) {
+        // Another role's button (or command): say whose it is, and offer the way back.
+        const org = who.person.organisationId
+          ? await this.svc.store.organisations.get(who.person.organisationId)
+          : null;
+        return {
+          card: notForYouCard({
+            forWhom: audience(command.roles),
+            you: `${describeRoles(who.person.roles)}${org ? ` for ${org.name}` : ''}`,
+          }),
+          outcome: 'not_for_you',
+        };
       }
+      // Unknown words: show what they can do.
+      command ??= this.byVerb.get(this.fallbackVerb)!;
       const input = notUnderstood ? {} : stripVerb(req.data);
       const parsed = command.data ? command.data.safeParse(input) : { success: true as const, data: {} };
       if (!parsed.success) {
         return {
           card: errorCard(
             'That request was not valid',
-            `The card sent something unexpected: ${z.prettifyError(parsed.error).split('\n').join(' ')}`,
-            'Open a fresh card by typing **help** and try again.',
+            `The card sent something unexpected: ${truncate(z.prettifyError(parsed.error).split('\n').join(' '), 300)}`,
+            'Open a fresh card by typing “help” and try again.',
           ),
           outcome: 'error',
         };
       }
-      const unmatched = notUnderstood
-        ? req.kind === 'message'
-          ? (req.text ?? '').trim().slice(0, 80)
-          : (req.verb ?? '')
-        : undefined;
+      const unmatched = notUnderstood ? truncate(normaliseEcho(req.text ?? ''), MAX_ECHOED_CHARS) : undefined;
       const card = await command.run({
         svc: this.svc,
         actor: who.actor,
@@ -174,6 +193,14 @@ export class CommandRouter {
       return { card: unexpectedErrorCard(ref), outcome: 'error:UNEXPECTED' };
     }
   }
+}
+
+/** What someone typed, as one line, without mentions (shown back to them as plain text). */
+function normaliseEcho(input: string): string {
+  return input
+    .replace(/<at>.*?<\/at>/gi, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function stripVerb(data: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -65,6 +65,10 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Routes only the local stack mounts (e.g. the evidence upload page); refused in tenant mode. */
   localRoutes?: (app: Express, svc: Services, graph: GraphPorts | null) => void;
+  /** Local mode: people the tab's picker offers who are not registered; refused in tenant mode. */
+  unregisteredVisitors?: readonly { entraObjectId: string; name: string }[];
+  /** Links cards give to local pages instead of Teams and SharePoint; refused in tenant mode. */
+  localLinks?: Pick<NonNullable<Services['links']>, 'joinMeeting' | 'evidenceFolder'>;
   /** false: no lapsing on this instance (tests); the setting is JOB_LAPSING. */
   housekeeping?: boolean;
   /** Build the Graph-backed ports (evidence folders, meetings, attendance); default true. */
@@ -96,8 +100,6 @@ export const JOB_INTERVALS_MS: Readonly<Record<Exclude<JobName, 'reminder-dispat
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  if (opts.localRoutes && config.mode !== 'local')
-    throw new Error('local-only routes cannot be mounted in tenant mode');
   const database =
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
@@ -107,11 +109,14 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
   // Award downloads stay valid for 30 days; cards and the tab hand out fresh ones each time.
   const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000);
+  if ((opts.localRoutes || opts.localLinks || opts.unregisteredVisitors) && config.mode !== 'local')
+    throw new Error('local-only routes and links cannot be used in tenant mode');
   const links = {
     icsForBooking: (bookingId: string) => signer.sign(icsPath(bookingId), inDays(60)),
     awardFile: (awardId: string, file: AwardFile) => signer.sign(awardFilePath(awardId, file), inDays(30)),
     feedbackReport: (applicationId: string) => signer.sign(feedbackReportPath(applicationId), inDays(30)),
     verify: (code: string) => `${config.links.publicBaseUrl}/verify/${code}`,
+    ...opts.localLinks,
   };
   // On a PostgreSQL server several instances may run: locks shared through the database.
   const graph =
@@ -172,7 +177,14 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // Proactive cards and work after the invoke reply (issue 4 workflows).
   const background = new DetachedBackground(log);
   svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
-  svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
+  // The Agents Playground (local mode) cannot show a card per viewer; Teams can.
+  svc.cards = new AdapterCardDelivery(
+    adapter,
+    config.bot.appId,
+    store,
+    log,
+    !(config.mode === 'local' && config.local.playground),
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Background jobs: every job a deployment needs, each on unless its JOB_* setting is false on
@@ -263,7 +275,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       mountIcsRoute(app, { svc, signer, organiser });
       mountAwardFilesRoute(app, { svc, signer });
       mountVerifyRoute(app, { svc });
-      mountTab(app, { config, svc, ...(opts.tabJwks ? { jwks: opts.tabJwks } : {}) });
+      mountTab(app, {
+        config,
+        svc,
+        ...(opts.tabJwks ? { jwks: opts.tabJwks } : {}),
+        ...(opts.unregisteredVisitors ? { unregisteredVisitors: opts.unregisteredVisitors } : {}),
+      });
       localRoutes?.(app, svc, graph);
     },
   });

@@ -95,6 +95,8 @@ export const AppConfigSchema = z.object({
     graphEmulatorPort: port,
     playground: z.boolean(),
     playgroundPort: port,
+    /** Demo people (by key) who get a Teams client; empty: every one of them. */
+    playgroundClients: z.array(z.string()),
     identityPicker: z.boolean(),
     /** The bot signs its calls with the local Bot Connector's token (off by default; tests and benchmarks). */
     botConnectorToken: z.boolean(),
@@ -380,6 +382,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const botConnectorToken = r.bool('LOCAL_BOT_CONNECTOR_TOKEN', false);
   const graphEmulatorPort = r.port('GRAPH_EMULATOR_PORT', DEFAULTS.graphEmulatorPort);
   const playgroundPort = r.port('PLAYGROUND_PORT', DEFAULTS.playgroundPort);
+  const playgroundClients = r
+    .string('PLAYGROUND_CLIENTS')
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
+  if (playgroundClients.some((k) => !/^[a-z]+$/.test(k)))
+    r.problem('PLAYGROUND_CLIENTS', "must be demo people's first names separated by commas (e.g. priya,alex)");
   if (tenant) {
     const on = {
       SEED_DEMO_DATA: seedDemoData,
@@ -558,6 +567,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       graphEmulatorPort,
       playground,
       playgroundPort,
+      playgroundClients,
       identityPicker,
       botConnectorToken,
     },

@@ -126,6 +126,7 @@ describe('loadConfig defaults (local mode)', () => {
       graphEmulatorPort: 3979,
       playground: true,
       playgroundPort: 56150,
+      playgroundClients: [],
       identityPicker: true,
       botConnectorToken: false,
     });
@@ -155,6 +156,7 @@ describe('loadConfig defaults (local mode)', () => {
       GRAPH_BASE_URL: 'http://127.0.0.1:9999/v1.0/',
       GRAPH_EMULATOR_PORT: '9999',
       PLAYGROUND_PORT: '56151',
+      PLAYGROUND_CLIENTS: 'Priya, alex',
       SEED_DEMO_DATA: '0',
       TAB_IDENTITY_PICKER: 'false',
       GRAPH_SEND_INVITATIONS: '1',
@@ -167,8 +169,18 @@ describe('loadConfig defaults (local mode)', () => {
       timeZone: 'UTC',
       databaseUrl: 'postgresql://localhost:5433/wexqs',
       graph: { baseUrl: 'http://127.0.0.1:9999/v1.0', sendInvitations: true },
-      local: { graphEmulatorPort: 9999, playgroundPort: 56151, seedDemoData: false, identityPicker: false },
+      local: {
+        graphEmulatorPort: 9999,
+        playgroundPort: 56151,
+        playgroundClients: ['priya', 'alex'],
+        seedDemoData: false,
+        identityPicker: false,
+      },
     });
+  });
+
+  it('refuses PLAYGROUND_CLIENTS that are not a list of first names', () => {
+    expect(() => loadConfig({ PLAYGROUND_CLIENTS: 'priya;rm -rf' })).toThrow(/PLAYGROUND_CLIENTS/);
   });
 
   it('treats empty and blank values as unset', () => {

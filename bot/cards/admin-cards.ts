@@ -1,6 +1,9 @@
 /** What admins see: the dashboard, the application per state, assignment, decision and provisioning cards. */
 import { awardSection } from './award-cards.js';
-import { STATE_LABELS } from '../../src/domain/application-state.js';
+import { EARLY_START_REASON_MAX_CHARS, STATE_LABELS } from '../../src/domain/application-state.js';
+import { AWARD_VALIDITY_YEARS } from '../../src/domain/award.js';
+import { graceEnd, inDecisionWindow } from '../../src/domain/cycle.js';
+import { ELIGIBILITY_WEEKS } from '../../src/domain/dropins.js';
 import { formatLondon } from '../../src/domain/time.js';
 import { APPLICATION_STATES, type ApplicationState, type Cycle } from '../../src/domain/types.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
@@ -9,6 +12,8 @@ import { recommendationsDisagree } from '../../src/workflows/admin.js';
 import { MAX_COMMENTARY_CHARS } from '../../src/workflows/application-journey.js';
 import {
   actionSet,
+  bulletList,
+  callout,
   card,
   choiceInput,
   container,
@@ -17,14 +22,23 @@ import {
   heading,
   notice,
   openUrl,
+  pageButtons,
+  pageBySize,
+  plain,
+  plural,
+  rich,
+  strong,
   text,
   textInput,
+  truncate,
   type AdaptiveCard,
   type CardAction,
   type CardElement,
+  type PagePosition,
 } from './card-kit.js';
-import { appData, applicationHeader, deadlineLine, LEVEL_LABELS, levelLabel, reference } from './application-common.js';
+import { appData, applicationHeader, deadlineLine, levelLabel, reference } from './application-common.js';
 import type { CardOptions } from './applicant-cards.js';
+import { levelChoices } from './review-cards.js';
 
 const top = (opts: CardOptions): CardElement[] => (opts.notice ? [notice(opts.notice.message, opts.notice.tone)] : []);
 
@@ -41,6 +55,10 @@ function rowAction(r: DashboardRow): CardAction {
       return execute('Decide', 'app_view', data);
     case 'decided':
       return execute('Communicate', 'app_view', data);
+    case 'withdrawn':
+    case 'lapsed':
+    case 'communicated':
+    case 'open':
     default:
       return execute('View', 'app_view', data);
   }
@@ -50,10 +68,11 @@ function rows(list: readonly DashboardRow[], max: number): CardElement[] {
   const out: CardElement[] = list.slice(0, max).map((r) =>
     container(
       [
-        text(
-          `**${r.organisation?.name ?? r.application.organisationId}** · ${STATE_LABELS[r.application.state]} · ref ${reference(r.application.id)}`,
-        ),
-        text(`${r.reason}${r.reviewers ? ` · ${r.reviewers} reviewer${r.reviewers === 1 ? '' : 's'}` : ''}`, {
+        rich([
+          strong(r.organisation?.name ?? r.application.organisationId),
+          ` · ${STATE_LABELS[r.application.state]} · ref ${reference(r.application.id)}`,
+        ]),
+        text(`${r.reason}${r.reviewers ? ` · ${plural(r.reviewers, 'reviewer', 'reviewers')}` : ''}`, {
           isSubtle: true,
           size: 'Small',
         }),
@@ -86,27 +105,75 @@ export function dashboardCard(d: Dashboard, opts: CardOptions = {}): AdaptiveCar
   ];
   if (d.toAct.length > 0) body.push(text('**Waiting for you**'), ...rows(d.toAct, 6));
   if (d.unassigned.length > 0)
-    body.push(text('**Without a reviewer**', { color: 'Warning' }), ...rows(d.unassigned, 6));
-  if (d.overdue.length > 0) body.push(text('**Overdue**', { color: 'Attention' }), ...rows(d.overdue, 5));
+    body.push(callout('warning', [text('**Without a reviewer**'), ...rows(d.unassigned, 6)]));
+  if (d.overdue.length > 0) body.push(callout('attention', [text('**Overdue**'), ...rows(d.overdue, 5)]));
+  // Pausing intake stops every organisation requesting an application: set apart, and confirmed.
+  if (!d.cycle.intakePaused) body.push(pauseIntakeSection());
   return card(
     body,
     [
       execute('Refresh', 'dashboard'),
       execute('All applications', 'applications'),
-      d.cycle.intakePaused
-        ? execute('Open intake', 'intake', { paused: false }, 'positive')
-        : execute('Pause intake', 'intake', { paused: true }, 'destructive'),
+      ...(d.cycle.intakePaused ? [execute('Open intake', 'intake', { paused: false }, 'positive')] : []),
       execute('Provision folders', 'provision'),
     ],
     `Dashboard: ${d.cycle.name}`,
   );
 }
 
-export function applicationsListCard(list: readonly DashboardRow[], cycle: Cycle | null): AdaptiveCard {
-  const body: CardElement[] = [...heading('Applications', cycle ? cycle.name : undefined)];
+function pauseIntakeSection(): CardElement {
+  return {
+    type: 'Container',
+    separator: true,
+    spacing: 'ExtraLarge',
+    items: [
+      text('To stop new applications (for example when the standard is paused):', { isSubtle: true, size: 'Small' }),
+      actionSet([execute('Pause intake…', 'intake', { paused: true }, 'destructive')]),
+    ],
+  };
+}
+
+/** Applications shown per page of the list (fewer when long names make the card too big). */
+export const APPLICATIONS_PAGE_SIZE = 20;
+
+/** Every application of the cycle with its next step, a page at a time. */
+export function applicationsListCard(list: readonly DashboardRow[], cycle: Cycle | null, page = 0): AdaptiveCard {
+  const pages = pageBySize(list, (slice, pos) => buildApplicationsList(list, slice, pos, cycle), {
+    maxPerPage: APPLICATIONS_PAGE_SIZE,
+  });
+  const index = Math.min(Math.max(0, page), pages.length - 1);
+  return buildApplicationsList(list, pages[index]!, { index, count: pages.length }, cycle);
+}
+
+function buildApplicationsList(
+  list: readonly DashboardRow[],
+  slice: readonly DashboardRow[],
+  page: PagePosition,
+  cycle: Cycle | null,
+): AdaptiveCard {
+  const body: CardElement[] = [
+    ...heading(
+      'Applications',
+      [
+        cycle?.name,
+        plural(list.length, 'application', 'applications'),
+        page.count > 1 ? `page ${page.index + 1} of ${page.count}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ),
+  ];
   if (list.length === 0) body.push(text('There are no applications in this cycle yet.'));
-  body.push(...rows(list, 30));
-  return card(body, [execute('Dashboard', 'dashboard'), execute('Back to menu', 'help')], 'Applications');
+  body.push(...rows(slice, slice.length));
+  return card(
+    body,
+    [
+      ...pageButtons(page, 'applications', (i) => ({ page: i })),
+      execute('Dashboard', 'dashboard'),
+      execute('Back to menu', 'help'),
+    ],
+    'Applications',
+  );
 }
 
 const ADMIN_BUILDERS: Record<ApplicationState, (view: ApplicationView, opts: CardOptions) => AdaptiveCard> = {
@@ -154,10 +221,14 @@ export function adminOpenCard(view: ApplicationView, opts: CardOptions): Adaptiv
       text(deadlineLine(view)),
       text(
         r
-          ? `Readiness: ${r.documentsCompleted} of ${r.documentsRequired} documents, ${r.sections.reduce((n, s) => n + s.completed, 0)} of ${r.sections.reduce((n, s) => n + s.criteria, 0)} criteria complete, ${r.problems.filter((p) => p.severity === 'hard').length} problems to fix.`
+          ? `Readiness: ${r.documentsCompleted} of ${plural(r.documentsRequired, 'document', 'documents')}, ${r.sections.reduce((n, s) => n + s.completed, 0)} of ${plural(
+              r.sections.reduce((n, s) => n + s.criteria, 0),
+              'criterion',
+              'criteria',
+            )} complete, ${plural(r.problems.filter((p) => p.severity === 'hard').length, 'problem', 'problems')} to fix.`
           : 'The organisation has not chosen a level yet.',
       ),
-      ...(view.folder ? [] : [text('The evidence folder has not been provisioned yet.', { color: 'Warning' })]),
+      ...(view.folder ? [] : [callout('warning', [text('The evidence folder has not been provisioned yet.')])]),
     ],
     [...folder(view), refresh(view), back()],
     'Application open',
@@ -166,18 +237,39 @@ export function adminOpenCard(view: ApplicationView, opts: CardOptions): Adaptiv
 
 export function adminReviewStageCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const open = view.clarifications.find((c) => c.answer === null);
+  const closes = graceEnd(view.cycle);
+  // Before submissions close a review starts only if an admin gives a reason (it is audited).
+  const early = view.application.state === 'submitted' && view.now.getTime() <= closes.getTime();
   return card(
     [
       ...top(opts),
       ...applicationHeader(view),
-      text(
-        view.reviewers.length > 0
-          ? `Reviewers: ${view.reviewers.map((r) => r.displayName).join(', ')}.`
-          : 'No reviewer is assigned yet.',
-        view.reviewers.length > 0 ? {} : { color: 'Warning' },
-      ),
+      view.reviewers.length > 0
+        ? rich([`Reviewers: ${view.reviewers.map((r) => r.displayName).join(', ')}.`])
+        : callout('warning', [text('No reviewer is assigned yet.')]),
       text(`Recommendations received: ${view.recommendations.length} of ${view.reviewers.length}.`, { isSubtle: true }),
       ...(open ? [text('A clarification question is waiting for the applicant team.', { isSubtle: true })] : []),
+      ...(early
+        ? [
+            {
+              type: 'Container',
+              separator: true,
+              spacing: 'Large',
+              items: [
+                text(
+                  `Reviews start once submissions close on ${formatLondon(closes)} (UK time). To start this one earlier, give the reason: it is kept in the audit log.`,
+                  { isSubtle: true },
+                ),
+                textInput('earlyStartReason', 'Reason for starting early', {
+                  maxLength: EARLY_START_REASON_MAX_CHARS,
+                  placeholder: 'e.g. the panel meets before the deadline',
+                  errorMessage: 'Give the reason for starting early (at least 10 characters).',
+                }),
+                actionSet([execute('Start review early', 'start_review', appData(view, { early: true }))]),
+              ],
+            } as CardElement,
+          ]
+        : []),
     ],
     [
       execute(
@@ -194,91 +286,135 @@ export function adminReviewStageCard(view: ApplicationView, opts: CardOptions): 
   );
 }
 
+/** How much of each reviewer's feedback the decision card shows; the rest is a click away. */
+const FEEDBACK_PREVIEW_CHARS = 600;
+
 /** Confirm the decision; when the reviewers disagree this is the moderation card. */
 export function adminDecisionFormCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const recs = view.recommendations;
   const disagree = recommendationsDisagree(recs);
   const names = new Map(view.reviewers.map((p) => [p.id, p.displayName]));
-  const agreed = !disagree && recs[0] ? (recs[0].level ?? 'none') : (view.application.targetLevel ?? 'bronze');
-  const join = (pick: (r: (typeof recs)[number]) => string) =>
-    recs.length === 1
-      ? pick(recs[0]!)
-      : recs
-          .map((r) => `${pick(r)}`)
-          .filter(Boolean)
-          .join('\n\n');
+  const agreed = !disagree && recs[0] ? (recs[0].level ?? 'none') : (view.application.targetLevel ?? 'none');
+  // The feedback boxes start from the reviewers' words, as long as they fit in one box.
+  const join = (pick: (r: (typeof recs)[number]) => string) => {
+    const all = recs.map(pick).filter(Boolean).join('\n\n');
+    return all.length <= MAX_COMMENTARY_CHARS
+      ? all
+      : (recs.map(pick).find(Boolean) ?? '').slice(0, MAX_COMMENTARY_CHARS);
+  };
+  const canDecide = view.now.getTime() > view.cycle.submissionDeadline.getTime();
   const body: CardElement[] = [
     ...top(opts),
     ...applicationHeader(view, disagree ? 'Moderation needed' : 'Confirm the decision'),
   ];
-  body.push(text(`**${view.organisation.name}**`));
+  body.push(rich([strong(view.organisation.name)]));
   if (disagree)
     body.push(
-      text('The reviewers recommend different outcomes. Read both recommendations and decide the level.', {
-        color: 'Warning',
-      }),
+      callout('warning', [
+        text('The reviewers recommend different outcomes. Read both recommendations and decide the level.'),
+      ]),
     );
   for (const r of recs) {
+    const long = r.strengths.length > FEEDBACK_PREVIEW_CHARS || r.improvements.length > FEEDBACK_PREVIEW_CHARS;
     body.push(
       container(
         [
-          text(
-            `**${names.get(r.reviewerId) ?? 'Reviewer'}** recommends **${levelLabel(r.level)}** (${formatLondon(r.recommendedAt, 'date')})`,
-          ),
-          text(`Strengths: ${r.strengths}`, { size: 'Small' }),
-          text(`To improve: ${r.improvements}`, { size: 'Small' }),
+          rich([
+            strong(names.get(r.reviewerId) ?? 'Reviewer'),
+            ' recommends ',
+            strong(levelLabel(r.level)),
+            ` (${formatLondon(r.recommendedAt, 'date')})`,
+          ]),
+          rich([strong('Strengths: '), truncate(r.strengths, FEEDBACK_PREVIEW_CHARS)], { size: 'Small' }),
+          rich([strong('To improve: '), truncate(r.improvements, FEEDBACK_PREVIEW_CHARS)], { size: 'Small' }),
+          ...(long
+            ? [actionSet([execute('Read in full', 'read_recommendation', appData(view, { reviewerId: r.reviewerId }))])]
+            : []),
         ],
         'emphasis',
       ),
     );
   }
+  if (!canDecide)
+    body.push(
+      callout('warning', [
+        text(
+          `Decisions can be confirmed once the submission deadline (${formatLondon(view.cycle.submissionDeadline)} UK time) has passed.`,
+        ),
+      ]),
+    );
   body.push(
-    choiceInput(
-      'level',
-      'Level awarded',
-      [
-        ...(['bronze', 'silver', 'gold'] as const).map((l) => ({ title: LEVEL_LABELS[l], value: l })),
-        { title: 'No award', value: 'none' },
-      ],
-      { value: agreed },
-    ),
+    choiceInput('level', 'Level awarded', levelChoices(view), {
+      value: agreed,
+      errorMessage: 'Choose the level awarded, or No award.',
+    }),
     textInput('strengths', 'Strengths (sent to the organisation)', {
       multiline: true,
       maxLength: MAX_COMMENTARY_CHARS,
       value: join((r) => r.strengths),
+      errorMessage: `Write the strengths (up to ${MAX_COMMENTARY_CHARS} characters): they go to the organisation.`,
     }),
     textInput('improvements', 'Areas to improve (sent to the organisation)', {
       multiline: true,
       maxLength: MAX_COMMENTARY_CHARS,
       value: join((r) => r.improvements),
+      errorMessage: `Write the areas to improve (up to ${MAX_COMMENTARY_CHARS} characters): they go to the organisation.`,
     }),
   );
   return card(
     body,
-    [execute('Confirm decision', 'decide', appData(view), 'positive'), ...folder(view), back()],
+    [...(canDecide ? [execute('Confirm decision', 'decide', appData(view), 'positive')] : []), ...folder(view), back()],
     disagree ? 'Moderation needed' : 'Confirm the decision',
+  );
+}
+
+/** One reviewer's recommendation in full (the decision card shows the start of it). */
+export function recommendationCard(view: ApplicationView, reviewerId: string): AdaptiveCard {
+  const r = view.recommendations.find((x) => x.reviewerId === reviewerId);
+  const name = view.reviewers.find((p) => p.id === reviewerId)?.displayName ?? 'Reviewer';
+  return card(
+    [
+      ...heading(`${name}'s recommendation`, `${view.organisation.name} · ${view.cycle.name}`),
+      ...(r
+        ? [
+            rich([strong('Recommends: '), levelLabel(r.level), ` (${formatLondon(r.recommendedAt, 'date')})`]),
+            text('**Strengths**'),
+            plain(r.strengths),
+            text('**Areas to improve**'),
+            plain(r.improvements),
+          ]
+        : [text('This reviewer has not recommended a level yet.')]),
+    ],
+    [execute('Back to the decision', 'app_view', appData(view, { as: 'admin' }))],
+    `${name}'s recommendation`,
   );
 }
 
 export function adminDecidedCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const d = view.decision;
-  const inWindow =
-    view.now.getTime() >= view.cycle.decisionStart.getTime() && view.now.getTime() <= view.cycle.decisionEnd.getTime();
+  const inWindow = inDecisionWindow(view.cycle, view.now);
   return card(
     [
       ...top(opts),
       ...applicationHeader(view),
-      text(
-        `Decision: **${levelLabel(d?.level ?? null)}**${view.award ? `, award valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`,
-      ),
-      text(
-        inWindow
-          ? 'Communicate it now: the applicant team gets a card with the level, the feedback and the expiry date.'
-          : `Decisions can be communicated from ${formatLondon(view.cycle.decisionStart)} to ${formatLondon(view.cycle.decisionEnd)} UK time.`,
-        inWindow ? {} : { color: 'Warning' },
-      ),
+      rich([
+        'Decision: ',
+        strong(levelLabel(d?.level ?? null)),
+        d?.level ? `. The award is valid for ${AWARD_VALIDITY_YEARS} years from the day it is communicated.` : '.',
+      ]),
+      inWindow
+        ? text('Communicate it now: the applicant team gets a card with the level, the feedback and the expiry date.')
+        : callout('warning', [
+            text(
+              `Decisions can be communicated from ${formatLondon(view.cycle.decisionStart)} to ${formatLondon(view.cycle.decisionEnd)} UK time.`,
+            ),
+          ]),
     ],
-    [execute('Communicate decision', 'communicate', appData(view), 'positive'), refresh(view), back()],
+    [
+      ...(inWindow ? [execute('Communicate decision', 'communicate', appData(view), 'positive')] : []),
+      refresh(view),
+      back(),
+    ],
     'Decision confirmed',
   );
 }
@@ -288,9 +424,13 @@ export function adminCommunicatedCard(view: ApplicationView, opts: CardOptions):
     [
       ...top(opts),
       ...applicationHeader(view),
-      text(
-        `Decision communicated: **${levelLabel(view.decision?.level ?? null)}**${view.award ? `, valid until ${formatLondon(view.award.validUntil, 'date')}` : ''}.`,
-      ),
+      rich([
+        'Decision communicated: ',
+        strong(levelLabel(view.decision?.level ?? null)),
+        view.award
+          ? `, valid from ${formatLondon(view.award.validFrom, 'date')} until ${formatLondon(view.award.validUntil, 'date')}.`
+          : '.',
+      ]),
       ...awardSection(view),
     ],
     [back()],
@@ -317,22 +457,27 @@ export function assignCard(
   const current = view.reviewers.map((r) => r.id);
   const suggested = current.length > 0 ? current : eligible.slice(0, 2).map((o) => o.person.id);
   const body: CardElement[] = [...top(opts), ...applicationHeader(view, 'Assign reviewers')];
-  body.push(text(`**${view.organisation.name}**`));
+  body.push(rich([strong(view.organisation.name)]));
   if (eligible.length === 0)
-    body.push(text('No reviewer outside the applicant organisation is available.', { color: 'Attention' }));
+    body.push(callout('attention', [text('No reviewer outside the applicant organisation is available.')]));
   else {
     body.push(
       choiceInput(
         'reviewerIds',
         'Reviewers (open reviews in brackets)',
         eligible.map((o) => ({ title: `${o.person.displayName} (${o.load})`, value: o.person.id })),
-        { multi: true, style: 'expanded', value: suggested.join(',') },
+        {
+          multi: true,
+          style: 'expanded',
+          value: suggested.join(','),
+          errorMessage: 'Choose at least one reviewer, or press Assign automatically.',
+        },
       ),
     );
   }
   if (blocked.length > 0)
     body.push(
-      text(`Not eligible (from ${view.organisation.name}): ${blocked.map((o) => o.person.displayName).join(', ')}.`, {
+      rich([`Not eligible (from ${view.organisation.name}): ${blocked.map((o) => o.person.displayName).join(', ')}.`], {
         isSubtle: true,
         size: 'Small',
       }),
@@ -368,7 +513,7 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
   const status =
     p.status === 'finished'
       ? p.failed > 0
-        ? `Finished with ${p.failed} failure${p.failed === 1 ? '' : 's'}. Run it again to retry: finished folders are not redone.`
+        ? `Finished with ${plural(p.failed, 'failure', 'failures')}. Run it again to retry: finished folders are not redone.`
         : 'Finished: every folder is ready.'
       : p.status === 'failed'
         ? 'Stopped by an error. Run it again: it carries on where it stopped.'
@@ -377,6 +522,12 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
           : p.status === 'starting'
             ? 'Starting…'
             : 'Working… this card updates as folders are made.';
+  const tone =
+    p.status === 'finished' && p.failed === 0
+      ? 'good'
+      : p.status === 'failed' || p.status === 'interrupted' || p.failed > 0
+        ? 'warning'
+        : null;
   return card(
     [
       ...heading('Evidence folder provisioning', p.cycleName),
@@ -385,24 +536,9 @@ export function provisioningCard(p: ProvisioningState): AdaptiveCard {
         ['Failed', String(p.failed)],
         ['Started', formatLondon(p.startedAt)],
       ]),
-      text(status, {
-        color:
-          p.status === 'finished' && p.failed === 0
-            ? 'Good'
-            : p.status === 'failed' || p.status === 'interrupted' || p.failed > 0
-              ? 'Warning'
-              : 'Accent',
-      }),
+      tone ? callout(tone, [text(status)]) : text(status),
       ...(p.failures && p.failures.length > 0
-        ? [
-            text(
-              p.failures
-                .slice(0, 5)
-                .map((f) => `- ${f.organisation}: ${f.reason}`)
-                .join('\r'),
-              { size: 'Small' },
-            ),
-          ]
+        ? [bulletList(p.failures.slice(0, 5).map((f) => `${f.organisation}: ${f.reason}`))]
         : []),
     ],
     [
@@ -422,15 +558,31 @@ export function intakeCard(cycle: Cycle): AdaptiveCard {
       text(
         cycle.intakePaused
           ? 'Organisations cannot request an application until you open intake again. Applications already under way carry on, and existing awards stay valid until they expire.'
-          : 'Organisations that attended a drop-in in the last 8 weeks can request an application.',
+          : `Organisations that attended a drop-in in the last ${ELIGIBILITY_WEEKS} weeks can request an application.`,
       ),
+      ...(cycle.intakePaused ? [] : [pauseIntakeSection()]),
     ],
     [
-      cycle.intakePaused
-        ? execute('Open intake', 'intake', { paused: false }, 'positive')
-        : execute('Pause intake', 'intake', { paused: true }, 'destructive'),
+      ...(cycle.intakePaused ? [execute('Open intake', 'intake', { paused: false }, 'positive')] : []),
       execute('Dashboard', 'dashboard'),
     ],
     cycle.intakePaused ? 'Intake paused' : 'Intake open',
+  );
+}
+
+/** Pausing intake, confirmed first. */
+export function pauseIntakeConfirmCard(cycle: Cycle): AdaptiveCard {
+  return card(
+    [
+      ...heading('Pause new applications?', cycle.name),
+      text(
+        'No organisation will be able to request an application until you open intake again. Applications already under way carry on, existing awards stay valid, and pending deadline reminders are withdrawn.',
+      ),
+    ],
+    [
+      execute('Keep intake open', 'dashboard'),
+      execute('Yes, pause intake', 'intake', { paused: true, confirm: true }, 'destructive'),
+    ],
+    'Pause new applications?',
   );
 }

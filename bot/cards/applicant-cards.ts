@@ -3,8 +3,9 @@
  * (commentary per section, evidence details) and the submit outcomes.
  */
 import { criteriaForSection, SECTIONS } from '../../src/domain/framework.js';
+import { MIN_DOCUMENTS } from '../../src/domain/levels.js';
 import type { ReadinessProblem } from '../../src/domain/readiness.js';
-import { formatLondon, londonDateKey } from '../../src/domain/time.js';
+import { formatLondon } from '../../src/domain/time.js';
 import type { ApplicationState, SectionNumber } from '../../src/domain/types.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
 import { MAX_COMMENTARY_CHARS } from '../../src/workflows/application-journey.js';
@@ -12,26 +13,34 @@ import { MAX_DISMISS_REASON } from '../../src/workflows/evidence-inspection.js';
 import {
   actionSet,
   bulletList,
+  callout,
   card,
   cardBytes,
   choiceInput,
   columns,
   container,
-  dateInput,
   execute,
   facts,
   heading,
   notice,
   openUrl,
+  pageButtons,
+  pageBySize,
+  plain,
+  plural,
+  rich,
+  strong,
   text,
   textInput,
   toggleInput,
-  truncate,
+  ukDateInput,
   type AdaptiveCard,
   type CardAction,
   type CardElement,
+  type PagePosition,
 } from './card-kit.js';
 import { awardSection } from './award-cards.js';
+import { CARD_BUDGET_UTF16_BYTES } from './constants.js';
 import { appData, applicationHeader, deadlineLine, docKey, LEVEL_CHOICES, LEVEL_LABELS } from './application-common.js';
 
 export interface CardOptions {
@@ -95,11 +104,7 @@ function problemLines(problems: readonly ReadinessProblem[], max: number): strin
 export function applicantOpenCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const a = view.application;
   const r = view.readiness;
-  const body: CardElement[] = [
-    ...top(opts),
-    ...applicationHeader(view),
-    text(deadlineLine(view), { weight: 'Bolder' }),
-  ];
+  const body: CardElement[] = [...top(opts), ...applicationHeader(view), rich([strong(deadlineLine(view))])];
   body.push(
     text(
       view.folder
@@ -131,26 +136,31 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
       facts(
         r.sections.map((s) => [
           `${s.section}. ${SECTIONS[s.section - 1]?.title ?? ''}`,
-          `${s.completed} of ${s.criteria} criteria complete`,
+          `${s.completed} of ${plural(s.criteria, 'criterion', 'criteria')} complete`,
         ]),
       ),
-      text(
-        `**Evidence:** ${r.documentsCompleted} of the ${r.documentsRequired} completed documents a ${LEVEL_LABELS[a.targetLevel!].toLowerCase()} application needs.${view.documentsListedAt ? ` Folder last checked ${formatLondon(view.documentsListedAt)}.` : ' The folder has not been checked yet.'}`,
-      ),
+      rich([
+        strong('Evidence: '),
+        `${r.documentsCompleted} of the ${r.documentsRequired} completed documents a ${LEVEL_LABELS[a.targetLevel!].toLowerCase()} application needs.${view.documentsListedAt ? ` Folder last checked ${formatLondon(view.documentsListedAt)}.` : ' The folder has not been checked yet.'}`,
+      ]),
     );
-    if (hard.length === 0) body.push(text('✓ Ready to submit.', { color: 'Good', weight: 'Bolder' }));
+    if (hard.length === 0) body.push(callout('good', [rich([strong('✓ Ready to submit.')])]));
     else
       body.push(
-        text(`**To fix before you can submit (${hard.length})**`, { color: 'Attention' }),
-        bulletList(problemLines(hard, 8)),
+        callout('attention', [
+          rich([strong(`To fix before you can submit (${hard.length})`)]),
+          bulletList(problemLines(hard, 8)),
+        ]),
       );
     if (soft.length > 0)
-      body.push(text(`**Worth checking (${soft.length})**`, { color: 'Warning' }), bulletList(problemLines(soft, 4)));
+      body.push(
+        callout('warning', [rich([strong(`Worth checking (${soft.length})`)]), bulletList(problemLines(soft, 4))]),
+      );
     body.push(...dismissWarningsBlock(view, soft));
   } else {
     body.push(
       text(
-        'Choose the level first: it decides which criteria need commentary and how many documents you need (4 bronze, 8 silver, 12 gold).',
+        `Choose the level first: it decides which criteria need commentary and how many documents you need (${MIN_DOCUMENTS.bronze} bronze, ${MIN_DOCUMENTS.silver} silver, ${MIN_DOCUMENTS.gold} gold).`,
       ),
     );
   }
@@ -167,11 +177,15 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
       ),
     ),
   );
+  // Submit is offered (as the main action) only when nothing blocks it.
+  const canSubmitNow = opts.canSubmit !== false && r !== null && r.problems.every((p) => p.severity !== 'hard');
+  if (opts.canSubmit === false)
+    body.push(text('Your applicant lead submits the application when it is ready.', { isSubtle: true }));
+  else if (!canSubmitNow)
+    body.push(text('The Submit button appears here once nothing above blocks your submission.', { isSubtle: true }));
   body.push(...withdrawButton(view, opts));
   const actions: CardAction[] = [
-    ...(opts.canSubmit !== false && a.targetLevel
-      ? [execute('Submit application', 'submit', appData(view), 'positive')]
-      : []),
+    ...(canSubmitNow ? [execute('Submit application', 'submit', appData(view), 'positive')] : []),
     execute('Evidence details', 'evidence', appData(view)),
     execute('Re-check folder', 'refresh_evidence', appData(view)),
     ...folderAction(view),
@@ -203,7 +217,7 @@ export function applicantInReviewCard(view: ApplicationView, opts: CardOptions):
       ]),
       ...(answered.length > 0
         ? [
-            text(`You have answered ${answered.length} clarification question${answered.length === 1 ? '' : 's'}.`, {
+            text(`You have answered ${plural(answered.length, 'clarification question', 'clarification questions')}.`, {
               isSubtle: true,
             }),
           ]
@@ -218,14 +232,11 @@ export function applicantInReviewCard(view: ApplicationView, opts: CardOptions):
 export function applicantClarificationCard(view: ApplicationView, opts: CardOptions): AdaptiveCard {
   const open = view.clarifications.find((c) => c.answer === null);
   const body: CardElement[] = [...top(opts), ...applicationHeader(view, 'A reviewer has a question')];
-  body.push(text(`**${view.organisation.name}**`));
+  body.push(rich([strong(view.organisation.name)]));
   if (open) {
     body.push(
       container(
-        [
-          text(`Asked ${formatLondon(open.askedAt)}`, { isSubtle: true, size: 'Small' }),
-          text(truncate(open.question, 1500)),
-        ],
+        [text(`Asked ${formatLondon(open.askedAt)}`, { isSubtle: true, size: 'Small' }), plain(open.question)],
         'emphasis',
       ),
       textInput('answer', 'Your answer', {
@@ -233,6 +244,7 @@ export function applicantClarificationCard(view: ApplicationView, opts: CardOpti
         maxLength: MAX_COMMENTARY_CHARS,
         required: true,
         placeholder: 'Answer the question; name documents and page numbers where useful.',
+        errorMessage: `Write your answer (up to ${MAX_COMMENTARY_CHARS} characters) before sending it.`,
       }),
     );
   }
@@ -300,9 +312,9 @@ export function applicantDecisionCard(view: ApplicationView, opts: CardOptions):
   if (d) {
     body.push(
       text('**Strengths**'),
-      text(truncate(d.feedbackStrengths, 3000)),
+      plain(d.feedbackStrengths),
       text('**Areas to improve**'),
-      text(truncate(d.feedbackImprovements, 3000)),
+      plain(d.feedbackImprovements),
     );
   }
   body.push(...awardSection(view));
@@ -362,22 +374,32 @@ export function formatPages(pages: readonly number[]): string {
 }
 
 /** Choice sets carry at most this many document choices in total; fewer when the text is long, so the card stays small. */
-const CHOICE_BUDGETS = [260, 160, 100, 60, 30] as const;
-const TARGET_BYTES = 38 * 1024;
+const CHOICE_BUDGETS = [260, 160, 100, 60, 30, 16, 8] as const;
+/** Page numbers as people write them: "2, 4-5", "p7", "pp. 9". */
+const PAGES_PATTERN = '^[pP.\\d\\s,;–-]*$';
 
 /**
  * The commentary form of one section: per criterion a text box and reference rows (document
- * picked from the folder + pages). Criteria are those up to the target level (all, before one is chosen).
+ * picked from the folder + pages). Criteria are those up to the target level (all, before one is
+ * chosen). A section whose commentary would make the card too big for Teams comes in parts.
  */
 export function commentarySectionCard(
   view: ApplicationView,
   section: SectionNumber,
   opts: CardOptions = {},
+  part = 0,
 ): AdaptiveCard {
+  const criteria = criteriaForSection(view.framework, section, view.application.targetLevel ?? undefined);
+  // Parts are cut with every document offered; only a criterion too big on its own offers fewer.
+  const parts = pageBySize(criteria, (slice, page) =>
+    buildCommentaryCard(view, section, slice, page, opts, CHOICE_BUDGETS[0]),
+  );
+  const index = Math.min(Math.max(0, part), parts.length - 1);
+  const page = { index, count: parts.length };
   let built: AdaptiveCard | null = null;
   for (const budget of CHOICE_BUDGETS) {
-    built = buildCommentaryCard(view, section, opts, budget);
-    if (cardBytes(built) < TARGET_BYTES) break;
+    built = buildCommentaryCard(view, section, parts[index]!, page, opts, budget);
+    if (cardBytes(built) < CARD_BUDGET_UTF16_BYTES) break;
   }
   return built!;
 }
@@ -385,11 +407,12 @@ export function commentarySectionCard(
 function buildCommentaryCard(
   view: ApplicationView,
   section: SectionNumber,
+  criteria: readonly ReturnType<typeof criteriaForSection>[number][],
+  page: PagePosition,
   opts: CardOptions,
   choiceBudget: number,
 ): AdaptiveCard {
   const s = SECTIONS[section - 1]!;
-  const criteria = criteriaForSection(view.framework, section, view.application.targetLevel ?? undefined);
   const byId = new Map(view.commentary.map((c) => [c.criterionId, c]));
   const rowsFor = (id: string) => Math.min(4, Math.max(2, (byId.get(id)?.references.length ?? 0) + 1));
   const totalRows = criteria.reduce((n, c) => n + rowsFor(c.id), 0) || 1;
@@ -401,10 +424,10 @@ function buildCommentaryCard(
   const body: CardElement[] = [
     ...top(opts),
     ...heading(
-      `Section ${section}: ${s.title}`,
+      `Section ${section}: ${s.title}${page.count > 1 ? ` (part ${page.index + 1} of ${page.count})` : ''}`,
       `${view.organisation.name} · ${view.application.targetLevel ? `criteria up to ${LEVEL_LABELS[view.application.targetLevel].toLowerCase()}` : 'all criteria (choose a level to see only yours)'}`,
     ),
-    text(s.description, { isSubtle: true }),
+    plain(s.description, { isSubtle: true }),
   ];
   if (view.framework.illustrative)
     body.push(
@@ -415,10 +438,11 @@ function buildCommentaryCard(
     );
   if (all.length === 0)
     body.push(
-      text(
-        'No documents are listed from your evidence folder yet. Upload them, then press **Re-check folder** on your application card.',
-        { color: 'Warning' },
-      ),
+      callout('warning', [
+        text(
+          'No documents are listed from your evidence folder yet. Upload them, then press **Re-check folder** on your application card.',
+        ),
+      ]),
     );
   else if (pool.length < all.length)
     body.push(
@@ -444,23 +468,28 @@ function buildCommentaryCard(
     const rows: CardElement[] = [];
     for (let i = 0; i < (choices.length > 0 ? rowsFor(c.id) : 0); i++) {
       const ref = refs[i];
+      // Labels name the criterion: a screen reader (and a person scanning) knows which row this is.
+      const n = `${i === 0 ? '' : ` ${i + 1}`} for ${c.id}`;
       rows.push(
         columns([
           {
             items: [
-              choiceInput(`doc_${c.id}_${i}`, i === 0 ? 'Document' : '', choices, {
+              choiceInput(`doc_${c.id}_${i}`, `Document${n}`, choices, {
                 ...(ref ? { value: docKey(ref.documentName) } : {}),
                 placeholder: 'Choose a document',
+                errorMessage: 'Choose a document from your folder for these pages.',
               }),
             ],
           },
           {
             width: '90px',
             items: [
-              textInput(`pages_${c.id}_${i}`, i === 0 ? 'Pages' : '', {
+              textInput(`pages_${c.id}_${i}`, `Pages${n}`, {
                 ...(ref ? { value: formatPages(ref.pages) } : {}),
                 placeholder: 'e.g. 2, 4-5',
                 maxLength: 60,
+                regex: PAGES_PATTERN,
+                errorMessage: 'Write page numbers and ranges, e.g. 2, 4-5.',
               }),
             ],
           },
@@ -470,16 +499,17 @@ function buildCommentaryCard(
     body.push(
       container(
         [
-          text(`**${c.id}** ${c.text}`),
-          text(
+          rich([strong(c.id), ` ${c.text}`]),
+          plain(
             `From ${LEVEL_LABELS[c.minimumLevel].toLowerCase()}. Typical evidence: ${c.suggestedEvidence.join('; ') || 'any relevant document'}.`,
             { isSubtle: true, size: 'Small' },
           ),
-          textInput(`text_${c.id}`, 'Commentary', {
+          textInput(`text_${c.id}`, `Commentary for ${c.id}`, {
             multiline: true,
             maxLength: MAX_COMMENTARY_CHARS,
             ...(existing?.text ? { value: existing.text } : {}),
             placeholder: 'Explain how you meet this criterion and where the evidence shows it.',
+            errorMessage: `Keep the commentary for ${c.id} to ${MAX_COMMENTARY_CHARS} characters.`,
           }),
           ...rows,
         ],
@@ -487,21 +517,35 @@ function buildCommentaryCard(
       ),
     );
   }
-  const next =
-    section < 6
-      ? ([
-          execute(`Save and go to section ${section + 1}`, 'save_commentary', {
+  const onward: CardAction[] =
+    page.index + 1 < page.count
+      ? [
+          execute(`Save and continue (part ${page.index + 2} of ${page.count})`, 'save_commentary', {
             ...appData(view),
             section,
-            next: section + 1,
+            part: page.index,
+            next: section,
+            nextPart: page.index + 1,
           }),
-        ] as CardAction[])
-      : [];
+        ]
+      : section < 6
+        ? [
+            execute(`Save and go to section ${section + 1}`, 'save_commentary', {
+              ...appData(view),
+              section,
+              part: page.index,
+              next: section + 1,
+            }),
+          ]
+        : [];
   return card(
     body,
     [
-      execute('Save draft', 'save_commentary', { ...appData(view), section }, 'positive'),
-      ...next,
+      execute('Save draft', 'save_commentary', { ...appData(view), section, part: page.index }, 'positive'),
+      ...onward,
+      ...(page.index > 0
+        ? [execute('Previous part', 'commentary', { ...appData(view), section, part: page.index - 1 })]
+        : []),
       execute('Back to application', 'app_view', appData(view)),
     ],
     `Commentary: section ${section}`,
@@ -512,15 +556,25 @@ export const EVIDENCE_PAGE_SIZE = 20;
 
 /** Per document: the evidence date and whether it is completed and anonymised (what counts). */
 export function evidenceCard(view: ApplicationView, page = 0, opts: CardOptions = {}): AdaptiveCard {
+  const pages = pageBySize(view.documents, (slice, pos) => buildEvidenceCard(view, slice, pos, opts), {
+    maxPerPage: EVIDENCE_PAGE_SIZE,
+  });
+  const index = Math.min(Math.max(0, page), pages.length - 1);
+  return buildEvidenceCard(view, pages[index]!, { index, count: pages.length }, opts);
+}
+
+function buildEvidenceCard(
+  view: ApplicationView,
+  slice: readonly ApplicationView['documents'][number][],
+  page: PagePosition,
+  opts: CardOptions,
+): AdaptiveCard {
   const docs = view.documents;
-  const pages = Math.max(1, Math.ceil(docs.length / EVIDENCE_PAGE_SIZE));
-  const p = Math.min(Math.max(0, page), pages - 1);
-  const slice = docs.slice(p * EVIDENCE_PAGE_SIZE, (p + 1) * EVIDENCE_PAGE_SIZE);
   const body: CardElement[] = [
     ...top(opts),
     ...heading(
       'Evidence details',
-      `${view.organisation.name} · ${docs.length} document${docs.length === 1 ? '' : 's'} in your folder${pages > 1 ? ` · page ${p + 1} of ${pages}` : ''}`,
+      `${view.organisation.name} · ${plural(docs.length, 'document', 'documents')} in your folder${page.count > 1 ? ` · page ${page.index + 1} of ${page.count}` : ''}`,
     ),
     text(
       'Only completed, anonymised documents count (blank templates do not). Evidence must be dated within the last 12 months; give the date the evidence was produced if it differs from the upload date.',
@@ -529,22 +583,22 @@ export function evidenceCard(view: ApplicationView, page = 0, opts: CardOptions 
   ];
   if (docs.length === 0)
     body.push(
-      text('No documents are listed yet. Upload them to your folder, then press **Re-check folder**.', {
-        color: 'Warning',
-      }),
+      callout('warning', [
+        text('No documents are listed yet. Upload them to your folder, then press **Re-check folder**.'),
+      ]),
     );
   for (const d of slice) {
     const k = docKey(d.name);
     body.push(
       container([
-        text(`**${d.name}**`),
+        rich([strong(d.name)]),
         text(
           `${d.section ? `Section ${d.section}` : 'Folder top level'} · uploaded ${formatLondon(d.lastModified, 'date')}`,
           { isSubtle: true, size: 'Small' },
         ),
         columns([
-          { items: [dateInput(`date_${k}`, 'Evidence date', londonDateKey(d.evidenceDate ?? d.lastModified))] },
-          { items: [toggleInput(`done_${k}`, 'Completed and anonymised', d.completed)] },
+          { items: [ukDateInput(`date_${k}`, 'Evidence date', d.evidenceDate ?? d.lastModified)] },
+          { items: [toggleInput(`done_${k}`, 'Counts as evidence', 'Completed and anonymised', d.completed)] },
         ]),
       ]),
     );
@@ -555,12 +609,11 @@ export function evidenceCard(view: ApplicationView, page = 0, opts: CardOptions 
       execute(
         'Save',
         'save_evidence',
-        { ...appData(view), page: p, keys: slice.map((d) => docKey(d.name)).join(',') },
+        { ...appData(view), page: page.index, keys: slice.map((d) => docKey(d.name)).join(',') },
         'positive',
       ),
     );
-  if (p + 1 < pages) actions.push(execute('Next page', 'evidence', { ...appData(view), page: p + 1 }));
-  if (p > 0) actions.push(execute('Previous page', 'evidence', { ...appData(view), page: p - 1 }));
+  actions.push(...pageButtons(page, 'evidence', (i) => ({ ...appData(view), page: i })));
   actions.push(execute('Back to application', 'app_view', appData(view)));
   return card(body, actions, 'Evidence details');
 }
@@ -576,7 +629,7 @@ export function submitConfirmCard(
       ...heading('Submit with these warnings?', view.organisation.name),
       text('Nothing here stops you submitting, but reviewers may notice:'),
       bulletList(problemLines(warnings, 8)),
-      ...(late ? [text('The deadline has passed: your submission will be marked late.', { color: 'Warning' })] : []),
+      ...(late ? [callout('warning', [text('The deadline has passed: your submission will be marked late.')])] : []),
     ],
     [
       execute('Submit anyway', 'submit', appData(view, { acknowledgeWarnings: true }), 'positive'),
@@ -586,24 +639,37 @@ export function submitConfirmCard(
   );
 }
 
-/** The applicant lead may withdraw until review starts; a confirmation card comes first. */
+/**
+ * The applicant lead may withdraw until review starts: set apart at the foot of the card, under
+ * a separator, and a confirmation card comes first.
+ */
 function withdrawButton(view: ApplicationView, opts: CardOptions): CardElement[] {
   return opts.canSubmit === false
     ? []
-    : [actionSet([execute('Withdraw application…', 'withdraw_application', appData(view), 'destructive')])];
+    : [
+        {
+          type: 'Container',
+          separator: true,
+          spacing: 'ExtraLarge',
+          items: [
+            text('If your organisation is not going ahead this cycle:', { isSubtle: true, size: 'Small' }),
+            actionSet([execute('Withdraw application…', 'withdraw_application', appData(view), 'destructive')]),
+          ],
+        },
+      ];
 }
 
 export function withdrawConfirmCard(view: ApplicationView): AdaptiveCard {
   return card(
     [
       ...heading('Withdraw your application?', view.organisation.name),
-      text(
+      rich([
         `Your organisation will not be assessed in ${view.cycle.name}. Your evidence folder and commentary stay as they are, but only one application per organisation is accepted in a cycle, so you would need to apply again in a later cycle.`,
-      ),
+      ]),
     ],
     [
-      execute('Yes, withdraw', 'withdraw_application', appData(view, { confirm: true }), 'destructive'),
       execute('Keep my application', 'app_view', appData(view)),
+      execute('Yes, withdraw', 'withdraw_application', appData(view, { confirm: true }), 'destructive'),
     ],
     'Withdraw your application?',
   );
@@ -615,11 +681,12 @@ export function notReadyCard(view: ApplicationView, problems: readonly string[])
   return card(
     [
       ...heading('Not ready to submit', view.organisation.name),
-      text(
-        `Your application was not submitted. Fix ${problems.length === 1 ? 'this problem' : `these ${problems.length} problems`} first:`,
-        { color: 'Attention' },
-      ),
-      bulletList(problems.length > shown.length ? [...shown, `…and ${problems.length - shown.length} more.`] : shown),
+      callout('attention', [
+        text(
+          `Your application was not submitted. Fix ${problems.length === 1 ? 'this problem' : `these ${problems.length} problems`} first:`,
+        ),
+        bulletList(problems.length > shown.length ? [...shown, `…and ${problems.length - shown.length} more.`] : shown),
+      ]),
     ],
     [execute('Back to application', 'app_view', appData(view)), execute('Evidence details', 'evidence', appData(view))],
     'Not ready to submit',

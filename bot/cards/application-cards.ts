@@ -2,7 +2,7 @@ import { ATTENDANCE_SOURCE_LABELS } from '../../src/domain/attendance.js';
 import { ELIGIBILITY_WEEKS, type Eligibility } from '../../src/domain/dropins.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { Application, Cycle, Organisation } from '../../src/domain/types.js';
-import { card, execute, facts, heading, text, type AdaptiveCard } from './card-kit.js';
+import { card, execute, facts, heading, plural, text, type AdaptiveCard } from './card-kit.js';
 
 export type EligibilityView = Eligibility;
 
@@ -81,7 +81,7 @@ export function cycleCard(cycle: Cycle): AdaptiveCard {
 }
 
 function formatGrace(minutes: number): string {
-  if (minutes % (24 * 60) === 0) return `${minutes / (24 * 60)} day${minutes === 24 * 60 ? '' : 's'}`;
-  if (minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? '' : 's'}`;
-  return `${minutes} minutes`;
+  if (minutes % (24 * 60) === 0) return plural(minutes / (24 * 60), 'day', 'days');
+  if (minutes % 60 === 0) return plural(minutes / 60, 'hour', 'hours');
+  return plural(minutes, 'minute', 'minutes');
 }

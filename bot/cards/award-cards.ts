@@ -6,7 +6,7 @@
  */
 import { AWARD_STATUS_LABELS, awardStatus, formatVerificationCode } from '../../src/domain/award.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
-import { actionSet, facts, openUrl, text, type CardAction, type CardElement } from './card-kit.js';
+import { actionSet, facts, notice, openUrl, type CardAction, type CardElement } from './card-kit.js';
 
 export const DOWNLOAD_TITLES = {
   certificate: 'Certificate (PDF)',
@@ -29,10 +29,10 @@ export function awardSection(view: ApplicationView): CardElement[] {
     );
     if (award.revokedAt)
       out.push(
-        text('This award has been revoked by NHS England. Its certificate and badge can no longer be used.', {
-          color: 'Attention',
-          weight: 'Bolder',
-        }),
+        notice(
+          'This award has been revoked by NHS England. Its certificate and badge can no longer be used.',
+          'attention',
+        ),
       );
   }
   const d = view.downloads;

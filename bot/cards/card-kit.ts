@@ -3,7 +3,18 @@
  * version Teams renders) and use Universal Actions (`Action.Execute` with a verb), so the same
  * card works in personal chats, group chats and channels.
  * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/overview
+ *
+ * Text people typed or named (commentary, questions, answers, feedback, notes, document names,
+ * what someone typed to the bot) is never read as Markdown: it goes in `rich` runs (a TextRun has
+ * no Markdown, https://learn.microsoft.com/adaptive-cards/schema-explorer/text-run), or, in the
+ * few places that only take Markdown text (headings, facts), through `escapeMarkdown`. `text` is
+ * for the app's own words. Status is shown with container styles, which Teams themes in its
+ * default, dark and high-contrast themes, never with coloured body text.
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format
  */
+
+import { londonDateKey } from '../../src/domain/time.js';
+import { CARD_BUDGET_UTF16_BYTES } from './constants.js';
 
 export const CARD_VERSION = '1.5';
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -34,32 +45,89 @@ export function card(body: CardElement[], actions: CardAction[] = [], fallbackTe
   return c;
 }
 
-export function heading(text: string, subtle?: string): CardElement[] {
+/**
+ * Backslash-escapes what Markdown would read as formatting (emphasis, links, code, lists), for
+ * data in the places that only take Markdown text (headings, facts). CommonMark lets any ASCII
+ * punctuation be escaped this way.
+ */
+export function escapeMarkdown(value: string): string {
+  return value
+    .replace(/[\\`*_[\]()<>#~|!]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([-+])(?=\s)/gm, '$1\\$2')
+    .replace(/^(\s*\d+)\.(?=\s)/gm, '$1\\.');
+}
+
+/** The card's title (a heading for screen readers) and an optional line under it; both shown as written. */
+export function heading(title: string, subtle?: string): CardElement[] {
   const out: CardElement[] = [
-    { type: 'TextBlock', text, size: 'Large', weight: 'Bolder', wrap: true, style: 'heading' },
+    {
+      type: 'TextBlock',
+      text: escapeMarkdown(title),
+      size: 'Large',
+      weight: 'Bolder',
+      wrap: true,
+      style: 'heading',
+    },
   ];
-  if (subtle) out.push({ type: 'TextBlock', text: subtle, isSubtle: true, wrap: true, spacing: 'None' });
+  if (subtle)
+    out.push({ type: 'TextBlock', text: escapeMarkdown(subtle), isSubtle: true, wrap: true, spacing: 'None' });
   return out;
 }
 
-export function text(
-  value: string,
-  opts: Partial<{
-    weight: 'Bolder';
-    color: 'Attention' | 'Good' | 'Warning' | 'Accent';
-    isSubtle: boolean;
-    size: 'Small' | 'Medium';
-  }> = {},
-): CardElement {
+type TextOptions = Partial<{ weight: 'Bolder'; isSubtle: boolean; size: 'Small' | 'Medium' }>;
+
+/** The app's own words, with Markdown (**bold**, lists). Data goes in `rich` instead. */
+export function text(value: string, opts: TextOptions = {}): CardElement {
   return { type: 'TextBlock', text: value, wrap: true, ...opts };
 }
 
-export function facts(pairs: [string, string][]): CardElement {
-  return { type: 'FactSet', facts: pairs.map(([title, value]) => ({ title, value })) };
+/** A run of text, shown exactly as written (never Markdown). */
+export type Run = string | ({ text: string } & Partial<{ weight: 'Bolder'; isSubtle: boolean; italic: boolean }>);
+
+/** A bold run (a label before data). */
+export const strong = (value: string): Run => ({ text: value, weight: 'Bolder' });
+
+/**
+ * A paragraph of runs, none read as Markdown: for anything people typed or named. Runs of an
+ * empty string are dropped (a TextRun needs text).
+ */
+export function rich(
+  runs: readonly Run[],
+  opts: Partial<{ isSubtle: boolean; size: 'Small' | 'Medium' }> = {},
+): CardElement {
+  const inlines = runs
+    .map((r) => (typeof r === 'string' ? { text: r } : r))
+    .filter((r) => r.text !== '')
+    .map((r) => ({
+      type: 'TextRun',
+      ...r,
+      ...(opts.isSubtle ? { isSubtle: true } : {}),
+      ...(opts.size ? { size: opts.size } : {}),
+    }));
+  return { type: 'RichTextBlock', inlines: inlines.length > 0 ? inlines : [{ type: 'TextRun', text: ' ' }] };
 }
 
+/** Text someone typed or named, shown as written. */
+export function plain(value: string, opts: Partial<{ isSubtle: boolean; size: 'Small' | 'Medium' }> = {}): CardElement {
+  return rich([value], opts);
+}
+
+/** Label and value pairs; both shown as written. */
+export function facts(pairs: [string, string][]): CardElement {
+  return {
+    type: 'FactSet',
+    facts: pairs.map(([title, value]) => ({ title: escapeMarkdown(title), value: escapeMarkdown(value) })),
+  };
+}
+
+/** One line per item, each shown as written. */
 export function bulletList(items: string[]): CardElement {
-  return text(items.map((i) => `- ${i}`).join('\r'));
+  return rich(items.flatMap((item, i) => (i === 0 ? [`• ${item}`] : [`\n• ${item}`])));
+}
+
+/** "1 criterion", "2 criteria". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Universal Action: Teams sends `adaptiveCard/action` with this verb and data to the bot. */
@@ -116,12 +184,25 @@ export function withRefreshForEveryone(
   return { ...c, refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb, data: { verb, ...data } } } };
 }
 
-/** A highlighted line at the top of a card (what changed, what was saved). */
-export function notice(message: string, tone: 'good' | 'warning' | 'attention' = 'warning'): CardElement {
-  const color = tone === 'good' ? 'Good' : tone === 'attention' ? 'Attention' : 'Warning';
-  return container([text(message, { color, weight: 'Bolder' })], tone === 'good' ? 'good' : tone);
+export type Tone = 'good' | 'warning' | 'attention';
+
+/**
+ * Status set apart: a container in the tone's style (Teams themes its background and keeps the
+ * text readable in every theme); the text itself keeps the default colour.
+ */
+export function callout(tone: Tone, items: CardElement[]): CardElement {
+  return container(items, tone);
 }
 
+/** A highlighted line at the top of a card (what changed, what was saved); shown as written. */
+export function notice(message: string, tone: Tone = 'warning'): CardElement {
+  return callout(tone, [rich([strong(message)])]);
+}
+
+/**
+ * A text box, always labelled (the label is what screen readers announce) and with the message
+ * Teams shows when what was typed does not pass (required, pattern).
+ */
 export function textInput(
   id: string,
   label: string,
@@ -131,18 +212,27 @@ export function textInput(
     multiline?: boolean;
     maxLength?: number;
     required?: boolean;
+    /** A pattern the value must match (Teams checks it before sending). */
+    regex?: string;
     errorMessage?: string;
   } = {},
 ): CardElement {
+  const errorMessage =
+    opts.errorMessage ??
+    (opts.required
+      ? `Enter ${lowerFirst(label)}.`
+      : `${label} can be up to ${opts.maxLength ?? 'a few thousand'} characters.`);
   return {
     type: 'Input.Text',
     id,
-    ...(label.trim() ? { label } : {}),
+    label,
     ...(opts.value ? { value: opts.value } : {}),
     ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
     ...(opts.multiline ? { isMultiline: true } : {}),
     ...(opts.maxLength ? { maxLength: opts.maxLength } : {}),
-    ...(opts.required ? { isRequired: true, errorMessage: opts.errorMessage ?? `${label} is required.` } : {}),
+    ...(opts.regex ? { regex: opts.regex } : {}),
+    ...(opts.required ? { isRequired: true } : {}),
+    errorMessage,
   };
 }
 
@@ -156,29 +246,62 @@ export function choiceInput(
     multi?: boolean;
     placeholder?: string;
     required?: boolean;
+    errorMessage?: string;
   } = {},
 ): CardElement {
   return {
     type: 'Input.ChoiceSet',
     id,
-    ...(label.trim() ? { label } : {}),
+    label,
     choices: choices.map((c) => ({ title: c.title, value: c.value })),
     style: opts.style ?? 'compact',
     ...(opts.value ? { value: opts.value } : {}),
     ...(opts.multi ? { isMultiSelect: true } : {}),
     ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
-    ...(opts.required
-      ? { isRequired: true, errorMessage: `Choose ${label.trim().toLowerCase() || 'an option'}.` }
-      : {}),
+    ...(opts.required ? { isRequired: true } : {}),
+    errorMessage: opts.errorMessage ?? `Choose ${lowerFirst(label)}.`,
   };
 }
 
-export function dateInput(id: string, label: string, value?: string): CardElement {
-  return { type: 'Input.Date', id, label, ...(value ? { value } : {}) };
+/** What a UK date looks like in a text box: 19/09/2025 (day first). */
+export const UK_DATE_PATTERN = '^\\s*\\d{1,2}/\\d{1,2}/\\d{4}\\s*$';
+
+/**
+ * A date, typed and shown day first (19/09/2025) whatever the device's language: Input.Date
+ * shows the browser's or device's own date format (US month-first in many), so people in the UK
+ * would pick dates in a format they do not use.
+ */
+export function ukDateInput(id: string, label: string, value?: Date): CardElement {
+  return textInput(id, `${label} (DD/MM/YYYY)`, {
+    ...(value ? { value: formatUkDate(value) } : {}),
+    placeholder: 'DD/MM/YYYY, e.g. 19/09/2025',
+    regex: UK_DATE_PATTERN,
+    maxLength: 10,
+    errorMessage: `Enter ${lowerFirst(label)} as day/month/year, e.g. 19/09/2025.`,
+  });
 }
 
-export function toggleInput(id: string, title: string, value: boolean): CardElement {
-  return { type: 'Input.Toggle', id, title, value: value ? 'true' : 'false', valueOn: 'true', valueOff: 'false' };
+/** The London calendar date of an instant as DD/MM/YYYY. */
+export function formatUkDate(d: Date): string {
+  const [y, m, day] = londonDateKey(d).split('-');
+  return `${day}/${m}/${y}`;
+}
+
+export function toggleInput(id: string, label: string, title: string, value: boolean): CardElement {
+  return {
+    type: 'Input.Toggle',
+    id,
+    label,
+    title,
+    value: value ? 'true' : 'false',
+    valueOn: 'true',
+    valueOff: 'false',
+    errorMessage: `Tick or untick ${lowerFirst(title)}.`,
+  };
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 }
 
 export function columns(cols: { items: CardElement[]; width?: 'auto' | 'stretch' | string }[]): CardElement {
@@ -194,6 +317,56 @@ export function truncate(value: string, max: number): string {
   return v.length <= max ? v : `${v.slice(0, max - 1).trimEnd()}…`;
 }
 
+/**
+ * A card's size as Teams counts a message: UTF-16, two bytes per code unit. Older versions of
+ * Teams' limit page say 40 KB; the builders keep every card well under it (MAX_CARD_UTF16_BYTES).
+ * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
+ */
 export function cardBytes(c: AdaptiveCard): number {
-  return Buffer.byteLength(JSON.stringify(c), 'utf8');
+  return JSON.stringify(c).length * 2;
+}
+
+/** Which part of a long list a card shows. */
+export interface PagePosition {
+  index: number;
+  count: number;
+}
+
+/**
+ * Splits `items` into pages whose cards stay under the size budget (CARD_BUDGET_UTF16_BYTES):
+ * greedily, each page as long as its card fits and at most `maxPerPage` items. `build` renders
+ * a page; it is measured with the largest page numbers, so the real card is never bigger.
+ */
+export function pageBySize<T>(
+  items: readonly T[],
+  build: (slice: readonly T[], page: PagePosition) => AdaptiveCard,
+  opts: { maxPerPage?: number; budget?: number } = {},
+): T[][] {
+  const budget = opts.budget ?? CARD_BUDGET_UTF16_BYTES;
+  const max = opts.maxPerPage ?? Number.POSITIVE_INFINITY;
+  const worst: PagePosition = { index: items.length, count: items.length };
+  const pages: T[][] = [];
+  let current: T[] = [];
+  for (const item of items) {
+    const candidate = [...current, item];
+    if (current.length > 0 && (candidate.length > max || cardBytes(build(candidate, worst)) >= budget)) {
+      pages.push(current);
+      current = [item];
+    } else current = candidate;
+  }
+  if (current.length > 0 || pages.length === 0) pages.push(current);
+  return pages;
+}
+
+/** "Previous" and "Next" buttons for a paged card (Next first: it is the way on). */
+export function pageButtons(
+  page: PagePosition,
+  verb: string,
+  data: (index: number) => Record<string, unknown>,
+  labels: { next?: string; previous?: string } = {},
+): CardAction[] {
+  return [
+    ...(page.index + 1 < page.count ? [execute(labels.next ?? 'Next page', verb, data(page.index + 1))] : []),
+    ...(page.index > 0 ? [execute(labels.previous ?? 'Previous page', verb, data(page.index - 1))] : []),
+  ];
 }

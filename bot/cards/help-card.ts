@@ -1,5 +1,15 @@
 import type { Organisation, Person } from '../../src/domain/types.js';
-import { actionSet, card, execute, heading, text, type AdaptiveCard, type CardElement } from './card-kit.js';
+import {
+  actionSet,
+  callout,
+  card,
+  execute,
+  heading,
+  rich,
+  text,
+  type AdaptiveCard,
+  type CardElement,
+} from './card-kit.js';
 import { describeRoles } from './role-labels.js';
 
 export interface HelpEntry {
@@ -25,11 +35,11 @@ export function helpCard(input: {
       input.greeting ? `Welcome, ${first}` : `Hi ${first}, here's what you can do`,
       'Work Experience Quality Standard',
     ),
-    text(who),
+    rich([who]),
   ];
   if (input.notUnderstood) {
     body.push(
-      text(`Sorry, I didn't understand "${input.notUnderstood}". Choose one of these instead:`, { color: 'Warning' }),
+      callout('warning', [rich([`Sorry, I didn't understand “${input.notUnderstood}”. Choose one of these instead:`])]),
     );
   }
   body.push(

@@ -1,7 +1,7 @@
 import { CARD_ERROR_REFERENCE_PREFIX } from './constants.js';
-import { card, execute, heading, text, type AdaptiveCard } from './card-kit.js';
+import { callout, card, execute, heading, rich, strong, text, type AdaptiveCard } from './card-kit.js';
 
-/** A domain error: what went wrong in plain English and what to do next. */
+/** A domain error: what went wrong in plain English and what to do next (both may name data: shown as written). */
 export function errorCard(
   title: string,
   message: string,
@@ -9,7 +9,7 @@ export function errorCard(
   retry?: { title: string; verb: string; data?: Record<string, unknown> },
 ): AdaptiveCard {
   return card(
-    [...heading(title), text(message, { color: 'Attention' }), text(`**What to do next:** ${nextStep}`)],
+    [...heading(title), callout('attention', [rich([message])]), rich([strong('What to do next: '), nextStep])],
     [execute('Show what I can do', 'help'), ...(retry ? [execute(retry.title, retry.verb, retry.data ?? {})] : [])],
     message,
   );
@@ -60,5 +60,34 @@ export function unknownUserCard(name: string | undefined): AdaptiveCard {
     ],
     [execute('Check again', 'help')],
     "You don't have access to the WEx QS app yet.",
+  );
+}
+
+/**
+ * A button meant for another role: who it is for, who the person is, and the way back to their
+ * own menu (never "didn't understand" with the button's internal name).
+ */
+export function notForYouCard(input: { forWhom: string; you: string }): AdaptiveCard {
+  return card(
+    [
+      ...heading(`This action is for ${input.forWhom}`),
+      rich([`You're signed in as ${input.you}, so this button or command is not one of yours. Nothing was changed.`]),
+      text('Choose one of your own actions instead:', { isSubtle: true }),
+    ],
+    [execute('Show what I can do', 'help')],
+    `This action is for ${input.forWhom}`,
+  );
+}
+
+/** A button the app no longer knows (e.g. on a card from an older version): no internal names shown. */
+export function unknownButtonCard(): AdaptiveCard {
+  return card(
+    [
+      ...heading('That button no longer works'),
+      text('The card it was on is out of date. Nothing was changed.'),
+      text('Open a fresh menu and start again from there.', { isSubtle: true }),
+    ],
+    [execute('Show what I can do', 'help')],
+    'That button no longer works',
   );
 }

@@ -6,8 +6,12 @@ import { REMINDER_KIND_LABELS, REMINDER_KINDS, type ReminderKind } from '../../s
 import { formatLondon } from '../../src/domain/time.js';
 import type { ReminderMessage } from '../../src/notifications/messenger.js';
 import {
+  callout,
   card,
   container,
+  rich,
+  strong,
+  type Run,
   execute,
   facts,
   heading,
@@ -18,9 +22,17 @@ import {
   type CardElement,
 } from './card-kit.js';
 
+/**
+ * A reminder line as runs: its **bold** parts bold, the rest shown as written (a line may name a
+ * document or an organisation, so it is never read as Markdown: no links, no lists).
+ */
+function lineRuns(line: string): Run[] {
+  return line.split('**').map((part, i) => (i % 2 === 1 ? strong(part) : part));
+}
+
 export function reminderCard(m: ReminderMessage): AdaptiveCard {
   const body: CardElement[] = [...heading(m.title, m.subtitle)];
-  for (const line of m.lines) if (line.trim() !== '') body.push(text(line));
+  for (const line of m.lines) if (line.trim() !== '') body.push(rich(lineRuns(line)));
   if (m.facts.length > 0) body.push(facts(m.facts.filter(([k, v]) => k.trim() !== '' && v.trim() !== '')));
   const actions: CardAction[] = m.actions.map((a) =>
     a.type === 'execute' ? execute(a.title, a.verb, a.data ?? {}) : openUrl(a.title, a.url),
@@ -64,7 +76,7 @@ export function reminderPreviewCard(input: {
     ),
   );
   if (input.muted.length > 0)
-    body.push(text(`Muted: ${input.muted.map((k) => REMINDER_KIND_LABELS[k]).join('; ')}.`, { color: 'Warning' }));
+    body.push(callout('warning', [text(`Muted: ${input.muted.map((k) => REMINDER_KIND_LABELS[k]).join('; ')}.`)]));
   return card(
     body,
     [
@@ -123,7 +135,6 @@ export function reminderMuteCard(
         [
           text(
             `${REMINDER_KIND_LABELS[changed.kind]} is now ${changed.muted ? `muted (${changed.cancelled} waiting cancelled)` : 'unmuted'}.`,
-            { color: 'Good' },
           ),
         ],
         'good',

@@ -1,4 +1,6 @@
 /** What reviewers see: the queue, the application per state, the assessment form per section. */
+import { awardableLevels } from '../../src/domain/application-state.js';
+import { graceEnd } from '../../src/domain/cycle.js';
 import { criteriaForSection, criteriaUpTo, SECTIONS } from '../../src/domain/framework.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { ApplicationState, AssessmentOutcome, SectionNumber } from '../../src/domain/types.js';
@@ -8,6 +10,7 @@ import type { QueueItem } from '../../src/workflows/review.js';
 import { STATE_LABELS } from '../../src/domain/application-state.js';
 import {
   actionSet,
+  callout,
   card,
   choiceInput,
   container,
@@ -16,12 +19,18 @@ import {
   heading,
   notice,
   openUrl,
+  pageButtons,
+  pageBySize,
+  plain,
+  plural,
+  rich,
+  strong,
   text,
   textInput,
-  truncate,
   type AdaptiveCard,
   type CardAction,
   type CardElement,
+  type PagePosition,
 } from './card-kit.js';
 import { appData, applicationHeader, LEVEL_LABELS, levelLabel, reference } from './application-common.js';
 import { formatPages, type CardOptions } from './applicant-cards.js';
@@ -36,10 +45,29 @@ const OUTCOME_CHOICES = (['met', 'partly_met', 'not_met'] as const).map((o) => (
   value: o,
 }));
 
-export function queueCard(items: readonly QueueItem[], opts: CardOptions = {}): AdaptiveCard {
+/** Applications per page of the queue (fewer when long names make the card too big). */
+export const QUEUE_PAGE_SIZE = 25;
+
+export function queueCard(items: readonly QueueItem[], opts: CardOptions = {}, page = 0): AdaptiveCard {
+  const pages = pageBySize(items, (slice, pos) => buildQueueCard(items, slice, pos, opts), {
+    maxPerPage: QUEUE_PAGE_SIZE,
+  });
+  const index = Math.min(Math.max(0, page), pages.length - 1);
+  return buildQueueCard(items, pages[index]!, { index, count: pages.length }, opts);
+}
+
+function buildQueueCard(
+  items: readonly QueueItem[],
+  slice: readonly QueueItem[],
+  page: PagePosition,
+  opts: CardOptions,
+): AdaptiveCard {
   const body: CardElement[] = [
     ...(opts.notice ? [notice(opts.notice.message, opts.notice.tone)] : []),
-    ...heading('Your review queue', `${items.length} application${items.length === 1 ? '' : 's'} assigned to you`),
+    ...heading(
+      'Your review queue',
+      `${plural(items.length, 'application', 'applications')} assigned to you${page.count > 1 ? ` · page ${page.index + 1} of ${page.count}` : ''}`,
+    ),
   ];
   if (items.length === 0)
     body.push(
@@ -47,18 +75,18 @@ export function queueCard(items: readonly QueueItem[], opts: CardOptions = {}): 
         'Nothing is assigned to you at the moment. The WEx QS team will let you know when an application is assigned.',
       ),
     );
-  for (const it of items.slice(0, 25)) {
+  for (const it of slice) {
     const a = it.application;
     body.push(
       container(
         [
-          text(`**${it.organisation?.name ?? 'Unknown organisation'}**`),
+          rich([strong(it.organisation?.name ?? 'Unknown organisation')]),
           text(
-            `${STATE_LABELS[a.state]} · ${a.targetLevel ? LEVEL_LABELS[a.targetLevel] : 'no level'} · ref ${reference(a.id)}${it.criteria ? ` · you have assessed ${it.assessed} of ${it.criteria} criteria` : ''}`,
+            `${STATE_LABELS[a.state]} · ${a.targetLevel ? LEVEL_LABELS[a.targetLevel] : 'no level'} · ref ${reference(a.id)}${it.criteria ? ` · you have assessed ${it.assessed} of ${plural(it.criteria, 'criterion', 'criteria')}` : ''}`,
             { isSubtle: true },
           ),
           actionSet([
-            execute(a.state === 'submitted' ? 'Open and start' : 'Open', 'app_view', {
+            execute('Open', 'app_view', {
               applicationId: a.id,
               version: a.version,
               as: 'reviewer',
@@ -69,8 +97,11 @@ export function queueCard(items: readonly QueueItem[], opts: CardOptions = {}): 
       ),
     );
   }
-  if (items.length > 25) body.push(text(`…and ${items.length - 25} more.`, { isSubtle: true }));
-  return card(body, [execute('Refresh', 'queue'), execute('Back to menu', 'help')], 'Your review queue');
+  return card(
+    body,
+    [...pageButtons(page, 'queue', (i) => ({ page: i })), execute('Refresh', 'queue'), execute('Back to menu', 'help')],
+    'Your review queue',
+  );
 }
 
 function mine(view: ApplicationView, reviewerId: string) {
@@ -129,6 +160,9 @@ export function reviewerStatusCard(view: ApplicationView, _reviewerId: string, o
 }
 
 export function reviewerSubmittedCard(view: ApplicationView, _reviewerId: string, opts: CardOptions): AdaptiveCard {
+  // Reviews start once submissions close (deadline + grace): the button is there only when it works.
+  const closes = graceEnd(view.cycle);
+  const canStart = view.now.getTime() > closes.getTime();
   return card(
     [
       ...top(opts),
@@ -136,9 +170,23 @@ export function reviewerSubmittedCard(view: ApplicationView, _reviewerId: string
       text(
         `Assigned to you for review. Review period: ${formatLondon(view.cycle.reviewStart, 'date')} to ${formatLondon(view.cycle.reviewEnd, 'date')}.`,
       ),
-      text(`Reviewers: ${view.reviewers.map((r) => r.displayName).join(', ') || 'none'}.`, { isSubtle: true }),
+      ...(canStart
+        ? []
+        : [
+            callout('warning', [
+              text(
+                `You can start this review once submissions close on ${formatLondon(closes)} (UK time). Until then you can read the evidence.`,
+              ),
+            ]),
+          ]),
+      rich([`Reviewers: ${view.reviewers.map((r) => r.displayName).join(', ') || 'none'}.`], { isSubtle: true }),
     ],
-    [execute('Start review', 'start_review', appData(view), 'positive'), ...folder(view), execute('My queue', 'queue')],
+    [
+      ...(canStart ? [execute('Start review', 'start_review', appData(view), 'positive')] : []),
+      ...folder(view),
+      refresh(view),
+      execute('My queue', 'queue'),
+    ],
     'Application ready for review',
   );
 }
@@ -161,21 +209,31 @@ export function reviewerInReviewCard(view: ApplicationView, reviewerId: string, 
       SECTIONS.slice(3).map((s) => execute(`Assess ${s.number}`, 'assess', { ...appData(view), section: s.number })),
     ),
   );
-  for (const c of answered.slice(-3)) {
+  // The latest question and answer in full; earlier ones are counted (each is up to 4,000 characters).
+  const latest = answered.at(-1);
+  if (answered.length > 1)
+    body.push(
+      text(`${plural(answered.length - 1, 'earlier question was', 'earlier questions were')} answered.`, {
+        isSubtle: true,
+      }),
+    );
+  if (latest) {
     body.push(
       container(
         [
-          text(`**Question** (${formatLondon(c.askedAt)}): ${truncate(c.question, 600)}`),
-          text(`**Answer** (${c.answeredAt ? formatLondon(c.answeredAt) : ''}): ${truncate(c.answer ?? '', 1200)}`),
+          rich([strong('Question'), ` (${formatLondon(latest.askedAt)}): `, latest.question]),
+          rich([
+            strong('Answer'),
+            ` (${latest.answeredAt ? formatLondon(latest.answeredAt) : ''}): `,
+            latest.answer ?? '',
+          ]),
         ],
         'emphasis',
       ),
     );
   }
   if (open) {
-    body.push(
-      text(`**Waiting for the applicant team to answer:** ${truncate(open.question, 600)}`, { color: 'Warning' }),
-    );
+    body.push(callout('warning', [rich([strong('Waiting for the applicant team to answer: '), open.question])]));
   } else {
     body.push(
       text('**Ask the applicant team**'),
@@ -183,6 +241,7 @@ export function reviewerInReviewCard(view: ApplicationView, reviewerId: string, 
         multiline: true,
         maxLength: MAX_COMMENTARY_CHARS,
         placeholder: 'What do you need them to clarify?',
+        errorMessage: `Write the question (up to ${MAX_COMMENTARY_CHARS} characters) before sending it.`,
       }),
       actionSet([execute('Send question', 'request_clarification', appData(view))]),
       text('**Recommend a level**'),
@@ -194,31 +253,35 @@ export function reviewerInReviewCard(view: ApplicationView, reviewerId: string, 
             ),
           ]
         : []),
-      choiceInput(
-        'level',
-        'Level to award',
-        [
-          ...(['bronze', 'silver', 'gold'] as const).map((l) => ({ title: LEVEL_LABELS[l], value: l })),
-          { title: 'No award', value: 'none' },
-        ],
-        {
-          value: my ? (my.level ?? 'none') : (view.application.targetLevel ?? 'bronze'),
-        },
-      ),
+      // At most the level applied for: the criteria above it were not written or assessed.
+      choiceInput('level', 'Level to award', levelChoices(view), {
+        value: my ? (my.level ?? 'none') : (view.application.targetLevel ?? 'none'),
+        errorMessage: 'Choose the level to award, or No award.',
+      }),
       textInput('strengths', 'Strengths (feedback)', {
         multiline: true,
         maxLength: MAX_COMMENTARY_CHARS,
         ...(my ? { value: my.strengths } : {}),
+        errorMessage: `Write the strengths (up to ${MAX_COMMENTARY_CHARS} characters): they go to the organisation.`,
       }),
       textInput('improvements', 'Areas to improve (feedback)', {
         multiline: true,
         maxLength: MAX_COMMENTARY_CHARS,
         ...(my ? { value: my.improvements } : {}),
+        errorMessage: `Write the areas to improve (up to ${MAX_COMMENTARY_CHARS} characters): they go to the organisation.`,
       }),
       actionSet([execute('Recommend', 'recommend', appData(view), 'positive')]),
     );
   }
   return card(body, [...folder(view), refresh(view), execute('My queue', 'queue')], 'Application in review');
+}
+
+/** The levels a reviewer or admin may give: up to the one applied for, or no award. */
+export function levelChoices(view: ApplicationView): { title: string; value: string }[] {
+  return [
+    ...awardableLevels(view.application.targetLevel).map((l) => ({ title: LEVEL_LABELS[l], value: l })),
+    { title: 'No award', value: 'none' },
+  ];
 }
 
 export function reviewerDoneCard(view: ApplicationView, reviewerId: string, opts: CardOptions): AdaptiveCard {
@@ -241,21 +304,39 @@ export function reviewerDoneCard(view: ApplicationView, reviewerId: string, opts
   );
 }
 
-/** The assessment form of one section: the applicant's commentary and references, outcome and note per criterion. */
+/**
+ * The assessment form of one section: the applicant's commentary (in full) and references,
+ * outcome and note per criterion. A section whose commentary would make the card too big for
+ * Teams comes in parts.
+ */
 export function assessSectionCard(
   view: ApplicationView,
   reviewerId: string,
   section: SectionNumber,
   opts: CardOptions = {},
+  part = 0,
+): AdaptiveCard {
+  const criteria = criteriaForSection(view.framework, section, view.application.targetLevel ?? 'gold');
+  const parts = pageBySize(criteria, (slice, page) => buildAssessCard(view, reviewerId, section, slice, page, opts));
+  const index = Math.min(Math.max(0, part), parts.length - 1);
+  return buildAssessCard(view, reviewerId, section, parts[index]!, { index, count: parts.length }, opts);
+}
+
+function buildAssessCard(
+  view: ApplicationView,
+  reviewerId: string,
+  section: SectionNumber,
+  criteria: readonly ReturnType<typeof criteriaForSection>[number][],
+  page: PagePosition,
+  opts: CardOptions,
 ): AdaptiveCard {
   const s = SECTIONS[section - 1]!;
-  const criteria = criteriaForSection(view.framework, section, view.application.targetLevel ?? 'gold');
   const done = mine(view, reviewerId);
   const commentary = new Map(view.commentary.map((c) => [c.criterionId, c]));
   const body: CardElement[] = [
     ...top(opts),
     ...heading(
-      `Assess section ${section}: ${s.title}`,
+      `Assess section ${section}: ${s.title}${page.count > 1 ? ` (part ${page.index + 1} of ${page.count})` : ''}`,
       `${view.organisation.name} · ${view.application.targetLevel ? LEVEL_LABELS[view.application.targetLevel] : ''} application`,
     ),
   ];
@@ -273,46 +354,63 @@ export function assessSectionCard(
     body.push(
       container(
         [
-          text(`**${c.id}** ${c.text}`),
-          text(com?.text.trim() ? truncate(com.text, 1200) : 'No commentary was written for this criterion.', {
-            isSubtle: !com?.text.trim(),
-          }),
+          rich([strong(c.id), ` ${c.text}`]),
+          com?.text.trim()
+            ? plain(com.text)
+            : text('No commentary was written for this criterion.', { isSubtle: true }),
           ...(refs.length > 0
             ? [
-                text(`Evidence: ${refs.map((r) => `${r.documentName} p. ${formatPages(r.pages)}`).join('; ')}`, {
-                  size: 'Small',
-                }),
+                rich(
+                  [strong('Evidence: '), refs.map((r) => `${r.documentName} p. ${formatPages(r.pages)}`).join('; ')],
+                  { size: 'Small' },
+                ),
               ]
             : []),
-          choiceInput(`outcome_${c.id}`, 'Outcome', OUTCOME_CHOICES, {
+          choiceInput(`outcome_${c.id}`, `Outcome for ${c.id}`, OUTCOME_CHOICES, {
             style: 'expanded',
             ...(a ? { value: a.outcome } : {}),
+            errorMessage: `Choose met, partly met or not met for ${c.id}.`,
           }),
-          textInput(`note_${c.id}`, 'Note', {
+          textInput(`note_${c.id}`, `Note for ${c.id}`, {
             maxLength: MAX_COMMENTARY_CHARS,
             ...(a?.note ? { value: a.note } : {}),
             placeholder: 'Optional: why, or what is missing',
+            errorMessage: `Keep the note for ${c.id} to ${MAX_COMMENTARY_CHARS} characters.`,
           }),
         ],
         'emphasis',
       ),
     );
   }
-  const next =
-    section < 6
-      ? ([
-          execute(`Save and assess section ${section + 1}`, 'save_assessment', {
+  const onward: CardAction[] =
+    page.index + 1 < page.count
+      ? [
+          execute(`Save and continue (part ${page.index + 2} of ${page.count})`, 'save_assessment', {
             ...appData(view),
             section,
-            next: section + 1,
+            part: page.index,
+            next: section,
+            nextPart: page.index + 1,
           }),
-        ] as CardAction[])
-      : [];
+        ]
+      : section < 6
+        ? [
+            execute(`Save and assess section ${section + 1}`, 'save_assessment', {
+              ...appData(view),
+              section,
+              part: page.index,
+              next: section + 1,
+            }),
+          ]
+        : [];
   return card(
     body,
     [
-      execute('Save', 'save_assessment', { ...appData(view), section }, 'positive'),
-      ...next,
+      execute('Save', 'save_assessment', { ...appData(view), section, part: page.index }, 'positive'),
+      ...onward,
+      ...(page.index > 0
+        ? [execute('Previous part', 'assess', { ...appData(view), section, part: page.index - 1 })]
+        : []),
       execute('Back to application', 'app_view', appData(view, { as: 'reviewer' })),
       ...folder(view),
     ],

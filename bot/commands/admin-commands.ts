@@ -23,7 +23,9 @@ import {
   assignCard,
   dashboardCard,
   intakeCard,
+  pauseIntakeConfirmCard,
   provisioningCard,
+  recommendationCard,
   type ProvisioningState,
 } from '../cards/admin-cards.js';
 import type { BotCommand } from '../router.js';
@@ -50,16 +52,31 @@ export const dashboardCommand: BotCommand = {
   },
 };
 
-export const applicationsCommand: BotCommand = {
+export const applicationsCommand: BotCommand<{ page?: number }> = {
   verb: 'applications',
   title: 'All applications',
   description: 'every application of the cycle with its next step',
   aliases: ['applications', 'all applications', 'list'],
   roles: ADMINS,
   inHelp: true,
+  data: z.object({ page: z.coerce.number().int().min(0).max(1000).optional() }),
   async run(ctx) {
     const list = await applicationsInState(ctx.svc, ctx.actor, APPLICATION_STATES);
-    return applicationsListCard(list, await currentCycle(ctx.svc));
+    return applicationsListCard(list, await currentCycle(ctx.svc), ctx.data.page ?? 0);
+  },
+};
+
+export const readRecommendationCommand: BotCommand<AppRef & { reviewerId: string }> = {
+  verb: 'read_recommendation',
+  title: 'Read a recommendation',
+  description: "a reviewer's recommendation in full",
+  aliases: [],
+  roles: ADMINS,
+  inHelp: false,
+  data: appRefSchema.extend({ reviewerId: z.string().min(1).max(100) }),
+  async run(ctx) {
+    const ref = await resolveAppRef(ctx);
+    return recommendationCard(await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId), ctx.data.reviewerId);
   },
 };
 
@@ -252,14 +269,14 @@ export const communicateCommand: BotCommand<AppRef> = {
   },
 };
 
-export const intakeCommand: BotCommand<{ paused?: boolean }> = {
+export const intakeCommand: BotCommand<{ paused?: boolean; confirm?: boolean }> = {
   verb: 'intake',
   title: 'Open or pause intake',
   description: 'stop or restart new applications',
   aliases: ['intake', 'pause intake', 'open intake', 'pause', 'resume'],
   roles: ADMINS,
   inHelp: true,
-  data: z.object({ paused: z.boolean().optional() }),
+  data: z.object({ paused: z.boolean().optional(), confirm: z.boolean().optional() }),
   async run(ctx) {
     let paused = ctx.data.paused;
     if (paused === undefined) {
@@ -267,7 +284,10 @@ export const intakeCommand: BotCommand<{ paused?: boolean }> = {
       if (/\b(pause|stop|close)\b/.test(typed)) paused = true;
       else if (/\b(open|resume|start)\b/.test(typed)) paused = false;
     }
-    if (paused === undefined) return intakeCard(await currentCycle(ctx.svc));
+    const cycle = await currentCycle(ctx.svc);
+    if (paused === undefined) return intakeCard(cycle);
+    // Pausing stops every organisation requesting an application: confirmed first.
+    if (paused && !cycle.intakePaused && !ctx.data.confirm) return pauseIntakeConfirmCard(cycle);
     return intakeCard(await setIntakePaused(ctx.svc, ctx.actor, { paused }));
   },
 };
@@ -331,6 +351,7 @@ export const provisionStatusCommand: BotCommand<{ runId: string }> = {
 export const ADMIN_COMMANDS: readonly BotCommand[] = [
   dashboardCommand,
   applicationsCommand,
+  readRecommendationCommand,
   openApplicationCommand,
   assignCommand,
   saveAssignmentCommand,

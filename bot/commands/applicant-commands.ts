@@ -1,7 +1,7 @@
 /** Applicant commands after the request: status, level, commentary, evidence, submit, clarification answers. */
 import { z } from 'zod';
 import { DomainError, isDomainError } from '../../src/domain/errors.js';
-import { londonDate } from '../../src/domain/time.js';
+import { londonDate, parseUkDate } from '../../src/domain/time.js';
 import { LEVELS, type Commentary, type EvidenceReference, type SectionNumber } from '../../src/domain/types.js';
 import {
   answerClarification,
@@ -26,7 +26,7 @@ import {
   withdrawConfirmCard,
 } from '../cards/applicant-cards.js';
 import { docKey } from '../cards/application-common.js';
-import { card, execute, heading, text } from '../cards/card-kit.js';
+import { card, execute, heading, plural, text, truncate } from '../cards/card-kit.js';
 import type { BotCommand } from '../router.js';
 import {
   APPLICANTS,
@@ -34,6 +34,7 @@ import {
   cardForViewer,
   currentApplicationCard,
   notifyAboutApplication,
+  refreshNoticeSchema,
   resolveAppRef,
   staleSafe,
   type AppRef,
@@ -46,6 +47,8 @@ const sectionSchema = z.coerce
   .min(1)
   .max(6)
   .transform((n) => n as SectionNumber);
+/** Which part of a section's form (long sections come in parts). */
+const partSchema = z.coerce.number().int().min(0).max(50);
 
 /** The applicant's own application (typed "status"), or any application by id (buttons, every role). */
 export const statusCommand: BotCommand<AppRef> = {
@@ -82,17 +85,23 @@ export const statusCommand: BotCommand<AppRef> = {
 };
 
 /** Refresh / open any application card (all roles; used by buttons and `refresh`). */
-export const appViewCommand: BotCommand<AppRef> = {
+export const appViewCommand: BotCommand<AppRef & z.infer<typeof refreshNoticeSchema>> = {
   verb: 'app_view',
   title: 'Application',
   description: 'show an application',
   aliases: [],
   roles: ROLES,
   inHelp: false,
-  data: appRefSchema,
+  data: appRefSchema.extend(refreshNoticeSchema.shape),
   async run(ctx) {
     const { applicationId } = await resolveAppRef(ctx);
-    return currentApplicationCard(ctx, applicationId, ctx.data.as ? { as: ctx.data.as } : {});
+    const { as, notice, tone, noticeState } = ctx.data;
+    // A message's reason (e.g. "a reviewer has asked a question") while it still holds.
+    const keep =
+      notice && noticeState && (await ctx.svc.store.applications.get(applicationId))?.state === noticeState
+        ? { notice: { message: notice, tone: tone ?? 'good' } }
+        : {};
+    return currentApplicationCard(ctx, applicationId, { ...(as ? { as } : {}), ...keep });
   },
 };
 
@@ -122,14 +131,14 @@ export const chooseLevelCommand: BotCommand<AppRef & { level?: string }> = {
   },
 };
 
-export const commentaryCommand: BotCommand<AppRef & { section?: SectionNumber }> = {
+export const commentaryCommand: BotCommand<AppRef & { section?: SectionNumber; part?: number }> = {
   verb: 'commentary',
   title: 'Write commentary',
   description: 'the commentary form of a section',
   aliases: ['commentary', 'write', 'section'],
   roles: APPLICANTS,
   inHelp: false,
-  data: appRefSchema.extend({ section: sectionSchema.optional() }),
+  data: appRefSchema.extend({ section: sectionSchema.optional(), part: partSchema.optional() }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     const typed = Number(/\d/.exec(ctx.args)?.[0] ?? '1');
@@ -140,7 +149,7 @@ export const commentaryCommand: BotCommand<AppRef & { section?: SectionNumber }>
         as: 'applicant',
         notice: { message: 'Commentary can be changed only while the application is open.', tone: 'warning' },
       });
-    return commentarySectionCard(view, section);
+    return commentarySectionCard(view, section, {}, ctx.data.part ?? 0);
   },
 };
 
@@ -194,14 +203,21 @@ export function readCommentaryInputs(
   return out;
 }
 
-export const saveCommentaryCommand: BotCommand<AppRef & { section: SectionNumber; next?: SectionNumber }> = {
+export const saveCommentaryCommand: BotCommand<
+  AppRef & { section: SectionNumber; part?: number; next?: SectionNumber; nextPart?: number }
+> = {
   verb: 'save_commentary',
   title: 'Save commentary',
   description: 'save a section of commentary (draft)',
   aliases: [],
   roles: APPLICANTS,
   inHelp: false,
-  data: appRefSchema.extend({ section: sectionSchema, next: sectionSchema.optional() }),
+  data: appRefSchema.extend({
+    section: sectionSchema,
+    part: partSchema.optional(),
+    next: sectionSchema.optional(),
+    nextPart: partSchema.optional(),
+  }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
@@ -215,10 +231,13 @@ export const saveCommentaryCommand: BotCommand<AppRef & { section: SectionNumber
       );
       await saveSectionCommentary(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items });
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
-      const saved = { message: `Section ${ctx.data.section} saved (${items.length} criteria).`, tone: 'good' as const };
+      const saved = {
+        message: `Section ${ctx.data.section} saved (${plural(items.length, 'criterion', 'criteria')}).`,
+        tone: 'good' as const,
+      };
       return ctx.data.next
-        ? commentarySectionCard(fresh, ctx.data.next, { notice: saved })
-        : commentarySectionCard(fresh, ctx.data.section, { notice: saved });
+        ? commentarySectionCard(fresh, ctx.data.next, { notice: saved }, ctx.data.nextPart ?? 0)
+        : commentarySectionCard(fresh, ctx.data.section, { notice: saved }, ctx.data.part ?? 0);
     });
   },
 };
@@ -256,22 +275,16 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
         const d = byKey.get(k);
         if (!d) continue;
         const raw = String(ctx.data[`date_${k}`] ?? '').trim();
-        const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
         let evidenceDate: Date | null = null;
         if (raw !== '') {
-          if (!m)
-            throw new DomainError('VALIDATION', `The evidence date of “${d.name}” is not a date.`, {
-              field: 'evidenceDate',
-            });
-          try {
-            evidenceDate = londonDate(Number(m[1]), Number(m[2]), Number(m[3]), 12);
-          } catch (e) {
-            if (isDomainError(e))
-              throw new DomainError('VALIDATION', `The evidence date of “${d.name}” is not a valid date.`, {
-                field: 'evidenceDate',
-              });
-            throw e;
-          }
+          const date = parseUkDate(raw);
+          if (!date)
+            throw new DomainError(
+              'VALIDATION',
+              `The evidence date of “${truncate(d.name, 80)}” is not a date: write it day first, e.g. 19/09/2025.`,
+              { field: 'evidenceDate' },
+            );
+          evidenceDate = londonDate(date.year, date.month, date.day, 12);
         }
         items.push({ name: d.name, evidenceDate, completed: String(ctx.data[`done_${k}`] ?? 'false') === 'true' });
       }

@@ -1,5 +1,6 @@
-import { DomainError } from '../../src/domain/errors.js';
-import { currentCycle, requestApplication } from '../../src/workflows/applications.js';
+import { DomainError, isDomainError } from '../../src/domain/errors.js';
+import { currentCycle, ownApplication, requestApplication } from '../../src/workflows/applications.js';
+import { currentApplicationCard } from './command-support.js';
 import { organisationEligibility } from '../../src/workflows/dropins.js';
 import { applicationRequestedCard, cycleCard, eligibilityCard } from '../cards/application-cards.js';
 import type { BotCommand } from '../router.js';
@@ -33,11 +34,31 @@ export const requestApplicationCommand: BotCommand = {
   aliases: ['request', 'apply', 'request application'],
   roles: APPLICANTS,
   inHelp: true,
-  async run({ svc, actor }) {
+  async run(ctx) {
+    const { svc, actor } = ctx;
     const org = await organisationOf(svc, actor.organisationId);
-    const app = await requestApplication(svc, actor);
-    const cycle = await currentCycle(svc);
-    return applicationRequestedCard(org, cycle, app);
+    try {
+      const app = await requestApplication(svc, actor);
+      const cycle = await currentCycle(svc);
+      return applicationRequestedCard(org, cycle, app);
+    } catch (e) {
+      // Asked again (a double click, or a colleague): the application the organisation already
+      // has is the answer, not an error.
+      if (!isDomainError(e) || e.code !== 'ALREADY_APPLIED') throw e;
+      const { application } = await ownApplication(svc, actor);
+      if (!application) throw e;
+      const live = application.state !== 'withdrawn' && application.state !== 'lapsed';
+      return currentApplicationCard(ctx, application.id, {
+        as: 'applicant',
+        notice: live
+          ? { message: 'Your organisation already has its application for this cycle: here it is.', tone: 'good' }
+          : {
+              message:
+                'Your organisation has already had its application for this cycle (only one per cycle is accepted).',
+              tone: 'warning',
+            },
+      });
+    }
   },
 };
 

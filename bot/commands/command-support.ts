@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isDomainError } from '../../src/domain/errors.js';
 import { isApplicant } from '../../src/domain/people.js';
-import type { Actor } from '../../src/domain/types.js';
+import { APPLICATION_STATES, type Actor } from '../../src/domain/types.js';
 import { loadApplicationView, buildView, type ApplicationView } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import { afterReply, type Services } from '../../src/workflows/services.js';
@@ -24,6 +24,13 @@ export const ADMINS = ['admin'] as const;
 
 export const AS = z.enum(['applicant', 'reviewer', 'admin']);
 export type ViewAs = z.infer<typeof AS>;
+
+/** A notice a refreshed card keeps while the application is still at the stage it was sent for. */
+export const refreshNoticeSchema = z.object({
+  notice: z.string().max(300).optional(),
+  tone: z.enum(['good', 'warning', 'attention']).optional(),
+  noticeState: z.enum(APPLICATION_STATES).optional(),
+});
 
 /** Data of an application action. Typed commands may leave both out (the applicant's own application, current version). */
 export const appRefSchema = z.looseObject({
@@ -151,9 +158,13 @@ export function notifyAboutApplication(
           roles: person.roles,
           organisationId: person.organisationId,
         };
-        const base = cardForViewer(actor, view, { ...opts(as), as });
-        const userIds = await teamsUserIds(svc, [personId]);
-        await cards.toPeople([personId], withRefresh(base, 'app_view', { applicationId, as }, userIds));
+        const o = opts(as);
+        const base = cardForViewer(actor, view, { ...o, as });
+        const userIds = cards.userSpecificViews === false ? [] : await teamsUserIds(svc, [personId]);
+        // Teams refreshes the card as soon as it is looked at: the line saying why it came stays
+        // for as long as the application is still at this stage.
+        const notice = o.notice ? { notice: o.notice.message, tone: o.notice.tone, noticeState: app.state } : {};
+        await cards.toPeople([personId], withRefresh(base, 'app_view', { applicationId, as, ...notice }, userIds));
       }
     }
   });

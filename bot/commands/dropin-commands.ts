@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors.js';
-import type { Booking } from '../../src/domain/types.js';
+import type { Booking, DropInSession } from '../../src/domain/types.js';
 import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
 import { afterReply, type Services } from '../../src/workflows/services.js';
 import {
   bookedCard,
   bookingCancelledCard,
+  cancelBookingConfirmCard,
   promotedCard,
   sessionFullCard,
   sessionsCard,
@@ -30,21 +31,26 @@ function syncMeeting(svc: Services, change: { add?: Booking[]; remove?: Booking[
     }
     if (cards && change.promoted) {
       const session = await svc.store.dropIns.getSession(change.promoted.sessionId);
-      if (session) await cards.toPeople([change.promoted.personId], promotedCard(session, change.promoted));
+      if (session)
+        await cards.toPeople(
+          [change.promoted.personId],
+          promotedCard(session, change.promoted, joinLink(svc, session)),
+        );
     }
   });
 }
 
-export const sessionsCommand: BotCommand = {
+export const sessionsCommand: BotCommand<{ page?: number }> = {
   verb: 'sessions',
   title: 'Drop-in sessions',
   description: 'see upcoming drop-in sessions; book, cancel or move a seat',
   aliases: ['sessions', 'drop in', 'drop ins', 'dropin', 'dropins', 'book', 'my bookings', 'bookings'],
   roles: APPLICANTS,
   inHelp: true,
-  async run({ svc, actor }) {
+  data: z.object({ page: z.coerce.number().int().min(0).max(1000).optional() }),
+  async run({ svc, actor, data }) {
     const [sessions, mine] = await Promise.all([listUpcomingSessions(svc, actor), myBookings(svc, actor)]);
-    return sessionsCard(sessions, mine);
+    return sessionsCard(sessions, mine, { page: data.page ?? 0, joinUrl: (s) => joinLink(svc, s) });
   },
 };
 
@@ -72,19 +78,25 @@ export const bookDropInCommand: BotCommand<{ sessionId: string; waitlist?: boole
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
     syncMeeting(svc, { add: [booking] });
-    return bookedCard(session, booking, icsOption(svc, booking.id));
+    return bookedCard(session, booking, { ...icsOption(svc, booking.id), joinUrl: joinLink(svc, session) });
   },
 };
 
-export const cancelBookingCommand: BotCommand<{ bookingId: string }> = {
+export const cancelBookingCommand: BotCommand<{ bookingId: string; confirm?: boolean }> = {
   verb: 'cancel_booking',
   title: 'Cancel booking',
   description: 'cancel a drop-in booking or leave a waitlist',
   aliases: [],
   roles: APPLICANTS,
   inHelp: false,
-  data: z.object({ bookingId: z.string().min(1).max(100) }),
+  data: z.object({ bookingId: z.string().min(1).max(100), confirm: z.boolean().optional() }),
   async run({ svc, actor, data }) {
+    if (!data.confirm) {
+      // Confirmed first: a seat given up may go to someone on the waitlist at once.
+      const booking = (await myBookings(svc, actor)).find((b) => b.id === data.bookingId);
+      const session = booking ? await svc.store.dropIns.getSession(booking.sessionId) : null;
+      if (booking && session && booking.status !== 'cancelled') return cancelBookingConfirmCard(session, booking);
+    }
     try {
       const { cancelled, promoted } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
       syncMeeting(svc, { remove: [cancelled], promoted });
@@ -120,7 +132,11 @@ export const rebookCommand: BotCommand<{ bookingId: string; sessionId: string }>
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
     syncMeeting(svc, { add: [booking], remove: [cancelled], promoted });
-    return bookedCard(session, booking, { moved: true, ...icsOption(svc, booking.id) });
+    return bookedCard(session, booking, {
+      moved: true,
+      ...icsOption(svc, booking.id),
+      joinUrl: joinLink(svc, session),
+    });
   },
 };
 
@@ -130,6 +146,11 @@ export const DROPIN_COMMANDS: readonly BotCommand[] = [
   cancelBookingCommand,
   rebookCommand,
 ];
+
+/** The link people open to join a session's meeting (in local mode, the local meeting page). */
+function joinLink(svc: Services, session: DropInSession): string | null {
+  return session.joinUrl && svc.links?.joinMeeting ? svc.links.joinMeeting(session.id) : session.joinUrl;
+}
 
 function icsOption(svc: { links?: { icsForBooking(id: string): string } }, bookingId: string): { icsUrl?: string } {
   return svc.links ? { icsUrl: svc.links.icsForBooking(bookingId) } : {};

@@ -12,6 +12,7 @@ import {
   saveAssessments,
   startReview,
 } from '../../src/workflows/review.js';
+import { plural } from '../cards/card-kit.js';
 import { assessSectionCard, queueCard } from '../cards/review-cards.js';
 import type { BotCommand } from '../router.js';
 import { applicantRecipients } from './applicant-commands.js';
@@ -32,47 +33,61 @@ const sectionSchema = z.coerce
   .min(1)
   .max(6)
   .transform((n) => n as SectionNumber);
+/** Which part of a section's form (long sections come in parts). */
+const partSchema = z.coerce.number().int().min(0).max(50);
 
-export const queueCommand: BotCommand = {
+export const queueCommand: BotCommand<{ page?: number }> = {
   verb: 'queue',
   title: 'My review queue',
   description: 'applications assigned to you',
   aliases: ['queue', 'my queue', 'reviews', 'assigned', 'to review'],
   roles: REVIEWERS,
   inHelp: true,
+  data: z.object({ page: z.coerce.number().int().min(0).max(1000).optional() }),
   async run(ctx) {
-    return queueCard(await reviewQueue(ctx.svc, ctx.actor));
+    return queueCard(await reviewQueue(ctx.svc, ctx.actor), {}, ctx.data.page ?? 0);
   },
 };
 
-export const startReviewCommand: BotCommand<AppRef> = {
+export const startReviewCommand: BotCommand<AppRef & { early?: boolean; earlyStartReason?: string }> = {
   verb: 'start_review',
   title: 'Start review',
   description: 'start reviewing a submitted application',
   aliases: [],
   roles: [...REVIEWERS, 'admin'],
   inHelp: false,
-  data: appRefSchema,
+  data: appRefSchema.extend({
+    early: z.boolean().optional(),
+    earlyStartReason: z.string().max(2000).optional(),
+  }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
-    return staleSafe(ctx, ref.applicationId, 'reviewer', async () => {
-      await startReview(ctx.svc, ctx.actor, ref);
+    // An admin starting early (before submissions close) gives a reason; the audit log keeps it.
+    const early = ctx.data.early === true;
+    const as = early ? 'admin' : 'reviewer';
+    return staleSafe(ctx, ref.applicationId, as, async () => {
+      await startReview(ctx.svc, ctx.actor, {
+        ...ref,
+        ...(early ? { earlyStartReason: ctx.data.earlyStartReason ?? '' } : {}),
+      });
       return currentApplicationCard(ctx, ref.applicationId, {
-        as: 'reviewer',
-        notice: { message: 'Review started. Assess each section, then recommend a level.', tone: 'good' },
+        as,
+        notice: early
+          ? { message: 'Review started early; your reason is in the audit log.', tone: 'good' }
+          : { message: 'Review started. Assess each section, then recommend a level.', tone: 'good' },
       });
     });
   },
 };
 
-export const assessCommand: BotCommand<AppRef & { section?: SectionNumber }> = {
+export const assessCommand: BotCommand<AppRef & { section?: SectionNumber; part?: number }> = {
   verb: 'assess',
   title: 'Assess section',
   description: 'the assessment form of a section',
   aliases: [],
   roles: REVIEWERS,
   inHelp: false,
-  data: appRefSchema.extend({ section: sectionSchema.optional() }),
+  data: appRefSchema.extend({ section: sectionSchema.optional(), part: partSchema.optional() }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
@@ -82,18 +97,25 @@ export const assessCommand: BotCommand<AppRef & { section?: SectionNumber }> = {
         notice: { message: 'Criteria can be assessed only while the application is in review.', tone: 'warning' },
       });
     }
-    return assessSectionCard(view, ctx.actor.personId, ctx.data.section ?? 1);
+    return assessSectionCard(view, ctx.actor.personId, ctx.data.section ?? 1, {}, ctx.data.part ?? 0);
   },
 };
 
-export const saveAssessmentCommand: BotCommand<AppRef & { section: SectionNumber; next?: SectionNumber }> = {
+export const saveAssessmentCommand: BotCommand<
+  AppRef & { section: SectionNumber; part?: number; next?: SectionNumber; nextPart?: number }
+> = {
   verb: 'save_assessment',
   title: 'Save assessment',
   description: 'save the outcomes of a section',
   aliases: [],
   roles: REVIEWERS,
   inHelp: false,
-  data: appRefSchema.extend({ section: sectionSchema, next: sectionSchema.optional() }),
+  data: appRefSchema.extend({
+    section: sectionSchema,
+    part: partSchema.optional(),
+    next: sectionSchema.optional(),
+    nextPart: partSchema.optional(),
+  }),
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'reviewer', async () => {
@@ -110,13 +132,19 @@ export const saveAssessmentCommand: BotCommand<AppRef & { section: SectionNumber
           continue;
         }
         if (!(OUTCOMES as readonly string[]).includes(outcome))
-          throw new DomainError('VALIDATION', `“${outcome}” is not an outcome.`, { criterionId: c.id });
+          throw new DomainError('VALIDATION', `Choose met, partly met or not met for criterion ${c.id}.`, {
+            criterionId: c.id,
+          });
         items.push({ criterionId: c.id, outcome: outcome as AssessmentOutcome, note });
       }
       await saveAssessments(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items });
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
-      const saved = { message: `Section ${ctx.data.section}: ${items.length} criteria saved.`, tone: 'good' as const };
-      if (ctx.data.next) return assessSectionCard(fresh, ctx.actor.personId, ctx.data.next, { notice: saved });
+      const saved = {
+        message: `Section ${ctx.data.section}: ${plural(items.length, 'criterion', 'criteria')} saved.`,
+        tone: 'good' as const,
+      };
+      if (ctx.data.next)
+        return assessSectionCard(fresh, ctx.actor.personId, ctx.data.next, { notice: saved }, ctx.data.nextPart ?? 0);
       return cardForViewer(ctx.actor, fresh, { as: 'reviewer', notice: saved });
     });
   },

@@ -5,11 +5,12 @@
  *   request                requested          applicant (lead/contributor) of the org; intake open
  *   open                   requested → open   admin
  *   submit                 open → submitted   applicant lead of the org; until deadline + grace (late flag)
- *   start_review           submitted → in_review                 assigned reviewer or admin
+ *   start_review           submitted → in_review                 assigned reviewer or admin; only after deadline
+ *                                                                 + grace (an admin may start early, with a reason)
  *   request_clarification  in_review → clarification_requested   assigned reviewer
  *   answer_clarification   clarification_requested → in_review   applicant of the org
- *   recommend              in_review → recommended               assigned reviewer
- *   decide                 recommended → decided                 admin
+ *   recommend              in_review → recommended               assigned reviewer; level at most the one applied for
+ *   decide                 recommended → decided                 admin; after the deadline; level at most the one applied for
  *   communicate            decided → communicated                admin; inside the decision window
  *   withdraw               requested|open|submitted → withdrawn  applicant lead of the org or admin
  *   lapse                  requested|open → lapsed               admin/system; only after deadline + grace
@@ -19,7 +20,8 @@
  *   2. from-state (INVALID_TRANSITION; ALREADY_APPLIED for request when an application exists —
  *      one per organisation per cycle, withdrawn or lapsed included; NOT_FOUND when there is none);
  *   3. timing (INTAKE_PAUSED, DEADLINE_PASSED, OUTSIDE_WINDOW);
- *   4. data (VALIDATION: submit needs a target level).
+ *   4. data (VALIDATION: submit needs a target level; recommend and decide a level no higher than
+ *      the one applied for; an early start a reason).
  * Readiness (NOT_READY) and eligibility (NOT_ELIGIBLE) are separate checks, see readiness.ts and dropins.ts.
  */
 import {
@@ -31,8 +33,9 @@ import {
 } from './authorisation.js';
 import { graceEnd, inDecisionWindow, submissionTiming } from './cycle.js';
 import { DomainError, isDomainError } from './errors.js';
+import { levelRank } from './levels.js';
 import { formatLondon } from './time.js';
-import type { Actor, Application, ApplicationState, Cycle } from './types.js';
+import type { Actor, Application, ApplicationState, Cycle, Level } from './types.js';
 
 export const APPLICATION_ACTIONS = [
   'request',
@@ -55,8 +58,16 @@ export type ApplicationAction = (typeof APPLICATION_ACTIONS)[number];
  * - submission: now ≤ deadline (on time) or ≤ deadline + grace (late), else DEADLINE_PASSED
  * - decision_window: decisionStart ≤ now ≤ decisionEnd, else OUTSIDE_WINDOW
  * - after_grace: now > deadline + grace, else OUTSIDE_WINDOW
+ * - review_open: now > deadline + grace (every submission is in), else OUTSIDE_WINDOW unless an
+ *   admin gives a reason to start early (recorded in the audit log with the transition)
+ * - after_deadline: now > deadline, else OUTSIDE_WINDOW
  */
-export type TimingRule = 'none' | 'intake_open' | 'submission' | 'decision_window' | 'after_grace';
+export type TimingRule =
+  'none' | 'intake_open' | 'submission' | 'decision_window' | 'after_grace' | 'review_open' | 'after_deadline';
+
+/** The shortest reason an admin may give for starting a review early. */
+export const EARLY_START_REASON_MIN_CHARS = 10;
+export const EARLY_START_REASON_MAX_CHARS = 500;
 
 export interface TransitionRule {
   action: ApplicationAction;
@@ -91,7 +102,7 @@ export const TRANSITIONS: Readonly<Record<ApplicationAction, TransitionRule>> = 
   request: rule('request', [null], 'requested', 'request_application', 'intake_open'),
   open: rule('open', ['requested'], 'open', 'open_application', 'none'),
   submit: rule('submit', ['open'], 'submitted', 'submit_application', 'submission'),
-  start_review: rule('start_review', ['submitted'], 'in_review', 'start_review', 'none'),
+  start_review: rule('start_review', ['submitted'], 'in_review', 'start_review', 'review_open'),
   request_clarification: rule(
     'request_clarification',
     ['in_review'],
@@ -107,7 +118,7 @@ export const TRANSITIONS: Readonly<Record<ApplicationAction, TransitionRule>> = 
     'none',
   ),
   recommend: rule('recommend', ['in_review'], 'recommended', 'recommend', 'none'),
-  decide: rule('decide', ['recommended'], 'decided', 'decide', 'none'),
+  decide: rule('decide', ['recommended'], 'decided', 'decide', 'after_deadline'),
   communicate: rule('communicate', ['decided'], 'communicated', 'communicate', 'decision_window'),
   withdraw: rule('withdraw', ['requested', 'open', 'submitted'], 'withdrawn', 'withdraw_application', 'none'),
   lapse: rule('lapse', ['requested', 'open'], 'lapsed', 'lapse_application', 'after_grace'),
@@ -136,6 +147,10 @@ export interface PlanTransitionInput {
   cycle: Cycle;
   now: Date;
   assignedReviewerIds?: string[];
+  /** recommend, decide: the level recommended or awarded (null = no award). */
+  level?: Level | null;
+  /** start_review before submissions close: the admin's reason for starting early. */
+  earlyStartReason?: string;
 }
 
 export interface PlannedTransition {
@@ -143,6 +158,35 @@ export interface PlannedTransition {
   to: ApplicationState;
   /** Set for submit: true when submitted inside the grace period. */
   late?: boolean;
+  /** Set for start_review: when an admin started it before submissions closed. */
+  early?: true;
+}
+
+/**
+ * A recommendation or decision can award at most the level applied for (the criteria above it
+ * were neither written for nor assessed); no award (null) is always possible. Throws VALIDATION.
+ */
+export function assertLevelWithinApplied(level: Level | null, applied: Level | null): void {
+  if (level === null) return;
+  if (applied === null || levelRank(level) > levelRank(applied)) {
+    throw new DomainError(
+      'VALIDATION',
+      applied
+        ? `This application is for ${applied}: it can be awarded ${levelsUpTo(applied)}, or no award.`
+        : 'This application has no level applied for, so it cannot be awarded one.',
+      { field: 'level', level, applied },
+    );
+  }
+}
+
+/** The levels that can be awarded to an application for `applied` (lowest first). */
+export function awardableLevels(applied: Level | null): Level[] {
+  return applied ? (['bronze', 'silver', 'gold'] as const).filter((l) => levelRank(l) <= levelRank(applied)) : [];
+}
+
+function levelsUpTo(applied: Level): string {
+  const ls = awardableLevels(applied);
+  return ls.length === 1 ? `${ls[0]} at most` : `${ls.slice(0, -1).join(', ')} or ${ls.at(-1)}`;
 }
 
 export function planTransition(input: PlanTransitionInput): PlannedTransition {
@@ -187,6 +231,7 @@ export function planTransition(input: PlanTransitionInput): PlannedTransition {
 
   // 3. When.
   let late: boolean | undefined;
+  let early: true | undefined;
   switch (r.timing) {
     case 'none':
       break;
@@ -234,6 +279,26 @@ export function planTransition(input: PlanTransitionInput): PlannedTransition {
         );
       }
       break;
+    case 'review_open':
+      if (now.getTime() > graceEnd(cycle).getTime()) break;
+      if (!actor.roles.includes('admin') || input.earlyStartReason === undefined) {
+        throw new DomainError(
+          'OUTSIDE_WINDOW',
+          `Reviews start after submissions close at ${formatLondon(graceEnd(cycle))} (UK time). Only an admin can start one earlier, with a reason.`,
+          { cycleId: cycle.id, graceEnd: graceEnd(cycle), action },
+        );
+      }
+      early = true;
+      break;
+    case 'after_deadline':
+      if (now.getTime() <= cycle.submissionDeadline.getTime()) {
+        throw new DomainError(
+          'OUTSIDE_WINDOW',
+          `Decisions can be confirmed only after the submission deadline (${formatLondon(cycle.submissionDeadline)} UK time).`,
+          { cycleId: cycle.id, deadline: cycle.submissionDeadline, action },
+        );
+      }
+      break;
   }
 
   // 4. Data.
@@ -247,7 +312,26 @@ export function planTransition(input: PlanTransitionInput): PlannedTransition {
     );
   }
 
-  return late === undefined ? { from, to: r.to } : { from, to: r.to, late };
+  if ((action === 'recommend' || action === 'decide') && input.level !== undefined) {
+    assertLevelWithinApplied(input.level, application?.targetLevel ?? null);
+  }
+  if (early === true) {
+    const reason = input.earlyStartReason?.trim() ?? '';
+    if (reason.length < EARLY_START_REASON_MIN_CHARS || reason.length > EARLY_START_REASON_MAX_CHARS) {
+      throw new DomainError(
+        'VALIDATION',
+        `Give the reason for starting this review before submissions close (${EARLY_START_REASON_MIN_CHARS} to ${EARLY_START_REASON_MAX_CHARS} characters): it is kept in the audit log.`,
+        { field: 'earlyStartReason' },
+      );
+    }
+  }
+
+  return {
+    from,
+    to: r.to,
+    ...(late !== undefined ? { late } : {}),
+    ...(early === true ? { early } : {}),
+  };
 }
 
 /**

@@ -97,6 +97,24 @@ export function londonDate(year: number, month: number, day: number, hour = 0, m
   return t.toJSDate();
 }
 
+/**
+ * A date as people in the UK write it, day first: "19/09/2025" (also "19-9-2025" or "19.09.2025"),
+ * or an ISO date ("2025-09-19"). Null when it is not one of those or not a real calendar date.
+ */
+export function parseUkDate(input: string): { year: number; month: number; day: number } | null {
+  const v = input.trim();
+  const uk = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const [day, month, year] = uk
+    ? [Number(uk[1]), Number(uk[2]), Number(uk[3])]
+    : iso
+      ? [Number(iso[3]), Number(iso[2]), Number(iso[1])]
+      : [0, 0, 0];
+  if (!uk && !iso) return null;
+  const t = DateTime.fromObject({ year, month, day }, { zone: LONDON });
+  return t.isValid && t.month === month && t.day === day ? { year, month, day } : null;
+}
+
 /** 00:00 London on the London calendar day of `d`. */
 export function startOfLondonDay(d: Date): Date {
   return inLondon(d).startOf('day').toJSDate();

@@ -25,12 +25,27 @@ export const DEMO_ORGANISATIONS: readonly Organisation[] = [
 
 export const DEMO_CYCLE_ID = 'cycle-demo';
 
+/** 24 December to 2 January: the Christmas and New Year bank holidays and the days around them. */
+function isHolidayBreak(d: DateTime): boolean {
+  return (d.month === 12 && d.day >= 24) || (d.month === 1 && d.day <= 2);
+}
+
 /** Seed the demo data unless the database already has a cycle. Returns whether it seeded. */
 export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
   return store.transaction(async (tx) => {
     if ((await tx.cycles.list()).length > 0) return false;
     const today = DateTime.fromJSDate(now, { zone: LONDON }).startOf('day');
     const at = (days: number, hour: number, minute = 0) => today.plus({ days }).set({ hour, minute }).toJSDate();
+    // Drop-ins fall on working days: the nearest Tuesday to Thursday (no Monday bank holidays, no
+    // Good Friday) outside the Christmas and New Year break, later for upcoming sessions and
+    // earlier for past ones, at the given working hour.
+    const session = (days: number, hour: number, minute = 0) => {
+      let d = today.plus({ days });
+      const step = days < 0 ? -1 : 1;
+      while (d.weekday < 2 || d.weekday > 4 || isHolidayBreak(d)) d = d.plus({ days: step });
+      const start = d.set({ hour, minute });
+      return { start: start.toJSDate(), end: start.plus({ hours: 1 }).toJSDate() };
+    };
 
     await tx.frameworks.save(DEFAULT_FRAMEWORK);
     for (const org of DEMO_ORGANISATIONS) await tx.organisations.upsert(org);
@@ -67,8 +82,10 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
       leads.set(org.id, id);
     }
 
-    // About six weeks away, on a Friday at 17:00 (deadlines fall on working days).
-    const d = 42 - ((today.plus({ days: 42 }).weekday - 5 + 7) % 7);
+    // About six weeks away, on a Friday at 17:00 (deadlines fall on working days), never in the
+    // Christmas and New Year break.
+    let d = 42 - ((today.plus({ days: 42 }).weekday - 5 + 7) % 7);
+    while (isHolidayBreak(today.plus({ days: d }))) d += 7;
     const deadline = at(d, 17);
     await tx.cycles.create({
       id: DEMO_CYCLE_ID,
@@ -84,39 +101,24 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
     });
 
     const sessions = [
-      {
-        id: 'dropin-past-3w',
-        title: 'WEx QS drop-in: is my organisation ready?',
-        start: at(-21, 10),
-        end: at(-21, 11),
-        capacity: 15,
-      },
+      { id: 'dropin-past-3w', title: 'WEx QS drop-in: is my organisation ready?', ...session(-21, 10), capacity: 15 },
       {
         id: 'dropin-past-10w',
         title: 'WEx QS drop-in: the application checklist',
-        start: at(-70, 14),
-        end: at(-70, 15),
+        ...session(-70, 14),
         capacity: 15,
       },
-      {
-        id: 'dropin-next-week',
-        title: 'WEx QS drop-in: bronze, silver or gold?',
-        start: at(5, 10),
-        end: at(5, 11),
-        capacity: 10,
-      },
+      { id: 'dropin-next-week', title: 'WEx QS drop-in: bronze, silver or gold?', ...session(5, 10), capacity: 10 },
       {
         id: 'dropin-nearly-full',
         title: 'WEx QS drop-in: evidence and commentary',
-        start: at(12, 14),
-        end: at(12, 15),
+        ...session(12, 14),
         capacity: 6,
       },
       {
         id: 'dropin-later',
         title: 'WEx QS drop-in: questions before the deadline',
-        start: at(26, 12, 30),
-        end: at(26, 13, 30),
+        ...session(26, 12, 30),
         capacity: 12,
       },
     ];
@@ -148,7 +150,8 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
         personId: leads.get(orgId)!,
         organisationId: orgId,
         actorId: 'seed',
-        now: at(-80, 9),
+        // Booked a fortnight before the session (sessions moved off holidays start earlier).
+        now: new Date(sessions.find((x) => x.id === sessionId)!.start.getTime() - 14 * 86_400_000),
       });
       await tx.dropIns.markAttended(b.id, true, 'seed', bookedAt, 'seeded');
     }

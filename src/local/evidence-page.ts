@@ -1,15 +1,21 @@
 /**
  * Local mode only: a small page standing in for SharePoint's document library, so a person can
- * upload evidence into an organisation's emulated folder and see the evidence listing the app
- * reads for readiness. Uploads go through Microsoft Graph (to the emulator), like the real thing.
+ * open their organisation's emulated folder from a card, upload evidence into it and see the
+ * listing the app reads for readiness. Uploads go through Microsoft Graph (to the emulator), like
+ * the real thing. There is no sign-in locally: the visitor says who they are (as the tab's
+ * picker does), and sees only what that person may see.
  */
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import { SECTIONS } from '../domain/framework.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { GraphPorts } from '../graph/graph-setup.js';
+import { formatLondon } from '../domain/time.js';
 import { refreshEvidence } from '../workflows/application-journey.js';
+import { evidenceFolderAccess } from '../workflows/evidence-folder-access.js';
+import { resolveActor } from '../workflows/identity.js';
 import { afterReply, type Services } from '../workflows/services.js';
+import { DEMO_PEOPLE } from './demo-people.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const uploadParams = z.object({
@@ -18,32 +24,110 @@ const uploadParams = z.object({
   name: z.string().trim().min(1).max(200),
 });
 
+/** The people a visitor can be on these pages: the demo people (one of them not registered). */
+function knownVisitor(entraObjectId: string | undefined) {
+  return DEMO_PEOPLE.find((p) => p.entraObjectId === entraObjectId) ?? null;
+}
+
+function page(title: string, body: string, script = ''): string {
+  return `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>${esc(title)} (local SharePoint stand-in)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fff}section{border-top:1px solid #767676;padding:.5rem 0}h2{font-size:1.1rem}a{color:#0b57a4}.who{background:#f3f2f1;padding:.5rem 1rem}.refused{border-left:4px solid #a80000;padding:.25rem 1rem}</style></head>
+<body><p class="who"><strong>Local stand-in for the SharePoint evidence library.</strong> Files go through Microsoft Graph to the local Graph emulator.</p>
+${body}${script}</body></html>`;
+}
+
+/** "Who are you?": one link per demo person to this page as them. */
+function picker(path: string, question: string): string {
+  return `<h2>${esc(question)}</h2><ul>${DEMO_PEOPLE.map(
+    (p) =>
+      `<li><a href="${esc(path)}?as=${encodeURIComponent(p.entraObjectId)}">${esc(p.displayName)}</a> <small>(${esc(p.summary)})</small></li>`,
+  ).join('')}</ul>`;
+}
+
+const asQuery = z.object({ as: z.string().trim().max(100).optional() });
+const orgParam = z.object({ orgId: z.string().trim().min(1).max(100) });
+
+/**
+ * /local/evidence and /local/evidence/{organisation}: the folder as the chosen person may see it
+ * (applicants of the organisation: its documents and an upload form; reviewers assigned to its
+ * application and admins: its documents; anyone else: nothing), as SharePoint shows a folder only
+ * to the people it is shared with. Cards link to the organisation's page.
+ */
 export function mountEvidencePage(app: Express, svc: Services, graph: GraphPorts | null): void {
-  app.get('/local/evidence', async (_req, res) => {
+  /** The visitor as an actor, or why there is none. */
+  const visitor = async (as: string | undefined) => {
+    const demo = knownVisitor(as);
+    if (!demo) return null;
+    const who = await resolveActor(svc, { entraObjectId: demo.entraObjectId });
+    return { demo, actor: who?.actor ?? null };
+  };
+
+  app.get('/local/evidence', async (req, res) => {
+    const q = asQuery.safeParse(req.query);
+    const v = q.success ? await visitor(q.data.as) : null;
+    if (!v) return void res.type('html').send(page('Evidence folders', picker('/local/evidence', 'Who are you?')));
     const cycle = await svc.store.cycles.current(svc.clock.now());
-    const orgs = await svc.store.organisations.list();
     const rows: string[] = [];
-    for (const org of orgs) {
-      const folder = cycle && graph ? await graph.evidence.folderFor(cycle.id, org.id) : null;
-      let files = '<em>Folder not provisioned yet.</em>';
-      if (folder && cycle && graph) {
-        const docs = await graph.evidence.listDocuments(cycle.id, org.id);
-        files = docs.length
-          ? `<ul>${docs.map((d) => `<li>${esc(d.name)} <small>(section ${d.section ?? '–'}, ${d.lastModified.toISOString().slice(0, 10)})</small></li>`).join('')}</ul>`
-          : '<em>No documents yet.</em>';
-      }
-      const form = folder
-        ? `<form onsubmit="upload(event, '${esc(org.id)}')"><select name="section">${SECTIONS.map((s) => `<option value="${s.number}">${s.number} ${esc(s.title)}</option>`).join('')}</select> <input type="file" name="file" required> <button>Upload</button></form>`
-        : '';
-      rows.push(`<section><h2>${esc(org.name)}</h2>${files}${form}</section>`);
+    for (const org of await svc.store.organisations.list()) {
+      if (!v.actor || !(await evidenceFolderAccess(svc, v.actor, org.id)).view) continue;
+      rows.push(
+        `<li><a href="/local/evidence/${encodeURIComponent(org.id)}?as=${encodeURIComponent(v.demo.entraObjectId)}">${esc(org.name)}</a></li>`,
+      );
     }
-    res.type('html')
-      .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evidence folders (local)</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}section{border-top:1px solid #ccc;padding:.5rem 0}h2{font-size:1.1rem}</style></head>
-<body><h1>Evidence folders — ${esc(cycle?.name ?? 'no current cycle')}</h1>
-<p>Local stand-in for the SharePoint library. Files are uploaded through Microsoft Graph to the local Graph emulator.</p>
-${rows.join('\n')}
-<script>
+    res.type('html').send(
+      page(
+        'Evidence folders',
+        `<h1>Evidence folders — ${esc(cycle?.name ?? 'no current cycle')}</h1>
+<p>Viewing as <strong>${esc(v.demo.displayName)}</strong>. <a href="/local/evidence">Not you?</a></p>
+${rows.length > 0 ? `<ul>${rows.join('')}</ul>` : `<p class="refused">No evidence folder is shared with ${esc(v.demo.displayName)}.</p>`}`,
+      ),
+    );
+  });
+
+  app.get('/local/evidence/:orgId', async (req, res) => {
+    const params = orgParam.safeParse(req.params);
+    const q = asQuery.safeParse(req.query);
+    const org = params.success ? await svc.store.organisations.get(params.data.orgId) : null;
+    if (!org) return void res.status(404).type('html').send(page('Not found', '<p>There is no such organisation.</p>'));
+    const here = `/local/evidence/${encodeURIComponent(org.id)}`;
+    const v = q.success ? await visitor(q.data.as) : null;
+    if (!v)
+      return void res
+        .type('html')
+        .send(page(org.name, `<h1>${esc(org.name)}: evidence folder</h1>${picker(here, 'Who are you?')}`));
+    const access = v.actor ? await evidenceFolderAccess(svc, v.actor, org.id) : { view: false, upload: false };
+    const head = `<h1>${esc(org.name)}: evidence folder</h1>
+<p>Viewing as <strong>${esc(v.demo.displayName)}</strong>. <a href="${esc(here)}">Not you?</a></p>`;
+    if (!access.view)
+      return void res
+        .status(403)
+        .type('html')
+        .send(
+          page(
+            org.name,
+            `${head}<p class="refused">This folder is not shared with ${esc(v.demo.displayName)}: only the organisation's applicants, the reviewers assigned to its application and the WEx QS team can open it.</p>`,
+          ),
+        );
+    const cycle = await svc.store.cycles.current(svc.clock.now());
+    const folder = cycle && graph ? await graph.evidence.folderFor(cycle.id, org.id) : null;
+    let files = '<p><em>The folder has not been provisioned yet.</em></p>';
+    if (folder && cycle && graph) {
+      const docs = await graph.evidence.listDocuments(cycle.id, org.id);
+      files = docs.length
+        ? `<ul>${docs.map((d) => `<li>${esc(d.name)} <small>(section ${d.section ?? '–'}, ${esc(formatLondon(d.lastModified, 'date'))})</small></li>`).join('')}</ul>`
+        : '<p><em>No documents yet.</em></p>';
+    }
+    const form =
+      folder && access.upload
+        ? `<form onsubmit="upload(event, '${esc(org.id)}')"><label>Section <select name="section">${SECTIONS.map((s) => `<option value="${s.number}">${s.number} ${esc(s.title)}</option>`).join('')}</select></label> <label>File <input type="file" name="file" required></label> <button>Upload</button></form>`
+        : folder
+          ? `<p><small>${esc(v.demo.displayName)} can read this folder but not add to it.</small></p>`
+          : '';
+    res.type('html').send(
+      page(
+        org.name,
+        `${head}<section>${files}${form}</section>`,
+        `<script>
 async function upload(e, orgId) {
   e.preventDefault();
   const f = e.target.file.files[0];
@@ -51,7 +135,9 @@ async function upload(e, orgId) {
   if (!r.ok) alert('Upload failed: ' + (await r.text()));
   location.reload();
 }
-</script></body></html>`);
+</script>`,
+      ),
+    );
   });
 
   app.put(

@@ -51,7 +51,7 @@ export function readinessLines(v: ReadinessView, max = 5): string[] {
     const done = v.readiness.sections.reduce((n, s) => n + s.completed, 0);
     const all = v.readiness.sections.reduce((n, s) => n + s.criteria, 0);
     lines.push(
-      `**Still missing** (${hard.length} item${hard.length === 1 ? '' : 's'}; commentary complete for ${done} of ${all} criteria):`,
+      `**Still missing** (${hard.length} item${hard.length === 1 ? '' : 's'}; commentary complete for ${done} of ${all} ${all === 1 ? 'criterion' : 'criteria'}):`,
     );
     lines.push(...hard.slice(0, max).map((p) => `- ${p.message}`));
     if (hard.length > max) lines.push(`…and ${hard.length - max} more on your status card.`);

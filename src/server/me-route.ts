@@ -45,7 +45,14 @@ export interface MeResponse {
       targetLevel: Level | null;
       daysLeft: number;
       submittedAt: When | null;
+      submittedLate: boolean;
+      /** What this stage means for the organisation, in a sentence. */
+      stageSummary: string;
+      /** The decision, once communicated (never before): the level (null: no award) and the award's dates. */
+      decision: null | { level: Level | null; levelLabel: string; validFrom: When | null; validUntil: When | null };
       readiness: {
+        /** Whether readiness applies at this stage (only while the application is open). */
+        applies: boolean;
         /** False until a target level is chosen (then ready/required/problems are null/empty). */
         checked: boolean;
         ready: boolean | null;
@@ -89,6 +96,34 @@ const PHASE_LABELS: Record<CyclePhase, string> = {
 };
 
 const when = (d: Date): When => ({ at: d.toISOString(), uk: formatLondon(d) });
+
+/** What each stage means for the organisation (the tab's one-line summary). */
+function stageSummary(state: ApplicationState, cycle: Cycle | null): string {
+  const decisions = cycle
+    ? ` Decisions are sent between ${formatLondon(cycle.decisionStart, 'date')} and ${formatLondon(cycle.decisionEnd, 'date')}.`
+    : '';
+  switch (state) {
+    case 'requested':
+      return 'Requested: the WEx QS team will open it and share your private evidence folder.';
+    case 'open':
+      return 'Open: upload your evidence, write your commentary and submit before the deadline.';
+    case 'submitted':
+      return `Submitted: reviewers will assess it during the review period.${decisions}`;
+    case 'in_review':
+      return `Being reviewed.${decisions}`;
+    case 'clarification_requested':
+      return 'A reviewer has asked your team a question: answer it in the WEx QS chat.';
+    case 'recommended':
+    case 'decided':
+      return `The review is complete: the WEx QS team will send you the decision.${decisions}`;
+    case 'communicated':
+      return 'The decision has been sent to your team.';
+    case 'withdrawn':
+      return 'Withdrawn: your organisation can apply again in a later cycle.';
+    case 'lapsed':
+      return 'Lapsed: it was not submitted before submissions closed. Your organisation can apply again in a later cycle.';
+  }
+}
 
 function cycleDates(c: Cycle): (When & { label: string })[] {
   return [
@@ -155,7 +190,20 @@ export function meResponse(o: MyOverview, links?: Services['links']): MeResponse
                 targetLevel: app.application.targetLevel,
                 daysLeft: app.daysLeft,
                 submittedAt: app.application.submittedAt ? when(app.application.submittedAt) : null,
+                submittedLate: app.application.submittedLate,
+                stageSummary: stageSummary(app.application.state, o.cycle),
+                decision: app.decision
+                  ? {
+                      level: app.decision.level,
+                      levelLabel: app.decision.level
+                        ? `${app.decision.level.charAt(0).toUpperCase()}${app.decision.level.slice(1)}`
+                        : 'No award',
+                      validFrom: app.award ? when(app.award.validFrom) : null,
+                      validUntil: app.award ? when(app.award.validUntil) : null,
+                    }
+                  : null,
                 readiness: {
+                  applies: app.application.state === 'open',
                   checked: app.readiness !== null,
                   ready: app.readiness?.ready ?? null,
                   documentsListed: app.documentsListed,
@@ -176,7 +224,10 @@ export function meResponse(o: MyOverview, links?: Services['links']): MeResponse
       startsAt: when(session.startsAt),
       endsAt: when(session.endsAt),
       sessionCancelled: session.cancelled,
-      joinUrl: booking.status === 'booked' && !session.cancelled ? session.joinUrl : null,
+      joinUrl:
+        booking.status === 'booked' && !session.cancelled && session.joinUrl
+          ? (links?.joinMeeting?.(session.id) ?? session.joinUrl)
+          : null,
       icsUrl: booking.status === 'booked' && !session.cancelled && links ? links.icsForBooking(booking.id) : null,
     })),
     generatedAt: when(o.now),

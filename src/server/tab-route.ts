@@ -60,6 +60,8 @@ export interface TabDeps {
   svc: Services;
   /** Key set for SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   jwks?: JWTVerifyGetKey;
+  /** Local mode: people the picker also offers who are not registered (the tab then says so). */
+  unregisteredVisitors?: readonly { entraObjectId: string; name: string }[];
 }
 
 export function mountTab(app: Express, deps: TabDeps): void {
@@ -122,13 +124,19 @@ export function mountTab(app: Express, deps: TabDeps): void {
     app.get('/tab/people', async (_req, res) => {
       const [people, organisations] = await Promise.all([knownPeople(svc), svc.store.organisations.list()]);
       const orgName = new Map(organisations.map((o) => [o.id, o.name]));
+      const known = new Set(people.map((p) => p.entraObjectId));
       res.set({ ...common, 'Cache-Control': 'no-store' }).json(
-        people.map((p) => ({
-          entraObjectId: p.entraObjectId,
-          name: p.displayName,
-          roles: ROLE_PRECEDENCE.filter((r) => p.roles.includes(r)),
-          organisation: p.organisationId ? (orgName.get(p.organisationId) ?? null) : null,
-        })),
+        [
+          ...people.map((p) => ({
+            entraObjectId: p.entraObjectId,
+            name: p.displayName,
+            roles: ROLE_PRECEDENCE.filter((r) => p.roles.includes(r)),
+            organisation: p.organisationId ? (orgName.get(p.organisationId) ?? null) : null,
+          })),
+          ...(deps.unregisteredVisitors ?? [])
+            .filter((v) => !known.has(v.entraObjectId))
+            .map((v) => ({ entraObjectId: v.entraObjectId, name: v.name, roles: [], organisation: null })),
+        ].sort((a, b) => a.name.localeCompare(b.name)),
       );
     });
   }

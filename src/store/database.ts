@@ -4,7 +4,8 @@
  * - a PostgreSQL server through `pg`, selected by DATABASE_URL.
  * Both run the same migrations and the same SQL.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Mutex } from 'async-mutex';
 import {
@@ -22,6 +23,7 @@ import {
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { migrateToLatest } from './migrator.js';
+import { discardPgliteTemplate, readPgliteTemplate, savePgliteTemplate } from './pglite-template.js';
 
 export type Db = Kysely<DB>;
 
@@ -123,7 +125,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       mkdirSync(dir, { recursive: true });
       release = lockForThisProcess(`${dir}.lock`);
     }
-    const client = new PGlite(dir);
+    let client: PGlite;
+    try {
+      client = await createPglite(dir);
+    } catch (err) {
+      release();
+      throw err;
+    }
     db = new Kysely<DB>({ dialect: pgliteDialect(client) });
   }
   try {
@@ -141,6 +149,30 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       release();
     },
   };
+}
+
+/**
+ * A new cluster is unpacked from the empty-cluster image when there is one (see
+ * pglite-template.ts); the first one made without it writes the image for the next.
+ */
+async function createPglite(dir: string): Promise<PGlite> {
+  const memory = dir.startsWith('memory://');
+  if (!memory && existsSync(path.join(dir, 'PG_VERSION'))) return PGlite.create(dir);
+  const image = readPgliteTemplate();
+  if (image) {
+    try {
+      return await PGlite.create(dir, { loadDataDir: image });
+    } catch {
+      discardPgliteTemplate();
+      if (!memory) {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+      }
+    }
+  }
+  const client = await PGlite.create(dir);
+  await savePgliteTemplate(client).catch(() => undefined);
+  return client;
 }
 
 /**

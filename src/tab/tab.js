@@ -122,23 +122,62 @@
       app.targetLevel ? app.targetLevel.charAt(0).toUpperCase() + app.targetLevel.slice(1) : 'Not chosen yet',
     );
     if (app.submittedAt)
-      summaryRow(dl, 'Submitted', el('time', { datetime: app.submittedAt.at, text: app.submittedAt.uk }));
-    else summaryRow(dl, 'Days to the deadline', app.daysLeft >= 0 ? String(app.daysLeft) : 'The deadline has passed');
+      summaryRow(
+        dl,
+        'Submitted',
+        el(
+          'span',
+          null,
+          el('time', { datetime: app.submittedAt.at, text: app.submittedAt.uk }),
+          app.submittedLate ? ' (late, inside the grace period)' : '',
+        ),
+      );
+    else if (app.state === 'requested' || app.state === 'open')
+      summaryRow(dl, 'Days to the deadline', app.daysLeft >= 0 ? String(app.daysLeft) : 'The deadline has passed');
     var r = app.readiness;
-    summaryRow(
-      dl,
-      'Evidence documents',
-      r.documentsRequired === null
-        ? r.documentsCompleted + ' completed (' + r.documentsListed + ' in your folder)'
-        : r.documentsCompleted +
-            ' of ' +
-            r.documentsRequired +
-            ' required completed (' +
-            r.documentsListed +
-            ' in your folder)',
-    );
+    if (r.applies)
+      summaryRow(
+        dl,
+        'Evidence documents',
+        r.documentsRequired === null
+          ? r.documentsCompleted + ' completed (' + r.documentsListed + ' in your folder)'
+          : r.documentsCompleted +
+              ' of ' +
+              r.documentsRequired +
+              ' required completed (' +
+              r.documentsListed +
+              ' in your folder)',
+      );
     box.appendChild(dl);
+    box.appendChild(el('p', { text: app.stageSummary }));
 
+    // After the decision is communicated: the award, its level and how long it is valid.
+    if (app.decision) {
+      box.appendChild(el('h4', { text: 'Decision' }));
+      if (app.decision.level && app.decision.validUntil) {
+        box.appendChild(
+          el(
+            'p',
+            { className: 'good' },
+            el('strong', { text: app.decision.levelLabel + ' award. ' }),
+            'Valid from ',
+            el('time', { datetime: app.decision.validFrom.at, text: app.decision.validFrom.uk.split(', ')[0] }),
+            ' until ',
+            el('time', { datetime: app.decision.validUntil.at, text: app.decision.validUntil.uk.split(', ')[0] }),
+            '.',
+          ),
+        );
+      } else {
+        box.appendChild(
+          el('p', {
+            text: 'No award this time. The feedback in the WEx QS chat explains why; your organisation can apply again in a later cycle.',
+          }),
+        );
+      }
+    }
+
+    // Readiness is about submitting: only while the application is open.
+    if (!r.applies) return;
     box.appendChild(el('h4', { text: 'Readiness' }));
     if (!r.checked) {
       box.appendChild(
@@ -328,11 +367,13 @@
       var input = el('input', { type: 'radio', name: 'person', id: id, value: p.entraObjectId });
       if (p.entraObjectId === picked) input.checked = true;
       var detail = [
-        p.roles
-          .map(function (r) {
-            return r.replace('_', ' ');
-          })
-          .join(', '),
+        p.roles.length === 0
+          ? 'not registered'
+          : p.roles
+              .map(function (r) {
+                return r.replace('_', ' ');
+              })
+              .join(', '),
         p.organisation,
       ]
         .filter(Boolean)

@@ -238,8 +238,9 @@ export function recommendationsDisagree(recs: readonly { level: Level | null }[]
 }
 
 /**
- * Confirm the decision: record it and move the application to "decided" in one transaction, so a
- * double click makes one. The award is issued when the decision is communicated.
+ * Confirm the decision (after the deadline, once the reviewers have recommended; a level no higher
+ * than the one applied for): record it and move the application to "decided" in one transaction,
+ * so a double click makes one. The award is issued when the decision is communicated.
  */
 export async function decide(
   svc: Services,
@@ -256,6 +257,7 @@ export async function decide(
   const now = svc.clock.now();
   return transitionApplication(svc, actor, input, 'decide', {
     details: { level: input.level },
+    rules: { level: input.level },
     inTx: async (tx, app) => {
       const decision = {
         applicationId: app.id,

@@ -57,6 +57,8 @@ export async function transitionApplication(
     patch?: { submittedAt?: Date; submittedLate?: boolean };
     details?: Record<string, unknown>;
     inTx?: (tx: Services['store'], app: Application) => Promise<void>;
+    /** What the domain rules need besides the application (a level, an early start's reason). */
+    rules?: Pick<Parameters<typeof planTransition>[0], 'level' | 'earlyStartReason'>;
   } = {},
 ): Promise<Application> {
   const app = await loadApplication(svc, input.applicationId);
@@ -64,7 +66,11 @@ export async function transitionApplication(
   const cycle = await loadCycle(svc, app.cycleId);
   const assignedReviewerIds = await svc.store.reviews.reviewersFor(app.id);
   const now = svc.clock.now();
-  const plan = planTransition({ application: app, action, actor, cycle, now, assignedReviewerIds });
+  const plan = planTransition({ application: app, action, actor, cycle, now, assignedReviewerIds, ...extra.rules });
+  // An early start is audited with its reason (the transition's audit row carries the details).
+  const details = plan.early
+    ? { ...extra.details, early: true, reason: extra.rules?.earlyStartReason?.trim() }
+    : extra.details;
   return versioned(svc, app.id, input.version, () =>
     svc.store.transaction(async (tx) => {
       const moved = await tx.applications.transition({
@@ -76,7 +82,7 @@ export async function transitionApplication(
         actorId: actor.personId,
         now,
         ...(extra.patch ? { patch: extra.patch } : {}),
-        ...(extra.details ? { details: extra.details } : {}),
+        ...(details ? { details } : {}),
       });
       // Outbox, same transaction: an application no longer open (submitted, withdrawn, lapsed ...)
       // has its pending deadline reminders cancelled.

@@ -208,7 +208,8 @@ export async function buildView(
     clarifications,
     decision,
     award,
-    folder,
+    // In local mode the link opens the local stand-in for the organisation's folder.
+    folder: folder && svc.links?.evidenceFolder ? { webUrl: svc.links.evidenceFolder(organisation.id) } : folder,
     downloads: awardDownloads(svc, application, award),
     now,
     daysLeft: daysLeftLondon(now, cycle.submissionDeadline),

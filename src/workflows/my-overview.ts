@@ -10,7 +10,16 @@ import { authorise, can } from '../domain/authorisation.js';
 import { checkEligibility, type Eligibility } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
 import type { Readiness } from '../domain/readiness.js';
-import type { Actor, Application, Booking, Cycle, DropInSession, Organisation } from '../domain/types.js';
+import type {
+  Actor,
+  Application,
+  Award,
+  Booking,
+  Cycle,
+  Decision,
+  DropInSession,
+  Organisation,
+} from '../domain/types.js';
 import { loadApplicationView } from './application-view.js';
 import { myBookings } from './dropins.js';
 import type { Services } from './services.js';
@@ -29,6 +38,10 @@ export interface OrganisationOverview {
     readiness: Readiness | null;
     /** London calendar days to the submission deadline (negative after). */
     daysLeft: number;
+    /** The decision, once communicated to the organisation (never before). */
+    decision: { level: Decision['level']; communicatedAt: Date | null } | null;
+    /** The award a communicated decision granted. */
+    award: Award | null;
   } | null;
 }
 
@@ -102,6 +115,12 @@ async function organisationOverview(
       documentsCompleted: view.documents.filter((d) => d.completed).length,
       readiness: view.readiness,
       daysLeft: view.daysLeft,
+      // Only once communicated: a decision confirmed but not yet sent is not the organisation's news yet.
+      decision:
+        view.application.state === 'communicated' && view.decision
+          ? { level: view.decision.level, communicatedAt: view.award?.validFrom ?? null }
+          : null,
+      award: view.application.state === 'communicated' ? view.award : null,
     },
   };
 }

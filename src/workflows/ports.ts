@@ -104,6 +104,11 @@ export interface CardDelivery {
   toPeople(personIds: readonly string[], card: object): Promise<{ delivered: string[]; unreachable: string[] }>;
   /** Replaces the card at `origin` (e.g. a progress card). */
   update(origin: CardOrigin, card: object): Promise<void>;
+  /**
+   * False where the client cannot show a card per viewer (refresh with userIds): the Agents
+   * Playground says so under every such card. Teams can; default true.
+   */
+  readonly userSpecificViews?: boolean;
 }
 
 /** Work that must not delay the invoke reply (Graph, proactive messages). */

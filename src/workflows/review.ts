@@ -5,6 +5,7 @@
  * last assigned reviewer has recommended; the admin then confirms or moderates.
  */
 import { authorise } from '../domain/authorisation.js';
+import { assertLevelWithinApplied } from '../domain/application-state.js';
 import { DomainError } from '../domain/errors.js';
 import { criteriaForSection, criteriaUpTo } from '../domain/framework.js';
 import type { Actor, Application, AssessmentOutcome, Level, Organisation, SectionNumber } from '../domain/types.js';
@@ -58,12 +59,18 @@ export async function reviewQueue(svc: Services, actor: Actor): Promise<QueueIte
   );
 }
 
+/**
+ * Start the review: after submissions close (deadline + grace); before that only an admin, with
+ * a reason that the audit log keeps.
+ */
 export async function startReview(
   svc: Services,
   actor: Actor,
-  input: { applicationId: string; version: number },
+  input: { applicationId: string; version: number; earlyStartReason?: string },
 ): Promise<Application> {
-  return transitionApplication(svc, actor, input, 'start_review');
+  return transitionApplication(svc, actor, input, 'start_review', {
+    ...(input.earlyStartReason !== undefined ? { rules: { earlyStartReason: input.earlyStartReason } } : {}),
+  });
 }
 
 async function reviewable(svc: Services, actor: Actor, applicationId: string, version: number): Promise<Application> {
@@ -172,6 +179,7 @@ export async function recommend(
       { field: 'feedback' },
     );
   }
+  assertLevelWithinApplied(input.level, app.targetLevel);
   const cycle = await loadCycle(svc, app.cycleId);
   const framework = await frameworkFor(svc, cycle.frameworkVersion);
   const needed = criteriaUpTo(framework, app.targetLevel ?? 'gold').map((c) => c.id);
@@ -198,6 +206,7 @@ export async function recommend(
   if (waitingFor > 0) return { application: app, transitioned: false, waitingFor };
   const moved = await transitionApplication(svc, actor, input, 'recommend', {
     details: { level: input.level, reviewers: assigned.length },
+    rules: { level: input.level },
   });
   return { application: moved, transitioned: true, waitingFor: 0 };
 }

@@ -28,8 +28,15 @@ export interface Services {
   attendance?: MeetingAttendance;
   /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
   cards?: CardDelivery;
-  /** Signed links people open outside Teams. Absent: cards offer no .ics download. */
-  links?: { icsForBooking(bookingId: string): string } & Partial<AwardLinks>;
+  /** Links people open outside Teams. */
+  links?: {
+    /** A signed link to a booking's .ics file. */
+    icsForBooking(bookingId: string): string;
+    /** Local mode only: the local meeting page instead of a Teams join link. */
+    joinMeeting?(sessionId: string): string;
+    /** Local mode only: the local stand-in for the organisation's SharePoint evidence folder. */
+    evidenceFolder?(organisationId: string): string;
+  } & Partial<AwardLinks>;
   /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
   background?: Background;
   /**

@@ -3,7 +3,8 @@
  * our own checks for what the parser lets through. The parser needs no DOM for parse/validate.
  */
 import { createRequire } from 'node:module';
-import { MAX_CARD_BYTES } from '../../bot/cards/constants.js';
+import { cardBytes, type AdaptiveCard } from '../../bot/cards/card-kit.js';
+import { CARD_BUDGET_UTF16_BYTES } from '../../bot/cards/constants.js';
 
 const require = createRequire(import.meta.url);
 // The ESM entry fails in Node; the UMD bundle works.
@@ -20,8 +21,9 @@ export function validateCard(json: unknown): string[] {
   const c = json as Record<string, unknown>;
   if (c.type !== 'AdaptiveCard') problems.push('not an AdaptiveCard');
   if (c.version !== '1.5') problems.push(`version ${String(c.version)} is not 1.5`);
-  const bytes = Buffer.byteLength(JSON.stringify(json), 'utf8');
-  if (bytes >= MAX_CARD_BYTES) problems.push(`card is ${bytes} bytes (limit ${MAX_CARD_BYTES})`);
+  const bytes = cardBytes(json as AdaptiveCard);
+  if (bytes >= CARD_BUDGET_UTF16_BYTES)
+    problems.push(`card is ${bytes} bytes as UTF-16 (budget ${CARD_BUDGET_UTF16_BYTES}, Teams' limit 40 KB)`);
   const ids = new Map<string, number>();
   const walk = (n: unknown, path: string) => {
     if (Array.isArray(n)) return n.forEach((x, i) => walk(x, `${path}[${i}]`));
@@ -29,6 +31,13 @@ export function validateCard(json: unknown): string[] {
     const o = n as Record<string, unknown>;
     if (o.type === 'TextBlock' && (typeof o.text !== 'string' || o.text.trim() === ''))
       problems.push(`${path}: empty TextBlock`);
+    if (o.type === 'TextBlock' && o.color !== undefined)
+      problems.push(`${path}: coloured text (use a container style, which Teams themes)`);
+    if (typeof o.type === 'string' && o.type.startsWith('Input.') && o.type !== 'Input.Toggle') {
+      if (typeof o.label !== 'string' || o.label.trim() === '') problems.push(`${path}: input without a label`);
+      if (typeof o.errorMessage !== 'string' || o.errorMessage.trim() === '')
+        problems.push(`${path}: input without an error message`);
+    }
     if (o.type === 'Action.OpenUrl' && (typeof o.url !== 'string' || !/^https?:\/\//.test(o.url)))
       problems.push(`${path}: OpenUrl without an http(s) url`);
     if (o.type === 'Action.Submit') problems.push(`${path}: Action.Submit (use Action.Execute)`);

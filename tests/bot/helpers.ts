@@ -157,13 +157,23 @@ export function cardText(c: unknown): string {
     if (Array.isArray(n)) return n.forEach(walk);
     if (!n || typeof n !== 'object') return;
     const o = n as Record<string, unknown>;
-    if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
+    // What a person reads: Markdown escapes undone, a paragraph of runs as one line.
+    if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(unescapeMarkdown(o.text));
     if (o.type === 'FactSet' && Array.isArray(o.facts))
-      for (const f of o.facts as { title: string; value: string }[]) out.push(`${f.title}: ${f.value}`);
+      for (const f of o.facts as { title: string; value: string }[])
+        out.push(`${unescapeMarkdown(f.title)}: ${unescapeMarkdown(f.value)}`);
+    if (o.type === 'RichTextBlock' && Array.isArray(o.inlines)) {
+      out.push((o.inlines as { text?: string }[]).map((r) => r.text ?? '').join(''));
+      return;
+    }
     for (const v of Object.values(o)) walk(v);
   };
   walk(c);
   return out.join('\n');
+}
+
+export function unescapeMarkdown(text: string): string {
+  return text.replace(/\\([\\`*_[\]()<>#~|!.+-])/g, '$1');
 }
 
 /** The Input ids of a card. */

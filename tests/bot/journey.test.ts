@@ -129,6 +129,15 @@ describe.each(engines())('full journey on $name', (engine) => {
   });
 
   it('a reviewer starts, asks a question; the applicant answers; the answer comes back', async () => {
+    // Reviews start once submissions close (deadline + grace): not before.
+    const tooSoon = await invoke(h, 'rev1', 'start_review', {
+      applicationId: appId,
+      version: (await h.store.applications.get(appId))!.version,
+    });
+    expect(tooSoon.outcome).toBe('error:OUTSIDE_WINDOW');
+    expect(cardText(tooSoon.card)).toContain('Reviews start after submissions close');
+    h.clock.advanceDays(32);
+
     const queue = await say(h, 'rev1', 'show my queue');
     expect(queue.outcome).toBe('queue');
     const view = await click(h, 'rev1', queue.card, 'app_view');
@@ -141,10 +150,18 @@ describe.each(engines())('full journey on $name', (engine) => {
     await h.background.drain();
     const toLead = h.cards.to('lead-a').at(-1) as AdaptiveCard;
     expect(cardText(toLead)).toContain('Which departments used the risk assessment?');
+    // Teams refreshes a message when it is looked at: the reason it came stays while it still holds.
+    const reason = {
+      applicationId: appId,
+      notice: 'A reviewer has asked a question.',
+      noticeState: 'clarification_requested',
+    };
+    expect(cardText((await invoke(h, 'lead', 'app_view', reason)).card)).toContain('A reviewer has asked a question.');
     const answered = await click(h, 'lead', toLead, 'answer_clarification', {
       answer: 'Radiology and pharmacy, pages 2-3.',
     });
     expect(cardText(answered.card)).toContain('Answer sent');
+    expect(cardText((await invoke(h, 'lead', 'app_view', reason)).card)).not.toContain('A reviewer has asked');
     await h.background.drain();
     expect(cardText(h.cards.to('rev-1').at(-1))).toContain('Radiology and pharmacy');
     expect((await h.store.applications.get(appId))!.state).toBe('in_review');
@@ -197,10 +214,16 @@ describe.each(engines())('full journey on $name', (engine) => {
 
   it('communicating waits for the decision window; then the team receives level, feedback and expiry', async () => {
     const view = await invoke(h, 'admin', 'app_view', { applicationId: appId });
-    const early = await click(h, 'admin', view.card, 'communicate');
+    // Before the window the card offers no Communicate button, and the action is refused.
+    expect(executeActions(view.card).some((a) => a.verb === 'communicate')).toBe(false);
+    const early = await invoke(h, 'admin', 'communicate', {
+      applicationId: appId,
+      version: (await h.store.applications.get(appId))!.version,
+    });
     expect(early.outcome).toBe('error:OUTSIDE_WINDOW');
-    h.clock.advanceDays(82);
-    const sent = await click(h, 'admin', view.card, 'communicate');
+    h.clock.advanceDays(50);
+    const inWindow = await invoke(h, 'admin', 'app_view', { applicationId: appId });
+    const sent = await click(h, 'admin', inWindow.card, 'communicate');
     expect(cardText(sent.card)).toContain('Decision sent');
     // Valid two years from the moment it was communicated; the decision goes through the outbox.
     const award = await h.store.awards.forApplication(appId);

@@ -3,7 +3,9 @@ import {
   APPLICATION_ACTIONS,
   TERMINAL_STATES,
   TRANSITIONS,
+  assertLevelWithinApplied,
   availableActions,
+  awardableLevels,
   planTransition,
   type ApplicationAction,
   type PlanTransitionInput,
@@ -238,6 +240,79 @@ describe('timing rules', () => {
       ),
     ).toBe('OK');
   });
+  it('start_review: only after the deadline and grace period, for reviewers and admins alike', () => {
+    for (const actor of [reviewer, admin]) {
+      expect(codeOf(() => planTransition(input('start_review', { actor, now: T.intake })))).toBe('OUTSIDE_WINDOW');
+      expect(codeOf(() => planTransition(input('start_review', { actor, now: T.graceEnd })))).toBe('OUTSIDE_WINDOW');
+      expect(planTransition(input('start_review', { actor, now: T.afterGrace }))).toEqual({
+        from: 'submitted',
+        to: 'in_review',
+      });
+    }
+  });
+  it('start_review early: an admin with a reason, marked early; never a reviewer', () => {
+    const reason = 'Panel meets before the deadline';
+    expect(planTransition(input('start_review', { actor: admin, now: T.graceEnd, earlyStartReason: reason }))).toEqual({
+      from: 'submitted',
+      to: 'in_review',
+      early: true,
+    });
+    expect(
+      codeOf(() => planTransition(input('start_review', { actor: reviewer, now: T.grace, earlyStartReason: reason }))),
+    ).toBe('OUTSIDE_WINDOW');
+    // The reason must say something (10 to 500 characters once trimmed).
+    expect(
+      codeOf(() =>
+        planTransition(input('start_review', { actor: admin, now: T.grace, earlyStartReason: '  soon     ' })),
+      ),
+    ).toBe('VALIDATION');
+    expect(
+      codeOf(() =>
+        planTransition(input('start_review', { actor: admin, now: T.grace, earlyStartReason: 'x'.repeat(501) })),
+      ),
+    ).toBe('VALIDATION');
+    expect(
+      codeOf(() =>
+        planTransition(input('start_review', { actor: admin, now: T.grace, earlyStartReason: 'x'.repeat(500) })),
+      ),
+    ).toBe('OK');
+    // After submissions close no reason is needed, and none is recorded.
+    expect(
+      planTransition(input('start_review', { actor: admin, now: T.afterGrace, earlyStartReason: reason })),
+    ).toEqual({ from: 'submitted', to: 'in_review' });
+  });
+  it('decide: never before the deadline (the review may have been started early)', () => {
+    expect(codeOf(() => planTransition(input('decide', { now: T.intake })))).toBe('OUTSIDE_WINDOW');
+    expect(codeOf(() => planTransition(input('decide', { now: T.deadline })))).toBe('OUTSIDE_WINDOW');
+    expect(codeOf(() => planTransition(input('decide', { now: new Date(T.deadline.getTime() + 1) })))).toBe('OK');
+    expect(codeOf(() => planTransition(input('decide', { now: T.decision })))).toBe('OK');
+  });
+  it('decide: only from recommended, so only once a review has started', () => {
+    for (const state of ['open', 'submitted', 'in_review', 'clarification_requested'] as const)
+      expect(codeOf(() => planTransition(input('decide', { application: app(state) })))).toBe('INVALID_TRANSITION');
+  });
+  it('recommend and decide: at most the level applied for; no award is always possible', () => {
+    for (const action of ['recommend', 'decide'] as const) {
+      const bronze = app(action === 'recommend' ? 'in_review' : 'recommended', 'bronze');
+      const silver = app(action === 'recommend' ? 'in_review' : 'recommended', 'silver');
+      expect(codeOf(() => planTransition(input(action, { application: bronze, level: 'bronze' })))).toBe('OK');
+      expect(codeOf(() => planTransition(input(action, { application: bronze, level: 'silver' })))).toBe('VALIDATION');
+      expect(codeOf(() => planTransition(input(action, { application: bronze, level: 'gold' })))).toBe('VALIDATION');
+      expect(codeOf(() => planTransition(input(action, { application: bronze, level: null })))).toBe('OK');
+      expect(codeOf(() => planTransition(input(action, { application: silver, level: 'bronze' })))).toBe('OK');
+      expect(codeOf(() => planTransition(input(action, { application: silver, level: 'silver' })))).toBe('OK');
+      expect(codeOf(() => planTransition(input(action, { application: silver, level: 'gold' })))).toBe('VALIDATION');
+    }
+  });
+  it('assertLevelWithinApplied names the levels that can be awarded', () => {
+    expect(() => assertLevelWithinApplied('gold', 'silver')).toThrow(/bronze or silver, or no award/);
+    expect(() => assertLevelWithinApplied('silver', 'bronze')).toThrow(/bronze at most, or no award/);
+    expect(() => assertLevelWithinApplied('bronze', null)).toThrow(/no level applied for/);
+    expect(() => assertLevelWithinApplied(null, null)).not.toThrow();
+    expect(awardableLevels('gold')).toEqual(['bronze', 'silver', 'gold']);
+    expect(awardableLevels('bronze')).toEqual(['bronze']);
+    expect(awardableLevels(null)).toEqual([]);
+  });
   it('an unknown action is a VALIDATION error', () => {
     expect(codeOf(() => planTransition(input('request', { action: 'fly' as never })))).toBe('VALIDATION');
   });
@@ -259,6 +334,9 @@ describe('availableActions', () => {
     expect(names(app('requested'), admin, C, T.intake)).toEqual(['open', 'withdraw']);
     expect(names(app('requested'), admin, C, T.afterGrace)).toEqual(['lapse', 'open', 'withdraw']);
     expect(names(app('submitted'), admin, C, T.review)).toEqual(['start_review', 'withdraw']);
+    // Before submissions close an admin starts a review only with a reason: not offered as a plain action.
+    expect(names(app('submitted'), admin, C, T.intake)).toEqual(['withdraw']);
+    expect(names(app('recommended'), admin, C, T.deadline)).toEqual([]);
     expect(names(app('decided'), admin, C, T.decision)).toEqual(['communicate']);
     expect(names(app('decided'), admin, C, T.review)).toEqual([]);
   });

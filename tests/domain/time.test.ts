@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseUkDate,
   LONDON,
   addDaysLondon,
   addMinutes,
@@ -110,5 +111,23 @@ describe('time', () => {
     expect(clock.now().getTime()).toBe(at.getTime());
     clock.now().setTime(0);
     expect(clock.now().getTime()).toBe(at.getTime());
+  });
+});
+
+describe('parseUkDate', () => {
+  it('reads dates day first, as people in the UK write them, and ISO dates', () => {
+    expect(parseUkDate('19/09/2025')).toEqual({ year: 2025, month: 9, day: 19 });
+    expect(parseUkDate(' 1/2/2026 ')).toEqual({ year: 2026, month: 2, day: 1 });
+    expect(parseUkDate('01-02-2026')).toEqual({ year: 2026, month: 2, day: 1 });
+    expect(parseUkDate('1.2.2026')).toEqual({ year: 2026, month: 2, day: 1 });
+    expect(parseUkDate('2025-09-19')).toEqual({ year: 2025, month: 9, day: 19 });
+  });
+  it('refuses what is not a real calendar date or not a date at all', () => {
+    expect(parseUkDate('31/02/2025')).toBeNull();
+    expect(parseUkDate('29/02/2025')).toBeNull();
+    expect(parseUkDate('29/02/2024')).toEqual({ year: 2024, month: 2, day: 29 });
+    expect(parseUkDate('09/19/2025')).toBeNull(); // month first is not a UK date
+    expect(parseUkDate('yesterday')).toBeNull();
+    expect(parseUkDate('')).toBeNull();
   });
 });

@@ -1,16 +1,15 @@
 /**
- * End to end through the real Teams client stand-in: `npm start`'s stack (app + Agents
- * Playground, demo data), talked to through the Playground's HTTP + WebSocket API.
+ * End to end through the real Teams client stand-in: `npm start`'s stack (app + an Agents
+ * Playground per demo person, demo data), talked to through the Playgrounds' HTTP + WebSocket API.
  */
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PEOPLE } from '../../src/local/demo-people.js';
+import { DEMO_PEOPLE, demoPerson } from '../../src/local/demo-people.js';
+import { personalChatId } from '../../src/local/playground-clients.js';
 import { startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { cardText, PlaygroundClient } from './playground-client.js';
 
-const PERSONAL = 'personal-chat-wexqs';
-const GROUP = 'group-chat-wexqs';
-const BOT = { id: '00000000-0000-0000-0000-00000000b071', name: 'WEx QS' };
+const PERSONAL = personalChatId(demoPerson('priya'));
 
 describe('local stack through the Agents Playground', () => {
   let stack: LocalStack;
@@ -20,14 +19,14 @@ describe('local stack through the Agents Playground', () => {
 
   beforeAll(async () => {
     const t0 = performance.now();
-    stack = await startLocalStack();
+    stack = await startLocalStack({ clients: 'all' });
     startupMs = performance.now() - t0;
     pg = new PlaygroundClient(stack.playgroundUrl);
     await pg.connect();
-    const reply = await pg.say(PERSONAL, 'user-id-0', 'help');
+    const reply = await pg.say(PERSONAL, demoPerson('priya').playgroundUserId, 'help');
     firstHelpMs = performance.now() - t0;
     expect(cardText(reply.card)).toContain('Priya');
-  }, 90_000);
+  }, 240_000);
 
   afterAll(async () => {
     pg?.close();
@@ -43,7 +42,7 @@ describe('local stack through the Agents Playground', () => {
   });
 
   it('gives the applicant lead buttons for the applicant journey, as Action.Execute 1.5', async () => {
-    const { card } = await pg.say(PERSONAL, 'user-id-0', 'Help please');
+    const { card } = await pg.say(PERSONAL, demoPerson('priya').playgroundUserId, 'Help please');
     expect(card.version).toBe('1.5');
     const verbs = card.actions.map((a: any) => [a.type, a.verb]);
     expect(verbs).toContainEqual(['Action.Execute', 'sessions']);
@@ -52,33 +51,43 @@ describe('local stack through the Agents Playground', () => {
   });
 
   it('replaces the card in place when a button is clicked (Universal Actions)', async () => {
-    const { id } = await pg.say(PERSONAL, 'user-id-0', 'help');
-    const sessions = await pg.execute(PERSONAL, 'user-id-0', id, 'sessions');
+    const { id } = await pg.say(PERSONAL, demoPerson('priya').playgroundUserId, 'help');
+    const sessions = await pg.execute(PERSONAL, demoPerson('priya').playgroundUserId, id, 'sessions');
     expect(cardText(sessions)).toContain('Drop-in sessions');
     expect(cardText(sessions)).toMatch(/seats left/);
-    const eligibility = await pg.execute(PERSONAL, 'user-id-0', id, 'eligibility');
+    const eligibility = await pg.execute(PERSONAL, demoPerson('priya').playgroundUserId, id, 'eligibility');
     expect(cardText(eligibility)).toContain('You are eligible to apply');
   });
 
-  it('recognises each Playground user by role when they click, and refuses someone unknown', async () => {
-    const { id } = await pg.say(GROUP, 'user-id-0', 'help', { mentionBot: BOT });
-    for (const person of DEMO_PEOPLE.filter((p) => p.playgroundUserId && p.playgroundUserId !== 'user-id-0')) {
-      const card = await pg.execute(GROUP, person.playgroundUserId!, id, 'help');
+  it('gives every demo person their own Teams client, where the bot knows them by role (and refuses someone unknown)', async () => {
+    for (const person of DEMO_PEOPLE) {
+      const own = new PlaygroundClient(stack.clientUrl(person.key));
+      await own.connect();
+      const config = await own.config();
+      expect(config.config.currentUser.id).toBe(person.playgroundUserId);
+      const { card } = await own.say(personalChatId(person), person.playgroundUserId, 'help');
+      own.close();
       const text = cardText(card);
       if (person.roles.length === 0) {
         expect(text).toContain("You don't have access to the WEx QS app yet");
       } else {
-        expect(text).toContain(person.displayName.split(' ')[0]);
+        expect(text).toContain(`Hi ${person.displayName.split(' ')[0]}`);
         expect(text).toContain(person.roles[0]!.replace('applicant_', 'applicant ').replace('_', ' '));
       }
     }
+    // Each client and role is listed with its link.
+    for (const person of DEMO_PEOPLE)
+      expect(stack.output()).toContain(`${stack.clientUrl(person.key)}  ${person.summary}`);
   });
 
   it('refuses an organisation that has not attended a drop-in within 8 weeks, in plain English', async () => {
-    // Grace (Riverside) last attended 10 weeks ago; the personal chat holds only the current user,
-    // so she clicks in the group chat.
-    const { id } = await pg.say(GROUP, 'user-id-0', 'help', { mentionBot: BOT });
-    const refusal = await pg.execute(GROUP, 'user-id-1', id, 'request_application');
+    // Grace (Riverside) last attended 10 weeks ago; she asks in her own client.
+    const grace = demoPerson('grace');
+    const own = new PlaygroundClient(stack.clientUrl('grace'));
+    await own.connect();
+    const { id } = await own.say(personalChatId(grace), grace.playgroundUserId, 'help');
+    const refusal = await own.execute(personalChatId(grace), grace.playgroundUserId, id, 'request_application');
+    own.close();
     expect(cardText(refusal)).toContain('Not eligible');
     expect(cardText(refusal)).toMatch(/drop-in/i);
   });

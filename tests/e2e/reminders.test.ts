@@ -23,7 +23,7 @@ import {
   type ShownCard,
 } from './playground-client.js';
 
-const PERSONAL = 'personal-chat-wexqs';
+const PERSONAL = 'personal-chat-priya';
 const GROUP = 'group-chat-wexqs';
 const BOT = { id: '00000000-0000-0000-0000-00000000b071', name: 'WEx QS' };
 const PRIYA = 'user-id-0';

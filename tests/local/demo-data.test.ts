@@ -56,8 +56,54 @@ describe('demo cycle dates', () => {
       expect(local.toFormat('HH:mm')).toBe('17:00');
       const days = (cycle.submissionDeadline.getTime() - new Date(iso).getTime()) / 86_400_000;
       expect(days).toBeGreaterThan(35);
-      expect(days).toBeLessThan(43);
+      // A week later when six weeks would land in the Christmas and New Year break.
+      expect(days).toBeLessThan(50);
+      expect(local.month === 12 && local.day >= 24).toBe(false);
+      expect(local.month === 1 && local.day <= 2).toBe(false);
       await handle.close();
     },
   );
+
+  it('puts every drop-in on a working day (Tuesday to Thursday, not over Christmas and New Year) in working hours, whatever day it is seeded', async () => {
+    const handle = await openDatabase({ pgliteDir: 'memory://' });
+    const store = new Store(handle.db);
+    // Seeded on every day of a year (in one database: each seed is rolled back after checking).
+    const start = DateTime.fromISO('2026-01-01T09:00:00', { zone: 'Europe/London' });
+    for (let i = 0; i < 366; i += 1) {
+      const now = start.plus({ days: i }).toJSDate();
+      await store
+        .transaction(async (tx) => {
+          await seedDemoData(tx, now);
+          const cycle = (await tx.cycles.get(DEMO_CYCLE_ID))!;
+          const ids = ['dropin-past-3w', 'dropin-past-10w', 'dropin-next-week', 'dropin-nearly-full', 'dropin-later'];
+          const sessions = (await Promise.all(ids.map((id) => tx.dropIns.getSession(id)))).filter((x) => x !== null);
+          expect(sessions.length, `seeded ${now.toISOString()}`).toBe(5);
+          for (const s of sessions) {
+            const t = DateTime.fromJSDate(s.startsAt, { zone: 'Europe/London' });
+            const end = DateTime.fromJSDate(s.endsAt, { zone: 'Europe/London' });
+            const label = `${s.id} seeded ${now.toISOString()}: ${t.toISO()}`;
+            expect(t.weekday, label).toBeGreaterThanOrEqual(2);
+            expect(t.weekday, label).toBeLessThanOrEqual(4);
+            expect((t.month === 12 && t.day >= 24) || (t.month === 1 && t.day <= 2), label).toBe(false);
+            expect(t.hour, label).toBeGreaterThanOrEqual(9);
+            expect(end.hour * 60 + end.minute, label).toBeLessThanOrEqual(17 * 60);
+          }
+          // Priya's organisation stays eligible and Grace's not, whatever the shifts.
+          expect(checkEligibility(await tx.dropIns.attendancesForOrganisation('org-northshire'), now).eligible).toBe(
+            true,
+          );
+          expect(checkEligibility(await tx.dropIns.attendancesForOrganisation('org-riverside'), now).eligible).toBe(
+            false,
+          );
+          expect(cycle.submissionDeadline.getTime()).toBeGreaterThan(now.getTime());
+          throw new RolledBack();
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof RolledBack)) throw e;
+        });
+    }
+    await handle.close();
+  }, 120_000);
 });
+
+class RolledBack extends Error {}

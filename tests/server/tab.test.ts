@@ -679,6 +679,27 @@ describe('local mode: the identity picker', () => {
     expect(people).toHaveLength(DEMO_PEOPLE.filter((p) => p.personId).length);
   });
 
+  it('the local stack also offers the unregistered demo person, whom the tab then tells how to get access', async () => {
+    const web = express();
+    mountTab(web, {
+      config: localConfig,
+      svc: app.svc,
+      unregisteredVisitors: [{ entraObjectId: jordan.entraObjectId, name: jordan.displayName }],
+    });
+    const { base, close } = await serve(web);
+    try {
+      const people = (await (await fetch(`${base}/tab/people`)).json()) as { name: string; roles: string[] }[];
+      expect(people.map((p) => p.name)).toContain('Jordan Lee');
+      expect(people.find((p) => p.name === 'Jordan Lee')?.roles).toEqual([]);
+      expect(people).toHaveLength(DEMO_PEOPLE.length);
+      const me = await getMe(base, { 'X-Local-Identity': jordan.entraObjectId });
+      expect(me.status).toBe(403);
+      expect(me.body.message).toContain('you have not been given access');
+    } finally {
+      await close();
+    }
+  });
+
   it('ignores X-Local-Identity in local mode when the picker is off', async () => {
     const config: AppConfig = loadConfig({ APP_MODE: 'local', TAB_IDENTITY_PICKER: 'false', GRAPH_EMULATOR: 'false' });
     expect(config.local.identityPicker).toBe(false);
@@ -760,7 +781,7 @@ describe('local mode: the identity picker', () => {
       expect(text).toContain('2 of 4 required completed (3 in your folder)');
       expect(text).toContain('A bronze application needs at least 4 completed, anonymised documents; you have 2.');
       expect(text).toContain('WEx QS drop-in: bronze, silver or gold?');
-      expect(text).toContain('Sat 7 Mar 2026, 10:00');
+      expect(text).toContain('Tue 10 Mar 2026, 10:00');
       expect(text).toContain('All times are UK time.');
       const headings = await page.getByRole('heading', { level: 2 }).allTextContents();
       expect(headings).toEqual(

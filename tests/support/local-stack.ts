@@ -8,10 +8,23 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { LOCAL_EMULATOR_TOKEN } from '../../src/graph/graph-setup.js';
+import { DEMO_PEOPLE, demoPerson } from '../../src/local/demo-people.js';
+import { clientPort } from '../../src/local/playground-clients.js';
+
+export interface StackPorts {
+  app: number;
+  /** The first Teams client's port; the others follow it (one per demo person). */
+  playground: number;
+  graph: number;
+}
 
 export interface LocalStack {
+  ports: StackPorts;
   appUrl: string;
+  /** The first started person's Teams client (Priya's unless `clients` says otherwise). */
   playgroundUrl: string;
+  /** A demo person's own Teams client (by key or Playground user id). */
+  clientUrl(person: string): string;
   graphUrl: string;
   dataDir: string;
   child: ChildProcess;
@@ -30,17 +43,48 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A first port with `count` free consecutive ports after it (one Teams client per demo person). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort();
+    if (base + count > 65535) continue;
+    const free = await Promise.all(Array.from({ length: count - 1 }, (_, i) => portIsFree(base + i + 1)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 export async function startLocalStack(
-  opts: { dataDir?: string; env?: Record<string, string> } = {},
+  opts: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Demo people (keys) who get a Teams client; default Priya only (every person: 'all'). */
+    clients?: readonly string[] | 'all';
+    /** The ports of a stack started before (a restart on the same data keeps each client's address). */
+    ports?: StackPorts;
+  } = {},
 ): Promise<LocalStack> {
-  const [port, playgroundPort, graphPort] = [await freePort(), await freePort(), await freePort()];
+  const keys = opts.clients === 'all' ? DEMO_PEOPLE.map((p) => p.key) : (opts.clients ?? ['priya']);
+  const [port, playgroundPort, graphPort] = opts.ports
+    ? [opts.ports.app, opts.ports.playground, opts.ports.graph]
+    : [await freePort(), await freePortRange(DEMO_PEOPLE.length), await freePort()];
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'wexqs-stack-'));
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/start.ts'], {
+  // What `npm start` runs.
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
     env: {
       ...process.env,
       PORT: String(port),
       PLAYGROUND_PORT: String(playgroundPort),
+      PLAYGROUND_CLIENTS: keys.join(','),
       GRAPH_EMULATOR_PORT: String(graphPort),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
@@ -51,9 +95,15 @@ export async function startLocalStack(
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack did not start in 60 s:\n${out}`)), 60_000);
+    // Generous: on a busy two-core machine the clients after the first take a while.
+    const timer = setTimeout(() => {
+      child.kill('SIGINT');
+      reject(new Error(`local stack did not start in 180 s:\n${out}`));
+    }, 180_000);
+    // With several clients, until every one answers (the first is ready with the banner).
+    const ready = keys.length > 1 ? /All \d+ Teams clients are ready|did not start/ : /WEx QS is running/;
     const check = () => {
-      if (out.includes('WEx QS is running')) {
+      if (ready.test(out)) {
         clearTimeout(timer);
         resolve();
       }
@@ -65,8 +115,10 @@ export async function startLocalStack(
     });
   });
   return {
+    ports: { app: port, playground: playgroundPort, graph: graphPort },
     appUrl: `http://127.0.0.1:${port}`,
-    playgroundUrl: `http://127.0.0.1:${playgroundPort}`,
+    playgroundUrl: `http://127.0.0.1:${clientPort(playgroundPort, demoPerson(keys[0]!))}`,
+    clientUrl: (person) => `http://127.0.0.1:${clientPort(playgroundPort, demoPerson(person))}`,
     graphUrl: `http://127.0.0.1:${graphPort}`,
     dataDir,
     child,

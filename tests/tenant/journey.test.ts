@@ -446,7 +446,7 @@ describe('tenant mode: one organisation through the cycle', () => {
         expect(chatOf(who).some((t) => t.includes('Bronze award') && t.includes('Expires'))).toBe(true),
       );
     expect(chatOf('otto').some((t) => t.includes('award'))).toBe(false);
-    const award = await s.app.svc.store.decisions.awardFor(appId);
+    const award = await s.app.svc.store.awards.forApplication(appId);
     expect(award?.level).toBe('bronze');
     expect(award!.validUntil.getUTCFullYear()).toBe(2029);
   });

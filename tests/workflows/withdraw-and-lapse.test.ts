@@ -29,7 +29,8 @@ describe.each(engines())('withdraw and lapse on $name', (engine) => {
       version: app.version,
       confirm: true,
     });
-    expect(byContributor.outcome).toBe('not_understood'); // contributors do not have the command
+    expect(byContributor.outcome).toBe('not_for_you'); // contributors do not have the command
+    expect(cardText(byContributor.card)).toContain('This action is for the applicant lead');
     expect((await h.store.applications.get(app.id))!.state).toBe('requested');
 
     const ask = await invoke(h, 'lead', 'withdraw_application', { applicationId: app.id, version: app.version });

@@ -52,7 +52,8 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     const odd = await say(h, 'lead', 'please frobnicate');
     expect(odd.outcome).toBe('not_understood');
     const forbidden = await invoke(h, 'lead', 'dashboard');
-    expect(forbidden.outcome).toBe('not_understood');
+    expect(forbidden.outcome).toBe('not_for_you');
+    expect(cardText(forbidden.card)).toContain('This action is for admins');
   });
 
   it('full session: waitlist, promotion when a seat frees (told after the reply), rebook and cancel', async () => {
@@ -73,13 +74,15 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     await h.background.drain();
     expect(h.meetings.attendees.get('one-seat')).toEqual(['ben@beta.example']);
 
-    const cancel = await click(h, 'leadB', booked.card, 'cancel_booking');
+    const ask = await click(h, 'leadB', booked.card, 'cancel_booking');
+    expect(cardText(ask.card)).toContain('Cancel your booking?');
+    const cancel = await click(h, 'leadB', ask.card, 'cancel_booking');
     expect(cardText(cancel.card)).toContain('Booking cancelled');
     await h.background.drain();
     expect(h.meetings.attendees.get('one-seat')).toEqual(['ada@alpha.example']);
     expect(cardText(h.cards.to('lead-a').at(-1))).toContain('A seat has freed up');
     // Cancelling the same booking again: the current sessions, not an error.
-    const again = await click(h, 'leadB', booked.card, 'cancel_booking');
+    const again = await click(h, 'leadB', ask.card, 'cancel_booking');
     expect(cardText(again.card)).toContain('already cancelled');
 
     const list = await say(h, 'lead', 'sessions');
@@ -97,14 +100,17 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     expect(notEligible.outcome).toBe('error:NOT_ELIGIBLE');
     expect(cardText(notEligible.card)).toContain('What to do next');
 
-    const paused = await click(h, 'admin', (await say(h, 'admin', 'intake')).card, 'intake', {}, 'Pause intake');
+    const ask = await click(h, 'admin', (await say(h, 'admin', 'intake')).card, 'intake', {}, 'Pause intake…');
+    const paused = await click(h, 'admin', ask.card, 'intake', {}, 'Yes, pause intake');
     expect(cardText(paused.card)).toContain('paused');
     expect((await say(h, 'lead', 'request')).outcome).toBe('error:INTAKE_PAUSED');
     await click(h, 'admin', paused.card, 'intake', {}, 'Open intake');
 
     expect((await say(h, 'lead', 'request')).outcome).toBe('request_application');
+    // Asked again: the organisation's application is the answer (one per cycle).
     const second = await say(h, 'contributor', 'apply');
-    expect(second.outcome).toBe('error:ALREADY_APPLIED');
+    expect(second.outcome).toBe('request_application');
+    expect(cardText(second.card)).toContain('already has its application for this cycle');
 
     h.clock.at = new Date(T0.getTime() + 32 * DAY);
     const late = await say(h, 'leadB', 'request');
@@ -130,7 +136,9 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     expect(cardText(stale.card)).toContain('This card was out of date: Ada Lead changed the level applied for');
     expect((await h.store.applications.get(app.id))!.targetLevel).toBe('gold');
 
-    const refused = await click(h, 'lead', status.card, 'submit');
+    // While something blocks it, the card lists why and offers no Submit button; a submit anyway is refused.
+    expect(executeActions(status.card).some((a) => a.verb === 'submit')).toBe(false);
+    const refused = await invoke(h, 'lead', 'submit', { applicationId: app.id });
     const text = cardText(refused.card);
     expect(text).toContain('Not ready to submit');
     expect(text).toContain('needs at least 12 completed');

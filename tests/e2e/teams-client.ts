@@ -1,0 +1,126 @@
+/**
+ * A demo person at their own Teams client (an Agents Playground page in Debian Chromium), doing
+ * what a person does: type in the personal chat, press buttons on the cards the bot shows, fill
+ * in a card's boxes and pick from its lists, and watch for messages arriving. Nothing here sends
+ * an activity itself: every message and invoke comes from the Playground's own UI.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { DemoPerson } from '../../src/local/demo-people.js';
+
+export const SCREENSHOTS = 'tests/e2e/screenshots';
+/** How long a person waits for the bot (or a message) before the test fails: generous, for a busy machine. */
+export const PATIENCE_MS = 60_000;
+
+let shotNumber = 0;
+
+export class TeamsClient {
+  constructor(
+    readonly person: DemoPerson,
+    readonly page: Page,
+    private url: string,
+  ) {}
+
+  /** Opens (or reopens, after a restart) the client at the personal chat; the bot greets the person. */
+  async open(url = this.url): Promise<void> {
+    this.url = url;
+    await this.page.goto(url);
+    await this.textbox().waitFor({ timeout: PATIENCE_MS });
+    await this.cards().first().waitFor({ timeout: PATIENCE_MS });
+  }
+
+  /** The message box at the foot of the chat: the last text box on the page (cards have their own above it). */
+  private textbox(): Locator {
+    return this.page.getByRole('textbox').last();
+  }
+
+  /** Every card in the chat, oldest first. */
+  cards(): Locator {
+    return this.page.locator('.ac-adaptiveCard');
+  }
+
+  /** The latest card whose text matches. */
+  card(text: string | RegExp): Locator {
+    return this.cards().filter({ hasText: text }).last();
+  }
+
+  /** Types in the chat and sends; resolves with the bot's answer (the next card). */
+  async say(text: string): Promise<Locator> {
+    const before = await this.cards().count();
+    await this.textbox().fill(text);
+    await this.page.getByRole('button', { name: 'Send Message' }).click();
+    const answer = this.cards().nth(before);
+    await answer.waitFor({ timeout: PATIENCE_MS });
+    return answer;
+  }
+
+  /**
+   * Presses a button on a card and waits for what the bot does: the card replaced in place (a
+   * Universal Action) showing `expect`. Resolves with the card as it is now.
+   */
+  async press(card: Locator, button: string | RegExp, expectText: string | RegExp): Promise<Locator> {
+    const index = await this.indexOf(card);
+    await card
+      .getByRole('button', { name: button, exact: typeof button === 'string' })
+      .first()
+      .click();
+    const now = this.cards().nth(index);
+    await expect
+      .poll(async () => (await now.innerText()).replace(/\s+/g, ' '), { timeout: PATIENCE_MS })
+      .toMatch(typeof expectText === 'string' ? new RegExp(escapeRegExp(expectText)) : expectText);
+    return now;
+  }
+
+  /** Fills a text box of a card by its label. */
+  async fill(card: Locator, label: string, value: string): Promise<void> {
+    await card.getByLabel(label).first().fill(value);
+  }
+
+  /** Picks an option of a card's drop-down list by its label. */
+  async choose(card: Locator, label: string, option: string | RegExp): Promise<void> {
+    await card.getByRole('combobox', { name: label }).click();
+    await this.page.getByRole('option', { name: option }).first().click();
+  }
+
+  /** Ticks a radio button or checkbox of a card, inside the part of the card that mentions `near`. */
+  async tick(card: Locator, name: string | RegExp, near?: string): Promise<void> {
+    const scope = near ? card.locator('.ac-container', { hasText: near }).last() : card;
+    await scope.getByRole('radio', { name }).or(scope.getByRole('checkbox', { name })).first().check();
+  }
+
+  /**
+   * A message the bot sends this person on its own (a proactive message): it must appear in
+   * their own client, else the test fails here.
+   */
+  async receives(text: string | RegExp): Promise<Locator> {
+    const found = this.card(text);
+    await found.waitFor({ timeout: PATIENCE_MS });
+    // By position from now on: Teams refreshes a message when it is shown, replacing its card.
+    const card = this.cards().nth(await this.indexOf(found));
+    await card.scrollIntoViewIfNeeded();
+    return card;
+  }
+
+  /** A screenshot of the client as the person sees it now, numbered in the order taken. */
+  async shot(step: string): Promise<string> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    shotNumber += 1;
+    const file = `${SCREENSHOTS}/people-${String(shotNumber).padStart(2, '0')}-${this.person.key}-${step}.png`;
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  private async indexOf(card: Locator): Promise<number> {
+    const id = await card.evaluate((el) => {
+      const all = [...document.querySelectorAll('.ac-adaptiveCard')];
+      return all.indexOf(el.closest('.ac-adaptiveCard') ?? el);
+    });
+    if (id < 0) throw new Error('the card is not in the chat');
+    return id;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
