@@ -240,23 +240,38 @@ describe('two app instances on one PostgreSQL server', () => {
   }, 60_000);
 });
 
-/** Folders that exist in the emulated drive (walked from the root through Graph). */
+/**
+ * Folders that exist in the emulated drive, walked from the root through Graph as a client would:
+ * following @odata.nextLink and waiting out 429s (the emulator throttles like SharePoint), and
+ * failing on any other error rather than counting a refused page as empty.
+ */
 async function countFolders(graph: GraphEmulator): Promise<number> {
-  const get = async (p: string) =>
-    (await (
-      await fetch(`${graph.url}/v1.0/drives/${graph.driveId}${p}`, {
-        headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` },
-      })
-    ).json()) as { id: string; value?: { id: string; folder?: unknown }[] };
+  type Page = { id: string; value?: { id: string; folder?: unknown }[]; '@odata.nextLink'?: string };
+  const get = async (url: string): Promise<Page> => {
+    for (;;) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${LOCAL_EMULATOR_TOKEN}` } });
+      if (res.status === 429 || res.status === 503) {
+        const wait = Number(res.headers.get('retry-after') ?? '1');
+        await new Promise((r) => setTimeout(r, Math.max(1, wait) * 1000));
+        continue;
+      }
+      if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Page;
+    }
+  };
+  const base = `${graph.url}/v1.0/drives/${graph.driveId}`;
   let count = 0;
   const walk = async (id: string): Promise<void> => {
-    const page = await get(`/items/${id}/children?$top=200`);
-    for (const child of page.value ?? [])
-      if (child.folder) {
-        count++;
-        await walk(child.id);
-      }
+    for (let url: string | undefined = `${base}/items/${id}/children?$top=200`; url;) {
+      const page = await get(url);
+      for (const child of page.value ?? [])
+        if (child.folder) {
+          count++;
+          await walk(child.id);
+        }
+      url = page['@odata.nextLink'];
+    }
   };
-  await walk((await get('/root')).id);
+  await walk((await get(`${base}/root`)).id);
   return count;
 }
