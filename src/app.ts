@@ -16,6 +16,7 @@ import { ALL_COMMANDS } from '../bot/commands/index.js';
 import { CommandRouter } from '../bot/router.js';
 import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
+import type { DispatcherOptions } from './notifications/dispatcher.js';
 import { ReminderService } from './notifications/service.js';
 import { tenantServiceUrl } from './notifications/teams-installer.js';
 import { BackgroundJobs } from './background-jobs.js';
@@ -79,9 +80,11 @@ export interface StartOptions {
   beforeListen?: (svc: Services) => Promise<void>;
   /**
    * Reminder planning and dispatch run as the config says (JOB_REMINDER_PLANNING,
-   * JOB_REMINDER_DISPATCH); false turns both off here (tests), an object tunes their intervals.
+   * JOB_REMINDER_DISPATCH); false turns both off here (tests), an object tunes their intervals
+   * and can watch the dispatcher (its lanes and events, so tests wait for events, not time).
    */
-  reminders?: boolean | { planEveryMs?: number; pollMs?: number };
+  reminders?:
+    boolean | { planEveryMs?: number; pollMs?: number; dispatcher?: Pick<DispatcherOptions, 'lanes' | 'onEvent'> };
   /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   tabJwks?: JWTVerifyGetKey;
   /** How the bot signs its own calls (tests: the local Bot Connector's token); local mode only. */
@@ -224,6 +227,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       leaseMs: config.workLeaseMs,
       sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
       ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
+      ...ro.dispatcher,
     },
   });
   jobs.periodic('reminder-planning', {

@@ -443,13 +443,5 @@ async function evidencePdf(title: string): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {
-  await eventually(async () => {
-    expect(
-      stack
-        .output()
-        .split('\n')
-        .some((l) => l.startsWith(prefix)),
-      `"${prefix}" in:\n${stack.output()}`,
-    ).toBe(true);
-  }, 60_000);
+  await stack.waitForLine(prefix);
 }
