@@ -625,7 +625,13 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     );
     const order: StepKind[] = ['breakInheritance', 'section', 'grant', 'verify'];
     deps.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-    return [star, ...deps.slice(0, MAX_BATCH - 1)];
+    // Grants and the privacy check only go with the break of inheritance they depend on: when the
+    // break is still waiting out a back-off, a check in this batch would read the inherited site
+    // groups and try to delete permissions that are not the folder's own (400 invalidRequest).
+    const breakWaits =
+      [...w.steps].some((s) => s.kind === 'breakInheritance') && !deps.some((s) => s.kind === 'breakInheritance');
+    const withStar = breakWaits ? deps.filter((s) => !AFTER_BREAK.has(s.kind)) : deps;
+    return [star, ...withStar.slice(0, MAX_BATCH - 1)];
   }
 
   private request(s: Step, id: string, star: boolean, dependsOn?: string[]): BatchEntryRequest {
