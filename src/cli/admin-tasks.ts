@@ -4,6 +4,7 @@
  * contacts from CSV (with a plan that a dry run prints), grant and revoke the admin and reviewer roles.
  */
 import { parse } from 'csv-parse/sync';
+import { cleanName } from '../domain/text.js';
 import { z } from 'zod';
 import { validateCycle } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
@@ -178,7 +179,8 @@ export function parseContactsCsv(text: string): ContactRow[] {
       'the header row must have organisation_name (and optionally organisation_code, contact_name, contact_email, contact_role)',
     );
   records.forEach((r, i) => {
-    const res = contactRowSchema.safeParse(r);
+    // Cells are one-line text: control characters (pasted from elsewhere) are removed first.
+    const res = contactRowSchema.safeParse(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cleanName(v)])));
     if (!res.success) for (const issue of res.error.issues) problems.push(`line ${i + 2}: ${issue.message}`);
     else {
       if (res.data.contact_email && !res.data.contact_name)

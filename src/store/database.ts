@@ -24,6 +24,7 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import { migrateToLatest } from './migrator.js';
 import { discardPgliteTemplate, readPgliteTemplate, savePgliteTemplate } from './pglite-template.js';
+import { UnstorableTextGuard } from './text-guard.js';
 
 export type Db = Kysely<DB>;
 
@@ -108,6 +109,7 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const plugins = [new UnstorableTextGuard()];
   let db: Db;
   let engine: DatabaseHandle['engine'];
   let release = () => undefined as void;
@@ -117,7 +119,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     // An idle connection the server closes (restart, failover, admin) must not crash the process:
     // the pool drops it and opens a new one on the next query.
     pool.on('error', () => undefined);
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
   } else {
     engine = 'pglite';
     const dir = opts.pgliteDir ?? 'memory://';
@@ -132,7 +134,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       release();
       throw err;
     }
-    db = new Kysely<DB>({ dialect: pgliteDialect(client) });
+    db = new Kysely<DB>({ dialect: pgliteDialect(client), plugins });
   }
   try {
     if (opts.migrate ?? true) await migrateToLatest(db);
