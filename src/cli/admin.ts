@@ -25,7 +25,8 @@ import { ZodError, z } from 'zod';
 import { ConfigError, loadConfig, loadEnvFiles, type AppConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
 import { formatLondon } from '../domain/time.js';
-import { openDatabase } from '../store/database.js';
+import { DatabaseUnavailableError, openDatabase } from '../store/database.js';
+import { EXIT_DATABASE } from '../startup-errors.js';
 import { cleanName } from '../domain/text.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import { Store } from '../store/store.js';
@@ -295,7 +296,10 @@ export async function runCli(
       );
     else if (isDomainError(e)) out(`${e.message}${e.details.problems ? '' : ''}`);
     else if (e instanceof ConfigError) out(e.message);
- else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT')
+    else if (e instanceof DatabaseUnavailableError) {
+      out(e.message);
+      return EXIT_DATABASE;
+    } else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT')
       out(`File not found: ${(e as NodeJS.ErrnoException).path ?? ''}`);
     else throw e;
     return 1;
