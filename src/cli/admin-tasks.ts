@@ -303,6 +303,7 @@ export async function planImport(store: Store, rows: readonly ContactRow[]): Pro
 }
 
 export async function applyImport(store: Store, plan: ImportPlan, now: Date): Promise<void> {
+  if (plan.changes.length === 0) return; // nothing to write, nothing to audit
   await store.transaction(async (tx) => {
     for (const o of plan.organisations) await tx.organisations.upsert(o);
     for (const p of plan.people) await tx.people.upsert(p);
