@@ -5,6 +5,7 @@
  * the real thing. There is no sign-in locally: the visitor says who they are (as the tab's
  * picker does), and sees only what that person may see.
  */
+import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import { SECTIONS } from '../domain/framework.js';
@@ -16,13 +17,9 @@ import { evidenceFolderAccess } from '../workflows/evidence-folder-access.js';
 import { resolveActor } from '../workflows/identity.js';
 import { afterReply, type Services } from '../workflows/services.js';
 import { DEMO_PEOPLE } from './demo-people.js';
+import { badRequest, evidenceUploadParams, INPUT_LIMITS } from '../server/http-input.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const uploadParams = z.object({
-  orgId: z.string().min(1).max(100),
-  section: z.coerce.number().int().min(1).max(6),
-  name: z.string().trim().min(1).max(200),
-});
 
 /** The people a visitor can be on these pages: the demo people (one of them not registered). */
 function knownVisitor(entraObjectId: string | undefined) {
@@ -142,13 +139,18 @@ async function upload(e, orgId) {
 
   app.put(
     '/local/evidence/:orgId/:section/:name',
-    express.raw({ type: () => true, limit: '25mb' }),
+    express.raw({ type: () => true, limit: INPUT_LIMITS.uploadBytes }),
     async (req, res) => {
-      const parsed = uploadParams.safeParse(req.params);
+      const parsed = evidenceUploadParams.safeParse(req.params);
       if (!parsed.success)
-        return void res.status(400).json({ error: 'invalid upload', detail: z.prettifyError(parsed.error) });
+        return badRequest(
+          res,
+          'invalid_upload',
+          'The upload needs an organisation id, a section from 1 to 6 and a file name of up to 200 characters.',
+        );
       const cycle = await svc.store.cycles.current(svc.clock.now());
-      if (!cycle || !graph) return void res.status(409).json({ error: 'no current cycle or Graph is not configured' });
+      if (!cycle || !graph)
+        return badRequest(res, 'not_ready', 'There is no current cycle, or Graph is not configured.', 409);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       try {
         await graph.evidence.uploadDocument(
@@ -164,7 +166,18 @@ async function upload(e, orgId) {
         if (app) afterReply(svc, 'inspect_evidence', async () => void (await refreshEvidence(svc, app.id)));
         res.status(201).json({ uploaded: parsed.data.name, bytes: body.length, applicationId: app?.id ?? null });
       } catch (err) {
-        res.status(409).json({ error: err instanceof Error ? err.message : 'upload failed' });
+        // The folder is not there yet, or Graph refused: say so without passing its words on.
+        const ref = randomBytes(4).toString('hex').toUpperCase();
+        svc.log.warn(
+          { ref, err: { type: err instanceof Error ? err.name : typeof err } },
+          'local evidence upload failed',
+        );
+        badRequest(
+          res,
+          'upload_failed',
+          `The file could not be uploaded (is the organisation's folder provisioned?). Reference ${ref}.`,
+          409,
+        );
       }
     },
   );
