@@ -262,6 +262,12 @@ describe('the probe, pinned: each finding now gets a plain answer', () => {
     const again = await fingerprint();
     const nul = await post(invoke(OIDS.lead, 'status', { applicationId: `\u0000${appId}\u0007` }));
     expect(cardText(nul.json)).not.toMatch(/Something went wrong/);
+    // A card input that is not text (no card of this app sends one) is refused, not saved as "[object Object]".
+    const notText = await post(
+      invoke(OIDS.lead, 'save_commentary', { applicationId: appId, section: 1, 'text_1.1': { a: 1 } }),
+    );
+    expect(outcomes.at(-1)).toBe('error:VALIDATION');
+    expect(cardText(notText.json)).toContain('The card sent something unexpected, so nothing was saved.');
     await settle();
     expect(await fingerprint()).toEqual(again);
   });
