@@ -59,7 +59,7 @@ export class TooDeepError extends Error {
 /**
  * A copy of a parsed JSON value with every string and object key cleaned as multi-line text.
  * Throws TooDeepError beyond `maxDepth` levels of nesting (no JSON the app sends is deeper than a
- * handful). Values other than strings, arrays and plain objects are kept as they are.
+ * handful). Values other than strings, arrays and plain objects (numbers, dates…) are kept as they are.
  */
 export function cleanDeep(value: unknown, maxDepth = 32): unknown {
   const walk = (v: unknown, depth: number): unknown => {
@@ -67,6 +67,9 @@ export function cleanDeep(value: unknown, maxDepth = 32): unknown {
     if (v === null || typeof v !== 'object') return v;
     if (depth >= maxDepth) throw new TooDeepError(maxDepth);
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    // Dates, buffers and class instances are not parsed JSON: kept as they are.
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const key = cleanText(k, { multiline: true });

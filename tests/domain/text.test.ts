@@ -70,6 +70,9 @@ describe('cleaning text before it is stored', () => {
     // Two keys that clean to the same key keep the first; "__proto__" never becomes a prototype.
     expect(cleanDeep(JSON.parse('{"a":1,"a\\u0000":2,"__proto__":{"polluted":true}}'))).toEqual({ a: 1 });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const when = new Date(0);
+    expect(cleanDeep({ when, list: [when] })).toEqual({ when, list: [when] });
+    expect((cleanDeep({ when }) as { when: unknown }).when).toBe(when);
     let deep: unknown = 'bottom';
     for (let i = 0; i < 40; i++) deep = [deep];
     expect(() => cleanDeep(deep, 32)).toThrow(TooDeepError);
