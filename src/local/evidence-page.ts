@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
-import { z } from 'zod';
 import { SECTIONS } from '../domain/framework.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { GraphPorts } from '../graph/graph-setup.js';
@@ -17,7 +16,13 @@ import { evidenceFolderAccess } from '../workflows/evidence-folder-access.js';
 import { resolveActor } from '../workflows/identity.js';
 import { afterReply, type Services } from '../workflows/services.js';
 import { DEMO_PEOPLE } from './demo-people.js';
-import { badRequest, evidenceUploadParams, INPUT_LIMITS } from '../server/http-input.js';
+import {
+  badRequest,
+  evidenceUploadParams,
+  INPUT_LIMITS,
+  localVisitorQuery,
+  organisationParams,
+} from '../server/http-input.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -41,9 +46,6 @@ function picker(path: string, question: string): string {
   ).join('')}</ul>`;
 }
 
-const asQuery = z.object({ as: z.string().trim().max(100).optional() });
-const orgParam = z.object({ orgId: z.string().trim().min(1).max(100) });
-
 /**
  * /local/evidence and /local/evidence/{organisation}: the folder as the chosen person may see it
  * (applicants of the organisation: its documents and an upload form; reviewers assigned to its
@@ -60,7 +62,7 @@ export function mountEvidencePage(app: Express, svc: Services, graph: GraphPorts
   };
 
   app.get('/local/evidence', async (req, res) => {
-    const q = asQuery.safeParse(req.query);
+    const q = localVisitorQuery.safeParse(req.query);
     const v = q.success ? await visitor(q.data.as) : null;
     if (!v) return void res.type('html').send(page('Evidence folders', picker('/local/evidence', 'Who are you?')));
     const cycle = await svc.store.cycles.current(svc.clock.now());
@@ -82,8 +84,8 @@ ${rows.length > 0 ? `<ul>${rows.join('')}</ul>` : `<p class="refused">No evidenc
   });
 
   app.get('/local/evidence/:orgId', async (req, res) => {
-    const params = orgParam.safeParse(req.params);
-    const q = asQuery.safeParse(req.query);
+    const params = organisationParams.safeParse(req.params);
+    const q = localVisitorQuery.safeParse(req.query);
     const org = params.success ? await svc.store.organisations.get(params.data.orgId) : null;
     if (!org) return void res.status(404).type('html').send(page('Not found', '<p>There is no such organisation.</p>'));
     const here = `/local/evidence/${encodeURIComponent(org.id)}`;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
 import type { CloudAdapter } from 'botbuilder';
 import type { WexqsBot } from '../../bot/teams-bot.js';
+import { httpStatusFor, isDomainError } from '../domain/errors.js';
 import type { Logger } from '../log.js';
 import type { Services } from '../workflows/services.js';
 import { sql } from 'kysely';
@@ -110,8 +111,13 @@ export function createHttpApp(deps: {
   });
 
   // Errors answer in JSON without internals: a bad body is the caller's 400 (413 when too large);
-  // anything else is a 500 with a short reference that is in the log.
+  // a rule a route did not catch itself (e.g. the store refusing a NUL in an id) is answered with
+  // its own status and plain message; anything else is a 500 with a short reference that is in the log.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    if (isDomainError(err)) {
+      if (!res.headersSent) badRequest(res, err.code, err.message, httpStatusFor(err.code));
+      return;
+    }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status < 500) {
       if (res.headersSent) return;

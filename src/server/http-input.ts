@@ -1,6 +1,6 @@
 /**
  * The HTTP face's input rules, in one place: the schemas of every route's parameters, query and
- * body (the tab's /api routes, the .ics links, the local stack's pages), the limits, and the one
+ * body (the tab's /api routes, the .ics links, award files, the local stack's pages), the limits, and the one
  * way a refusal is answered: 400 (or the status given) with `{ error, message }`, the message in
  * plain words, never a stack, a SQL statement, a path or the value that was sent.
  *
@@ -40,12 +40,31 @@ export const fileNameParam = z
 /** GET /api/me */
 export const meQuery = z.object({ organisationId: idParam.optional() });
 
-/** GET /ics/bookings/:bookingId?exp&sig */
-export const icsParams = z.object({ bookingId: idParam });
-export const icsQuery = z.object({
+/** The signature of a link opened outside Teams (.ics, award files): ?exp&sig */
+export const signedLinkQuery = z.object({
   exp: z.string().max(20).optional(),
   sig: z.string().max(200).optional(),
 });
+
+/** GET /ics/bookings/:bookingId?exp&sig */
+export const icsParams = z.object({ bookingId: idParam });
+export const icsQuery = signedLinkQuery;
+
+/** GET /files/awards/:awardId/:file and /files/applications/:applicationId/feedback.pdf */
+export const awardFileParams = <F extends string>(files: readonly [F, ...F[]]) =>
+  z.object({ awardId: idParam, file: z.enum(files) });
+export const feedbackReportParams = z.object({ applicationId: idParam });
+
+/** The tab's console and history routes: ids in the path, the cycle in the query. */
+export const cycleQuery = z.object({ cycleId: idParam.optional() });
+
+/** GET /local/evidence and /local/evidence/:orgId?as= (local mode only) */
+export const localVisitorQuery = z.object({ as: z.string().trim().max(INPUT_LIMITS.idChars).optional() });
+export const organisationParams = z.object({ orgId: idParam });
+
+/** POST /local/dropins/:sessionId/join (local mode only), a form with the person joining. */
+export const dropInJoinParams = z.object({ sessionId: idParam });
+export const dropInJoinForm = z.object({ personId: idParam });
 
 /** PUT /local/evidence/:orgId/:section/:name (local mode only) */
 export const evidenceUploadParams = z.object({

@@ -12,10 +12,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALL_COMMANDS } from '../../bot/commands/index.js';
 import { CommandRouter, type RouterResult } from '../../bot/router.js';
 import { startApp, type RunningApp } from '../../src/app.js';
+import { DomainError } from '../../src/domain/errors.js';
+import { createHttpApp } from '../../src/server/app-server.js';
 import { loadConfig } from '../../src/config.js';
 import { actorFor } from '../../src/domain/people.js';
 import { fixedClock } from '../../src/domain/time.js';
+import { mountDropInJoinPage } from '../../src/local/dropin-join-page.js';
 import { mountEvidencePage } from '../../src/local/evidence-page.js';
+import type { GraphEmulator } from '../../src/graph/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { requestApplication } from '../../src/workflows/applications.js';
@@ -39,6 +43,11 @@ let appId = '';
 let sessionId = '';
 const logLines: string[] = [];
 const outcomes: string[] = [];
+/** The local join page records a visit in the Graph emulator's meeting; here, only counted. */
+const joined: unknown[] = [];
+const meetingsEmulator = {
+  onlineMeetings: { recordAttendance: (_joinUrl: string, visit: unknown) => void joined.push(visit) },
+} as unknown as GraphEmulator;
 
 /** Every table's contents as one fingerprint per table: any insert, update or delete changes it. */
 let tableNames: string[] | null = null;
@@ -164,7 +173,10 @@ beforeAll(async () => {
     housekeeping: false,
     clock: fixedClock(T0),
     log: createLogger({ level: 'warn', stream: destination }),
-    localRoutes: mountEvidencePage,
+    localRoutes: (routes, svc, graph) => {
+      mountEvidencePage(routes, svc, graph);
+      mountDropInJoinPage(routes, svc, meetingsEmulator);
+    },
   });
   trackBackground(app.svc);
   app.svc.evidence = new InMemoryEvidenceFolders();
@@ -279,6 +291,76 @@ describe('the probe, pinned: each finding now gets a plain answer', () => {
       error: 'invalid_request',
       message: 'The request had an organisation id that is not valid.',
     });
+  });
+
+  it('answers a NUL or another control character in the newer routes’ ids with a 4xx and a plain message', async () => {
+    const before = await fingerprint();
+    const get = async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${app.url}${path}`, {
+        ...init,
+        headers: { 'x-local-identity': OIDS.admin, ...(init.headers as Record<string, string> | undefined) },
+      });
+      const text = await res.text();
+      expect(res.status, `${path}: ${text}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${path}: ${text}`).toBeLessThan(500);
+      expect(text).not.toMatch(INTERNALS);
+      return { status: res.status, text };
+    };
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    expect((await get('/local/dropins/sess%00-up/join', { ...form, body: 'personId=lead-a' })).status).toBe(400);
+    expect((await get('/local/dropins/sess-up/join', { ...form, body: 'personId=lead%00-a' })).status).toBe(400);
+    expect((await get('/local/evidence/org%00-a?as=x')).status).toBe(404);
+    expect((await get('/verify/WEX%00-ABCD')).status).toBe(404);
+    expect((await get('/verify?code=WEX%00')).status).toBe(404);
+    expect((await get('/files/awards/a%00b/certificate.pdf?exp=1&sig=x')).status).toBe(404);
+    expect((await get('/files/applications/a%00b/feedback.pdf?exp=1&sig=x')).status).toBe(404);
+    const console = await get('/api/admin/console?cycleId=c%00');
+    expect(console.status).toBe(400);
+    expect(JSON.parse(console.text)).toMatchObject({ error: 'invalid_request', message: expect.any(String) });
+    expect((await get(`/api/applications/${encodeURIComponent(`${appId}\u0000`)}/history`)).status).toBe(400);
+    expect((await get(`/api/applications/a%1Bb/award`)).status).toBe(400);
+    expect(joined).toEqual([]);
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it('answers a rule a route did not catch with its status and plain message, anything else with a reference', async () => {
+    // Its own quiet log: the deliberate failure below is not one of the app's.
+    const face = createHttpApp({
+      adapter: {} as never,
+      bot: {} as never,
+      svc: { log: createLogger({ level: 'silent' }) } as unknown as Services,
+      routes: (routes) => {
+        routes.get('/rule', () => {
+          throw new DomainError('VALIDATION', 'That text cannot be kept.');
+        });
+        routes.get('/missing', async () => {
+          throw new DomainError('NOT_FOUND', 'No such thing.');
+        });
+        routes.get('/bug', () => {
+          throw new TypeError('Cannot read properties of undefined');
+        });
+      },
+    });
+    const port = await freePort();
+    const server = await new Promise<http.Server>((resolve) => {
+      const s = face.listen(port, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const at = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+      const rule = await at('/rule');
+      expect(rule.status).toBe(422);
+      expect(await rule.json()).toEqual({ error: 'VALIDATION', message: 'That text cannot be kept.' });
+      const missing = await at('/missing');
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ error: 'NOT_FOUND', message: 'No such thing.' });
+      const bug = await at('/bug');
+      expect(bug.status).toBe(500);
+      const text = await bug.text();
+      expect(JSON.parse(text)).toEqual({ error: 'internal_error', ref: expect.stringMatching(/^[0-9A-F]{8}$/) });
+      expect(text).not.toMatch(INTERNALS);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('keeps internal messages out of answers when the channel cannot be reached', async () => {
@@ -483,14 +565,16 @@ describe('generated input never gives a 5xx, a crash or internals, and refusals 
     );
   }, 600_000);
 
-  it('API requests: the tab API, the .ics links, the local pages and unknown paths', async () => {
+  it('API requests: the tab API, the .ics links, verification, award files, /readyz, the local pages and unknown paths', async () => {
     const identity = fc.oneof(
       fc.constantFrom(...Object.values(OIDS), '', 'not-a-guid', 'x'.repeat(200)),
       fc.stringMatching(/^[ -~]{0,40}$/),
     );
-    const query = fc.dictionary(fc.oneof(fc.constantFrom('organisationId', 'exp', 'sig'), nastyString), nastyString, {
-      maxKeys: 3,
-    });
+    const query = fc.dictionary(
+      fc.oneof(fc.constantFrom('organisationId', 'exp', 'sig', 'code', 'cycleId', 'what', 'format', 'as'), nastyString),
+      nastyString,
+      { maxKeys: 3 },
+    );
     // A URL carries UTF-8: a lone surrogate cannot be in one (encodeURIComponent refuses it).
     const segment = fc
       .oneof(nastyString, fc.constantFrom(appId, 'org-a', '1', '7', 'x'.repeat(300)))
@@ -510,14 +594,49 @@ describe('generated input never gives a 5xx, a crash or internals, and refusals 
         query,
       }),
       fc.record({
+        method: fc.constant('GET'),
+        path: fc.oneof(
+          segment.map((s) => `/verify/${encodeURIComponent(s)}`),
+          segment.map((s) => `/local/evidence/${encodeURIComponent(s)}`),
+          fc
+            .tuple(segment, fc.oneof(fc.constantFrom('certificate.pdf', 'badge.png', 'badge.svg'), segment))
+            .map(([a, f]) => `/files/awards/${encodeURIComponent(a)}/${encodeURIComponent(f)}`),
+          segment.map((s) => `/files/applications/${encodeURIComponent(s)}/feedback.pdf`),
+          fc
+            .tuple(segment, fc.constantFrom('history', 'award'))
+            .map(([a, what]) => `/api/applications/${encodeURIComponent(a)}/${what}`),
+        ),
+        identity,
+        query,
+      }),
+      fc.record({
+        method: fc.constantFrom('POST', 'DELETE'),
+        path: fc.oneof(
+          segment.map((s) => `/local/dropins/${encodeURIComponent(s)}/join`),
+          segment.map((s) => `/api/admin/awards/${encodeURIComponent(s)}/revoke`),
+          segment.map((s) => `/api/conflicts/${encodeURIComponent(s)}`),
+        ),
+        identity,
+        query,
+      }),
+      fc.record({
         method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
         path: fc.constantFrom(
           '/api/me',
           '/api/other',
+          '/api/admin/console',
+          '/api/admin/calibration',
+          '/api/admin/conflicts',
+          '/api/admin/export',
+          '/api/admin/communicate-all',
+          '/api/conflicts',
           '/tab',
           '/tab/people',
           '/healthz',
+          '/readyz',
+          '/verify',
           '/local/evidence',
+          '/local/dropins',
           '/nope',
           '/api/messages',
         ),
@@ -530,6 +649,16 @@ describe('generated input never gives a 5xx, a crash or internals, and refusals 
         jsonish.map((v) => ({ type: 'application/json', text: JSON.stringify(v) ?? 'null' })),
         nastyString.map((s) => ({ type: 'application/json', text: s })),
         nastyString.map((s) => ({ type: 'text/plain', text: s })),
+        fc
+          .dictionary(fc.oneof(fc.constantFrom('personId', 'reason', 'organisationId'), nastyString), nastyString, {
+            maxKeys: 3,
+          })
+          .map((d) => ({
+            type: 'application/x-www-form-urlencoded',
+            text: new URLSearchParams(
+              Object.entries(d).map(([k, v]) => [k, v.replace(/[\ud800-\udfff]/g, '\ufffd')]),
+            ).toString(),
+          })),
       ),
       { nil: undefined },
     );
