@@ -65,11 +65,12 @@ export function cleanDeep(value: unknown, maxDepth = 32): unknown {
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return cleanText(v, { multiline: true });
     if (v === null || typeof v !== 'object') return v;
-    if (depth >= maxDepth) throw new TooDeepError(maxDepth);
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    // Dates, buffers and class instances are not parsed JSON: kept as they are.
+    // Dates, buffers and class instances are not parsed JSON: kept as they are, at any depth.
     const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return v;
+    const isArray = Array.isArray(v);
+    if (!isArray && proto !== Object.prototype && proto !== null) return v;
+    if (depth >= maxDepth) throw new TooDeepError(maxDepth);
+    if (isArray) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const key = cleanText(k, { multiline: true });

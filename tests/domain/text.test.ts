@@ -73,6 +73,13 @@ describe('cleaning text before it is stored', () => {
     const when = new Date(0);
     expect(cleanDeep({ when, list: [when] })).toEqual({ when, list: [when] });
     expect((cleanDeep({ when }) as { when: unknown }).when).toBe(when);
+    // A buffer and a null-prototype object: the first kept as it is, the second cleaned like JSON.
+    const bytes = Buffer.from('a\u0000b');
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { 'k\u0000': 'v\u0007' });
+    expect(cleanDeep({ bytes, bare })).toEqual({ bytes, bare: { k: 'v' } });
+    // Non-JSON values are leaves: one at the depth limit is kept, not counted as nesting.
+    expect(cleanDeep([[when]], 2)).toEqual([[when]]);
+    expect(() => cleanDeep([[{}]], 2)).toThrow(TooDeepError);
     let deep: unknown = 'bottom';
     for (let i = 0; i < 40; i++) deep = [deep];
     expect(() => cleanDeep(deep, 32)).toThrow(TooDeepError);
