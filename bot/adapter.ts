@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import {
   AuthenticationConstants,
@@ -6,6 +7,8 @@ import {
   type ServiceClientCredentials,
 } from 'botframework-connector';
 import type { Logger } from '../src/log.js';
+import { CARD_CONTENT_TYPE } from './cards/card-kit.js';
+import { unexpectedErrorCard } from './cards/message-cards.js';
 
 export interface BotAuthSettings {
   appId: string;
@@ -88,6 +91,11 @@ function authentication(
  * `outbound` replaces how the bot's own outgoing calls are signed: credentials (tests and
  * benchmarks in local mode: the local Bot Connector's token, src/connector-emulator/bot-credentials.ts)
  * or a whole token service (the tenant suite: a local OpenID issuer, see BotTokenService).
+ *
+ * A turn that fails is logged with a short reference and answered without internals: a message
+ * gets an apology, a card action gets the "something went wrong" card (an invoke always gets an
+ * invoke response, so Teams shows a card rather than an error). The handler itself never throws:
+ * when even the apology cannot be delivered (the channel is unreachable), that is logged too.
  */
 export function createAdapter(
   auth: BotAuthSettings,
@@ -96,12 +104,26 @@ export function createAdapter(
 ): CloudAdapter {
   const adapter = new CloudAdapter(authentication(auth, outbound));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    const ref = randomBytes(4).toString('hex').toUpperCase();
+    const { type, name } = context.activity;
     log.error(
-      { err: { type: error.name, message: error.message, stack: error.stack }, activityType: context.activity.type },
+      { ref, err: { type: error?.name, message: error?.message, stack: error?.stack }, activityType: type },
       'bot turn failed',
     );
-    if (context.activity.type === 'message') {
-      await context.sendActivity('Sorry, something went wrong. Please try again.');
+    try {
+      if (type === 'message') {
+        await context.sendActivity('Sorry, something went wrong. Please try again.');
+      } else if (type === 'invoke' && name === 'adaptiveCard/action') {
+        await context.sendActivity({
+          type: 'invokeResponse',
+          value: { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: unexpectedErrorCard(ref) } },
+        });
+      }
+    } catch (sendError) {
+      log.warn(
+        { ref, err: { type: (sendError as Error)?.name, message: (sendError as Error)?.message } },
+        'could not tell the user that the bot turn failed',
+      );
     }
   };
   return adapter;

@@ -20,6 +20,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { SHAREPOINT_LICENCE_BANDS, type SharePointLicenceBand } from './graph/provisioning/sharepoint-budget.js';
 import { hostForUrl, isLoopbackHost } from './loopback.js';
+import { keyWeakness, MIN_KEY_LENGTH } from './secret-strength.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated shape
@@ -105,7 +106,7 @@ export const AppConfigSchema = z.object({
     /** The app's public base URL (no trailing slash), for links people open outside Teams (.ics). */
     publicBaseUrl: z.url(),
     /** HMAC key that signs those links, so they work without a sign-in but cannot be forged. */
-    signingSecret: z.string().min(32),
+    signingSecret: z.string().min(MIN_KEY_LENGTH),
   }),
   /** IANA zone used for deadlines, drop-in times and reminders. */
   timeZone: z.string().min(1),
@@ -503,11 +504,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     r.problem('PUBLIC_BASE_URL', 'must be an https URL in tenant mode');
   }
   const signingSecret = r.string('LINK_SIGNING_SECRET') || (tenant ? '' : LOCAL_LINK_SIGNING_SECRET);
-  if (signingSecret.length < 32) {
-    r.problem(
-      'LINK_SIGNING_SECRET',
-      'must be at least 32 characters (a random key, e.g. from `openssl rand -base64 48`)',
-    );
+  const weakness = keyWeakness(signingSecret);
+  if (weakness) {
+    r.problem('LINK_SIGNING_SECRET', weakness);
   } else if (tenant && signingSecret === LOCAL_LINK_SIGNING_SECRET) {
     r.problem('LINK_SIGNING_SECRET', 'is the local-mode key, which is public; set a random key in tenant mode');
   }

@@ -4,9 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { startApp } from './app.js';
-import { ConfigError, describeConfig, loadConfig, loadEnvFiles } from './config.js';
+import { describeConfig, loadConfig, loadEnvFiles } from './config.js';
 import { createLogger } from './log.js';
 import { startTelemetry } from './telemetry.js';
+import { describeStartupError } from './startup-errors.js';
 
 try {
   // Settings come from the environment; env/ files are a convenience of a checkout (a deployment
@@ -44,9 +45,8 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
+  // One line naming what to fix, and an exit code by kind (src/startup-errors.ts); no stack trace.
+  const { message, exitCode } = describeStartupError(err);
+  console.error(message);
+  process.exit(exitCode);
 }

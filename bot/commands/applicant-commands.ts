@@ -31,6 +31,7 @@ import type { BotCommand } from '../router.js';
 import {
   APPLICANTS,
   appRefSchema,
+  inputText,
   cardForViewer,
   currentApplicationCard,
   notifyAboutApplication,
@@ -175,8 +176,8 @@ export function readCommentaryInputs(
     if (!hasAny) continue;
     const refs: EvidenceReference[] = [];
     for (let i = 0; i < 10; i++) {
-      const doc = String(data[`doc_${id}_${i}`] ?? '').trim();
-      const pagesRaw = String(data[`pages_${id}_${i}`] ?? '').trim();
+      const doc = inputText(data, `doc_${id}_${i}`).trim();
+      const pagesRaw = inputText(data, `pages_${id}_${i}`).trim();
       if (doc === '' && pagesRaw === '') continue;
       if (doc === '') {
         problems.push(`criterion ${id}: pages “${pagesRaw}” are given without choosing a document`);
@@ -196,7 +197,7 @@ export function readCommentaryInputs(
       if (existing) existing.pages = [...new Set([...existing.pages, ...pages])].sort((a, b) => a - b);
       else refs.push({ documentName: name, pages });
     }
-    out.push({ criterionId: id, text: String(textValue ?? '').trim(), references: refs });
+    out.push({ criterionId: id, text: inputText(data, `text_${id}`).trim(), references: refs });
   }
   if (problems.length > 0)
     throw new DomainError('VALIDATION', `Nothing was saved: ${problems.join('; ')}.`, { problems });
@@ -274,7 +275,7 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
       for (const k of ctx.data.keys.split(',').filter(Boolean)) {
         const d = byKey.get(k);
         if (!d) continue;
-        const raw = String(ctx.data[`date_${k}`] ?? '').trim();
+        const raw = inputText(ctx.data, `date_${k}`).trim();
         let evidenceDate: Date | null = null;
         if (raw !== '') {
           const date = parseUkDate(raw);
@@ -286,7 +287,7 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
             );
           evidenceDate = londonDate(date.year, date.month, date.day, 12);
         }
-        items.push({ name: d.name, evidenceDate, completed: String(ctx.data[`done_${k}`] ?? 'false') === 'true' });
+        items.push({ name: d.name, evidenceDate, completed: inputText(ctx.data, `done_${k}`) === 'true' });
       }
       const { changed } = await declareEvidence(ctx.svc, ctx.actor, { ...ref, items });
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);

@@ -40,6 +40,19 @@ export const appRefSchema = z.looseObject({
 });
 export type AppRef = z.infer<typeof appRefSchema>;
 
+/**
+ * The value of a card input as text. Teams sends inputs as strings (numbers and true/false are
+ * taken as written); a list or an object is not something this app's cards send, so it is refused
+ * rather than stored as "[object Object]".
+ */
+export function inputText(data: Record<string, unknown>, key: string): string {
+  const v = data[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new DomainError('VALIDATION', 'The card sent something unexpected, so nothing was saved.', { field: key });
+}
+
 /** Which application and version an action is about. */
 export async function resolveAppRef(ctx: CommandContext<AppRef>): Promise<{ applicationId: string; version: number }> {
   const { svc, actor, data } = ctx;

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { REMINDER_KINDS, type ReminderKind } from '../../src/domain/reminders.js';
-import { planReminders, sendNow } from '../../src/notifications/schedule.js';
+import { planReminders } from '../../src/notifications/schedule.js';
+import { queueRemindersNow, setReminderKindMuted } from '../../src/workflows/reminder-admin.js';
 import { isQuietTime, DEFAULT_QUIET_HOURS } from '../../src/domain/reminders.js';
 import {
   reminderMuteCard,
@@ -53,24 +54,9 @@ export const remindersSendNowCommand: BotCommand = {
   roles: ADMIN,
   inHelp: false,
   async run({ svc, actor }) {
-    const now = svc.clock.now();
-    const r = await svc.store.transaction(async (tx) => {
-      const queued = await sendNow(tx, now);
-      await tx.audit.append({
-        at: now,
-        actorId: actor.personId,
-        action: 'reminders_send_now',
-        entityKind: 'reminders',
-        entityId: 'run',
-        fromState: null,
-        toState: null,
-        details: { queued: queued.queued, recipients: queued.recipients },
-      });
-      return queued;
-    });
-    svc.reminders?.wake();
+    const r = await queueRemindersNow(svc, actor);
     svc.log.info({ actor: actor.personId, queued: r.queued, recipients: r.recipients }, 'reminder run queued');
-    return reminderSendNowCard({ ...r, quiet: isQuietTime(now, DEFAULT_QUIET_HOURS) });
+    return reminderSendNowCard({ ...r, quiet: isQuietTime(svc.clock.now(), DEFAULT_QUIET_HOURS) });
   },
 };
 
@@ -111,27 +97,10 @@ export const remindersMuteCommand: BotCommand<z.infer<typeof muteData>> = {
   inHelp: false,
   data: muteData,
   async run({ svc, actor, data }) {
-    const now = svc.clock.now();
     let changed: { kind: ReminderKind; muted: boolean; cancelled: number } | undefined;
     if (data.kind && data.mute !== undefined) {
-      const kind = data.kind;
-      const mute = data.mute;
-      const cancelled = await svc.store.transaction(async (tx) => {
-        const n = mute ? await tx.reminders.mute(kind, actor.personId, now) : (await tx.reminders.unmute(kind), 0);
-        await tx.audit.append({
-          at: now,
-          actorId: actor.personId,
-          action: mute ? 'reminders_mute' : 'reminders_unmute',
-          entityKind: 'reminders',
-          entityId: kind,
-          fromState: null,
-          toState: null,
-          details: { cancelled: n },
-        });
-        return n;
-      });
-      if (!mute) await planReminders(svc.store, now);
-      changed = { kind, muted: mute, cancelled };
+      const r = await setReminderKindMuted(svc, actor, { kind: data.kind, mute: data.mute });
+      changed = { kind: r.kind, muted: r.muted, cancelled: r.cancelled };
     }
     return reminderMuteCard(await svc.store.reminders.mutedKinds(), changed);
   },

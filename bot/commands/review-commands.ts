@@ -20,6 +20,7 @@ import {
   appRefSchema,
   cardForViewer,
   currentApplicationCard,
+  inputText,
   notifyAboutApplication,
   resolveAppRef,
   REVIEWERS,
@@ -122,8 +123,8 @@ export const saveAssessmentCommand: BotCommand<
       const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
       const items: { criterionId: string; outcome: AssessmentOutcome; note: string }[] = [];
       for (const c of criteriaForSection(view.framework, ctx.data.section, view.application.targetLevel ?? 'gold')) {
-        const outcome = String(ctx.data[`outcome_${c.id}`] ?? '').trim();
-        const note = String(ctx.data[`note_${c.id}`] ?? '').trim();
+        const outcome = inputText(ctx.data, `outcome_${c.id}`).trim();
+        const note = inputText(ctx.data, `note_${c.id}`).trim();
         if (outcome === '') {
           if (note !== '')
             throw new DomainError('VALIDATION', `Choose an outcome for criterion ${c.id} as well as the note.`, {

@@ -4,6 +4,7 @@
  * contacts from CSV (with a plan that a dry run prints), grant and revoke the admin and reviewer roles.
  */
 import { parse } from 'csv-parse/sync';
+import { cleanName } from '../domain/text.js';
 import { z } from 'zod';
 import { validateCycle } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
@@ -178,7 +179,8 @@ export function parseContactsCsv(text: string): ContactRow[] {
       'the header row must have organisation_name (and optionally organisation_code, contact_name, contact_email, contact_role)',
     );
   records.forEach((r, i) => {
-    const res = contactRowSchema.safeParse(r);
+    // Cells are one-line text: control characters (pasted from elsewhere) are removed first.
+    const res = contactRowSchema.safeParse(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cleanName(v)])));
     if (!res.success) for (const issue of res.error.issues) problems.push(`line ${i + 2}: ${issue.message}`);
     else {
       if (res.data.contact_email && !res.data.contact_name)
@@ -301,6 +303,7 @@ export async function planImport(store: Store, rows: readonly ContactRow[]): Pro
 }
 
 export async function applyImport(store: Store, plan: ImportPlan, now: Date): Promise<void> {
+  if (plan.changes.length === 0) return; // nothing to write, nothing to audit
   await store.transaction(async (tx) => {
     for (const o of plan.organisations) await tx.organisations.upsert(o);
     for (const p of plan.people) await tx.people.upsert(p);

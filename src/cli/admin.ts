@@ -25,7 +25,9 @@ import { ZodError, z } from 'zod';
 import { ConfigError, loadConfig, loadEnvFiles, type AppConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
 import { formatLondon } from '../domain/time.js';
-import { openDatabase } from '../store/database.js';
+import { DatabaseUnavailableError, openDatabase } from '../store/database.js';
+import { EXIT_DATABASE } from '../startup-errors.js';
+import { cleanName } from '../domain/text.js';
 import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import { Store } from '../store/store.js';
 import { applyImport, createCycle, CsvError, grantRole, parseContactsCsv, planImport } from './admin-tasks.js';
@@ -123,7 +125,12 @@ export async function runCli(
     return 2;
   }
   const { 'dry-run': dryRun = false, ...values } = parsed.values;
-  const args = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  // Option values are one-line text: control characters are removed before any schema sees them.
+  const args = Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'string' ? cleanName(v) : v]),
+  );
   let handle: Awaited<ReturnType<typeof openDatabase>> | null = null;
   let config: AppConfig | null = null;
   try {
@@ -289,7 +296,10 @@ export async function runCli(
       );
     else if (isDomainError(e)) out(`${e.message}${e.details.problems ? '' : ''}`);
     else if (e instanceof ConfigError) out(e.message);
-    else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT')
+    else if (e instanceof DatabaseUnavailableError) {
+      out(e.message);
+      return EXIT_DATABASE;
+    } else if ((e as NodeJS.ErrnoException)?.code === 'ENOENT')
       out(`File not found: ${(e as NodeJS.ErrnoException).path ?? ''}`);
     else throw e;
     return 1;

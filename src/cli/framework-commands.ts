@@ -15,6 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { DomainError } from '../domain/errors.js';
 import { replaceFrameworkVersion, type Framework } from '../domain/framework.js';
 import { describeRowError, frameworkFromRows, levelCounts, type FrameworkImport } from '../domain/framework-import.js';
+import { cleanDeep } from '../domain/text.js';
 import type { Store } from '../store/store.js';
 import { CLI_ACTOR } from './admin-tasks.js';
 
@@ -29,7 +30,8 @@ export function readFrameworkFile(text: string, fileName: string, opts: Framewor
   if (ext === '.json') {
     let doc: unknown;
     try {
-      doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+      // Control characters in the file's text are removed before anything is read from it.
+      doc = cleanDeep(JSON.parse(text.replace(/^\uFEFF/, '')));
     } catch (e) {
       return { ok: false, rowErrors: [], fileErrors: [`the file is not valid JSON: ${(e as Error).message}`] };
     }
@@ -60,7 +62,9 @@ export function readFrameworkFile(text: string, fileName: string, opts: Framewor
   if (ext !== '.csv') return { ok: false, rowErrors: [], fileErrors: ['the file must be .csv or .json'] };
   let rows: Record<string, string>[];
   try {
-    rows = parse(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: false });
+    rows = cleanDeep(
+      parse(text, { columns: true, skip_empty_lines: true, bom: true, trim: true, relax_column_count: false }),
+    ) as Record<string, string>[];
   } catch (e) {
     return { ok: false, rowErrors: [], fileErrors: [`cannot read the CSV: ${(e as Error).message}`] };
   }

@@ -11,8 +11,13 @@
  * Refresh: follow the stored deltaLink (1 RU per page with a token, the cheapest SharePoint call) and
  * apply only changes whose parent is a folder of this organisation. Nothing changed → one request.
  * A 410 (resyncRequired) falls back to a full listing.
+ *
+ * Names are shown in cards and stored, so each is cleaned as it arrives (src/domain/text.ts):
+ * whatever a library lets through, one file with a control character in its name must not make
+ * the whole listing unstorable.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { cleanName } from '../domain/text.js';
 import { errorCode, graphCall, toRequestPath } from './client.js';
 
 export interface EvidenceFile {
@@ -114,9 +119,10 @@ export async function listEvidence(o: ListingOptions): Promise<EvidenceListing> 
       for (const it of page.value) {
         if (it.folder) {
           const isSection = folderId === o.orgFolderId;
+          const name = cleanName(it.name);
           folders[it.id] = {
-            section: isSection ? it.name : here.section,
-            path: isSection ? '' : here.path ? `${here.path}/${it.name}` : it.name,
+            section: isSection ? name : here.section,
+            path: isSection ? '' : here.path ? `${here.path}/${name}` : name,
           };
           queue.push(it.id);
         } else if (it.file) {
@@ -133,14 +139,15 @@ export async function listEvidence(o: ListingOptions): Promise<EvidenceListing> 
 }
 
 function toFile(it: DriveItemJson, where: { section: string | null; path: string }): EvidenceFile {
+  const name = cleanName(it.name);
   return {
     id: it.id,
-    name: it.name,
+    name,
     size: it.size ?? 0,
     lastModified: it.lastModifiedDateTime,
     webUrl: it.webUrl,
     section: where.section,
-    path: where.path ? `${where.path}/${it.name}` : it.name,
+    path: where.path ? `${where.path}/${name}` : name,
     quickXorHash: it.file?.hashes?.quickXorHash ?? null,
     created: it.fileSystemInfo?.createdDateTime ?? null,
   };
@@ -182,9 +189,10 @@ export async function refreshEvidence(
         }
         if (it.folder) {
           const isSection = parentId === cursor.orgFolderId;
+          const name = cleanName(it.name);
           cursor.folders[it.id] = {
-            section: isSection ? it.name : parent.section,
-            path: isSection ? '' : parent.path ? `${parent.path}/${it.name}` : it.name,
+            section: isSection ? name : parent.section,
+            path: isSection ? '' : parent.path ? `${parent.path}/${name}` : name,
           };
           changed = true;
         } else if (it.file) {

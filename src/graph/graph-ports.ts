@@ -8,6 +8,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { SECTIONS } from '../domain/framework.js';
 import { isApplicant } from '../domain/people.js';
 import type { SectionNumber } from '../domain/types.js';
+import { cleanName } from '../domain/text.js';
 import type { Logger } from '../log.js';
 import type { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import { withAdvisoryLock } from '../store/advisory-lock.js';
@@ -169,7 +170,9 @@ export class GraphEvidenceFolders implements EvidenceFolders {
     const folderName = SECTION_FOLDER_NAMES[section - 1]!;
     const folder = org?.sections[folderName];
     if (!driveId || !folder) throw new Error('the evidence folder is not provisioned yet');
-    const name = fileName.replace(/[\\/:*?"<>|#%]/g, '_').trim();
+    const name = cleanName(fileName)
+      .replace(/[\\/:*?"<>|#%]/g, '_')
+      .trim();
     if (!name) throw new Error('a file name is needed');
     await this.o.client
       .api(

@@ -5,15 +5,13 @@
  * attendance report is there for the attendance job to read, as in a tenant.
  */
 import express, { type Express } from 'express';
-import { z } from 'zod';
 import { formatLondon } from '../domain/time.js';
 import { isApplicant } from '../domain/people.js';
 import type { GraphEmulator } from '../graph/emulator/index.js';
+import { dropInJoinForm, dropInJoinParams } from '../server/http-input.js';
 import type { Services } from '../workflows/services.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const joinForm = z.object({ personId: z.string().trim().min(1).max(100) });
-const sessionParam = z.object({ sessionId: z.string().trim().min(1).max(100) });
 
 export function mountDropInJoinPage(app: Express, svc: Services, emulator: GraphEmulator): void {
   app.get('/local/dropins', async (_req, res) => {
@@ -45,8 +43,8 @@ ${rows.join('\n') || '<p><em>No drop-in sessions with a meeting this week.</em><
     '/local/dropins/:sessionId/join',
     express.urlencoded({ extended: false, limit: '4kb' }),
     async (req, res) => {
-      const params = sessionParam.safeParse(req.params);
-      const form = joinForm.safeParse(req.body);
+      const params = dropInJoinParams.safeParse(req.params);
+      const form = dropInJoinForm.safeParse(req.body);
       if (!params.success || !form.success) return void res.status(400).type('text').send('Choose who is joining.');
       const session = await svc.store.dropIns.getSession(params.data.sessionId);
       const person = await svc.store.people.get(form.data.personId);

@@ -5,8 +5,8 @@
  * the real thing. There is no sign-in locally: the visitor says who they are (as the tab's
  * picker does), and sees only what that person may see.
  */
+import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
-import { z } from 'zod';
 import { SECTIONS } from '../domain/framework.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { GraphPorts } from '../graph/graph-setup.js';
@@ -16,13 +16,15 @@ import { evidenceFolderAccess } from '../workflows/evidence-folder-access.js';
 import { resolveActor } from '../workflows/identity.js';
 import { afterReply, type Services } from '../workflows/services.js';
 import { DEMO_PEOPLE } from './demo-people.js';
+import {
+  badRequest,
+  evidenceUploadParams,
+  INPUT_LIMITS,
+  localVisitorQuery,
+  organisationParams,
+} from '../server/http-input.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const uploadParams = z.object({
-  orgId: z.string().min(1).max(100),
-  section: z.coerce.number().int().min(1).max(6),
-  name: z.string().trim().min(1).max(200),
-});
 
 /** The people a visitor can be on these pages: the demo people (one of them not registered). */
 function knownVisitor(entraObjectId: string | undefined) {
@@ -44,9 +46,6 @@ function picker(path: string, question: string): string {
   ).join('')}</ul>`;
 }
 
-const asQuery = z.object({ as: z.string().trim().max(100).optional() });
-const orgParam = z.object({ orgId: z.string().trim().min(1).max(100) });
-
 /**
  * /local/evidence and /local/evidence/{organisation}: the folder as the chosen person may see it
  * (applicants of the organisation: its documents and an upload form; reviewers assigned to its
@@ -63,7 +62,7 @@ export function mountEvidencePage(app: Express, svc: Services, graph: GraphPorts
   };
 
   app.get('/local/evidence', async (req, res) => {
-    const q = asQuery.safeParse(req.query);
+    const q = localVisitorQuery.safeParse(req.query);
     const v = q.success ? await visitor(q.data.as) : null;
     if (!v) return void res.type('html').send(page('Evidence folders', picker('/local/evidence', 'Who are you?')));
     const cycle = await svc.store.cycles.current(svc.clock.now());
@@ -85,8 +84,8 @@ ${rows.length > 0 ? `<ul>${rows.join('')}</ul>` : `<p class="refused">No evidenc
   });
 
   app.get('/local/evidence/:orgId', async (req, res) => {
-    const params = orgParam.safeParse(req.params);
-    const q = asQuery.safeParse(req.query);
+    const params = organisationParams.safeParse(req.params);
+    const q = localVisitorQuery.safeParse(req.query);
     const org = params.success ? await svc.store.organisations.get(params.data.orgId) : null;
     if (!org) return void res.status(404).type('html').send(page('Not found', '<p>There is no such organisation.</p>'));
     const here = `/local/evidence/${encodeURIComponent(org.id)}`;
@@ -142,13 +141,18 @@ async function upload(e, orgId) {
 
   app.put(
     '/local/evidence/:orgId/:section/:name',
-    express.raw({ type: () => true, limit: '25mb' }),
+    express.raw({ type: () => true, limit: INPUT_LIMITS.uploadBytes }),
     async (req, res) => {
-      const parsed = uploadParams.safeParse(req.params);
+      const parsed = evidenceUploadParams.safeParse(req.params);
       if (!parsed.success)
-        return void res.status(400).json({ error: 'invalid upload', detail: z.prettifyError(parsed.error) });
+        return badRequest(
+          res,
+          'invalid_upload',
+          'The upload needs an organisation id, a section from 1 to 6 and a file name of up to 200 characters.',
+        );
       const cycle = await svc.store.cycles.current(svc.clock.now());
-      if (!cycle || !graph) return void res.status(409).json({ error: 'no current cycle or Graph is not configured' });
+      if (!cycle || !graph)
+        return badRequest(res, 'not_ready', 'There is no current cycle, or Graph is not configured.', 409);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       try {
         await graph.evidence.uploadDocument(
@@ -164,7 +168,18 @@ async function upload(e, orgId) {
         if (app) afterReply(svc, 'inspect_evidence', async () => void (await refreshEvidence(svc, app.id)));
         res.status(201).json({ uploaded: parsed.data.name, bytes: body.length, applicationId: app?.id ?? null });
       } catch (err) {
-        res.status(409).json({ error: err instanceof Error ? err.message : 'upload failed' });
+        // The folder is not there yet, or Graph refused: say so without passing its words on.
+        const ref = randomBytes(4).toString('hex').toUpperCase();
+        svc.log.warn(
+          { ref, err: { type: err instanceof Error ? err.name : typeof err } },
+          'local evidence upload failed',
+        );
+        badRequest(
+          res,
+          'upload_failed',
+          `The file could not be uploaded (is the organisation's folder provisioned?). Reference ${ref}.`,
+          409,
+        );
       }
     },
   );

@@ -12,7 +12,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startApp, type RunningApp } from '../app.js';
-import { ConfigError, describeConfig, loadConfig, loadEnvFiles, type AppConfig } from '../config.js';
+import { describeConfig, loadConfig, loadEnvFiles, type AppConfig } from '../config.js';
+import { describeStartupError } from '../startup-errors.js';
 import { busyPorts } from './ports.js';
 import { formatLondon } from '../domain/time.js';
 import { createLogger } from '../log.js';
@@ -46,13 +47,18 @@ const mark = (step: string) => {
 mark('modules loaded');
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-loadEnvFiles(process.env.APP_ENV ?? 'local');
+/** Start-up failed: one line naming what to fix (src/startup-errors.ts), no stack trace. */
+function exitWith(err: unknown): never {
+  const { message, exitCode } = describeStartupError(err);
+  console.error(message);
+  process.exit(exitCode);
+}
 let config: AppConfig;
 try {
+  loadEnvFiles(process.env.APP_ENV ?? 'local');
   config = loadConfig();
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : String(err));
-  process.exit(2);
+  exitWith(err);
 }
 if (config.mode !== 'local') {
   console.error('npm start runs the local stack; APP_MODE is not "local". Use `npm run serve` for tenant mode.');
@@ -206,6 +212,10 @@ app = await unlessStopping(
       }
       mark('seeded');
     },
+  }).catch(async (err: unknown) => {
+    // The clients end with this process; the Graph emulator is closed first.
+    await graphEmulator?.close();
+    return exitWith(err);
   }),
 );
 mark('app listening');

@@ -6,11 +6,11 @@
  * handed out only on the decision card and in the tab to people allowed to see the award.
  */
 import type { Express, Response } from 'express';
-import { z } from 'zod';
 import { isDomainError } from '../domain/errors.js';
 import { awardFile, feedbackReportFile, type DownloadedFile } from '../workflows/awards.js';
 import { AWARD_FILES, type AwardFile } from '../workflows/ports.js';
 import type { Services } from '../workflows/services.js';
+import { awardFileParams, feedbackReportParams, signedLinkQuery } from './http-input.js';
 import type { LinkSigner } from './signed-links.js';
 
 export const awardFilePath = (awardId: string, file: AwardFile) =>
@@ -18,8 +18,7 @@ export const awardFilePath = (awardId: string, file: AwardFile) =>
 export const feedbackReportPath = (applicationId: string) =>
   `/files/applications/${encodeURIComponent(applicationId)}/feedback.pdf`;
 
-const id = z.string().min(1).max(100);
-const query = z.object({ exp: z.string().max(20).optional(), sig: z.string().max(100).optional() });
+const awardParams = awardFileParams(AWARD_FILES as [AwardFile, ...AwardFile[]]);
 
 function send(res: Response, f: DownloadedFile): void {
   res
@@ -52,8 +51,8 @@ export function mountAwardFilesRoute(app: Express, deps: { svc: Services; signer
   };
 
   app.get('/files/awards/:awardId/:file', async (req, res) => {
-    const p = z.object({ awardId: id, file: z.enum(AWARD_FILES as [AwardFile, ...AwardFile[]]) }).safeParse(req.params);
-    const q = query.safeParse(req.query);
+    const p = awardParams.safeParse(req.params);
+    const q = signedLinkQuery.safeParse(req.query);
     if (!p.success || !q.success) return void res.status(404).json({ error: 'not_found' });
     if (!signer.verify(awardFilePath(p.data.awardId, p.data.file), q.data.exp, q.data.sig, svc.clock.now()))
       return refuse(res);
@@ -65,8 +64,8 @@ export function mountAwardFilesRoute(app: Express, deps: { svc: Services; signer
   });
 
   app.get('/files/applications/:applicationId/feedback.pdf', async (req, res) => {
-    const p = z.object({ applicationId: id }).safeParse(req.params);
-    const q = query.safeParse(req.query);
+    const p = feedbackReportParams.safeParse(req.params);
+    const q = signedLinkQuery.safeParse(req.query);
     if (!p.success || !q.success) return void res.status(404).json({ error: 'not_found' });
     if (!signer.verify(feedbackReportPath(p.data.applicationId), q.data.exp, q.data.sig, svc.clock.now()))
       return refuse(res);

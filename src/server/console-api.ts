@@ -33,10 +33,8 @@ import {
 import { checkExport, EXPORT_KINDS, exportCycle, exportFilename } from '../workflows/exports.js';
 import { cycleCalibration, historyOf } from '../workflows/panel.js';
 import type { Services } from '../workflows/services.js';
+import { cycleQuery, idParam as id } from './http-input.js';
 import { tabUserOf } from './tab-auth.js';
-
-const id = z.string().trim().min(1).max(100);
-const cycleQuery = z.object({ cycleId: id.optional() });
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 

@@ -4,24 +4,26 @@
  * or session gives a CANCEL file so the calendar entry disappears.
  */
 import type { Express } from 'express';
-import { z } from 'zod';
 import { bookingIcs } from '../graph/ics.js';
 import type { Services } from '../workflows/services.js';
+import { badRequest, icsParams, icsQuery } from './http-input.js';
 import type { LinkSigner } from './signed-links.js';
 
 export const icsPath = (bookingId: string) => `/ics/bookings/${encodeURIComponent(bookingId)}`;
-
-const params = z.object({ bookingId: z.string().min(1).max(100) });
-const query = z.object({ exp: z.string().optional(), sig: z.string().optional() });
 
 export function mountIcsRoute(
   app: Express,
   deps: { svc: Services; signer: LinkSigner; organiser: { name: string; email: string } },
 ): void {
   app.get('/ics/bookings/:bookingId', async (req, res) => {
-    const p = params.safeParse(req.params);
-    const q = query.safeParse(req.query);
-    if (!p.success || !q.success) return void res.status(400).json({ error: 'invalid_link' });
+    const p = icsParams.safeParse(req.params);
+    const q = icsQuery.safeParse(req.query);
+    if (!p.success || !q.success)
+      return badRequest(
+        res,
+        'invalid_link',
+        'This calendar link is not valid. Open the booking in Teams for a new one.',
+      );
     const { svc } = deps;
     if (!deps.signer.verify(icsPath(p.data.bookingId), q.data.exp, q.data.sig, svc.clock.now())) {
       return void res.status(403).json({

@@ -7,7 +7,6 @@
  * asking for any organisation but their own gets 403).
  */
 import type { Express, Request, Response } from 'express';
-import { z } from 'zod';
 import { STATE_LABELS } from '../domain/application-state.js';
 import { cyclePhase, graceEnd, type CyclePhase } from '../domain/cycle.js';
 import { ELIGIBILITY_WEEKS, type Eligibility } from '../domain/dropins.js';
@@ -17,6 +16,7 @@ import { formatLondon } from '../domain/time.js';
 import type { ApplicationState, BookingStatus, Cycle, Level, Role } from '../domain/types.js';
 import { myOverview, type MyOverview } from '../workflows/my-overview.js';
 import type { Services } from '../workflows/services.js';
+import { badRequest, meQuery } from './http-input.js';
 import { tabUserOf } from './tab-auth.js';
 
 /** An instant, as ISO 8601 UTC and as UK wall-clock text ("Fri 19 Sep 2025, 17:00"). */
@@ -75,8 +75,6 @@ export interface MeResponse {
   }[];
   generatedAt: When;
 }
-
-const query = z.object({ organisationId: z.string().trim().min(1).max(100).optional() });
 
 const ROLE_NAMES: Record<Role, string> = {
   applicant_lead: 'Applicant lead',
@@ -237,11 +235,8 @@ export function meResponse(o: MyOverview, links?: Services['links']): MeResponse
 /** Mount GET /api/me. Must be mounted behind the tab authentication middleware (see tab-route.ts). */
 export function mountMeRoute(app: Express, deps: { svc: Services }): void {
   app.get('/api/me', async (req: Request, res: Response) => {
-    const q = query.safeParse(req.query);
-    if (!q.success)
-      return void res
-        .status(400)
-        .json({ error: 'invalid_request', message: 'The request had an organisation id that is not valid.' });
+    const q = meQuery.safeParse(req.query);
+    if (!q.success) return badRequest(res, 'invalid_request', 'The request had an organisation id that is not valid.');
     const { svc } = deps;
     const { actor } = tabUserOf(res);
     try {

@@ -148,10 +148,12 @@ export class ApplicationRepository {
     return toApplication(row);
   }
 
-  async saveCommentary(applicationId: string, items: Commentary[], actorId: string, now: Date): Promise<void> {
+  /** Upsert commentary; a criterion whose text and references are unchanged is not written. Returns the criteria written. */
+  async saveCommentary(applicationId: string, items: Commentary[], actorId: string, now: Date): Promise<string[]> {
+    const written: string[] = [];
     for (const c of items) {
       const refs = JSON.stringify(c.references);
-      await this.db
+      const row = await this.db
         .insertInto('commentary')
         .values({
           application_id: applicationId,
@@ -164,10 +166,19 @@ export class ApplicationRepository {
         .onConflict((oc) =>
           oc
             .columns(['application_id', 'criterion_id'])
-            .doUpdateSet({ text: c.text, evidence_refs: refs, updated_at: now, updated_by: actorId }),
+            .doUpdateSet({ text: c.text, evidence_refs: refs, updated_at: now, updated_by: actorId })
+            .where((eb) =>
+              eb.or([
+                eb('commentary.text', 'is distinct from', eb.ref('excluded.text')),
+                eb('commentary.evidence_refs', 'is distinct from', eb.ref('excluded.evidence_refs')),
+              ]),
+            ),
         )
-        .execute();
+        .returning('criterion_id')
+        .executeTakeFirst();
+      if (row) written.push(row.criterion_id);
     }
+    return written;
   }
 
   async commentary(applicationId: string): Promise<Commentary[]> {

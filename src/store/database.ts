@@ -11,6 +11,7 @@ import { Mutex } from 'async-mutex';
 import {
   CompiledQuery,
   Kysely,
+  sql,
   PostgresAdapter,
   PostgresDialect,
   PostgresIntrospector,
@@ -24,6 +25,7 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import { migrateToLatest } from './migrator.js';
 import { discardPgliteTemplate, readPgliteTemplate, savePgliteTemplate } from './pglite-template.js';
+import { UnstorableTextGuard } from './text-guard.js';
 
 export type Db = Kysely<DB>;
 
@@ -97,6 +99,23 @@ function pgliteDialect(client: PGlite): Dialect {
   };
 }
 
+/**
+ * The database could not be opened at start-up. The message is one line that names the setting to
+ * check (DATABASE_URL, or DATA_DIR for the embedded database) and never contains a password.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly setting: 'DATABASE_URL' | 'DATA_DIR',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** How long opening a connection to a server may take before it counts as unreachable. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 export interface OpenDatabaseOptions {
   /** postgres:// URL of a server; when absent, PGlite is used. */
   databaseUrl?: string | undefined;
@@ -108,21 +127,33 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const plugins = [new UnstorableTextGuard()];
   let db: Db;
   let engine: DatabaseHandle['engine'];
   let release = () => undefined as void;
   if (opts.databaseUrl) {
     engine = 'postgres';
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // An idle connection the server closes (restart, failover, admin) must not crash the process:
     // the pool drops it and opens a new one on the next query.
     pool.on('error', () => undefined);
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
   } else {
     engine = 'pglite';
     const dir = opts.pgliteDir ?? 'memory://';
     if (!dir.startsWith('memory://')) {
-      mkdirSync(dir, { recursive: true });
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        throw new DatabaseUnavailableError(
+          'DATA_DIR',
+          `Cannot create the embedded database directory ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check DATA_DIR.`,
+        );
+      }
       release = lockForThisProcess(`${dir}.lock`);
     }
     let client: PGlite;
@@ -132,7 +163,19 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       release();
       throw err;
     }
-    db = new Kysely<DB>({ dialect: pgliteDialect(client) });
+    db = new Kysely<DB>({ dialect: pgliteDialect(client), plugins });
+  }
+  try {
+    await sql`SELECT 1`.execute(db);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    release();
+    throw opts.databaseUrl
+      ? new DatabaseUnavailableError('DATABASE_URL', unreachableServerMessage(opts.databaseUrl, err))
+      : new DatabaseUnavailableError(
+          'DATA_DIR',
+          `Cannot open the embedded database in ${opts.pgliteDir ?? 'memory://'}: its files may be damaged (check DATA_DIR, or move that directory away to start afresh).`,
+        );
   }
   try {
     if (opts.migrate ?? true) await migrateToLatest(db);
@@ -194,18 +237,21 @@ function lockForThisProcess(lockPath: string): () => void {
         }
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST')
+        throw new DatabaseUnavailableError('DATA_DIR', `Cannot lock ${lockPath} (${code ?? 'error'}): check DATA_DIR.`);
       const owner = Number(readFileSync(lockPath, 'utf8').trim());
       if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
+        throw new DatabaseUnavailableError(
+          'DATA_DIR',
           `The local database (${lockPath.replace(/\.lock$/, '')}) is in use by another process (pid ${owner}). ` +
-            'Stop `npm start` first, or set DATABASE_URL to share a PostgreSQL server.',
+            'Stop `npm start` first, set DATA_DIR to another directory, or set DATABASE_URL to share a PostgreSQL server.',
         );
       }
       unlinkSync(lockPath); // stale: its owner is gone
     }
   }
-  throw new Error(`could not lock ${lockPath}`);
+  throw new DatabaseUnavailableError('DATA_DIR', `Cannot lock ${lockPath}: check DATA_DIR.`);
 }
 
 function isAlive(pid: number): boolean {
@@ -215,6 +261,42 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Where a connection URL points, without user name or password. */
+function serverOf(databaseUrl: string): string {
+  try {
+    const u = new URL(databaseUrl);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'the configured server';
+  }
+}
+
+/** One line saying why a PostgreSQL server could not be used, naming DATABASE_URL. */
+export function unreachableServerMessage(databaseUrl: string, err: unknown): string {
+  const e = (err ?? {}) as { code?: string; message?: string; errors?: { code?: string }[] };
+  // A host name with both IPv4 and IPv6 addresses fails with an AggregateError of both attempts.
+  const code = e.code ?? e.errors?.[0]?.code;
+  const why: Record<string, string> = {
+    ECONNREFUSED: 'nothing accepts connections there (connection refused)',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name could not be resolved just now',
+    ETIMEDOUT: 'the server did not answer in time',
+    EHOSTUNREACH: 'the host cannot be reached',
+    ENETUNREACH: 'the network cannot be reached',
+    ECONNRESET: 'the server closed the connection',
+    '28P01': 'the server refused the user name or password',
+    '28000': 'the server refused this user or client address (pg_hba.conf)',
+    '3D000': 'that database does not exist on the server',
+    '57P03': 'the server is starting up or shutting down',
+    '53300': 'the server has no free connections',
+  };
+  const reason =
+    (code && why[code]) ??
+    (/timeout/i.test(e.message ?? '') ? `no connection within ${CONNECT_TIMEOUT_MS / 1000} s` : null) ??
+    `the connection failed${code ? ` (${code})` : ''}`;
+  return `Cannot use the database at DATABASE_URL (${serverOf(databaseUrl)}): ${reason}. Check DATABASE_URL and that the PostgreSQL server is running and reachable.`;
 }
 
 /** Raise the Postgres error code of a unique violation to a boolean, across both drivers. */

@@ -394,17 +394,22 @@ export class ReminderRepository {
 
   // --- mutes
 
-  async mute(kind: ReminderKind, actorId: string, now: Date): Promise<number> {
-    await this.db
+  /** Mute a kind; `changed` is false (and nothing is cancelled) when it was muted already. */
+  async mute(kind: ReminderKind, actorId: string, now: Date): Promise<{ changed: boolean; cancelled: number }> {
+    const inserted = await this.db
       .insertInto('reminder_mutes')
       .values({ kind, muted_by: actorId, muted_at: now })
       .onConflict((oc) => oc.column('kind').doNothing())
-      .execute();
-    return this.cancelPending({ kinds: [kind] }, 'muted', now);
+      .returning('kind')
+      .executeTakeFirst();
+    if (!inserted) return { changed: false, cancelled: 0 };
+    return { changed: true, cancelled: await this.cancelPending({ kinds: [kind] }, 'muted', now) };
   }
 
-  async unmute(kind: ReminderKind): Promise<void> {
-    await this.db.deleteFrom('reminder_mutes').where('kind', '=', kind).execute();
+  /** Unmute a kind; false when it was not muted. */
+  async unmute(kind: ReminderKind): Promise<boolean> {
+    const deleted = await this.db.deleteFrom('reminder_mutes').where('kind', '=', kind).returning('kind').execute();
+    if (deleted.length === 0) return false;
     // Muted rows may be planned again now.
     await this.db
       .updateTable('reminder_outbox')
@@ -413,6 +418,7 @@ export class ReminderRepository {
       .where('status', '=', 'cancelled')
       .where('last_error', '=', 'muted')
       .execute();
+    return true;
   }
 
   async mutedKinds(): Promise<ReminderKind[]> {

@@ -172,8 +172,11 @@ export class ReviewRepository {
     items: readonly { criterionId: string; outcome: AssessmentOutcome; note: string }[],
     now: Date,
   ): Promise<void> {
+    // A criterion assessed the same as before (a second click) is not written, and when nothing
+    // changed there is no audit row.
+    const changed: (typeof items)[number][] = [];
     for (const it of items) {
-      await this.db
+      const row = await this.db
         .insertInto('assessments')
         .values({
           application_id: applicationId,
@@ -186,11 +189,19 @@ export class ReviewRepository {
         .onConflict((oc) =>
           oc
             .columns(['application_id', 'reviewer_id', 'criterion_id'])
-            .doUpdateSet({ outcome: it.outcome, note: it.note, updated_at: now }),
+            .doUpdateSet({ outcome: it.outcome, note: it.note, updated_at: now })
+            .where((eb) =>
+              eb.or([
+                eb('assessments.outcome', 'is distinct from', eb.ref('excluded.outcome')),
+                eb('assessments.note', 'is distinct from', eb.ref('excluded.note')),
+              ]),
+            ),
         )
-        .execute();
+        .returning('criterion_id')
+        .executeTakeFirst();
+      if (row) changed.push(it);
     }
-    if (items.length > 0) {
+    if (changed.length > 0) {
       await this.audit.append({
         at: now,
         actorId: reviewerId,
@@ -199,7 +210,7 @@ export class ReviewRepository {
         entityId: applicationId,
         fromState: null,
         toState: null,
-        details: { criteria: items.map((i) => i.criterionId), outcomes: items.map((i) => i.outcome) },
+        details: { criteria: changed.map((i) => i.criterionId), outcomes: changed.map((i) => i.outcome) },
       });
     }
   }
@@ -220,8 +231,9 @@ export class ReviewRepository {
 
   // --- recommendations
 
+  /** Record (or change) a reviewer's recommendation; the same recommendation again writes nothing. */
   async recommend(r: Omit<Recommendation, 'recommendedAt'>, now: Date): Promise<void> {
-    await this.db
+    const row = await this.db
       .insertInto('recommendations')
       .values({
         application_id: r.applicationId,
@@ -234,9 +246,18 @@ export class ReviewRepository {
       .onConflict((oc) =>
         oc
           .columns(['application_id', 'reviewer_id'])
-          .doUpdateSet({ level: r.level, strengths: r.strengths, improvements: r.improvements, recommended_at: now }),
+          .doUpdateSet({ level: r.level, strengths: r.strengths, improvements: r.improvements, recommended_at: now })
+          .where((eb) =>
+            eb.or([
+              eb('recommendations.level', 'is distinct from', eb.ref('excluded.level')),
+              eb('recommendations.strengths', 'is distinct from', eb.ref('excluded.strengths')),
+              eb('recommendations.improvements', 'is distinct from', eb.ref('excluded.improvements')),
+            ]),
+          ),
       )
-      .execute();
+      .returning('application_id')
+      .executeTakeFirst();
+    if (!row) return;
     await this.audit.append({
       at: now,
       actorId: r.reviewerId,

@@ -161,7 +161,9 @@ export async function setTargetLevel(
   actor: Actor,
   input: { applicationId: string; version: number; level: Level },
 ): Promise<Application> {
-  await editableApplication(svc, actor, input.applicationId, input.version);
+  const app = await editableApplication(svc, actor, input.applicationId, input.version);
+  // The same level again (a second click) changes nothing: no new version, no audit row.
+  if (app.targetLevel === input.level) return app;
   return versioned(svc, input.applicationId, input.version, () =>
     svc.store.transaction((tx) =>
       tx.applications.setTargetLevel({
@@ -201,17 +203,19 @@ export async function saveSectionCommentary(
     throw new DomainError('VALIDATION', `The commentary was not saved: ${problems.join('; ')}.`, { problems });
   const now = svc.clock.now();
   await svc.store.transaction(async (tx) => {
-    await tx.applications.saveCommentary(app.id, input.items, actor.personId, now);
-    await tx.audit.append({
-      at: now,
-      actorId: actor.personId,
-      action: 'save_commentary',
-      entityKind: 'application',
-      entityId: app.id,
-      fromState: null,
-      toState: null,
-      details: { section: input.section, criteria: input.items.map((i) => i.criterionId) },
-    });
+    const changed = await tx.applications.saveCommentary(app.id, input.items, actor.personId, now);
+    // Saving the same text again (a second click) is not a change: no audit row.
+    if (changed.length > 0)
+      await tx.audit.append({
+        at: now,
+        actorId: actor.personId,
+        action: 'save_commentary',
+        entityKind: 'application',
+        entityId: app.id,
+        fromState: null,
+        toState: null,
+        details: { section: input.section, criteria: changed },
+      });
   });
   return { saved: input.items.length };
 }

@@ -187,6 +187,14 @@ export async function changeSession(
     const endsAt = input.endsAt ?? current.endsAt;
     if (endsAt.getTime() <= startsAt.getTime())
       throw new DomainError('VALIDATION', 'A drop-in session must end after it starts.', { field: 'endsAt' });
+    // The same values again (a repeated command) change nothing: no audit row, nobody notified.
+    const differs =
+      input.cancel === true ||
+      (input.title !== undefined && input.title !== current.title) ||
+      startsAt.getTime() !== current.startsAt.getTime() ||
+      endsAt.getTime() !== current.endsAt.getTime() ||
+      (input.joinUrl !== undefined && input.joinUrl !== current.joinUrl);
+    if (!differs) return { session: current, notified: 0 };
     const changed = await tx.dropIns.updateSession(input.sessionId, {
       ...(input.title !== undefined ? { title: input.title } : {}),
       ...(input.startsAt !== undefined ? { startsAt: input.startsAt } : {}),

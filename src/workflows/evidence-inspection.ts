@@ -12,6 +12,7 @@ import { authorise } from '../domain/authorisation.js';
 import { DomainError } from '../domain/errors.js';
 import { isHardFinding, type FindingCode } from '../domain/evidence-findings.js';
 import { normaliseDocumentName } from '../domain/readiness.js';
+import { cleanDeep } from '../domain/text.js';
 import type { Actor } from '../domain/types.js';
 import { assertCurrentVersion, loadApplication } from './application-view.js';
 import type { Services } from './services.js';
@@ -33,7 +34,9 @@ export async function inspectEvidence(
   const r = await svc.scanner.scan(app.cycleId, app.organisationId, cursor, known, now);
   if (!r) return null;
   await svc.store.transaction(async (tx) => {
-    for (const v of r.inspected) await tx.inspections.record(app.id, { ...v, inspectedAt: now });
+    // Hints come from the documents' own text: control characters in them are removed before storing.
+    for (const v of r.inspected)
+      await tx.inspections.record(app.id, { ...v, result: cleanDeep(v.result) as typeof v.result, inspectedAt: now });
     await tx.inspections.keepOnly(app.id, r.present);
     await tx.inspections.saveCursor(app.id, r.cursor, now);
   });

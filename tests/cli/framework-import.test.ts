@@ -103,6 +103,31 @@ describe.each(engines())('framework import on $name', (engine) => {
     );
   });
 
+  it('removes control characters from the file’s text (CSV and JSON) before it is stored', async () => {
+    const csv = path.join(dir, 'controls.csv');
+    const example = readFileSync(EXAMPLE, 'utf8').split('\n');
+    // The first criterion's text gains a NUL, an escape and a C1 control.
+    example[1] = example[1]!.replace('The organisation', 'The\u0000 organisation\u001b\u0085');
+    writeFileSync(csv, example.join('\n'));
+    expect((await run('import-framework', '--file', csv, '--version', 'controls-1')).code).toBe(0);
+    const stored = (await store.frameworks.get('controls-1'))!;
+    expect(stored.criteria[0]!.text).toMatch(/^The organisation has an approved work experience policy/);
+    const json = path.join(dir, 'controls.json');
+    writeFileSync(
+      json,
+      JSON.stringify({
+        ...DEFAULT_FRAMEWORK,
+        version: 'controls-\u00002',
+        title: 'Title\u0007',
+        criteria: DEFAULT_FRAMEWORK.criteria.map((c, i) => (i === 0 ? { ...c, text: `${c.text}\u0000` } : c)),
+      }),
+    );
+    expect((await run('import-framework', '--file', json)).code).toBe(0);
+    const fromJson = (await store.frameworks.get('controls-2'))!;
+    expect(fromJson.title).toBe('Title');
+    expect(fromJson.criteria[0]!.text).toBe(DEFAULT_FRAMEWORK.criteria[0]!.text);
+  });
+
   it('replaces a version no cycle uses; refuses to change one a cycle uses', async () => {
     const file = path.join(dir, 'v.csv');
     const csv = readFileSync(EXAMPLE, 'utf8');

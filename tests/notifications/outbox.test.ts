@@ -246,7 +246,7 @@ for (const engine of engines()) {
 
     it('muting cancels what is waiting and keeps it from being planned or claimed', async () => {
       const n = await store.transaction((tx) => tx.reminders.mute('dropin_upcoming', 'admin-1', T0));
-      expect(n).toBe(2);
+      expect(n).toEqual({ changed: true, cancelled: 2 });
       expect((await planReminders(store, T0)).inserted).toBe(0);
       expect(await store.reminders.list({ kind: 'dropin_upcoming', status: 'pending' })).toHaveLength(0);
       await store.transaction((tx) =>

@@ -140,7 +140,7 @@ describe('HTTP errors', () => {
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/json/);
       const body = await res.text();
-      expect(JSON.parse(body)).toEqual({ error: 'invalid_json' });
+      expect(JSON.parse(body)).toEqual({ error: 'invalid_json', message: 'The request body is not valid JSON.' });
       expect(body).not.toMatch(/at .*\.js|node_modules/);
       const missing = await fetch(`${app.url}/nope`);
       expect(missing.status).toBe(404);

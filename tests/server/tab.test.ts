@@ -15,7 +15,6 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import { pino } from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Server } from 'node:http';
@@ -25,7 +24,7 @@ import { loadConfig, type AppConfig } from '../../src/config.js';
 import { fixedClock } from '../../src/domain/time.js';
 import { DEMO_PEOPLE } from '../../src/local/demo-people.js';
 import { seedDemoData } from '../../src/local/demo-data.js';
-import { REDACT_PATHS, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import type { MeResponse } from '../../src/server/me-route.js';
 import { mountTab } from '../../src/server/tab-route.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -219,7 +218,7 @@ describe('tenant mode: the tab and GET /api/me with Entra SSO tokens', () => {
     expect(config.mode).toBe('tenant');
     // A real pino logger with the app's redaction, at debug level, captured to check what is logged.
     const sink = new Writable({ write: (chunk, _enc, cb) => (logLines.push(String(chunk)), cb()) });
-    const log = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+    const log = createLogger({ level: 'debug', stream: sink });
     app = await startApp(config, { database, graph: false, log, clock: fixedClock(T0), tabJwks: jwks });
     const { store } = app.svc;
     await seedBasics(store);
