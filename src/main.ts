@@ -11,10 +11,12 @@ import { describeStartupError } from './startup-errors.js';
 
 try {
   // Settings come from the environment; env/ files are a convenience of a checkout (a deployment
-  // built from dist/ has none). APP_ENV names the file set; without it, env/.env.local if present.
+  // built from dist/ has none). APP_ENV names the file set; without it, env/.env.local if present,
+  // except when the environment already says APP_MODE=tenant (a deployment never takes the demo's
+  // local-only settings from a checkout it happens to run in).
   const appEnv = process.env.APP_ENV;
   if (appEnv) loadEnvFiles(appEnv);
-  else if (existsSync('env/.env.local')) loadEnvFiles('local');
+  else if (process.env.APP_MODE !== 'tenant' && existsSync('env/.env.local')) loadEnvFiles('local');
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
   log.info({ config: describeConfig(config) }, 'starting');

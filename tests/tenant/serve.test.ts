@@ -17,11 +17,12 @@ import { postgresServer, tenantEnvironment } from './tenant-stack.js';
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-async function serve(extra: Record<string, string> = {}) {
+async function serve(extra: Record<string, string> = {}, opts: { fromCheckout?: boolean } = {}) {
   const db = await createFreshDatabase((await postgresServer()).url, 'wexqs_serve');
   const port = await freePort();
   // A deployment built from dist/ has no env/ files: run from an empty folder.
-  const cwd = mkdtempSync(path.join(tmpdir(), 'wexqs-serve-'));
+  // fromCheckout: run in this repository, whose env/.env.local holds the demo's local-only settings.
+  const cwd = opts.fromCheckout ? process.cwd() : mkdtempSync(path.join(tmpdir(), 'wexqs-serve-'));
   const env = {
     ...process.env,
     ...tenantEnvironment({ PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: 'info', ...extra }),
@@ -80,7 +81,9 @@ describe('npm run serve in tenant mode', () => {
   });
 
   it('shows a job switched off by its setting, so one instance can be dedicated to jobs', async () => {
-    const app = await serve({ JOB_REMINDER_DISPATCH: 'false', JOB_ATTENDANCE: 'false' });
+    // Started in a checkout: APP_MODE=tenant in the environment leaves env/.env.local (the demo's
+    // SEED_DEMO_DATA, GRAPH_EMULATOR, PLAYGROUND …) unread, so tenant mode accepts the settings.
+    const app = await serve({ JOB_REMINDER_DISPATCH: 'false', JOB_ATTENDANCE: 'false' }, { fromCheckout: true });
     await eventually(async () => {
       const ready = (await (await fetch(`${app.url}/readyz`)).json()) as any;
       expect(ready.jobs.filter((j: any) => !j.enabled).map((j: any) => j.setting)).toEqual([
