@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docKey } from '../../bot/cards/application-common.js';
 import { runCli } from '../../src/cli/admin.js';
 import { criteriaForSection, type Framework } from '../../src/domain/framework.js';
-import { LONDON } from '../../src/domain/time.js';
+import { formatLondon, LONDON } from '../../src/domain/time.js';
 import { SECTION_NUMBERS, type Actor } from '../../src/domain/types.js';
 import type { ReminderService } from '../../src/notifications/service.js';
 import { createSession } from '../../src/workflows/dropins.js';
@@ -434,12 +434,18 @@ describe('tenant mode: one organisation through the cycle', () => {
       improvements: 'Evaluate every placement.',
     });
     expect(cardText(decided)).toContain('Decision confirmed');
-    const early = await click('alex', decided, 'communicate');
+    // Before the decision window the card offers no way to communicate, and says when it opens.
+    expect(executeActions(decided).map((a) => a.verb)).not.toContain('communicate');
+    expect(cardText(decided)).toContain('Decisions can be communicated from');
+    expect(cardText(decided)).toContain(formatLondon(london('2027-04-26T00:00')));
+    // A stale card's button (or a hand-made request) is refused the same way.
+    const early = await invoke('alex', 'communicate', { applicationId: appId });
     expect(cardText(early)).toContain('Outside the allowed dates');
     expect((await s.app.svc.store.applications.get(appId))!.state).toBe('decided');
 
     clock.at = london('2027-04-27T10:00');
-    const sent = await invoke('alex', 'communicate', { applicationId: appId });
+    const inWindow = await invoke('alex', 'app_view', { applicationId: appId });
+    const sent = await click('alex', inWindow, 'communicate');
     expect(cardText(sent)).toContain('Decision sent');
     for (const who of ['lena', 'carl'] as Who[])
       await eventually(async () =>
@@ -448,7 +454,9 @@ describe('tenant mode: one organisation through the cycle', () => {
     expect(chatOf('otto').some((t) => t.includes('award'))).toBe(false);
     const award = await s.app.svc.store.awards.forApplication(appId);
     expect(award?.level).toBe('bronze');
-    expect(award!.validUntil.getUTCFullYear()).toBe(2029);
+    // Valid for two years from when it was communicated, not from when it was decided.
+    expect(award!.validFrom).toEqual(london('2027-04-27T10:00'));
+    expect(award!.validUntil).toEqual(london('2029-04-27T10:00'));
   });
 
   it('every message to Teams carried the bot’s token, and /readyz lists every job as enabled', async () => {
