@@ -32,7 +32,15 @@ const DOCUMENTS: [section: number, name: string][] = [
 const QUESTION = 'Which departments used the placement risk assessment?';
 const ANSWER = 'Radiology and pharmacy: see pages 2-3 of the risk assessment.';
 
-describe('every demo person in their own Teams client, through the whole cycle', () => {
+/**
+ * Each step waits for the bot up to PATIENCE_MS per card, several times: a step may take minutes
+ * on a busy two-core machine. The steps that restart the stack (a new day for the app) also wait
+ * for it and for every client to open again.
+ */
+const STEP_MS = 300_000;
+const RESTART_STEP_MS = 600_000;
+
+describe('every demo person in their own Teams client, through the whole cycle', { timeout: STEP_MS }, () => {
   let stack: LocalStack;
   let browser: Browser;
   const client: Record<string, TeamsClient> = {};
@@ -69,7 +77,7 @@ describe('every demo person in their own Teams client, through the whole cycle',
       client[p.key] = new TeamsClient(p, await context.newPage(), '');
     }
     await start(0);
-  }, 240_000);
+  }, RESTART_STEP_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -239,7 +247,7 @@ describe('every demo person in their own Teams client, through the whole cycle',
     await p.shot('submitted');
   });
 
-  it('after the deadline, Alex assigns Sam, who is told in his own client', async () => {
+  it('after the deadline, Alex assigns Sam, who is told in his own client', { timeout: RESTART_STEP_MS }, async () => {
     await start(60);
     const a = c('alex');
     let alex = await a.press(await a.say('help'), 'Dashboard', 'Without a reviewer');
@@ -305,19 +313,23 @@ describe('every demo person in their own Teams client, through the whole cycle',
     await c('alex').shot('decision-confirmed');
   });
 
-  it('in the decision window Alex communicates the decision; Priya receives the award in her client', async () => {
-    await start(116);
-    const a = c('alex');
-    let alex = await a.press(await a.say('help'), 'Dashboard', 'Waiting for you');
-    alex = await a.press(alex.locator('.ac-container', { hasText: NORTHSHIRE }).last(), 'Communicate', 'Decision:');
-    await a.press(alex, 'Communicate decision', 'Decision sent to the applicant team.');
-    await a.shot('communicated');
+  it(
+    'in the decision window Alex communicates the decision; Priya receives the award in her client',
+    { timeout: RESTART_STEP_MS },
+    async () => {
+      await start(116);
+      const a = c('alex');
+      let alex = await a.press(await a.say('help'), 'Dashboard', 'Waiting for you');
+      alex = await a.press(alex.locator('.ac-container', { hasText: NORTHSHIRE }).last(), 'Communicate', 'Decision:');
+      await a.press(alex, 'Communicate decision', 'Decision sent to the applicant team.');
+      await a.shot('communicated');
 
-    const award = await c('priya').receives('Bronze award');
-    const text = await award.innerText();
-    expect(text).toContain('A clear policy, applied across the trust.');
-    expect(text).toMatch(/Valid from/);
-    expect(text).toMatch(/Expires/);
-    await c('priya').shot('award-arrived');
-  });
+      const award = await c('priya').receives('Bronze award');
+      const text = await award.innerText();
+      expect(text).toContain('A clear policy, applied across the trust.');
+      expect(text).toMatch(/Valid from/);
+      expect(text).toMatch(/Expires/);
+      await c('priya').shot('award-arrived');
+    },
+  );
 });

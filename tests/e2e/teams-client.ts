@@ -27,7 +27,16 @@ export class TeamsClient {
     this.url = url;
     await this.page.goto(url);
     await this.textbox().waitFor({ timeout: PATIENCE_MS });
-    await this.cards().first().waitFor({ timeout: PATIENCE_MS });
+    try {
+      await this.cards().first().waitFor({ timeout: PATIENCE_MS });
+    } catch (err) {
+      // What the person saw instead of the greeting, for whoever reads the failure.
+      const file = await this.shot('no-greeting');
+      const seen = (await this.page.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 500);
+      throw new Error(`${this.person.displayName}'s client showed no card (see ${file}); the page said: ${seen}`, {
+        cause: err,
+      });
+    }
   }
 
   /** The message box at the foot of the chat: the last text box on the page (cards have their own above it). */
