@@ -14,6 +14,7 @@
  * the same data): today for the applicant steps, day 60 for the review (after the deadline and its
  * grace period), day 116 for the decision window.
  */
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, demoPerson } from '../../src/local/demo-people.js';
@@ -177,7 +178,7 @@ describe('every demo person in their own Teams client, through the whole cycle',
       await folder.getByLabel('File').setInputFiles({
         name,
         mimeType: 'application/pdf',
-        buffer: Buffer.from(`%PDF-1.4 ${name}, completed and anonymised`),
+        buffer: await evidencePdf(name),
       });
       await Promise.all([folder.waitForEvent('load'), folder.getByRole('button', { name: 'Upload' }).click()]);
       await folder.getByText(name).waitFor();
@@ -333,3 +334,19 @@ describe('every demo person in their own Teams client, through the whole cycle',
     },
   );
 });
+
+/**
+ * A real four-page PDF (the commentary cites pages 1 and 3-4), completed, anonymised and dated
+ * today, so the evidence inspection reads it and has nothing to warn about before submission.
+ */
+async function evidencePdf(name: string): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  for (let n = 1; n <= 4; n++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`${name.replace(/\.pdf$/, '')}: page ${n}`, { x: 50, y: 780, size: 18, font });
+    page.drawText(`Completed and anonymised evidence. Reviewed ${today}.`, { x: 50, y: 750, size: 11, font });
+  }
+  return Buffer.from(await doc.save());
+}
