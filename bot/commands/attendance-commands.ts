@@ -17,7 +17,11 @@ export const attendanceCommand: BotCommand = {
   },
 };
 
-const sessionRef = z.object({ sessionId: z.string().trim().min(1).max(100) });
+const sessionRef = z.object({
+  sessionId: z.string().trim().min(1).max(100),
+  /** The roster page the card was on (a long roster is paged). */
+  page: z.coerce.number().int().min(0).max(1000).optional(),
+});
 
 export const rosterCommand: BotCommand<z.infer<typeof sessionRef>> = {
   verb: 'dropin_roster',
@@ -28,7 +32,7 @@ export const rosterCommand: BotCommand<z.infer<typeof sessionRef>> = {
   inHelp: false,
   data: sessionRef,
   async run({ svc, actor, data }) {
-    return rosterCard(await sessionRoster(svc, actor, data.sessionId));
+    return rosterCard(await sessionRoster(svc, actor, data.sessionId), undefined, data.page ?? 0);
   },
 };
 
@@ -65,6 +69,7 @@ export const markAttendanceCommand: BotCommand<z.infer<typeof markData>> = {
       changed
         ? `Recorded: ${person.displayName} ${what}.`
         : `${person.displayName} was already recorded as ${data.attended ? 'attending' : 'not attending'}.`,
+      data.page ?? 0,
     );
   },
 };

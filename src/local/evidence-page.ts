@@ -57,7 +57,9 @@ export function mountEvidencePage(app: Express, svc: Services, graph: GraphPorts
   const visitor = async (as: string | undefined) => {
     const demo = knownVisitor(as);
     if (!demo) return null;
-    const who = await resolveActor(svc, { entraObjectId: demo.entraObjectId });
+    // The demo people are in the local tenant (the Playground's, GRAPH_TENANT_ID): the chosen
+    // person acts there, as the tab's local picker does.
+    const who = await resolveActor(svc, { entraObjectId: demo.entraObjectId, tenantId: svc.tenantId ?? null });
     return { demo, actor: who?.actor ?? null };
   };
 

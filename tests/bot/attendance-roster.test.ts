@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../../src/store/database.js';
 import { markAttendance } from '../../src/workflows/attendance.js';
 import { engines } from '../support/databases.js';
 import { T0 } from '../support/fixtures.js';
-import { cardText, click, harness, invoke, say, type Harness } from './helpers.js';
+import { cardText, click, executeActions, harness, invoke, say, type Harness } from './helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -165,8 +165,64 @@ describe.each(engines())('drop-in attendance roster ($name)', (engine) => {
     ).rejects.toThrow('Nobody registered in WEx QS has that email address.');
   });
 
+  it('pages a long roster, saying how many there are and how to see the rest; marking keeps the page', async () => {
+    const long = { ...past, id: 'roster-long', title: 'Busy drop-in', capacity: 80 };
+    await h.store.dropIns.createSession(long);
+    const bookedAt = new Date(T0.getTime() - 5 * 24 * HOUR);
+    const names: string[] = [];
+    for (let i = 0; i < 55; i++) {
+      const id = `crowd-${i}`;
+      names.push(`Crowd Member ${String(i).padStart(2, '0')} of a rather long-named team`);
+      await h.store.people.upsert({
+        id,
+        displayName: names[i]!,
+        email: `${id}@beta.example`,
+        entraObjectId: null,
+        organisationId: 'org-b',
+        roles: ['applicant_contributor'],
+      });
+      await h.store.dropIns.book({
+        sessionId: long.id,
+        personId: id,
+        organisationId: 'org-b',
+        actorId: id,
+        now: bookedAt,
+      });
+    }
+
+    let page = await invoke(h, 'admin', 'dropin_roster', { sessionId: long.id });
+    expect(cardText(page.card)).toContain('0 of 55 attended');
+    expect(cardText(page.card)).toMatch(/Showing 1–\d+ of 55 \(page 1 of \d+\)\. Press “Next page” for the rest\./);
+    expect(executeActions(page.card).map((a) => a.title)).not.toContain('Previous page');
+    const seen: string[] = [];
+    const onPage = (c: unknown) => names.filter((n) => cardText(c).includes(n));
+    for (let n = 0; ; n++) {
+      expect(n).toBeLessThan(10);
+      seen.push(...onPage(page.card));
+      if (!executeActions(page.card).some((a) => a.title === 'Next page')) break;
+      page = await click(h, 'admin', page.card, 'dropin_roster', {}, 'Next page');
+    }
+    // Every booked person is on exactly one page.
+    expect(seen.sort()).toEqual([...names].sort());
+    expect(cardText(page.card)).toContain('Press “Previous page” for the others.');
+
+    // Marking someone on the last page comes back to the last page, with the count updated.
+    const last = onPage(page.card);
+    const marked = await click(h, 'admin', page.card, 'mark_attendance', {}, 'Attended');
+    expect(cardText(marked.card)).toContain(`Recorded: ${last[0]} attended.`);
+    expect(cardText(marked.card)).toContain('1 of 55 attended');
+    expect(onPage(marked.card)).toEqual(last);
+    const back = await click(h, 'admin', marked.card, 'dropin_roster', {}, 'Previous page');
+    expect(onPage(back.card).some((n) => last.includes(n))).toBe(false);
+  });
+
   it('is for admins only', async () => {
-    expect((await say(h, 'lead', 'attendance')).outcome).toBe('not_understood');
+    const refused = await say(h, 'lead', 'attendance');
+    expect(refused.outcome).toBe('not_for_you');
+    expect(cardText(refused.card)).toContain('This action is for admins');
+    expect((await invoke(h, 'lead', 'mark_attendance', { sessionId: past.id, attended: true })).outcome).toBe(
+      'not_for_you',
+    );
     await expect(
       markAttendance(
         h.svc,

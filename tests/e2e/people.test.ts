@@ -14,6 +14,7 @@
  * the same data): today for the applicant steps, day 60 for the review (after the deadline and its
  * grace period), day 116 for the decision window.
  */
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, demoPerson } from '../../src/local/demo-people.js';
@@ -32,7 +33,15 @@ const DOCUMENTS: [section: number, name: string][] = [
 const QUESTION = 'Which departments used the placement risk assessment?';
 const ANSWER = 'Radiology and pharmacy: see pages 2-3 of the risk assessment.';
 
-describe('every demo person in their own Teams client, through the whole cycle', () => {
+/**
+ * Each step waits for the bot up to PATIENCE_MS per card, several times: a step may take minutes
+ * on a busy two-core machine. The steps that restart the stack (a new day for the app) also wait
+ * for it and for every client to open again.
+ */
+const STEP_MS = 300_000;
+const RESTART_STEP_MS = 600_000;
+
+describe('every demo person in their own Teams client, through the whole cycle', { timeout: STEP_MS }, () => {
   let stack: LocalStack;
   let browser: Browser;
   const client: Record<string, TeamsClient> = {};
@@ -69,7 +78,7 @@ describe('every demo person in their own Teams client, through the whole cycle',
       client[p.key] = new TeamsClient(p, await context.newPage(), '');
     }
     await start(0);
-  }, 240_000);
+  }, RESTART_STEP_MS);
 
   afterAll(async () => {
     await browser?.close();
@@ -169,7 +178,7 @@ describe('every demo person in their own Teams client, through the whole cycle',
       await folder.getByLabel('File').setInputFiles({
         name,
         mimeType: 'application/pdf',
-        buffer: Buffer.from(`%PDF-1.4 ${name}, completed and anonymised`),
+        buffer: await evidencePdf(name),
       });
       await Promise.all([folder.waitForEvent('load'), folder.getByRole('button', { name: 'Upload' }).click()]);
       await folder.getByText(name).waitFor();
@@ -239,7 +248,7 @@ describe('every demo person in their own Teams client, through the whole cycle',
     await p.shot('submitted');
   });
 
-  it('after the deadline, Alex assigns Sam, who is told in his own client', async () => {
+  it('after the deadline, Alex assigns Sam, who is told in his own client', { timeout: RESTART_STEP_MS }, async () => {
     await start(60);
     const a = c('alex');
     let alex = await a.press(await a.say('help'), 'Dashboard', 'Without a reviewer');
@@ -305,19 +314,39 @@ describe('every demo person in their own Teams client, through the whole cycle',
     await c('alex').shot('decision-confirmed');
   });
 
-  it('in the decision window Alex communicates the decision; Priya receives the award in her client', async () => {
-    await start(116);
-    const a = c('alex');
-    let alex = await a.press(await a.say('help'), 'Dashboard', 'Waiting for you');
-    alex = await a.press(alex.locator('.ac-container', { hasText: NORTHSHIRE }).last(), 'Communicate', 'Decision:');
-    await a.press(alex, 'Communicate decision', 'Decision sent to the applicant team.');
-    await a.shot('communicated');
+  it(
+    'in the decision window Alex communicates the decision; Priya receives the award in her client',
+    { timeout: RESTART_STEP_MS },
+    async () => {
+      await start(116);
+      const a = c('alex');
+      let alex = await a.press(await a.say('help'), 'Dashboard', 'Waiting for you');
+      alex = await a.press(alex.locator('.ac-container', { hasText: NORTHSHIRE }).last(), 'Communicate', 'Decision:');
+      await a.press(alex, 'Communicate decision', 'Decision sent to the applicant team.');
+      await a.shot('communicated');
 
-    const award = await c('priya').receives('Bronze award');
-    const text = await award.innerText();
-    expect(text).toContain('A clear policy, applied across the trust.');
-    expect(text).toMatch(/Valid from/);
-    expect(text).toMatch(/Expires/);
-    await c('priya').shot('award-arrived');
-  });
+      const award = await c('priya').receives('Bronze award');
+      const text = await award.innerText();
+      expect(text).toContain('A clear policy, applied across the trust.');
+      expect(text).toMatch(/Valid from/);
+      expect(text).toMatch(/Expires/);
+      await c('priya').shot('award-arrived');
+    },
+  );
 });
+
+/**
+ * A real four-page PDF (the commentary cites pages 1 and 3-4), completed, anonymised and dated
+ * today, so the evidence inspection reads it and has nothing to warn about before submission.
+ */
+async function evidencePdf(name: string): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+  for (let n = 1; n <= 4; n++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`${name.replace(/\.pdf$/, '')}: page ${n}`, { x: 50, y: 780, size: 18, font });
+    page.drawText(`Completed and anonymised evidence. Reviewed ${today}.`, { x: 50, y: 750, size: 11, font });
+  }
+  return Buffer.from(await doc.save());
+}

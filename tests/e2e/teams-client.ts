@@ -16,18 +16,41 @@ export const PATIENCE_MS = 60_000;
 let shotNumber = 0;
 
 export class TeamsClient {
+  /**
+   * What the Playground's page asked its server when it opened: the "installation" request makes
+   * it send the bot the install (conversationUpdate) that the bot greets; its body says which
+   * web chat conversation should show the answer (none: the page may never show it).
+   */
+  private installRequests: string[] = [];
+
   constructor(
     readonly person: DemoPerson,
     readonly page: Page,
     private url: string,
-  ) {}
+  ) {
+    page.on('request', (r) => {
+      if (/\/conversation\/[^/]+\/installation$/.test(new URL(r.url()).pathname))
+        this.installRequests.push(r.postData() ?? '(no body)');
+    });
+  }
 
   /** Opens (or reopens, after a restart) the client at the personal chat; the bot greets the person. */
   async open(url = this.url): Promise<void> {
     this.url = url;
+    this.installRequests = [];
     await this.page.goto(url);
     await this.textbox().waitFor({ timeout: PATIENCE_MS });
-    await this.cards().first().waitFor({ timeout: PATIENCE_MS });
+    try {
+      await this.cards().first().waitFor({ timeout: PATIENCE_MS });
+    } catch (err) {
+      // What the person saw instead of the greeting, for whoever reads the failure.
+      const file = await this.shot('no-greeting');
+      const seen = (await this.page.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 500);
+      throw new Error(
+        `${this.person.displayName}'s client showed no card (see ${file}); installation requests: ${JSON.stringify(this.installRequests)}; the page said: ${seen}`,
+        { cause: err },
+      );
+    }
   }
 
   /** The message box at the foot of the chat: the last text box on the page (cards have their own above it). */
