@@ -327,10 +327,14 @@ describe('every demo person in their own Teams client, through the whole cycle',
 
       const award = await c('priya').receives('Bronze award');
       const text = await award.innerText();
-      expect(text).toContain('A clear policy, applied across the trust.');
       expect(text).toMatch(/Valid from/);
       expect(text).toMatch(/Expires/);
+      expect(text).toMatch(/Verification code/);
       await c('priya').shot('award-arrived');
+      // The message opens the decision: the feedback, and the certificate and badge to download.
+      const decision = await c('priya').press(award, 'Open the decision', 'A clear policy, applied across the trust.');
+      expect(await decision.innerText()).toMatch(/Areas to improve/);
+      await c('priya').shot('decision-opened');
     },
   );
 });
