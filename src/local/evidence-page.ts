@@ -57,7 +57,8 @@ export function mountEvidencePage(app: Express, svc: Services, graph: GraphPorts
   const visitor = async (as: string | undefined) => {
     const demo = knownVisitor(as);
     if (!demo) return null;
-    const who = await resolveActor(svc, { entraObjectId: demo.entraObjectId });
+    // The visitor chose a demo person of the tenant this app serves (as the tab's local picker does).
+    const who = await resolveActor(svc, { entraObjectId: demo.entraObjectId, tenantId: svc.tenantId ?? null });
     return { demo, actor: who?.actor ?? null };
   };
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CYCLE_ID, seedDemoData } from '../../src/local/demo-data.js';
-import { demoPerson } from '../../src/local/demo-people.js';
+import { DEMO_TENANT_ID, demoPerson } from '../../src/local/demo-people.js';
 import { mountEvidencePage } from '../../src/local/evidence-page.js';
 import type { GraphPorts } from '../../src/graph/graph-setup.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
@@ -46,7 +46,10 @@ describe('local evidence folder pages', () => {
       { name: 'Work experience policy <2025>.pdf', section: 1, lastModified: T0, webUrl: null },
     ]);
     const web = express();
-    mountEvidencePage(web, services(store), { evidence: folders } as unknown as GraphPorts);
+    // As `npm start` runs it: the app serves the demo tenant, and the people chosen are in it.
+    mountEvidencePage(web, { ...services(store), tenantId: DEMO_TENANT_ID }, {
+      evidence: folders,
+    } as unknown as GraphPorts);
     server = await new Promise((resolve) => {
       const s = web.listen(0, '127.0.0.1', () => resolve(s));
     });
