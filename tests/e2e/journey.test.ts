@@ -119,17 +119,20 @@ describe('the application journey in the Agents Playground', () => {
   }
 
   /**
-   * The organisation folder whose name contains `name` in the emulated SharePoint library (the
-   * library's folders, one level down: the cycle's folder holds the organisations'), with its
-   * permissions.
+   * The organisation folder whose name contains `name` in the emulated SharePoint library, with its
+   * permissions: organisations' folders sit in the cycle's folder, in the evidence root folder
+   * ("WExQS Evidence/{cycle}/{organisation}"), so the library is searched three folders deep.
    */
   async function graphFolder(name: string): Promise<any> {
     const found: any[] = [];
-    for (const top of (await graphGet(stack, '/sites/root/drive/root/children')).value) {
-      if (!top.folder) continue;
-      if (top.name.includes(name)) found.push(top);
-      const children = await graphGet(stack, `/sites/root/drive/items/${encodeURIComponent(top.id)}/children`);
-      found.push(...children.value.filter((c: any) => c.folder && c.name.includes(name)));
+    let level: any[] = (await graphGet(stack, '/sites/root/drive/root/children')).value;
+    for (let depth = 1; depth <= 3; depth++) {
+      const folders = level.filter((i: any) => i.folder);
+      found.push(...folders.filter((f: any) => f.name.includes(name)));
+      if (depth === 3) break;
+      level = [];
+      for (const f of folders.filter((f: any) => !f.name.includes(name)))
+        level.push(...(await graphGet(stack, `/sites/root/drive/items/${encodeURIComponent(f.id)}/children`)).value);
     }
     expect(found.map((f) => f.name)).toHaveLength(1);
     return graphGet(stack, `/sites/root/drive/items/${encodeURIComponent(found[0].id)}?$expand=permissions`);
