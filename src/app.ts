@@ -228,6 +228,8 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
       ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
       ...ro.dispatcher,
+      // Local mode: a drop-in reminder's join button opens the local meeting page, as the booking card's does.
+      ...(opts.localLinks?.joinMeeting ? { joinLink: opts.localLinks.joinMeeting } : {}),
     },
   });
   jobs.periodic('reminder-planning', {

@@ -84,6 +84,20 @@ export function deadlineMessage(
   };
 }
 
+/** The button on a drop-in reminder that opens the session's meeting. */
+export const JOIN_DROPIN_TITLE = 'Join the drop-in';
+
+/**
+ * The message with its join button opening `url` instead of the stored Teams join link (local
+ * mode: the local meeting page; messages are rendered when planned, links chosen when sent).
+ */
+export function withJoinLink(message: ReminderMessage, url: string): ReminderMessage {
+  return {
+    ...message,
+    actions: message.actions.map((a) => (a.type === 'url' && a.title === JOIN_DROPIN_TITLE ? { ...a, url } : a)),
+  };
+}
+
 export function dropInMessage(
   r: PlannedReminder,
   session: { title: string; startsAt: Date; endsAt: Date; joinUrl: string | null },
@@ -106,7 +120,7 @@ export function dropInMessage(
       ['Session', session.title],
     ],
     actions: [
-      ...(session.joinUrl ? [{ type: 'url' as const, title: 'Join the drop-in', url: session.joinUrl }] : []),
+      ...(session.joinUrl ? [{ type: 'url' as const, title: JOIN_DROPIN_TITLE, url: session.joinUrl }] : []),
       { type: 'execute', title: 'My bookings', verb: 'sessions' },
     ],
     summary: `WEx QS drop-in: ${formatLondon(session.startsAt)}`,
@@ -133,7 +147,7 @@ export function dropInChangedMessage(session: {
         ],
     actions: [
       ...(!session.cancelled && session.joinUrl
-        ? [{ type: 'url' as const, title: 'Join the drop-in', url: session.joinUrl }]
+        ? [{ type: 'url' as const, title: JOIN_DROPIN_TITLE, url: session.joinUrl }]
         : []),
       { type: 'execute', title: session.cancelled ? 'Choose another session' : 'My bookings', verb: 'sessions' },
     ],

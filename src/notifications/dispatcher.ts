@@ -39,6 +39,7 @@ import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { OutboxRow } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
+import { withJoinLink } from './content.js';
 import type { Messenger, ReminderMessage, SendOutcome } from './messenger.js';
 import {
   backoffMs,
@@ -118,6 +119,8 @@ export interface DispatcherOptions {
   claims?: Claims;
   /** Observability hook (counts, ids only). */
   onEvent?: (e: DispatchEvent) => void;
+  /** Local mode only: where a drop-in reminder's join button leads (the local meeting page), by session. */
+  joinLink?: (sessionId: string) => string;
 }
 
 export type DispatchEvent =
@@ -158,8 +161,10 @@ export class Dispatcher {
     deadLettered: 0,
     expired: 0,
   };
-  private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation' | 'claims'>> &
-    Pick<DispatcherOptions, 'onEvent'>;
+  private readonly o: Required<
+    Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation' | 'claims' | 'joinLink'>
+  > &
+    Pick<DispatcherOptions, 'onEvent' | 'joinLink'>;
   private readonly claims: Claims;
   private readonly timer: DispatchTimer;
   private readonly perConversation: SlidingWindows;
@@ -203,6 +208,7 @@ export class Dispatcher {
       random: opts.random ?? Math.random,
       timer: opts.timer ?? realTimer,
       onEvent: opts.onEvent,
+      ...(opts.joinLink ? { joinLink: opts.joinLink } : {}),
     };
     this.timer = this.o.timer;
     this.claims = opts.claims ?? { claim: (c) => this.o.store.reminders.claimDue(c) };
@@ -367,11 +373,12 @@ export class Dispatcher {
         await this.final(row, 'unreachable', refused.reason);
         return;
       }
-      const message = row.payload as unknown as ReminderMessage;
-      if (!message || typeof message.title !== 'string' || !Array.isArray(message.lines)) {
+      const stored = row.payload as unknown as ReminderMessage;
+      if (!stored || typeof stored.title !== 'string' || !Array.isArray(stored.lines)) {
         await this.final(row, 'failed', 'payload is not a reminder message');
         return;
       }
+      const message = this.o.joinLink && row.sessionId ? withJoinLink(stored, this.o.joinLink(row.sessionId)) : stored;
       const aadObjectId = conversation?.aadObjectId ?? (conversation ? null : await this.aadOf(row.recipientId));
       // 1. One send at a time per conversation, within its windows (counted on answered sends).
       for (;;) {

@@ -15,6 +15,7 @@ import {
 import type { Services } from '../../src/workflows/services.js';
 import { attend, seedBasics, T0 } from '../support/fixtures.js';
 import { assertValidCard } from './card-validator.js';
+import { unescapeMarkdown } from '../support/markdown.js';
 
 export class MovableClock implements Clock {
   constructor(public at: Date) {}
@@ -172,9 +173,7 @@ export function cardText(c: unknown): string {
   return out.join('\n');
 }
 
-export function unescapeMarkdown(text: string): string {
-  return text.replace(/\\([\\`*_[\]()<>#~|!.+-])/g, '$1');
-}
+export { unescapeMarkdown };
 
 /** The Input ids of a card. */
 export function inputIds(c: unknown): string[] {

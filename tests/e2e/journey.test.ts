@@ -3,12 +3,14 @@
  * users as a person would (Action.Execute invokes on the cards the bot shows), against the real
  * local stack (`npm start`: app + Playground + Graph emulator + demo data):
  *
- * book a drop-in → request → the admin opens the application (the evidence folder is provisioned
- * in the Graph emulator and Priya gets its link in her chat) → evidence and commentary → submit →
- * assign → assess → clarification and answer → recommend → decide → communicate → Priya receives
- * the decision, downloads her certificate and badge from the decision card and checks the award
- * at /verify/{code}; and the refusals: not eligible, second application, full session (offers the
- * waitlist), stale card, deadline passed, communicating outside the decision window.
+ * book a drop-in (the join link opens the local meeting page; she is invited to the session's
+ * meeting in the Graph emulator) → request (asking again shows the application) → the admin opens
+ * the application (the evidence folder is provisioned in the Graph emulator and Priya gets the link
+ * to it on the local SharePoint stand-in in her chat) → evidence and commentary → submit → assign →
+ * assess → clarification and answer → recommend → decide → communicate → Priya receives the
+ * decision, downloads her certificate and badge from the decision card and checks the award at
+ * /verify/{code}; and the refusals: not eligible, full session (offers the waitlist), cancelling
+ * confirmed first, stale card, deadline passed, communicating outside the decision window.
  *
  * Priya (user-id-0) works in her personal chat, the only one the Playground gives her; the others
  * act in the group chat on a help card that Teams refreshes for each viewer. The clock follows the
@@ -27,6 +29,7 @@ import {
   cardOf,
   cardText,
   executeButtons,
+  findButton,
   isCardFromBot,
   openUrlButtons,
   PlaygroundClient,
@@ -43,6 +46,7 @@ const SAM = 'user-id-2';
 const ALEX = 'user-id-4';
 const NORTHSHIRE = 'Northshire Hospitals NHS Foundation Trust';
 const ORGANISER = 'wexqs.team@wexqs.local';
+const SESSION = 'WEx QS drop-in: bronze, silver or gold?';
 /** Completed, anonymised evidence Priya uploads: four documents, what bronze needs. */
 const DOCUMENTS: [section: number, name: string][] = [
   [1, 'Work experience policy 2025.pdf'],
@@ -114,6 +118,26 @@ describe('the application journey in the Agents Playground', () => {
     return menu;
   }
 
+  /**
+   * The organisation folder whose name contains `name` in the emulated SharePoint library, with its
+   * permissions: organisations' folders sit in the cycle's folder, in the evidence root folder
+   * ("WExQS Evidence/{cycle}/{organisation}"), so the library is searched three folders deep.
+   */
+  async function graphFolder(name: string): Promise<any> {
+    const found: any[] = [];
+    let level: any[] = (await graphGet(stack, '/sites/root/drive/root/children')).value;
+    for (let depth = 1; depth <= 3; depth++) {
+      const folders = level.filter((i: any) => i.folder);
+      found.push(...folders.filter((f: any) => f.name.includes(name)));
+      if (depth === 3) break;
+      level = [];
+      for (const f of folders.filter((f: any) => !f.name.includes(name)))
+        level.push(...(await graphGet(stack, `/sites/root/drive/items/${encodeURIComponent(f.id)}/children`)).value);
+    }
+    expect(found.map((f) => f.name)).toHaveLength(1);
+    return graphGet(stack, `/sites/root/drive/items/${encodeURIComponent(found[0].id)}?$expand=permissions`);
+  }
+
   /** The next card the bot sends to Priya's chat from now on whose text matches. */
   function nextInPriyaChat(pred: (text: string) => boolean): Promise<ShownCard> {
     return pg
@@ -138,24 +162,37 @@ describe('the application journey in the Agents Playground', () => {
     if (stack) expect(await stack.stop()).toBe(0);
   });
 
-  it('Priya books a drop-in from help: booked, with the Teams join link, and invited to the meeting', async () => {
+  it('Priya books a drop-in from help: booked, with a join link to the local meeting page, and invited to the meeting', async () => {
     const menu = await priyaMenu();
     expect(executeButtons(menu.card).map((b) => b.verb)).toEqual(
       expect.arrayContaining(['sessions', 'eligibility', 'request_application']),
     );
     const sessions = await click(PERSONAL, PRIYA, menu, 'sessions');
-    expect(cardText(sessions.card)).toContain('WEx QS drop-in: bronze, silver or gold?');
-    const booked = await click(PERSONAL, PRIYA, sessions, 'book_dropin', { near: 'bronze, silver or gold?' });
+    expect(cardText(sessions.card)).toContain(SESSION);
+    const booked = await click(PERSONAL, PRIYA, sessions, 'book_dropin', { near: SESSION });
     expect(cardText(booked.card)).toContain("You're booked");
+    // In local mode the join link opens the local stand-in for the session's Teams meeting.
     const join = openUrlButtons(booked.card).find((b) => b.title === 'Join link');
-    expect(join?.url).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
+    const joinUrl = new URL(join?.url ?? '');
+    expect(`${joinUrl.origin}${joinUrl.pathname}`).toBe(`${stack.appUrl}/local/dropins`);
+    const sessionId = joinUrl.searchParams.get('session');
+    expect(sessionId).toBeTruthy();
+    const page = await fetch(joinUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(SESSION);
+    expect(html).toContain(`action="/local/dropins/${encodeURIComponent(sessionId!)}/join"`);
 
-    // After the reply, the meeting in the organiser's calendar (Graph emulator) gets her as an attendee.
+    // After the reply, the session's Teams meeting in the organiser's calendar (Graph emulator) gets
+    // her as an attendee.
     const email = demoPerson(PRIYA).email;
     await eventually(async () => {
       const events = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
-      const meeting = events.value.find((e: any) => e.onlineMeeting?.joinUrl === join!.url);
-      expect(meeting?.attendees?.map((a: any) => a.emailAddress?.address?.toLowerCase())).toContain(email);
+      const meetings = events.value.filter((e: any) => e.subject === SESSION);
+      expect(meetings).toHaveLength(1);
+      expect(meetings[0].isOnlineMeeting).toBe(true);
+      expect(meetings[0].onlineMeeting?.joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
+      expect(meetings[0].attendees?.map((a: any) => a.emailAddress?.address?.toLowerCase())).toContain(email);
     });
   });
 
@@ -175,15 +212,17 @@ describe('the application journey in the Agents Playground', () => {
     const waiting = await click(PERSONAL, PRIYA, full, 'book_dropin', { title: 'Join waitlist' });
     expect(cardText(waiting.card)).toContain("You're on the waitlist");
 
-    // Grace cancels: the seat goes to Priya, who is told in her chat.
+    // Grace cancels, confirming first: the seat goes to Priya, who is told in her chat.
+    const confirm = await click(GROUP, GRACE, graceBooked, 'cancel_booking', { title: 'Cancel booking…' });
+    expect(cardText(confirm.card)).toContain('Cancel your booking?');
     const promoted = nextInPriyaChat((t) => t.includes('A seat has freed up'));
-    const cancelled = await click(GROUP, GRACE, graceBooked, 'cancel_booking');
+    const cancelled = await click(GROUP, GRACE, confirm, 'cancel_booking', { title: 'Yes, cancel my booking' });
     expect(cardText(cancelled.card)).toContain('Booking cancelled');
     const told = await promoted;
     expect(cardText(told.card)).toContain('WEx QS drop-in: evidence and commentary');
   });
 
-  it('requesting the application: Grace is not eligible, Priya requests, and a second request is refused', async () => {
+  it('requesting the application: Grace is not eligible, Priya requests, and a second request shows the application', async () => {
     const refusal = await click(GROUP, GRACE, await menuInGroup(GRACE), 'request_application');
     expect(cardText(refusal.card)).toContain('Not eligible yet');
     expect(cardText(refusal.card)).toMatch(/last attended a drop-in session on .*, more than 8 weeks ago/);
@@ -193,7 +232,12 @@ describe('the application journey in the Agents Playground', () => {
     expect(cardText(requested.card)).toContain(NORTHSHIRE);
 
     const again = await click(PERSONAL, PRIYA, await priyaMenu(), 'request_application');
-    expect(cardText(again.card)).toContain('Your organisation has already applied');
+    expect(cardText(again.card)).toContain('Your organisation already has its application for this cycle: here it is.');
+    expect(cardText(again.card)).toContain(NORTHSHIRE);
+    expect(cardText(again.card)).toContain('Requested');
+    // The same application, not a second one.
+    expect(referenceOf(requested.card)).toMatch(/^[0-9A-F]{8}$/);
+    expect(referenceOf(again.card)).toBe(referenceOf(requested.card));
   });
 
   it('the admin opens it from the dashboard: the folder is provisioned in the Graph emulator and Priya gets its link', async () => {
@@ -209,14 +253,22 @@ describe('the application journey in the Agents Playground', () => {
     priyaApp = await folderLink;
     const link = openUrlButtons(priyaApp.card).find((b) => b.title === 'Open evidence folder');
     expect(link, 'the folder link on Priya’s card').toBeDefined();
-    // The link is the organisation's folder in the emulated SharePoint library, shared with Priya to write.
-    const folderPath = decodeURIComponent(link!.url.split('/Shared%20Documents/')[1] ?? '');
-    expect(folderPath).toContain('Northshire');
-    const folder = await graphGet(
-      stack,
-      `/sites/root/drive/root:/${folderPath.split('/').map(encodeURIComponent).join('/')}?$expand=permissions`,
-    );
-    expect(folder.folder).toBeDefined();
+    // In local mode the link opens the organisation's folder on the local SharePoint stand-in: it
+    // asks who you are, and shows Priya her folder with an upload form.
+    expect(link!.url).toBe(`${stack.appUrl}/local/evidence/org-northshire`);
+    const chooser = await fetch(link!.url);
+    expect(chooser.status).toBe(200);
+    expect(await chooser.text()).toContain(`?as=${encodeURIComponent(demoPerson(PRIYA).entraObjectId)}`);
+    const page = await fetch(`${link!.url}?as=${encodeURIComponent(demoPerson(PRIYA).entraObjectId)}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`${NORTHSHIRE}: evidence folder`);
+    expect(html).toContain('type="file"');
+
+    // The folder in the emulated SharePoint library, shared with Priya to write.
+    // (Retried: the emulator throttles like SharePoint, and provisioning has just run.)
+    let folder: any;
+    await eventually(async () => void (folder = await graphFolder('Northshire')));
     const grant = folder.permissions.find(
       (p: any) => p.grantedToV2?.user?.email?.toLowerCase() === demoPerson(PRIYA).email,
     );
@@ -280,7 +332,7 @@ describe('the application journey in the Agents Playground', () => {
         title: section < 6 ? `Save and go to section ${section + 1}` : 'Save draft',
         fill,
       });
-      expect(cardText(form.card)).toContain(`Section ${section} saved (${texts.length} criteria).`);
+      expect(cardText(form.card)).toContain(`Section ${section} saved (${criteria(texts.length)}).`);
     }
     priyaApp = await click(PERSONAL, PRIYA, form, 'app_view', { title: 'Back to application' });
     expect(cardText(priyaApp.card)).toContain('Ready to submit');
@@ -342,7 +394,7 @@ describe('the application journey in the Agents Playground', () => {
         title: section < 6 ? `Save and assess section ${section + 1}` : 'Save',
         fill: Object.fromEntries(outcomes.map((o) => [o.id, 'met'])),
       });
-      expect(cardText(form.card)).toContain(`Section ${section}: ${outcomes.length} criteria saved.`);
+      expect(cardText(form.card)).toContain(`Section ${section}: ${criteria(outcomes.length)} saved.`);
     }
     samApp = await click(GROUP, SAM, form, 'recommend', {
       fill: { level: 'bronze', strengths: STRENGTHS, improvements: IMPROVEMENTS },
@@ -357,8 +409,14 @@ describe('the application journey in the Agents Playground', () => {
     expect(cardText(form.card)).toContain(STRENGTHS);
     const decided = await click(GROUP, ALEX, form, 'decide');
     expect(cardText(decided.card)).toContain('Decision confirmed');
-    const early = await click(GROUP, ALEX, decided, 'communicate');
-    expect(cardText(early.card)).toContain('Outside the allowed dates');
+    // Before the decision window the card offers no way to communicate it, and says when it can be.
+    expect(cardText(decided.card)).toContain('Decisions can be communicated from');
+    expect(executeButtons(decided.card).map((b) => b.verb)).not.toContain('communicate');
+    // Asked anyway (the application's current version, as a card with the button would send), it is refused.
+    const { as: _as, ...current } = findButton(decided.card, 'app_view', { title: 'Refresh' }).data;
+    const early = await pg.execute(GROUP, ALEX, decided.id, 'communicate', current);
+    assertValidCard(early, 'communicate before the window');
+    expect(cardText(early)).toContain('Outside the allowed dates');
 
     // Grace's organisation never applied: after the deadline and its grace period, requests are refused.
     const late = await click(GROUP, GRACE, await menuInGroup(GRACE), 'request_application');
@@ -376,7 +434,8 @@ describe('the application journey in the Agents Playground', () => {
     // The decision comes through the outbox: the level, and valid two years from today (day 116).
     const notice = await decision;
     const text = cardText(notice.card);
-    expect(text).toContain('awarded the Work Experience Quality Standard at **Bronze** level');
+    expect(text).toContain('awarded the Work Experience Quality Standard at Bronze level');
+    expect(JSON.stringify(notice.card)).toContain('{"type":"TextRun","text":"Bronze","weight":"Bolder"}');
     const from = /Valid from\n\w{3} (\d{1,2} \w{3}) (\d{4})/.exec(text);
     const until = /Expires\n\w{3} (\d{1,2} \w{3}) (\d{4})/.exec(text);
     expect(from && until, text).toBeTruthy();
@@ -440,6 +499,17 @@ async function evidencePdf(title: string): Promise<Uint8Array<ArrayBuffer>> {
     page.drawText(`Completed and anonymised evidence. Reviewed ${today}.`, { x: 50, y: 750, size: 11, font });
   }
   return new Uint8Array(await doc.save());
+}
+
+/** "1 criterion", "2 criteria", as the cards count them. */
+function criteria(n: number): string {
+  return `${n} ${n === 1 ? 'criterion' : 'criteria'}`;
+}
+
+/** The reference shown on an application card (the line after "Reference"). */
+function referenceOf(card: unknown): string | undefined {
+  const lines = cardText(card).split('\n');
+  return lines[lines.indexOf('Reference') + 1];
 }
 
 async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {

@@ -4,9 +4,18 @@
  * folder shows up in the evidence listing; a second start keeps all of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPerson } from '../../src/local/demo-people.js';
 import { contractRefusals, graphGet, startLocalStack, type LocalStack } from '../support/local-stack.js';
 
 const ORGANISER = 'wexqs.team@wexqs.local';
+
+/** Northshire's folder on the local SharePoint stand-in, as a demo person sees it. */
+async function northshireFolder(stack: LocalStack, person: string): Promise<{ status: number; html: string }> {
+  const res = await fetch(
+    `${stack.appUrl}/local/evidence/org-northshire?as=${encodeURIComponent(demoPerson(person).entraObjectId)}`,
+  );
+  return { status: res.status, html: await res.text() };
+}
 
 function waitForProvisioning(stack: LocalStack): Promise<string> {
   return stack.waitForLine('Evidence folders ready');
@@ -46,14 +55,23 @@ describe('local stack with the Graph emulator', () => {
     );
     expect(put.status).toBe(201);
     expect(await contractRefusals(stack)).toBe(0); // provisioning, meetings and the upload are all in the contract
-    const page = await (await fetch(`${stack.appUrl}/local/evidence`)).text();
-    expect(page).toMatch(/Learner daily diary\.pdf <small>\(section 4,/);
+    // Its applicant lead sees it in the folder; so does the admin; another trust's lead does not.
+    for (const person of ['priya', 'alex']) {
+      const folder = await northshireFolder(stack, person);
+      expect(folder.status).toBe(200);
+      expect(folder.html).toMatch(/Learner daily diary\.pdf <small>\(section 4,/);
+    }
+    const grace = await northshireFolder(stack, 'grace');
+    expect(grace.status).toBe(403);
+    expect(grace.html).not.toContain('Learner daily diary.pdf');
   });
 
   it('refuses an upload to a section that does not exist, and keeps nothing of it', async () => {
     const put = await fetch(`${stack.appUrl}/local/evidence/org-northshire/7/x.pdf`, { method: 'PUT', body: 'x' });
     expect(put.status).toBe(400);
-    expect(await (await fetch(`${stack.appUrl}/local/evidence`)).text()).not.toContain('x.pdf');
+    const folder = await northshireFolder(stack, 'priya');
+    expect(folder.html).toContain('Learner daily diary.pdf');
+    expect(folder.html).not.toContain('x.pdf');
   });
 
   it('keeps folders, meetings and files on a second start, without recreating them', async () => {
@@ -63,7 +81,7 @@ describe('local stack with the Graph emulator', () => {
     expect(await waitForProvisioning(stack)).toContain('10 of 10 organisations');
     const after = await graphGet(stack, `/users/${encodeURIComponent(ORGANISER)}/events`);
     expect(after.value.map((e: any) => e.id).sort()).toEqual(before.value.map((e: any) => e.id).sort());
-    expect(await (await fetch(`${stack.appUrl}/local/evidence`)).text()).toContain('Learner daily diary.pdf');
+    expect((await northshireFolder(stack, 'priya')).html).toContain('Learner daily diary.pdf');
     expect(await contractRefusals(stack)).toBe(0);
   }, 90_000);
 });

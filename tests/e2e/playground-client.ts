@@ -3,6 +3,7 @@
  * config's users and collect the bot's replies from the conversation WebSocket.
  */
 import WebSocket from 'ws';
+import { unescapeMarkdown } from '../support/markdown.js';
 
 export interface PlaygroundMessage {
   id?: string;
@@ -189,13 +190,27 @@ export function cardOf(m: PlaygroundMessage): any {
   return m.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
 }
 
-/** All text of a card, flattened, for assertions. */
+/**
+ * All text of a card, flattened, for assertions, as Teams shows it: Markdown escapes undone in
+ * TextBlocks and facts (emphasis markers such as `**` are kept, so a test can see what is bold); a
+ * RichTextBlock's runs, never Markdown, as written and as one line, the paragraph Teams shows.
+ * Fact titles and values, button titles and choices each on their own line.
+ */
 export function cardText(card: any): string {
   const out: string[] = [];
   const walk = (n: any) => {
     if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(walk);
-    if (typeof n.text === 'string') out.push(n.text);
+    if (n.type === 'RichTextBlock' && Array.isArray(n.inlines)) {
+      out.push(n.inlines.map((r: any) => (typeof r === 'string' ? r : String(r?.text ?? ''))).join(''));
+      return;
+    }
+    if (n.type === 'FactSet' && Array.isArray(n.facts)) {
+      for (const f of n.facts)
+        out.push(unescapeMarkdown(String(f?.title ?? '')), unescapeMarkdown(String(f?.value ?? '')));
+      return;
+    }
+    if (typeof n.text === 'string') out.push(n.type === 'TextBlock' ? unescapeMarkdown(n.text) : n.text);
     if (typeof n.title === 'string') out.push(n.title);
     if (typeof n.value === 'string' && n.type === undefined) out.push(n.value);
     for (const v of Object.values(n)) walk(v);

@@ -142,12 +142,19 @@ describe('reminders in the Agents Playground', () => {
     expect(cardText(statusCard.card)).toMatch(/\d+ days left \(deadline /);
     expect(cardText(statusCard.card)).toContain('Level you are applying for');
 
-    // The drop-in reminder has the Teams join link and a button to her bookings.
+    // The drop-in reminder's join link opens the local meeting page for her session (in local mode,
+    // as the booking card's does), and it has a button to her bookings.
     const dropIn = await dropInArrives;
     expect(cardText(dropIn.card)).toMatch(/Your drop-in session is in \d+ days/);
-    expect(openUrlButtons(dropIn.card).find((b) => b.title === 'Join the drop-in')?.url).toMatch(
-      /^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//,
-    );
+    const join = new URL(openUrlButtons(dropIn.card).find((b) => b.title === 'Join the drop-in')?.url ?? '');
+    expect(`${join.origin}${join.pathname}`).toBe(`${stack.appUrl}/local/dropins`);
+    const sessionId = join.searchParams.get('session');
+    expect(sessionId).toBeTruthy();
+    const page = await fetch(join);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(SESSION);
+    expect(html).toContain(`action="/local/dropins/${encodeURIComponent(sessionId!)}/join"`);
     const bookings = await click(PERSONAL, PRIYA, dropIn, 'sessions', { title: 'My bookings' });
     expect(cardText(bookings.card)).toContain('✓ You are booked on this session');
   });
