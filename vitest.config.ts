@@ -9,5 +9,32 @@ export default defineConfig({
     // Two cores: keep parallel files at two so timing-sensitive e2e tests are not starved.
     maxWorkers: 2,
     reporters: process.env.CI ? ['default'] : ['default'],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts', 'bot/**/*.ts'],
+      exclude: [
+        // Process entry points: they run as child processes in the end-to-end tests
+        // (tests/tenant/serve.test.ts, tests/e2e/*), where in-process coverage cannot see them.
+        'src/main.ts',
+        'src/local/start.ts',
+        'src/cli/admin.ts',
+        'src/cli/inspect.ts',
+        'tests/**',
+      ],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      // Enforced by `npm test` (vitest run --coverage). The domain holds the issue's bar of 95% lines
+      // and branches. Elsewhere these are floors a little under what the suite reaches today
+      // (2026-12-01: workflows 94.4% lines / 81.3% branches, src/cli 73.8/67.0, src/local 69.5/67.6,
+      // everything 92.5/80.8): coverage may rise, never fall. The aim is 95/95 for workflows.
+      thresholds: {
+        lines: 90,
+        branches: 78,
+        'src/domain/**': { lines: 95, branches: 95 },
+        'src/workflows/**': { lines: 93, branches: 80 },
+        'src/cli/**': { lines: 72, branches: 65 },
+        'src/local/**': { lines: 68, branches: 65 },
+      },
+    },
   },
 });
