@@ -12,7 +12,9 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the package's own `prepare` (an embedded-database image for local development)
+# has no place in an image, and its script is not copied yet.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 
 # recipe: build
 COPY . .
@@ -23,7 +25,7 @@ FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # recipe: copy-build
 COPY --from=build /src/dist ./dist

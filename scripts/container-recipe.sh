@@ -25,7 +25,7 @@ step build-deps
 rm -rf "$work/src"
 mkdir -p "$work/src"
 cp "$root/package.json" "$root/package-lock.json" "$work/src/"
-(cd "$work/src" && npm ci --no-audit --no-fund --loglevel=error)
+(cd "$work/src" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 
 step build
 # The build context (COPY . .): the repository's files less what .gitignore / .dockerignore keep out.
@@ -38,7 +38,7 @@ step runtime-deps
 rm -rf "$work/app"
 mkdir -p "$work/app"
 cp "$work/src/package.json" "$work/src/package-lock.json" "$work/app/"
-(cd "$work/app" && NODE_ENV=production npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+(cd "$work/app" && NODE_ENV=production npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 [ ! -e "$work/app/node_modules/typescript" ] || fail "a development dependency was installed"
 
 step copy-build

@@ -5,6 +5,9 @@
  * makes src/config.ts refuse to start). A new required setting makes loadConfig refuse this env:
  * add it here, to infra/ and to the README's configuration table.
  */
+import { randomBytes } from 'node:crypto';
+
+const SIGNING_KEY = randomBytes(32).toString('base64');
 export const EXAMPLE_TENANT_ID = '11111111-2222-4333-8444-555555555555';
 export const EXAMPLE_APP_ID = '66666666-7777-4888-9999-aaaaaaaaaaaa';
 export const EXAMPLE_TEAMS_APP_ID = 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff';
@@ -27,7 +30,8 @@ export function exampleTenantEnv(overrides: Record<string, string> = {}): Record
     GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
     GRAPH_ASSESSMENT_GROUP_ID: '77777777-8888-4999-8aaa-bbbbbbbbbbbb',
     PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
-    LINK_SIGNING_SECRET: 'example-link-signing-key-of-forty-eight-characters!',
+    // A random key, as a deployment's Key Vault holds (placeholder words are refused).
+    LINK_SIGNING_SECRET: SIGNING_KEY,
     TEAMS_APP_ID: EXAMPLE_TEAMS_APP_ID,
     AAD_APP_CLIENT_ID: EXAMPLE_APP_ID,
     ...overrides,
