@@ -143,7 +143,7 @@ describe('the application journey in the Agents Playground', () => {
     return pg
       .waitFor(
         (m) => m.conversation?.id === PERSONAL && isCardFromBot(m) && pred(cardText(cardOf(m))),
-        20_000,
+        60_000,
         pg.received.length,
       )
       .then((m) => {
@@ -290,7 +290,7 @@ describe('the application journey in the Agents Playground', () => {
     // Re-check: the answer comes at once; the listing (Graph) runs after it and updates the card in place.
     const checked = pg.waitFor(
       (m) => m.id === priyaApp.id && cardText(cardOf(m)).includes('Folder checked: 4 documents found.'),
-      20_000,
+      60_000,
       pg.received.length,
     );
     const checking = await click(PERSONAL, PRIYA, priyaApp, 'refresh_evidence');

@@ -42,10 +42,10 @@ describe('the Agents Playground in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(stack.playgroundUrl);
     const box = page.getByRole('textbox').first();
-    await box.waitFor({ timeout: 30_000 });
+    await box.waitFor({ timeout: 60_000 });
     // Installing the app greets the person by role, once.
     const welcome = page.locator('.ac-adaptiveCard', { hasText: 'Welcome, Priya' });
-    await welcome.first().waitFor({ timeout: 20_000 });
+    await welcome.first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(500);
     expect(await welcome.count()).toBe(1);
     await box.fill('help');
@@ -53,14 +53,14 @@ describe('the Agents Playground in a browser', () => {
 
     const card = page.locator('.ac-adaptiveCard').last();
     await expect
-      .poll(async () => (await card.textContent()) ?? '', { timeout: 20_000 })
+      .poll(async () => (await card.textContent()) ?? '', { timeout: 60_000 })
       .toContain("here's what you can do");
     await page.screenshot({ path: `${SHOTS}/help-card.png` });
 
     const cardsBefore = await page.locator('.ac-adaptiveCard').count();
     await card.getByRole('button', { name: 'Drop-in sessions' }).click();
     await expect
-      .poll(async () => (await page.locator('.ac-adaptiveCard').last().textContent()) ?? '', { timeout: 20_000 })
+      .poll(async () => (await page.locator('.ac-adaptiveCard').last().textContent()) ?? '', { timeout: 60_000 })
       .toContain('seats left');
     // Replaced in place: no new message was added for the click.
     expect(await page.locator('.ac-adaptiveCard').count()).toBe(cardsBefore);

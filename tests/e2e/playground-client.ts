@@ -5,6 +5,12 @@
 import WebSocket from 'ws';
 import { unescapeMarkdown } from '../support/markdown.js';
 
+/**
+ * How long to wait for the bot's answer before giving up: a bound on patience, not a speed check
+ * (the first answer after a cold start on a loaded 2-core machine has taken more than 10 s).
+ */
+const REPLY_PATIENCE_MS = 60_000;
+
 export interface PlaygroundMessage {
   id?: string;
   conversation?: { id: string };
@@ -62,7 +68,11 @@ export class PlaygroundClient {
   }
 
   /** Resolves with the first message (already received or arriving later) matching `pred`. */
-  waitFor(pred: (m: PlaygroundMessage) => boolean, timeoutMs = 10_000, fromIndex = 0): Promise<PlaygroundMessage> {
+  waitFor(
+    pred: (m: PlaygroundMessage) => boolean,
+    timeoutMs = REPLY_PATIENCE_MS,
+    fromIndex = 0,
+  ): Promise<PlaygroundMessage> {
     const existing = this.received.slice(fromIndex).find(pred);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
@@ -104,7 +114,11 @@ export class PlaygroundClient {
       },
     );
     if (!res.ok) throw new Error(`Playground refused the message: ${res.status} ${await res.text()}`);
-    const reply = await this.waitFor((m) => isCardFromBot(m) && m.conversation?.id === conversationId, 10_000, mark);
+    const reply = await this.waitFor(
+      (m) => isCardFromBot(m) && m.conversation?.id === conversationId,
+      REPLY_PATIENCE_MS,
+      mark,
+    );
     return { id: String(reply.id), card: cardOf(reply) };
   }
 

@@ -119,7 +119,7 @@ describe('reminders in the Agents Playground', () => {
       pg
         .waitFor(
           (m) => m.conversation?.id === PERSONAL && isCardFromBot(m) && cardText(cardOf(m)).includes(needle),
-          20_000,
+          60_000,
           mark,
         )
         .then((m) => {
