@@ -109,9 +109,9 @@ export class DropInRepository {
     return rows.map(toSession);
   }
 
-  /** Sessions that have not started yet, with seats booked and waitlisted. */
-  async listUpcoming(now: Date): Promise<SessionWithSeats[]> {
-    const rows = await this.db
+  /** Sessions with the number of seats booked and waitlisted on each. */
+  private withSeats() {
+    return this.db
       .selectFrom('dropin_sessions as s')
       .selectAll('s')
       .select([
@@ -121,7 +121,12 @@ export class DropInRepository {
         sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as(
           'waitlisted',
         ),
-      ])
+      ]);
+  }
+
+  /** Sessions that have not started yet, with seats booked and waitlisted. */
+  async listUpcoming(now: Date): Promise<SessionWithSeats[]> {
+    const rows = await this.withSeats()
       .where('s.starts_at', '>', now)
       .where('s.cancelled', '=', false)
       .orderBy('s.starts_at')
@@ -485,17 +490,7 @@ export class DropInRepository {
 
   /** Sessions that have started, most recent first (an admin's attendance list). */
   async listRecent(now: Date, since: Date): Promise<SessionWithSeats[]> {
-    const rows = await this.db
-      .selectFrom('dropin_sessions as s')
-      .selectAll('s')
-      .select([
-        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as(
-          'booked',
-        ),
-        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as(
-          'waitlisted',
-        ),
-      ])
+    const rows = await this.withSeats()
       .where('s.starts_at', '<=', now)
       .where('s.starts_at', '>=', since)
       .where('s.cancelled', '=', false)

@@ -15,13 +15,13 @@
  * grace period), day 116 for the decision window.
  */
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, demoPerson } from '../../src/local/demo-people.js';
 import { startLocalStack, type LocalStack } from '../support/local-stack.js';
 import { PATIENCE_MS, TeamsClient } from './teams-client.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NORTHSHIRE = 'Northshire Hospitals NHS Foundation Trust';
 /** Completed, anonymised evidence for a bronze application: four documents, one per section 1 to 4. */
 const DOCUMENTS: [section: number, name: string][] = [
@@ -58,21 +58,10 @@ describe('every demo person in their own Teams client, through the whole cycle',
   const c = (key: string) => client[key]!;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // UK English, as the people in this demo: the browser's own words and formats.
-        '--lang=en-GB',
-      ],
-    });
+    browser = await launchChromium([
+      // UK English, as the people in this demo: the browser's own words and formats.
+      '--lang=en-GB',
+    ]);
     for (const p of DEMO_PEOPLE) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'en-GB' });
       client[p.key] = new TeamsClient(p, await context.newPage(), '');

@@ -9,7 +9,8 @@
  *   labels, keyboard and contrast; screenshots in tests/e2e/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
@@ -23,7 +24,6 @@ import { Store } from '../../src/store/store.js';
 import { IN_DECISION_WINDOW, seedPipeline, type SeededApplication } from '../support/award-fixtures.js';
 import { freePort } from '../support/local-stack.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'tests/e2e/screenshots';
 const as = (oid: string) => ({ 'X-Local-Identity': oid });
 
@@ -241,19 +241,7 @@ describe('awards and the admin console over HTTP', () => {
   describe('the console in Debian Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => browser?.close());
 

@@ -15,7 +15,8 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +40,6 @@ const CLIENT_ID = '33333333-3333-4333-8333-333333333333';
 const TAB_HOST = 'wexqs.example.nhs.uk';
 const APP_ID_URI = `api://${TAB_HOST}/${CLIENT_ID}`;
 const NOW_S = Math.floor(T0.getTime() / 1000);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'tests/e2e/screenshots';
 
 /** A complete, valid tenant-mode environment (as tests/config.test.ts tenantEnv()). */
@@ -719,19 +719,7 @@ describe('local mode: the identity picker', () => {
   describe('in Debian Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => {
       await browser?.close();
