@@ -101,6 +101,7 @@ export function dashboardCard(d: Dashboard, opts: CardOptions = {}): AdaptiveCar
       ['Overdue', String(d.overdue.length)],
       ['Without a reviewer', String(d.unassigned.length)],
       ['Waiting for you', String(d.toAct.length)],
+      ['With open evidence findings', String(d.withOpenFindings)],
     ]),
   ];
   if (d.toAct.length > 0) body.push(text('**Waiting for you**'), ...rows(d.toAct, 6));

@@ -53,3 +53,54 @@ export function findingKey(f: Pick<StoredFinding, 'code' | 'pages'>): string {
 export function isHardFinding(code: FindingCode): boolean {
   return HARD_FINDINGS.has(code);
 }
+
+/** How document names are compared: trimmed, case-insensitive. */
+export function normaliseDocumentName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** A dismissal's key, as readiness' `dismissed` set holds them: `<normalised document name>|<finding key>`. */
+export function dismissalKey(documentName: string, key: string): string {
+  return `${normaliseDocumentName(documentName)}|${key}`;
+}
+
+/** A finding still standing: hard ones always, warnings until the applicant dismisses them. */
+export interface OpenFinding extends StoredFinding {
+  documentName: string;
+  severity: 'hard' | 'soft';
+  key: string;
+}
+
+/**
+ * The findings of one document that are still open: every hard finding (they cannot be
+ * dismissed) and the warnings not in `dismissed`. A stored "too old" finding is left out: the
+ * document's date is judged against the evidence window at the moment readiness is assessed
+ * (readiness.ts, evidence_too_old), not when the file was read.
+ */
+export function openFindings(inspection: DocumentInspection, dismissed?: ReadonlySet<string>): OpenFinding[] {
+  const open: OpenFinding[] = [];
+  for (const f of inspection.findings) {
+    if (f.code === 'document_too_old') continue;
+    const key = findingKey(f);
+    const hard = isHardFinding(f.code);
+    if (!hard && dismissed?.has(dismissalKey(inspection.documentName, key))) continue;
+    open.push({ ...f, documentName: inspection.documentName, severity: hard ? 'hard' : 'soft', key });
+  }
+  return open;
+}
+
+/**
+ * A link that opens a document, at `page` where the file type documents a way to: for a PDF the
+ * fragment `#page=N` (RFC 8118 §3, the application/pdf media type's fragment identifiers, which
+ * browsers' PDF viewers follow). Other files (Word, Excel, PowerPoint, opened in Office for the web
+ * from their SharePoint webUrl) have no documented page parameter, so they open at the start.
+ */
+export function documentPageLink(
+  webUrl: string,
+  documentName: string,
+  page: number,
+): { url: string; page: number | null } {
+  const pdf = /\.pdf$/i.test(documentName.trim());
+  if (!pdf || !Number.isInteger(page) || page < 1) return { url: webUrl, page: null };
+  return { url: `${webUrl.replace(/#.*$/, '')}#page=${page}`, page };
+}

@@ -22,7 +22,7 @@
  *   A document's inspected date stands in for the declared evidence date when none is declared.
  * Commentary for criteria above the target level, or for unknown criteria, is ignored.
  */
-import { findingKey, isHardFinding, type DocumentInspection } from './evidence-findings.js';
+import { normaliseDocumentName, openFindings, type DocumentInspection } from './evidence-findings.js';
 import { criteriaUpTo, sectionTitle, type Framework } from './framework.js';
 import { MIN_DOCUMENTS } from './levels.js';
 import { addMonthsLondon, formatLondon, inLondon } from './time.js';
@@ -75,10 +75,7 @@ export interface ReadinessInput {
   dismissed?: ReadonlySet<string>;
 }
 
-/** How document names are compared: trimmed, case-insensitive. */
-export function normaliseDocumentName(name: string): string {
-  return name.trim().toLowerCase();
-}
+export { normaliseDocumentName };
 
 /** The London calendar date (YYYY-MM-DD) of the oldest evidence still current at `at`. */
 export function oldestCurrentEvidenceDate(at: Date): string {
@@ -89,6 +86,23 @@ export function oldestCurrentEvidenceDate(at: Date): string {
 export function isEvidenceCurrent(doc: Pick<EvidenceDocument, 'evidenceDate' | 'lastModified'>, at: Date): boolean {
   const dated = doc.evidenceDate ?? doc.lastModified;
   return (inLondon(dated).toISODate() ?? '') >= oldestCurrentEvidenceDate(at);
+}
+
+/**
+ * Whether an application's inspected documents leave anything open (the admins' count): a finding
+ * still standing (openFindings) or a document whose inspected date is outside the evidence window at `at`.
+ */
+export function hasOpenFindings(
+  inspections: readonly DocumentInspection[],
+  dismissed: ReadonlySet<string> | undefined,
+  at: Date,
+): boolean {
+  return inspections.some(
+    (i) =>
+      openFindings(i, dismissed).length > 0 ||
+      (i.documentDate !== null &&
+        !isEvidenceCurrent({ evidenceDate: new Date(`${i.documentDate}T12:00:00Z`), lastModified: at }, at)),
+  );
 }
 
 function isPositiveInteger(n: unknown): boolean {
@@ -126,13 +140,16 @@ export function assessReadiness(input: ReadinessInput): Readiness {
       });
     }
     const inspection = inspected.get(normaliseDocumentName(d.name));
-    for (const f of inspection?.findings ?? []) {
-      if (f.code === 'document_too_old') continue; // judged above, at `at`
-      const key = findingKey(f);
-      if (isHardFinding(f.code))
+    for (const f of inspection ? openFindings(inspection, input.dismissed) : []) {
+      if (f.severity === 'hard')
         hard({ kind: 'evidence_finding', documentName: d.name, message: `“${d.name}”: ${f.message}` });
-      else if (!input.dismissed?.has(`${normaliseDocumentName(d.name)}|${key}`))
-        soft({ kind: 'evidence_warning', documentName: d.name, findingKey: key, message: `“${d.name}”: ${f.message}` });
+      else
+        soft({
+          kind: 'evidence_warning',
+          documentName: d.name,
+          findingKey: f.key,
+          message: `“${d.name}”: ${f.message}`,
+        });
     }
     if (!d.completed) {
       soft({

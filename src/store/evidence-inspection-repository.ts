@@ -3,8 +3,14 @@
  * application. Results hold kinds, pages and masked hints only.
  */
 import type { Kysely } from 'kysely';
-import type { DocumentInspection, FindingCode, StoredFinding } from '../domain/evidence-findings.js';
-import { normaliseDocumentName } from '../domain/readiness.js';
+import {
+  dismissalKey,
+  normaliseDocumentName,
+  type DocumentInspection,
+  type FindingCode,
+  type StoredFinding,
+} from '../domain/evidence-findings.js';
+import { hasOpenFindings } from '../domain/readiness.js';
 import type { AuditRepository } from './audit-repository.js';
 import type { DB } from './schema.js';
 
@@ -207,24 +213,51 @@ export class EvidenceInspectionRepository {
 
   /** Readiness' set of dismissed warnings: `<name key>|<finding key>`. */
   async dismissedKeys(applicationId: string): Promise<Set<string>> {
-    return new Set((await this.dismissals(applicationId)).map((d) => `${d.documentName}|${d.findingKey}`));
+    return new Set((await this.dismissals(applicationId)).map((d) => dismissalKey(d.documentName, d.findingKey)));
   }
 
-  /** Per application of the cycle: does any current inspection hold a finding? (admin dashboard) */
-  async applicationsWithFindings(cycleId: string): Promise<number> {
-    const rows = await this.db
-      .selectFrom('evidence_inspections as i')
-      .innerJoin('applications as a', 'a.id', 'i.application_id')
-      .select(['i.application_id', 'i.result'])
-      .where('a.cycle_id', '=', cycleId)
-      .where('i.current', '=', true)
-      .execute();
-    const withFindings = new Set<string>();
-    for (const r of rows) {
-      const res = (typeof r.result === 'string' ? JSON.parse(r.result) : r.result) as StoredInspection;
-      if (res.problems.length > 0 || res.error) withFindings.add(r.application_id);
-    }
-    return withFindings.size;
+  /**
+   * How many applications of the cycle (withdrawn and lapsed ones aside) have open findings at
+   * `at`, as the domain decides it (hasOpenFindings): the admins' dashboard count.
+   */
+  async applicationsWithOpenFindings(cycleId: string, at: Date): Promise<number> {
+    const [rows, dismissals] = await Promise.all([
+      this.db
+        .selectFrom('evidence_inspections as i')
+        .innerJoin('applications as a', 'a.id', 'i.application_id')
+        .selectAll('i')
+        .where('a.cycle_id', '=', cycleId)
+        .where('a.state', 'not in', ['withdrawn', 'lapsed'])
+        .where('i.current', '=', true)
+        .execute(),
+      this.db
+        .selectFrom('evidence_dismissals as d')
+        .innerJoin('applications as a', 'a.id', 'd.application_id')
+        .select(['d.application_id', 'd.name_key', 'd.finding_key'])
+        .where('a.cycle_id', '=', cycleId)
+        .execute(),
+    ]);
+    const byApp = new Map<string, DocumentInspection[]>();
+    for (const r of rows)
+      byApp.set(r.application_id, [
+        ...(byApp.get(r.application_id) ?? []),
+        toDocumentInspection({
+          itemId: r.item_id,
+          versionKey: r.version_key,
+          name: r.name,
+          inspectedAt: r.inspected_at,
+          result: (typeof r.result === 'string' ? JSON.parse(r.result) : r.result) as StoredInspection,
+        }),
+      ]);
+    const dismissed = new Map<string, Set<string>>();
+    for (const d of dismissals)
+      dismissed.set(
+        d.application_id,
+        (dismissed.get(d.application_id) ?? new Set()).add(dismissalKey(d.name_key, d.finding_key)),
+      );
+    let n = 0;
+    for (const [appId, inspections] of byApp) if (hasOpenFindings(inspections, dismissed.get(appId), at)) n++;
+    return n;
   }
 }
 

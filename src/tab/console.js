@@ -545,6 +545,15 @@
         }),
       ),
     );
+    p.appendChild(
+      el('p', {
+        id: 'open-findings',
+        text:
+          'With open evidence findings: ' +
+          s.withOpenFindings +
+          ' (a blank template, personal data, an old document or a warning not dismissed, found by reading the files).',
+      }),
+    );
     root.appendChild(p);
 
     listSection(root, 'overdue', 'Overdue', s.overdue, 'Nothing is overdue.');

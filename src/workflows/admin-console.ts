@@ -34,6 +34,8 @@ export interface ConsoleSummary {
   total: number;
   /** One bar per state, in workflow order (the chart and its table). */
   pipeline: { state: ApplicationState; label: string; count: number }[];
+  /** Applications whose evidence has open findings (withdrawn and lapsed ones aside). */
+  withOpenFindings: number;
   overdue: ConsoleRow[];
   unassigned: ConsoleRow[];
   awaitingModeration: ConsoleRow[];
@@ -96,6 +98,7 @@ export async function consoleSummary(svc: Services, actor: Actor, cycleId?: stri
     generatedAt: formatLondon(now),
     total: d.total,
     pipeline: APPLICATION_STATES.map((s) => ({ state: s, label: STATE_LABELS[s], count: d.counts[s] })),
+    withOpenFindings: d.withOpenFindings,
     overdue: d.overdue.map((r) => row(r)),
     unassigned: d.unassigned.map((r) => row(r)),
     awaitingModeration: moderation,

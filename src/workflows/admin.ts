@@ -42,16 +42,19 @@ export interface Dashboard {
   unassigned: DashboardRow[];
   /** Applications waiting for an admin: requested (open), recommended (decide), decided (communicate). */
   toAct: DashboardRow[];
+  /** Applications (withdrawn and lapsed aside) whose evidence has open findings (domain: hasOpenFindings). */
+  withOpenFindings: number;
 }
 
 export async function dashboard(svc: Services, actor: Actor, cycleId?: string): Promise<Dashboard> {
   authorise(actor, 'view_dashboard', { kind: 'cycle' });
   const cycle = cycleId ? await loadCycle(svc, cycleId) : await currentCycle(svc);
   const now = svc.clock.now();
-  const [apps, assignments, orgs] = await Promise.all([
+  const [apps, assignments, orgs, withOpenFindings] = await Promise.all([
     svc.store.applications.listByCycle(cycle.id),
     svc.store.reviews.assignmentCounts(cycle.id),
     svc.store.organisations.list(),
+    svc.store.inspections.applicationsWithOpenFindings(cycle.id, now),
   ]);
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   const counts = Object.fromEntries(APPLICATION_STATES.map((s) => [s, 0])) as Record<ApplicationState, number>;
@@ -81,7 +84,7 @@ export async function dashboard(svc: Services, actor: Actor, cycleId?: string): 
     if (a.state === 'recommended') toAct.push(row('decide'));
     if (a.state === 'decided') toAct.push(row('communicate'));
   }
-  return { cycle, counts, total: apps.length, overdue, unassigned, toAct };
+  return { cycle, counts, total: apps.length, overdue, unassigned, toAct, withOpenFindings };
 }
 
 /** Applications of the cycle in one state (for list cards). */
