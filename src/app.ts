@@ -69,7 +69,7 @@ export interface StartOptions {
   /** Local mode: people the tab's picker offers who are not registered; refused in tenant mode. */
   unregisteredVisitors?: readonly { entraObjectId: string; name: string }[];
   /** Links cards give to local pages instead of Teams and SharePoint; refused in tenant mode. */
-  localLinks?: Pick<NonNullable<Services['links']>, 'joinMeeting' | 'evidenceFolder'>;
+  localLinks?: Pick<NonNullable<Services['links']>, 'joinMeeting' | 'evidenceFolder' | 'evidenceDocument'>;
   /** false: no lapsing on this instance (tests); the setting is JOB_LAPSING. */
   housekeeping?: boolean;
   /** Build the Graph-backed ports (evidence folders, meetings, attendance); default true. */

@@ -152,11 +152,14 @@ export function applicantOpenCard(view: ApplicationView, opts: CardOptions): Ada
           bulletList(problemLines(hard, 8)),
         ]),
       );
-    if (soft.length > 0)
+    // Warnings the applicant may dismiss are listed once, each beside its own button.
+    const dismissable = dismissableWarnings(view, soft);
+    const others = soft.filter((p) => !dismissable.includes(p));
+    if (others.length > 0)
       body.push(
-        callout('warning', [rich([strong(`Worth checking (${soft.length})`)]), bulletList(problemLines(soft, 4))]),
+        callout('warning', [rich([strong(`Worth checking (${others.length})`)]), bulletList(problemLines(others, 4))]),
       );
-    body.push(...dismissWarningsBlock(view, soft));
+    body.push(...dismissWarningsBlock(view, dismissable));
   } else {
     body.push(
       text(
@@ -693,25 +696,37 @@ export function notReadyCard(view: ApplicationView, problems: readonly string[])
   );
 }
 
+/** At most this many dismissable warnings on the card (one button each), to keep it small. */
+const MAX_DISMISSABLE = 3;
+
+function dismissableWarnings(view: ApplicationView, soft: readonly ReadinessProblem[]): ReadinessProblem[] {
+  if (view.application.state !== 'open') return [];
+  return soft.filter((p) => p.kind === 'evidence_warning' && p.findingKey && p.documentName).slice(0, MAX_DISMISSABLE);
+}
+
 /**
  * Warnings from inspecting the documents can be dismissed with a reason (kept in the audit log and
- * shown to reviewers): one reason box and a button per warning, at most three, to keep the card small.
+ * shown to reviewers): each warning numbered with its own button, and one reason box above them.
  */
-function dismissWarningsBlock(view: ApplicationView, soft: readonly ReadinessProblem[]): CardElement[] {
-  const warnings = soft.filter((p) => p.kind === 'evidence_warning' && p.findingKey && p.documentName).slice(0, 3);
-  if (warnings.length === 0 || view.application.state !== 'open') return [];
+function dismissWarningsBlock(view: ApplicationView, warnings: readonly ReadinessProblem[]): CardElement[] {
+  if (warnings.length === 0) return [];
   return [
-    textInput('reason', 'Why a warning does not apply (kept and shown to reviewers)', {
-      maxLength: MAX_DISMISS_REASON,
-    }),
-    actionSet(
-      warnings.map((w, i) =>
-        execute(`Dismiss warning ${i + 1}: ${w.documentName!.slice(0, 30)}`, 'dismiss_evidence_warning', {
-          ...appData(view),
-          documentName: w.documentName,
-          findingKey: w.findingKey,
-        }),
+    callout('warning', [
+      rich([strong(`Warnings from checking your files (${warnings.length})`)]),
+      text('If one does not apply, say why and dismiss it. Reviewers see your reason.', { isSubtle: true }),
+      ...warnings.map((w, i) => plain(`${i + 1}. ${w.message}`)),
+      textInput('reason', 'Why a warning does not apply (kept and shown to reviewers)', {
+        maxLength: MAX_DISMISS_REASON,
+      }),
+      actionSet(
+        warnings.map((w, i) =>
+          execute(`Dismiss warning ${i + 1}`, 'dismiss_evidence_warning', {
+            ...appData(view),
+            documentName: w.documentName,
+            findingKey: w.findingKey,
+          }),
+        ),
       ),
-    ),
+    ]),
   ];
 }

@@ -2,6 +2,7 @@
 import { awardableLevels } from '../../src/domain/application-state.js';
 import { graceEnd } from '../../src/domain/cycle.js';
 import { criteriaForSection, criteriaUpTo, SECTIONS } from '../../src/domain/framework.js';
+import { documentPageLink, normaliseDocumentName, openFindings } from '../../src/domain/evidence-findings.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { ApplicationState, AssessmentOutcome, SectionNumber } from '../../src/domain/types.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
@@ -10,6 +11,7 @@ import type { QueueItem } from '../../src/workflows/review.js';
 import { STATE_LABELS } from '../../src/domain/application-state.js';
 import {
   actionSet,
+  bulletList,
   callout,
   card,
   choiceInput,
@@ -364,6 +366,7 @@ function buildAssessCard(
                   [strong('Evidence: '), refs.map((r) => `${r.documentName} p. ${formatPages(r.pages)}`).join('; ')],
                   { size: 'Small' },
                 ),
+                ...referenceFindings(view, refs),
               ]
             : []),
           choiceInput(`outcome_${c.id}`, `Outcome for ${c.id}`, OUTCOME_CHOICES, {
@@ -417,6 +420,72 @@ function buildAssessCard(
     `Assess section ${section}`,
   );
 }
+
+/** At most this many findings per referenced document on the assessment card (the rest are counted). */
+const FINDINGS_PER_DOCUMENT = 3;
+
+/**
+ * Beside a criterion's references: what inspecting each referenced document found (open findings,
+ * and warnings the applicant dismissed with their reason), and a link opening it at the first
+ * cited page (documentPageLink: a PDF at that page, other files at their start).
+ */
+function referenceFindings(
+  view: ApplicationView,
+  refs: readonly { documentName: string; pages: number[] }[],
+): CardElement[] {
+  const out: CardElement[] = [];
+  const links: CardAction[] = [];
+  const seen = new Set<string>();
+  for (const ref of refs) {
+    const name = normaliseDocumentName(ref.documentName);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const inspection = view.inspections.find((i) => normaliseDocumentName(i.documentName) === name);
+    const tooOld = (view.readiness?.problems ?? []).filter(
+      (p) => p.kind === 'evidence_too_old' && normaliseDocumentName(p.documentName ?? '') === name,
+    );
+    const open = inspection ? openFindings(inspection) : [];
+    const dismissed = view.dismissals.filter(
+      (d) => d.documentName === name && open.some((f) => f.key === d.findingKey),
+    );
+    const lines = [
+      ...tooOld.map((p) => `Problem: ${p.message}`),
+      ...open
+        .filter((f) => !dismissed.some((d) => d.findingKey === f.key))
+        .map((f) => `${f.severity === 'hard' ? 'Problem' : 'Warning'}: ${f.message}`),
+      ...dismissed.map(
+        (d) =>
+          `Warning dismissed by the applicant (${open.find((f) => f.key === d.findingKey)!.message}): “${d.reason}”`,
+      ),
+    ];
+    if (lines.length > 0)
+      out.push(
+        container(
+          [
+            rich([strong(`Checks of ${inspection?.documentName ?? ref.documentName.trim()}`)], { size: 'Small' }),
+            bulletList(
+              lines.length > FINDINGS_PER_DOCUMENT
+                ? [...lines.slice(0, FINDINGS_PER_DOCUMENT), `…and ${lines.length - FINDINGS_PER_DOCUMENT} more.`]
+                : lines,
+            ),
+          ],
+          'warning',
+        ),
+      );
+    const doc = view.documents.find((d) => normaliseDocumentName(d.name) === name);
+    const first = ref.pages.find((p) => Number.isInteger(p) && p > 0);
+    if (doc?.webUrl && links.length < MAX_OPEN_LINKS) {
+      const link = documentPageLink(doc.webUrl, doc.name, first ?? 1);
+      const short = doc.name.length > 28 ? `${doc.name.slice(0, 27)}…` : doc.name;
+      links.push(openUrl(link.page ? `Open ${short} at p. ${link.page}` : `Open ${short}`, link.url));
+    }
+  }
+  if (links.length > 0) out.push(actionSet(links));
+  return out;
+}
+
+/** Open-document links per criterion (Teams shows at most a few actions side by side). */
+const MAX_OPEN_LINKS = 3;
 
 /** Count of criteria a reviewer still has to assess (for tests and notices). */
 export function remainingToAssess(view: ApplicationView, reviewerId: string): number {

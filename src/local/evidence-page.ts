@@ -18,6 +18,7 @@ import { afterReply, type Services } from '../workflows/services.js';
 import { DEMO_PEOPLE } from './demo-people.js';
 import {
   badRequest,
+  evidenceFileParams,
   evidenceUploadParams,
   INPUT_LIMITS,
   localVisitorQuery,
@@ -139,6 +140,46 @@ async function upload(e, orgId) {
 </script>`,
       ),
     );
+  });
+
+  /**
+   * One file of the folder, as its SharePoint webUrl opens it in a tenant: for the chosen person
+   * only if the folder is shared with them. The file is opened through Graph's preview action
+   * (driveitem-preview), whose link the browser follows; a `#page=N` on this page's address is kept
+   * across the redirect (a Location without a fragment inherits it, RFC 9110 §10.2.2), so a PDF opens
+   * at that page.
+   */
+  app.get('/local/evidence/:orgId/files/:name', async (req, res) => {
+    const params = evidenceFileParams.safeParse(req.params);
+    const q = localVisitorQuery.safeParse(req.query);
+    const org = params.success ? await svc.store.organisations.get(params.data.orgId) : null;
+    if (!params.success || !org)
+      return void res.status(404).type('html').send(page('Not found', '<p>There is no such file.</p>'));
+    const name = params.data.name;
+    const v = q.success ? await visitor(q.data.as) : null;
+    if (!v)
+      return void res.type('html').send(
+        page(
+          name,
+          `<h1>${esc(name)}</h1>${picker(`/local/evidence/${encodeURIComponent(org.id)}/files/${encodeURIComponent(name)}`, 'Who are you?')}`,
+          // The page asked for (#page=N) stays on the address once the person is chosen.
+          `<script>for (const a of document.querySelectorAll('a[href*="?as="]')) a.href += location.hash;</script>`,
+        ),
+      );
+    const access = v.actor ? await evidenceFolderAccess(svc, v.actor, org.id) : { view: false, upload: false };
+    if (!access.view)
+      return void res
+        .status(403)
+        .type('html')
+        .send(page(name, `<p class="refused">This file is not shared with ${esc(v.demo.displayName)}.</p>`));
+    const cycle = await svc.store.cycles.current(svc.clock.now());
+    const url = cycle && graph?.scanner ? await graph.scanner.previewUrl(cycle.id, org.id, name, 1) : null;
+    if (!url)
+      return void res
+        .status(404)
+        .type('html')
+        .send(page(name, `<p>${esc(name)} is not in the folder.</p>`));
+    res.redirect(302, url.replace(/#.*$/, ''));
   });
 
   app.put(

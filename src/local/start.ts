@@ -186,10 +186,13 @@ app = await unlessStopping(
       name: p.displayName,
     })),
     // Cards link to the local pages: the meeting page (a visit is recorded as attendance in the
-    // Graph emulator's meeting) and the local stand-in for the organisation's SharePoint folder.
+    // Graph emulator's meeting) and the local stand-in for the organisation's SharePoint folder
+    // and its files.
     localLinks: {
       joinMeeting: (sessionId) => `${appUrl}/local/dropins?session=${encodeURIComponent(sessionId)}`,
       evidenceFolder: (organisationId) => `${appUrl}/local/evidence/${encodeURIComponent(organisationId)}`,
+      evidenceDocument: (organisationId, documentName) =>
+        `${appUrl}/local/evidence/${encodeURIComponent(organisationId)}/files/${encodeURIComponent(documentName)}`,
     },
     beforeListen: async (svc) => {
       mark('database open');

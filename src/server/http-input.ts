@@ -73,6 +73,9 @@ export const evidenceUploadParams = z.object({
   name: fileNameParam,
 });
 
+/** GET /local/evidence/:orgId/files/:name (local mode only) */
+export const evidenceFileParams = z.object({ orgId: idParam, name: fileNameParam });
+
 /** Answer a request the caller got wrong. */
 export function badRequest(res: Response, error: string, message: string, status = 400): void {
   res.status(status).json({ error, message });

@@ -14,7 +14,7 @@ import { httpStatusFor, isDomainError } from '../domain/errors.js';
 import { ROLE_PRECEDENCE } from '../domain/people.js';
 import { formatLondon } from '../domain/time.js';
 import type { ApplicationState, BookingStatus, Cycle, Level, Role } from '../domain/types.js';
-import { myOverview, type MyOverview } from '../workflows/my-overview.js';
+import { myOverview, type EvidenceCheck, type MyOverview } from '../workflows/my-overview.js';
 import type { Services } from '../workflows/services.js';
 import { badRequest, meQuery } from './http-input.js';
 import { tabUserOf } from './tab-auth.js';
@@ -61,6 +61,8 @@ export interface MeResponse {
         documentsRequired: number | null;
         problems: { severity: 'hard' | 'soft'; kind: string; message: string }[];
       };
+      /** What inspecting each evidence file found: kinds, pages and masked hints, never a value. */
+      evidenceChecks: EvidenceCheck[];
     };
   };
   bookings: {
@@ -211,6 +213,7 @@ export function meResponse(o: MyOverview, links?: Services['links']): MeResponse
                     .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'hard' ? -1 : 1))
                     .map((p) => ({ severity: p.severity, kind: p.kind, message: p.message })),
                 },
+                evidenceChecks: app.evidenceChecks,
               }
             : null,
         }

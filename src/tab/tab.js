@@ -176,6 +176,8 @@
       }
     }
 
+    renderEvidenceChecks(box, app.evidenceChecks || []);
+
     // Readiness is about submitting: only while the application is open.
     if (!r.applies) return;
     box.appendChild(el('h4', { text: 'Readiness' }));
@@ -212,6 +214,52 @@
       details.appendChild(sl);
       box.appendChild(details);
     }
+  }
+
+  /**
+   * What reading each evidence file found, per file: problems that block submission, warnings (with
+   * the reason when dismissed) and personal data by kind and page with a masked hint, never the value.
+   */
+  function renderEvidenceChecks(box, checks) {
+    if (checks.length === 0) return;
+    var section = el('section', { id: 'findings', 'aria-labelledby': 'findings-heading' });
+    section.appendChild(el('h4', { id: 'findings-heading', text: 'What the checks of your files found' }));
+    var list = el('ul', { className: 'checks' });
+    checks.forEach(function (c) {
+      var facts = [];
+      if (c.pages !== null) facts.push(c.pages + (c.pages === 1 ? ' page' : ' pages'));
+      if (c.documentDate) facts.push('dated ' + c.documentDate);
+      var item = el('li', null, el('strong', { text: c.document }), facts.length ? ' (' + facts.join(', ') + ')' : '');
+      var lines = el('ul');
+      c.findings.forEach(function (f) {
+        var label = f.severity === 'hard' ? 'Must fix: ' : f.dismissedReason ? 'Warning (dismissed): ' : 'Warning: ';
+        lines.appendChild(
+          el(
+            'li',
+            { className: f.severity === 'hard' ? 'check-hard' : 'check-warning' },
+            el('strong', { text: label }),
+            f.message,
+            f.dismissedReason ? el('span', { className: 'hint', text: ' Dismissed: ' + f.dismissedReason }) : null,
+          ),
+        );
+      });
+      c.personalData.forEach(function (p) {
+        lines.appendChild(
+          el(
+            'li',
+            { className: 'check-hard' },
+            el('strong', { text: 'Personal data: ' }),
+            p.kind + (p.page !== null ? ' on page ' + p.page : ' in the file properties') + ' (' + p.hint + ')',
+          ),
+        );
+      });
+      if (c.findings.length === 0 && c.personalData.length === 0)
+        lines.appendChild(el('li', { className: 'good', text: 'Nothing found.' }));
+      item.appendChild(lines);
+      list.appendChild(item);
+    });
+    section.appendChild(list);
+    box.appendChild(section);
   }
 
   function renderBookings(data) {

@@ -5,12 +5,13 @@
 import { authorise } from '../domain/authorisation.js';
 import { DomainError } from '../domain/errors.js';
 import type { Framework } from '../domain/framework.js';
-import type { DocumentInspection } from '../domain/evidence-findings.js';
+import { dismissalKey, type DocumentInspection } from '../domain/evidence-findings.js';
 import { assessReadiness, type Readiness } from '../domain/readiness.js';
 import { daysLeftLondon } from '../domain/time.js';
 import type { IssuedAward } from '../domain/award.js';
 import type { Actor, Application, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
 import type { StoredEvidenceDocument } from '../store/evidence-repository.js';
+import type { Dismissal } from '../store/evidence-inspection-repository.js';
 import type { Assessment, Clarification, Recommendation } from '../store/review-repository.js';
 import type { Services } from './services.js';
 
@@ -53,6 +54,8 @@ export interface ApplicationView {
   readiness: Readiness | null;
   /** The latest inspection of each document (kinds, pages and masked hints only). */
   inspections: DocumentInspection[];
+  /** Warnings the applicant dismissed, with their reasons (shown to reviewers). */
+  dismissals: Dismissal[];
   reviewers: Person[];
   assessments: Assessment[];
   recommendations: Recommendation[];
@@ -177,10 +180,11 @@ export async function buildView(
     Promise.all(ids.map((id) => s.people.get(id))),
     svc.evidence ? svc.evidence.folderFor(cycle.id, organisation.id).catch(() => null) : Promise.resolve(null),
   ]);
-  const [inspections, dismissed] = await Promise.all([
+  const [inspections, dismissals] = await Promise.all([
     s.inspections.forReadiness(application.id),
-    s.inspections.dismissedKeys(application.id),
+    s.inspections.dismissals(application.id),
   ]);
+  const dismissed = new Set(dismissals.map((d) => dismissalKey(d.documentName, d.findingKey)));
   const readiness = application.targetLevel
     ? assessReadiness({
         framework,
@@ -198,17 +202,20 @@ export async function buildView(
     organisation,
     framework,
     commentary,
-    documents,
     documentsListedAt: listedAt,
     readiness,
     inspections,
+    dismissals,
     reviewers: reviewers.filter((p): p is Person => p !== null),
     assessments,
     recommendations,
     clarifications,
     decision,
     award,
-    // In local mode the link opens the local stand-in for the organisation's folder.
+    // In local mode the links open the local stand-in for the organisation's folder and its files.
+    documents: svc.links?.evidenceDocument
+      ? documents.map((d) => ({ ...d, webUrl: svc.links!.evidenceDocument!(organisation.id, d.name) }))
+      : documents,
     folder: folder && svc.links?.evidenceFolder ? { webUrl: svc.links.evidenceFolder(organisation.id) } : folder,
     downloads: awardDownloads(svc, application, award),
     now,

@@ -20,7 +20,10 @@ import type {
   DropInSession,
   Organisation,
 } from '../domain/types.js';
-import { loadApplicationView } from './application-view.js';
+import { normaliseDocumentName, openFindings } from '../domain/evidence-findings.js';
+import { personalDataKindWords } from '../evidence/inspect.js';
+import type { PersonalDataKind } from '../evidence/types.js';
+import { loadApplicationView, type ApplicationView } from './application-view.js';
 import { myBookings } from './dropins.js';
 import type { Services } from './services.js';
 
@@ -42,7 +45,43 @@ export interface OrganisationOverview {
     decision: { level: Decision['level']; communicatedAt: Date | null } | null;
     /** The award a communicated decision granted. */
     award: Award | null;
+    /** What inspecting each file found (kinds, pages and masked hints only; never a value). */
+    evidenceChecks: EvidenceCheck[];
   } | null;
+}
+
+/** One inspected file as the tab lists it. */
+export interface EvidenceCheck {
+  document: string;
+  pages: number | null;
+  documentDate: string | null;
+  findings: { severity: 'hard' | 'soft'; message: string; dismissedReason: string | null }[];
+  personalData: { kind: string; page: number | null; hint: string }[];
+}
+
+/** The inspected files with their findings: open ones, and warnings dismissed with the reason given. */
+export function evidenceChecks(view: Pick<ApplicationView, 'inspections' | 'dismissals'>): EvidenceCheck[] {
+  return view.inspections.map((i) => {
+    const name = normaliseDocumentName(i.documentName);
+    const reasons = new Map(
+      view.dismissals.filter((d) => d.documentName === name).map((d) => [d.findingKey, d.reason]),
+    );
+    return {
+      document: i.documentName,
+      pages: i.pages,
+      documentDate: i.documentDate,
+      findings: openFindings(i).map((f) => ({
+        severity: f.severity,
+        message: f.message,
+        dismissedReason: f.severity === 'soft' ? (reasons.get(f.key) ?? null) : null,
+      })),
+      personalData: i.personalData.map((p) => ({
+        kind: personalDataKindWords(p.kind as PersonalDataKind) ?? p.kind,
+        page: p.page,
+        hint: p.hint,
+      })),
+    };
+  });
 }
 
 export interface MyOverview {
@@ -121,6 +160,7 @@ async function organisationOverview(
           ? { level: view.decision.level, communicatedAt: view.award?.validFrom ?? null }
           : null,
       award: view.application.state === 'communicated' ? view.award : null,
+      evidenceChecks: evidenceChecks(view),
     },
   };
 }

@@ -36,6 +36,8 @@ export interface Services {
     joinMeeting?(sessionId: string): string;
     /** Local mode only: the local stand-in for the organisation's SharePoint evidence folder. */
     evidenceFolder?(organisationId: string): string;
+    /** Local mode only: one file of that folder on the local stand-in (instead of its SharePoint webUrl). */
+    evidenceDocument?(organisationId: string, documentName: string): string;
   } & Partial<AwardLinks>;
   /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
   background?: Background;

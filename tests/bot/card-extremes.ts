@@ -5,6 +5,7 @@
  */
 import { criteriaUpTo } from '../../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../../src/domain/framework-default.js';
+import { normaliseDocumentName, type DocumentInspection } from '../../src/domain/evidence-findings.js';
 import { assessReadiness } from '../../src/domain/readiness.js';
 import { APPLICATION_STATES, type ApplicationState, type Level } from '../../src/domain/types.js';
 import type { Dashboard, DashboardRow } from '../../src/workflows/admin.js';
@@ -59,7 +60,7 @@ export function extremeView(
     evidenceDate: null,
     lastModified: new Date(T0.getTime() - 10 * DAY),
     completed: true,
-    webUrl: null,
+    webUrl: `https://northshire.sharepoint.com/sites/wexqs/Shared%20Documents/${encodeURIComponent(x.name(0))}/${encodeURIComponent(x.name(100 + i))}`,
     listedAt: T0,
     declaredBy: null,
   }));
@@ -71,6 +72,39 @@ export function extremeView(
       documentName: documents[(i + j) % documents.length]!.name,
       pages: [1, 2, 3, 7, 9, 12, 15],
     })),
+  }));
+  // Every document inspected, with every kind of finding, and its warning dismissed at the longest reason.
+  const inspections: DocumentInspection[] = documents.map((d) => ({
+    documentName: d.name,
+    pages: 15,
+    documentDate: '2020-01-31',
+    personalData: [{ kind: 'nhs_number', page: 3, hint: '943 *** ****' }],
+    findings: [
+      {
+        code: 'blank_template',
+        pages: [1, 2, 3, 4, 5, 6],
+        message: `This looks like a blank template. ${x.long.slice(0, 200)}`,
+      },
+      {
+        code: 'personal_data',
+        pages: [3, 7, 9],
+        message: `Personal data found (NHS number) on page 3. ${x.long.slice(0, 200)}`,
+      },
+      {
+        code: 'fake_redaction',
+        pages: [4],
+        message: `Text is still readable under a black box. ${x.long.slice(0, 200)}`,
+      },
+      { code: 'low_confidence', pages: [], message: `This check is less certain. ${x.long.slice(0, 200)}` },
+      { code: 'image_only_pages', pages: [2, 5, 8, 11], message: `Pages are scans. ${x.long.slice(0, 200)}` },
+    ],
+  }));
+  const dismissals = documents.map((d) => ({
+    documentName: normaliseDocumentName(d.name),
+    findingKey: 'low_confidence:',
+    reason: x.long.slice(0, 500),
+    dismissedBy: 'lead-a',
+    dismissedAt: T0,
   }));
   const application = {
     id: '6f1d2c3b-aaaa-4bbb-8ccc-123456789abc',
@@ -92,7 +126,15 @@ export function extremeView(
     commentary,
     documents,
     documentsListedAt: T0,
-    readiness: assessReadiness({ framework: DEFAULT_FRAMEWORK, targetLevel: level, commentary, documents, at: T0 }),
+    readiness: assessReadiness({
+      framework: DEFAULT_FRAMEWORK,
+      targetLevel: level,
+      commentary,
+      documents,
+      at: T0,
+      inspections,
+      dismissed: new Set(dismissals.map((d) => `${d.documentName}|${d.findingKey}`)),
+    }),
     reviewers,
     assessments: criteria.map((c) => ({
       applicationId: application.id,
@@ -168,7 +210,8 @@ export function extremeView(
           }
         : null,
     folder: { webUrl: 'http://127.0.0.1:3978/local/evidence/org-a' },
-    inspections: [],
+    inspections,
+    dismissals,
     downloads: null,
     now: T0,
     daysLeft: 30,
@@ -201,6 +244,7 @@ export function dashboard(n: number, x: Extremes): Dashboard {
     overdue: rows,
     unassigned: rows,
     toAct: rows,
+    withOpenFindings: n,
   };
 }
 

@@ -112,6 +112,7 @@ function view(
     cycle,
     organisation: org,
     inspections: [],
+    dismissals: [],
     framework: DEFAULT_FRAMEWORK,
     commentary,
     documents,
@@ -279,6 +280,7 @@ const dash = {
   overdue: dashRows,
   unassigned: dashRows,
   toAct: dashRows,
+  withOpenFindings: 4,
 };
 add('dashboard', () => dashboardCard(dash, { notice }));
 add('dashboard empty paused', () =>

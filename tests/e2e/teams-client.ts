@@ -27,6 +27,8 @@ export class TeamsClient {
     readonly person: DemoPerson,
     readonly page: Page,
     private url: string,
+    /** Screenshot names start with this (people-NN-…, findings-NN-…). */
+    private readonly shotPrefix = 'people',
   ) {
     page.on('request', (r) => {
       if (/\/conversation\/[^/]+\/installation$/.test(new URL(r.url()).pathname))
@@ -129,8 +131,26 @@ export class TeamsClient {
   async shot(step: string): Promise<string> {
     mkdirSync(SCREENSHOTS, { recursive: true });
     shotNumber += 1;
-    const file = `${SCREENSHOTS}/people-${String(shotNumber).padStart(2, '0')}-${this.person.key}-${step}.png`;
+    const file = `${SCREENSHOTS}/${this.shotPrefix}-${String(shotNumber).padStart(2, '0')}-${this.person.key}-${step}.png`;
     await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /**
+   * A screenshot of one card, whole however long it is: the chat pane scrolls, so the window is
+   * made tall enough to show the card for the shot, then put back.
+   */
+  async cardShot(card: Locator, step: string): Promise<string> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    shotNumber += 1;
+    const file = `${SCREENSHOTS}/${this.shotPrefix}-${String(shotNumber).padStart(2, '0')}-${this.person.key}-${step}.png`;
+    const viewport = this.page.viewportSize();
+    const height = (await card.boundingBox())?.height ?? 0;
+    if (viewport && height + 400 > viewport.height)
+      await this.page.setViewportSize({ width: viewport.width, height: Math.ceil(height) + 400 });
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: file });
+    if (viewport) await this.page.setViewportSize(viewport);
     return file;
   }
 

@@ -42,6 +42,7 @@ function overview(
         documentsListed: 8,
         documentsCompleted: 8,
         readiness: { ready: true, documentsCompleted: 8, documentsRequired: 8, sections: [], problems: [] } as never,
+        evidenceChecks: [],
         daysLeft: 30,
         decision: null,
         award: null,

@@ -7,7 +7,13 @@
  * cannot be dismissed; reviewers get a link opening the document at a page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardCard } from '../../bot/cards/admin-cards.js';
 import { applicantApplicationCard } from '../../bot/cards/applicant-cards.js';
+import { assessSectionCard } from '../../bot/cards/review-cards.js';
+import { criteriaForSection } from '../../src/domain/framework.js';
+import { dashboard } from '../../src/workflows/admin.js';
+import { myOverview } from '../../src/workflows/my-overview.js';
+import { assertValidCard } from '../bot/card-validator.js';
 import { actorFor } from '../../src/domain/people.js';
 import { fixedClock } from '../../src/domain/time.js';
 import type { Actor } from '../../src/domain/types.js';
@@ -86,7 +92,12 @@ describe(`evidence inspection through Graph on ${engine!.name}`, () => {
     evidence.setDocuments(
       'cycle-1',
       'org-a',
-      FILES.map((name) => ({ name, section: 1, lastModified: T0, webUrl: null })),
+      FILES.map((name) => ({
+        name,
+        section: 1,
+        lastModified: T0,
+        webUrl: `https://example.sharepoint.com/Alpha/${name}`,
+      })),
     );
     const requested = await requestApplication(svc, lead);
     const opened = await openApplication(svc, admin, { applicationId: requested.id, version: requested.version });
@@ -218,6 +229,82 @@ describe(`evidence inspection through Graph on ${engine!.name}`, () => {
     expect(url).toMatch(/\/_emulator\/view\/[^#]+#page=3$/);
     const res = await fetch(url!);
     expect(res.headers.get('content-type')).toBe('application/pdf');
-    expect(await store.inspections.applicationsWithFindings('cycle-1')).toBe(1);
+  });
+
+  it('reviewers see each referenced document’s findings, the dismissal’s reason and a link at the cited page', async () => {
+    const view = await loadApplicationView(svc, lead, applicationId);
+    const c = criteriaForSection(view.framework, 1, 'bronze')[0]!;
+    const withCommentary = {
+      ...view,
+      commentary: [
+        {
+          criterionId: c.id,
+          text: 'See the record and the template.',
+          references: [
+            { documentName: 'pdf-nhs-number-page-3.pdf', pages: [3, 4] },
+            { documentName: 'DOCX-blank-template.docx', pages: [1] },
+          ],
+        },
+      ],
+    };
+    const card = assessSectionCard(withCommentary, 'rev-1', 1);
+    assertValidCard(card);
+    const json = JSON.stringify(card);
+    expect(json).toContain('Checks of pdf-nhs-number-page-3.pdf');
+    expect(json).toContain('Problem: Personal data found (NHS number) on page 3');
+    expect(json).toContain('Checks of docx-blank-template.docx');
+    expect(json).toContain('Problem: This looks like a blank template');
+    expect(json).toMatch(
+      /Warning dismissed by the applicant \(This check is less certain: [^)]+\): “Dated in the footer, which the check cannot read”/,
+    );
+    expect(json).not.toMatch(/476\s*5919/);
+    const links = actionsOf(card).filter((a) => a.type === 'Action.OpenUrl');
+    expect(links).toEqual(
+      expect.arrayContaining([
+        {
+          type: 'Action.OpenUrl',
+          title: 'Open pdf-nhs-number-page-3.pdf at p. 3',
+          url: 'https://example.sharepoint.com/Alpha/pdf-nhs-number-page-3.pdf#page=3',
+        },
+        // Word has no documented way to open at a page: it opens at the start.
+        {
+          type: 'Action.OpenUrl',
+          title: 'Open docx-blank-template.docx',
+          url: 'https://example.sharepoint.com/Alpha/docx-blank-template.docx',
+        },
+      ]),
+    );
+  });
+
+  it('the admins’ dashboard counts the applications with open findings', async () => {
+    const admin = actorFor((await store.people.get('admin-1'))!);
+    const d = await dashboard(svc, admin, 'cycle-1');
+    expect(d.withOpenFindings).toBe(1);
+    expect(JSON.stringify(dashboardCard(d))).toContain('"With open evidence findings","value":"1"');
+    expect(await store.inspections.applicationsWithOpenFindings('cycle-1', T0)).toBe(1);
+  });
+
+  it('the tab lists each file’s findings with masked hints and the reason a warning was dismissed', async () => {
+    const o = await myOverview(svc, lead);
+    const checks = o.organisation!.application!.evidenceChecks;
+    const nhs = checks.find((c) => c.document === 'pdf-nhs-number-page-3.pdf')!;
+    expect(nhs.pages).toBe(4);
+    expect(nhs.personalData).toEqual([{ kind: 'NHS number', page: 3, hint: '943 *** ****' }]);
+    expect(nhs.findings).toEqual([
+      { severity: 'hard', message: expect.stringContaining('NHS number) on page 3'), dismissedReason: null },
+    ]);
+    const blank = checks.find((c) => c.document === 'docx-blank-template.docx')!;
+    expect(blank.findings.find((f) => f.severity === 'soft')!.dismissedReason).toBe(
+      'Dated in the footer, which the check cannot read',
+    );
+    expect(JSON.stringify(checks)).not.toMatch(/476\s*5919/);
   });
 });
+
+function actionsOf(node: unknown): { type: string; title?: string; url?: string }[] {
+  if (Array.isArray(node)) return node.flatMap(actionsOf);
+  if (!node || typeof node !== 'object') return [];
+  const o = node as Record<string, unknown>;
+  const own = typeof o.type === 'string' && o.type.startsWith('Action.') ? [o as { type: string }] : [];
+  return [...own, ...Object.values(o).flatMap(actionsOf)];
+}
