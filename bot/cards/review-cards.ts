@@ -2,7 +2,12 @@
 import { awardableLevels } from '../../src/domain/application-state.js';
 import { graceEnd } from '../../src/domain/cycle.js';
 import { criteriaForSection, criteriaUpTo, SECTIONS } from '../../src/domain/framework.js';
-import { documentPageLink, normaliseDocumentName, openFindings } from '../../src/domain/evidence-findings.js';
+import {
+  documentPageLink,
+  FINDING_LABELS,
+  normaliseDocumentName,
+  openFindings,
+} from '../../src/domain/evidence-findings.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { ApplicationState, AssessmentOutcome, SectionNumber } from '../../src/domain/types.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
@@ -421,8 +426,12 @@ function buildAssessCard(
   );
 }
 
-/** At most this many findings per referenced document on the assessment card (the rest are counted). */
-const FINDINGS_PER_DOCUMENT = 3;
+/**
+ * Per criterion, the findings of at most this many referenced documents, this many lines each
+ * (the rest are counted), so that one criterion at the longest always fits a card.
+ */
+const DOCUMENTS_WITH_FINDINGS = 2;
+const FINDINGS_PER_DOCUMENT = 2;
 
 /**
  * Beside a criterion's references: what inspecting each referenced document found (open findings,
@@ -436,6 +445,7 @@ function referenceFindings(
   const out: CardElement[] = [];
   const links: CardAction[] = [];
   const seen = new Set<string>();
+  let notShown = 0;
   for (const ref of refs) {
     const name = normaliseDocumentName(ref.documentName);
     if (seen.has(name)) continue;
@@ -455,10 +465,11 @@ function referenceFindings(
         .map((f) => `${f.severity === 'hard' ? 'Problem' : 'Warning'}: ${f.message}`),
       ...dismissed.map(
         (d) =>
-          `Warning dismissed by the applicant (${open.find((f) => f.key === d.findingKey)!.message}): “${d.reason}”`,
+          `Warning dismissed by the applicant (${FINDING_LABELS[open.find((f) => f.key === d.findingKey)!.code]}): “${d.reason}”`,
       ),
     ];
-    if (lines.length > 0)
+    if (lines.length > 0 && out.length >= DOCUMENTS_WITH_FINDINGS) notShown++;
+    else if (lines.length > 0)
       out.push(
         container(
           [
@@ -480,12 +491,19 @@ function referenceFindings(
       links.push(openUrl(link.page ? `Open ${short} at p. ${link.page}` : `Open ${short}`, link.url));
     }
   }
+  if (notShown > 0)
+    out.push(
+      text(`${plural(notShown, 'more referenced document has', 'more referenced documents have')} findings too.`, {
+        isSubtle: true,
+        size: 'Small',
+      }),
+    );
   if (links.length > 0) out.push(actionSet(links));
   return out;
 }
 
 /** Open-document links per criterion (Teams shows at most a few actions side by side). */
-const MAX_OPEN_LINKS = 3;
+const MAX_OPEN_LINKS = 2;
 
 /** Count of criteria a reviewer still has to assess (for tests and notices). */
 export function remainingToAssess(view: ApplicationView, reviewerId: string): number {

@@ -20,6 +20,20 @@ export type FindingCode =
   | 'truncated'
   | 'not_readable';
 
+/** Each kind of finding in a few words (where the full message would be too long to repeat). */
+export const FINDING_LABELS: Readonly<Record<FindingCode, string>> = {
+  blank_template: 'blank template',
+  partly_filled: 'partly filled in',
+  personal_data: 'personal data',
+  fake_redaction: 'text under a redaction',
+  document_too_old: 'older than the evidence window',
+  image_only_pages: 'scanned pages not checked',
+  low_confidence: 'a less certain check',
+  duplicate: 'a duplicate of another file',
+  truncated: 'only partly read',
+  not_readable: 'could not be read',
+};
+
 export const HARD_FINDINGS: ReadonlySet<FindingCode> = new Set([
   'blank_template',
   'personal_data',

@@ -89,8 +89,19 @@ export function isEvidenceCurrent(doc: Pick<EvidenceDocument, 'evidenceDate' | '
 }
 
 /**
+ * A document's inspected date (YYYY-MM-DD, what its content or metadata shows) judged against the
+ * evidence window at `at`: the problem in words when it is too old, else null.
+ */
+export function inspectedDateProblem(documentDate: string | null, at: Date): string | null {
+  if (documentDate === null) return null;
+  const dated = new Date(`${documentDate}T12:00:00Z`);
+  if (isEvidenceCurrent({ evidenceDate: dated, lastModified: dated }, at)) return null;
+  return `The document appears to be dated ${formatLondon(dated, 'date')}. Evidence must be dated within the last ${EVIDENCE_MAX_AGE_MONTHS} months (on or after ${formatLondon(addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS), 'date')}).`;
+}
+
+/**
  * Whether an application's inspected documents leave anything open (the admins' count): a finding
- * still standing (openFindings) or a document whose inspected date is outside the evidence window at `at`.
+ * still standing (openFindings) or an inspected date outside the evidence window at `at`.
  */
 export function hasOpenFindings(
   inspections: readonly DocumentInspection[],
@@ -98,10 +109,7 @@ export function hasOpenFindings(
   at: Date,
 ): boolean {
   return inspections.some(
-    (i) =>
-      openFindings(i, dismissed).length > 0 ||
-      (i.documentDate !== null &&
-        !isEvidenceCurrent({ evidenceDate: new Date(`${i.documentDate}T12:00:00Z`), lastModified: at }, at)),
+    (i) => openFindings(i, dismissed).length > 0 || inspectedDateProblem(i.documentDate, at) !== null,
   );
 }
 

@@ -2,7 +2,7 @@
  * Inspection results per document version, dismissed warnings and the delta cursor per
  * application. Results hold kinds, pages and masked hints only.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   dismissalKey,
   normaliseDocumentName,
@@ -152,6 +152,15 @@ export class EvidenceInspectionRepository {
       .executeTakeFirst();
     if (!r) return null;
     return (typeof r.cursor === 'string' ? JSON.parse(r.cursor) : r.cursor) as Record<string, unknown>;
+  }
+
+  /**
+   * The stored cursor, read inside a transaction under a lock per application (held until the
+   * transaction ends), so that runs storing their results do so one at a time.
+   */
+  async cursorForUpdate(applicationId: string): Promise<Record<string, unknown> | null> {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`evidence-scan:${applicationId}`}, 0))`.execute(this.db);
+    return this.cursor(applicationId);
   }
 
   async saveCursor(applicationId: string, cursor: Record<string, unknown>, now: Date): Promise<void> {

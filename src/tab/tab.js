@@ -228,7 +228,16 @@
     checks.forEach(function (c) {
       var facts = [];
       if (c.pages !== null) facts.push(c.pages + (c.pages === 1 ? ' page' : ' pages'));
-      if (c.documentDate) facts.push('dated ' + c.documentDate);
+      if (c.documentDate)
+        facts.push(
+          'dated ' +
+            new Date(c.documentDate + 'T12:00:00Z').toLocaleDateString('en-GB', {
+              day: 'numeric',
+              month: 'short',
+              year: 'numeric',
+              timeZone: 'Europe/London',
+            }),
+        );
       var item = el('li', null, el('strong', { text: c.document }), facts.length ? ' (' + facts.join(', ') + ')' : '');
       var lines = el('ul');
       c.findings.forEach(function (f) {

@@ -20,27 +20,45 @@ import type { Services } from './services.js';
 export const MIN_DISMISS_REASON = 3;
 export const MAX_DISMISS_REASON = 500;
 
+/** How many times a run whose listing another run overtook starts again before giving up. */
+export const MAX_INSPECTION_ATTEMPTS = 5;
+
 export async function inspectEvidence(
   svc: Services,
   applicationId: string,
 ): Promise<{ inspected: number; requests: number } | null> {
   if (!svc.scanner) return null;
   const app = await loadApplication(svc, applicationId);
-  const [cursor, known] = await Promise.all([
-    svc.store.inspections.cursor(app.id),
-    svc.store.inspections.currentVersions(app.id),
-  ]);
-  const now = svc.clock.now();
-  const r = await svc.scanner.scan(app.cycleId, app.organisationId, cursor, known, now);
-  if (!r) return null;
-  await svc.store.transaction(async (tx) => {
-    // Hints come from the documents' own text: control characters in them are removed before storing.
-    for (const v of r.inspected)
-      await tx.inspections.record(app.id, { ...v, result: cleanDeep(v.result) as typeof v.result, inspectedAt: now });
-    await tx.inspections.keepOnly(app.id, r.present);
-    await tx.inspections.saveCursor(app.id, r.cursor, now);
-  });
-  return { inspected: r.inspected.length, requests: r.requests };
+  let requests = 0;
+  for (let attempt = 1; attempt <= MAX_INSPECTION_ATTEMPTS; attempt++) {
+    const [cursor, known] = await Promise.all([
+      svc.store.inspections.cursor(app.id),
+      svc.store.inspections.currentVersions(app.id),
+    ]);
+    const now = svc.clock.now();
+    const r = await svc.scanner.scan(app.cycleId, app.organisationId, cursor, known, now);
+    if (!r) return null;
+    requests += r.requests;
+    const stored = await svc.store.transaction(async (tx) => {
+      // Runs overlap (an upload's run, a re-check, the refresh job). One that listed the folder
+      // before another stored a newer listing must not write its older picture over it (a file
+      // uploaded in between would stop counting as inspected): it reads again from the new cursor.
+      const latest = await tx.inspections.cursorForUpdate(app.id);
+      if (JSON.stringify(latest) !== JSON.stringify(cursor)) return false;
+      // Hints come from the documents' own text: control characters in them are removed before storing.
+      for (const v of r.inspected)
+        await tx.inspections.record(app.id, { ...v, result: cleanDeep(v.result) as typeof v.result, inspectedAt: now });
+      await tx.inspections.keepOnly(app.id, r.present);
+      await tx.inspections.saveCursor(app.id, r.cursor, now);
+      return true;
+    });
+    if (stored) return { inspected: r.inspected.length, requests };
+  }
+  svc.log.warn(
+    { applicationId: app.id, attempts: MAX_INSPECTION_ATTEMPTS },
+    'evidence inspection kept being overtaken',
+  );
+  return { inspected: 0, requests };
 }
 
 export async function dismissEvidenceWarning(

@@ -9,7 +9,7 @@
 import { authorise, can } from '../domain/authorisation.js';
 import { checkEligibility, type Eligibility } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
-import type { Readiness } from '../domain/readiness.js';
+import { inspectedDateProblem, type Readiness } from '../domain/readiness.js';
 import type {
   Actor,
   Application,
@@ -60,21 +60,25 @@ export interface EvidenceCheck {
 }
 
 /** The inspected files with their findings: open ones, and warnings dismissed with the reason given. */
-export function evidenceChecks(view: Pick<ApplicationView, 'inspections' | 'dismissals'>): EvidenceCheck[] {
+export function evidenceChecks(view: Pick<ApplicationView, 'inspections' | 'dismissals' | 'now'>): EvidenceCheck[] {
   return view.inspections.map((i) => {
     const name = normaliseDocumentName(i.documentName);
     const reasons = new Map(
       view.dismissals.filter((d) => d.documentName === name).map((d) => [d.findingKey, d.reason]),
     );
+    const tooOld = inspectedDateProblem(i.documentDate, view.now);
     return {
       document: i.documentName,
       pages: i.pages,
       documentDate: i.documentDate,
-      findings: openFindings(i).map((f) => ({
-        severity: f.severity,
-        message: f.message,
-        dismissedReason: f.severity === 'soft' ? (reasons.get(f.key) ?? null) : null,
-      })),
+      findings: [
+        ...(tooOld ? [{ severity: 'hard' as const, message: tooOld, dismissedReason: null }] : []),
+        ...openFindings(i).map((f) => ({
+          severity: f.severity,
+          message: f.message,
+          dismissedReason: f.severity === 'soft' ? (reasons.get(f.key) ?? null) : null,
+        })),
+      ],
       personalData: i.personalData.map((p) => ({
         kind: personalDataKindWords(p.kind as PersonalDataKind) ?? p.kind,
         page: p.page,

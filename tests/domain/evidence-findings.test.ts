@@ -7,7 +7,7 @@ import {
   openFindings,
   type DocumentInspection,
 } from '../../src/domain/evidence-findings.js';
-import { hasOpenFindings } from '../../src/domain/readiness.js';
+import { hasOpenFindings, inspectedDateProblem } from '../../src/domain/readiness.js';
 
 const AT = new Date('2026-06-15T12:00:00Z');
 
@@ -56,6 +56,14 @@ describe('open findings', () => {
     expect(hasOpenFindings([inspection({ documentDate: '2025-06-15' })], undefined, AT)).toBe(false);
     expect(hasOpenFindings([inspection({ documentDate: null })], undefined, AT)).toBe(false);
     expect(hasOpenFindings([], undefined, AT)).toBe(false);
+  });
+
+  it('an inspected date is judged at the moment: outside the window it is a problem in words', () => {
+    expect(inspectedDateProblem('2025-06-14', AT)).toBe(
+      'The document appears to be dated Sat 14 Jun 2025. Evidence must be dated within the last 12 months (on or after Sun 15 Jun 2025).',
+    );
+    expect(inspectedDateProblem('2025-06-15', AT)).toBeNull();
+    expect(inspectedDateProblem(null, AT)).toBeNull();
   });
 });
 

@@ -148,7 +148,10 @@ describe('evidence findings, from upload to the status card, the tab and the aud
     expect(text).toContain('This looks like a blank template');
     expect(text).toContain('pdf-nhs-number-page-3.pdf');
     expect(text).toContain('NHS number on page 3 (943 *** ****)');
-    expect(text).toContain('pdf-two-years-old.pdf');
+    expect(text).toMatch(
+      /pdf-two-years-old\.pdf \(1 page, dated .+\)\s*Must fix: The document appears to be dated .+ Evidence must be dated within the last 12 months/,
+    );
+    expect(text).not.toContain('Nothing found');
     expect(text).toContain('Dismissed: The completed form replaces this file before we submit');
     expect((await page.locator('body').textContent()) ?? '').not.toMatch(NHS_DIGITS);
     await findings.screenshot({ path: `${SCREENSHOTS}/findings-tab-priya.png` });

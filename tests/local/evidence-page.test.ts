@@ -49,6 +49,11 @@ describe('local evidence folder pages', () => {
     // With the tenant configured, as the local stack configures it (GRAPH_TENANT_ID).
     mountEvidencePage(web, { ...services(store), tenantId: DEMO_TENANT_ID }, {
       evidence: folders,
+      // Graph's preview action, as the emulator answers it: a viewer link with the page as a fragment.
+      scanner: {
+        previewUrl: async (_cycle: string, _org: string, name: string, page: number) =>
+          name === 'Work experience policy <2025>.pdf' ? `http://127.0.0.1:1/_emulator/view/item-1#page=${page}` : null,
+      },
     } as unknown as GraphPorts);
     server = await new Promise((resolve) => {
       const s = web.listen(0, '127.0.0.1', () => resolve(s));
@@ -108,5 +113,20 @@ describe('local evidence folder pages', () => {
 
   it('an unknown organisation is a plain 404', async () => {
     expect((await get('/local/evidence/org-nowhere')).status).toBe(404);
+  });
+
+  it('a file link opens the file for people the folder is shared with, keeping the page asked for', async () => {
+    const file = `/local/evidence/org-northshire/files/${encodeURIComponent('Work experience policy <2025>.pdf')}`;
+    const picker = await get(file);
+    expect(picker.status).toBe(200);
+    expect(picker.html).toContain(demoPerson('sam').displayName);
+    expect(picker.html).toContain('location.hash');
+    const opened = await fetch(`${base}${file}?${as('morgan')}`, { redirect: 'manual' });
+    expect(opened.status).toBe(302);
+    // No fragment of its own: the browser keeps the #page=N of the link it followed.
+    expect(opened.headers.get('location')).toBe('http://127.0.0.1:1/_emulator/view/item-1');
+    expect((await get(`${file}?${as('grace')}`)).status).toBe(403);
+    expect((await get(`/local/evidence/org-northshire/files/missing.pdf?${as('priya')}`)).status).toBe(404);
+    expect((await get(`/local/evidence/org-nowhere/files/a.pdf?${as('priya')}`)).status).toBe(404);
   });
 });
