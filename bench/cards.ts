@@ -18,15 +18,15 @@
  *
  * Each instance measures itself (bench/lib/card-instance.ts): server time per request, CPU time
  * (process.cpuUsage) and event-loop utilisation over the run, so CPU ms per invoke = CPU time /
- * invokes answered. BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance there
- * (`node --cpu-prof`); BENCH_PROFILE=1 first times each kind of click alone on the first instance.
+ * invokes answered. BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
+ * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance.
  * Last line: {"bench":"cards","instances":2,"users":50,"requests":N,"errors":N,"p50_ms":F,
  *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"cpu_ms_per_invoke_by_instance":[F,…],
  *   "elu":[F,…],"load_avg_1m":F}
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -173,6 +173,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/** What an instance measured since its last reset (bench/lib/card-instance.ts). */
+interface Timings {
+  serverMs: number[];
+  elu: number;
+  cpuMs: number;
+  queries: number;
+}
+
 interface Instance {
   child: ChildProcess;
   url: string;
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
   const channelToken = await tokens.channelToken({ audience: BOT_APP_ID, serviceUrl });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${channelToken}` };
 
-  const profileDir = process.env.BENCH_CPUPROF;
+  if (process.env.BENCH_CPUPROF) mkdirSync(process.env.BENCH_CPUPROF, { recursive: true });
   const startInstance = async (): Promise<Instance> => {
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -250,7 +258,7 @@ async function main(): Promise<void> {
     const child = fork(path.resolve('bench/lib/card-instance.ts'), [], {
       env,
       // Plain node: not the TypeScript loader this script runs under.
-      execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      execArgv: [],
       // The app's log lines go nowhere, as to a log collector that costs nothing here.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -262,6 +270,16 @@ async function main(): Promise<void> {
   };
   const apps = await Promise.all(Array.from({ length: INSTANCES }, () => startInstance()));
   const first = apps[0]!;
+  // Each instance runs its periodic jobs once at start (reminder planning reads every
+  // application): measure the card actions after those first runs, not during them.
+  for (const x of apps)
+    for (;;) {
+      const ready = (await (await fetch(`${x.url}/readyz`)).json()) as {
+        jobs: { kind: string; enabled: boolean; lastRun?: unknown }[];
+      };
+      if (ready.jobs.every((j) => j.kind !== 'periodic' || !j.enabled || j.lastRun)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
   // The mix: mostly reads, some writes, some outdated-card clicks.
   const activity = (oid: string, verb: string, data: Record<string, unknown>, n: number) =>
@@ -342,14 +360,22 @@ async function main(): Promise<void> {
         process.stderr.write(`warm-up ${verb}: HTTP ${res.status} ${text.slice(0, 300)}\n`);
       }
     }
+  if (process.env.BENCH_SQLTRACE) {
+    for (const [verb, body] of kinds) {
+      process.stderr.write(`=== ${verb}\n`);
+      await ask(first.child, 'trace');
+      await post(first.url, body).then((r) => r.arrayBuffer());
+      await ask(first.child, 'trace');
+    }
+  }
   if (process.env.BENCH_PROFILE) {
     for (const [verb, body] of kinds) {
       await ask(first.child, 'reset');
       for (let i = 0; i < 30; i++) await post(first.url, body).then((r) => r.arrayBuffer());
-      const verbTimings = await ask<{ serverMs: number[]; cpuMs: number }>(first.child, 'timings');
+      const verbTimings = await ask<Timings>(first.child, 'timings');
       const sortedVerb = [...verbTimings.serverMs].sort((x, y) => x - y);
       process.stderr.write(
-        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / 30).toFixed(2)} ms per invoke (sequential)\n`,
+        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / 30).toFixed(2)} ms and ${(verbTimings.queries / 30).toFixed(1)} SQL statements per invoke (sequential)\n`,
       );
     }
   }
@@ -407,15 +433,13 @@ async function main(): Promise<void> {
       p99: Math.max(...runs.map((r) => r.latency.p99)),
     },
   };
-  const timings = await Promise.all(
-    apps.map((x) => ask<{ serverMs: number[]; elu: number; cpuMs: number }>(x.child, 'timings')),
-  );
+  const timings = await Promise.all(apps.map((x) => ask<Timings>(x.child, 'timings')));
   const serverMs = timings.flatMap((t) => t.serverMs);
   const invokes = serverMs.length;
   const cpuMsPerInvoke = timings.reduce((sum, t) => sum + t.cpuMs, 0) / Math.max(1, invokes);
   for (const [i, t] of timings.entries())
     process.stderr.write(
-      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU per invoke\n`,
+      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke\n`,
     );
 
   errors += result.errors + result.timeouts + result.non2xx + errorCards;

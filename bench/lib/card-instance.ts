@@ -9,13 +9,19 @@
  * with an IPC channel. It measures itself:
  * - server time of every request, from its arrival to the end of its response
  *   (node:diagnostics_channel http.server.request.start / http.server.response.finish);
- * - CPU time (process.cpuUsage) and event-loop utilisation (perf_hooks) since the last `reset`.
+ * - CPU time (process.cpuUsage) and event-loop utilisation (perf_hooks) since the last `reset`;
+ * - SQL statements sent to PostgreSQL (pg's Client.query, which the app's pool uses).
+ * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
+ * run only, not start-up) and writes it to DIR/instance-PID.cpuprofile.
  * Messages: `reset`, `timings`, `stop`; it sends `ready` with its URL once listening.
  */
 import diagnostics from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import type * as AppModule from '../../src/app.js';
 import type * as ConfigModule from '../../src/config.js';
 import type * as LogModule from '../../src/log.js';
@@ -41,6 +47,20 @@ const app = await startApp(config, {
   graphEndpoint: { baseUrl: need('BENCH_GRAPH_URL'), tokens: { getAccessToken: async () => graphToken } },
 });
 
+let queries = 0;
+let tracing = false;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  queries++;
+  if (process.env.BENCH_SQLTRACE && tracing)
+    process.stderr.write(
+      `SQL ${String((args[0] as { text?: string })?.text ?? args[0])
+        .slice(0, 160)
+        .replace(/\s+/g, ' ')}\n`,
+    );
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
 const started = new WeakMap<object, bigint>();
 let serverMs: number[] = [];
 let elu = performance.eventLoopUtilization();
@@ -53,19 +73,37 @@ diagnostics.subscribe('http.server.response.finish', (m) => {
   if (t0 !== undefined) serverMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
 });
 
-process.on('message', (msg: { cmd: string }) => {
-  if (msg.cmd === 'reset') {
+const profileDir = process.env.BENCH_CPUPROF;
+const profiler = profileDir ? new Session() : null;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+}
+
+process.on('message', async (msg: { cmd: string }) => {
+  if (msg.cmd === 'trace') {
+    tracing = !tracing;
+    process.send!({ cmd: 'trace' });
+  } else if (msg.cmd === 'reset') {
     serverMs = [];
+    queries = 0;
     elu = performance.eventLoopUtilization();
     cpu = process.cpuUsage();
+    if (profiler) await profiler.post('Profiler.start');
     process.send!({ cmd: 'reset' });
   } else if (msg.cmd === 'timings') {
     const used = process.cpuUsage(cpu);
+    const utilisation = performance.eventLoopUtilization(elu).utilization;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(path.join(profileDir!, `instance-${process.pid}.cpuprofile`), JSON.stringify(profile));
+    }
     process.send!({
       cmd: 'timings',
       serverMs,
-      elu: performance.eventLoopUtilization(elu).utilization,
+      elu: utilisation,
       cpuMs: (used.user + used.system) / 1000,
+      queries,
     });
   } else if (msg.cmd === 'stop') {
     void app.close().then(() => {
