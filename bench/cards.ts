@@ -19,7 +19,9 @@
  * Each instance measures itself (bench/lib/card-instance.ts): server time per request, CPU time
  * (process.cpuUsage) and event-loop utilisation over the run, so CPU ms per invoke = CPU time /
  * invokes answered. BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
- * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance.
+ * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance (server time,
+ * CPU and SQL statements per click); BENCH_SQLTRACE=1 prints the SQL statements of one click of
+ * each kind (their text only, never parameters).
  * Last line: {"bench":"cards","instances":2,"users":50,"requests":N,"errors":N,"p50_ms":F,
  *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"cpu_ms_per_invoke_by_instance":[F,…],
  *   "elu":[F,…],"load_avg_1m":F}

@@ -10,10 +10,11 @@
  * - server time of every request, from its arrival to the end of its response
  *   (node:diagnostics_channel http.server.request.start / http.server.response.finish);
  * - CPU time (process.cpuUsage) and event-loop utilisation (perf_hooks) since the last `reset`;
- * - SQL statements sent to PostgreSQL (pg's Client.query, which the app's pool uses).
+ * - SQL statements sent to PostgreSQL (pg's Client.query, which the app's pool uses); while
+ *   tracing (`trace` toggles it, BENCH_SQLTRACE set) each statement's text goes to stderr.
  * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
  * run only, not start-up) and writes it to DIR/instance-PID.cpuprofile.
- * Messages: `reset`, `timings`, `stop`; it sends `ready` with its URL once listening.
+ * Messages: `reset`, `timings`, `trace`, `stop`; it sends `ready` with its URL once listening.
  */
 import diagnostics from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
