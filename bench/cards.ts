@@ -1,44 +1,49 @@
 /**
- * `npm run bench:cards`: load test of card actions. Starts the app against PostgreSQL (a
- * throwaway PostgreSQL 15 unless BENCH_DATABASE_URL / TEST_DATABASE_URL is set), with bot auth
- * disabled (local mode), seeds a realistic cycle, and posts `adaptiveCard/action` invokes to
- * /api/messages from 50 concurrent connections with autocannon (each a user clicking BENCH_RATE
- * times a second, default 1, each user starting at a different moment; BENCH_RATE=0 for no think
- * time at all, i.e. saturation): mostly reads (status, queue,
- * sessions, dashboard, application cards), some writes (save commentary, save evidence) and some
- * clicks on outdated cards (answered with the current card, never a second change).
- * `serviceUrl` points at a local sink, so nothing leaves loopback.
+ * `npm run bench:cards`: load test of card actions against the app as a deployment runs it.
+ * Builds dist/ (`npm run build`; BENCH_BUILD=0 reuses the last build) and starts BENCH_INSTANCES
+ * compiled app processes (default 2, bench/lib/card-instance.ts) in tenant mode with bot
+ * authentication on, on one PostgreSQL database (a fresh one on BENCH_DATABASE_URL /
+ * TEST_DATABASE_URL, else on a throwaway PostgreSQL 15 server), as behind a load balancer.
+ * Only the outside world is local: the Bot Framework token service (a local OpenID issuer whose
+ * keys the instances fetch and cache, as botbuilder does), the Bot Connector (the local emulator,
+ * requiring the bot's token) and Microsoft Graph (the emulator), all on loopback.
  *
- * BENCH_INSTANCES app processes (default 2) share the one PostgreSQL database, as behind a load
- * balancer: the 50 users are split between them.
+ * It seeds a realistic cycle and posts `adaptiveCard/action` invokes, each with a channel token
+ * signed by the local issuer, from 50 users split between the instances (one connection each
+ * with autocannon, each user clicking BENCH_RATE times a second, default 1, each starting at a
+ * different moment; BENCH_RATE=0 for no think time at all, i.e. saturation): mostly reads
+ * (status, queue, sessions, dashboard, application cards), some writes (save commentary, save
+ * evidence) and some clicks on outdated cards (answered with the current card, never a second
+ * change). Every answer is checked: an HTTP error or an error card counts as an error.
  *
- * Server time is measured inside each app process from the request's arrival to the end of the
- * response (node:diagnostics_channel http.server.request.start / http.server.response.finish);
- * each process also reports its CPU time (process.cpuUsage) and event-loop utilisation over the
- * run, so CPU ms per invoke = CPU time / invokes answered.
- * Last line: {"bench":"cards","instances":2,"concurrency":50,"requests":N,"errors":N,"p50_ms":F,
- *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"elu":[F,…],"load_avg_1m":F}
+ * Each instance measures itself (bench/lib/card-instance.ts): server time per request, CPU time
+ * (process.cpuUsage) and event-loop utilisation over the run, so CPU ms per invoke = CPU time /
+ * invokes answered. BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
+ * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance (server time,
+ * CPU and SQL statements per click); BENCH_SQLTRACE=1 prints the SQL statements of one click of
+ * each kind (their text only, never parameters).
+ * Last line: {"bench":"cards","instances":2,"users":50,"requests":N,"errors":N,"p50_ms":F,
+ *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"cpu_ms_per_invoke_by_instance":[F,…],
+ *   "elu":[F,…],"load_avg_1m":F}
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import diagnostics from 'node:diagnostics_channel';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { startApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { startConnectorEmulator } from '../src/connector-emulator/server.js';
 import { criteriaForSection } from '../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../src/domain/framework-default.js';
-import { silentLogger } from '../src/log.js';
+import { startGraphEmulator } from '../src/graph/emulator/index.js';
 import { openDatabase } from '../src/store/database.js';
-import type { Store } from '../src/store/store.js';
+import { Store } from '../src/store/store.js';
 import { seedDemoData, DEMO_CYCLE_ID } from '../src/local/demo-data.js';
 import { docKey } from '../bot/cards/application-common.js';
-import { createFreshDatabase, startThrowawayPostgres } from '../tests/support/postgres.js';
+import { startBotTokenService } from '../tests/support/bot-token-service.js';
 import { freePort } from '../tests/support/local-stack.js';
+import { createFreshDatabase, startThrowawayPostgres } from '../tests/support/postgres.js';
+import { ASSESSMENT_GROUP, BOT_APP_ID, ORGANISER, TENANT_ID, tenantEnvironment } from '../tests/tenant/tenant-stack.js';
 
 const CONCURRENCY = 50;
 const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 2));
@@ -170,68 +175,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
-/** The app under test, in its own process so the load generator does not share its event loop. */
-async function serveApp(): Promise<void> {
-  const dbUrl = process.env.BENCH_DB_URL!;
-  const config = loadConfig({
-    APP_MODE: 'local',
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: dbUrl,
-    SEED_DEMO_DATA: 'false',
-    GRAPH_EMULATOR: 'false',
-    PLAYGROUND: 'false',
-    TAB_IDENTITY_PICKER: 'false',
-    DATA_DIR: path.join(tmpdir(), 'wexqs-bench-data'),
-  });
-  const database = await openDatabase({ databaseUrl: dbUrl, poolSize: Number(process.env.BENCH_POOL ?? 8) });
-  const now = new Date();
-  let fixture: Fixture | null = null;
-  const app = await startApp(config, {
-    log: silentLogger,
-    database,
-    graph: false,
-    // Only card actions are measured: the reminder planner (issue 5) stays off.
-    ...({ reminders: false } as object),
-    beforeListen: async (svc) => {
-      if (process.env.BENCH_SEED === '1') fixture = await seed(svc.store, now);
-    },
-  });
-  // Server-side timing of every request: from its arrival to the end of its response.
-  const started = new WeakMap<object, bigint>();
-  let serverMs: number[] = [];
-  let elu = performance.eventLoopUtilization();
-  let cpu = process.cpuUsage();
-  diagnostics.subscribe('http.server.request.start', (m) =>
-    started.set((m as { response: object }).response, process.hrtime.bigint()),
-  );
-  diagnostics.subscribe('http.server.response.finish', (m) => {
-    const t0 = started.get((m as { response: object }).response);
-    if (t0 !== undefined) serverMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  });
-  process.on('message', async (msg: { cmd: string }) => {
-    if (msg.cmd === 'reset') {
-      serverMs = [];
-      elu = performance.eventLoopUtilization();
-      cpu = process.cpuUsage();
-      process.send!({ cmd: 'reset' });
-    } else if (msg.cmd === 'timings') {
-      const used = process.cpuUsage(cpu);
-      process.send!({
-        cmd: 'timings',
-        serverMs,
-        elu: performance.eventLoopUtilization(elu).utilization,
-        cpuMs: (used.user + used.system) / 1000,
-      });
-    } else if (msg.cmd === 'stop') {
-      await app.close();
-      await database.close();
-      process.send!({ cmd: 'stopped' });
-      process.exit(0);
-    }
-  });
-  process.send!({ cmd: 'ready', url: app.url, fixture });
+/** What an instance measured since its last reset (bench/lib/card-instance.ts). */
+interface Timings {
+  serverMs: number[];
+  elu: number;
+  cpuMs: number;
+  queries: number;
+}
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
 }
 
 function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
@@ -247,42 +201,87 @@ function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
   });
 }
 
+/**
+ * Error answers besides HTTP errors: the cards for a failed turn, a domain error or a button not
+ * understood (all offer "Show what I can do"), for someone the app does not know, and for another
+ * tenant (bot/cards/message-cards.ts).
+ */
+const ERROR_CARD =
+  /Something went wrong|That request was not valid|Show what I can do|have access to the WEx QS app|serves another organisation/;
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_BUILD !== '0') execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'ignore' });
   const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   const server = external ? null : await startThrowawayPostgres();
   const adminUrl = external ?? server!.url;
   const db = await createFreshDatabase(adminUrl, 'wexqs_bench');
-  const sink = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"sink"}');
-    });
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
-  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+  // Migrate and seed before the instances start (they migrate too: nothing left to do).
+  const handle = await openDatabase({ databaseUrl: db.url, poolSize: 4 });
+  const f = await seed(new Store(handle.db), new Date());
+  await handle.close();
 
-  const startInstance = async (i: number) => {
-    const child = fork(fileURLToPath(import.meta.url), [], {
-      env: { ...process.env, BENCH_ROLE: 'server', BENCH_DB_URL: db.url, BENCH_SEED: i === 0 ? '1' : '0' },
-      execArgv: [
-        '--import',
-        'tsx',
-        ...(process.env.BENCH_CPUPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wexqs-prof'] : []),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  // The outside world, on loopback: token service, Bot Connector, Graph.
+  const tokens = await startBotTokenService({ tenantId: TENANT_ID });
+  const connector = await startConnectorEmulator({
+    tenantId: TENANT_ID,
+    keepActivities: false,
+    botAuth: { jwks: tokens.jwks, issuers: [tokens.botTokenIssuer], appIds: [BOT_APP_ID] },
+  });
+  const graphToken = `graph-${randomBytes(8).toString('hex')}`;
+  const graph = await startGraphEmulator({
+    acceptedToken: graphToken,
+    tenantId: TENANT_ID,
+    users: [{ mail: ORGANISER.mail, id: ORGANISER.id, displayName: 'WEx QS drop-ins' }],
+    directory: { tenantDomains: ['example.nhs.uk'], groups: [ASSESSMENT_GROUP] },
+  });
+  const serviceUrl = `${connector.url}/`;
+  const botToken = await tokens.botToken(BOT_APP_ID);
+  // What Teams' channel sends with each activity (it reuses a token until it nears expiry).
+  const channelToken = await tokens.channelToken({ audience: BOT_APP_ID, serviceUrl });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${channelToken}` };
+
+  if (process.env.BENCH_CPUPROF) mkdirSync(process.env.BENCH_CPUPROF, { recursive: true });
+  const startInstance = async (): Promise<Instance> => {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...tenantEnvironment({
+        PORT: String(await freePort()),
+        DATABASE_URL: db.url,
+        GRAPH_DRIVE_ID: graph.driveId,
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'wexqs-bench-')),
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      }),
+      BENCH_OPENID_METADATA_URL: tokens.openIdMetadataUrl,
+      BENCH_BOT_TOKEN: botToken,
+      BENCH_GRAPH_URL: graph.url,
+      BENCH_GRAPH_TOKEN: graphToken,
+    };
+    delete env.APP_ENV;
+    const child = fork(path.resolve('bench/lib/card-instance.ts'), [], {
+      env,
+      // Plain node: not the TypeScript loader this script runs under.
+      execArgv: [],
+      // The app's log lines go nowhere, as to a log collector that costs nothing here.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    const ready = await new Promise<{ url: string; fixture: Fixture | null }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { url: string; fixture: Fixture | null }));
+    const ready = await new Promise<{ url: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string }));
       child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
     });
-    return { child, url: ready.url, fixture: ready.fixture };
+    return { child, url: ready.url };
   };
-  // The first instance migrates and seeds; the others start on the same database after it.
-  const first = await startInstance(0);
-  const apps = [first, ...(await Promise.all(Array.from({ length: INSTANCES - 1 }, (_, i) => startInstance(i + 1))))];
-  const app = { url: first.url };
-  const f = first.fixture!;
+  const apps = await Promise.all(Array.from({ length: INSTANCES }, () => startInstance()));
+  const first = apps[0]!;
+  // Each instance runs its periodic jobs once at start (reminder planning reads every
+  // application): measure the card actions after those first runs, not during them.
+  for (const x of apps)
+    for (;;) {
+      const ready = (await (await fetch(`${x.url}/readyz`)).json()) as {
+        jobs: { kind: string; enabled: boolean; lastRun?: unknown }[];
+      };
+      if (ready.jobs.every((j) => j.kind !== 'periodic' || !j.enabled || j.lastRun)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
   // The mix: mostly reads, some writes, some outdated-card clicks.
   const activity = (oid: string, verb: string, data: Record<string, unknown>, n: number) =>
@@ -291,10 +290,11 @@ async function main(): Promise<void> {
       name: 'adaptiveCard/action',
       id: `bench-${n}`,
       channelId: 'msteams',
-      serviceUrl: sinkUrl,
+      serviceUrl,
       from: { id: `29:${oid}`, aadObjectId: oid },
-      recipient: { id: '28:bot', name: 'WEx QS' },
-      conversation: { id: `a:${oid}`, conversationType: 'personal', tenantId: 'bench' },
+      recipient: { id: `28:${BOT_APP_ID}`, name: 'WEx QS' },
+      conversation: { id: `a:${oid}`, conversationType: 'personal', tenantId: TENANT_ID },
+      channelData: { tenant: { id: TENANT_ID } },
       replyToId: `msg-${n}`,
       value: { action: { type: 'Action.Execute', verb, data: { verb, ...data } }, trigger: 'manual' },
     });
@@ -352,43 +352,47 @@ async function main(): Promise<void> {
   let errors = 0;
   const kinds = new Map<string, string>();
   for (const b of bodies.slice(0, 40)) kinds.set(JSON.parse(b).value.action.verb, b);
-  for (const [verb, body] of kinds) {
-    const res = await fetch(`${app.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    const json = (await res.json().catch(() => null)) as { value?: { fallbackText?: string } } | null;
-    const text = JSON.stringify(json?.value ?? {});
-    if (res.status !== 200 || /Something went wrong|That request was not valid|Show what I can do/.test(text)) {
-      errors++;
-      process.stderr.write(`warm-up ${verb}: HTTP ${res.status} ${text.slice(0, 300)}\n`);
+  const post = (url: string, body: string) => fetch(`${url}/api/messages`, { method: 'POST', headers, body });
+  for (const [verb, body] of kinds)
+    for (const x of apps) {
+      const res = await post(x.url, body);
+      const text = await res.text();
+      if (res.status !== 200 || ERROR_CARD.test(text)) {
+        errors++;
+        process.stderr.write(`warm-up ${verb}: HTTP ${res.status} ${text.slice(0, 300)}\n`);
+      }
+    }
+  if (process.env.BENCH_SQLTRACE) {
+    for (const [verb, body] of kinds) {
+      process.stderr.write(`=== ${verb}\n`);
+      await ask(first.child, 'trace');
+      await post(first.url, body).then((r) => r.arrayBuffer());
+      await ask(first.child, 'trace');
     }
   }
   if (process.env.BENCH_PROFILE) {
     for (const [verb, body] of kinds) {
       await ask(first.child, 'reset');
-      for (let i = 0; i < 30; i++)
-        await fetch(`${app.url}/api/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        }).then((r) => r.arrayBuffer());
-      const verbTimings = await ask<{ serverMs: number[]; cpuMs: number }>(first.child, 'timings');
+      for (let i = 0; i < 30; i++) await post(first.url, body).then((r) => r.arrayBuffer());
+      const verbTimings = await ask<Timings>(first.child, 'timings');
       const sortedVerb = [...verbTimings.serverMs].sort((x, y) => x - y);
       process.stderr.write(
-        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / 30).toFixed(2)} ms per invoke (sequential)\n`,
+        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / 30).toFixed(2)} ms and ${(verbTimings.queries / 30).toFixed(1)} SQL statements per invoke (sequential)\n`,
       );
     }
   }
   await Promise.all(apps.map((x) => ask(x.child, 'reset')));
 
   let next = 0;
+  let errorCards = 0;
   const request = {
     method: 'POST' as const,
     path: '/api/messages',
-    headers: { 'content-type': 'application/json' },
+    headers,
     setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length]! }),
+    onResponse: (status: number, body: string) => {
+      if (status === 200 && ERROR_CARD.test(body)) errorCards++;
+    },
   };
   // With think time, each user is one connection with its own pace, started at a different
   // moment of the second (people do not click in lockstep). Without, 50 connections at full speed.
@@ -431,18 +435,17 @@ async function main(): Promise<void> {
       p99: Math.max(...runs.map((r) => r.latency.p99)),
     },
   };
-  const timings = await Promise.all(
-    apps.map((x) => ask<{ serverMs: number[]; elu: number; cpuMs: number }>(x.child, 'timings')),
-  );
+  const timings = await Promise.all(apps.map((x) => ask<Timings>(x.child, 'timings')));
   const serverMs = timings.flatMap((t) => t.serverMs);
   const invokes = serverMs.length;
   const cpuMsPerInvoke = timings.reduce((sum, t) => sum + t.cpuMs, 0) / Math.max(1, invokes);
   for (const [i, t] of timings.entries())
     process.stderr.write(
-      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU per invoke\n`,
+      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke\n`,
     );
 
-  errors += result.errors + result.timeouts + result.non2xx;
+  errors += result.errors + result.timeouts + result.non2xx + errorCards;
+  if (errorCards > 0) process.stderr.write(`${errorCards} answers were error cards\n`);
   const sorted = [...serverMs].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
   process.stderr.write(
@@ -450,25 +453,28 @@ async function main(): Promise<void> {
   );
 
   await Promise.all(apps.map((x) => ask(x.child, 'stop')));
-  await new Promise<void>((r) => sink.close(() => r()));
+  await graph.close();
+  await connector.close();
+  await tokens.close();
   await db.drop();
   await server?.stop();
   console.log(
     JSON.stringify({
       bench: 'cards',
       instances: apps.length,
-      concurrency: CONCURRENCY,
+      users: CONCURRENCY,
+      clicks_per_s: RATE,
       requests: result.requests.total,
       errors,
       p50_ms: round(percentile(sorted, 50)),
       p95_ms: round(percentile(sorted, 95)),
       p99_ms: round(percentile(sorted, 99)),
       cpu_ms_per_invoke: round(cpuMsPerInvoke),
+      cpu_ms_per_invoke_by_instance: timings.map((t) => round(t.cpuMs / Math.max(1, t.serverMs.length))),
       elu: timings.map((t) => round(t.elu)),
       load_avg_1m: round(loadavg()[0]!),
     }),
   );
 }
 
-if (process.env.BENCH_ROLE === 'server') await serveApp();
-else await main();
+await main();

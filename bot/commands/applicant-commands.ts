@@ -12,7 +12,7 @@ import {
   submitApplication,
   withdrawApplication,
 } from '../../src/workflows/application-journey.js';
-import { applicantTeam, loadApplicationView } from '../../src/workflows/application-view.js';
+import { applicantTeam, loadApplicationView, loadForEditing } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import { afterReply } from '../../src/workflows/services.js';
 import { dismissEvidenceWarning } from '../../src/workflows/evidence-inspection.js';
@@ -36,6 +36,7 @@ import {
   currentApplicationCard,
   notifyAboutApplication,
   refreshNoticeSchema,
+  resolveAppId,
   resolveAppRef,
   staleSafe,
   type AppRef,
@@ -79,7 +80,7 @@ export const statusCommand: BotCommand<AppRef> = {
           'No application yet',
         );
       }
-      return currentApplicationCard(ctx, application.id, { as: 'applicant' });
+      return currentApplicationCard(ctx, application.id, { as: 'applicant' }, { application, cycle });
     }
     return currentApplicationCard(ctx, ctx.data.applicationId, ctx.data.as ? { as: ctx.data.as } : {});
   },
@@ -95,7 +96,7 @@ export const appViewCommand: BotCommand<AppRef & z.infer<typeof refreshNoticeSch
   inHelp: false,
   data: appRefSchema.extend(refreshNoticeSchema.shape),
   async run(ctx) {
-    const { applicationId } = await resolveAppRef(ctx);
+    const applicationId = await resolveAppId(ctx);
     const { as, notice, tone, noticeState } = ctx.data;
     // A message's reason (e.g. "a reviewer has asked a question") while it still holds.
     const keep =
@@ -141,10 +142,10 @@ export const commentaryCommand: BotCommand<AppRef & { section?: SectionNumber; p
   inHelp: false,
   data: appRefSchema.extend({ section: sectionSchema.optional(), part: partSchema.optional() }),
   async run(ctx) {
-    const ref = await resolveAppRef(ctx);
+    const applicationId = await resolveAppId(ctx);
     const typed = Number(/\d/.exec(ctx.args)?.[0] ?? '1');
     const section = (ctx.data.section ?? (typed >= 1 && typed <= 6 ? typed : 1)) as SectionNumber;
-    const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+    const view = await loadApplicationView(ctx.svc, ctx.actor, applicationId);
     if (view.application.state !== 'open')
       return cardForViewer(ctx.actor, view, {
         as: 'applicant',
@@ -222,7 +223,7 @@ export const saveCommentaryCommand: BotCommand<
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
-      const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+      const view = await loadForEditing(ctx.svc, ctx.actor, ref.applicationId);
       const criteria = criteriaForSection(view.framework, ctx.data.section).map((c) => c.id);
       const items = readCommentaryInputs(
         ctx.data,
@@ -269,7 +270,7 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'applicant', async () => {
-      const view = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+      const view = await loadForEditing(ctx.svc, ctx.actor, ref.applicationId);
       const byKey = new Map(view.documents.map((d) => [docKey(d.name), d]));
       const items: { name: string; evidenceDate: Date | null; completed: boolean }[] = [];
       for (const k of ctx.data.keys.split(',').filter(Boolean)) {

@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { isDomainError } from '../../src/domain/errors.js';
 import { isApplicant } from '../../src/domain/people.js';
 import { APPLICATION_STATES, type Actor } from '../../src/domain/types.js';
-import { loadApplicationView, buildView, type ApplicationView } from '../../src/workflows/application-view.js';
+import {
+  loadApplicationView,
+  buildView,
+  type AlreadyRead,
+  type ApplicationView,
+} from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import { afterReply, type Services } from '../../src/workflows/services.js';
 import { adminApplicationCard } from '../cards/admin-cards.js';
@@ -51,6 +56,14 @@ export function inputText(data: Record<string, unknown>, key: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   throw new DomainError('VALIDATION', 'The card sent something unexpected, so nothing was saved.', { field: key });
+}
+
+/**
+ * Which application an action that only reads it is about (its version is not needed): the one
+ * the card names, else the applicant's own.
+ */
+export async function resolveAppId(ctx: CommandContext<AppRef>): Promise<string> {
+  return ctx.data.applicationId ?? (await resolveAppRef(ctx)).applicationId;
 }
 
 /** Which application and version an action is about. */
@@ -101,8 +114,9 @@ export async function currentApplicationCard(
   ctx: Pick<CommandContext, 'svc' | 'actor'>,
   applicationId: string,
   opts: CardOptions & { as?: ViewAs } = {},
+  known: AlreadyRead = {},
 ): Promise<AdaptiveCard> {
-  const view = await loadApplicationView(ctx.svc, ctx.actor, applicationId);
+  const view = await loadApplicationView(ctx.svc, ctx.actor, applicationId, known);
   return cardForViewer(ctx.actor, view, opts);
 }
 

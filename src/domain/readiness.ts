@@ -25,7 +25,7 @@
 import { normaliseDocumentName, openFindings, type DocumentInspection } from './evidence-findings.js';
 import { criteriaUpTo, sectionTitle, type Framework } from './framework.js';
 import { MIN_DOCUMENTS } from './levels.js';
-import { addMonthsLondon, formatLondon, inLondon } from './time.js';
+import { addMonthsLondon, formatLondon, londonDateKey } from './time.js';
 import { SECTION_NUMBERS, type Commentary, type EvidenceDocument, type Level, type SectionNumber } from './types.js';
 
 export const EVIDENCE_MAX_AGE_MONTHS = 12;
@@ -79,13 +79,19 @@ export { normaliseDocumentName };
 
 /** The London calendar date (YYYY-MM-DD) of the oldest evidence still current at `at`. */
 export function oldestCurrentEvidenceDate(at: Date): string {
-  return inLondon(addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS)).toISODate() ?? '';
+  return londonDateKey(addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS));
 }
 
-/** Evidence is current when its London date is on or after the date 12 calendar months before `at`. */
-export function isEvidenceCurrent(doc: Pick<EvidenceDocument, 'evidenceDate' | 'lastModified'>, at: Date): boolean {
-  const dated = doc.evidenceDate ?? doc.lastModified;
-  return (inLondon(dated).toISODate() ?? '') >= oldestCurrentEvidenceDate(at);
+/**
+ * Evidence is current when its London date is on or after the date 12 calendar months before `at`
+ * (`oldest`: that date, when the caller has it already).
+ */
+export function isEvidenceCurrent(
+  doc: Pick<EvidenceDocument, 'evidenceDate' | 'lastModified'>,
+  at: Date,
+  oldest = oldestCurrentEvidenceDate(at),
+): boolean {
+  return londonDateKey(doc.evidenceDate ?? doc.lastModified) >= oldest;
 }
 
 /**
@@ -134,13 +140,14 @@ export function assessReadiness(input: ReadinessInput): Readiness {
     });
   }
   const oldest = addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS);
+  const oldestKey = londonDateKey(oldest);
   for (const d of documents) {
     const inspectedDate = inspected.get(normaliseDocumentName(d.name))?.documentDate;
     const dated: Pick<EvidenceDocument, 'evidenceDate' | 'lastModified'> = {
       evidenceDate: d.evidenceDate ?? (inspectedDate ? new Date(`${inspectedDate}T12:00:00Z`) : null),
       lastModified: d.lastModified,
     };
-    if (!isEvidenceCurrent(dated, at)) {
+    if (!isEvidenceCurrent(dated, at, oldestKey)) {
       hard({
         kind: 'evidence_too_old',
         documentName: d.name,

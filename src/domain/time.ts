@@ -37,6 +37,24 @@ export function inLondon(d: Date): DateTime {
   return DateTime.fromJSDate(d, { zone: LONDON });
 }
 
+/**
+ * Converting an instant to London wall-clock time asks the time-zone database each time (luxon
+ * through Intl), which is slow next to everything else a card does; cards and readiness convert
+ * the same instants (deadlines, document dates) again and again. The conversions are pure, so
+ * their results are kept, a bounded number of them.
+ */
+const REMEMBERED = 10_000;
+const formatted = new Map<string, string>();
+const dateKeys = new Map<number, string>();
+function remembered<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = compute();
+  if (cache.size >= REMEMBERED) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
@@ -48,6 +66,11 @@ function pad2(n: number): string {
  * - 'time': "17:00"
  */
 export function formatLondon(d: Date, style: 'date' | 'datetime' | 'time' = 'datetime'): string {
+  assertValidDate(d);
+  return remembered(formatted, `${style}:${d.getTime()}`, () => formatLondonNow(d, style));
+}
+
+function formatLondonNow(d: Date, style: 'date' | 'datetime' | 'time'): string {
   const t = inLondon(d);
   const time = `${pad2(t.hour)}:${pad2(t.minute)}`;
   const date = `${WEEKDAYS[t.weekday - 1]} ${t.day} ${MONTHS[t.month - 1]} ${t.year}`;
@@ -122,7 +145,8 @@ export function startOfLondonDay(d: Date): Date {
 
 /** The London calendar date of an instant as "YYYY-MM-DD". */
 export function londonDateKey(d: Date): string {
-  return inLondon(d).toISODate() ?? '';
+  assertValidDate(d);
+  return remembered(dateKeys, d.getTime(), () => inLondon(d).toISODate() ?? '');
 }
 
 /**
@@ -130,9 +154,12 @@ export function londonDateKey(d: Date): string {
  * 1 the day before, negative after. Times of day are ignored, so a clock change never gives 0.96.
  */
 export function daysLeftLondon(now: Date, deadline: Date): number {
-  const a = inLondon(now).startOf('day');
-  const b = inLondon(deadline).startOf('day');
-  return Math.round(b.diff(a, 'days').days);
+  return (calendarDayNumber(londonDateKey(deadline)) - calendarDayNumber(londonDateKey(now))) / 86_400_000;
+}
+
+/** A "YYYY-MM-DD" calendar date as the UTC midnight of that date in ms (days apart are exact multiples). */
+function calendarDayNumber(key: string): number {
+  return Date.UTC(Number(key.slice(0, 4)), Number(key.slice(5, 7)) - 1, Number(key.slice(8, 10)));
 }
 
 /**

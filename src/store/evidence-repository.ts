@@ -85,6 +85,30 @@ export class EvidenceRepository {
     return rows.map(toDoc);
   }
 
+  /**
+   * The documents present at the last listing (as `documents`) and when the folder was last listed
+   * (as `lastListedAt`), in one statement: every row of the application is read, absent ones only
+   * for their listing time.
+   */
+  async listing(applicationId: string): Promise<{ documents: StoredEvidenceDocument[]; listedAt: Date | null }> {
+    const rows = await this.db
+      .selectFrom('evidence_documents')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .orderBy(sql`coalesce(section, 99)`)
+      .orderBy('name_key')
+      .execute();
+    let listedAt: number | null = null;
+    for (const r of rows) {
+      const at = new Date(r.listed_at).getTime();
+      if (listedAt === null || at > listedAt) listedAt = at;
+    }
+    return {
+      documents: rows.filter((r) => r.present).map(toDoc),
+      listedAt: listedAt === null ? null : new Date(listedAt),
+    };
+  }
+
   async lastListedAt(applicationId: string): Promise<Date | null> {
     const r = await this.db
       .selectFrom('evidence_documents')

@@ -123,19 +123,58 @@ export async function staleError(svc: Services, applicationId: string, seenVersi
   });
 }
 
+/**
+ * What the same card action has just read (its own application, the current cycle), so the view
+ * does not read it again; anything else is read here.
+ */
+export interface AlreadyRead {
+  application?: Application | null;
+  cycle?: Cycle;
+}
+
 export async function loadApplicationView(
   svc: Services,
   actor: Actor,
   applicationId: string,
+  known: AlreadyRead = {},
 ): Promise<ApplicationView> {
-  const application = await loadApplication(svc, applicationId);
-  const reviewerIds = await svc.store.reviews.reviewersFor(applicationId);
+  const [application, reviewerIds] = await Promise.all([
+    known.application?.id === applicationId ? known.application : loadApplication(svc, applicationId),
+    svc.store.reviews.reviewersFor(applicationId),
+  ]);
   authorise(actor, 'view_application', {
     kind: 'application',
     organisationId: application.organisationId,
     assignedReviewerIds: reviewerIds,
   });
-  return buildView(svc, application, reviewerIds);
+  return buildView(svc, application, reviewerIds, known.cycle);
+}
+
+/**
+ * What an edit of an application's commentary or evidence declarations reads first: the
+ * application, its framework, its commentary and the documents listed in its folder (not the whole
+ * view), after the same authorisation check as the view.
+ */
+export async function loadForEditing(
+  svc: Services,
+  actor: Actor,
+  applicationId: string,
+): Promise<Pick<ApplicationView, 'application' | 'framework' | 'commentary' | 'documents'>> {
+  const [application, reviewerIds] = await Promise.all([
+    loadApplication(svc, applicationId),
+    svc.store.reviews.reviewersFor(applicationId),
+  ]);
+  authorise(actor, 'view_application', {
+    kind: 'application',
+    organisationId: application.organisationId,
+    assignedReviewerIds: reviewerIds,
+  });
+  const [cycle, commentary, { documents }] = await Promise.all([
+    loadCycle(svc, application.cycleId),
+    svc.store.applications.commentary(application.id),
+    svc.store.evidence.listing(application.id),
+  ]);
+  return { application, framework: await frameworkFor(svc, cycle.frameworkVersion), commentary, documents };
 }
 
 /** The view without an authorisation check (notifications built for other people). */
@@ -143,6 +182,7 @@ export async function buildView(
   svc: Services,
   application: Application,
   reviewerIds?: string[],
+  knownCycle?: Cycle,
 ): Promise<ApplicationView> {
   const s = svc.store;
   const now = svc.clock.now();
@@ -150,8 +190,7 @@ export async function buildView(
     cycle,
     organisation,
     commentary,
-    documents,
-    listedAt,
+    { documents, listedAt },
     ids,
     assessments,
     recommendations,
@@ -159,11 +198,10 @@ export async function buildView(
     decision,
     award,
   ] = await Promise.all([
-    loadCycle(svc, application.cycleId),
+    knownCycle?.id === application.cycleId ? knownCycle : loadCycle(svc, application.cycleId),
     s.organisations.get(application.organisationId),
     s.applications.commentary(application.id),
-    s.evidence.documents(application.id),
-    s.evidence.lastListedAt(application.id),
+    s.evidence.listing(application.id),
     reviewerIds ? Promise.resolve(reviewerIds) : s.reviews.reviewersFor(application.id),
     s.reviews.assessments(application.id),
     s.reviews.recommendations(application.id),

@@ -238,6 +238,27 @@ describe.each(engines())('store on $name', (engine) => {
     expect((await store.frameworks.get('test-2'))?.title).toBe('Test framework v2');
   });
 
+  it('reads an evidence listing in one statement: the present documents and when the folder was last listed', async () => {
+    await store.organisations.upsert({ id: 'org-c', name: 'Gamma NHS Trust', code: 'C1' });
+    const app = await store.transaction((tx) =>
+      tx.applications.create({ organisationId: 'org-c', cycleId: 'cycle-1', actorId: 'x', now: T0 }),
+    );
+    expect(await store.evidence.listing(app.id)).toEqual({ documents: [], listedAt: null });
+    const listed = (name: string, section: 1 | 2) => ({ name, section, lastModified: T0, webUrl: null });
+    await store.evidence.syncListing(app.id, [listed('b.pdf', 2), listed('a.pdf', 2), listed('c.pdf', 1)], T0);
+    const later = new Date(T0.getTime() + DAY);
+    await store.evidence.syncListing(app.id, [listed('b.pdf', 2), listed('c.pdf', 1)], later);
+    const both = await store.evidence.listing(app.id);
+    expect(both.documents).toEqual(await store.evidence.documents(app.id));
+    expect(both.documents.map((d) => d.name)).toEqual(['c.pdf', 'b.pdf']);
+    expect(both.listedAt).toEqual(await store.evidence.lastListedAt(app.id));
+    expect(both.listedAt?.toISOString()).toBe(later.toISOString());
+    // Every document gone from the folder: none present, and the listing still has its time.
+    const latest = new Date(T0.getTime() + 2 * DAY);
+    await store.evidence.syncListing(app.id, [], latest);
+    expect(await store.evidence.listing(app.id)).toEqual({ documents: [], listedAt: latest });
+  });
+
   it('stores instants in UTC and gives them back unchanged', async () => {
     const c = await store.cycles.get('cycle-1');
     expect(c?.submissionDeadline.toISOString()).toBe(new Date(T0.getTime() + 30 * DAY).toISOString());
