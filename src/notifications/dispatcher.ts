@@ -33,7 +33,7 @@
  * shorter in real time. Leases and timeouts are real time (they are about processes).
  */
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as realSleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
@@ -48,6 +48,25 @@ import {
   TEAMS_PER_CONVERSATION,
   type WindowLimit,
 } from './rate-limit.js';
+
+/**
+ * Real time as the dispatcher sees it: leases, pacing, back-offs and timeouts. Tests pass a
+ * virtual one (time moves only when something sleeps), so pacing is checked exactly, not against
+ * the wall clock.
+ */
+export interface DispatchTimer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realTimer: DispatchTimer = { now: () => Date.now(), sleep: (ms) => realSleep(Math.max(0, ms)) };
+
+/** Where claimed rows come from; by default the outbox itself (ReminderRepository.claimDue). */
+export interface Claims {
+  claim(o: { dueBy: Date; now: Date; limit: number; owner: string; leaseUntil: Date }): Promise<OutboxRow[]>;
+  /** The row is settled (sent, final or given back); called once per claimed row. */
+  settled?(rowId: string): Promise<void>;
+}
 
 export interface DispatcherOptions {
   store: Store;
@@ -93,14 +112,23 @@ export interface DispatcherOptions {
   /** Shared pacing row (one per app per tenant). Default 'teams'. */
   pacingId?: string;
   random?: () => number;
+  /** Real time (leases, pacing, back-off). Default: the system's. */
+  timer?: DispatchTimer;
+  /** Where rows are claimed. Default: the outbox (FOR UPDATE SKIP LOCKED with a lease). */
+  claims?: Claims;
   /** Observability hook (counts, ids only). */
   onEvent?: (e: DispatchEvent) => void;
 }
 
 export type DispatchEvent =
   | { type: 'claimed'; count: number }
+  /** A lane found nothing due and waits for the next poll (or a wake). */
+  | { type: 'idle' }
+  /** A send starts now (`at`: the timer reading the pacing and back-off checks used). */
+  | { type: 'sending'; id: string; at: number; conversation: string }
   | { type: 'sent'; id: string; attempts: number }
-  | { type: 'throttled'; id: string; httpStatus: number; backoffMs: number }
+  /** `until`: nobody here sends before this timer reading. */
+  | { type: 'throttled'; id: string; httpStatus: number; backoffMs: number; until: number }
   | { type: 'retry'; id: string; reason: string; backoffMs: number }
   | { type: 'released'; id: string; why: string }
   | { type: 'final'; id: string; status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled'; reason: string };
@@ -130,8 +158,10 @@ export class Dispatcher {
     deadLettered: 0,
     expired: 0,
   };
-  private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation'>> &
+  private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation' | 'claims'>> &
     Pick<DispatcherOptions, 'onEvent'>;
+  private readonly claims: Claims;
+  private readonly timer: DispatchTimer;
   private readonly perConversation: SlidingWindows;
   private readonly app: SlidingWindows;
   /** Slots reserved ahead and not yet reached (see reserveAheadMs). */
@@ -171,8 +201,11 @@ export class Dispatcher {
       appBurstLimit: opts.appBurstLimit ?? 49,
       reserveAheadMs: opts.reserveAheadMs ?? 250,
       random: opts.random ?? Math.random,
+      timer: opts.timer ?? realTimer,
       onEvent: opts.onEvent,
     };
+    this.timer = this.o.timer;
+    this.claims = opts.claims ?? { claim: (c) => this.o.store.reminders.claimDue(c) };
     if (this.o.leaseMs <= this.o.sendTimeoutMs) throw new Error('leaseMs must be longer than sendTimeoutMs');
     const scale = this.o.timeScale;
     this.intervalMs = 1000 / (this.o.ratePerSecond * scale);
@@ -220,12 +253,12 @@ export class Dispatcher {
 
   /** Claim and process one batch. Returns how many rows were claimed (0 = nothing due). */
   async runOnce(): Promise<number> {
-    const waitThrottle = this.throttledUntil - Date.now();
+    const waitThrottle = this.throttledUntil - this.timer.now();
     if (waitThrottle > 0) await this.pause(waitThrottle);
-    const leaseUntil = Date.now() + this.o.leaseMs;
-    const rows = await this.o.store.reminders.claimDue({
+    const leaseUntil = this.timer.now() + this.o.leaseMs;
+    const rows = await this.claims.claim({
       dueBy: this.o.clock.now(),
-      now: new Date(),
+      now: new Date(this.timer.now()),
       limit: this.o.batchSize,
       owner: this.instanceId,
       leaseUntil: new Date(leaseUntil),
@@ -237,7 +270,12 @@ export class Dispatcher {
     const conversations = await this.o.store.reminders.personalConversations(rows.map((r) => r.recipientId));
     const limit = pLimit(this.o.concurrency);
     await Promise.all(
-      rows.map((row) => limit(() => this.process(row, leaseUntil, conversations.get(row.recipientId) ?? null))),
+      rows.map((row) =>
+        limit(async () => {
+          await this.process(row, leaseUntil, conversations.get(row.recipientId) ?? null);
+          await this.claims.settled?.(row.id);
+        }),
+      ),
     );
     return rows.length;
   }
@@ -259,7 +297,10 @@ export class Dispatcher {
     while (this.running) {
       try {
         const n = await this.runOnce();
-        if (n === 0) await this.pause(this.o.pollMs);
+        if (n === 0) {
+          this.o.onEvent?.({ type: 'idle' });
+          await this.pause(this.o.pollMs);
+        }
       } catch (err) {
         this.o.log.error({ instance: this.instanceId, err: errInfo(err) }, 'reminder dispatch batch failed');
         await this.pause(this.o.pollMs);
@@ -267,20 +308,17 @@ export class Dispatcher {
     }
   }
 
+  /** Wait `ms` on the timer, or until woken (wake, stop). */
   private async pause(ms: number): Promise<void> {
     if (!this.running && this.lanes.length > 0) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, Math.max(0, ms));
-      const prev = this.wakeUp;
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeUp = () => {
-        prev?.();
-        done();
-      };
-    });
+    let woken: () => void = () => undefined;
+    const wake = new Promise<void>((resolve) => (woken = resolve));
+    const prev = this.wakeUp;
+    this.wakeUp = () => {
+      prev?.();
+      woken();
+    };
+    await Promise.race([this.timer.sleep(Math.max(0, ms)), wake]);
   }
 
   private async process(
@@ -301,23 +339,31 @@ export class Dispatcher {
         this.instanceId,
         new Date(Math.max(this.o.clock.now().getTime(), row.sendAfter.getTime())),
         null,
-        new Date(),
+        new Date(this.timer.now()),
         false,
       );
       this.counters.released++;
       this.o.onEvent?.({ type: 'released', id: row.id, why });
     };
     const leaseTooShort = (waitMs: number) =>
-      Date.now() + Math.max(0, waitMs) + this.o.sendTimeoutMs >= leaseUntil || (!this.running && this.lanes.length > 0);
+      this.timer.now() + Math.max(0, waitMs) + this.o.sendTimeoutMs >= leaseUntil ||
+      (!this.running && this.lanes.length > 0);
+    const sleep = (ms: number) => this.timer.sleep(ms);
     try {
       if (row.expiresAt && this.o.clock.now().getTime() >= row.expiresAt.getTime()) {
-        await s.markFinal(row.id, this.instanceId, 'cancelled', 'expired before it could be sent', new Date());
+        await s.markFinal(
+          row.id,
+          this.instanceId,
+          'cancelled',
+          'expired before it could be sent',
+          new Date(this.timer.now()),
+        );
         this.counters.expired++;
         this.o.onEvent?.({ type: 'final', id: row.id, status: 'cancelled', reason: 'expired' });
         return;
       }
       const refused = this.blocked.get(row.recipientId);
-      if (refused && Date.now() - refused.at < 10 * 60_000) {
+      if (refused && this.timer.now() - refused.at < 10 * 60_000) {
         await this.final(row, 'unreachable', refused.reason);
         return;
       }
@@ -326,6 +372,7 @@ export class Dispatcher {
         await this.final(row, 'failed', 'payload is not a reminder message');
         return;
       }
+      const aadObjectId = conversation?.aadObjectId ?? (conversation ? null : await this.aadOf(row.recipientId));
       // 1. One send at a time per conversation, within its windows (counted on answered sends).
       for (;;) {
         const busy = this.convInFlight.get(convKey);
@@ -333,7 +380,7 @@ export class Dispatcher {
           await busy;
           continue;
         }
-        const t = Date.now();
+        const t = this.timer.now();
         const wait = Math.max(this.throttledUntil - t, this.perConversation.delayFor(convKey, t));
         if (wait <= 0) break;
         if (leaseTooShort(wait)) return await giveBack('conversation busy beyond lease');
@@ -346,29 +393,30 @@ export class Dispatcher {
       for (;;) {
         await this.ahead.acquire();
         try {
-          const slot = await s.reserveSlots(this.o.pacingId, 1, this.intervalMs, new Date());
+          const slot = await s.reserveSlots(this.o.pacingId, 1, this.intervalMs, new Date(this.timer.now()));
           this.throttledUntil = Math.max(this.throttledUntil, slot.throttledUntil.getTime());
-          const slotWait = slot.startAt.getTime() - Date.now();
+          const slotWait = slot.startAt.getTime() - this.timer.now();
           if (leaseTooShort(slotWait)) return await giveBack('no slot within lease');
           if (slotWait > 0) await sleep(slotWait);
         } finally {
           this.ahead.release();
         }
-        let burst = this.app.delayFor('app', Date.now());
+        let burst = this.app.delayFor('app', this.timer.now());
         while (burst > 0) {
           await sleep(burst);
-          burst = this.app.delayFor('app', Date.now());
+          burst = this.app.delayFor('app', this.timer.now());
         }
-        if (this.throttledUntil <= Date.now()) break;
-        const wait = this.throttledUntil - Date.now();
+        if (this.throttledUntil <= this.timer.now()) break;
+        const wait = this.throttledUntil - this.timer.now();
         if (leaseTooShort(wait)) return await giveBack('throttled beyond lease');
         await sleep(wait);
       }
-      const aadObjectId = conversation?.aadObjectId ?? (conversation ? null : await this.aadOf(row.recipientId));
+      // Nothing awaited between the checks above and the send: what they saw holds when it starts.
       let outcome: SendOutcome;
-      const startedAt = Date.now();
+      const startedAt = this.timer.now();
       try {
         this.app.record('app', startedAt);
+        this.o.onEvent?.({ type: 'sending', id: row.id, at: startedAt, conversation: convKey });
         outcome = await this.o.messenger.send({
           outboxId: row.id,
           recipient: { personId: row.recipientId, aadObjectId },
@@ -377,7 +425,7 @@ export class Dispatcher {
         });
       } finally {
         // Counted when answered: the connector saw it at or before this moment.
-        this.perConversation.record(convKey, Date.now());
+        this.perConversation.record(convKey, this.timer.now());
       }
       await this.record(row, outcome, startedAt);
     } catch (err) {
@@ -393,10 +441,10 @@ export class Dispatcher {
 
   private async record(row: OutboxRow, outcome: SendOutcome, startedAt: number): Promise<void> {
     const s = this.o.store.reminders;
-    const now = new Date();
+    const now = new Date(this.timer.now());
     switch (outcome.status) {
       case 'sent': {
-        await retryDb(() =>
+        await this.retryDb(() =>
           s.markSent(row.id, { activityId: outcome.activityId, conversationId: outcome.conversationId }, now),
         );
         this.counters.sent++;
@@ -425,18 +473,18 @@ export class Dispatcher {
         // would make it 2^7 times the base). A send started after that answer and refused again
         // is the next step.
         if (startedAt > this.lastThrottleAnswerAt || this.consecutiveThrottles === 0) this.consecutiveThrottles++;
-        this.lastThrottleAnswerAt = Date.now();
+        this.lastThrottleAnswerAt = this.timer.now();
         const wait = Math.max(
           outcome.retryAfterMs ?? 0,
           backoffMs(this.consecutiveThrottles, this.scaledBackoff(), this.o.random),
         );
-        const until = now.getTime() + wait;
+        const until = this.timer.now() + wait;
         this.throttledUntil = Math.max(this.throttledUntil, until);
+        this.counters.throttled++;
+        this.o.onEvent?.({ type: 'throttled', id: row.id, httpStatus: outcome.httpStatus, backoffMs: wait, until });
         // Shared with the other instances (they read it when reserving slots). The exponent stays
         // local: it resets on this instance's next success.
         await s.throttle(this.o.pacingId, new Date(until), now).catch(() => undefined);
-        this.counters.throttled++;
-        this.o.onEvent?.({ type: 'throttled', id: row.id, httpStatus: outcome.httpStatus, backoffMs: wait });
         await this.retryOrDeadLetter(row, outcome.reason, until + this.o.random() * this.intervalMs * 4);
         return;
       }
@@ -449,7 +497,7 @@ export class Dispatcher {
       case 'unreachable': {
         if (outcome.httpStatus === 403) {
           if (this.blocked.size > 10_000) this.blocked.clear();
-          this.blocked.set(row.recipientId, { reason: outcome.reason, at: Date.now() });
+          this.blocked.set(row.recipientId, { reason: outcome.reason, at: this.timer.now() });
         }
         await this.final(row, 'unreachable', outcome.reason);
         if (outcome.httpStatus === 403) await s.markRecipientUnreachable(row.recipientId, outcome.reason, now);
@@ -468,8 +516,10 @@ export class Dispatcher {
     }
     this.counters.retried++;
     // Real-time delay expressed on the scheduling clock.
-    const sendAfter = new Date(this.o.clock.now().getTime() + Math.max(0, at - Date.now()));
-    await retryDb(() => this.o.store.reminders.release(row.id, this.instanceId, sendAfter, reason, new Date(), true));
+    const sendAfter = new Date(this.o.clock.now().getTime() + Math.max(0, at - this.timer.now()));
+    await this.retryDb(() =>
+      this.o.store.reminders.release(row.id, this.instanceId, sendAfter, reason, new Date(this.timer.now()), true),
+    );
   }
 
   private async final(
@@ -477,7 +527,9 @@ export class Dispatcher {
     status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled',
     reason: string,
   ): Promise<void> {
-    await retryDb(() => this.o.store.reminders.markFinal(row.id, this.instanceId, status, reason, new Date()));
+    await this.retryDb(() =>
+      this.o.store.reminders.markFinal(row.id, this.instanceId, status, reason, new Date(this.timer.now())),
+    );
     if (status === 'failed') this.counters.failed++;
     if (status === 'unreachable') this.counters.unreachable++;
     if (status === 'dead_lettered') this.counters.deadLettered++;
@@ -492,23 +544,23 @@ export class Dispatcher {
     return { baseMs: this.o.backoff.baseMs / this.o.timeScale, capMs: this.o.backoff.capMs / this.o.timeScale };
   }
 
+  private async retryDb<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+    let last: unknown;
+    for (let i = 0; i < attempts; i++) {
+      try {
+        return await fn();
+      } catch (err) {
+        last = err;
+        await this.timer.sleep(50 * (i + 1));
+      }
+    }
+    throw last;
+  }
+
   private async aadOf(personId: string): Promise<string | null> {
     const p = await this.o.store.people.get(personId);
     return p?.entraObjectId ?? null;
   }
-}
-
-async function retryDb<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      last = err;
-      await sleep(50 * (i + 1));
-    }
-  }
-  throw last;
 }
 
 function errInfo(err: unknown): Record<string, unknown> {

@@ -378,13 +378,5 @@ describe('the application journey in the Agents Playground', () => {
 });
 
 async function waitForOutput(stack: LocalStack, prefix: string): Promise<void> {
-  await eventually(async () => {
-    expect(
-      stack
-        .output()
-        .split('\n')
-        .some((l) => l.startsWith(prefix)),
-      `"${prefix}" in:\n${stack.output()}`,
-    ).toBe(true);
-  }, 60_000);
+  await stack.waitForLine(prefix);
 }

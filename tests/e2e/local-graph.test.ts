@@ -8,17 +8,8 @@ import { graphGet, startLocalStack, type LocalStack } from '../support/local-sta
 
 const ORGANISER = 'wexqs.team@wexqs.local';
 
-async function waitForProvisioning(stack: LocalStack): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const line = stack
-      .output()
-      .split('\n')
-      .find((l) => l.startsWith('Evidence folders ready'));
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error(`no provisioning line:\n${stack.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function waitForProvisioning(stack: LocalStack): Promise<string> {
+  return stack.waitForLine('Evidence folders ready');
 }
 
 describe('local stack with the Graph emulator', () => {

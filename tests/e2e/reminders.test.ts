@@ -91,7 +91,7 @@ describe('reminders in the Agents Playground', () => {
     );
     await folderLink; // the team is told after the folder is provisioned
     // The drop-in meetings (and their join links) are made in the Graph emulator after start-up.
-    await eventually(async () => expect(stack.output()).toContain('Evidence folders ready'), 60_000);
+    await stack.waitForLine('Evidence folders ready');
   }, 90_000);
 
   afterAll(async () => {

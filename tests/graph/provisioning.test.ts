@@ -47,33 +47,47 @@ describe('sanitiseFolderName', () => {
 
 describe('RuPacer', () => {
   it('paces to the target share of the budget and honours RateLimit and Retry-After', async () => {
+    // Time is the test's: the pacer's sleeps park until the test moves the clock on.
     let t = 0;
+    const sleepers: (() => void)[] = [];
+    let parked: () => void = () => undefined;
+    const nextSleep = () => new Promise<void>((resolve) => (parked = resolve));
+    const advance = (ms: number) => {
+      t += ms;
+      for (const wake of sleepers.splice(0)) wake();
+    };
     const p = new RuPacer({
       ruPerMinute: 600,
       targetUtilisation: 1,
       burstRu: 10,
       now: () => t,
-      sleep: () => new Promise((r) => setTimeout(r, 1)),
+      sleep: () =>
+        new Promise<void>((wake) => {
+          sleepers.push(wake);
+          parked();
+        }),
     });
     // 600 RU/min = 0.01 RU/ms; bucket starts full (10)
     await p.acquire(10);
+    let slept = nextSleep();
     const pending = p.acquire(5);
     let resolved = false;
     void pending.then(() => (resolved = true));
-    await new Promise((r) => setTimeout(r, 20));
+    await slept; // waiting for the bucket to refill
     expect(resolved).toBe(false);
-    t += 500; // 5 RU refilled
+    advance(500); // 5 RU refilled
     await pending;
     expect(p.stats.acquiredRu).toBe(15);
     p.observe(200, { 'ratelimit-limit': '600', 'ratelimit-remaining': '3', 'ratelimit-reset': '2' });
     p.observe(429, { 'retry-after': '5' });
     t += 1000;
+    slept = nextSleep();
     const held = p.acquire(1);
     let ok = false;
     void held.then(() => (ok = true));
-    await new Promise((r) => setTimeout(r, 20));
+    await slept;
     expect(ok).toBe(false); // still held
-    t += 5000;
+    advance(5000);
     await held;
     expect(p.stats.holds).toBe(2);
   });
@@ -167,9 +181,8 @@ describe('Provisioner', () => {
     p1.on('progress', (e) => {
       if (e.orgsDone >= 8) ac.abort();
     });
+    // "crash": the run stops; batches already sent finish first (run() settles them before it rejects)
     await expect(p1.run(input)).rejects.toThrow();
-    // "crash": the in-flight batches may still land on the server but never reach the ledger
-    await new Promise((r) => setTimeout(r, 300));
     const mid = await new JsonFileLedger(file).loadCycle('c1');
     const doneBefore = Object.values(mid.orgs).filter((o) => o.completedFingerprint).length;
     expect(doneBefore).toBeGreaterThanOrEqual(8);

@@ -110,7 +110,7 @@ describe('connector emulator', () => {
     em.setFaults({ rateDrop: 1, dropAfterAccept: 1 });
     em.registerConversation('d', 'ud');
     await expect(send('d')).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 20));
+    // The emulator accepts before it drops the connection: by the time the client sees the error it is counted.
     expect(em.receivedBy('ud')).toBe(1); // accepted, but the answer was lost
     expect(em.stats().faults).toMatchObject({ '412': 1, '504': 1, drop: 1, dropAccepted: 1 });
   });

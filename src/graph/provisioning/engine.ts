@@ -350,24 +350,31 @@ export class Provisioner extends EventEmitter<{ progress: [ProgressEvent]; org: 
     };
     for (const w of this.orgs) if (!w.done && w.steps.size === 0) await finishOrg(w);
 
-    for (;;) {
-      this.o.signal?.throwIfAborted();
-      if (this.orgs.every((w) => w.done) && inflight.size === 0) break;
-      if (inflight.size < maxConc) {
-        const batch = this.nextBatch();
-        if (batch) {
-          for (const s of batch) s.inFlight = true;
-          const p: Promise<void> = this.runBatch(batch, finishOrg).finally(() => inflight.delete(p));
-          inflight.add(p);
-          continue;
+    try {
+      for (;;) {
+        this.o.signal?.throwIfAborted();
+        if (this.orgs.every((w) => w.done) && inflight.size === 0) break;
+        if (inflight.size < maxConc) {
+          const batch = this.nextBatch();
+          if (batch) {
+            for (const s of batch) s.inFlight = true;
+            const p: Promise<void> = this.runBatch(batch, finishOrg).finally(() => inflight.delete(p));
+            inflight.add(p);
+            continue;
+          }
         }
+        const waits: Array<Promise<unknown>> = [...inflight];
+        const wake = this.nextWake();
+        if (Number.isFinite(wake))
+          waits.push(sleep(Math.max(1, wake - Date.now()), undefined, { signal: this.o.signal }));
+        if (waits.length === 0) throw new Error('provisioning scheduler stalled');
+        await Promise.race(waits);
       }
-      const waits: Array<Promise<unknown>> = [...inflight];
-      const wake = this.nextWake();
-      if (Number.isFinite(wake))
-        waits.push(sleep(Math.max(1, wake - Date.now()), undefined, { signal: this.o.signal }));
-      if (waits.length === 0) throw new Error('provisioning scheduler stalled');
-      await Promise.race(waits);
+    } catch (err) {
+      // Stopped (aborted) or failed: let the batches already sent finish and record what they did,
+      // so nothing of this run is still writing when the caller sees it end.
+      await Promise.allSettled([...inflight]);
+      throw err;
     }
     this.emitProgress();
     const count = (k: OrgOutcome) => reports.filter((r) => r.outcome === k).length;
