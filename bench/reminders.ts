@@ -206,6 +206,8 @@ async function main(): Promise<void> {
       crash_runs: crash.kills ?? 0,
       crash_duplicates: crash.duplicates,
       crash_lost: crash.lost,
+      // Messages the connector accepted twice across the kills (real Teams would deliver them twice).
+      crash_resends: crash.dedupedResends,
       two_instance_duplicates: two.duplicates,
     }),
   );
