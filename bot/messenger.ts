@@ -25,6 +25,7 @@ import {
   classifyHttpFailure,
   parseRetryAfter,
   type Messenger,
+  type NotificationMessage,
   type PersonalChatOpener,
   type SendOutcome,
   type SendRequest,
@@ -51,6 +52,12 @@ export interface BotMessengerOptions {
    * Connector (createConversationAsync), which needs the app to be installed already.
    */
   installer?: PersonalChatOpener;
+  /**
+   * The card for a message (application events, promotions: rendered from the database when they
+   * are sent). Default: reminder text only. An error named `NothingToSend` fails the message (its
+   * subject is gone); any other error leaves it to be tried again.
+   */
+  render?: (message: NotificationMessage, recipientId: string) => Promise<object>;
 }
 
 class Timeout extends Error {}
@@ -62,7 +69,19 @@ export class BotMessenger implements Messenger {
   ) {}
 
   async send(req: SendRequest): Promise<SendOutcome> {
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(reminderCard(req.message)));
+    let card: object;
+    try {
+      if (this.opts.render) card = await this.opts.render(req.message, req.recipient.personId);
+      else if (!('type' in req.message)) card = reminderCard(req.message);
+      else return { status: 'failed', httpStatus: null, reason: 'no card renderer for this notification' };
+    } catch (err) {
+      // Its subject is gone: final. Anything else (the database busy): try again later.
+      const reason = `the card could not be made: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
+      return err instanceof Error && err.name === 'NothingToSend'
+        ? { status: 'failed', httpStatus: null, reason }
+        : { status: 'transient', httpStatus: null, reason };
+    }
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     activity.summary = req.message.summary;
     activity.channelData = { notification: { alert: true }, idempotencyKey: req.outboxId };
     const deadline = Date.now() + (this.opts.timeoutMs ?? 15_000);
@@ -215,18 +234,52 @@ export function classifyError(err: unknown): SendOutcome {
     headers && typeof (headers as { get?: unknown }).get === 'function'
       ? (headers as { get(n: string): string | undefined }).get(n)
       : (headers as Record<string, string> | undefined)?.[n];
-  let body: { error?: { code?: string; subCode?: string; message?: string } } | undefined;
+  let body: unknown;
   try {
     const raw = e?.response?.bodyAsText;
-    body = raw ? (JSON.parse(raw) as typeof body) : ((e?.response?.parsedBody ?? e?.details) as typeof body);
+    body = raw ? (JSON.parse(raw) as unknown) : (e?.response?.parsedBody ?? e?.details);
   } catch {
     body = undefined;
   }
+  const detail = errorDetail(body);
   const retryAfterMs = parseRetryAfter(
     header('retry-after-ms') !== undefined ? String(Number(header('retry-after-ms')) / 1000) : header('retry-after'),
   );
   if (status === null || status === undefined) {
     return classifyHttpFailure(null, { code: e?.code, message: e?.code ?? 'network error' });
   }
-  return classifyHttpFailure(status, { code: body?.error?.code, subCode: body?.error?.subCode, retryAfterMs });
+  return classifyHttpFailure(status, { code: detail.code, subCode: detail.subCode, retryAfterMs });
+}
+
+/**
+ * The code and sub-code of a Bot Connector error body, in either shape Teams answers with: the
+ * Bot Framework `{"error":{"code":…,"subCode":…}}`, or Teams' own
+ * `{"errorCode":209,"message":"{\"subCode\":\"MessageWritesBlocked\",…}"}` (a user who blocked
+ * the bot; the message is JSON inside a string).
+ */
+export function errorDetail(body: unknown): { code?: string; subCode?: string } {
+  const b = body as {
+    error?: { code?: unknown; subCode?: unknown };
+    errorCode?: unknown;
+    message?: unknown;
+  } | null;
+  if (!b || typeof b !== 'object') return {};
+  if (b.error && typeof b.error === 'object') {
+    return {
+      ...(typeof b.error.code === 'string' ? { code: b.error.code } : {}),
+      ...(typeof b.error.subCode === 'string' ? { subCode: b.error.subCode } : {}),
+    };
+  }
+  const out: { code?: string; subCode?: string } = {};
+  if (typeof b.errorCode === 'number' || typeof b.errorCode === 'string') out.code = String(b.errorCode);
+  if (typeof b.message === 'string') {
+    try {
+      const inner = JSON.parse(b.message) as { subCode?: unknown } | null;
+      if (inner && typeof inner.subCode === 'string') out.subCode = inner.subCode;
+    } catch {
+      const m = /"?subCode"?\s*:\s*"([A-Za-z]+)"/.exec(b.message);
+      if (m) out.subCode = m[1]!;
+    }
+  }
+  return out;
 }

@@ -8,13 +8,17 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { JWTVerifyGetKey } from 'jose';
 import { createAdapter } from '../bot/adapter.js';
+import { provisionFolders, recheckEvidence } from '../bot/jobs.js';
+import { renderNotification } from '../bot/notification-cards.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
-import { DetachedBackground } from './workflows/fakes.js';
 import { ALL_COMMANDS } from '../bot/commands/index.js';
 import { CommandRouter } from '../bot/router.js';
 import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
-import { ReminderService } from './notifications/service.js';
+import { registerAppJobs } from './jobs/app-jobs.js';
+import { createJobQueue } from './jobs/job-queue.js';
+import { JobRegistry } from './jobs/registry.js';
+import type { DispatcherOptions } from './notifications/dispatcher.js';
 import { tenantServiceUrl } from './notifications/teams-installer.js';
 import type { AppConfig } from './config.js';
 import type { Clock } from './domain/time.js';
@@ -23,7 +27,6 @@ import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
 import { observeOutbox, traceJob } from './telemetry.js';
 import { outboxBacklog } from './store/outbox-backlog.js';
-import { lapseOverdueApplications } from './workflows/application-journey.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
 import { mountTab } from './server/tab-route.js';
@@ -36,6 +39,8 @@ export interface RunningApp {
   svc: Services;
   graph: GraphPorts | null;
   database: DatabaseHandle;
+  /** The background jobs (list them for readiness; `drain` runs what is due, in tests). */
+  jobs: JobRegistry;
   /** Graceful shutdown within `timeoutMs` (default: SHUTDOWN_TIMEOUT_MS); safe to call twice. */
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
@@ -47,17 +52,21 @@ export interface StartOptions {
   database?: DatabaseHandle;
   /** Routes only the local stack mounts (e.g. the evidence upload page); refused in tenant mode. */
   localRoutes?: (app: Express, svc: Services, graph: GraphPorts | null) => void;
-  /** Lapse overdue applications every 10 minutes; default true. */
-  housekeeping?: boolean;
   /** Build the Graph-backed ports (evidence folders, meetings); default true. */
   graph?: boolean;
   /** Runs after migrations and before the server listens (e.g. seeding demo data). */
   beforeListen?: (svc: Services) => Promise<void>;
   /**
-   * Reminders (issue 5): the planner and the outbox dispatcher sending through the bot adapter.
-   * Default: on in local mode, off in tenant mode unless set (then every instance may run it).
+   * Background jobs (src/jobs): every job runs here unless JOBS_DISABLED names it (local and
+   * tenant mode alike). `workers: false`: jobs can be queued but none runs here (tests drive them
+   * with `app.jobs.drain()`). `dispatcher`: options for the notification dispatcher (tests).
+   * `register`: more jobs, registered beside the app's own before they start.
    */
-  reminders?: boolean | { planEveryMs?: number; pollMs?: number };
+  jobs?: {
+    workers?: boolean;
+    dispatcher?: Partial<Omit<DispatcherOptions, 'store' | 'clock' | 'log' | 'messenger'>>;
+    register?: (jobs: JobRegistry, svc: Services) => void;
+  };
   /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   tabJwks?: JWTVerifyGetKey;
 }
@@ -86,15 +95,64 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     workLeaseMs: config.workLeaseMs,
     ...(graph ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner } : {}),
   };
+  const adapter = createAdapter(config.bot, log);
+  // Replacing a clicked card in place (progress); messages to people go through the outbox.
+  svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, log);
+
+  // Background jobs, on by default in every mode. People without a stored conversation: in tenant
+  // mode the app is installed for them through Graph and the message goes to the chat that opens;
+  // locally only stored conversation references are used (the Playground cannot install apps).
+  const tenantId = config.bot.tenantId || config.graph.tenantId;
+  const reach =
+    config.mode === 'tenant'
+      ? { serviceUrl: tenantServiceUrl(store), ...(graph?.teamsApps ? { installer: graph.teamsApps } : {}) }
+      : {};
+  if (config.mode === 'tenant' && !graph?.teamsApps)
+    log.warn(
+      {},
+      'notifications: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
+    );
+  const jobs = new JobRegistry({
+    boss: createJobQueue(database, { instanceName: `wexqs-${config.mode}` }),
+    store,
+    log,
+    disabled: config.jobs.disabled,
+    instance: instanceIdOf(svc),
+    trace: traceJob,
+  });
+  const dispatcher = registerAppJobs(jobs, {
+    svc,
+    messenger: new BotMessenger(adapter, {
+      appId: config.bot.appId,
+      ...(tenantId ? { tenantId } : {}),
+      ...reach,
+      render: (message, recipientId) => renderNotification(svc, message, recipientId),
+    }),
+    cardJobs: {
+      provision: (data) => provisionFolders(svc, data),
+      recheck: (data) => recheckEvidence(svc, data),
+    },
+    dispatcher: {
+      instanceId: instanceIdOf(svc),
+      leaseMs: config.workLeaseMs,
+      sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
+      ...(opts.jobs?.dispatcher ?? {}),
+    },
+  });
+  opts.jobs?.register?.(jobs, svc);
+  try {
+    await jobs.start({ workers: opts.jobs?.workers ?? true });
+  } catch (err) {
+    await jobs.stop().catch(() => undefined);
+    if (!opts.database) await database.close();
+    throw err;
+  }
+  svc.jobs = jobs.port();
+  if (jobs.isEnabled('reminders.dispatch') && (opts.jobs?.workers ?? true)) svc.reminders = dispatcher;
   await opts.beforeListen?.(svc);
 
   const router = new CommandRouter(svc, ALL_COMMANDS);
   const bot = new WexqsBot(svc, router);
-  const adapter = createAdapter(config.bot, log);
-  // Proactive cards and work after the invoke reply (issue 4 workflows).
-  const background = new DetachedBackground(log);
-  svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
-  svc.cards = new AdapterCardDelivery(adapter, config.bot.appId, store, log);
   if (opts.localRoutes && config.mode !== 'local')
     throw new Error('local-only routes cannot be mounted in tenant mode');
   const localRoutes = opts.localRoutes;
@@ -112,66 +170,18 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   const stopObserving = observeOutbox(() => outboxBacklog(store.db, clock.now()));
 
-  const server: Server = await new Promise((resolve, reject) => {
+  const server: Server = await new Promise<Server>((resolve, reject) => {
     // Express 5 passes a listen error (e.g. EADDRINUSE) to the callback.
     const s = http.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  }).catch(async (err: unknown) => {
+    stopObserving();
+    await jobs.stop();
+    if (!opts.database) await database.close();
+    throw err;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
   log.info({ url, engine: database.engine, mode: config.mode }, 'app listening');
-
-  const remindersOpt = opts.reminders ?? config.mode === 'local';
-  let reminders: ReminderService | null = null;
-  if (remindersOpt) {
-    const ro = typeof remindersOpt === 'object' ? remindersOpt : {};
-    // People without a stored conversation: in tenant mode the app is installed for them through
-    // Graph and the message goes to the chat that opens; locally only stored conversation
-    // references are used (the Agents Playground cannot install apps).
-    const tenantId = config.bot.tenantId || config.graph.tenantId;
-    const reach =
-      config.mode === 'tenant'
-        ? { serviceUrl: tenantServiceUrl(store), ...(graph?.teamsApps ? { installer: graph.teamsApps } : {}) }
-        : {};
-    if (config.mode === 'tenant' && !graph?.teamsApps)
-      log.warn(
-        {},
-        'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
-      );
-    reminders = new ReminderService({
-      store,
-      clock: svc.clock,
-      log,
-      messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
-      ...(ro.planEveryMs ? { planEveryMs: ro.planEveryMs } : {}),
-      dispatcher: {
-        instanceId: instanceIdOf(svc),
-        leaseMs: config.workLeaseMs,
-        sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
-        ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
-      },
-    });
-    reminders.start();
-    svc.reminders = reminders;
-  }
-
-  // Housekeeping: applications never submitted lapse once the deadline and grace have passed.
-  let lapsing: Promise<void> | null = null;
-  const lapse = () => {
-    lapsing ??= lapseOverdueApplications(svc)
-      .then((n) => void (n > 0 && log.info({ lapsed: n }, 'overdue applications lapsed')))
-      .catch((err: unknown) =>
-        log.error(
-          { err: { message: err instanceof Error ? err.message : String(err) } },
-          'lapsing overdue applications failed',
-        ),
-      )
-      .finally(() => {
-        lapsing = null;
-      });
-  };
-  const housekeeping = (opts.housekeeping ?? true) ? setInterval(lapse, 10 * 60_000) : null;
-  housekeeping?.unref();
-  if (housekeeping) lapse();
 
   let closing: Promise<void> | null = null;
   return {
@@ -179,6 +189,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     svc,
     graph,
     database,
+    jobs,
     close(closeOpts = {}) {
       closing ??= shutDown(closeOpts.timeoutMs ?? config.shutdownTimeoutMs);
       return closing;
@@ -187,9 +198,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   /**
    * Graceful shutdown, bounded by `timeoutMs`: stop taking requests (in-flight ones finish), stop
-   * timers and the reminder dispatcher (it gives back what it claimed), let background work finish;
-   * what has not finished by the deadline is released (provisioning runs marked interrupted, so
-   * any instance may start them again), then the pool closes.
+   * the jobs here (the dispatcher gives back what it claimed, running jobs finish; one that does
+   * not is retried by another instance after its timeout); what has not finished by the deadline
+   * is released (provisioning runs marked interrupted), then the pool closes.
    */
   async function shutDown(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -200,15 +211,11 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       });
       return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
     };
-    if (housekeeping) clearInterval(housekeeping);
     stopObserving();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    if (reminders) delete svc.reminders;
-    const stopReminders = reminders ? reminders.stop() : Promise.resolve();
-    const outcome = await untilDeadline(
-      Promise.all([serverClosed, lapsing ?? Promise.resolve(), stopReminders, background.idle()]),
-    );
+    delete svc.reminders;
+    const outcome = await untilDeadline(Promise.all([serverClosed, jobs.stop({ timeoutMs })]));
     server.closeAllConnections();
     // The evidence inspection workers stop (an inspection cut short runs again on the next listing).
     await graph?.scanner.close();

@@ -91,6 +91,16 @@ export const AppConfigSchema = z.object({
   workLeaseMs: z.number().int().min(1000).max(3_600_000),
   /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+  /**
+   * The app's id in the organisation's app catalogue (TEAMS_CATALOG_APP_ID), which differs from the
+   * manifest id once the app is published to the organisation; '' → looked up by manifest id
+   * (needs AppCatalog.Read.All). Used to install the app for people who have not opened it.
+   */
+  teamsCatalogAppId: z.string(),
+  jobs: z.object({
+    /** Background jobs this instance does not run (JOBS_DISABLED=name,name); every job is on by default. */
+    disabled: z.array(z.string()),
+  }),
 });
 
 export type AppConfig = z.infer<typeof AppConfigSchema>;
@@ -476,6 +486,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const teamsAppId = r.guid('TEAMS_APP_ID');
   if (tenant && !teamsAppId) r.problem('TEAMS_APP_ID', 'is required in tenant mode (the Teams app manifest id)');
+  const teamsCatalogAppId = r.guid('TEAMS_CATALOG_APP_ID');
+
+  // --- background jobs (names are checked against the registered jobs when the app starts)
+  const jobsDisabled = (r.raw('JOBS_DISABLED') ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (jobsDisabled.some((n) => !/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/.test(n)))
+    r.problem('JOBS_DISABLED', 'must be job names separated by commas, e.g. reminders.plan,applications.lapse');
 
   if (r.problems.length > 0) throw new ConfigError(r.problems, mode);
 
@@ -503,6 +522,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     telemetryConnectionString,
     workLeaseMs,
     shutdownTimeoutMs,
+    teamsCatalogAppId,
+    jobs: { disabled: [...new Set(jobsDisabled)] },
   } satisfies AppConfig;
 
   // Belt and braces: the object must match the declared schema.
@@ -546,6 +567,8 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
     workLeaseMs: cfg.workLeaseMs,
     telemetry: cfg.telemetryConnectionString ? 'Azure Monitor [connection string set]' : 'off',
+    teamsCatalogAppId: cfg.teamsCatalogAppId || '(looked up by manifest id)',
+    jobsDisabled: cfg.jobs.disabled.length ? cfg.jobs.disabled : '(none: every job runs)',
     bot: {
       auth: isBotAuthDisabled(cfg) ? 'DISABLED (local mode)' : 'enabled',
       appId: cfg.bot.appId || '(not set)',

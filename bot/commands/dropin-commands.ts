@@ -2,38 +2,10 @@ import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Booking } from '../../src/domain/types.js';
 import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
-import { afterReply, type Services } from '../../src/workflows/services.js';
-import {
-  bookedCard,
-  bookingCancelledCard,
-  promotedCard,
-  sessionFullCard,
-  sessionsCard,
-} from '../cards/dropin-cards.js';
+import { bookedCard, bookingCancelledCard, sessionFullCard, sessionsCard } from '../cards/dropin-cards.js';
 import type { BotCommand } from '../router.js';
 
 const APPLICANTS = ['applicant_lead', 'applicant_contributor'] as const;
-
-/** After the reply: keep the Teams meeting's attendees in step (Graph sends the invitation) and tell a promoted person. */
-function syncMeeting(svc: Services, change: { add?: Booking[]; remove?: Booking[]; promoted?: Booking | null }): void {
-  const { meetings, cards } = svc;
-  if (!meetings && !(cards && change.promoted)) return;
-  afterReply(svc, 'dropin_meeting_sync', async () => {
-    for (const b of change.remove ?? []) {
-      const p = await svc.store.people.get(b.personId);
-      if (p && meetings) await meetings.removeAttendee(b.sessionId, p.email);
-    }
-    for (const b of [...(change.add ?? []), ...(change.promoted ? [change.promoted] : [])]) {
-      if (b.status !== 'booked') continue;
-      const p = await svc.store.people.get(b.personId);
-      if (p && meetings) await meetings.addAttendee(b.sessionId, { email: p.email, name: p.displayName });
-    }
-    if (cards && change.promoted) {
-      const session = await svc.store.dropIns.getSession(change.promoted.sessionId);
-      if (session) await cards.toPeople([change.promoted.personId], promotedCard(session, change.promoted));
-    }
-  });
-}
 
 export const sessionsCommand: BotCommand = {
   verb: 'sessions',
@@ -71,7 +43,6 @@ export const bookDropInCommand: BotCommand<{ sessionId: string; waitlist?: boole
     }
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
-    syncMeeting(svc, { add: [booking] });
     return bookedCard(session, booking, icsOption(svc, booking.id));
   },
 };
@@ -86,8 +57,7 @@ export const cancelBookingCommand: BotCommand<{ bookingId: string }> = {
   data: z.object({ bookingId: z.string().min(1).max(100) }),
   async run({ svc, actor, data }) {
     try {
-      const { cancelled, promoted } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
-      syncMeeting(svc, { remove: [cancelled], promoted });
+      const { cancelled } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
       const before = (await svc.store.audit.forEntity('dropin_booking', cancelled.id)).find(
         (a) => a.action === 'cancel_dropin',
       );
@@ -116,10 +86,9 @@ export const rebookCommand: BotCommand<{ bookingId: string; sessionId: string }>
   inHelp: false,
   data: z.object({ bookingId: z.string().min(1).max(100), sessionId: z.string().min(1).max(100) }),
   async run({ svc, actor, data }) {
-    const { booking, cancelled, promoted } = await rebook(svc, actor, data);
+    const { booking } = await rebook(svc, actor, data);
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
-    syncMeeting(svc, { add: [booking], remove: [cancelled], promoted });
     return bookedCard(session, booking, { moved: true, ...icsOption(svc, booking.id) });
   },
 };

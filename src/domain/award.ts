@@ -1,6 +1,7 @@
 /**
- * Awards: a level, valid for two years from the decision.
- * validUntil is the same London calendar date and wall-clock time two years after the decision
+ * Awards: a level, valid for two years from when the decision is communicated to the
+ * organisation (recorded provisionally from the decision, restarted when it is communicated).
+ * validUntil is the same London calendar date and wall-clock time two years later
  * (29 Feb → 28 Feb); the award is valid from validFrom up to, not including, validUntil.
  */
 import { addYearsLondon, daysLeftLondon } from './time.js';
@@ -25,6 +26,11 @@ export function awardForDecision(
   return decision.level
     ? awardFromDecision({ organisationId, level: decision.level, decidedAt: decision.decidedAt })
     : null;
+}
+
+/** The award once communicated: valid two years from the moment the organisation is told. */
+export function awardOnCommunication(award: Pick<Award, 'organisationId' | 'level'>, communicatedAt: Date): Award {
+  return awardFromDecision({ organisationId: award.organisationId, level: award.level, decidedAt: communicatedAt });
 }
 
 /** validFrom ≤ at < validUntil. */

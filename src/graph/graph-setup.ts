@@ -70,6 +70,14 @@ export function createGraphPorts(
       log,
       ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
     }),
-    ...(config.teamsAppId ? { teamsApps: new GraphTeamsAppInstaller({ client, teamsAppId: config.teamsAppId }) } : {}),
+    ...(config.teamsAppId || config.teamsCatalogAppId
+      ? {
+          teamsApps: new GraphTeamsAppInstaller({
+            client,
+            manifestId: config.teamsAppId,
+            ...(config.teamsCatalogAppId ? { catalogId: config.teamsCatalogAppId } : {}),
+          }),
+        }
+      : {}),
   };
 }

@@ -8,8 +8,7 @@ import { z } from 'zod';
 import { SECTIONS } from '../domain/framework.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { GraphPorts } from '../graph/graph-setup.js';
-import { refreshEvidence } from '../workflows/application-journey.js';
-import { afterReply, type Services } from '../workflows/services.js';
+import type { Services } from '../workflows/services.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const uploadParams = z.object({
@@ -75,7 +74,11 @@ async function upload(e, orgId) {
         // The files changed: re-list and inspect the organisation's evidence after the reply, as the
         // product does when SharePoint reports a change.
         const app = await svc.store.applications.forOrganisation(parsed.data.orgId, cycle.id);
-        if (app) afterReply(svc, 'inspect_evidence', async () => void (await refreshEvidence(svc, app.id)));
+        const { jobs } = svc;
+        if (app && jobs)
+          await svc.store.transaction((tx) =>
+            jobs.enqueue(tx, { name: 'evidence.recheck', data: { applicationId: app.id } }),
+          );
         res.status(201).json({ uploaded: parsed.data.name, bytes: body.length, applicationId: app?.id ?? null });
       } catch (err) {
         res.status(409).json({ error: err instanceof Error ? err.message : 'upload failed' });

@@ -39,7 +39,9 @@ import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { OutboxRow } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
-import type { Messenger, ReminderMessage, SendOutcome } from './messenger.js';
+import { deliveryProblemMessage } from './content.js';
+import { isNotificationMessage, type Messenger, type SendOutcome } from './messenger.js';
+import { notify } from './outbox.js';
 import {
   backoffMs,
   Permits,
@@ -94,6 +96,11 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Attempts before a row is dead-lettered. Default 6. */
   maxAttempts?: number;
+  /**
+   * Real ms a message waits when the app itself cannot reach people (a configuration fault such
+   * as a missing Graph consent) before it is tried again; such tries are not counted. Default 10 minutes.
+   */
+  misconfiguredRetryMs?: number;
   /** Back-off base and cap in connector ms (at least Retry-After when given). Default 250 ms and 60 s. */
   backoff?: { baseMs: number; capMs: number };
   /**
@@ -131,7 +138,9 @@ export type DispatchEvent =
   | { type: 'throttled'; id: string; httpStatus: number; backoffMs: number; until: number }
   | { type: 'retry'; id: string; reason: string; backoffMs: number }
   | { type: 'released'; id: string; why: string }
-  | { type: 'final'; id: string; status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled'; reason: string };
+  | { type: 'final'; id: string; status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled'; reason: string }
+  /** The app cannot reach people until its configuration is fixed: the row waits, admins are told. */
+  | { type: 'misconfigured'; id: string; code: string };
 
 export interface DispatchCounters {
   claimed: number;
@@ -143,6 +152,7 @@ export interface DispatchCounters {
   unreachable: number;
   deadLettered: number;
   expired: number;
+  misconfigured: number;
 }
 
 export class Dispatcher {
@@ -157,6 +167,7 @@ export class Dispatcher {
     unreachable: 0,
     deadLettered: 0,
     expired: 0,
+    misconfigured: 0,
   };
   private readonly o: Required<Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation' | 'claims'>> &
     Pick<DispatcherOptions, 'onEvent'>;
@@ -195,6 +206,7 @@ export class Dispatcher {
       sendTimeoutMs: opts.sendTimeoutMs ?? 15_000,
       pollMs: opts.pollMs ?? 1_000,
       maxAttempts: opts.maxAttempts ?? 6,
+      misconfiguredRetryMs: opts.misconfiguredRetryMs ?? 10 * 60_000,
       backoff: opts.backoff ?? { baseMs: 250, capMs: 60_000 },
       pacingId: opts.pacingId ?? 'teams',
       windowMargin: opts.windowMargin ?? 0.05,
@@ -367,9 +379,9 @@ export class Dispatcher {
         await this.final(row, 'unreachable', refused.reason);
         return;
       }
-      const message = row.payload as unknown as ReminderMessage;
-      if (!message || typeof message.title !== 'string' || !Array.isArray(message.lines)) {
-        await this.final(row, 'failed', 'payload is not a reminder message');
+      const message = row.payload;
+      if (!isNotificationMessage(message)) {
+        await this.final(row, 'failed', 'payload is not a notification message');
         return;
       }
       const aadObjectId = conversation?.aadObjectId ?? (conversation ? null : await this.aadOf(row.recipientId));
@@ -454,6 +466,8 @@ export class Dispatcher {
           await s.clearThrottle(this.o.pacingId);
         }
         if (outcome.newReference && outcome.conversationId) {
+          // Reaching someone new worked: whatever kept the app from installing itself is fixed.
+          await s.clearAlerts('teams-app', now);
           await this.o.store.conversations.upsert({
             key: `personal:${outcome.conversationId}`,
             personId: row.recipientId,
@@ -506,6 +520,32 @@ export class Dispatcher {
       case 'failed':
         await this.final(row, 'failed', outcome.reason);
         return;
+      case 'misconfigured': {
+        // Nobody's fault but the app's: the message waits (the try is not counted) and goes once
+        // the configuration is fixed; admins are told once per episode, not per message.
+        this.counters.misconfigured++;
+        const sendAfter = new Date(this.o.clock.now().getTime() + this.o.misconfiguredRetryMs);
+        await this.retryDb(() => s.release(row.id, this.instanceId, sendAfter, outcome.reason, now, false));
+        this.o.onEvent?.({ type: 'misconfigured', id: row.id, code: outcome.code });
+        if (await s.raiseAlert(outcome.code, outcome.reason, now)) {
+          const admins = (await this.o.store.people.listByRole('admin')).map((p) => p.id);
+          await notify(
+            this.o.store,
+            {
+              kind: 'delivery_problem',
+              recipients: admins,
+              subject: { kind: 'alert', id: outcome.code },
+              message: deliveryProblemMessage(outcome.reason, await s.pendingCount()),
+            },
+            now,
+          );
+          this.o.log.error(
+            { instance: this.instanceId, code: outcome.code },
+            'notifications wait for a configuration fix',
+          );
+        }
+        return;
+      }
     }
   }
 

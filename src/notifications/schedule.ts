@@ -207,8 +207,16 @@ async function collect(store: Store, now: Date, opts: PlanOptions): Promise<Item
   const general = await settingsFor(store, null, opts.settings);
   for (const s of await store.dropIns.listUpcoming(now)) items.push(...(await sessionItems(store, s.id, now, general)));
 
-  // Awards expiring: the organisation's applicant team.
-  const awards = await store.db.selectFrom('awards').selectAll().where('valid_until', '>', now).execute();
+  // Awards expiring: the organisation's applicant team, once the award has been communicated to
+  // them (before that it is not theirs to know; its two years start when it is communicated).
+  // An award recorded without an application (brought in from earlier years) was communicated.
+  const awards = await store.db
+    .selectFrom('awards')
+    .leftJoin('applications', 'applications.id', 'awards.application_id')
+    .selectAll('awards')
+    .where('awards.valid_until', '>', now)
+    .where((eb) => eb.or([eb('awards.application_id', 'is', null), eb('applications.state', '=', 'communicated')]))
+    .execute();
   for (const a of awards) {
     const team = applicantTeam(await store.people.listByOrganisation(a.organisation_id));
     const planned = awardExpiryReminders({
@@ -299,7 +307,7 @@ export async function planReminders(store: Store, now: Date, opts: PlanOptions =
           reminderKey({
             cycleId: d.cycleId,
             recipientId: d.recipientId,
-            kind: d.kind,
+            kind: d.kind as ReminderKind,
             dueAt: d.dueAt,
             subject: { kind: 'cycle', id: d.subjectId },
           }),
@@ -311,7 +319,7 @@ export async function planReminders(store: Store, now: Date, opts: PlanOptions =
             reminderKey({
               cycleId: r.cycleId,
               recipientId: r.recipientId,
-              kind: r.kind,
+              kind: r.kind as ReminderKind,
               dueAt: r.dueAt,
               subject: { kind: 'cycle', id: r.subjectId },
             }),

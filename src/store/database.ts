@@ -28,6 +28,13 @@ export type Db = Kysely<DB>;
 export interface DatabaseHandle {
   db: Db;
   engine: 'pglite' | 'postgres';
+  /** The server's URL (engine 'postgres'): the job queue opens its own small pool to it. */
+  connectionString?: string;
+  /**
+   * The embedded session (engine 'pglite') and a way to use it exclusively: the job queue runs its
+   * own statements through it, never inside someone else's transaction.
+   */
+  pglite?: { client: PGlite; exclusive<T>(fn: () => Promise<T>): Promise<T> };
   close(): Promise<void>;
 }
 
@@ -37,11 +44,13 @@ export interface DatabaseHandle {
  * interleaving their statements inside one another's BEGIN … COMMIT.
  */
 class PGliteDriver implements Driver {
-  readonly #lock = new Mutex();
   readonly #connection: DatabaseConnection;
   #release: (() => void) | null = null;
 
-  constructor(private readonly client: PGlite) {
+  constructor(
+    private readonly client: PGlite,
+    readonly lock: Mutex,
+  ) {
     this.#connection = {
       executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
         // Without parameters use the simple protocol, which also runs multi-statement migrations.
@@ -64,7 +73,7 @@ class PGliteDriver implements Driver {
     await this.client.waitReady;
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    this.#release = await this.#lock.acquire();
+    this.#release = await this.lock.acquire();
     return this.#connection;
   }
   async releaseConnection(): Promise<void> {
@@ -86,10 +95,10 @@ class PGliteDriver implements Driver {
   }
 }
 
-function pgliteDialect(client: PGlite): Dialect {
+function pgliteDialect(client: PGlite, lock: Mutex): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PGliteDriver(client),
+    createDriver: () => new PGliteDriver(client, lock),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };
@@ -109,6 +118,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   let db: Db;
   let engine: DatabaseHandle['engine'];
   let release = () => undefined as void;
+  let pglite: DatabaseHandle['pglite'];
   if (opts.databaseUrl) {
     engine = 'postgres';
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
@@ -124,7 +134,9 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       release = lockForThisProcess(`${dir}.lock`);
     }
     const client = new PGlite(dir);
-    db = new Kysely<DB>({ dialect: pgliteDialect(client) });
+    const lock = new Mutex();
+    db = new Kysely<DB>({ dialect: pgliteDialect(client, lock) });
+    pglite = { client, exclusive: (fn) => lock.runExclusive(fn) };
   }
   try {
     if (opts.migrate ?? true) await migrateToLatest(db);
@@ -136,6 +148,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   return {
     db,
     engine,
+    ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
+    ...(pglite ? { pglite } : {}),
     close: async () => {
       await db.destroy();
       release();

@@ -62,6 +62,15 @@ export class DecisionRepository {
     return id;
   }
 
+  /** The award's validity, restarted (it runs from when the decision is communicated). */
+  async setAwardValidity(applicationId: string, award: Pick<Award, 'validFrom' | 'validUntil'>): Promise<void> {
+    await this.db
+      .updateTable('awards')
+      .set({ valid_from: award.validFrom, valid_until: award.validUntil })
+      .where('application_id', '=', applicationId)
+      .execute();
+  }
+
   async awardFor(applicationId: string): Promise<Award | null> {
     const r = await this.db
       .selectFrom('awards')

@@ -18,6 +18,7 @@ import { ReminderRepository } from './reminder-repository.js';
 import { DecisionRepository } from './decision-repository.js';
 import { EvidenceRepository } from './evidence-repository.js';
 import { EvidenceInspectionRepository } from './evidence-inspection-repository.js';
+import { JobStatusRepository } from './job-status-repository.js';
 import { ReviewRepository } from './review-repository.js';
 
 export class Store {
@@ -35,6 +36,7 @@ export class Store {
   readonly inspections: EvidenceInspectionRepository;
   readonly reviews: ReviewRepository;
   readonly decisions: DecisionRepository;
+  readonly jobRuns: JobStatusRepository;
 
   constructor(
     readonly db: Kysely<DB>,
@@ -54,6 +56,7 @@ export class Store {
     this.inspections = new EvidenceInspectionRepository(db, this.audit);
     this.reviews = new ReviewRepository(db, this.audit);
     this.decisions = new DecisionRepository(db);
+    this.jobRuns = new JobStatusRepository(db);
   }
 
   /** Run `fn` in one transaction (joins the current one when already inside). */

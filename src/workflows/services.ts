@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import type { Background, CardDelivery, EvidenceFolders, EvidenceScanner, Meetings } from './ports.js';
+import type { CardDelivery, EvidenceFolders, EvidenceScanner, Jobs, Meetings } from './ports.js';
 
 /** What every use case needs; one composition root builds it (src/app.ts). */
 export interface Services {
@@ -16,13 +16,16 @@ export interface Services {
   scanner?: EvidenceScanner;
   /** Drop-in Teams meetings (Graph). Absent: bookings are not added to the calendar event. */
   meetings?: Meetings;
-  /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
+  /** Replacing a clicked card in place (progress). Absent: the card shows the state when refreshed. */
   cards?: CardDelivery;
   /** Signed links people open outside Teams. Absent: cards offer no .ics download. */
   links?: { icsForBooking(bookingId: string): string };
-  /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
-  background?: Background;
-  /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */
+  /**
+   * Background jobs (src/jobs), queued in the transaction of the change. Absent (unit tests, the
+   * admin CLI): the Graph work is not done and nothing waits for it.
+   */
+  jobs?: Jobs;
+  /** This app's running notification dispatcher ("send now" wakes it). Absent: notifications are not dispatched here. */
   reminders?: { wake(): void };
   /** How long claimed work stays claimed by an instance that stopped answering; default 60 s. */
   workLeaseMs?: number;
@@ -38,19 +41,3 @@ export function instanceIdOf(svc: Services): string {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-/** Run `task` after the current request has been answered; failures are logged (ids only). */
-export function afterReply(svc: Services, label: string, task: () => Promise<void>): void {
-  if (svc.background) {
-    svc.background.run(label, task);
-    return;
-  }
-  setImmediate(() => {
-    task().catch((err: unknown) => {
-      svc.log.error(
-        { task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
-        'background task failed',
-      );
-    });
-  });
-}

@@ -101,7 +101,7 @@ for (const engine of engines()) {
         onResponse: metrics.onResponse,
       });
       // Configured with the manifest id: the installer finds the catalog id itself.
-      installer = new GraphTeamsAppInstaller({ client, teamsAppId: MANIFEST_ID });
+      installer = new GraphTeamsAppInstaller({ client, manifestId: MANIFEST_ID });
     });
 
     const dispatcher = () =>

@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_provisioning.js';
 import * as m0003 from './0003_workflow.js';
 import * as m0004 from './0004_reminders.js';
+import * as m0005 from './0005_jobs.js';
 import * as m0009 from './0009_evidence_inspection.js';
 import * as m0011 from './0011_provisioning_runs.js';
 
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002_provisioning': m0002,
   '0003_workflow': m0003,
   '0004_reminders': m0004,
+  '0005_jobs': m0005,
   '0009_evidence_inspection': m0009,
   '0011_provisioning_runs': m0011,
 };
