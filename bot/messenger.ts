@@ -16,6 +16,7 @@
 import {
   CardFactory,
   MessageFactory,
+  TeamsInfo,
   TurnContext,
   type CloudAdapter,
   type ConversationReference,
@@ -97,9 +98,11 @@ export class BotMessenger implements Messenger {
   private async continueWith(
     reference: Partial<ConversationReference>,
     activity: ReturnType<typeof MessageFactory.attachment>,
-  ): Promise<SendOutcome> {
+    member?: string,
+  ): Promise<SendOutcome & { teamsUserId?: string }> {
     let activityId: string | null = null;
     let failure: unknown = null;
+    let teamsUserId: string | undefined;
     await this.adapter.continueConversationAsync(this.opts.appId, reference, async (context) => {
       // Caught here: the adapter's onTurnError would otherwise swallow it.
       try {
@@ -108,10 +111,17 @@ export class BotMessenger implements Messenger {
         activityId = r?.id ?? null;
       } catch (err) {
         failure = err ?? new Error('send failed');
+        return;
       }
+      if (member) teamsUserId = await teamsIdOf(context, member);
     });
     if (failure) return classifyError(failure);
-    return { status: 'sent', activityId, conversationId: reference.conversation?.id ?? null };
+    return {
+      status: 'sent',
+      activityId,
+      conversationId: reference.conversation?.id ?? null,
+      ...(teamsUserId ? { teamsUserId } : {}),
+    };
   }
 
   private async createAndSend(
@@ -147,8 +157,12 @@ export class BotMessenger implements Messenger {
         user: { id: aad, aadObjectId: aad },
         bot: { id: this.opts.appId ? `28:${this.opts.appId}` : 'bot' },
       } as unknown as Partial<ConversationReference>;
-      const sent = await this.continueWith(reference, activity);
-      return sent.status === 'sent' ? { ...sent, newReference: reference as unknown as Record<string, unknown> } : sent;
+      const sent = await this.continueWith(reference, activity, aad);
+      if (sent.status !== 'sent') return sent;
+      const { teamsUserId, ...outcome } = sent;
+      // The stored reference names the person by their Teams user id (what refresh.userIds need).
+      const stored = { ...reference, user: { id: teamsUserId ?? aad, aadObjectId: aad } };
+      return { ...outcome, newReference: stored as unknown as Record<string, unknown> };
     }
     const params = {
       isGroup: false,
@@ -169,7 +183,11 @@ export class BotMessenger implements Messenger {
         activityId = r?.id ?? null;
       } catch (err) {
         failure = err ?? new Error('send failed');
+        return;
       }
+      // The stored reference names the person by their Teams user id (what refresh.userIds need).
+      const teamsUserId = await teamsIdOf(context, aad);
+      if (reference) reference.user = { id: teamsUserId ?? aad, aadObjectId: aad, name: '' } as typeof reference.user;
     });
     if (failure) return classifyError(failure);
     const ref = reference as Partial<ConversationReference> | null;
@@ -194,6 +212,21 @@ export class BotMessenger implements Messenger {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * The person's Teams user id (`29:…`) in this conversation, from their Entra object id ("Get
+ * single member details": GET /v3/conversations/{id}/members/{userId}, which accepts the Entra
+ * object id; https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context#get-single-member-details).
+ * Undefined when Teams does not say (the message was sent all the same).
+ */
+async function teamsIdOf(context: TurnContext, aadObjectId: string): Promise<string | undefined> {
+  try {
+    const member = await TeamsInfo.getMember(context, aadObjectId);
+    return typeof member?.id === 'string' && member.id.startsWith('29:') ? member.id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -397,3 +397,33 @@ describe('loadEnvFiles', () => {
     expect(() => readEnvFiles('../etc', dir)).toThrow(ConfigError);
   });
 });
+
+describe('background jobs and the Teams app catalogue id', () => {
+  it('JOBS_DISABLED lists job names (every job runs when unset); anything else is refused', () => {
+    expect(loadConfig({ APP_MODE: 'local' }).jobs.disabled).toEqual([]);
+    expect(loadConfig(tenantEnv()).jobs.disabled).toEqual([]);
+    expect(
+      loadConfig({ APP_MODE: 'local', JOBS_DISABLED: ' reminders.plan,,reminders.plan ,evidence.folder' }).jobs,
+    ).toEqual({
+      disabled: ['reminders.plan', 'evidence.folder'],
+    });
+    const err = configError({ APP_MODE: 'local', JOBS_DISABLED: 'Reminders Plan' });
+    expect(err.problems).toEqual([
+      {
+        variable: 'JOBS_DISABLED',
+        reason: 'must be job names separated by commas, e.g. reminders.plan,applications.lapse',
+      },
+    ]);
+  });
+
+  it('TEAMS_CATALOG_APP_ID is the app’s organisation-catalogue id (a GUID); unset, it is looked up', () => {
+    expect(loadConfig(tenantEnv()).teamsCatalogAppId).toBe('');
+    const id = '55555555-5555-4555-8555-555555555555';
+    const cfg = loadConfig(tenantEnv({ TEAMS_CATALOG_APP_ID: id }));
+    expect(cfg.teamsCatalogAppId).toBe(id);
+    expect(describeConfig(cfg)).toMatchObject({ teamsCatalogAppId: id, jobsDisabled: '(none: every job runs)' });
+    expect(configError(tenantEnv({ TEAMS_CATALOG_APP_ID: 'my-app' })).problems.map((p) => p.variable)).toEqual([
+      'TEAMS_CATALOG_APP_ID',
+    ]);
+  });
+});

@@ -7,6 +7,10 @@
  * - `POST /v3/conversations/{id}/activities/{replyToId}` — reply (what the SDK uses when the
  *   stored conversation reference carries an activity id)
  * - `PUT  /v3/conversations/{id}/activities/{activityId}` — update a message
+ * - `GET  /v3/conversations/{id}/members/{userId}` — one member of the conversation, found by Teams
+ *   user id or Entra object id, answered with the Teams user id (`29:…`) and `objectId`
+ *   (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context#get-single-member-details);
+ *   404 when the conversation or the member is unknown
  *
  * and enforces Teams' documented bot rate limits
  * (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per bot per conversation
@@ -162,6 +166,8 @@ class WindowLog {
 interface Conversation {
   id: string;
   userId: string;
+  /** The member's Entra object id, when known (from the recipient of a send or the created chat). */
+  aadObjectId: string;
   tenantId: string;
   log: WindowLog;
   /** idempotencyKey → activity id */
@@ -221,7 +227,11 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   };
   const conversation = (id: string, userId = '', tenantId = defaultTenant): Conversation => {
     let c = conversations.get(id);
-    if (!c) conversations.set(id, (c = { id, userId, tenantId, log: new WindowLog(convLimits), keys: new Map() }));
+    if (!c)
+      conversations.set(
+        id,
+        (c = { id, userId, aadObjectId: '', tenantId, log: new WindowLog(convLimits), keys: new Map() }),
+      );
     return c;
   };
   const retryAfter = (realMs: number) => {
@@ -295,6 +305,8 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       String((activity.recipient as { id?: string } | undefined)?.id ?? ''),
       tenantOf(activity),
     );
+    const aad = (activity.recipient as { aadObjectId?: unknown } | undefined)?.aadObjectId;
+    if (typeof aad === 'string' && aad) conv.aadObjectId = aad;
     if (
       blocked.has(conv.userId) ||
       blocked.has(String((activity.recipient as { aadObjectId?: string } | undefined)?.aadObjectId ?? ''))
@@ -336,7 +348,8 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     const refused = admit(null, tenantId, now);
     if (refused) return refused;
     const id = `a:${Buffer.from(`${tenantId}|${userId}`).toString('base64url')}`;
-    conversation(id, userId, tenantId);
+    const created = conversation(id, userId, tenantId);
+    if (!userId.startsWith('29:')) created.aadObjectId = userId;
     stats.conversationsCreated++;
     const result: Record<string, unknown> = { id };
     const act = body.activity as Record<string, unknown> | undefined;
@@ -364,6 +377,21 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     if (existing) existing.activity = { ...activity, id: activityId };
     stats.updates++;
     return { status: 200, body: { id: activityId } };
+  }
+
+  /** One member of a conversation by Teams user id or Entra object id (get-teams-context, "Get single member details"). */
+  function handleMember(convId: string, who: string): Result {
+    const conv = conversations.get(convId);
+    if (!conv) return botError(404, 'ConversationNotFound', 'Conversation not found.');
+    const aad = conv.aadObjectId || (conv.userId.startsWith('29:') ? '' : conv.userId);
+    const teamsId = conv.userId.startsWith('29:') ? conv.userId : aad ? teamsUserId(aad) : '';
+    const key = who.toLowerCase();
+    if (!teamsId || (key !== teamsId.toLowerCase() && key !== aad.toLowerCase()))
+      return botError(404, 'NotFound', 'The member could not be found in the conversation.');
+    return {
+      status: 200,
+      body: { id: teamsId, ...(aad ? { objectId: aad } : {}), tenantId: conv.tenantId, userRole: 'user' },
+    };
   }
 
   async function route(
@@ -408,6 +436,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       return handleSend(parts[2], body, now);
     if (method === 'PUT' && parts[3] === 'activities' && parts[2] && parts[4])
       return handleUpdate(parts[2], parts[4], body, now);
+    if (method === 'GET' && parts[3] === 'members' && parts[2] && parts[4]) return handleMember(parts[2], parts[4]);
     return botError(405, 'MethodNotAllowed', `${method} ${path} is not implemented by the emulator.`);
   }
 
@@ -505,6 +534,11 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     },
   };
   return emulator;
+}
+
+/** A stable Teams user id (`29:…`) for an Entra object id, as the emulator's tenant assigns them. */
+export function teamsUserId(aadObjectId: string): string {
+  return `29:1${Buffer.from(aadObjectId.toLowerCase()).toString('base64url')}`;
 }
 
 function idempotencyKey(activity: Record<string, unknown>): string | null {

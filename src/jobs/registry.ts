@@ -206,11 +206,12 @@ export class JobRegistry {
       const retryLimit = def.o.retryLimit ?? (periodic ? 1 : 5);
       const dead = `${def.name}.dead`;
       await boss.createQueue(dead, { retentionSeconds: 30 * DAY, deleteAfterSeconds: 30 * DAY });
+      const retryDelay = def.o.retryDelaySeconds ?? 15;
       const options = {
         retryLimit,
-        retryDelay: def.o.retryDelaySeconds ?? 15,
-        retryBackoff: true,
-        retryDelayMax: 600,
+        retryDelay,
+        retryBackoff: retryDelay > 0,
+        ...(retryDelay > 0 ? { retryDelayMax: 600 } : {}),
         expireInSeconds: def.o.timeoutSeconds ?? 900,
         deadLetter: dead,
         deleteAfterSeconds: 7 * DAY,
@@ -316,6 +317,12 @@ export class JobRegistry {
       if (ran === 0) return total;
       total += ran;
     }
+  }
+
+  /** Jobs of `name` that failed every attempt and were moved to its dead-letter queue (kept 30 days). */
+  async deadLetters(name: string, limit = 100): Promise<{ id: string; data: unknown; createdOn: Date }[]> {
+    const jobs = await this.o.boss.findJobs<object>(`${name}.dead`, { limit });
+    return jobs.map((j) => ({ id: j.id, data: j.data, createdOn: j.createdOn }));
   }
 
   /** Every registered job with whether this instance runs it and its last run (from any instance). */

@@ -537,7 +537,7 @@ export class Dispatcher {
               subject: { kind: 'alert', id: outcome.code },
               message: deliveryProblemMessage(outcome.reason, await s.pendingCount()),
             },
-            now,
+            this.o.clock.now(),
           );
           this.o.log.error(
             { instance: this.instanceId, code: outcome.code },

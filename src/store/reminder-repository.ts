@@ -587,7 +587,8 @@ export class ReminderRepository {
   }
 }
 
-function toRow(r: Selectable<ReminderOutboxTable>): OutboxRow {
+/** A reminder_outbox row as the app reads it. */
+export function toRow(r: Selectable<ReminderOutboxTable>): OutboxRow {
   const d = (v: Date | string | null) => (v === null ? null : v instanceof Date ? v : new Date(v));
   return {
     id: r.id,

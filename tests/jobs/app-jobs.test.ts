@@ -1,0 +1,94 @@
+/**
+ * The app's jobs as the app starts them: every job on by default in tenant mode as in local mode
+ * (the reminder planner and the notification dispatcher included), switched off per instance by
+ * JOBS_DISABLED (then the dispatcher is not woken by "send now" here), and an unknown name
+ * refused at start, naming the jobs there are.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { freePort } from '../support/local-stack.js';
+
+const APP_JOBS = [
+  'reminders.plan',
+  'applications.lapse',
+  'reminders.dispatch',
+  'dropins.attendees',
+  'evidence.folder',
+  'evidence.provision',
+  'evidence.recheck',
+];
+
+function tenantEnv(port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    APP_MODE: 'tenant',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: 'postgres://wexqs:unused@db.example.nhs.uk:5432/wexqs',
+    MicrosoftAppId: '11111111-1111-4111-8111-111111111111',
+    MicrosoftAppPassword: 'bot-secret-not-used',
+    MicrosoftAppType: 'SingleTenant',
+    MicrosoftAppTenantId: '22222222-2222-4222-8222-222222222222',
+    GRAPH_TENANT_ID: '22222222-2222-4222-8222-222222222222',
+    GRAPH_CLIENT_ID: '33333333-3333-4333-8333-333333333333',
+    GRAPH_CLIENT_SECRET: 'graph-secret-not-used',
+    GRAPH_DRIVE_ID: 'b!abcdef',
+    GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
+    TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444',
+    PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
+    LINK_SIGNING_SECRET: 'link-secret-3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e',
+    ...extra,
+  };
+}
+
+describe('the app’s background jobs', () => {
+  let app: RunningApp | undefined;
+  let database: DatabaseHandle | undefined;
+  afterEach(async () => {
+    await app?.close();
+    await database?.close();
+    app = undefined;
+    database = undefined;
+  });
+
+  it('in tenant mode every job runs by default, the reminder planner and the dispatcher included', async () => {
+    database = await openDatabase({ pgliteDir: 'memory://' });
+    app = await startApp(loadConfig(tenantEnv(await freePort())), { database, graph: false, log: silentLogger });
+    const jobs = await app.jobs.list();
+    expect(jobs.map((j) => [j.name, j.enabled])).toEqual(APP_JOBS.map((n) => [n, true]));
+    expect(jobs.find((j) => j.name === 'reminders.plan')).toMatchObject({ kind: 'periodic', schedule: '*/10 * * * *' });
+    expect(app.svc.reminders).toBeDefined();
+    expect(app.svc.jobs).toBeDefined();
+  });
+
+  it('JOBS_DISABLED switches jobs off on this instance only; they are still listed', async () => {
+    database = await openDatabase({ pgliteDir: 'memory://' });
+    const config = loadConfig({
+      APP_MODE: 'local',
+      PORT: String(await freePort()),
+      GRAPH_EMULATOR: 'false',
+      JOBS_DISABLED: 'reminders.dispatch, applications.lapse',
+    });
+    expect(config.jobs.disabled).toEqual(['reminders.dispatch', 'applications.lapse']);
+    app = await startApp(config, { database, graph: false, log: silentLogger });
+    const off = (await app.jobs.list()).filter((j) => !j.enabled).map((j) => j.name);
+    expect(off).toEqual(['applications.lapse', 'reminders.dispatch']);
+    // "Send now" has no dispatcher to wake here; another instance sends.
+    expect(app.svc.reminders).toBeUndefined();
+  });
+
+  it('refuses to start with a JOBS_DISABLED name that is no job, naming the jobs there are', async () => {
+    database = await openDatabase({ pgliteDir: 'memory://' });
+    const config = loadConfig({
+      APP_MODE: 'local',
+      PORT: String(await freePort()),
+      GRAPH_EMULATOR: 'false',
+      JOBS_DISABLED: 'reminders.plan,reminders.send',
+    });
+    await expect(startApp(config, { database, graph: false, log: silentLogger })).rejects.toThrow(
+      `JOBS_DISABLED names no such job: reminders.send (jobs: ${APP_JOBS.join(', ')})`,
+    );
+  });
+});
