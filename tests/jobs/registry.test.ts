@@ -21,7 +21,7 @@ for (const engine of engines()) {
     let jobs: JobRegistry;
     const ran: { name: string; data: unknown; ctx: JobContext }[] = [];
     const gaveUp: unknown[] = [];
-    let service = { started: 0, stopped: 0 };
+    const service = { started: 0, stopped: 0 };
 
     beforeAll(async () => {
       handle = await engine.open();
