@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/database.js';
 import { PROVISIONING_STALE_MS } from '../../src/workflows/admin.js';
-import { instanceIdOf } from '../../src/workflows/services.js';
+import { instanceIdOf, type Services } from '../../src/workflows/services.js';
 import { freePort } from '../support/local-stack.js';
 
 async function config(dataDir: string) {
@@ -39,13 +39,13 @@ const startRun = (app: Awaited<ReturnType<typeof startApp>>, id: string) =>
   });
 
 /** A job `t.work` whose run the test holds: `running` resolves when it starts, `finish()` lets it end. */
-function heldJob(work: () => Promise<void>) {
+function heldJob(work: (svc: Services) => Promise<void>) {
   let started!: () => void;
   const running = new Promise<void>((r) => (started = r));
-  const register: NonNullable<StartOptions['jobs']>['register'] = (jobs) =>
+  const register: NonNullable<StartOptions['jobs']>['register'] = (jobs, svc) =>
     void jobs.queue('t.work', 'Work the test holds', async () => {
       started();
-      await work();
+      await work(svc);
     });
   return { running, register };
 }
@@ -55,18 +55,21 @@ describe('graceful shutdown', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'wexqs-shutdown-'));
     let finishWork!: () => void;
     const release = new Promise<void>((r) => (finishWork = r));
-    let app!: Awaited<ReturnType<typeof startApp>>;
-    const job = heldJob(async () => {
+    const job = heldJob(async (svc) => {
       await release;
-      await app.svc.store.provisioningRuns.finish('run-1', {
+      await svc.store.provisioningRuns.finish('run-1', {
         status: 'finished',
         done: 3,
         failed: 0,
         failures: [],
-        now: app.svc.clock.now(),
+        now: svc.clock.now(),
       });
     });
-    app = await startApp(await config(dataDir), { log: silentLogger, graph: false, jobs: { register: job.register } });
+    const app = await startApp(await config(dataDir), {
+      log: silentLogger,
+      graph: false,
+      jobs: { register: job.register },
+    });
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     await startRun(app, 'run-1');
     await app.svc.store.transaction((tx) => app.jobs.enqueue(tx, 't.work', {}));
