@@ -21,16 +21,8 @@ export async function syncSessionAttendees(
   const bookedIds = new Set(bookings.filter((b) => b.status === 'booked').map((b) => b.personId));
   const releasedIds = new Set(bookings.filter((b) => !bookedIds.has(b.personId)).map((b) => b.personId));
   if (!svc.meetings) return { added: 0, removed: 0, booked: bookedIds.size };
-  const booked: { email: string; name: string }[] = [];
-  for (const id of bookedIds) {
-    const p = await svc.store.people.get(id);
-    if (p) booked.push({ email: p.email, name: p.displayName });
-  }
-  const released: string[] = [];
-  for (const id of releasedIds) {
-    const p = await svc.store.people.get(id);
-    if (p) released.push(p.email);
-  }
+  const booked = (await svc.store.people.contacts(bookedIds)).map((p) => ({ email: p.email, name: p.name }));
+  const released = (await svc.store.people.contacts(releasedIds)).map((p) => p.email);
   const r = await svc.meetings.syncAttendees(sessionId, { booked, released });
   return { ...r, booked: booked.length };
 }
@@ -53,12 +45,13 @@ export async function prepareEvidenceFolder(
   input: { cycleId: string; organisationId: string },
 ): Promise<{ documents: number; released: number }> {
   let documents = 0;
-  if (svc.evidence) {
-    const summary = await svc.evidence.provision(input.cycleId, [input.organisationId]);
+  const { evidence } = svc;
+  if (evidence) {
+    const summary = await evidence.provision(input.cycleId, [input.organisationId]);
     const failed = summary.failed[0];
     if (failed) throw new Error(`the evidence folder could not be provisioned: ${failed.reason}`);
     for (const app of await liveApplications(svc, input.cycleId, input.organisationId))
-      documents += (await refreshEvidence(svc, app.id)) ?? 0;
+      documents += Number(await refreshEvidence(svc, app.id));
   }
   return { documents, released: await releaseFolderNotices(svc, input) };
 }

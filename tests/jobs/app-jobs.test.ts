@@ -9,6 +9,7 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { seedBasics } from '../support/fixtures.js';
 import { freePort } from '../support/local-stack.js';
 
 const APP_JOBS = [
@@ -90,5 +91,40 @@ describe('the app’s background jobs', () => {
     await expect(startApp(config, { database, graph: false, log: silentLogger })).rejects.toThrow(
       `JOBS_DISABLED names no such job: reminders.send (jobs: ${APP_JOBS.join(', ')})`,
     );
+  });
+
+  it('each of the app’s jobs runs through the job library and records its run', async () => {
+    database = await openDatabase({ pgliteDir: 'memory://' });
+    const config = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false' });
+    app = await startApp(config, { database, graph: false, log: silentLogger, jobs: { workers: false } });
+    const { store } = app.svc;
+    await seedBasics(store);
+    const startsAt = new Date(Date.now() + 5 * 86_400_000);
+    await store.dropIns.createSession({
+      id: 's-jobs',
+      title: 'Drop-in',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3_600_000),
+      capacity: 5,
+      cancelled: false,
+      joinUrl: null,
+    });
+    const jobs = app.jobs;
+    await jobs.runNow('reminders.plan');
+    await jobs.runNow('applications.lapse');
+    await store.transaction(async (tx) => {
+      await jobs.enqueue(tx, 'dropins.attendees', { sessionId: 's-jobs' });
+      await jobs.enqueue(tx, 'evidence.folder', { cycleId: 'cycle-1', organisationId: 'org-a' });
+    });
+    expect(await jobs.drain()).toBe(4);
+    const ran = (await jobs.list()).filter((j) => j.runs > 0);
+    expect(ran.map((j) => [j.name, j.lastOutcome])).toEqual([
+      ['reminders.plan', 'ok'],
+      ['applications.lapse', 'ok'],
+      ['dropins.attendees', 'ok'],
+      ['evidence.folder', 'ok'],
+    ]);
+    expect(ran.find((j) => j.name === 'applications.lapse')!.lastSummary).toEqual({ lapsed: 0 });
+    expect(ran.find((j) => j.name === 'dropins.attendees')!.lastSummary).toEqual({ added: 0, removed: 0, booked: 0 });
   });
 });

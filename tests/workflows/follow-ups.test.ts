@@ -118,6 +118,13 @@ for (const engine of engines()) {
       expect((await claim()).map((r) => r.kind)).toEqual(['application_opened', 'application_opened']);
       // Released again (a job that gave up after the folder was made): nothing left to release.
       expect(await releaseFolderNotices(svc, { cycleId: 'cycle-1', organisationId: 'org-a' })).toBe(0);
+      // Without a folder port there is no folder to make: the messages are released all the same.
+      expect(
+        await prepareEvidenceFolder(
+          { store, clock, log: silentLogger },
+          { cycleId: 'cycle-1', organisationId: 'org-a' },
+        ),
+      ).toEqual({ documents: 0, released: 0 });
     });
 
     it('without the job library the message is not held (nothing would release it)', async () => {
