@@ -1,5 +1,7 @@
 /**
- * The reminder dispatcher: sends what the outbox says, exactly once per row, within Teams' limits.
+ * The notification dispatcher: sends what the outbox says (reminders and the messages actions
+ * cause), exactly once per row, within Teams' limits. It runs as the job `reminders.dispatch`
+ * (src/jobs/app-jobs.ts).
  *
  * Claiming. Each lane claims a small batch of due rows in one short statement
  * (`FOR UPDATE SKIP LOCKED`, see ReminderRepository.claimDue) and takes a lease on them. Several
@@ -27,7 +29,10 @@
  * back-off. A throttle voids the slots this process had reserved, so it reserves only a short
  * way ahead (reserveAheadMs): what a 429 costs stays a few slots, not a pipeline's worth. Network errors and other 5xx are retried per row with
  * exponential back-off. 403 (MessageWritesBlocked) marks the recipient unreachable; bounded
- * attempts end in `dead_lettered` with the last reason. Nothing is dropped silently.
+ * attempts end in `dead_lettered` with the last reason. Nothing is dropped silently. A fault of
+ * the app's own set-up (a Graph permission never consented, the app not in the organisation's
+ * catalogue) blames nobody: the row waits, uncounted, and is tried again later; admins are told
+ * once per episode (notification_alerts, a `delivery_problem` message) until a send works again.
  *
  * Time scale: against the emulator with time scale S, rates are S× and windows/back-offs S×
  * shorter in real time. Leases and timeouts are real time (they are about processes).
