@@ -192,8 +192,8 @@ async function serveApp(): Promise<void> {
     log: silentLogger,
     database,
     graph: false,
-    // Only card actions are measured: the reminder planner (issue 5) stays off.
-    ...({ reminders: false } as object),
+    // Only card actions are measured: background jobs are queued but not run.
+    jobs: { workers: false },
     beforeListen: async (svc) => {
       if (process.env.BENCH_SEED === '1') fixture = await seed(svc.store, now);
     },

@@ -20,7 +20,7 @@ import { runCli } from '../../src/cli/admin.js';
 import { criteriaForSection, type Framework } from '../../src/domain/framework.js';
 import { formatLondon, LONDON } from '../../src/domain/time.js';
 import { SECTION_NUMBERS, type Actor } from '../../src/domain/types.js';
-import type { ReminderService } from '../../src/notifications/service.js';
+import type { Dispatcher } from '../../src/notifications/dispatcher.js';
 import { createSession } from '../../src/workflows/dropins.js';
 import { cardText, executeActions, MovableClock } from '../bot/helpers.js';
 import { assertValidCard } from '../bot/card-validator.js';
@@ -117,7 +117,7 @@ describe('tenant mode: one organisation through the cycle', () => {
       .activities(teams().conversationOf(people[who]))
       .flatMap((a) => cardsOf(a.activity))
       .map(cardText);
-  const dispatcher = () => (s.app.svc.reminders as ReminderService).dispatcher;
+  const dispatcher = () => s.app.svc.reminders as Dispatcher;
   const outbox = (kind: string) =>
     s.app.svc.store.db
       .selectFrom('reminder_outbox as o')
