@@ -479,7 +479,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       status: 200,
       body: {
         id: teamsId,
-        ...(aad ? { objectId: aad, aadObjectId: aad } : {}),
+        ...(aad ? { objectId: aad } : {}),
         tenantId: conv.tenantId,
         userRole: 'user',
       },

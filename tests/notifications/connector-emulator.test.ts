@@ -146,7 +146,9 @@ describe('connector emulator', () => {
     const created = await post('/v3/conversations', { isGroup: false, members: [{ id: aad }], tenantId: 'T' });
     expect(created.status).toBe(201);
     const get = async (member: string) => {
-      const r = await fetch(`${em.url}/v3/conversations/${encodeURIComponent(created.body.id)}/members/${member}`);
+      const r = await fetch(`${em.url}/v3/conversations/${encodeURIComponent(created.body.id)}/members/${member}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       return { status: r.status, body: (await r.json()) as any };
     };
     const byAad = await get(aad);
@@ -156,7 +158,9 @@ describe('connector emulator', () => {
     });
     expect((await get(encodeURIComponent(teamsUserId(aad)))).body.id).toBe(teamsUserId(aad));
     expect((await get('someone-else')).status).toBe(404);
-    const unknown = await fetch(`${em.url}/v3/conversations/nope/members/${aad}`);
+    const unknown = await fetch(`${em.url}/v3/conversations/nope/members/${aad}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(unknown.status).toBe(404);
   });
 

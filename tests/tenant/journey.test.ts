@@ -475,6 +475,10 @@ describe('tenant mode: one organisation through the cycle', () => {
       ['lapsing', true],
       ['attendance', true],
       ['evidence-refresh', true],
+      ['meeting-attendees', true],
+      ['evidence-folders', true],
+      ['provisioning', true],
+      ['evidence-recheck', true],
     ]);
     expect(JSON.stringify(ready)).not.toMatch(/placeholder|@|Lena|Northfield/);
   });
