@@ -10,12 +10,21 @@ import { createAdapter } from '../../bot/adapter.js';
 import { BotMessenger, classifyError, errorDetail } from '../../bot/messenger.js';
 import { NothingToSend } from '../../bot/notification-cards.js';
 import { AdapterCardDelivery } from '../../bot/proactive-cards.js';
-import { startConnectorEmulator, type ConnectorEmulator } from '../../src/connector-emulator/index.js';
+import {
+  EmulatorCredentialsFactory,
+  startConnectorEmulator,
+  type ConnectorEmulator,
+} from '../../src/connector-emulator/index.js';
 import { silentLogger } from '../../src/log.js';
 import { applicationNotice } from '../../src/notifications/content.js';
 import type { SendRequest } from '../../src/notifications/messenger.js';
 
-const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' }, silentLogger);
+// The bot signs its calls with its token, which the local connector requires.
+const adapter = createAdapter(
+  { appId: '', appPassword: '', appType: 'MultiTenant', tenantId: '' },
+  silentLogger,
+  new EmulatorCredentialsFactory(),
+);
 
 describe('Bot Connector error bodies', () => {
   it("reads Teams' blocked-user body: errorCode 209 with the sub-code in a JSON string", () => {
