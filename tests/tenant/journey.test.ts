@@ -392,6 +392,15 @@ describe('tenant mode: one organisation through the cycle', () => {
     const rhea = (await s.app.svc.store.people.findByEmail(people.rhea.email))!;
     const assigned = await invoke('alex', 'save_assignment', { applicationId: appId, reviewerIds: rhea.id });
     expect(cardText(assigned)).toContain('Rhea Reviewer');
+    // The assignment reaches Rhea through the outbox (the dispatcher job sends it), and no one else.
+    await eventually(async () =>
+      expect(chatOf('rhea').some((t) => t.includes('This application has been assigned to you for review.'))).toBe(
+        true,
+      ),
+    );
+    expect(chatOf('ravi').some((t) => t.includes('assigned to you for review'))).toBe(false);
+    const [assignedRow] = await outbox('reviewer_assigned');
+    expect(assignedRow).toMatchObject({ email: people.rhea.email, status: 'sent' });
     await s.app.jobs.runNow('reminder-planning');
     const [first] = (await outbox('review_closing')).filter((r) => r.status === 'pending');
     expect(first?.email).toBe(people.rhea.email);
