@@ -10,7 +10,7 @@
  *   meeting-attendees  queued, per session      meeting attendees follow the bookings
  *   evidence-folders   queued, per organisation folder made/shared/listed; held messages released
  *   provisioning       queued                   a provisioning run (one active per cycle), progress card
- *   evidence-recheck   queued, per application  re-lists a folder and updates the clicked card
+ *   evidence-recheck   queued, per application and clicked card  re-lists a folder and updates the card
  */
 import type { ReminderSettings } from '../domain/reminders.js';
 import { Dispatcher, type DispatchEvent, type DispatcherOptions } from '../notifications/dispatcher.js';
@@ -152,7 +152,13 @@ export function registerAppJobs(jobs: JobRegistry, o: AppJobOptions): Dispatcher
     'evidence-recheck',
     "Lists an application's evidence folder again and updates the card the applicant clicked",
     (d) => o.cardJobs.recheck(d),
-    { serialiseBy: (d) => d.applicationId, retryLimit: 2, timeoutSeconds: 300 },
+    // One per application at a time; a re-check that carries a clicked card is its own request
+    // (folded into one already waiting, that card would never be updated).
+    {
+      serialiseBy: (d) => (d.origin ? `${d.applicationId}/${d.origin.activityId}` : d.applicationId),
+      retryLimit: 2,
+      timeoutSeconds: 300,
+    },
   );
   return dispatcher;
 }
