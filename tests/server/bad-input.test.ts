@@ -253,6 +253,7 @@ describe('the probe, pinned: each finding now gets a plain answer', () => {
     // The NUL is removed at the edge: "sess-up" is the real session, so this booked it.
     expect((await app.svc.store.dropIns.bookingsForPerson('lead-a')).map((b) => b.sessionId)).toContain('sess-up');
     expect(await fingerprint()).not.toEqual(before);
+    await settle(); // the booking's meeting-attendees job runs (and records its run) before the next look
     const again = await fingerprint();
     const nul = await post(invoke(OIDS.lead, 'status', { applicationId: `\u0000${appId}\u0007` }));
     expect(cardText(nul.json)).not.toMatch(/Something went wrong/);
