@@ -20,12 +20,18 @@
  * dropped), else a throwaway PostgreSQL 15 server from Debian's package is started under /tmp
  * and stopped at the end. Last line: one JSON object.
  *
- *   npm run bench:reminders [-- --recipients 5000 --time-scale 4 --kills 10]
+ * Options: --claims outbox|pg-boss (how the dispatcher claims rows: the outbox's own
+ * `FOR UPDATE SKIP LOCKED` claim, or pg-boss jobs, see bench/lib/boss-claims.ts); --lanes and
+ * --concurrency (sends in flight = lanes × concurrency); --parts solo,crash,two.
+ *
+ *   npm run bench:reminders [-- --recipients 5000 --time-scale 4 --kills 10 --claims outbox]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PgBoss } from 'pg-boss';
+import { BossClaims, createSendQueue } from './lib/boss-claims.js';
 import { createAdapter } from '../bot/adapter.js';
 import { BotMessenger } from '../bot/messenger.js';
 import {
@@ -51,10 +57,28 @@ const { values } = parseArgs({
     'time-scale': { type: 'string' },
     kills: { type: 'string' },
     'lease-ms': { type: 'string' },
+    claims: { type: 'string' },
+    lanes: { type: 'string' },
+    concurrency: { type: 'string' },
+    parts: { type: 'string' },
   },
 });
 const SCALE = Number(values['time-scale'] ?? 4);
 const LEASE_MS = Number(values['lease-ms'] ?? 3000);
+const CLAIMS = values.claims === 'pg-boss' ? 'pg-boss' : 'outbox';
+const LANES = Number(values.lanes ?? 3);
+const CONCURRENCY = Number(values.concurrency ?? 8);
+const PARTS = new Set((values.parts ?? 'solo,crash,two').split(','));
+const bossFor = (url: string) =>
+  new PgBoss({
+    connectionString: url,
+    schema: 'pgboss',
+    max: 4,
+    schedule: false,
+    superviseIntervalSeconds: 1,
+    monitorIntervalSeconds: 1,
+    openTelemetry: { enabled: false },
+  });
 const RATE = 47;
 const BOUND = 50;
 
@@ -69,6 +93,11 @@ async function worker(): Promise<void> {
     log,
     new EmulatorCredentialsFactory(),
   );
+  const boss = CLAIMS === 'pg-boss' ? bossFor(values.db!) : null;
+  if (boss) {
+    boss.on('error', () => undefined);
+    await boss.start();
+  }
   const dispatcher = new Dispatcher({
     store,
     messenger: new BotMessenger(adapter, { appId: '', timeoutMs: 1_000 }),
@@ -81,13 +110,15 @@ async function worker(): Promise<void> {
     sendTimeoutMs: 1_000,
     pollMs: 50,
     batchSize: 20,
-    lanes: 3,
-    concurrency: 8,
+    lanes: LANES,
+    concurrency: CONCURRENCY,
+    ...(boss ? { claims: new BossClaims(boss, store) } : {}),
   });
   dispatcher.start();
   process.stdout.write('ready\n');
   const stop = async () => {
     await dispatcher.stop();
+    await boss?.stop({ graceful: false });
     await database.close();
     process.stdout.write(`${JSON.stringify({ counters: dispatcher.counters })}\n`);
     process.exit(0);
@@ -121,42 +152,45 @@ async function main(): Promise<void> {
   const results: PartResult[] = [];
   try {
     console.log(
-      `Reminder benchmark: ${N} recipients, Bot Connector emulator at Teams' limits, time scale ×${SCALE} (dispatcher paces at ${RATE}/s of ${BOUND}/s), lease ${LEASE_MS} ms real`,
+      `Reminder benchmark: ${N} recipients, Bot Connector emulator at Teams' limits, time scale ×${SCALE} (dispatcher paces at ${RATE}/s of ${BOUND}/s), lease ${LEASE_MS} ms real, claims through ${CLAIMS}, ${LANES}×${CONCURRENCY} sends in flight at most`,
     );
-    results.push(
-      await part('single dispatcher', server.url, emulator, N, async (db, done) => {
-        const w = spawnWorker(db, 'solo');
-        await w.ready;
-        await done();
-        await w.stop();
-      }),
-    );
-    results.push(
-      await part(`crash ×${KILLS} (SIGKILL + restart)`, server.url, emulator, N, async (db, done, pending) => {
-        let kills = 0;
-        let w = spawnWorker(db, `crash-${kills}`);
-        for (; kills < KILLS; kills++) {
+    if (PARTS.has('solo'))
+      results.push(
+        await part('single dispatcher', server.url, emulator, N, async (db, done) => {
+          const w = spawnWorker(db, 'solo');
           await w.ready;
-          await sleep(randomInt(250, 1500));
-          if ((await pending()) === 0) break;
-          w.child.kill('SIGKILL');
-          await w.exited;
-          w = spawnWorker(db, `crash-${kills + 1}`);
-        }
-        await done();
-        await w.stop();
-        return kills;
-      }),
-    );
-    results.push(
-      await part('two dispatcher processes', server.url, emulator, N, async (db, done) => {
-        const a = spawnWorker(db, 'a');
-        const b = spawnWorker(db, 'b');
-        await Promise.all([a.ready, b.ready]);
-        await done();
-        await Promise.all([a.stop(), b.stop()]);
-      }),
-    );
+          await done();
+          await w.stop();
+        }),
+      );
+    if (PARTS.has('crash'))
+      results.push(
+        await part(`crash ×${KILLS} (SIGKILL + restart)`, server.url, emulator, N, async (db, done, pending) => {
+          let kills = 0;
+          let w = spawnWorker(db, `crash-${kills}`);
+          for (; kills < KILLS; kills++) {
+            await w.ready;
+            await sleep(randomInt(250, 1500));
+            if ((await pending()) === 0) break;
+            w.child.kill('SIGKILL');
+            await w.exited;
+            w = spawnWorker(db, `crash-${kills + 1}`);
+          }
+          await done();
+          await w.stop();
+          return kills;
+        }),
+      );
+    if (PARTS.has('two'))
+      results.push(
+        await part('two dispatcher processes', server.url, emulator, N, async (db, done) => {
+          const a = spawnWorker(db, 'a');
+          const b = spawnWorker(db, 'b');
+          await Promise.all([a.ready, b.ready]);
+          await done();
+          await Promise.all([a.stop(), b.stop()]);
+        }),
+      );
   } finally {
     await emulator.close();
     await server.stop();
@@ -202,21 +236,40 @@ async function main(): Promise<void> {
     '    idempotency key (the outbox row id) so they are not delivered twice. Real Teams has no such key: these would be the duplicates a crash can cause there.',
   );
   console.log(`  total ${((Date.now() - started) / 1000) | 0} s`);
-  const [solo, crash, two] = results as [PartResult, PartResult, PartResult];
+  const solo = results.find((r) => r.name === 'single dispatcher');
+  const crash = results.find((r) => r.name.startsWith('crash'));
+  const two = results.find((r) => r.name === 'two dispatcher processes');
   console.log(
     JSON.stringify({
       bench: 'reminders',
       recipients: N,
-      msgs_per_s: Number(solo.msgsPerS.toFixed(1)),
-      bound_msgs_per_s: BOUND,
-      duplicates: solo.duplicates,
-      lost: solo.lost,
-      crash_runs: crash.kills ?? 0,
-      crash_duplicates: crash.duplicates,
-      crash_lost: crash.lost,
-      // Messages the connector accepted twice across the kills (real Teams would deliver them twice).
-      crash_resends: crash.dedupedResends,
-      two_instance_duplicates: two.duplicates,
+      claims: CLAIMS,
+      in_flight: LANES * CONCURRENCY,
+      ...(solo
+        ? {
+            msgs_per_s: Number(solo.msgsPerS.toFixed(1)),
+            bound_msgs_per_s: BOUND,
+            duplicates: solo.duplicates,
+            lost: solo.lost,
+          }
+        : {}),
+      ...(crash
+        ? {
+            crash_runs: crash.kills ?? 0,
+            crash_duplicates: crash.duplicates,
+            crash_lost: crash.lost,
+            // Messages the connector accepted twice across the kills (real Teams would deliver them twice).
+            crash_resends: crash.dedupedResends,
+            crash_msgs_per_s: Number(crash.msgsPerS.toFixed(1)),
+          }
+        : {}),
+      ...(two
+        ? {
+            two_instance_duplicates: two.duplicates,
+            two_instance_lost: two.lost,
+            two_msgs_per_s: Number(two.msgsPerS.toFixed(1)),
+          }
+        : {}),
     }),
   );
 }
@@ -233,6 +286,13 @@ async function part(
   const fresh = await createFreshDatabase(serverUrl, 'wexqs_bench');
   const dbUrl = fresh.url;
   const handle = await openDatabase({ databaseUrl: dbUrl });
+  if (CLAIMS === 'pg-boss') {
+    // The job queue's schema and the send queue, before any dispatcher starts.
+    const boss = bossFor(dbUrl);
+    await boss.start();
+    await createSendQueue(boss, LEASE_MS);
+    await boss.stop({ graceful: false });
+  }
   const store = new Store(handle.db);
   emulator.reset();
   const ids = await seed(store, emulator, n);
@@ -338,6 +398,12 @@ function spawnWorker(dbUrl: string, instance: string): Worker {
       String(SCALE),
       '--lease-ms',
       String(LEASE_MS),
+      '--claims',
+      CLAIMS,
+      '--lanes',
+      String(LANES),
+      '--concurrency',
+      String(CONCURRENCY),
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],

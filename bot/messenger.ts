@@ -16,6 +16,7 @@
 import {
   CardFactory,
   MessageFactory,
+  TeamsInfo,
   TurnContext,
   type CloudAdapter,
   type ConversationReference,
@@ -25,6 +26,7 @@ import {
   classifyHttpFailure,
   parseRetryAfter,
   type Messenger,
+  type NotificationMessage,
   type PersonalChatOpener,
   type SendOutcome,
   type SendRequest,
@@ -51,6 +53,12 @@ export interface BotMessengerOptions {
    * Connector (createConversationAsync), which needs the app to be installed already.
    */
   installer?: PersonalChatOpener;
+  /**
+   * The card for a message (application events, promotions: rendered from the database when they
+   * are sent). Default: reminder text only. An error named `NothingToSend` fails the message (its
+   * subject is gone); any other error leaves it to be tried again.
+   */
+  render?: (message: NotificationMessage, recipientId: string) => Promise<object>;
 }
 
 class Timeout extends Error {}
@@ -62,7 +70,19 @@ export class BotMessenger implements Messenger {
   ) {}
 
   async send(req: SendRequest): Promise<SendOutcome> {
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(reminderCard(req.message)));
+    let card: object;
+    try {
+      if (this.opts.render) card = await this.opts.render(req.message, req.recipient.personId);
+      else if (!('type' in req.message)) card = reminderCard(req.message);
+      else return { status: 'failed', httpStatus: null, reason: 'no card renderer for this notification' };
+    } catch (err) {
+      // Its subject is gone: final. Anything else (the database busy): try again later.
+      const reason = `the card could not be made: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
+      return err instanceof Error && err.name === 'NothingToSend'
+        ? { status: 'failed', httpStatus: null, reason }
+        : { status: 'transient', httpStatus: null, reason };
+    }
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     activity.summary = req.message.summary;
     activity.channelData = { notification: { alert: true }, idempotencyKey: req.outboxId };
     const deadline = Date.now() + (this.opts.timeoutMs ?? 15_000);
@@ -78,9 +98,11 @@ export class BotMessenger implements Messenger {
   private async continueWith(
     reference: Partial<ConversationReference>,
     activity: ReturnType<typeof MessageFactory.attachment>,
-  ): Promise<SendOutcome> {
+    member?: string,
+  ): Promise<SendOutcome & { teamsUserId?: string }> {
     let activityId: string | null = null;
     let failure: unknown = null;
+    let teamsUserId: string | undefined;
     await this.adapter.continueConversationAsync(this.opts.appId, reference, async (context) => {
       // Caught here: the adapter's onTurnError would otherwise swallow it.
       try {
@@ -89,10 +111,17 @@ export class BotMessenger implements Messenger {
         activityId = r?.id ?? null;
       } catch (err) {
         failure = err ?? new Error('send failed');
+        return;
       }
+      if (member) teamsUserId = await teamsIdOf(context, member);
     });
     if (failure) return classifyError(failure);
-    return { status: 'sent', activityId, conversationId: reference.conversation?.id ?? null };
+    return {
+      status: 'sent',
+      activityId,
+      conversationId: reference.conversation?.id ?? null,
+      ...(teamsUserId ? { teamsUserId } : {}),
+    };
   }
 
   private async createAndSend(
@@ -128,8 +157,12 @@ export class BotMessenger implements Messenger {
         user: { id: aad, aadObjectId: aad },
         bot: { id: this.opts.appId ? `28:${this.opts.appId}` : 'bot' },
       } as unknown as Partial<ConversationReference>;
-      const sent = await this.continueWith(reference, activity);
-      return sent.status === 'sent' ? { ...sent, newReference: reference as unknown as Record<string, unknown> } : sent;
+      const sent = await this.continueWith(reference, activity, aad);
+      if (sent.status !== 'sent') return sent;
+      const { teamsUserId, ...outcome } = sent;
+      // The stored reference names the person by their Teams user id (what refresh.userIds need).
+      const stored = { ...reference, user: { id: teamsUserId ?? aad, aadObjectId: aad } };
+      return { ...outcome, newReference: stored as unknown as Record<string, unknown> };
     }
     const params = {
       isGroup: false,
@@ -150,7 +183,11 @@ export class BotMessenger implements Messenger {
         activityId = r?.id ?? null;
       } catch (err) {
         failure = err ?? new Error('send failed');
+        return;
       }
+      // The stored reference names the person by their Teams user id (what refresh.userIds need).
+      const teamsUserId = await teamsIdOf(context, aad);
+      if (reference) reference.user = { id: teamsUserId ?? aad, aadObjectId: aad, name: '' } as typeof reference.user;
     });
     if (failure) return classifyError(failure);
     const ref = reference as Partial<ConversationReference> | null;
@@ -175,6 +212,21 @@ export class BotMessenger implements Messenger {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * The person's Teams user id (`29:…`) in this conversation, from their Entra object id ("Get
+ * single member details": GET /v3/conversations/{id}/members/{userId}, which accepts the Entra
+ * object id; https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context#get-single-member-details).
+ * Undefined when Teams does not say (the message was sent all the same).
+ */
+async function teamsIdOf(context: TurnContext, aadObjectId: string): Promise<string | undefined> {
+  try {
+    const member = await TeamsInfo.getMember(context, aadObjectId);
+    return typeof member?.id === 'string' && member.id.startsWith('29:') ? member.id : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -215,33 +267,52 @@ export function classifyError(err: unknown): SendOutcome {
     headers && typeof (headers as { get?: unknown }).get === 'function'
       ? (headers as { get(n: string): string | undefined }).get(n)
       : (headers as Record<string, string> | undefined)?.[n];
-  // Bot Framework's `{error:{code,subCode}}`, or Teams' own `{errorCode, message}` whose message is
-  // itself JSON carrying the subCode (a user who blocked the bot: errorCode 209, MessageWritesBlocked).
-  let body:
-    { error?: { code?: string; subCode?: string; message?: string }; errorCode?: number; message?: string } | undefined;
+  let body: unknown;
   try {
     const raw = e?.response?.bodyAsText;
-    body = raw ? (JSON.parse(raw) as typeof body) : ((e?.response?.parsedBody ?? e?.details) as typeof body);
+    body = raw ? (JSON.parse(raw) as unknown) : (e?.response?.parsedBody ?? e?.details);
   } catch {
     body = undefined;
   }
-  let teamsSubCode: string | undefined;
-  if (body?.errorCode !== undefined && typeof body.message === 'string') {
-    try {
-      teamsSubCode = (JSON.parse(body.message) as { subCode?: string }).subCode;
-    } catch {
-      teamsSubCode = undefined;
-    }
-  }
+  const detail = errorDetail(body);
   const retryAfterMs = parseRetryAfter(
     header('retry-after-ms') !== undefined ? String(Number(header('retry-after-ms')) / 1000) : header('retry-after'),
   );
   if (status === null || status === undefined) {
     return classifyHttpFailure(null, { code: e?.code, message: e?.code ?? 'network error' });
   }
-  return classifyHttpFailure(status, {
-    code: body?.error?.code ?? (body?.errorCode !== undefined ? String(body.errorCode) : undefined),
-    subCode: body?.error?.subCode ?? teamsSubCode,
-    retryAfterMs,
-  });
+  return classifyHttpFailure(status, { code: detail.code, subCode: detail.subCode, retryAfterMs });
+}
+
+/**
+ * The code and sub-code of a Bot Connector error body, in either shape Teams answers with: the
+ * Bot Framework `{"error":{"code":…,"subCode":…}}`, or Teams' own
+ * `{"errorCode":209,"message":"{\"subCode\":\"MessageWritesBlocked\",…}"}` (a user who blocked
+ * the bot; the message is JSON inside a string).
+ */
+export function errorDetail(body: unknown): { code?: string; subCode?: string } {
+  const b = body as {
+    error?: { code?: unknown; subCode?: unknown };
+    errorCode?: unknown;
+    message?: unknown;
+  } | null;
+  if (!b || typeof b !== 'object') return {};
+  if (b.error && typeof b.error === 'object') {
+    return {
+      ...(typeof b.error.code === 'string' ? { code: b.error.code } : {}),
+      ...(typeof b.error.subCode === 'string' ? { subCode: b.error.subCode } : {}),
+    };
+  }
+  const out: { code?: string; subCode?: string } = {};
+  if (typeof b.errorCode === 'number' || typeof b.errorCode === 'string') out.code = String(b.errorCode);
+  if (typeof b.message === 'string') {
+    try {
+      const inner = JSON.parse(b.message) as { subCode?: unknown } | null;
+      if (inner && typeof inner.subCode === 'string') out.subCode = inner.subCode;
+    } catch {
+      const m = /"?subCode"?\s*:\s*"([A-Za-z]+)"/.exec(b.message);
+      if (m) out.subCode = m[1]!;
+    }
+  }
+  return out;
 }

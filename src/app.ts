@@ -10,17 +10,19 @@ import type { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import type { JWTVerifyGetKey } from 'jose';
 import { createAdapter, type BotTokenService } from '../bot/adapter.js';
 import { EmulatorCredentialsFactory } from './connector-emulator/bot-credentials.js';
+import { provisionFolders, recheckEvidence } from '../bot/jobs.js';
+import { renderNotification } from '../bot/notification-cards.js';
 import { AdapterCardDelivery } from '../bot/proactive-cards.js';
-import { DetachedBackground } from './workflows/fakes.js';
 import { ALL_COMMANDS } from '../bot/commands/index.js';
 import { CommandRouter } from '../bot/router.js';
 import { WexqsBot } from '../bot/teams-bot.js';
 import { BotMessenger } from '../bot/messenger.js';
+import { registerAppJobs } from './jobs/app-jobs.js';
+import { createJobQueue } from './jobs/job-queue.js';
+import { JobRegistry } from './jobs/registry.js';
 import type { DispatcherOptions } from './notifications/dispatcher.js';
-import { ReminderService } from './notifications/service.js';
 import { tenantServiceUrl } from './notifications/teams-installer.js';
-import { BackgroundJobs } from './background-jobs.js';
-import { ConfigError, type AppConfig, type JobName } from './config.js';
+import { ConfigError, type AppConfig } from './config.js';
 import type { Clock } from './domain/time.js';
 import { createGraphPorts, type GraphEndpoint, type GraphPorts } from './graph/graph-setup.js';
 import { GraphRequestError } from './graph/meetings.js';
@@ -29,7 +31,6 @@ import { createLogger, type Logger } from './log.js';
 import { createHttpApp } from './server/app-server.js';
 import { observeOutbox, traceJob } from './telemetry.js';
 import { outboxBacklog } from './store/outbox-backlog.js';
-import { lapseOverdueApplications } from './workflows/application-journey.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
 import { createLinkSigner } from './server/signed-links.js';
 import { awardFilePath, feedbackReportPath, mountAwardFilesRoute } from './server/award-files-route.js';
@@ -39,8 +40,6 @@ import { mountReadiness } from './server/readiness-route.js';
 import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { Store } from './store/store.js';
-import { collectAttendance } from './workflows/attendance.js';
-import { refreshStaleEvidence } from './workflows/evidence-refresh.js';
 import { instanceIdOf, systemClock, type Services } from './workflows/services.js';
 
 export interface RunningApp {
@@ -48,8 +47,8 @@ export interface RunningApp {
   svc: Services;
   graph: GraphPorts | null;
   database: DatabaseHandle;
-  /** This instance's background jobs (run one now, see their status). */
-  jobs: BackgroundJobs;
+  /** The background jobs (run one now, see their status; `drain` runs what is queued, in tests). */
+  jobs: JobRegistry;
   /** Graceful shutdown within `timeoutMs` (default: SHUTDOWN_TIMEOUT_MS); safe to call twice. */
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
@@ -70,8 +69,6 @@ export interface StartOptions {
   unregisteredVisitors?: readonly { entraObjectId: string; name: string }[];
   /** Links cards give to local pages instead of Teams and SharePoint; refused in tenant mode. */
   localLinks?: Pick<NonNullable<Services['links']>, 'joinMeeting' | 'evidenceFolder' | 'evidenceDocument'>;
-  /** false: no lapsing on this instance (tests); the setting is JOB_LAPSING. */
-  housekeeping?: boolean;
   /** Build the Graph-backed ports (evidence folders, meetings, attendance); default true. */
   graph?: boolean;
   /** Talk to this Graph endpoint with this token source instead of the configured one (tests). */
@@ -79,12 +76,17 @@ export interface StartOptions {
   /** Runs after migrations and before the server listens (e.g. seeding demo data). */
   beforeListen?: (svc: Services) => Promise<void>;
   /**
-   * Reminder planning and dispatch run as the config says (JOB_REMINDER_PLANNING,
-   * JOB_REMINDER_DISPATCH); false turns both off here (tests), an object tunes their intervals
-   * and can watch the dispatcher (its lanes and events, so tests wait for events, not time).
+   * Background jobs (src/jobs): every job runs here unless its JOB_* setting is false (local and
+   * tenant mode alike). `workers: false`: jobs can be queued but none runs on its own here (tests
+   * drive them with `app.jobs.runNow()` and `app.jobs.drain()`). `dispatcher`: options for the
+   * notification dispatcher (tests watch its lanes and events, so they wait for events, not time).
+   * `register`: more jobs, registered beside the app's own before they start.
    */
-  reminders?:
-    boolean | { planEveryMs?: number; pollMs?: number; dispatcher?: Pick<DispatcherOptions, 'lanes' | 'onEvent'> };
+  jobs?: {
+    workers?: boolean;
+    dispatcher?: Partial<Omit<DispatcherOptions, 'store' | 'clock' | 'log' | 'messenger'>>;
+    register?: (jobs: JobRegistry, svc: Services) => void;
+  };
   /** Key set that signs tab SSO tokens (tests); default: the configured tenant's Entra JWKS. */
   tabJwks?: JWTVerifyGetKey;
   /** How the bot signs its own calls (tests: the local Bot Connector's token); local mode only. */
@@ -92,14 +94,6 @@ export interface StartOptions {
   /** The service that signs the bot's tokens (tests: a local OpenID issuer); default: the Bot Framework's. */
   botTokenService?: BotTokenService;
 }
-
-/** How often the periodic jobs run on an instance (real time; each run does what is due). */
-export const JOB_INTERVALS_MS: Readonly<Record<Exclude<JobName, 'reminder-dispatch'>, number>> = Object.freeze({
-  'reminder-planning': 10 * 60_000,
-  lapsing: 10 * 60_000,
-  attendance: 15 * 60_000,
-  'evidence-refresh': 60 * 60_000,
-});
 
 export async function startApp(config: AppConfig, opts: StartOptions = {}): Promise<RunningApp> {
   const log = opts.log ?? createLogger({ level: config.logLevel });
@@ -164,8 +158,6 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       ? { evidence: graph.evidence, meetings: graph.meetings, scanner: graph.scanner, attendance: graph.attendance }
       : {}),
   };
-  await opts.beforeListen?.(svc);
-
   const router = new CommandRouter(svc, ALL_COMMANDS);
   const bot = new WexqsBot(svc, router);
   if (opts.connectorCredentials && config.mode !== 'local')
@@ -177,14 +169,11 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       opts.connectorCredentials ??
       (config.local.botConnectorToken ? new EmulatorCredentialsFactory() : undefined),
   );
-  // Proactive cards and work after the invoke reply (issue 4 workflows).
-  const background = new DetachedBackground(log);
-  svc.background = { run: (label, task) => background.run(label, () => traceJob(label, task)) };
-  // The Agents Playground (local mode) cannot show a card per viewer; Teams can.
+  // Replacing a clicked card in place (progress); messages to people go through the outbox. The
+  // Agents Playground (local mode) cannot show a card per viewer; Teams can.
   svc.cards = new AdapterCardDelivery(
     adapter,
     config.bot.appId,
-    store,
     log,
     !(config.mode === 'local' && config.local.playground),
   );
@@ -192,19 +181,6 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   // ---------------------------------------------------------------------------------------------
   // Background jobs: every job a deployment needs, each on unless its JOB_* setting is false on
   // this instance (so one instance can be dedicated to jobs). All are safe on several instances.
-  const jobs = new BackgroundJobs({ clock, log });
-  const on = (name: JobName) => config.jobs[name];
-  const traced =
-    <T>(name: JobName, run: () => Promise<T>) =>
-    async (): Promise<T> => {
-      let result: T | undefined;
-      await traceJob(name, async () => {
-        result = await run();
-      });
-      return result as T;
-    };
-  const remindersOpt = opts.reminders ?? true;
-  const ro = typeof remindersOpt === 'object' ? remindersOpt : {};
   // People without a stored conversation: in tenant mode the app is installed for them through
   // Graph and the message goes to the chat that opens; locally only stored conversation
   // references are used (the Agents Playground cannot install apps).
@@ -215,59 +191,50 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   if (config.mode === 'tenant' && !graph?.teamsApps)
     log.warn(
       {},
-      'reminders: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
+      'notifications: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
     );
-  const reminders = new ReminderService({
+  const jobs = new JobRegistry({
+    boss: createJobQueue(database, { instanceName: `wexqs-${config.mode}` }),
     store,
-    clock: svc.clock,
     log,
-    messenger: new BotMessenger(adapter, { appId: config.bot.appId, ...(tenantId ? { tenantId } : {}), ...reach }),
+    clock,
+    enabled: config.jobs,
+    instance: instanceIdOf(svc),
+    trace: traceJob,
+  });
+  const dispatcher = registerAppJobs(jobs, {
+    svc,
+    messenger: new BotMessenger(adapter, {
+      appId: config.bot.appId,
+      ...(tenantId ? { tenantId } : {}),
+      ...reach,
+      render: (message, recipientId) => renderNotification(svc, message, recipientId),
+    }),
+    cardJobs: {
+      provision: (data) => provisionFolders(svc, data),
+      recheck: (data) => recheckEvidence(svc, data),
+    },
     dispatcher: {
       instanceId: instanceIdOf(svc),
       leaseMs: config.workLeaseMs,
       sendTimeoutMs: Math.min(15_000, Math.floor(config.workLeaseMs / 2)),
-      ...(ro.pollMs ? { pollMs: ro.pollMs } : {}),
-      ...ro.dispatcher,
       // Local mode: a drop-in reminder's join button opens the local meeting page, as the booking card's does.
       ...(opts.localLinks?.joinMeeting ? { joinLink: opts.localLinks.joinMeeting } : {}),
+      ...(opts.jobs?.dispatcher ?? {}),
     },
   });
-  jobs.periodic('reminder-planning', {
-    enabled: on('reminder-planning') && remindersOpt !== false,
-    everyMs: ro.planEveryMs ?? JOB_INTERVALS_MS['reminder-planning'],
-    run: traced('reminder-planning', async () => ({ ...(await reminders.plan()) })),
-  });
-  jobs.service('reminder-dispatch', {
-    enabled: on('reminder-dispatch') && remindersOpt !== false,
-    start: () => {
-      reminders.dispatcher.start();
-      svc.reminders = reminders;
-    },
-    stop: async () => {
-      delete svc.reminders;
-      await reminders.dispatcher.stop();
-    },
-    status: () => ({ ...reminders.dispatcher.counters }),
-  });
-  jobs.periodic('lapsing', {
-    enabled: on('lapsing') && opts.housekeeping !== false,
-    everyMs: JOB_INTERVALS_MS.lapsing,
-    run: traced('lapsing', async () => {
-      const lapsed = await lapseOverdueApplications(svc);
-      if (lapsed > 0) log.info({ lapsed }, 'overdue applications lapsed');
-      return { lapsed };
-    }),
-  });
-  jobs.periodic('attendance', {
-    enabled: on('attendance'),
-    everyMs: JOB_INTERVALS_MS.attendance,
-    run: traced('attendance', async () => ({ ...(await collectAttendance(svc, clock.now())) })),
-  });
-  jobs.periodic('evidence-refresh', {
-    enabled: on('evidence-refresh'),
-    everyMs: JOB_INTERVALS_MS['evidence-refresh'],
-    run: traced('evidence-refresh', async () => ({ ...(await refreshStaleEvidence(svc, clock.now())) })),
-  });
+  opts.jobs?.register?.(jobs, svc);
+  const workers = opts.jobs?.workers ?? true;
+  try {
+    await jobs.start({ workers });
+  } catch (err) {
+    await jobs.stop().catch(() => undefined);
+    if (!opts.database) await database.close();
+    throw err;
+  }
+  svc.jobs = jobs.port();
+  if (jobs.isEnabled('reminder-dispatch') && workers) svc.reminders = dispatcher;
+  await opts.beforeListen?.(svc);
   // ---------------------------------------------------------------------------------------------
 
   const localRoutes = opts.localRoutes;
@@ -293,14 +260,18 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   const stopObserving = observeOutbox(() => outboxBacklog(store.db, clock.now()));
 
-  const server: Server = await new Promise((resolve, reject) => {
+  const server: Server = await new Promise<Server>((resolve, reject) => {
     // Express 5 passes a listen error (e.g. EADDRINUSE) to the callback.
     const s = http.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  }).catch(async (err: unknown) => {
+    stopObserving();
+    await jobs.stop();
+    if (!opts.database) await database.close();
+    throw err;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${hostForUrl(config.host)}:${port}`;
   log.info({ url, engine: database.engine, mode: config.mode }, 'app listening');
-  jobs.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -317,7 +288,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
 
   /**
    * Graceful shutdown, bounded by `timeoutMs`: stop taking requests (in-flight ones finish), stop
-   * the background jobs (the reminder dispatcher gives back what it claimed), let background work finish;
+   * the background jobs here (the reminder dispatcher gives back what it claimed, running jobs finish);
    * what has not finished by the deadline is released (provisioning runs marked interrupted, so
    * any instance may start them again), then the pool closes.
    */
@@ -333,8 +304,10 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     stopObserving();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Jobs stop: runs in progress finish, the dispatcher gives back what it claimed.
-    const outcome = await untilDeadline(Promise.all([serverClosed, jobs.stop(), background.idle()]));
+    // Jobs stop: the dispatcher gives back what it claimed, running jobs finish (one that does
+    // not is retried by another instance after its timeout).
+    delete svc.reminders;
+    const outcome = await untilDeadline(Promise.all([serverClosed, jobs.stop({ timeoutMs })]));
     server.closeAllConnections();
     // The evidence inspection workers stop (an inspection cut short runs again on the next listing).
     await graph?.scanner.close();

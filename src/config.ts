@@ -48,11 +48,15 @@ export const JOB_NAMES = [
   'lapsing',
   'attendance',
   'evidence-refresh',
+  'meeting-attendees',
+  'evidence-folders',
+  'provisioning',
+  'evidence-recheck',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** The env setting that switches a job off on this instance: reminder-planning → JOB_REMINDER_PLANNING. */
-export function jobSetting(name: JobName): string {
+export function jobSetting(name: string): string {
   return `JOB_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 
@@ -121,6 +125,12 @@ export const AppConfigSchema = z.object({
   workLeaseMs: z.number().int().min(1000).max(3_600_000),
   /** Bound of a graceful shutdown after SIGTERM (SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+  /**
+   * The app's id in the organisation's app catalogue (TEAMS_CATALOG_APP_ID), which differs from the
+   * manifest id once the app is published to the organisation; '' → looked up by manifest id
+   * (needs AppCatalog.Read.All). Used to install the app for people who have not opened it.
+   */
+  teamsCatalogAppId: z.string(),
   /** Background jobs this instance runs (each on unless its JOB_* setting is false). */
   jobs: z.object(Object.fromEntries(JOB_NAMES.map((n) => [n, z.boolean()])) as Record<JobName, z.ZodBoolean>),
 });
@@ -536,6 +546,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const teamsAppId = r.guid('TEAMS_APP_ID');
   if (tenant && !teamsAppId) r.problem('TEAMS_APP_ID', 'is required in tenant mode (the Teams app manifest id)');
+  const teamsCatalogAppId = r.guid('TEAMS_CATALOG_APP_ID');
 
   const jobs = Object.fromEntries(JOB_NAMES.map((n) => [n, r.bool(jobSetting(n), true)])) as Record<JobName, boolean>;
 
@@ -576,6 +587,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     telemetryConnectionString,
     workLeaseMs,
     shutdownTimeoutMs,
+    teamsCatalogAppId,
     jobs,
   } satisfies AppConfig;
 
@@ -620,6 +632,7 @@ export function describeConfig(cfg: AppConfig): Record<string, unknown> {
     shutdownTimeoutMs: cfg.shutdownTimeoutMs,
     workLeaseMs: cfg.workLeaseMs,
     telemetry: cfg.telemetryConnectionString ? 'Azure Monitor [connection string set]' : 'off',
+    teamsCatalogAppId: cfg.teamsCatalogAppId || '(looked up by manifest id)',
     bot: {
       auth: isBotAuthDisabled(cfg) ? 'DISABLED (local mode)' : 'enabled',
       appId: cfg.bot.appId || '(not set)',

@@ -87,6 +87,10 @@ describe('background jobs', () => {
       lapsing: true,
       attendance: true,
       'evidence-refresh': true,
+      'meeting-attendees': true,
+      'evidence-folders': true,
+      provisioning: true,
+      'evidence-recheck': true,
     };
     expect(loadConfig({}).jobs).toEqual(all);
     expect(loadConfig(tenantEnv()).jobs).toEqual(all);
@@ -98,6 +102,10 @@ describe('background jobs', () => {
       'JOB_LAPSING',
       'JOB_ATTENDANCE',
       'JOB_EVIDENCE_REFRESH',
+      'JOB_MEETING_ATTENDEES',
+      'JOB_EVIDENCE_FOLDERS',
+      'JOB_PROVISIONING',
+      'JOB_EVIDENCE_RECHECK',
     ]);
   });
 
@@ -480,5 +488,18 @@ describe('loadEnvFiles', () => {
     dir = mkdtempSync(join(tmpdir(), 'wexqs-env-'));
     expect(() => loadEnvFiles('nope', dir, {})).toThrow(/APP_ENV: no env file found for "nope"/);
     expect(() => readEnvFiles('../etc', dir)).toThrow(ConfigError);
+  });
+});
+
+describe('the Teams app catalogue id', () => {
+  it('TEAMS_CATALOG_APP_ID is the app’s organisation-catalogue id (a GUID); unset, it is looked up', () => {
+    expect(loadConfig(tenantEnv()).teamsCatalogAppId).toBe('');
+    const id = '55555555-5555-4555-8555-555555555555';
+    const cfg = loadConfig(tenantEnv({ TEAMS_CATALOG_APP_ID: id }));
+    expect(cfg.teamsCatalogAppId).toBe(id);
+    expect(describeConfig(cfg)).toMatchObject({ teamsCatalogAppId: id });
+    expect(configError(tenantEnv({ TEAMS_CATALOG_APP_ID: 'my-app' })).problems.map((p) => p.variable)).toEqual([
+      'TEAMS_CATALOG_APP_ID',
+    ]);
   });
 });

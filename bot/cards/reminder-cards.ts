@@ -2,7 +2,13 @@
  * Reminder cards: a ReminderMessage (what the outbox holds) rendered as an Adaptive Card 1.5 with
  * Universal Actions, and the admin's reminder cards (preview, status, mute, send now).
  */
-import { REMINDER_KIND_LABELS, REMINDER_KINDS, type ReminderKind } from '../../src/domain/reminders.js';
+import {
+  NOTIFICATION_KIND_LABELS,
+  REMINDER_KIND_LABELS,
+  REMINDER_KINDS,
+  type NotificationKind,
+  type ReminderKind,
+} from '../../src/domain/reminders.js';
 import { formatLondon } from '../../src/domain/time.js';
 import type { ReminderMessage } from '../../src/notifications/messenger.js';
 import {
@@ -16,6 +22,7 @@ import {
   facts,
   heading,
   openUrl,
+  plain,
   text,
   type AdaptiveCard,
   type CardAction,
@@ -41,7 +48,7 @@ export function reminderCard(m: ReminderMessage): AdaptiveCard {
 }
 
 export interface PreviewRow {
-  kind: ReminderKind;
+  kind: NotificationKind;
   recipientName: string | null;
   sendAfter: Date;
   offsetLabel: string | null;
@@ -62,7 +69,7 @@ export function reminderPreviewCard(input: {
       facts(
         input.rows.map((r) => [
           formatLondon(r.sendAfter),
-          `${REMINDER_KIND_LABELS[r.kind]}${r.offsetLabel ? ` (${r.offsetLabel} before)` : ''} → ${r.recipientName ?? 'unknown person'}`,
+          `${NOTIFICATION_KIND_LABELS[r.kind]}${r.offsetLabel ? ` (${r.offsetLabel} before)` : ''} → ${r.recipientName ?? 'unknown person'}`,
         ]),
       ),
     );
@@ -89,20 +96,37 @@ export function reminderPreviewCard(input: {
 }
 
 export function reminderStatusCard(input: {
-  counts: { kind: ReminderKind; status: string; count: number }[];
-  problems: { kind: ReminderKind; recipientName: string | null; status: string; reason: string | null; at: Date }[];
+  counts: { kind: NotificationKind; status: string; count: number }[];
+  problems: {
+    kind: NotificationKind;
+    recipientName: string | null;
+    status: string;
+    reason: string | null;
+    at: Date;
+  }[];
   muted: ReminderKind[];
+  /** Configuration faults keeping notifications waiting (nobody is marked unreachable for them). */
+  alerts?: { message: string; since: Date }[];
 }): AdaptiveCard {
-  const byKind = new Map<ReminderKind, Record<string, number>>();
+  const byKind = new Map<NotificationKind, Record<string, number>>();
   for (const c of input.counts) byKind.set(c.kind, { ...(byKind.get(c.kind) ?? {}), [c.status]: c.count });
-  const body: CardElement[] = [...heading('Reminder status')];
+  const body: CardElement[] = [...heading('Reminder status', 'Reminders and every other notification the app sends')];
+  for (const a of input.alerts ?? [])
+    body.push(
+      callout('attention', [
+        text('**Needs a fix: notifications are waiting**'),
+        plain(`${a.message} (since ${formatLondon(a.since)})`),
+      ]),
+    );
   if (byKind.size === 0) body.push(text('No reminders yet.'));
   for (const [kind, s] of byKind) {
     const parts = ['pending', 'sent', 'failed', 'unreachable', 'dead_lettered', 'cancelled']
       .filter((k) => s[k])
       .map((k) => `${s[k]} ${k.replace('_', '-')}`);
     body.push(
-      text(`**${REMINDER_KIND_LABELS[kind]}**${input.muted.includes(kind) ? ' (muted)' : ''}: ${parts.join(', ')}`),
+      text(
+        `**${NOTIFICATION_KIND_LABELS[kind]}**${(input.muted as string[]).includes(kind) ? ' (muted)' : ''}: ${parts.join(', ')}`,
+      ),
     );
   }
   if (input.problems.length > 0) {
@@ -111,7 +135,7 @@ export function reminderStatusCard(input: {
       facts(
         input.problems.map((p) => [
           `${p.recipientName ?? 'unknown person'}`,
-          `${REMINDER_KIND_LABELS[p.kind]}: ${p.status.replace('_', '-')}${p.reason ? ` (${p.reason})` : ''}, ${formatLondon(p.at)}`,
+          `${NOTIFICATION_KIND_LABELS[p.kind]}: ${p.status.replace('_', '-')}${p.reason ? ` (${p.reason})` : ''}, ${formatLondon(p.at)}`,
         ]),
       ),
     );

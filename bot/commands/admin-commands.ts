@@ -13,10 +13,9 @@ import {
   setIntakePaused,
   startProvisioningRun,
 } from '../../src/workflows/admin.js';
-import { openApplication, refreshEvidence } from '../../src/workflows/application-journey.js';
+import { openApplication } from '../../src/workflows/application-journey.js';
 import { loadApplicationView } from '../../src/workflows/application-view.js';
 import { currentCycle } from '../../src/workflows/applications.js';
-import { afterReply } from '../../src/workflows/services.js';
 import { APPLICATION_STATES } from '../../src/domain/types.js';
 import {
   applicationsListCard,
@@ -26,15 +25,12 @@ import {
   pauseIntakeConfirmCard,
   provisioningCard,
   recommendationCard,
-  type ProvisioningState,
 } from '../cards/admin-cards.js';
 import type { BotCommand } from '../router.js';
-import { applicantRecipients } from './applicant-commands.js';
 import {
   ADMINS,
   appRefSchema,
   currentApplicationCard,
-  notifyAboutApplication,
   resolveAppRef,
   staleSafe,
   type AppRef,
@@ -92,27 +88,8 @@ export const openApplicationCommand: BotCommand<AppRef> = {
     const ref = await resolveAppRef(ctx);
     const { svc } = ctx;
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
-      const app = await openApplication(svc, ctx.actor, ref);
-      // After the reply: make sure the folder exists and is shared, list it, then tell the team.
-      afterReply(svc, 'open_application_folder', async () => {
-        if (svc.evidence) {
-          await svc.evidence.provision(app.cycleId, [app.organisationId]);
-          await refreshEvidence(svc, app.id);
-        }
-        notifyAboutApplication(
-          svc,
-          'notify_opened',
-          app.id,
-          () => applicantRecipients(svc, app.organisationId),
-          () => ({
-            notice: {
-              message:
-                'Your application is open. Upload your evidence to your private folder and write your commentary.',
-              tone: 'good',
-            },
-          }),
-        );
-      });
+      // The folder is made and shared by a job queued with the change; the team's message waits for it.
+      await openApplication(svc, ctx.actor, ref);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
         notice: { message: 'Opened. The applicant team will get their folder link in a moment.', tone: 'good' },
@@ -136,35 +113,6 @@ export const assignCommand: BotCommand<AppRef> = {
   },
 };
 
-function afterAssignment(
-  ctx: Parameters<BotCommand['run']>[0],
-  applicationId: string,
-  change: { added: string[]; removed: string[] },
-  cycleId: string,
-  organisationId: string,
-): void {
-  const { svc } = ctx;
-  const { added, removed } = change;
-  if (added.length === 0 && removed.length === 0) return;
-  // Folder access follows the reviewers: added ones get read access, removed ones lose theirs.
-  if (svc.evidence) {
-    const evidence = svc.evidence;
-    afterReply(svc, 'share_folder_with_reviewers', async () => {
-      await evidence.provision(cycleId, [organisationId]);
-    });
-  }
-  if (added.length === 0) return;
-  notifyAboutApplication(
-    svc,
-    'notify_assigned',
-    applicationId,
-    async () => added.map((personId) => ({ personId, as: 'reviewer' as const })),
-    () => ({
-      notice: { message: 'This application has been assigned to you for review.', tone: 'good' },
-    }),
-  );
-}
-
 export const saveAssignmentCommand: BotCommand<AppRef & { reviewerIds?: string }> = {
   verb: 'save_assignment',
   title: 'Assign selected',
@@ -185,7 +133,6 @@ export const saveAssignmentCommand: BotCommand<AppRef & { reviewerIds?: string }
       });
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const out = await assignReviewers(ctx.svc, ctx.actor, { ...ref, reviewerIds: ids });
-      afterAssignment(ctx, ref.applicationId, out, out.application.cycleId, out.application.organisationId);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
         notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' },
@@ -206,7 +153,6 @@ export const autoAssignCommand: BotCommand<AppRef> = {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
       const out = await assignReviewers(ctx.svc, ctx.actor, ref);
-      afterAssignment(ctx, ref.applicationId, out, out.application.cycleId, out.application.organisationId);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
         notice: { message: `Assigned: ${out.reviewers.map((r) => r.displayName).join(', ')}.`, tone: 'good' },
@@ -259,7 +205,6 @@ export const communicateCommand: BotCommand<AppRef> = {
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'admin', async () => {
-      // The decision reaches the applicant team (and the outcome the reviewers) through the outbox.
       await communicate(ctx.svc, ctx.actor, ref);
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'admin',
@@ -301,36 +246,10 @@ export const provisionCommand: BotCommand = {
   inHelp: true,
   async run(ctx) {
     const { svc, actor, origin } = ctx;
-    // The run and its progress live in the database: any instance answers "Show progress", and
-    // a second click (on any instance) while it runs shows that run instead of starting another.
-    let lastUpdate = 0;
-    let updating: Promise<void> = Promise.resolve();
-    const push = (view: ProvisioningState, force: boolean) => {
-      if (!svc.cards || !origin) return;
-      const t = Date.now();
-      if (!force && t - lastUpdate < 1000) return;
-      lastUpdate = t;
-      const snapshot = provisioningCard(view);
-      const cards = svc.cards;
-      updating = updating
-        .then(() => cards.update(origin, snapshot))
-        .catch((err: unknown) =>
-          svc.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'progress card update failed'),
-        );
-    };
-    const { view, work } = await startProvisioningRun(svc, actor, (v) => push(v, false));
-    if (work) {
-      afterReply(svc, 'provision_folders', async () => {
-        try {
-          push(await work(), true);
-        } catch (err) {
-          push(await provisioningRunStatus(svc, actor, view.runId), true);
-          throw err;
-        } finally {
-          await updating;
-        }
-      });
-    }
+    // The run and its progress live in the database (any instance answers "Show progress"); the
+    // work is a job written with it, done by whichever instance picks it up. A second click while
+    // it runs shows that run instead of starting another.
+    const { view } = await startProvisioningRun(svc, actor, origin);
     return provisioningCard(view);
   },
 };

@@ -6,7 +6,6 @@ import { LEVELS, type Commentary, type EvidenceReference, type SectionNumber } f
 import {
   answerClarification,
   declareEvidence,
-  refreshEvidence,
   saveSectionCommentary,
   setTargetLevel,
   submitApplication,
@@ -14,7 +13,6 @@ import {
 } from '../../src/workflows/application-journey.js';
 import { applicantTeam, loadApplicationView, loadForEditing } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
-import { afterReply } from '../../src/workflows/services.js';
 import { dismissEvidenceWarning } from '../../src/workflows/evidence-inspection.js';
 import { criteriaForSection } from '../../src/domain/framework.js';
 import {
@@ -34,7 +32,6 @@ import {
   inputText,
   cardForViewer,
   currentApplicationCard,
-  notifyAboutApplication,
   refreshNoticeSchema,
   resolveAppId,
   resolveAppRef,
@@ -320,19 +317,19 @@ export const refreshEvidenceCommand: BotCommand<AppRef> = {
         as: 'applicant',
         notice: { message: 'The evidence folder cannot be read in this installation.', tone: 'attention' },
       });
-    afterReply(svc, 'refresh_evidence', async () => {
-      const n = await refreshEvidence(svc, ref.applicationId);
-      if (svc.cards && origin) {
-        const fresh = await loadApplicationView(svc, actor, ref.applicationId);
-        await svc.cards.update(
-          origin,
-          cardForViewer(actor, fresh, {
-            as: 'applicant',
-            notice: { message: `Folder checked: ${n ?? 0} document${n === 1 ? '' : 's'} found.`, tone: 'good' },
-          }),
-        );
-      }
-    });
+    if (!svc.jobs)
+      return cardForViewer(actor, view, {
+        as: 'applicant',
+        notice: { message: 'The folder cannot be checked from here just now.', tone: 'attention' },
+      });
+    // A job lists the folder after the reply and updates this card when done.
+    const jobs = svc.jobs;
+    await svc.store.transaction((tx) =>
+      jobs.enqueue(tx, {
+        name: 'evidence-recheck',
+        data: { applicationId: ref.applicationId, actorId: actor.personId, ...(origin ? { origin } : {}) },
+      }),
+    );
     return cardForViewer(actor, view, {
       as: 'applicant',
       notice: { message: 'Checking your evidence folder… this card updates when it is done.', tone: 'good' },
@@ -432,19 +429,6 @@ export const answerClarificationCommand: BotCommand<AppRef & { clarificationId: 
         clarificationId: ctx.data.clarificationId,
         answer: ctx.data.answer ?? '',
       });
-      notifyAboutApplication(
-        ctx.svc,
-        'notify_clarification_answered',
-        ref.applicationId,
-        async () =>
-          (await ctx.svc.store.reviews.reviewersFor(ref.applicationId)).map((personId) => ({
-            personId,
-            as: 'reviewer' as const,
-          })),
-        () => ({
-          notice: { message: 'The applicant team answered your question. The answer is below.', tone: 'good' },
-        }),
-      );
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'applicant',
         notice: { message: 'Answer sent to the reviewers.', tone: 'good' },
@@ -452,11 +436,6 @@ export const answerClarificationCommand: BotCommand<AppRef & { clarificationId: 
     });
   },
 };
-
-/** Everyone in the applicant team, as recipients. */
-export async function applicantRecipients(svc: Parameters<typeof applicantTeam>[0], organisationId: string) {
-  return (await applicantTeam(svc, organisationId)).map((p) => ({ personId: p.id, as: 'applicant' as const }));
-}
 
 export const withdrawCommand: BotCommand<AppRef & { confirm?: boolean }> = {
   verb: 'withdraw_application',

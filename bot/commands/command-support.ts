@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the workflow commands: the data every application action carries, the
  * role-appropriate card for an application, turning STALE into the current card with a notice,
- * and proactive notifications sent after the reply.
+ * and the Teams user ids a card's `refresh` names. (Notifications to people are written by the
+ * workflows into the outbox; see src/workflows/event-notifications.ts.)
  */
 import { z } from 'zod';
 import { isDomainError } from '../../src/domain/errors.js';
@@ -14,11 +15,11 @@ import {
   type ApplicationView,
 } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
-import { afterReply, type Services } from '../../src/workflows/services.js';
+import type { Services } from '../../src/workflows/services.js';
 import { adminApplicationCard } from '../cards/admin-cards.js';
 import { applicantApplicationCard, type CardOptions } from '../cards/applicant-cards.js';
 import { staleNotice } from '../cards/application-common.js';
-import { withRefresh, type AdaptiveCard } from '../cards/card-kit.js';
+import type { AdaptiveCard } from '../cards/card-kit.js';
 import { reviewerApplicationCard } from '../cards/review-cards.js';
 import type { CommandContext } from '../router.js';
 import { DomainError } from '../../src/domain/errors.js';
@@ -152,47 +153,4 @@ export async function teamsUserIds(svc: Services, personIds: readonly string[]):
     if (user) out.push(user);
   }
   return out;
-}
-
-/**
- * After the reply: build the application's card for each person (in their role) and send it to
- * their personal chat, with `refresh` so it shows the current state whenever it is looked at.
- */
-export function notifyAboutApplication(
-  svc: Services,
-  label: string,
-  applicationId: string,
-  recipients: () => Promise<{ personId: string; as: ViewAs }[]>,
-  opts: (as: ViewAs) => CardOptions,
-): void {
-  if (!svc.cards) return;
-  const cards = svc.cards;
-  afterReply(svc, label, async () => {
-    const list = await recipients();
-    if (list.length === 0) return;
-    const app = await svc.store.applications.get(applicationId);
-    if (!app) return;
-    const view = await buildView(svc, app);
-    const byRole = new Map<ViewAs, string[]>();
-    for (const r of list) byRole.set(r.as, [...(byRole.get(r.as) ?? []), r.personId]);
-    for (const [as, personIds] of byRole) {
-      for (const personId of personIds) {
-        const person = await svc.store.people.get(personId);
-        if (!person) continue;
-        const actor: Actor = {
-          personId,
-          displayName: person.displayName,
-          roles: person.roles,
-          organisationId: person.organisationId,
-        };
-        const o = opts(as);
-        const base = cardForViewer(actor, view, { ...o, as });
-        const userIds = cards.userSpecificViews === false ? [] : await teamsUserIds(svc, [personId]);
-        // Teams refreshes the card as soon as it is looked at: the line saying why it came stays
-        // for as long as the application is still at this stage.
-        const notice = o.notice ? { notice: o.notice.message, tone: o.notice.tone, noticeState: app.state } : {};
-        await cards.toPeople([personId], withRefresh(base, 'app_view', { applicationId, as, ...notice }, userIds));
-      }
-    }
-  });
 }

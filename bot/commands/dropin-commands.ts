@@ -2,43 +2,17 @@ import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Booking, DropInSession } from '../../src/domain/types.js';
 import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
-import { afterReply, type Services } from '../../src/workflows/services.js';
+import type { Services } from '../../src/workflows/services.js';
 import {
   bookedCard,
   bookingCancelledCard,
   cancelBookingConfirmCard,
-  promotedCard,
   sessionFullCard,
   sessionsCard,
 } from '../cards/dropin-cards.js';
 import type { BotCommand } from '../router.js';
 
 const APPLICANTS = ['applicant_lead', 'applicant_contributor'] as const;
-
-/** After the reply: keep the Teams meeting's attendees in step (Graph sends the invitation) and tell a promoted person. */
-function syncMeeting(svc: Services, change: { add?: Booking[]; remove?: Booking[]; promoted?: Booking | null }): void {
-  const { meetings, cards } = svc;
-  if (!meetings && !(cards && change.promoted)) return;
-  afterReply(svc, 'dropin_meeting_sync', async () => {
-    for (const b of change.remove ?? []) {
-      const p = await svc.store.people.get(b.personId);
-      if (p && meetings) await meetings.removeAttendee(b.sessionId, p.email);
-    }
-    for (const b of [...(change.add ?? []), ...(change.promoted ? [change.promoted] : [])]) {
-      if (b.status !== 'booked') continue;
-      const p = await svc.store.people.get(b.personId);
-      if (p && meetings) await meetings.addAttendee(b.sessionId, { email: p.email, name: p.displayName });
-    }
-    if (cards && change.promoted) {
-      const session = await svc.store.dropIns.getSession(change.promoted.sessionId);
-      if (session)
-        await cards.toPeople(
-          [change.promoted.personId],
-          promotedCard(session, change.promoted, joinLink(svc, session)),
-        );
-    }
-  });
-}
 
 export const sessionsCommand: BotCommand<{ page?: number }> = {
   verb: 'sessions',
@@ -77,7 +51,6 @@ export const bookDropInCommand: BotCommand<{ sessionId: string; waitlist?: boole
     }
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
-    syncMeeting(svc, { add: [booking] });
     return bookedCard(session, booking, { ...icsOption(svc, booking.id), joinUrl: joinLink(svc, session) });
   },
 };
@@ -98,8 +71,7 @@ export const cancelBookingCommand: BotCommand<{ bookingId: string; confirm?: boo
       if (booking && session && booking.status !== 'cancelled') return cancelBookingConfirmCard(session, booking);
     }
     try {
-      const { cancelled, promoted } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
-      syncMeeting(svc, { remove: [cancelled], promoted });
+      const { cancelled } = await cancelBooking(svc, actor, { bookingId: data.bookingId });
       const before = (await svc.store.audit.forEntity('dropin_booking', cancelled.id)).find(
         (a) => a.action === 'cancel_dropin',
       );
@@ -128,10 +100,9 @@ export const rebookCommand: BotCommand<{ bookingId: string; sessionId: string }>
   inHelp: false,
   data: z.object({ bookingId: z.string().min(1).max(100), sessionId: z.string().min(1).max(100) }),
   async run({ svc, actor, data }) {
-    const { booking, cancelled, promoted } = await rebook(svc, actor, data);
+    const { booking } = await rebook(svc, actor, data);
     const session = await svc.store.dropIns.getSession(booking.sessionId);
     if (!session) throw new DomainError('NOT_FOUND', 'That drop-in session no longer exists.');
-    syncMeeting(svc, { add: [booking], remove: [cancelled], promoted });
     return bookedCard(session, booking, {
       moved: true,
       ...icsOption(svc, booking.id),
@@ -148,7 +119,7 @@ export const DROPIN_COMMANDS: readonly BotCommand[] = [
 ];
 
 /** The link people open to join a session's meeting (in local mode, the local meeting page). */
-function joinLink(svc: Services, session: DropInSession): string | null {
+export function joinLink(svc: Services, session: DropInSession): string | null {
   return session.joinUrl && svc.links?.joinMeeting ? svc.links.joinMeeting(session.id) : session.joinUrl;
 }
 

@@ -69,7 +69,9 @@ export const remindersStatusCommand: BotCommand = {
   inHelp: false,
   async run({ svc }) {
     const problems = await svc.store.reminders.problems(10);
+    const alerts = await svc.store.reminders.activeAlerts();
     return reminderStatusCard({
+      alerts: alerts.map((a) => ({ message: a.message, since: a.firstSeenAt })),
       counts: await svc.store.reminders.statusCounts(),
       problems: problems.map((p) => ({
         kind: p.kind,

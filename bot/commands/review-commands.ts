@@ -15,13 +15,11 @@ import {
 import { plural } from '../cards/card-kit.js';
 import { assessSectionCard, queueCard } from '../cards/review-cards.js';
 import type { BotCommand } from '../router.js';
-import { applicantRecipients } from './applicant-commands.js';
 import {
   appRefSchema,
   cardForViewer,
   currentApplicationCard,
   inputText,
-  notifyAboutApplication,
   resolveAppRef,
   REVIEWERS,
   staleSafe,
@@ -162,19 +160,7 @@ export const requestClarificationCommand: BotCommand<AppRef & { question?: strin
   async run(ctx) {
     const ref = await resolveAppRef(ctx);
     return staleSafe(ctx, ref.applicationId, 'reviewer', async () => {
-      const app = await requestClarification(ctx.svc, ctx.actor, { ...ref, question: ctx.data.question ?? '' });
-      notifyAboutApplication(
-        ctx.svc,
-        'notify_clarification',
-        app.id,
-        () => applicantRecipients(ctx.svc, app.organisationId),
-        () => ({
-          notice: {
-            message: 'A reviewer has asked a question about your application. Please answer below.',
-            tone: 'warning',
-          },
-        }),
-      );
+      await requestClarification(ctx.svc, ctx.actor, { ...ref, question: ctx.data.question ?? '' });
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'reviewer',
         notice: { message: 'Question sent to the applicant team. Their answer will come back here.', tone: 'good' },
@@ -208,16 +194,6 @@ export const recommendCommand: BotCommand<AppRef & { level?: string; strengths?:
         strengths: ctx.data.strengths ?? '',
         improvements: ctx.data.improvements ?? '',
       });
-      if (out.transitioned) {
-        notifyAboutApplication(
-          ctx.svc,
-          'notify_recommended',
-          ref.applicationId,
-          async () =>
-            (await ctx.svc.store.people.listByRole('admin')).map((p) => ({ personId: p.id, as: 'admin' as const })),
-          () => ({ notice: { message: 'The reviewers have recommended: confirm the decision.', tone: 'good' } }),
-        );
-      }
       return currentApplicationCard(ctx, ref.applicationId, {
         as: 'reviewer',
         notice: out.transitioned

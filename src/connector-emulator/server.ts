@@ -7,6 +7,10 @@
  * - `POST /v3/conversations/{id}/activities/{replyToId}` — reply (what the SDK uses when the
  *   stored conversation reference carries an activity id)
  * - `PUT  /v3/conversations/{id}/activities/{activityId}` — update a message
+ * - `GET  /v3/conversations/{id}/members/{userId}` — one member of the conversation, found by Teams
+ *   user id or Entra object id, answered with the Teams user id (`29:…`) and `objectId`
+ *   (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/get-teams-context#get-single-member-details);
+ *   404 when the conversation or the member is unknown
  *
  * and enforces Teams' documented bot rate limits
  * (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per bot per conversation
@@ -221,6 +225,8 @@ class WindowLog {
 interface Conversation {
   id: string;
   userId: string;
+  /** The member's Entra object id, when known (from the recipient of a send or the created chat). */
+  aadObjectId: string;
   tenantId: string;
   log: WindowLog;
   /** idempotencyKey → activity id */
@@ -266,23 +272,6 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   const members = new Map<string, ConnectorMember>();
   for (const m of opts.members ?? []) members.set(m.id, m);
 
-  function handleMember(memberId: string): Result {
-    const m = members.get(memberId) ?? [...members.values()].find((x) => x.aadObjectId === memberId);
-    if (!m) return botError(404, 'MemberNotFoundInConversation', 'The member is not in this conversation.');
-    return {
-      status: 200,
-      body: {
-        id: m.id,
-        name: m.name,
-        aadObjectId: m.aadObjectId,
-        email: m.email,
-        userPrincipalName: m.userPrincipalName,
-        tenantId: m.tenantId ?? defaultTenant,
-        userRole: 'user',
-      },
-    };
-  }
-
   function emptyStats(): ConnectorStats {
     return {
       requests: 0,
@@ -311,7 +300,11 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
   };
   const conversation = (id: string, userId = '', tenantId = defaultTenant): Conversation => {
     let c = conversations.get(id);
-    if (!c) conversations.set(id, (c = { id, userId, tenantId, log: new WindowLog(convLimits), keys: new Map() }));
+    if (!c)
+      conversations.set(
+        id,
+        (c = { id, userId, aadObjectId: '', tenantId, log: new WindowLog(convLimits), keys: new Map() }),
+      );
     return c;
   };
   const retryAfter = (realMs: number) => {
@@ -385,6 +378,8 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       String((activity.recipient as { id?: string } | undefined)?.id ?? ''),
       tenantOf(activity),
     );
+    const aad = (activity.recipient as { aadObjectId?: unknown } | undefined)?.aadObjectId;
+    if (typeof aad === 'string' && aad) conv.aadObjectId = aad;
     if (
       blocked.has(conv.userId) ||
       blocked.has(String((activity.recipient as { aadObjectId?: string } | undefined)?.aadObjectId ?? ''))
@@ -422,7 +417,8 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     const refused = admit(null, tenantId, now);
     if (refused) return refused;
     const id = `a:${Buffer.from(`${tenantId}|${userId}`).toString('base64url')}`;
-    conversation(id, userId, tenantId);
+    const created = conversation(id, userId, tenantId);
+    if (!userId.startsWith('29:')) created.aadObjectId = userId;
     stats.conversationsCreated++;
     const result: Record<string, unknown> = { id };
     const act = body.activity as Record<string, unknown> | undefined;
@@ -448,6 +444,46 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     if (existing) existing.activity = { ...activity, id: activityId };
     stats.updates++;
     return { status: 200, body: { id: activityId } };
+  }
+
+  /**
+   * One member of a conversation by Teams user id or Entra object id (get-teams-context, "Get
+   * single member details"): a registered member as TeamsInfo.getMember reads it, else the
+   * conversation's own user with the Teams user id (29:…) and their Entra object id.
+   */
+  function handleMember(convId: string, who: string): Result {
+    const key = who.toLowerCase();
+    const m =
+      members.get(who) ??
+      [...members.values()].find((x) => x.id.toLowerCase() === key || x.aadObjectId.toLowerCase() === key);
+    if (m)
+      return {
+        status: 200,
+        body: {
+          id: m.id,
+          name: m.name,
+          aadObjectId: m.aadObjectId,
+          email: m.email,
+          userPrincipalName: m.userPrincipalName,
+          tenantId: m.tenantId ?? defaultTenant,
+          userRole: 'user',
+        },
+      };
+    const conv = conversations.get(convId);
+    if (!conv) return botError(404, 'MemberNotFoundInConversation', 'The member is not in this conversation.');
+    const aad = conv.aadObjectId || (conv.userId.startsWith('29:') ? '' : conv.userId);
+    const teamsId = conv.userId.startsWith('29:') ? conv.userId : aad ? teamsUserId(aad) : '';
+    if (!teamsId || (key !== teamsId.toLowerCase() && key !== aad.toLowerCase()))
+      return botError(404, 'MemberNotFoundInConversation', 'The member is not in this conversation.');
+    return {
+      status: 200,
+      body: {
+        id: teamsId,
+        ...(aad ? { objectId: aad } : {}),
+        tenantId: conv.tenantId,
+        userRole: 'user',
+      },
+    };
   }
 
   const botAppId = opts.botAppId ?? LOCAL_BOT_APP_ID;
@@ -497,7 +533,7 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
       stats.unauthorised++;
       return { status: 401, body: { message: 'Authorization has been denied for this request.' } };
     }
-    if (method === 'GET' && parts[3] === 'members' && parts[4]) return handleMember(parts[4]);
+    if (method === 'GET' && parts[3] === 'members' && parts[2] && parts[4]) return handleMember(parts[2], parts[4]);
     const isWrite = method === 'POST' || method === 'PUT';
     if (isWrite) {
       const f = injected();
@@ -613,6 +649,11 @@ export async function startConnectorEmulator(opts: ConnectorEmulatorOptions = {}
     },
   };
   return emulator;
+}
+
+/** A stable Teams user id (`29:…`) for an Entra object id, as the emulator's tenant assigns them. */
+export function teamsUserId(aadObjectId: string): string {
+  return `29:1${Buffer.from(aadObjectId.toLowerCase()).toString('base64url')}`;
 }
 
 function idempotencyKey(activity: Record<string, unknown>): string | null {

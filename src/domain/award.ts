@@ -38,6 +38,11 @@ export function awardForDecision(
     : null;
 }
 
+/** The award once communicated: valid two years from the moment the organisation is told. */
+export function awardOnCommunication(award: Pick<Award, 'organisationId' | 'level'>, communicatedAt: Date): Award {
+  return awardFromDecision({ organisationId: award.organisationId, level: award.level, decidedAt: communicatedAt });
+}
+
 /** validFrom ≤ at < validUntil. */
 export function isAwardValid(award: Pick<Award, 'validFrom' | 'validUntil'>, at: Date): boolean {
   const t = at.getTime();

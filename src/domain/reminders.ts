@@ -47,6 +47,39 @@ export function isReminderKind(v: unknown): v is ReminderKind {
   return typeof v === 'string' && (REMINDER_KINDS as readonly string[]).includes(v);
 }
 
+/**
+ * Notifications caused by something someone did (not planned ahead): written to the same outbox
+ * in the transaction that makes the change, sent and accounted for like reminders. They cannot
+ * be muted: each tells someone of a step in their own application or booking.
+ */
+export const EVENT_KINDS = [
+  'application_opened',
+  'reviewer_assigned',
+  'clarification_asked',
+  'clarification_answered',
+  'recommendation_made',
+  'decision_communicated',
+  'waitlist_promoted',
+  'delivery_problem',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Everything the outbox sends. */
+export const NOTIFICATION_KINDS = [...REMINDER_KINDS, ...EVENT_KINDS] as const;
+export type NotificationKind = ReminderKind | EventKind;
+
+export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
+  ...REMINDER_KIND_LABELS,
+  application_opened: 'Application opened, with the folder link (applicant teams)',
+  reviewer_assigned: 'Application assigned (reviewers)',
+  clarification_asked: "Reviewer's question (applicant teams)",
+  clarification_answered: 'Answer to a question (reviewers)',
+  recommendation_made: 'Recommendation made (admins)',
+  decision_communicated: 'Decision (applicant teams)',
+  waitlist_promoted: 'Seat from the waitlist (attendees)',
+  delivery_problem: 'Notifications cannot be delivered (admins)',
+};
+
 export const REMINDER_STATUSES = ['pending', 'sent', 'failed', 'unreachable', 'cancelled', 'dead_lettered'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
@@ -178,7 +211,9 @@ export type ReminderSubject =
   | { kind: 'booking'; id: string }
   | { kind: 'session'; id: string }
   | { kind: 'cycle'; id: string }
-  | { kind: 'award'; id: string };
+  | { kind: 'award'; id: string }
+  /** A configuration fault that keeps notifications waiting (told to admins once per episode). */
+  | { kind: 'alert'; id: string };
 
 /** One planned reminder. (cycleId, recipientId, kind, dueAt, subject.id) is its identity. */
 export interface PlannedReminder {

@@ -282,16 +282,18 @@ export class GraphMeetings implements Meetings {
     return 'updated';
   }
 
-  async addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void> {
+  /** Invite the booked, remove the released, in one change (none when the invitation is already right). */
+  async syncAttendees(
+    sessionId: string,
+    change: { booked: readonly { email: string; name: string }[]; released: readonly string[] },
+  ): Promise<{ added: number; removed: number }> {
+    if (change.booked.length === 0 && !(await this.o.store.dropIns.meetingOf(sessionId)))
+      return { added: 0, removed: 0 };
     const { eventId } = await this.ensureMeeting(sessionId);
-    await this.acrossInstances(eventId, () =>
-      this.meetings.addAttendee(eventId, { email: attendee.email, name: attendee.name }),
+    // The job queue runs one sync per session at a time; the lock also keeps out other writers of
+    // the event (a session change from the admin CLI) on any instance.
+    return this.acrossInstances(eventId, () =>
+      this.meetings.changeAttendees(eventId, [...change.booked], [...change.released]),
     );
-  }
-
-  async removeAttendee(sessionId: string, email: string): Promise<void> {
-    const meeting = await this.o.store.dropIns.meetingOf(sessionId);
-    if (!meeting) return;
-    await this.acrossInstances(meeting.eventId, () => this.meetings.removeAttendee(meeting.eventId, email));
   }
 }

@@ -112,6 +112,14 @@ export function createGraphPorts(
       ...(config.graph.driveId && config.mode === 'tenant' ? { driveId: config.graph.driveId } : {}),
     }),
     attendance: new GraphMeetingAttendance({ client, baseUrl, organiser: config.graph.organiserUpn }),
-    ...(config.teamsAppId ? { teamsApps: new GraphTeamsAppInstaller({ client, teamsAppId: config.teamsAppId }) } : {}),
+    ...(config.teamsAppId || config.teamsCatalogAppId
+      ? {
+          teamsApps: new GraphTeamsAppInstaller({
+            client,
+            manifestId: config.teamsAppId,
+            ...(config.teamsCatalogAppId ? { catalogId: config.teamsCatalogAppId } : {}),
+          }),
+        }
+      : {}),
   };
 }

@@ -220,6 +220,34 @@ export class DropInMeetings {
     });
   }
 
+  /**
+   * Adds `add` (those not there yet) and removes `remove` (by address) in one PATCH, or none when
+   * nothing changes: each attendee PATCH emails every attendee, so changes are made together.
+   */
+  async changeAttendees(
+    eventId: string,
+    add: Attendee[],
+    remove: string[],
+  ): Promise<{ added: number; removed: number }> {
+    let added = 0;
+    let removed = 0;
+    await this.replaceAttendees(eventId, (cur) => {
+      const gone = new Set(remove.map((e) => e.toLowerCase()));
+      const kept = cur.filter((x) => !gone.has(x.email.toLowerCase()));
+      const have = new Set(kept.map((x) => x.email.toLowerCase()));
+      const fresh = add.filter((a) => {
+        const k = a.email.toLowerCase();
+        if (have.has(k)) return false;
+        have.add(k);
+        return true;
+      });
+      added = fresh.length;
+      removed = cur.length - kept.length;
+      return added + removed > 0 ? [...kept, ...fresh] : undefined;
+    });
+    return { added, removed };
+  }
+
   /** Adds a booking's attendee (no-op if already there). */
   addAttendee(eventId: string, a: Attendee): Promise<Attendee[]> {
     const key = a.email.toLowerCase();

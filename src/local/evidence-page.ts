@@ -11,10 +11,9 @@ import { SECTIONS } from '../domain/framework.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { GraphPorts } from '../graph/graph-setup.js';
 import { formatLondon } from '../domain/time.js';
-import { refreshEvidence } from '../workflows/application-journey.js';
 import { evidenceFolderAccess } from '../workflows/evidence-folder-access.js';
 import { resolveActor } from '../workflows/identity.js';
-import { afterReply, type Services } from '../workflows/services.js';
+import type { Services } from '../workflows/services.js';
 import { DEMO_PEOPLE } from './demo-people.js';
 import {
   badRequest,
@@ -205,10 +204,14 @@ async function upload(e, orgId) {
           parsed.data.name,
           body,
         );
-        // The files changed: re-list and inspect the organisation's evidence after the reply, as the
+        // The files changed: re-list and inspect the organisation's evidence in a job, as the
         // product does when SharePoint reports a change.
         const app = await svc.store.applications.forOrganisation(parsed.data.orgId, cycle.id);
-        if (app) afterReply(svc, 'inspect_evidence', async () => void (await refreshEvidence(svc, app.id)));
+        const { jobs } = svc;
+        if (app && jobs)
+          await svc.store.transaction((tx) =>
+            jobs.enqueue(tx, { name: 'evidence-recheck', data: { applicationId: app.id } }),
+          );
         res.status(201).json({ uploaded: parsed.data.name, bytes: body.length, applicationId: app?.id ?? null });
       } catch (err) {
         // The folder is not there yet, or Graph refused: say so without passing its words on.

@@ -6,7 +6,7 @@ import type { PlannedReminder } from '../domain/reminders.js';
 import type { Readiness, ReadinessProblemKind } from '../domain/readiness.js';
 import { daysLeftLondon, formatLondon } from '../domain/time.js';
 import type { Cycle, Level } from '../domain/types.js';
-import type { ReminderMessage } from './messenger.js';
+import type { ApplicationNotice, BookingNotice, ReminderMessage } from './messenger.js';
 
 const DOCUMENT_PROBLEMS: readonly ReadinessProblemKind[] = [
   'too_few_documents',
@@ -226,5 +226,94 @@ export function awardExpiryMessage(
     facts: [['Valid until', formatLondon(award.validUntil, 'date')]],
     actions: [{ type: 'execute', title: 'Book a drop-in', verb: 'sessions' }],
     summary: `WEx QS: your ${award.level} award expires on ${formatLondon(award.validUntil, 'date')}`,
+  };
+}
+
+/**
+ * The notice line each event notification carries on top of the application card it sends (the
+ * bot shows the same words when the person opens that card), and the preview line in Teams.
+ */
+export const EVENT_NOTICES = {
+  application_opened: {
+    as: 'applicant',
+    message: 'Your application is open. Upload your evidence to your private folder and write your commentary.',
+    tone: 'good',
+    summary: 'WEx QS: your application is open',
+  },
+  reviewer_assigned: {
+    as: 'reviewer',
+    message: 'This application has been assigned to you for review.',
+    tone: 'good',
+    summary: 'WEx QS: an application to review',
+  },
+  clarification_asked: {
+    as: 'applicant',
+    message: 'A reviewer has asked a question about your application. Please answer below.',
+    tone: 'warning',
+    summary: 'WEx QS: a reviewer has a question',
+  },
+  clarification_answered: {
+    as: 'reviewer',
+    message: 'The applicant team answered your question. The answer is below.',
+    tone: 'good',
+    summary: 'WEx QS: your question was answered',
+  },
+  recommendation_made: {
+    as: 'admin',
+    message: 'The reviewers have recommended: confirm the decision.',
+    tone: 'good',
+    summary: 'WEx QS: a recommendation to confirm',
+  },
+  decision_communicated: {
+    as: 'applicant',
+    message: 'The decision on your application is below.',
+    tone: 'good',
+    summary: 'WEx QS: the decision on your application',
+  },
+} as const satisfies Record<
+  string,
+  Omit<ApplicationNotice, 'type' | 'kind' | 'applicationId' | 'notice'> & {
+    message: string;
+    tone: ApplicationNotice['notice']['tone'];
+  }
+>;
+
+export type ApplicationEventKind = keyof typeof EVENT_NOTICES;
+
+/** The outbox message for an application event (rendered as the current application card when sent). */
+export function applicationNotice(kind: ApplicationEventKind, applicationId: string): ApplicationNotice {
+  const n = EVENT_NOTICES[kind];
+  return {
+    type: 'application',
+    kind,
+    applicationId,
+    as: n.as,
+    notice: { message: n.message, tone: n.tone },
+    summary: n.summary,
+  };
+}
+
+/** The outbox message telling someone a waitlisted seat is theirs (rendered as the booking card when sent). */
+export function promotedNotice(bookingId: string): BookingNotice {
+  return {
+    type: 'booking',
+    kind: 'waitlist_promoted',
+    bookingId,
+    summary: 'WEx QS: a seat became free, you are booked',
+  };
+}
+
+/** For admins: notifications are waiting because the app itself is not set up to reach people. */
+export function deliveryProblemMessage(reason: string, waiting: number): ReminderMessage {
+  return {
+    kind: 'delivery_problem',
+    title: 'Notifications are waiting: the app needs a fix',
+    lines: [
+      reason,
+      `${waiting} notification${waiting === 1 ? ' is' : 's are'} waiting and will be sent once this is fixed; nobody has been marked unreachable because of it.`,
+    ],
+    facts: [['Waiting', String(waiting)]],
+    actions: [{ type: 'execute', title: 'Reminder status', verb: 'reminders_status' }],
+    summary: 'WEx QS: notifications cannot be delivered until the app is fixed',
   };
 }

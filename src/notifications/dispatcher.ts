@@ -1,5 +1,7 @@
 /**
- * The reminder dispatcher: sends what the outbox says, exactly once per row, within Teams' limits.
+ * The notification dispatcher: sends what the outbox says (reminders and the messages actions
+ * cause), exactly once per row, within Teams' limits. It runs as the job `reminders.dispatch`
+ * (src/jobs/app-jobs.ts).
  *
  * Claiming. Each lane claims a small batch of due rows in one short statement
  * (`FOR UPDATE SKIP LOCKED`, see ReminderRepository.claimDue) and takes a lease on them. Several
@@ -27,7 +29,10 @@
  * back-off. A throttle voids the slots this process had reserved, so it reserves only a short
  * way ahead (reserveAheadMs): what a 429 costs stays a few slots, not a pipeline's worth. Network errors and other 5xx are retried per row with
  * exponential back-off. 403 (MessageWritesBlocked) marks the recipient unreachable; bounded
- * attempts end in `dead_lettered` with the last reason. Nothing is dropped silently.
+ * attempts end in `dead_lettered` with the last reason. Nothing is dropped silently. A fault of
+ * the app's own set-up (a Graph permission never consented, the app not in the organisation's
+ * catalogue) blames nobody: the row waits, uncounted, and is tried again later; admins are told
+ * once per episode (notification_alerts, a `delivery_problem` message) until a send works again.
  *
  * Time scale: against the emulator with time scale S, rates are S× and windows/back-offs S×
  * shorter in real time. Leases and timeouts are real time (they are about processes).
@@ -39,8 +44,9 @@ import type { Clock } from '../domain/time.js';
 import type { Logger } from '../log.js';
 import type { OutboxRow } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
-import { withJoinLink } from './content.js';
-import type { Messenger, ReminderMessage, SendOutcome } from './messenger.js';
+import { deliveryProblemMessage, withJoinLink } from './content.js';
+import { isNotificationMessage, type Messenger, type SendOutcome } from './messenger.js';
+import { notify } from './outbox.js';
 import {
   backoffMs,
   Permits,
@@ -95,6 +101,11 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Attempts before a row is dead-lettered. Default 6. */
   maxAttempts?: number;
+  /**
+   * Real ms a message waits when the app itself cannot reach people (a configuration fault such
+   * as a missing Graph consent) before it is tried again; such tries are not counted. Default 10 minutes.
+   */
+  misconfiguredRetryMs?: number;
   /** Back-off base and cap in connector ms (at least Retry-After when given). Default 250 ms and 60 s. */
   backoff?: { baseMs: number; capMs: number };
   /**
@@ -134,7 +145,9 @@ export type DispatchEvent =
   | { type: 'throttled'; id: string; httpStatus: number; backoffMs: number; until: number }
   | { type: 'retry'; id: string; reason: string; backoffMs: number }
   | { type: 'released'; id: string; why: string }
-  | { type: 'final'; id: string; status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled'; reason: string };
+  | { type: 'final'; id: string; status: 'failed' | 'unreachable' | 'dead_lettered' | 'cancelled'; reason: string }
+  /** The app cannot reach people until its configuration is fixed: the row waits, admins are told. */
+  | { type: 'misconfigured'; id: string; code: string };
 
 export interface DispatchCounters {
   claimed: number;
@@ -146,6 +159,7 @@ export interface DispatchCounters {
   unreachable: number;
   deadLettered: number;
   expired: number;
+  misconfigured: number;
 }
 
 export class Dispatcher {
@@ -160,6 +174,7 @@ export class Dispatcher {
     unreachable: 0,
     deadLettered: 0,
     expired: 0,
+    misconfigured: 0,
   };
   private readonly o: Required<
     Omit<DispatcherOptions, 'onEvent' | 'instanceId' | 'perConversation' | 'claims' | 'joinLink'>
@@ -200,6 +215,7 @@ export class Dispatcher {
       sendTimeoutMs: opts.sendTimeoutMs ?? 15_000,
       pollMs: opts.pollMs ?? 1_000,
       maxAttempts: opts.maxAttempts ?? 6,
+      misconfiguredRetryMs: opts.misconfiguredRetryMs ?? 10 * 60_000,
       backoff: opts.backoff ?? { baseMs: 250, capMs: 60_000 },
       pacingId: opts.pacingId ?? 'teams',
       windowMargin: opts.windowMargin ?? 0.05,
@@ -373,12 +389,16 @@ export class Dispatcher {
         await this.final(row, 'unreachable', refused.reason);
         return;
       }
-      const stored = row.payload as unknown as ReminderMessage;
-      if (!stored || typeof stored.title !== 'string' || !Array.isArray(stored.lines)) {
-        await this.final(row, 'failed', 'payload is not a reminder message');
+      const stored = row.payload;
+      if (!isNotificationMessage(stored)) {
+        await this.final(row, 'failed', 'payload is not a notification message');
         return;
       }
-      const message = this.o.joinLink && row.sessionId ? withJoinLink(stored, this.o.joinLink(row.sessionId)) : stored;
+      // Local mode: a drop-in reminder's join button opens the local meeting page.
+      const message =
+        this.o.joinLink && row.sessionId && !('type' in stored)
+          ? withJoinLink(stored, this.o.joinLink(row.sessionId))
+          : stored;
       const aadObjectId = conversation?.aadObjectId ?? (conversation ? null : await this.aadOf(row.recipientId));
       // 1. One send at a time per conversation, within its windows (counted on answered sends).
       for (;;) {
@@ -461,6 +481,8 @@ export class Dispatcher {
           await s.clearThrottle(this.o.pacingId);
         }
         if (outcome.newReference && outcome.conversationId) {
+          // Reaching someone new worked: whatever kept the app from installing itself is fixed.
+          await s.clearAlerts('teams-app', now);
           await this.o.store.conversations.upsert({
             key: `personal:${outcome.conversationId}`,
             personId: row.recipientId,
@@ -513,6 +535,32 @@ export class Dispatcher {
       case 'failed':
         await this.final(row, 'failed', outcome.reason);
         return;
+      case 'misconfigured': {
+        // Nobody's fault but the app's: the message waits (the try is not counted) and goes once
+        // the configuration is fixed; admins are told once per episode, not per message.
+        this.counters.misconfigured++;
+        const sendAfter = new Date(this.o.clock.now().getTime() + this.o.misconfiguredRetryMs);
+        await this.retryDb(() => s.release(row.id, this.instanceId, sendAfter, outcome.reason, now, false));
+        this.o.onEvent?.({ type: 'misconfigured', id: row.id, code: outcome.code });
+        if (await s.raiseAlert(outcome.code, outcome.reason, now)) {
+          const admins = (await this.o.store.people.listByRole('admin')).map((p) => p.id);
+          await notify(
+            this.o.store,
+            {
+              kind: 'delivery_problem',
+              recipients: admins,
+              subject: { kind: 'alert', id: outcome.code },
+              message: deliveryProblemMessage(outcome.reason, await s.pendingCount()),
+            },
+            this.o.clock.now(),
+          );
+          this.o.log.error(
+            { instance: this.instanceId, code: outcome.code },
+            'notifications wait for a configuration fix',
+          );
+        }
+        return;
+      }
     }
   }
 

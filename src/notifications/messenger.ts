@@ -4,7 +4,7 @@
  * createConversationAsync). The dispatcher only sees outcomes, classified here so every
  * implementation agrees on what is retried, what backs everybody off and what is final.
  */
-import type { ReminderKind } from '../domain/reminders.js';
+import type { EventKind, NotificationKind } from '../domain/reminders.js';
 
 export type ReminderAction =
   | { type: 'execute'; title: string; verb: string; data?: Record<string, unknown> }
@@ -12,7 +12,7 @@ export type ReminderAction =
 
 /** What a reminder says, independent of how it is rendered (an Adaptive Card in Teams). */
 export interface ReminderMessage {
-  kind: ReminderKind;
+  kind: NotificationKind;
   title: string;
   subtitle?: string;
   lines: string[];
@@ -22,13 +22,47 @@ export interface ReminderMessage {
   summary: string;
 }
 
+/**
+ * A notification about an application, rendered when it is sent as that application's current
+ * card for the recipient's role (with a notice line on top), so it never shows stale state.
+ */
+export interface ApplicationNotice {
+  type: 'application';
+  kind: EventKind;
+  applicationId: string;
+  as: 'applicant' | 'reviewer' | 'admin';
+  notice: { message: string; tone: 'good' | 'warning' | 'attention' };
+  summary: string;
+}
+
+/** A notification about a drop-in booking (a seat from the waitlist), rendered as the booking card. */
+export interface BookingNotice {
+  type: 'booking';
+  kind: EventKind;
+  bookingId: string;
+  summary: string;
+}
+
+/** Everything the outbox carries: a reminder's text, or a card rendered at send time. */
+export type NotificationMessage = ReminderMessage | ApplicationNotice | BookingNotice;
+
+export function isNotificationMessage(v: unknown): v is NotificationMessage {
+  if (!v || typeof v !== 'object') return false;
+  const m = v as Record<string, unknown>;
+  if (typeof m.summary !== 'string') return false;
+  if (m.type === 'application')
+    return typeof m.applicationId === 'string' && typeof m.as === 'string' && typeof m.notice === 'object';
+  if (m.type === 'booking') return typeof m.bookingId === 'string';
+  return typeof m.title === 'string' && Array.isArray(m.lines);
+}
+
 export interface SendRequest {
   /** The outbox row id: the idempotency key sent with the message. */
   outboxId: string;
   recipient: { personId: string; aadObjectId: string | null };
   /** The stored personal conversation reference, or null (then a conversation is created if possible). */
   conversation: Record<string, unknown> | null;
-  message: ReminderMessage;
+  message: NotificationMessage;
 }
 
 export type SendOutcome =
@@ -40,7 +74,13 @@ export type SendOutcome =
   /** 403 (MessageWritesBlocked: uninstalled or blocked), 404 conversation gone, or no way to reach them. */
   | { status: 'unreachable'; httpStatus: number | null; reason: string }
   /** Anything else the connector refused (400, 413 ...): retrying will not help. */
-  | { status: 'failed'; httpStatus: number | null; reason: string };
+  | { status: 'failed'; httpStatus: number | null; reason: string }
+  /**
+   * The app itself is not set up to reach people (e.g. its Graph permission was never consented):
+   * nobody is at fault, nothing is sent, the message waits and is tried again later, and admins
+   * are told (`code` names the fault, `reason` says what to fix).
+   */
+  | { status: 'misconfigured'; code: string; reason: string };
 
 export interface Messenger {
   send(req: SendRequest): Promise<SendOutcome>;
@@ -53,7 +93,9 @@ export type ReachOutcome =
   /** Teams refused (no licence, app blocked, no such user ...): report them unreachable with the reason. */
   | { status: 'unreachable'; httpStatus: number | null; reason: string }
   /** Throttled, server error or not visible yet: try this message again later. */
-  | { status: 'transient'; httpStatus: number | null; reason: string };
+  | { status: 'transient'; httpStatus: number | null; reason: string }
+  /** The app's own configuration or consent is missing: try again later, tell admins, blame nobody. */
+  | { status: 'misconfigured'; code: string; reason: string };
 
 /** Tenant mode: installs the app for a person through Graph and finds the chat (src/notifications/teams-installer.ts). */
 export interface PersonalChatOpener {

@@ -15,6 +15,7 @@ import {
   DEFAULT_REMINDER_SETTINGS,
   sendTimeFor,
   type CancellingEvent,
+  type EventKind,
   type QuietHours,
   type ReminderKind,
   type ReminderSubject,
@@ -23,7 +24,7 @@ import type { Application } from '../domain/types.js';
 import type { CancelFilter } from '../store/reminder-repository.js';
 import type { Store } from '../store/store.js';
 import { dropInChangedMessage } from './content.js';
-import type { ReminderMessage } from './messenger.js';
+import type { NotificationMessage, ReminderMessage } from './messenger.js';
 import { planSession } from './schedule.js';
 
 export interface EnqueueInput {
@@ -72,6 +73,55 @@ export async function enqueue(
     }));
   if (drafts.length === 0) return { inserted: 0, updated: 0 };
   return tx.reminders.insert(drafts, now);
+}
+
+/** Messages held for the evidence folder job: the application-opened card carries the folder link. */
+export const HELD_FOR_FOLDER = 'evidence-folders';
+
+export interface EventNotification {
+  kind: EventKind;
+  recipients: readonly string[];
+  /** What makes this message distinct from an earlier one of the same kind (e.g. the application and its version). */
+  subject: ReminderSubject;
+  message: NotificationMessage;
+  cycleId?: string;
+  applicationId?: string;
+  bookingId?: string;
+  sessionId?: string;
+  /** A job it waits for before it may go (HELD_FOR_FOLDER); that job releases it. */
+  heldFor?: string;
+}
+
+/**
+ * A notification caused by what someone just did, written in the caller's transaction: it exists
+ * exactly when the change commits, and is sent by the dispatcher like a reminder (same accounting:
+ * sent after the connector accepted it, failures and unreachable people in the admin's status).
+ * It goes at once, quiet hours or not (it answers an action), and cannot be muted. The same
+ * (kind, recipient, subject) at the same moment is one message.
+ */
+export async function notify(tx: Store, n: EventNotification, now: Date): Promise<number> {
+  const recipients = [...new Set(n.recipients)];
+  if (recipients.length === 0) return 0;
+  const { inserted } = await tx.reminders.insert(
+    recipients.map((recipientId) => ({
+      kind: n.kind,
+      cycleId: n.cycleId ?? '',
+      recipientId,
+      subjectKind: n.subject.kind,
+      subjectId: n.subject.id,
+      dueAt: now,
+      sendAfter: now,
+      expiresAt: null,
+      planned: false,
+      applicationId: n.applicationId ?? null,
+      bookingId: n.bookingId ?? null,
+      sessionId: n.sessionId ?? null,
+      payload: n.message as unknown as Record<string, unknown>,
+      heldFor: n.heldFor ?? null,
+    })),
+    now,
+  );
+  return inserted;
 }
 
 /** Cancel pending reminders by application, booking, session, cycle or subject, optionally by kind. */

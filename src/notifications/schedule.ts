@@ -304,7 +304,7 @@ export async function planReminders(store: Store, now: Date, opts: PlanOptions =
           reminderKey({
             cycleId: d.cycleId,
             recipientId: d.recipientId,
-            kind: d.kind,
+            kind: d.kind as ReminderKind,
             dueAt: d.dueAt,
             subject: { kind: 'cycle', id: d.subjectId },
           }),
@@ -316,7 +316,7 @@ export async function planReminders(store: Store, now: Date, opts: PlanOptions =
             reminderKey({
               cycleId: r.cycleId,
               recipientId: r.recipientId,
-              kind: r.kind,
+              kind: r.kind as ReminderKind,
               dueAt: r.dueAt,
               subject: { kind: 'cycle', id: r.subjectId },
             }),

@@ -32,6 +32,13 @@ export type Db = Kysely<DB>;
 export interface DatabaseHandle {
   db: Db;
   engine: 'pglite' | 'postgres';
+  /** The server's URL (engine 'postgres'): the job queue opens its own small pool to it. */
+  connectionString?: string;
+  /**
+   * The embedded session (engine 'pglite') and a way to use it exclusively: the job queue runs its
+   * own statements through it, never inside someone else's transaction.
+   */
+  pglite?: { client: PGlite; exclusive<T>(fn: () => Promise<T>): Promise<T> };
   close(): Promise<void>;
 }
 
@@ -41,11 +48,13 @@ export interface DatabaseHandle {
  * interleaving their statements inside one another's BEGIN … COMMIT.
  */
 class PGliteDriver implements Driver {
-  readonly #lock = new Mutex();
   readonly #connection: DatabaseConnection;
   #release: (() => void) | null = null;
 
-  constructor(private readonly client: PGlite) {
+  constructor(
+    private readonly client: PGlite,
+    readonly lock: Mutex,
+  ) {
     this.#connection = {
       executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
         // Without parameters use the simple protocol, which also runs multi-statement migrations.
@@ -68,7 +77,7 @@ class PGliteDriver implements Driver {
     await this.client.waitReady;
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    this.#release = await this.#lock.acquire();
+    this.#release = await this.lock.acquire();
     return this.#connection;
   }
   async releaseConnection(): Promise<void> {
@@ -90,10 +99,10 @@ class PGliteDriver implements Driver {
   }
 }
 
-function pgliteDialect(client: PGlite): Dialect {
+function pgliteDialect(client: PGlite, lock: Mutex): Dialect {
   return {
     createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PGliteDriver(client),
+    createDriver: () => new PGliteDriver(client, lock),
     createIntrospector: (db) => new PostgresIntrospector(db),
     createQueryCompiler: () => new PostgresQueryCompiler(),
   };
@@ -131,6 +140,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   let db: Db;
   let engine: DatabaseHandle['engine'];
   let release = () => undefined as void;
+  let pglite: DatabaseHandle['pglite'];
   if (opts.databaseUrl) {
     engine = 'postgres';
     const pool = new pg.Pool({
@@ -163,7 +173,9 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       release();
       throw err;
     }
-    db = new Kysely<DB>({ dialect: pgliteDialect(client), plugins });
+    const lock = new Mutex();
+    db = new Kysely<DB>({ dialect: pgliteDialect(client, lock), plugins });
+    pglite = { client, exclusive: (fn) => lock.runExclusive(fn) };
   }
   try {
     await sql`SELECT 1`.execute(db);
@@ -187,6 +199,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
   return {
     db,
     engine,
+    ...(opts.databaseUrl ? { connectionString: opts.databaseUrl } : {}),
+    ...(pglite ? { pglite } : {}),
     close: async () => {
       await db.destroy();
       release();

@@ -84,6 +84,19 @@ export class PeopleRepository {
     return identity.email ? this.findByEmail(identity.email) : null;
   }
 
+  /** E-mail address and name of each of these people (those that exist), in one query. */
+  async contacts(ids: Iterable<string>): Promise<{ id: string; email: string; name: string }[]> {
+    const list = [...new Set(ids)];
+    if (list.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('people')
+      .select(['id', 'email', 'display_name'])
+      .where('id', 'in', list)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, email: r.email, name: r.display_name }));
+  }
+
   async listByRole(role: Role): Promise<Person[]> {
     const rows = await this.query()
       .where((eb) =>

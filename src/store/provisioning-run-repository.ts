@@ -100,6 +100,29 @@ export class ProvisioningRunRepository {
     return { run: ProvisioningRunRepository.toRun(active), started };
   }
 
+  /**
+   * The instance about to do the run's work takes it over (the job doing it may run on any
+   * instance, and again after a crash): a run not yet started, a running one whose instance
+   * stopped beating, or an interrupted one that no later run has replaced. Null when the run
+   * finished, failed, is being done by a live instance, or was replaced.
+   */
+  async takeOver(id: string, owner: string, now: Date, staleMs: number): Promise<ProvisioningRun | null> {
+    const staleBefore = new Date(now.getTime() - staleMs);
+    const r = await sql<Row>`
+      UPDATE provisioning_runs r
+         SET status = 'running', owner = ${owner}, heartbeat_at = ${now}, finished_at = NULL
+       WHERE r.id = ${id}
+         AND (r.status = 'starting'
+              OR (r.status = 'running' AND (r.owner = ${owner} OR r.heartbeat_at < ${staleBefore}))
+              OR (r.status = 'interrupted' AND NOT EXISTS (
+                    SELECT 1 FROM provisioning_runs o
+                     WHERE o.cycle_id = r.cycle_id AND o.id <> r.id
+                       AND (o.status IN ('starting','running') OR o.started_at > r.started_at))))
+      RETURNING r.*`.execute(this.db);
+    const row = r.rows[0];
+    return row ? ProvisioningRunRepository.toRun(row) : null;
+  }
+
   /** Progress from the instance that owns the run (also its heartbeat). False if no longer active. */
   async progress(id: string, p: { done: number; failed: number; now: Date }): Promise<boolean> {
     const r = await this.db

@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { ReminderKind, ReminderStatus } from '../domain/reminders.js';
+import type { NotificationKind, ReminderKind, ReminderStatus } from '../domain/reminders.js';
 import type { DB, ReminderOutboxTable } from './schema.js';
 
 export interface OutboxDraft {
-  kind: ReminderKind;
+  kind: NotificationKind;
   cycleId: string;
   recipientId: string;
   subjectKind: string;
@@ -25,13 +25,15 @@ export interface OutboxDraft {
   bookingId?: string | null;
   sessionId?: string | null;
   payload: Record<string, unknown>;
+  /** A job this message waits for (see releaseHeld); it is not claimed until then. */
+  heldFor?: string | null;
 }
 
 export interface OutboxRow {
   id: string;
   cycleId: string;
   recipientId: string;
-  kind: ReminderKind;
+  kind: NotificationKind;
   dueAt: Date;
   subjectKind: string;
   subjectId: string;
@@ -52,6 +54,7 @@ export interface OutboxRow {
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
+  heldFor: string | null;
 }
 
 export interface CancelFilter {
@@ -61,7 +64,7 @@ export interface CancelFilter {
   cycleId?: string;
   subjectId?: string;
   recipientId?: string;
-  kinds?: readonly ReminderKind[];
+  kinds?: readonly NotificationKind[];
   /** Only planner-written rows. */
   plannedOnly?: boolean;
 }
@@ -73,7 +76,7 @@ export interface PacingSlot {
 }
 
 export interface StatusCount {
-  kind: ReminderKind;
+  kind: NotificationKind;
   status: ReminderStatus;
   count: number;
 }
@@ -111,6 +114,7 @@ export class ReminderRepository {
             send_after: d.sendAfter,
             expires_at: d.expiresAt,
             payload: JSON.stringify(d.payload),
+            held_for: d.heldFor ?? null,
             created_at: now,
             updated_at: now,
           })),
@@ -238,6 +242,7 @@ export class ReminderRepository {
         SELECT id FROM reminder_outbox
         WHERE status = 'pending'
           AND send_after <= ${opts.dueBy}
+          AND held_for IS NULL
           AND (lease_until IS NULL OR lease_until <= ${opts.now})
           AND NOT EXISTS (SELECT 1 FROM reminder_mutes m WHERE m.kind = reminder_outbox.kind)
         ORDER BY send_after, id
@@ -332,13 +337,82 @@ export class ReminderRepository {
     return Number(res.numUpdatedRows ?? 0n);
   }
 
+  /**
+   * The job a message waited for has done its part: its messages may go now (no earlier than
+   * they were due). Scoped to the applications given. Returns how many were released.
+   */
+  async releaseHeld(heldFor: string, applicationIds: readonly string[], now: Date): Promise<number> {
+    if (applicationIds.length === 0) return 0;
+    const res = await this.db
+      .updateTable('reminder_outbox')
+      .set({ held_for: null, updated_at: now })
+      .where('held_for', '=', heldFor)
+      .where('application_id', 'in', [...applicationIds])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows ?? 0n);
+  }
+
+  /** Pending messages, held or not (what a delivery problem keeps waiting). */
+  async pendingCount(): Promise<number> {
+    const r = await this.db
+      .selectFrom('reminder_outbox')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return r.n;
+  }
+
+  // --- configuration faults that stop notifications (admins see them; nobody is blamed)
+
+  /** Records the fault; true when it is new or had cleared (so admins are told once, not per message). */
+  async raiseAlert(code: string, message: string, now: Date): Promise<boolean> {
+    const r = await sql<{ fresh: boolean }>`
+      INSERT INTO notification_alerts AS a (code, message, first_seen_at, last_seen_at, occurrences, cleared_at)
+      VALUES (${code}, ${message}, ${now}, ${now}, 1, NULL)
+      ON CONFLICT (code) DO UPDATE SET
+        message = excluded.message,
+        last_seen_at = excluded.last_seen_at,
+        occurrences = a.occurrences + 1,
+        first_seen_at = CASE WHEN a.cleared_at IS NOT NULL THEN excluded.first_seen_at ELSE a.first_seen_at END,
+        cleared_at = NULL
+      RETURNING (xmax = 0 OR a.first_seen_at = ${now}) AS fresh`.execute(this.db);
+    return r.rows[0]?.fresh ?? false;
+  }
+
+  /** The faults whose code starts with `prefix` are gone (e.g. an installation worked again). */
+  async clearAlerts(prefix: string, now: Date): Promise<number> {
+    const r = await this.db
+      .updateTable('notification_alerts')
+      .set({ cleared_at: now })
+      .where('code', 'like', `${prefix.replace(/[%_\\]/g, '\\$&')}%`)
+      .where('cleared_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows ?? 0n);
+  }
+
+  /** Faults not cleared, most recent first. */
+  async activeAlerts(): Promise<{ code: string; message: string; firstSeenAt: Date; lastSeenAt: Date }[]> {
+    const rows = await this.db
+      .selectFrom('notification_alerts')
+      .selectAll()
+      .where('cleared_at', 'is', null)
+      .orderBy('last_seen_at', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      code: r.code,
+      message: r.message,
+      firstSeenAt: new Date(r.first_seen_at),
+      lastSeenAt: new Date(r.last_seen_at),
+    }));
+  }
+
   async get(id: string): Promise<OutboxRow | null> {
     const r = await this.db.selectFrom('reminder_outbox').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toRow(r) : null;
   }
 
   async list(
-    filter: { status?: ReminderStatus; kind?: ReminderKind; recipientId?: string; limit?: number } = {},
+    filter: { status?: ReminderStatus; kind?: NotificationKind; recipientId?: string; limit?: number } = {},
   ): Promise<OutboxRow[]> {
     let q = this.db.selectFrom('reminder_outbox').selectAll();
     if (filter.status) q = q.where('status', '=', filter.status);
@@ -375,7 +449,7 @@ export class ReminderRepository {
       .orderBy('kind')
       .orderBy('status')
       .execute();
-    return rows.map((r) => ({ kind: r.kind as ReminderKind, status: r.status as ReminderStatus, count: r.n }));
+    return rows.map((r) => ({ kind: r.kind as NotificationKind, status: r.status as ReminderStatus, count: r.n }));
   }
 
   /** Most recent rows that ended badly, with their reasons. */
@@ -519,13 +593,14 @@ export class ReminderRepository {
   }
 }
 
-function toRow(r: Selectable<ReminderOutboxTable>): OutboxRow {
+/** A reminder_outbox row as the app reads it. */
+export function toRow(r: Selectable<ReminderOutboxTable>): OutboxRow {
   const d = (v: Date | string | null) => (v === null ? null : v instanceof Date ? v : new Date(v));
   return {
     id: r.id,
     cycleId: r.cycle_id,
     recipientId: r.recipient_id,
-    kind: r.kind as ReminderKind,
+    kind: r.kind as NotificationKind,
     dueAt: d(r.due_at)!,
     subjectKind: r.subject_kind,
     subjectId: r.subject_id,
@@ -546,5 +621,6 @@ function toRow(r: Selectable<ReminderOutboxTable>): OutboxRow {
     createdAt: d(r.created_at)!,
     updatedAt: d(r.updated_at)!,
     sentAt: d(r.sent_at),
+    heldFor: r.held_for ?? null,
   };
 }

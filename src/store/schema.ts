@@ -289,6 +289,8 @@ export interface ReminderOutboxTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   sent_at: Date | null;
+  /** A job this message waits for (migration 0012_jobs); held rows are not claimed. */
+  held_for: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReminderMutesTable {
@@ -326,6 +328,30 @@ export interface ProvisioningRunsTable {
   finished_at: Timestamp | null;
 }
 
+/** Background jobs (migration 0012_jobs): the last run of each, whichever instance ran it. */
+export interface JobStatusTable {
+  name: string;
+  last_started_at: Date | null;
+  last_finished_at: Date | null;
+  last_outcome: 'running' | 'ok' | 'failed' | null;
+  last_error: string | null;
+  last_summary: Json<Record<string, unknown>> | null;
+  last_instance: string | null;
+  runs: ColumnType<string | number, number | undefined, number>;
+  failures: ColumnType<string | number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+/** Configuration faults that stop notifications (migration 0012_jobs). */
+export interface NotificationAlertsTable {
+  code: string;
+  message: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  occurrences: ColumnType<string | number, number | undefined, number>;
+  cleared_at: Date | null;
+}
+
 export interface DB {
   provisioning_runs: ProvisioningRunsTable;
   provisioning_journal: ProvisioningJournalTable;
@@ -357,4 +383,6 @@ export interface DB {
   assessments: AssessmentsTable;
   recommendations: RecommendationsTable;
   clarifications: ClarificationsTable;
+  job_status: JobStatusTable;
+  notification_alerts: NotificationAlertsTable;
 }

@@ -18,6 +18,7 @@ import { ReminderRepository } from './reminder-repository.js';
 import { DecisionRepository } from './decision-repository.js';
 import { EvidenceRepository } from './evidence-repository.js';
 import { EvidenceInspectionRepository } from './evidence-inspection-repository.js';
+import { JobStatusRepository } from './job-status-repository.js';
 import { ReviewRepository } from './review-repository.js';
 import { AwardRepository } from './award-repository.js';
 import { ConflictRepository } from './conflict-repository.js';
@@ -41,6 +42,7 @@ export class Store {
   readonly awards: AwardRepository;
   readonly conflicts: ConflictRepository;
   readonly reports: ReportRepository;
+  readonly jobRuns: JobStatusRepository;
 
   constructor(
     readonly db: Kysely<DB>,
@@ -63,6 +65,7 @@ export class Store {
     this.awards = new AwardRepository(db, this.audit);
     this.conflicts = new ConflictRepository(db, this.audit);
     this.reports = new ReportRepository(db);
+    this.jobRuns = new JobStatusRepository(db);
   }
 
   /** Run `fn` in one transaction (joins the current one when already inside). */

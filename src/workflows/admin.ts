@@ -8,6 +8,7 @@ import { TERMINAL_STATES } from '../domain/application-state.js';
 import { ASSIGNMENT_BLOCK_REASONS, assignmentBlock, authorise } from '../domain/authorisation.js';
 import { graceEnd } from '../domain/cycle.js';
 import { DomainError } from '../domain/errors.js';
+import { actorFor } from '../domain/people.js';
 import {
   APPLICATION_STATES,
   type Actor,
@@ -18,13 +19,14 @@ import {
   type Organisation,
   type Person,
 } from '../domain/types.js';
-import { cancelFor } from '../notifications/outbox.js';
+import { applicationNotice } from '../notifications/content.js';
+import { cancelFor, notify } from '../notifications/outbox.js';
 import { transitionApplication } from './application-journey.js';
 import { onDecisionCommunicated } from './awards.js';
 import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
 import { currentCycle } from './applications.js';
 import type { ProvisioningRun } from '../store/provisioning-run-repository.js';
-import type { ProvisionSummary } from './ports.js';
+import type { CardOrigin, ProvisionSummary } from './ports.js';
 import { instanceIdOf, type Services } from './services.js';
 
 export interface DashboardRow {
@@ -224,14 +226,35 @@ export async function assignReviewers(
     }
   }
   const now = svc.clock.now();
-  const { added, removed } = await svc.store.transaction((tx) =>
-    tx.reviews.setReviewers(
+  const { added, removed } = await svc.store.transaction(async (tx) => {
+    const change = await tx.reviews.setReviewers(
       app.id,
       reviewers.map((r) => r.id),
       actor.personId,
       now,
-    ),
-  );
+    );
+    if (change.added.length + change.removed.length > 0) {
+      // Newly assigned reviewers hear of it; the folder is shared with (or withdrawn from) them after.
+      await notify(
+        tx,
+        {
+          kind: 'reviewer_assigned',
+          recipients: change.added,
+          subject: { kind: 'application', id: app.id },
+          message: applicationNotice('reviewer_assigned', app.id),
+          cycleId: app.cycleId,
+          applicationId: app.id,
+        },
+        now,
+      );
+      if (svc.jobs && svc.evidence)
+        await svc.jobs.enqueue(tx, {
+          name: 'evidence-folders',
+          data: { cycleId: app.cycleId, organisationId: app.organisationId },
+        });
+    }
+    return change;
+  });
   return { application: app, added, removed, reviewers };
 }
 
@@ -403,67 +426,98 @@ async function runView(svc: Services, run: ProvisioningRun, cycleName?: string):
 }
 
 /**
- * Start a provisioning run of the current cycle, recorded in the database, unless one is already
- * running on any instance (then that run is returned and `work` is null). `work` does the run:
- * call it after the reply; it records progress and a heartbeat, then the outcome.
+ * Start provisioning the cycle's folders: the run (its progress shown by any instance) and the
+ * job that does the work are written in one transaction, so the work is durable: the job runs on
+ * whichever instance picks it up, and again after a crash. A click while a run is active (on any
+ * instance) shows that run instead of starting another.
  */
 export async function startProvisioningRun(
   svc: Services,
   actor: Actor,
-  onProgress?: (view: ProvisioningRunView) => void,
-): Promise<{ view: ProvisioningRunView; work: (() => Promise<ProvisioningRunView>) | null }> {
+  origin?: CardOrigin,
+): Promise<{ view: ProvisioningRunView; started: boolean }> {
   const { cycle, organisationIds } = await provisioningTargets(svc, actor);
+  const jobs = svc.jobs;
+  if (!jobs) throw new DomainError('VALIDATION', 'Background jobs are not running in this installation.', {});
   const now = svc.clock.now();
-  const { run, started } = await svc.store.provisioningRuns.start({
-    id: randomUUID(),
-    cycleId: cycle.id,
-    startedBy: actor.personId,
-    total: organisationIds.length,
-    owner: instanceIdOf(svc),
-    now,
-    staleMs: staleMsOf(svc),
+  const { run, started } = await svc.store.transaction(async (tx) => {
+    const r = await tx.provisioningRuns.start({
+      id: randomUUID(),
+      cycleId: cycle.id,
+      startedBy: actor.personId,
+      total: organisationIds.length,
+      owner: instanceIdOf(svc),
+      now,
+      staleMs: staleMsOf(svc),
+    });
+    if (r.started)
+      await jobs.enqueue(tx, {
+        name: 'provisioning',
+        data: {
+          runId: r.run.id,
+          cycleId: cycle.id,
+          organisationIds,
+          actorId: actor.personId,
+          ...(origin ? { origin } : {}),
+        },
+      });
+    return r;
   });
-  const view = await runView(svc, run, cycle.name);
-  if (!started) return { view, work: null };
-  const work = async (): Promise<ProvisioningRunView> => {
-    let latest = { done: 0, failed: 0 };
-    let writing: Promise<unknown> = Promise.resolve();
-    const record = () => {
-      const p = { ...latest, now: svc.clock.now() };
-      writing = writing.then(() => svc.store.provisioningRuns.progress(run.id, p)).catch(() => undefined);
-    };
-    record();
-    const heartbeat = setInterval(record, staleMsOf(svc) / 4);
-    heartbeat.unref();
-    try {
-      const summary = await runProvisioning(svc, actor, cycle.id, organisationIds, (p) => {
-        latest = { done: p.done, failed: p.failed };
-        record();
-        onProgress?.({ ...view, status: 'running', done: p.done, failed: p.failed });
-      });
-      clearInterval(heartbeat);
-      await writing;
-      await svc.store.provisioningRuns.finish(run.id, {
-        status: 'finished',
-        done: summary.total,
-        failed: summary.failed.length,
-        failures: summary.failed.map((f) => ({ organisationId: f.organisationId, reason: f.reason })),
-        now: svc.clock.now(),
-      });
-    } catch (err) {
-      clearInterval(heartbeat);
-      await writing;
-      await svc.store.provisioningRuns.finish(run.id, {
-        status: 'failed',
-        ...latest,
-        failures: [],
-        now: svc.clock.now(),
-      });
-      throw err;
-    }
-    return provisioningRunStatus(svc, actor, run.id);
+  return { view: await runView(svc, run, cycle.name), started };
+}
+
+/**
+ * The provisioning job: take the run over (see ProvisioningRunRepository.takeOver), provision
+ * with a heartbeat, record the outcome. Null when there is nothing to do (the run finished, is
+ * being done by a live instance, or was replaced by a later run).
+ */
+export async function performProvisioningRun(
+  svc: Services,
+  data: { runId: string; cycleId: string; organisationIds: readonly string[]; actorId: string },
+  onProgress?: (view: ProvisioningRunView) => void,
+): Promise<ProvisioningRunView | null> {
+  const run = await svc.store.provisioningRuns.takeOver(data.runId, instanceIdOf(svc), svc.clock.now(), staleMsOf(svc));
+  if (!run) return null;
+  const person = await svc.store.people.get(data.actorId);
+  if (!person) throw new Error('the admin who started the run no longer exists');
+  const actor = actorFor(person);
+  const view = await runView(svc, run);
+  let latest = { done: 0, failed: 0 };
+  let writing: Promise<unknown> = Promise.resolve();
+  const record = () => {
+    const p = { ...latest, now: svc.clock.now() };
+    writing = writing.then(() => svc.store.provisioningRuns.progress(run.id, p)).catch(() => undefined);
   };
-  return { view, work };
+  record();
+  const heartbeat = setInterval(record, staleMsOf(svc) / 4);
+  heartbeat.unref();
+  try {
+    const summary = await runProvisioning(svc, actor, data.cycleId, data.organisationIds, (p) => {
+      latest = { done: p.done, failed: p.failed };
+      record();
+      onProgress?.({ ...view, status: 'running', done: p.done, failed: p.failed });
+    });
+    clearInterval(heartbeat);
+    await writing;
+    await svc.store.provisioningRuns.finish(run.id, {
+      status: 'finished',
+      done: summary.total,
+      failed: summary.failed.length,
+      failures: summary.failed.map((f) => ({ organisationId: f.organisationId, reason: f.reason })),
+      now: svc.clock.now(),
+    });
+  } catch (err) {
+    clearInterval(heartbeat);
+    await writing;
+    await svc.store.provisioningRuns.finish(run.id, {
+      status: 'failed',
+      ...latest,
+      failures: [],
+      now: svc.clock.now(),
+    });
+    throw err;
+  }
+  return provisioningRunStatus(svc, actor, run.id);
 }
 
 /** The progress of a provisioning run, from whichever instance runs it. */

@@ -20,8 +20,9 @@ import {
   type Level,
   type SectionNumber,
 } from '../domain/types.js';
-import { onApplicationChanged } from '../notifications/outbox.js';
+import { HELD_FOR_FOLDER, onApplicationChanged } from '../notifications/outbox.js';
 import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
+import { applicantTeamIds, notifyApplicationEvent } from './event-notifications.js';
 import type { Services } from './services.js';
 import { inspectEvidence } from './evidence-inspection.js';
 
@@ -125,13 +126,34 @@ export async function lapseOverdueApplications(svc: Services): Promise<number> {
   return lapsed;
 }
 
-/** Admin: open a requested application (the evidence folder is provisioned after the reply). */
+/**
+ * Admin: open a requested application. In the same transaction the evidence folder job is queued
+ * (the folder is created, shared and listed after the reply) and the applicant team's message is
+ * written, held until that job has run so that it carries the folder link.
+ */
 export async function openApplication(
   svc: Services,
   actor: Actor,
   input: { applicationId: string; version: number },
 ): Promise<Application> {
-  return transitionApplication(svc, actor, input, 'open');
+  return transitionApplication(svc, actor, input, 'open', {
+    inTx: async (tx, app) => {
+      const folderJob = svc.jobs && svc.evidence;
+      if (folderJob)
+        await svc.jobs!.enqueue(tx, {
+          name: 'evidence-folders',
+          data: { cycleId: app.cycleId, organisationId: app.organisationId },
+        });
+      await notifyApplicationEvent(
+        tx,
+        app,
+        'application_opened',
+        await applicantTeamIds(tx, app.organisationId),
+        svc.clock.now(),
+        folderJob ? { heldFor: HELD_FOR_FOLDER } : {},
+      );
+    },
+  });
 }
 
 async function editableApplication(
@@ -328,13 +350,16 @@ export async function answerClarification(
     });
   return transitionApplication(svc, actor, input, 'answer_clarification', {
     details: { clarificationId: input.clarificationId },
-    inTx: async (tx) => {
+    inTx: async (tx, app) => {
       const open = (await tx.reviews.clarifications(input.applicationId)).find((c) => c.id === input.clarificationId);
       if (!open)
         throw new DomainError('NOT_FOUND', 'That clarification question does not exist.', {
           clarificationId: input.clarificationId,
         });
-      await tx.reviews.answer(input.clarificationId, actor.personId, answer, svc.clock.now());
+      const now = svc.clock.now();
+      await tx.reviews.answer(input.clarificationId, actor.personId, answer, now);
+      // The reviewers hear of the answer.
+      await notifyApplicationEvent(tx, app, 'clarification_answered', await tx.reviews.reviewersFor(app.id), now);
     },
   });
 }

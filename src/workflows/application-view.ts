@@ -262,7 +262,7 @@ export async function buildView(
 }
 
 /** The applicants (lead and contributors) of an organisation: who hears about its application. */
-export async function applicantTeam(svc: Services, organisationId: string): Promise<Person[]> {
+export async function applicantTeam(svc: Pick<Services, 'store'>, organisationId: string): Promise<Person[]> {
   const people = await svc.store.people.listByOrganisation(organisationId);
   return people.filter((p) => p.roles.includes('applicant_lead') || p.roles.includes('applicant_contributor'));
 }

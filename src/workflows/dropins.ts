@@ -6,7 +6,16 @@ import type { Actor, Booking, DropInSession } from '../domain/types.js';
 import { cancelFor, onSessionChanged } from '../notifications/outbox.js';
 import { planSession } from '../notifications/schedule.js';
 import type { SessionWithSeats } from '../store/dropin-repository.js';
+import type { Store } from '../store/store.js';
+import { notifyPromoted } from './event-notifications.js';
 import type { Services } from './services.js';
+
+/** Queue the meeting-attendee sync of each session (in the change's transaction). */
+async function syncAttendeesLater(svc: Services, tx: Store, sessionIds: readonly string[]): Promise<void> {
+  if (!svc.jobs || !svc.meetings) return;
+  for (const sessionId of new Set(sessionIds))
+    await svc.jobs.enqueue(tx, { name: 'meeting-attendees', data: { sessionId } });
+}
 
 export async function listUpcomingSessions(svc: Services, actor: Actor): Promise<SessionWithSeats[]> {
   authorise(actor, 'book_dropin', { kind: 'dropin', organisationId: actor.organisationId });
@@ -30,8 +39,12 @@ export async function bookDropIn(
       now,
       waitlistIfFull: input.waitlistIfFull ?? false,
     });
-    // Outbox: the attendee's 24 h / 1 h reminders (a waitlisted booking gets none yet).
-    if (booking.status === 'booked') await planSession(tx, booking.sessionId, now);
+    // Outbox: the attendee's 24 h / 1 h reminders (a waitlisted booking gets none yet); the
+    // meeting invitation follows (a job).
+    if (booking.status === 'booked') {
+      await planSession(tx, booking.sessionId, now);
+      await syncAttendeesLater(svc, tx, [booking.sessionId]);
+    }
     return booking;
   });
 }
@@ -78,9 +91,13 @@ export async function cancelBooking(
   const now = svc.clock.now();
   return svc.store.transaction(async (tx) => {
     const r = await tx.dropIns.cancel(input.bookingId, actor.personId, now);
-    // Outbox: the booking's pending reminders go; a promoted attendee gets theirs.
+    // Outbox: the booking's pending reminders go; a promoted attendee is told and gets theirs.
     await cancelFor(tx, { type: 'booking_cancelled', bookingId: r.cancelled.id }, now);
-    if (r.promoted) await planSession(tx, r.promoted.sessionId, now);
+    if (r.promoted) {
+      await planSession(tx, r.promoted.sessionId, now);
+      await notifyPromoted(tx, r.promoted, now);
+    }
+    await syncAttendeesLater(svc, tx, [r.cancelled.sessionId]);
     return r;
   });
 }
@@ -111,7 +128,11 @@ export async function rebook(
     // Outbox: as cancelBooking and bookDropIn.
     await cancelFor(tx, { type: 'booking_cancelled', bookingId: cancelled.id }, now);
     await planSession(tx, booking.sessionId, now);
-    if (promoted) await planSession(tx, promoted.sessionId, now);
+    if (promoted) {
+      await planSession(tx, promoted.sessionId, now);
+      await notifyPromoted(tx, promoted, now);
+    }
+    await syncAttendeesLater(svc, tx, [booking.sessionId, cancelled.sessionId]);
     return { booking, cancelled, promoted };
   });
 }

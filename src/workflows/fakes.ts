@@ -2,13 +2,14 @@
  * In-memory implementations of the ports (ports.ts), for unit tests, the load test and a local
  * stack without the Graph emulator. They keep what they were asked to do so tests can look.
  */
-import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
 import type {
-  Background,
   CardDelivery,
   CardOrigin,
   EvidenceFolders,
   FolderDocument,
+  JobRequest,
+  Jobs,
   Meetings,
   ProvisionProgress,
   ProvisionSummary,
@@ -66,97 +67,59 @@ export class InMemoryEvidenceFolders implements EvidenceFolders {
 
 export class InMemoryMeetings implements Meetings {
   readonly attendees = new Map<string, string[]>();
+  /** How many times the attendee list was changed (a sync that changes nothing is no change). */
+  changes = 0;
 
-  async addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void> {
+  async syncAttendees(
+    sessionId: string,
+    change: { booked: readonly { email: string; name: string }[]; released: readonly string[] },
+  ): Promise<{ added: number; removed: number }> {
     const list = this.attendees.get(sessionId) ?? [];
-    if (!list.includes(attendee.email.toLowerCase())) list.push(attendee.email.toLowerCase());
-    this.attendees.set(sessionId, list);
-  }
-
-  async removeAttendee(sessionId: string, email: string): Promise<void> {
-    this.attendees.set(
-      sessionId,
-      (this.attendees.get(sessionId) ?? []).filter((e) => e !== email.toLowerCase()),
-    );
+    const released = new Set(change.released.map((e) => e.toLowerCase()));
+    const kept = list.filter((e) => !released.has(e));
+    const added = change.booked.map((a) => a.email.toLowerCase()).filter((e) => !kept.includes(e));
+    const removed = list.length - kept.length;
+    if (added.length + removed > 0) this.changes++;
+    this.attendees.set(sessionId, [...kept, ...new Set(added)]);
+    return { added: new Set(added).size, removed };
   }
 }
 
 export class RecordingCardDelivery implements CardDelivery {
-  readonly sent: { personId: string; card: object }[] = [];
   readonly updates: { origin: CardOrigin; card: object }[] = [];
-  readonly unreachable = new Set<string>();
 
-  async toPeople(personIds: readonly string[], card: object) {
-    const delivered: string[] = [];
-    const unreachable: string[] = [];
-    for (const p of personIds) {
-      if (this.unreachable.has(p)) unreachable.push(p);
-      else {
-        delivered.push(p);
-        this.sent.push({ personId: p, card });
-      }
-    }
-    return { delivered, unreachable };
-  }
-
-  async update(origin: CardOrigin, card: object): Promise<void> {
+  async update(origin: CardOrigin, card: object): Promise<boolean> {
     this.updates.push({ origin, card });
-  }
-
-  to(personId: string): object[] {
-    return this.sent.filter((s) => s.personId === personId).map((s) => s.card);
+    return true;
   }
 }
 
-/** Runs tasks when `drain()` is called (tests decide when "after the reply" is). */
-export class ManualBackground implements Background {
-  private queue: { label: string; task: () => Promise<void> }[] = [];
-  readonly errors: { label: string; error: unknown }[] = [];
+/**
+ * Jobs for unit tests: remembers what was queued; `drain` runs it (as the job library would after
+ * the commit) through the handler the test gives, until nothing new is queued.
+ */
+export class RecordingJobs implements Jobs {
+  readonly queued: JobRequest[] = [];
+  private next = 0;
+  private ran = 0;
 
-  run(label: string, task: () => Promise<void>): void {
-    this.queue.push({ label, task });
+  async enqueue(_tx: Store, job: JobRequest): Promise<string | null> {
+    this.queued.push(job);
+    return `job-${++this.next}`;
   }
 
-  get pending(): string[] {
-    return this.queue.map((q) => q.label);
+  /** Queued and not yet run. */
+  get pending(): JobRequest[] {
+    return this.queued.slice(this.ran);
   }
 
-  async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      for (const { label, task } of batch) {
-        try {
-          await task();
-        } catch (error) {
-          this.errors.push({ label, error });
-        }
-      }
+  async drain(run: (job: JobRequest) => Promise<unknown>): Promise<number> {
+    let n = 0;
+    while (this.ran < this.queued.length) {
+      const job = this.queued[this.ran++]!;
+      await run(job);
+      n++;
     }
-  }
-}
-
-/** Production background: starts the task on the next turn of the event loop; failures are logged (ids only). */
-export class DetachedBackground implements Background {
-  private readonly inFlight = new Set<Promise<void>>();
-
-  constructor(private readonly log: Logger) {}
-
-  run(label: string, task: () => Promise<void>): void {
-    const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(task)
-      .catch((err: unknown) => {
-        this.log.error(
-          { task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
-          'background task failed',
-        );
-      })
-      .finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
-  }
-
-  /** Wait for tasks in flight (shutdown, tests). */
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    return n;
   }
 }

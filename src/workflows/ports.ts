@@ -6,14 +6,15 @@
  * Rules for implementations:
  * - `folderFor` is called on the invoke path and must not call Graph: answer from the database
  *   (the provisioning ledger's evidence_folders table) or memory.
- * - `provision`, `listDocuments`, `addAttendee` and `removeAttendee` call Graph; workflows only
- *   call them from background work (after the invoke has been answered).
+ * - `provision`, `listDocuments` and `syncAttendees` call Graph; workflows only call them from
+ *   background jobs (queued with `Jobs.enqueue` in the transaction of the change, run after it).
  * - Errors are thrown as ordinary Errors; the caller logs them with ids only (never names or
  *   email addresses).
  */
 import type { AttendanceRecord } from '../domain/attendance.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { StoredInspection } from '../store/evidence-inspection-repository.js';
+import type { Store } from '../store/store.js';
 
 /** The private SharePoint evidence folders of a cycle's organisations. */
 export interface EvidenceFolders {
@@ -86,8 +87,15 @@ export interface EvidenceScanner {
 
 /** The Teams meetings behind drop-in sessions (calendar events; Graph sends the invitation). */
 export interface Meetings {
-  addAttendee(sessionId: string, attendee: { email: string; name: string }): Promise<void>;
-  removeAttendee(sessionId: string, email: string): Promise<void>;
+  /**
+   * Bring the session's meeting attendees in line with its bookings in one change: `booked` are
+   * added if missing, `released` (people whose booking ended) removed if present; anyone else on
+   * the invitation is left alone. Idempotent: running it twice changes nothing the second time.
+   */
+  syncAttendees(
+    sessionId: string,
+    change: { booked: readonly { email: string; name: string }[]; released: readonly string[] },
+  ): Promise<{ added: number; removed: number }>;
 }
 
 /** Where the user clicked: enough to replace that card later (proactive update). */
@@ -98,12 +106,13 @@ export interface CardOrigin {
   activityId: string;
 }
 
-/** Proactive cards: sent to people's personal chats with the bot, or replacing a card in place. */
+/**
+ * Replacing a card the user clicked, in place (a progress card, a folder re-check). Messages to
+ * people go through the notification outbox instead (src/notifications/outbox.ts).
+ */
 export interface CardDelivery {
-  /** Sends the card to each person's personal chat; people the bot cannot reach are returned, not thrown. */
-  toPeople(personIds: readonly string[], card: object): Promise<{ delivered: string[]; unreachable: string[] }>;
-  /** Replaces the card at `origin` (e.g. a progress card). */
-  update(origin: CardOrigin, card: object): Promise<void>;
+  /** Replaces the card at `origin`; resolves false when Teams refused (the card keeps its old state). */
+  update(origin: CardOrigin, card: object): Promise<boolean>;
   /**
    * False where the client cannot show a card per viewer (refresh with userIds): the Agents
    * Playground says so under every such card. Teams can; default true.
@@ -111,9 +120,29 @@ export interface CardDelivery {
   readonly userSpecificViews?: boolean;
 }
 
-/** Work that must not delay the invoke reply (Graph, proactive messages). */
-export interface Background {
-  run(label: string, task: () => Promise<void>): void;
+/**
+ * Background work, queued in the transaction of the change that causes it (so it exists exactly
+ * when the change commits) and run after it by the job library (src/jobs): durable, retried with
+ * back-off, dead-lettered when it keeps failing, serialised where it says so.
+ */
+export type JobRequest =
+  /** Make the session's meeting attendees match its bookings (serialised per session). */
+  | { name: 'meeting-attendees'; data: { sessionId: string } }
+  /** Create or bring up to date one organisation's evidence folder, list it, then release the messages waiting for it. */
+  | { name: 'evidence-folders'; data: { cycleId: string; organisationId: string } }
+  /** A provisioning run (provisioning_runs) for an admin: every folder of a cycle, updating their progress card. */
+  | {
+      name: 'provisioning';
+      data: { runId: string; cycleId: string; organisationIds: string[]; actorId: string; origin?: CardOrigin };
+    }
+  /** Re-list (and inspect) an application's evidence folder; update the card the applicant clicked, if any. */
+  | { name: 'evidence-recheck'; data: { applicationId: string; actorId?: string; origin?: CardOrigin } };
+
+export type QueuedJobName = JobRequest['name'];
+
+export interface Jobs {
+  /** Queue work in the caller's transaction (`tx`). Returns the job id, or null when an identical one is already waiting. */
+  enqueue(tx: Store, job: JobRequest): Promise<string | null>;
 }
 
 /** The award files people download (certificate, badge, feedback report). */

@@ -11,6 +11,7 @@ import { criteriaForSection, criteriaUpTo } from '../domain/framework.js';
 import type { Actor, Application, AssessmentOutcome, Level, Organisation, SectionNumber } from '../domain/types.js';
 import { MAX_COMMENTARY_CHARS, transitionApplication } from './application-journey.js';
 import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle } from './application-view.js';
+import { adminIds, applicantTeamIds, notifyApplicationEvent } from './event-notifications.js';
 import type { Services } from './services.js';
 
 export interface QueueItem {
@@ -137,7 +138,10 @@ export async function requestClarification(
     });
   return transitionApplication(svc, actor, input, 'request_clarification', {
     inTx: async (tx, app) => {
-      await tx.reviews.ask(app.id, actor.personId, question, svc.clock.now());
+      const now = svc.clock.now();
+      await tx.reviews.ask(app.id, actor.personId, question, now);
+      // The applicant team hears of the question.
+      await notifyApplicationEvent(tx, app, 'clarification_asked', await applicantTeamIds(tx, app.organisationId), now);
     },
   });
 }
@@ -207,6 +211,8 @@ export async function recommend(
   const moved = await transitionApplication(svc, actor, input, 'recommend', {
     details: { level: input.level, reviewers: assigned.length },
     rules: { level: input.level },
+    // The admins hear that a decision is waiting for them.
+    inTx: async (tx, a) => void (await notifyApplicationEvent(tx, a, 'recommendation_made', await adminIds(tx), now)),
   });
   return { application: moved, transitioned: true, waitingFor: 0 };
 }

@@ -5,10 +5,10 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type {
   AwardLinks,
-  Background,
   CardDelivery,
   EvidenceFolders,
   EvidenceScanner,
+  Jobs,
   MeetingAttendance,
   Meetings,
 } from './ports.js';
@@ -26,7 +26,7 @@ export interface Services {
   meetings?: Meetings;
   /** Teams meeting attendance reports (Graph). Absent: attendance is only marked by admins. */
   attendance?: MeetingAttendance;
-  /** Proactive cards. Absent: nobody is notified (the cards still show the state on refresh). */
+  /** Replacing a clicked card in place (progress). Absent: the card shows the state when refreshed. */
   cards?: CardDelivery;
   /** Links people open outside Teams. */
   links?: {
@@ -39,14 +39,17 @@ export interface Services {
     /** Local mode only: one file of that folder on the local stand-in (instead of its SharePoint webUrl). */
     evidenceDocument?(organisationId: string, documentName: string): string;
   } & Partial<AwardLinks>;
-  /** Work after the invoke reply. Absent: tasks run detached via setImmediate. */
-  background?: Background;
+  /**
+   * Background jobs (src/jobs), queued in the transaction of the change. Absent (unit tests, the
+   * admin CLI): the Graph work is not done and nothing waits for it.
+   */
+  jobs?: Jobs;
   /**
    * The Entra tenant this deployment serves: activities and tab tokens from another tenant are
    * refused (src/workflows/identity.ts). Absent: not checked (unit tests without a tenant).
    */
   tenantId?: string;
-  /** This app's running reminder service ("send now" wakes its dispatcher). Absent: reminders are not dispatched here. */
+  /** This app's running notification dispatcher ("send now" wakes it). Absent: notifications are not dispatched here. */
   reminders?: { wake(): void };
   /** How long claimed work stays claimed by an instance that stopped answering; default 60 s. */
   workLeaseMs?: number;
@@ -62,19 +65,3 @@ export function instanceIdOf(svc: Services): string {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-/** Run `task` after the current request has been answered; failures are logged (ids only). */
-export function afterReply(svc: Services, label: string, task: () => Promise<void>): void {
-  if (svc.background) {
-    svc.background.run(label, task);
-    return;
-  }
-  setImmediate(() => {
-    task().catch((err: unknown) => {
-      svc.log.error(
-        { task: label, err: err instanceof Error ? { type: err.name, message: err.message } : String(err) },
-        'background task failed',
-      );
-    });
-  });
-}

@@ -29,19 +29,19 @@ describe('reviewer changes re-share the evidence folder', () => {
 
   it('adding reviewers shares the folder and tells them; removing one re-shares without telling anyone', async () => {
     await assign('rev-1,rev-2');
-    expect(h.background.pending).toContain('share_folder_with_reviewers');
-    await h.background.drain();
+    expect(h.jobs.pending.map((j) => j.name)).toEqual(['evidence-folders']);
+    await h.deliver();
     expect(h.evidence.provisionCalls).toBe(1);
-    expect(h.cards.to('rev-2')).toHaveLength(1);
+    expect(h.messenger.to('rev-2')).toHaveLength(1);
 
     await assign('rev-1');
     expect(await h.store.reviews.reviewersFor(appId)).toEqual(['rev-1']);
-    expect(h.background.pending).toEqual(['share_folder_with_reviewers']);
-    await h.background.drain();
+    expect(h.jobs.pending.map((j) => j.name)).toEqual(['evidence-folders']);
+    await h.deliver();
     expect(h.evidence.provisionCalls).toBe(2); // rev-2's access goes with the next provisioning
-    expect(h.cards.to('rev-2')).toHaveLength(1);
+    expect(h.messenger.to('rev-2')).toHaveLength(1);
 
     await assign('rev-1'); // nothing changed: nothing to do
-    expect(h.background.pending).toEqual([]);
+    expect(h.jobs.pending).toEqual([]);
   });
 });

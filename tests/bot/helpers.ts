@@ -1,21 +1,44 @@
 /** A router over a real PGlite store with the in-memory ports, and helpers to click card buttons. */
 import { ALL_COMMANDS } from '../../bot/commands/index.js';
+import { provisionFolders, recheckEvidence } from '../../bot/jobs.js';
+import { renderNotification } from '../../bot/notification-cards.js';
 import { CommandRouter, type RouterResult } from '../../bot/router.js';
 import type { AdaptiveCard } from '../../bot/cards/card-kit.js';
 import type { Clock } from '../../src/domain/time.js';
+import { runFollowUp, type CardJobs } from '../../src/jobs/app-jobs.js';
 import { silentLogger } from '../../src/log.js';
+import { Dispatcher } from '../../src/notifications/dispatcher.js';
+import type { Messenger, SendOutcome, SendRequest } from '../../src/notifications/messenger.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import {
   InMemoryEvidenceFolders,
   InMemoryMeetings,
-  ManualBackground,
   RecordingCardDelivery,
+  RecordingJobs,
 } from '../../src/workflows/fakes.js';
 import type { Services } from '../../src/workflows/services.js';
 import { attend, seedBasics, T0 } from '../support/fixtures.js';
+import { VirtualTimer } from '../support/time.js';
 import { assertValidCard } from './card-validator.js';
 import { unescapeMarkdown } from '../support/markdown.js';
+
+/** Sends nothing: renders each notification as the bot would and keeps the card per person. */
+export class RecordingMessenger implements Messenger {
+  readonly delivered: { personId: string; card: AdaptiveCard; outboxId: string }[] = [];
+  readonly unreachable = new Set<string>();
+  constructor(private readonly svc: Services) {}
+  async send(req: SendRequest): Promise<SendOutcome> {
+    if (this.unreachable.has(req.recipient.personId))
+      return { status: 'unreachable', httpStatus: 403, reason: '403 ConversationBlockedByUser/MessageWritesBlocked' };
+    const card = await renderNotification(this.svc, req.message, req.recipient.personId);
+    this.delivered.push({ personId: req.recipient.personId, card, outboxId: req.outboxId });
+    return { status: 'sent', activityId: `a-${req.outboxId}`, conversationId: null };
+  }
+  to(personId: string): AdaptiveCard[] {
+    return this.delivered.filter((d) => d.personId === personId).map((d) => d.card);
+  }
+}
 
 export class MovableClock implements Clock {
   constructor(public at: Date) {}
@@ -35,7 +58,24 @@ export interface Harness {
   evidence: InMemoryEvidenceFolders;
   meetings: InMemoryMeetings;
   cards: RecordingCardDelivery;
-  background: ManualBackground;
+  jobs: RecordingJobs;
+  messenger: RecordingMessenger;
+  /** What happens after the reply: run the queued jobs, then send what the outbox holds (as the app's jobs do). */
+  deliver(): Promise<void>;
+}
+
+/** The jobs whose result is a card, as the app wires them. */
+export function cardJobsFor(svc: Services): CardJobs {
+  return {
+    provision: (data) => provisionFolders(svc, data),
+    recheck: (data) => recheckEvidence(svc, data),
+  };
+}
+
+/** Run what `svc.jobs` (a RecordingJobs) holds, as the job library would after the commit. */
+export function runJobs(svc: Services & { jobs: RecordingJobs }): Promise<number> {
+  const cardJobs = cardJobsFor(svc);
+  return svc.jobs.drain((job) => runFollowUp(svc, cardJobs, job));
 }
 
 /** seedBasics + a second reviewer, a reviewer from org-a (conflict), a contributor, and org-a eligible. */
@@ -79,9 +119,35 @@ export async function harness(handle: DatabaseHandle): Promise<Harness> {
   const evidence = new InMemoryEvidenceFolders();
   const meetings = new InMemoryMeetings();
   const cards = new RecordingCardDelivery();
-  const background = new ManualBackground();
-  const svc: Services = { store, clock, log: silentLogger, evidence, meetings, cards, background };
-  return { store, svc, clock, router: new CommandRouter(svc, ALL_COMMANDS), evidence, meetings, cards, background };
+  const jobs = new RecordingJobs();
+  const svc: Services = { store, clock, log: silentLogger, evidence, meetings, cards, jobs };
+  const messenger = new RecordingMessenger(svc);
+  const cardJobs = cardJobsFor(svc);
+  const dispatcher = new Dispatcher({
+    store,
+    messenger,
+    clock,
+    log: silentLogger,
+    timer: new VirtualTimer(),
+    leaseMs: 60_000,
+    sendTimeoutMs: 5_000,
+  });
+  const deliver = async () => {
+    await jobs.drain((job) => runFollowUp(svc, cardJobs, job));
+    await dispatcher.drain();
+  };
+  return {
+    store,
+    svc,
+    clock,
+    router: new CommandRouter(svc, ALL_COMMANDS),
+    evidence,
+    meetings,
+    cards,
+    jobs,
+    messenger,
+    deliver,
+  };
 }
 
 export const OID: Record<string, string> = {

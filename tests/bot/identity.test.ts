@@ -76,7 +76,7 @@ describe.each(engines())('who the bot lets in ($name)', (engine) => {
       // The local Bot Connector answers only the bot's token.
       LOCAL_BOT_CONNECTOR_TOKEN: 'true',
     });
-    app = await startApp(config, { database: handle, graph: false, reminders: false, log: silentLogger });
+    app = await startApp(config, { database: handle, graph: false, jobs: { workers: false }, log: silentLogger });
     teams = new TeamsChannel({ appUrl: app.url, appId: '', tenantId: TENANT, connector, tokens: null });
   });
   afterAll(async () => {

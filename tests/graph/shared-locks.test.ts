@@ -1,7 +1,8 @@
 /**
  * Two app instances changing one drop-in's attendees at once: each change replaces the event's
  * whole attendee list, so the instances serialise per event through a PostgreSQL advisory lock
- * and no booking's attendee is lost.
+ * and no booking's attendee is lost (the job queue also runs one attendee sync per session at a
+ * time; the lock keeps out any other writer of the event).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphMeetings } from '../../src/graph/graph-ports.js';
@@ -62,7 +63,10 @@ describe.each(engines())('locks shared by instances on $name', (engine) => {
     const { eventId } = await a.ensureMeeting(session.id);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        (i % 2 === 0 ? a : b).addAttendee(session.id, { email: `person${i}@trust.example`, name: `Person ${i}` }),
+        (i % 2 === 0 ? a : b).syncAttendees(session.id, {
+          booked: [{ email: `person${i}@trust.example`, name: `Person ${i}` }],
+          released: [],
+        }),
       ),
     );
     const event = (await h.client.api(`/users/${ORGANISER}/events/${eventId}`).get()) as {

@@ -177,4 +177,27 @@ describe('graph emulator: Teams apps for users', () => {
     );
     expect(bad.status).toBe(400);
   });
+
+  it("answers 403 'Missing role permissions' when the app lacks the application permission a call needs", async () => {
+    h = await start();
+    h.emu.teams.setPermission('AppCatalog.Read.All', false);
+    const list = await graphCall<any>(h.client, 'GET', '/appCatalogs/teamsApps');
+    expect(list.status).toBe(403);
+    expect(list.body.error).toMatchObject({ code: 'Forbidden' });
+    expect(list.body.error.message).toMatch(
+      /^Missing role permissions on the request\. API requires one of 'AppCatalog\.Read\.All, .*'\. Roles on the request 'TeamsAppInstallation\.ReadWriteForUser\.All'\.$/,
+    );
+    h.emu.teams.setPermission('TeamsAppInstallation.ReadWriteForUser.All', false);
+    const install = await graphCall<any>(
+      h.client,
+      'POST',
+      `/users/${USERS[0]!.id}/teamwork/installedApps`,
+      bind(CATALOG_ID),
+      { 'Content-Type': 'application/json' },
+    );
+    expect(install.status).toBe(403);
+    expect(install.body.error.message).toContain("requires one of 'TeamsAppInstallation.ReadWriteForUser.All");
+    h.emu.teams.setPermission('AppCatalog.Read.All', true);
+    expect((await graphCall<any>(h.client, 'GET', '/appCatalogs/teamsApps')).status).toBe(200);
+  });
 });

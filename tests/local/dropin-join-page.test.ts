@@ -35,7 +35,7 @@ describe('the local drop-in join page', () => {
       database: handle,
       log: silentLogger,
       clock,
-      reminders: false,
+      jobs: { workers: false },
       graphEndpoint: { baseUrl: emu.url, tokens: staticTokenSource('join-page') },
       localRoutes: (routes, svc) => mountDropInJoinPage(routes, svc, emu),
       beforeListen: async (svc) => {

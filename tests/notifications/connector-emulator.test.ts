@@ -7,6 +7,7 @@ import {
   LOCAL_BOT_APP_ID,
   mintConnectorToken,
   startConnectorEmulator,
+  teamsUserId,
   type ConnectorEmulator,
 } from '../../src/connector-emulator/index.js';
 import { classifyError } from '../../bot/messenger.js';
@@ -138,6 +139,29 @@ describe('connector emulator', () => {
     expect(em.activities(conv).find((a) => a.id === first.body.id)!.activity.text).toBe('edited');
     expect(em.receivedBy('aad-1')).toBe(2);
     expect((await post('/v3/conversations', { isGroup: true, members: [{ id: 'a' }, { id: 'b' }] })).status).toBe(400);
+  });
+
+  it('answers one member by Entra object id or Teams user id with the Teams user id (get single member details)', async () => {
+    const aad = '0000aaaa-1111-4222-8333-444455556666';
+    const created = await post('/v3/conversations', { isGroup: false, members: [{ id: aad }], tenantId: 'T' });
+    expect(created.status).toBe(201);
+    const get = async (member: string) => {
+      const r = await fetch(`${em.url}/v3/conversations/${encodeURIComponent(created.body.id)}/members/${member}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: r.status, body: (await r.json()) as any };
+    };
+    const byAad = await get(aad);
+    expect(byAad).toEqual({
+      status: 200,
+      body: { id: teamsUserId(aad), objectId: aad, tenantId: 'T', userRole: 'user' },
+    });
+    expect((await get(encodeURIComponent(teamsUserId(aad)))).body.id).toBe(teamsUserId(aad));
+    expect((await get('someone-else')).status).toBe(404);
+    const unknown = await fetch(`${em.url}/v3/conversations/nope/members/${aad}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(unknown.status).toBe(404);
   });
 
   it('injects faults: 412/502/504 and dropped connections', async () => {

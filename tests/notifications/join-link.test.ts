@@ -90,7 +90,7 @@ describe('the join link of a drop-in reminder', () => {
       ...(joinLink ? { joinLink } : {}),
     });
     expect(await dispatcher.drain()).toBe(2);
-    const byKind = (kind: string) => messenger.sent.find((r) => r.message.kind === kind)!.message;
+    const byKind = (kind: string) => messenger.sent.find((r) => r.message.kind === kind)!.message as ReminderMessage;
     return { dropIn: byKind('dropin_upcoming'), deadline: byKind('submission_deadline') };
   };
 

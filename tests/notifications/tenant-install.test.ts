@@ -12,6 +12,7 @@ import { BotMessenger } from '../../bot/messenger.js';
 import {
   EmulatorCredentialsFactory,
   startConnectorEmulator,
+  teamsUserId,
   type ConnectorEmulator,
 } from '../../src/connector-emulator/index.js';
 import { createGraphClient, createGraphMetrics, graphCall, type GraphMetrics } from '../../src/graph/client.js';
@@ -110,7 +111,7 @@ for (const engine of engines()) {
         onResponse: metrics.onResponse,
       });
       // Configured with the manifest id: the installer finds the catalog id itself.
-      installer = new GraphTeamsAppInstaller({ client, teamsAppId: MANIFEST_ID });
+      installer = new GraphTeamsAppInstaller({ client, manifestId: MANIFEST_ID });
     });
 
     const dispatcher = () =>
@@ -150,12 +151,14 @@ for (const engine of engines()) {
       // The catalog id was looked up by manifest id and bound in the POST.
       expect(requests('GET', '/appCatalogs/teamsApps')).toBe(1);
       expect(requests('POST', '/teamwork/installedApps')).toBe(1);
+      // The stored reference names her by her Teams user id (what a card's refresh.userIds need).
       const stored = await store.conversations.personal('p-fresh');
       expect(stored?.reference).toMatchObject({
         serviceUrl: connector.url,
         conversation: { id: chatId, tenantId: TENANT },
-        user: { aadObjectId: PEOPLE.fresh },
+        user: { id: teamsUserId(PEOPLE.fresh), aadObjectId: PEOPLE.fresh },
       });
+      expect(stored?.aadObjectId).toBe(PEOPLE.fresh);
 
       // The next reminder goes through the stored reference: no Graph call at all.
       const before = graphCalls.length;
@@ -224,6 +227,98 @@ for (const engine of engines()) {
       row = (await store.reminders.list({ recipientId: 'p-flaky' }))[0]!;
       expect(row.status).toBe('sent');
       expect(connector.activities(`19:${BOT_ID}_${PEOPLE.flaky}@unq.gbl.spaces`)).toHaveLength(1);
+    });
+
+    it('the app missing from the catalogue: nobody is marked unreachable, messages wait, admins are told once; fixed, they go', async () => {
+      // An admin who uses the app (a stored conversation) hears of the fault.
+      await store.people.upsert({
+        id: 'p-admin',
+        displayName: 'Admin',
+        email: 'admin@nhse.example',
+        entraObjectId: oid(99),
+        organisationId: null,
+        roles: ['admin'],
+      });
+      await store.conversations.upsert({
+        key: 'personal:conv-admin',
+        personId: 'p-admin',
+        aadObjectId: oid(99),
+        scope: 'personal',
+        reference: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          conversation: { id: 'conv-admin', conversationType: 'personal', tenantId: TENANT },
+          user: { id: '29:admin', aadObjectId: oid(99) },
+          bot: { id: '28:bot' },
+        },
+        updatedAt: new Date(),
+      });
+      connector.registerConversation('conv-admin', '29:admin');
+      const client = createGraphClient({
+        mode: 'local',
+        staticToken: 'test-token',
+        baseUrl: graph.url,
+        appVersion: '0.0.0-test',
+        onResponse: metrics.onResponse,
+      });
+      // Published under another manifest id: the lookup finds nothing, and the manifest id is never used instead.
+      installer = new GraphTeamsAppInstaller({ client, manifestId: '00000000-0000-4000-8000-0000000000ff' });
+      await enqueueDue(store, ['p-fresh', 'p-installed']);
+      await dispatcher().drain();
+      const waiting = (await store.reminders.list({})).filter((r) => r.recipientId !== 'p-admin');
+      expect(waiting.map((r) => [r.status, r.attempts])).toEqual([
+        ['pending', 0],
+        ['pending', 0],
+      ]);
+      expect(waiting[0]!.lastError).toMatch(/not in the organisation's app catalogue.*TEAMS_CATALOG_APP_ID/);
+      expect(requests('GET', '/appCatalogs/teamsApps')).toBe(1); // the fault is remembered, not asked per message
+      expect(requests('POST', '/teamwork/installedApps')).toBe(0);
+      expect(await store.reminders.problems(10)).toEqual([]);
+      expect((await store.reminders.activeAlerts()).map((a) => a.code)).toEqual(['teams-app-not-in-catalogue']);
+      // The admin was told, once.
+      const toAdmin = connector.activities('conv-admin');
+      expect(toAdmin).toHaveLength(1);
+      expect(JSON.stringify(toAdmin[0]!.activity)).toContain('Notifications are waiting: the app needs a fix');
+
+      // Still not fixed ten minutes on: still waiting, and no second message to the admins.
+      clock.advance(11 * 60_000);
+      await dispatcher().drain();
+      expect(connector.activities('conv-admin')).toHaveLength(1);
+
+      // Fixed (the catalogue id configured): the messages go, and the fault clears.
+      installer = new GraphTeamsAppInstaller({ client, manifestId: MANIFEST_ID, catalogId: CATALOG_ID });
+      const lookups = requests('GET', '/appCatalogs/teamsApps');
+      clock.advance(11 * 60_000);
+      await dispatcher().drain();
+      expect((await store.reminders.list({})).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+      expect(requests('GET', '/appCatalogs/teamsApps')).toBe(lookups); // configured: no lookup
+      expect(await store.reminders.activeAlerts()).toEqual([]);
+    });
+
+    it('missing Graph consent (catalogue or installation): a configuration fault, never the person blocking the app', async () => {
+      for (const permission of ['AppCatalog.Read.All', 'TeamsAppInstallation.ReadWriteForUser.All']) {
+        await sql`DELETE FROM reminder_outbox; DELETE FROM notification_alerts;`.execute(handle.db);
+        graph.teams.setPermission(permission, false);
+        installer = new GraphTeamsAppInstaller({
+          client: createGraphClient({
+            mode: 'local',
+            staticToken: 'test-token',
+            baseUrl: graph.url,
+            appVersion: 't',
+            onResponse: metrics.onResponse,
+          }),
+          manifestId: MANIFEST_ID,
+        });
+        await enqueueDue(store, ['p-flaky']);
+        await dispatcher().drain();
+        const row = (await store.reminders.list({}))[0]!;
+        expect([row.status, row.attempts]).toEqual(['pending', 0]);
+        expect(row.lastError).toContain(permission);
+        expect(installer.counters.misconfigured).toBeGreaterThan(0);
+        expect(graphCalls.at(-1)?.status).toBe(403);
+        graph.teams.setPermission(permission, true);
+      }
+      expect(connector.stats().accepted).toBe(0);
     });
 
     it('the service URL for new chats is the last one seen on an incoming activity (https only), else Teams’ global one', async () => {

@@ -1,8 +1,8 @@
 /**
- * Two apps in one process (as tests run them): each app's reminder service is reached through its
- * own Services (`svc.reminders`), so waking one ("send now") reaches its dispatcher, and closing
- * one leaves the other's service in place. Waits are events (the dispatcher's lanes going idle,
- * the message sent), never the wall clock.
+ * Two apps in one process (as tests run them): each app's notification dispatcher is a job of its
+ * own registry, reached through its own Services (`svc.reminders`), so waking one ("send now")
+ * reaches its dispatcher, and closing one leaves the other's in place. Waits are events (the
+ * dispatcher's lanes going idle, the message sent), never the wall clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
@@ -61,11 +61,7 @@ describe('two apps in one process', () => {
           database,
           graph: false,
           log: silentLogger,
-          reminders: {
-            pollMs: 60_000,
-            planEveryMs: 3_600_000,
-            dispatcher: { lanes: 2, onEvent: (e) => log.push(e) },
-          },
+          jobs: { dispatcher: { pollMs: 60_000, lanes: 2, onEvent: (e) => log.push(e) } },
           connectorCredentials: new EmulatorCredentialsFactory(),
         }),
       );
@@ -79,11 +75,14 @@ describe('two apps in one process', () => {
     await connector?.close();
   });
 
-  it('each app has its own reminder service; waking it delivers; closing one leaves the other', async () => {
+  it('each app has its own dispatcher job; waking it delivers; closing one leaves the other', async () => {
     const [a, b] = apps as [RunningApp, RunningApp];
     expect(a.svc.reminders).toBeDefined();
     expect(b.svc.reminders).toBeDefined();
     expect(a.svc.reminders).not.toBe(b.svc.reminders);
+    const dispatchJob = async (app: RunningApp) =>
+      (await app.jobs.status()).find((j) => j.name === 'reminder-dispatch');
+    expect(await dispatchJob(b)).toMatchObject({ kind: 'service', enabled: true });
 
     await a.close();
     expect(a.svc.reminders).toBeUndefined();

@@ -77,8 +77,7 @@ describe('awards and the admin console over HTTP', () => {
       graph: false,
       log: silentLogger,
       clock: fixedClock(IN_DECISION_WINDOW),
-      reminders: false,
-      housekeeping: false,
+      jobs: { workers: false },
     });
   }, 90_000);
   afterAll(async () => {

@@ -130,7 +130,7 @@ describe('HTTP errors', () => {
   it('answers a malformed bot request with a JSON 400 and no internals', async () => {
     const database = await openDatabase({ pgliteDir: 'memory://' });
     const config = loadConfig({ APP_MODE: 'local', PORT: String(await freePort()), GRAPH_EMULATOR: 'false' });
-    const app = await startApp(config, { database, graph: false, reminders: false, log: silentLogger });
+    const app = await startApp(config, { database, graph: false, jobs: { workers: false }, log: silentLogger });
     try {
       const res = await fetch(`${app.url}/api/messages`, {
         method: 'POST',

@@ -1,11 +1,13 @@
 /**
  * /readyz and the background jobs of an instance: every job on by default, each switchable off by
- * its setting; last run and outcome as counts; 503 when the database does not answer; nothing
- * personal or secret in the answer.
+ * its setting; last run (on any instance) and outcome as counts; 503 when the database does not
+ * answer; nothing personal or secret in the answer.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { BackgroundJobs, JobDisabledError, UnknownJobError } from '../../src/background-jobs.js';
+import { createJobQueue } from '../../src/jobs/job-queue.js';
+import { JobDisabledError, JobRegistry, UnknownJobError } from '../../src/jobs/registry.js';
+import { Store } from '../../src/store/store.js';
 import { loadConfig } from '../../src/config.js';
 import { fixedClock } from '../../src/domain/time.js';
 import { silentLogger } from '../../src/log.js';
@@ -52,12 +54,16 @@ describe('/readyz', () => {
     const body = (await res.json()) as any;
     expect(body.status).toBe('ready');
     expect(body.database).toEqual({ ok: true, engine: 'pglite' });
-    expect(body.jobs.map((j: any) => [j.name, j.setting, j.enabled])).toEqual([
-      ['reminder-planning', 'JOB_REMINDER_PLANNING', true],
-      ['reminder-dispatch', 'JOB_REMINDER_DISPATCH', true],
-      ['lapsing', 'JOB_LAPSING', true],
-      ['attendance', 'JOB_ATTENDANCE', true],
-      ['evidence-refresh', 'JOB_EVIDENCE_REFRESH', true],
+    expect(body.jobs.map((j: any) => [j.name, j.setting, j.enabled, j.kind])).toEqual([
+      ['reminder-planning', 'JOB_REMINDER_PLANNING', true, 'periodic'],
+      ['reminder-dispatch', 'JOB_REMINDER_DISPATCH', true, 'service'],
+      ['lapsing', 'JOB_LAPSING', true, 'periodic'],
+      ['attendance', 'JOB_ATTENDANCE', true, 'periodic'],
+      ['evidence-refresh', 'JOB_EVIDENCE_REFRESH', true, 'periodic'],
+      ['meeting-attendees', 'JOB_MEETING_ATTENDEES', true, 'queue'],
+      ['evidence-folders', 'JOB_EVIDENCE_FOLDERS', true, 'queue'],
+      ['provisioning', 'JOB_PROVISIONING', true, 'queue'],
+      ['evidence-recheck', 'JOB_EVIDENCE_RECHECK', true, 'queue'],
     ]);
     const attendance = body.jobs.find((j: any) => j.name === 'attendance');
     expect(attendance.lastRun).toEqual({
@@ -77,7 +83,9 @@ describe('/readyz', () => {
   });
 
   it('shows a job switched off on this instance, and refuses to run it', async () => {
-    const { app } = await start({ JOB_ATTENDANCE: 'false', JOB_REMINDER_DISPATCH: 'false' });
+    const own = await openDatabase({ pgliteDir: 'memory://' });
+    const { app } = await start({ JOB_ATTENDANCE: 'false', JOB_REMINDER_DISPATCH: 'false' }, own);
+    onTestFinished(() => own.close());
     const body = (await (await fetch(`${app.url}/readyz`)).json()) as any;
     expect(body.jobs.find((j: any) => j.name === 'attendance')).toMatchObject({
       enabled: false,
@@ -101,43 +109,54 @@ describe('/readyz', () => {
   });
 });
 
-describe('BackgroundJobs', () => {
+describe('JobRegistry runs', () => {
   it('records a failed run with the error type only, joins a run in progress, and refuses unknown jobs', async () => {
-    const jobs = new BackgroundJobs({ clock: fixedClock(T0), log: silentLogger });
+    const database = await openDatabase({ pgliteDir: 'memory://' });
+    onTestFinished(() => database.close());
+    const jobs = new JobRegistry({
+      boss: createJobQueue(database),
+      store: new Store(database.db),
+      clock: fixedClock(T0),
+      log: silentLogger,
+      enabled: { attendance: false },
+    });
     let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((r) => (started = r));
     let calls = 0;
     jobs.periodic('lapsing', {
-      enabled: true,
-      everyMs: 3_600_000,
+      cron: '0 * * * *',
+      description: 'test',
       run: async () => {
         calls++;
+        started();
         await new Promise<void>((r) => (release = r));
         throw new TypeError('contains someone@example.nhs.uk');
       },
     });
+    jobs.periodic('attendance', { cron: '0 * * * *', description: 'test', run: async () => undefined });
+    await jobs.start({ workers: false });
+    onTestFinished(() => jobs.stop());
     const a = jobs.runNow('lapsing');
     const b = jobs.runNow('lapsing');
-    await new Promise((r) => setImmediate(r));
-    expect(jobs.status()[0]?.running).toBe(true);
+    await running;
+    expect((await jobs.status())[0]?.running).toBe(true);
     release();
     const [ra, rb] = await Promise.all([a, b]);
     expect(calls).toBe(1);
-    expect(ra).toBe(rb);
+    expect(ra).toEqual(rb);
     expect(ra).toEqual({
       startedAt: T0.toISOString(),
       finishedAt: T0.toISOString(),
       outcome: 'failed',
       summary: { error: 'TypeError' },
     });
-    expect(jobs.status()[0]).toMatchObject({ runs: 1, failures: 1 });
-    await expect(jobs.runNow('attendance')).rejects.toBeInstanceOf(UnknownJobError);
-    expect(() => jobs.periodic('lapsing', { enabled: true, everyMs: 1, run: async () => undefined })).toThrow(
-      'registered twice',
-    );
-    jobs.periodic('attendance', { enabled: false, everyMs: 1, run: async () => undefined });
+    const [lapsing] = await jobs.status();
+    expect(lapsing).toMatchObject({ runs: 1, failures: 1, lastRun: ra });
+    expect(JSON.stringify(lapsing)).not.toContain('example.nhs.uk');
+    await expect(jobs.runNow('evidence-refresh')).rejects.toBeInstanceOf(UnknownJobError);
     await expect(jobs.runNow('attendance')).rejects.toBeInstanceOf(JobDisabledError);
     expect(jobs.isEnabled('attendance')).toBe(false);
     expect(jobs.isEnabled('evidence-refresh')).toBe(false);
-    await jobs.stop();
   });
 });

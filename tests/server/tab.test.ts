@@ -608,7 +608,7 @@ describe('local mode: the identity picker', () => {
       graph: false,
       log: silentLogger,
       clock: fixedClock(T0),
-      reminders: false,
+      jobs: { workers: false },
       beforeListen: async (svc) => void (await seedDemoData(svc.store, T0)),
     });
     const { store } = app.svc;

@@ -48,8 +48,7 @@ describe('telemetry', () => {
     app = await startApp(config, {
       database: await openDatabase({ pgliteDir: 'memory://' }),
       graph: false,
-      reminders: false,
-      housekeeping: false,
+      jobs: { workers: false },
       log,
     });
     await seedBasics(app.svc.store);

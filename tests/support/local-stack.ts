@@ -96,6 +96,7 @@ export async function startLocalStack(
   });
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
+  // Started when it says so (the caller's hook timeout guards a start that never comes).
   await new Promise<void>((resolve, reject) => {
     // Generous: on a busy two-core machine the clients after the first take a while.
     const timer = setTimeout(() => {
@@ -111,10 +112,7 @@ export async function startLocalStack(
       }
     };
     child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local stack exited with ${code}:\n${out}`));
-    });
+    child.once('exit', (code) => reject(new Error(`local stack exited with ${code}:\n${out}`)));
   });
   const lineStartingWith = (prefix: string) => out.split('\n').find((l) => l.startsWith(prefix));
   const waitForLine = (prefix: string) =>

@@ -20,7 +20,7 @@ import { runCli } from '../../src/cli/admin.js';
 import { criteriaForSection, type Framework } from '../../src/domain/framework.js';
 import { formatLondon, LONDON } from '../../src/domain/time.js';
 import { SECTION_NUMBERS, type Actor } from '../../src/domain/types.js';
-import type { ReminderService } from '../../src/notifications/service.js';
+import type { Dispatcher } from '../../src/notifications/dispatcher.js';
 import { createSession } from '../../src/workflows/dropins.js';
 import { cardText, executeActions, MovableClock } from '../bot/helpers.js';
 import { assertValidCard } from '../bot/card-validator.js';
@@ -117,7 +117,7 @@ describe('tenant mode: one organisation through the cycle', () => {
       .activities(teams().conversationOf(people[who]))
       .flatMap((a) => cardsOf(a.activity))
       .map(cardText);
-  const dispatcher = () => (s.app.svc.reminders as ReminderService).dispatcher;
+  const dispatcher = () => s.app.svc.reminders as Dispatcher;
   const outbox = (kind: string) =>
     s.app.svc.store.db
       .selectFrom('reminder_outbox as o')
@@ -392,6 +392,15 @@ describe('tenant mode: one organisation through the cycle', () => {
     const rhea = (await s.app.svc.store.people.findByEmail(people.rhea.email))!;
     const assigned = await invoke('alex', 'save_assignment', { applicationId: appId, reviewerIds: rhea.id });
     expect(cardText(assigned)).toContain('Rhea Reviewer');
+    // The assignment reaches Rhea through the outbox (the dispatcher job sends it), and no one else.
+    await eventually(async () =>
+      expect(chatOf('rhea').some((t) => t.includes('This application has been assigned to you for review.'))).toBe(
+        true,
+      ),
+    );
+    expect(chatOf('ravi').some((t) => t.includes('assigned to you for review'))).toBe(false);
+    const [assignedRow] = await outbox('reviewer_assigned');
+    expect(assignedRow).toMatchObject({ email: people.rhea.email, status: 'sent' });
     await s.app.jobs.runNow('reminder-planning');
     const [first] = (await outbox('review_closing')).filter((r) => r.status === 'pending');
     expect(first?.email).toBe(people.rhea.email);
@@ -475,6 +484,10 @@ describe('tenant mode: one organisation through the cycle', () => {
       ['lapsing', true],
       ['attendance', true],
       ['evidence-refresh', true],
+      ['meeting-attendees', true],
+      ['evidence-folders', true],
+      ['provisioning', true],
+      ['evidence-recheck', true],
     ]);
     expect(JSON.stringify(ready)).not.toMatch(/placeholder|@|Lena|Northfield/);
   });

@@ -68,6 +68,10 @@ describe('npm run serve in tenant mode', () => {
       ['lapsing', true],
       ['attendance', true],
       ['evidence-refresh', true],
+      ['meeting-attendees', true],
+      ['evidence-folders', true],
+      ['provisioning', true],
+      ['evidence-recheck', true],
     ]);
     await eventually(async () => {
       const jobs = ((await (await fetch(`${app.url}/readyz`)).json()) as any).jobs;

@@ -71,16 +71,16 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
     const sessions = await say(h, 'lead', 'drop-in sessions');
     const wait = await click(h, 'lead', sessions.card, 'book_dropin', {}, 'Join waitlist');
     expect(cardText(wait.card)).toContain('waitlist');
-    await h.background.drain();
+    await h.deliver();
     expect(h.meetings.attendees.get('one-seat')).toEqual(['ben@beta.example']);
 
     const ask = await click(h, 'leadB', booked.card, 'cancel_booking');
     expect(cardText(ask.card)).toContain('Cancel your booking?');
     const cancel = await click(h, 'leadB', ask.card, 'cancel_booking');
     expect(cardText(cancel.card)).toContain('Booking cancelled');
-    await h.background.drain();
+    await h.deliver();
     expect(h.meetings.attendees.get('one-seat')).toEqual(['ada@alpha.example']);
-    expect(cardText(h.cards.to('lead-a').at(-1))).toContain('A seat has freed up');
+    expect(cardText(h.messenger.to('lead-a').at(-1))).toContain('A seat has freed up');
     // Cancelling the same booking again: the current sessions, not an error.
     const again = await click(h, 'leadB', ask.card, 'cancel_booking');
     expect(cardText(again.card)).toContain('already cancelled');
@@ -124,7 +124,7 @@ describe.each(engines())('workflow handlers on $name', (engine) => {
       { name: 'Old policy.pdf', section: 1, lastModified: new Date(T0.getTime() - 400 * DAY), webUrl: null },
       { name: 'Risk.pdf', section: 2, lastModified: T0, webUrl: null },
     ]);
-    await h.background.drain();
+    await h.deliver();
     let status = await say(h, 'lead', 'my application');
     status = await click(h, 'lead', status.card, 'choose_level', { level: 'gold' });
     // A second click on the old "Save level" button is answered with the current card.

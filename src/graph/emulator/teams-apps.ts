@@ -23,6 +23,11 @@
  * them." (the Teams service's answer, e.g. microsoftgraph/msgraph-sdk-powershell#1666,
  * OfficeDev/microsoft-teams-apps-requestateam#355); the app blocked for the user by an app
  * permission policy → 403 Forbidden. Installation ids are opaque base64 like Graph's.
+ *
+ * The app's own application permissions can be withheld (`missingPermissions`): Graph then answers
+ * 403 Forbidden "Missing role permissions on the request. API requires one of '…'. Roles on the
+ * request '…'." (the answer Teams' Graph APIs give a token without the role; the permissions each
+ * call needs are on its page: appcatalogs-list-teamsapps, userteamwork-post-installedapps).
  */
 import { createHash } from 'node:crypto';
 import type { EmulatorStore } from './store.js';
@@ -55,7 +60,28 @@ export interface TeamsAppsOptions {
   unlicensedUsers?: Iterable<string>;
   /** User ids (or UPNs) for whom an app permission policy blocks the app. */
   blockedUsers?: Iterable<string>;
+  /**
+   * The calling app's application permissions. Default: the least privileged ones each call
+   * needs (AppCatalog.Read.All, TeamsAppInstallation.ReadWriteForUser.All).
+   */
+  grantedPermissions?: Iterable<string>;
 }
+
+/** The application permissions each call accepts (least privileged first), from its page. */
+const NEEDS: { catalog: readonly string[]; install: readonly string[]; read: readonly string[] } = {
+  catalog: ['AppCatalog.Read.All', 'AppCatalog.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  install: [
+    'TeamsAppInstallation.ReadWriteForUser.All',
+    'TeamsAppInstallation.ReadWriteSelfForUser.All',
+    'TeamsAppInstallation.ReadWriteAndConsentForUser.All',
+  ],
+  read: [
+    'TeamsAppInstallation.ReadForUser.All',
+    'TeamsAppInstallation.ReadWriteForUser.All',
+    'TeamsAppInstallation.ReadWriteSelfForUser.All',
+    'TeamsAppInstallation.ReadWriteAndConsentForUser.All',
+  ],
+};
 
 export const NO_LICENCE_MESSAGE =
   'Failed to get license information for the user. Ensure user has a valid Office365 license assigned to them.';
@@ -63,6 +89,7 @@ export const NO_LICENCE_MESSAGE =
 export class EmulatedTeamsApps {
   private readonly unlicensed = new Set<string>();
   private readonly blocked = new Set<string>();
+  private readonly granted: Set<string>;
 
   constructor(
     private readonly store: EmulatorStore,
@@ -72,6 +99,24 @@ export class EmulatedTeamsApps {
     for (const a of opts.apps ?? []) this.addApp(a);
     for (const u of opts.unlicensedUsers ?? []) this.unlicensed.add(u.toLowerCase());
     for (const u of opts.blockedUsers ?? []) this.blocked.add(u.toLowerCase());
+    this.granted = new Set(
+      opts.grantedPermissions ?? ['AppCatalog.Read.All', 'TeamsAppInstallation.ReadWriteForUser.All'],
+    );
+  }
+
+  /** Tests: grant (true) or withdraw (false) one of the app's application permissions. */
+  setPermission(permission: string, granted: boolean): void {
+    if (granted) this.granted.add(permission);
+    else this.granted.delete(permission);
+  }
+
+  private requireRole(accepted: readonly string[]): void {
+    if (accepted.some((p) => this.granted.has(p))) return;
+    throw new GraphFailure(
+      403,
+      'Forbidden',
+      `Missing role permissions on the request. API requires one of '${accepted.join(', ')}'. Roles on the request '${[...this.granted].join(', ')}'.`,
+    );
   }
 
   /**
@@ -113,6 +158,7 @@ export class EmulatedTeamsApps {
 
   /** $filter=externalId eq '…' or id eq '…' (the forms the docs use); no filter lists all. */
   listCatalog(filter: string | null): CatalogAppRec[] {
+    this.requireRole(NEEDS.catalog);
     const all = this.store.values<CatalogAppRec>('teamsApps');
     if (!filter) return all;
     const m = /^\s*(externalId|id)\s+eq\s+'([^']*)'\s*$/i.exec(filter);
@@ -135,6 +181,7 @@ export class EmulatedTeamsApps {
   }
 
   install(who: string, body: Record<string, unknown>): { status: number } {
+    this.requireRole(NEEDS.install);
     const userId = this.teamsUser(who);
     const bind = body['teamsApp@odata.bind'];
     if (typeof bind !== 'string') throw badRequest('teamsApp@odata.bind is required.');
@@ -164,6 +211,7 @@ export class EmulatedTeamsApps {
 
   /** Installations of the user, optionally `teamsApp/id eq '…'` or `teamsApp/externalId eq '…'`. */
   list(who: string, filter: string | null, expand: string | null): Record<string, unknown>[] {
+    this.requireRole(NEEDS.read);
     const userId = this.teamsUser(who);
     let recs = this.store.values<InstallationRec>('installedApps').filter((r) => r.userId === userId);
     if (filter) {
@@ -189,6 +237,7 @@ export class EmulatedTeamsApps {
   }
 
   chat(who: string, installation: string): Record<string, unknown> {
+    this.requireRole(NEEDS.read);
     const userId = this.teamsUser(who);
     const rec = this.store.get<InstallationRec>('installedApps', installation);
     if (!rec || rec.userId !== userId)
