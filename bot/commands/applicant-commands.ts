@@ -11,7 +11,7 @@ import {
   submitApplication,
   withdrawApplication,
 } from '../../src/workflows/application-journey.js';
-import { applicantTeam, loadApplicationView, loadForEditing } from '../../src/workflows/application-view.js';
+import { loadApplicationView, loadForEditing } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import { dismissEvidenceWarning } from '../../src/workflows/evidence-inspection.js';
 import { criteriaForSection } from '../../src/domain/framework.js';

@@ -10,7 +10,6 @@ import { isApplicant } from '../../src/domain/people.js';
 import { APPLICATION_STATES, type Actor } from '../../src/domain/types.js';
 import {
   loadApplicationView,
-  buildView,
   type AlreadyRead,
   type ApplicationView,
 } from '../../src/workflows/application-view.js';
