@@ -8,11 +8,7 @@ import { z } from 'zod';
 import { isDomainError } from '../../src/domain/errors.js';
 import { isApplicant } from '../../src/domain/people.js';
 import { APPLICATION_STATES, type Actor } from '../../src/domain/types.js';
-import {
-  loadApplicationView,
-  type AlreadyRead,
-  type ApplicationView,
-} from '../../src/workflows/application-view.js';
+import { loadApplicationView, type AlreadyRead, type ApplicationView } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import type { Services } from '../../src/workflows/services.js';
 import { adminApplicationCard } from '../cards/admin-cards.js';
