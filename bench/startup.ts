@@ -1,8 +1,8 @@
 /**
  * Start-up benchmark: `npm start` as a person runs it, timed from the command to the help card in
- * the first demo person's Teams client, cold (a fresh data directory: the database unpacked,
- * migrated and seeded; the start bundle built as on a fresh clone after `npm ci`) and warm (the
- * same data, started again). Also: when every person's client answers, the peak memory of the
+ * the first demo person's Teams client, cold (as on a fresh clone after `npm ci`: a fresh data
+ * directory, so the database is created, migrated and seeded) and warm (the same data, started
+ * again). Also: when every person's client answers, the peak memory of the
  * whole stack (npm, the app and every client), how long Ctrl-C takes, and where the app's start-up
  * time went (its own profile, from the log). The machine's load is printed beside it: other work on
  * the machine makes every figure slower. Last line: one JSON object.
@@ -15,7 +15,7 @@
  *
  *   npm run bench:startup
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +28,6 @@ import { cardText, PlaygroundClient } from '../tests/e2e/playground-client.js';
 const BOUND_MS = 5_000;
 /** Patience per step (a bound against hanging, not a speed check: a loaded machine is slow). */
 const PATIENCE_MS = { banner: 90_000, help: 60_000, allClients: 90_000, stop: 20_000 };
-/** The start bundle `npm start` writes (scripts/start.mjs); a fresh clone after `npm ci` has none. */
-const START_BUNDLE_DIR = path.resolve(import.meta.dirname, '..', 'node_modules', '.cache', 'wexqs');
 
 interface Run {
   helpMs: number;
@@ -193,9 +191,11 @@ async function startToHelp(dataDir: string): Promise<Run> {
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wexqs-bench-startup-'));
 const load = () => os.loadavg()[0]!.toFixed(1);
 const loadBefore = load();
-// Cold: as on a fresh clone after `npm ci` (no data, no start bundle yet).
-for (const f of readdirSync(START_BUNDLE_DIR))
-  if (f.startsWith('start')) rmSync(path.join(START_BUNDLE_DIR, f), { force: true });
+// Cold: as on a fresh clone after `npm ci`: no data; what `npm ci`'s prepare step leaves in
+// node_modules/.cache (the empty-database image and the start bundle, rebuilt if a source changed).
+execFileSync(process.execPath, [path.resolve(import.meta.dirname, '..', 'scripts', 'prepare.mjs')], {
+  stdio: 'inherit',
+});
 let cold: Run, warm: Run, loadBetween: string;
 try {
   cold = await startToHelp(dataDir);
