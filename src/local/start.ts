@@ -164,6 +164,8 @@ if (config.local.graphEmulator) {
       host: '127.0.0.1',
       dataDir: path.join(config.dataDir, 'graph'),
       acceptedToken: LOCAL_EMULATOR_TOKEN,
+      // Its first request is provisioning, after the bot has answered.
+      contractOnFirstRequest: true,
       directory: LOCAL_TENANT_DIRECTORY,
       // Attendance reports follow the app's clock (LOCAL_CLOCK_OFFSET_DAYS moves both).
       onlineMeetings: { now: () => local.clock.now() },
