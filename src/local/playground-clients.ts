@@ -92,13 +92,13 @@ export interface DemoClientsOptions {
   botEndpoint: string;
   /** Where the generated configs and the clients' logs go (under DATA_DIR). */
   dir: string;
-  /** The first client starts at normal priority; the rest lower, so the first one answers sooner. */
-  politeAfterFirst?: boolean;
+  /** Scheduling priority of the clients (0 normal, up to 19 lowest). */
+  niceness?: number;
 }
 
 /** Starts every person's client at once; `ready` per client. */
 export function startDemoClients(opts: DemoClientsOptions): DemoClient[] {
-  return opts.people.map((person, i) => {
+  return opts.people.map((person) => {
     const port = clientPort(opts.basePort, person);
     // Each client in its own folder: its config, its output, and the devTools/ log it writes.
     const dir = path.resolve(opts.dir, person.key);
@@ -112,7 +112,7 @@ export function startDemoClients(opts: DemoClientsOptions): DemoClient[] {
       configPath,
       cwd: dir,
       logFile: path.join(dir, 'playground.log'),
-      ...(opts.politeAfterFirst && i > 0 ? { niceness: 10 } : {}),
+      ...(opts.niceness ? { niceness: opts.niceness } : {}),
     });
     return { person, playground };
   });

@@ -4,10 +4,10 @@
  * embedded database once), and prints one link per person. Ctrl-C says what it stops; a second
  * Ctrl-C quits at once. The data stays in .data/ for the next start.
  *
- * Start-up order is chosen for the time to the first answer: the clients are separate processes,
- * so they load on the other core while this one opens the database; the first person's client
- * runs at normal priority and the others politely; Graph provisioning waits until the bot has
- * answered.
+ * Start-up order is chosen for the time to the first answer: the first person's client is a
+ * separate process, so it loads on the other core while this one opens the database; the other
+ * clients start once the app and that client answer (at lower priority, so a person's first
+ * "help" is not kept waiting by them); Graph provisioning waits until they are all up.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -111,17 +111,33 @@ const log = createLogger({ level: config.logLevel, name: 'wexqs-local', file: lo
 log.info({ config: describeConfig(config) }, 'starting local stack');
 
 const appUrl = `http://${config.host}:${config.port}`;
-const clients: DemoClient[] = startDemoClients({
-  people,
-  basePort: config.local.playgroundPort,
-  botEndpoint: `${appUrl}/api/messages`,
-  dir: path.join(config.dataDir, 'playground'),
-  politeAfterFirst: true,
-});
+const clients: DemoClient[] = [];
+let stopping = false;
+const startClients = (who: readonly DemoPerson[], niceness = 0) => {
+  const started = startDemoClients({
+    people: who,
+    basePort: config.local.playgroundPort,
+    botEndpoint: `${appUrl}/api/messages`,
+    dir: path.join(config.dataDir, 'playground'),
+    niceness,
+  });
+  for (const c of started) {
+    c.playground.child.once('exit', (code) => {
+      if (stopping) return;
+      log.error({ code, client: c.person.key }, 'Agents Playground stopped unexpectedly; stopping');
+      console.error(
+        `${c.person.displayName}'s Teams client stopped (see ${path.join(config.dataDir, 'playground', c.person.key, 'playground.log')}); stopping WEx QS.`,
+      );
+      void shutdown('playground-exit');
+    });
+  }
+  clients.push(...started);
+};
+// The first person's client now; the others once the app answers (below).
+startClients(people.slice(0, 1));
 
 let graphEmulator: GraphEmulator | null = null;
 let app: RunningApp | null = null;
-let stopping = false;
 /** After Ctrl-C the start-up steps still running go no further. */
 const unlessStopping = async <T>(work: Promise<T>): Promise<T> => {
   const result = await work;
@@ -141,17 +157,6 @@ process.on('exit', () => {
   for (const c of clients) if (c.playground.child.exitCode === null) c.playground.child.kill('SIGKILL');
 });
 
-for (const c of clients) {
-  c.playground.child.once('exit', (code) => {
-    if (stopping) return;
-    log.error({ code, client: c.person.key }, 'Agents Playground stopped unexpectedly; stopping');
-    console.error(
-      `${c.person.displayName}'s Teams client stopped (see ${path.join(config.dataDir, 'playground', c.person.key, 'playground.log')}); stopping WEx QS.`,
-    );
-    void shutdown('playground-exit');
-  });
-}
-
 if (config.local.graphEmulator) {
   graphEmulator = await unlessStopping(
     startGraphEmulator({
@@ -159,6 +164,8 @@ if (config.local.graphEmulator) {
       host: '127.0.0.1',
       dataDir: path.join(config.dataDir, 'graph'),
       acceptedToken: LOCAL_EMULATOR_TOKEN,
+      // Its first request is provisioning, after the bot has answered.
+      contractOnFirstRequest: true,
       directory: LOCAL_TENANT_DIRECTORY,
       // Attendance reports follow the app's clock (LOCAL_CLOCK_OFFSET_DAYS moves both).
       onlineMeetings: { now: () => local.clock.now() },
@@ -232,6 +239,7 @@ if (first) {
   }
 }
 mark('first client');
+if (!stopping) startClients(people.slice(1), 10);
 
 const pad = Math.max(0, ...people.map((p) => p.displayName.length));
 process.stdout.write(

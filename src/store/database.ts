@@ -24,7 +24,13 @@ import {
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { migrateToLatest } from './migrator.js';
-import { discardPgliteTemplate, readPgliteTemplate, savePgliteTemplate } from './pglite-template.js';
+import {
+  copyPgliteTemplateTo,
+  discardPgliteTemplate,
+  discardPgliteTemplateDir,
+  readPgliteTemplate,
+  savePgliteTemplate,
+} from './pglite-template.js';
 import { UnstorableTextGuard } from './text-guard.js';
 
 export type Db = Kysely<DB>;
@@ -209,12 +215,23 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
 }
 
 /**
- * A new cluster is unpacked from the empty-cluster image when there is one (see
- * pglite-template.ts); the first one made without it writes the image for the next.
+ * A new cluster is copied (in a directory) or unpacked (in memory) from the empty-cluster image
+ * when there is one (see pglite-template.ts); the first one made without it writes the image for
+ * the next.
  */
 async function createPglite(dir: string): Promise<PGlite> {
   const memory = dir.startsWith('memory://');
   if (!memory && existsSync(path.join(dir, 'PG_VERSION'))) return PGlite.create(dir);
+  if (!memory) {
+    try {
+      if (copyPgliteTemplateTo(dir)) return await PGlite.create(dir);
+    } catch {
+      // An unusable copy: start again from the tar (or initdb) below.
+      discardPgliteTemplateDir();
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    }
+  }
   const image = readPgliteTemplate();
   if (image) {
     try {

@@ -174,6 +174,15 @@ describe('graph emulator: refuses what is not in the v1.0 contract', () => {
     expect(h.emu.drive.children(id)).toHaveLength(0);
   });
 
+  it('holds its very first request to the contract when the metadata is parsed on first request (npm start)', async () => {
+    h = await harness({ contractOnFirstRequest: true });
+    const unknown = await graphCall<any>(h.client, 'GET', `/drives/${h.emu.driveId}/colours`);
+    expect(unknown.status).toBe(400);
+    expect(h.emu.stats().contractRefusals).toBe(1);
+    const known = await graphCall<any>(h.client, 'GET', `/drives/${h.emu.driveId}/root/children`);
+    expect(known.status).toBe(200);
+  });
+
   it('refuses an unknown batch entry alone, and lets a route that exists in v1.0 through to the emulator', async () => {
     h = await harness();
     const { d, id } = await newFolder(h, 'Org');
