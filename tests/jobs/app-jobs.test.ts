@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { seedBasics } from '../support/fixtures.js';
 import { freePort } from '../support/local-stack.js';
+import { exampleTenantEnv } from '../support/tenant-env.js';
 
 const APP_JOBS = [
   'reminder-planning',
@@ -24,29 +25,6 @@ const APP_JOBS = [
   'evidence-recheck',
 ];
 
-function tenantEnv(port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    APP_MODE: 'tenant',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_URL: 'postgres://wexqs:unused@db.example.nhs.uk:5432/wexqs',
-    MicrosoftAppId: '11111111-1111-4111-8111-111111111111',
-    MicrosoftAppPassword: 'bot-secret-not-used',
-    MicrosoftAppType: 'SingleTenant',
-    MicrosoftAppTenantId: '22222222-2222-4222-8222-222222222222',
-    GRAPH_TENANT_ID: '22222222-2222-4222-8222-222222222222',
-    GRAPH_CLIENT_ID: '33333333-3333-4333-8333-333333333333',
-    GRAPH_CLIENT_SECRET: 'graph-secret-not-used',
-    GRAPH_DRIVE_ID: 'b!abcdef',
-    GRAPH_ORGANISER_UPN: 'wexqs@example.nhs.uk',
-    GRAPH_ASSESSMENT_GROUP_ID: '66666666-6666-4666-8666-666666666666',
-    TEAMS_APP_ID: '44444444-4444-4444-8444-444444444444',
-    PUBLIC_BASE_URL: 'https://wexqs.example.nhs.uk',
-    LINK_SIGNING_SECRET: 'link-secret-3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e',
-    ...extra,
-  };
-}
-
 describe('the app’s background jobs', () => {
   let app: RunningApp | undefined;
   let database: DatabaseHandle | undefined;
@@ -59,7 +37,11 @@ describe('the app’s background jobs', () => {
 
   it('in tenant mode every job runs by default, the reminder planner and the dispatcher included', async () => {
     database = await openDatabase({ pgliteDir: 'memory://' });
-    app = await startApp(loadConfig(tenantEnv(await freePort())), { database, graph: false, log: silentLogger });
+    app = await startApp(loadConfig(exampleTenantEnv({ PORT: String(await freePort()) })), {
+      database,
+      graph: false,
+      log: silentLogger,
+    });
     const jobs = await app.jobs.status();
     expect(jobs.map((j) => [j.name, j.enabled])).toEqual(APP_JOBS.map((n) => [n, true]));
     expect(jobs.find((j) => j.name === 'reminder-planning')).toMatchObject({
