@@ -223,12 +223,15 @@ describe('two app instances on one PostgreSQL server', () => {
     const counts = connector.receivedCounts();
     const delivered = recipients.map((r) => counts.get(`29:aad-${r}`) ?? counts.get(r) ?? 0);
     expect(delivered.filter((c) => c !== 1)).toEqual([]);
-    const statuses = await store.db
-      .selectFrom('reminder_outbox')
-      .select(['status'])
-      .where('subject_id', 'like', 'two-instances%')
-      .execute();
-    expect(statuses.map((s) => s.status).filter((s) => s !== 'sent')).toEqual([]);
+    // The last message arrives before its sender records it as sent: wait for the records too.
+    await eventually(async () => {
+      const statuses = await store.db
+        .selectFrom('reminder_outbox')
+        .select(['status'])
+        .where('subject_id', 'like', 'two-instances%')
+        .execute();
+      expect(statuses.map((s) => s.status).filter((s) => s !== 'sent')).toEqual([]);
+    });
 
     // Every folder created once: one per organisation with a live application, none renamed.
     const apps = (await store.applications.listByCycle(DEMO_CYCLE_ID)).filter(
