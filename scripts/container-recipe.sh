@@ -25,7 +25,15 @@ step build-deps
 rm -rf "$work/src"
 mkdir -p "$work/src"
 cp "$root/package.json" "$root/package-lock.json" "$work/src/"
-(cd "$work/src" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+# RECIPE_BUILD_DEPS_FROM=DIR reuses DIR's node_modules for the build stage when DIR was installed
+# from the same lock file (CI has just run `npm ci` on it). The runtime stage always installs afresh.
+reuse=${RECIPE_BUILD_DEPS_FROM:-}
+if [ -n "$reuse" ] && [ -d "$reuse/node_modules" ] && cmp -s "$reuse/package-lock.json" "$work/src/package-lock.json"; then
+  ln -s "$reuse/node_modules" "$work/src/node_modules"
+  echo "recipe: build dependencies reused from $reuse (same package-lock.json)"
+else
+  (cd "$work/src" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
 
 step build
 # The build context (COPY . .): the repository's files less what .gitignore / .dockerignore keep out.
@@ -39,10 +47,15 @@ rm -rf "$work/app"
 mkdir -p "$work/app"
 cp "$work/src/package.json" "$work/src/package-lock.json" "$work/app/"
 (cd "$work/app" && NODE_ENV=production npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
-[ ! -e "$work/app/node_modules/typescript" ] || fail "a development dependency was installed"
+for dev in typescript tsx vitest eslint @microsoft/m365agentsplayground; do
+  [ ! -e "$work/app/node_modules/$dev" ] || fail "a development dependency was installed: $dev"
+done
 
 step copy-build
 cp -R "$work/src/dist" "$work/app/dist"
+for f in dist/src/main.js dist/src/tab/tab.js dist/src/tab/index.html; do
+  [ -f "$work/app/$f" ] || fail "the build left out $f"
+done
 
 step user
 # The image runs as an unprivileged user that can write only its data directory. As root here,
@@ -84,6 +97,10 @@ case "$ready" in
   *) cat "$log" >&2; fail "/readyz answered $ready" ;;
 esac
 [ "$(id -u)" != 0 ] || [ "$(ps -o uid= -p "$pid" | tr -d ' ')" = 65534 ] || fail "the app is not running as nobody"
+# The personal tab's page and script come from the compiled build's static files.
+tab=$(node -e "fetch('http://127.0.0.1:$port/tab').then(async r=>console.log(r.status, /<html/i.test(await r.text())),()=>console.log(0))")
+[ "$tab" = "200 true" ] || { cat "$log" >&2; fail "/tab answered $tab"; }
+echo "recipe: /tab 200"
 
 # SIGTERM, as a platform stops a container: a graceful stop with exit code 0.
 kill -TERM "$pid"

@@ -30,22 +30,65 @@ function isHolidayBreak(d: DateTime): boolean {
   return (d.month === 12 && d.day >= 24) || (d.month === 1 && d.day <= 2);
 }
 
+export interface DemoSession {
+  id: string;
+  title: string;
+  start: Date;
+  end: Date;
+  capacity: number;
+}
+
+/** The demo cycle's dates and drop-in sessions, relative to `now` (pure: no database). */
+export function demoCalendar(now: Date): {
+  cycle: { submissionDeadline: Date; reviewStart: Date; reviewEnd: Date; decisionStart: Date; decisionEnd: Date };
+  sessions: DemoSession[];
+} {
+  const today = DateTime.fromJSDate(now, { zone: LONDON }).startOf('day');
+  const at = (days: number, hour: number, minute = 0) => today.plus({ days }).set({ hour, minute }).toJSDate();
+  // Drop-ins fall on working days: the nearest Tuesday to Thursday (no Monday bank holidays, no
+  // Good Friday) outside the Christmas and New Year break, later for upcoming sessions and
+  // earlier for past ones, at the given working hour.
+  const session = (days: number, hour: number, minute = 0) => {
+    let d = today.plus({ days });
+    const step = days < 0 ? -1 : 1;
+    while (d.weekday < 2 || d.weekday > 4 || isHolidayBreak(d)) d = d.plus({ days: step });
+    const start = d.set({ hour, minute });
+    return { start: start.toJSDate(), end: start.plus({ hours: 1 }).toJSDate() };
+  };
+  // About six weeks away, on a Friday at 17:00 (deadlines fall on working days), never in the
+  // Christmas and New Year break.
+  let d = 42 - ((today.plus({ days: 42 }).weekday - 5 + 7) % 7);
+  while (isHolidayBreak(today.plus({ days: d }))) d += 7;
+  return {
+    cycle: {
+      submissionDeadline: at(d, 17),
+      reviewStart: at(d + 14, 9),
+      reviewEnd: at(d + 70, 17),
+      decisionStart: at(d + 73, 9),
+      decisionEnd: at(d + 87, 17),
+    },
+    sessions: [
+      { id: 'dropin-past-3w', title: 'WEx QS drop-in: is my organisation ready?', ...session(-21, 10), capacity: 15 },
+      { id: 'dropin-past-10w', title: 'WEx QS drop-in: the application checklist', ...session(-70, 14), capacity: 15 },
+      { id: 'dropin-next-week', title: 'WEx QS drop-in: bronze, silver or gold?', ...session(5, 10), capacity: 10 },
+      { id: 'dropin-nearly-full', title: 'WEx QS drop-in: evidence and commentary', ...session(12, 14), capacity: 6 },
+      {
+        id: 'dropin-later',
+        title: 'WEx QS drop-in: questions before the deadline',
+        ...session(26, 12, 30),
+        capacity: 12,
+      },
+    ],
+  };
+}
+
 /** Seed the demo data unless the database already has a cycle. Returns whether it seeded. */
 export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
   return store.transaction(async (tx) => {
     if ((await tx.cycles.list()).length > 0) return false;
     const today = DateTime.fromJSDate(now, { zone: LONDON }).startOf('day');
     const at = (days: number, hour: number, minute = 0) => today.plus({ days }).set({ hour, minute }).toJSDate();
-    // Drop-ins fall on working days: the nearest Tuesday to Thursday (no Monday bank holidays, no
-    // Good Friday) outside the Christmas and New Year break, later for upcoming sessions and
-    // earlier for past ones, at the given working hour.
-    const session = (days: number, hour: number, minute = 0) => {
-      let d = today.plus({ days });
-      const step = days < 0 ? -1 : 1;
-      while (d.weekday < 2 || d.weekday > 4 || isHolidayBreak(d)) d = d.plus({ days: step });
-      const start = d.set({ hour, minute });
-      return { start: start.toJSDate(), end: start.plus({ hours: 1 }).toJSDate() };
-    };
+    const calendar = demoCalendar(now);
 
     await tx.frameworks.save(DEFAULT_FRAMEWORK);
     for (const org of DEMO_ORGANISATIONS) await tx.organisations.upsert(org);
@@ -82,46 +125,16 @@ export async function seedDemoData(store: Store, now: Date): Promise<boolean> {
       leads.set(org.id, id);
     }
 
-    // About six weeks away, on a Friday at 17:00 (deadlines fall on working days), never in the
-    // Christmas and New Year break.
-    let d = 42 - ((today.plus({ days: 42 }).weekday - 5 + 7) % 7);
-    while (isHolidayBreak(today.plus({ days: d }))) d += 7;
-    const deadline = at(d, 17);
     await tx.cycles.create({
       id: DEMO_CYCLE_ID,
       name: `${today.year}/${String((today.year + 1) % 100).padStart(2, '0')} cycle (demo)`,
-      submissionDeadline: deadline,
+      ...calendar.cycle,
       graceMinutes: 2 * 24 * 60,
-      reviewStart: at(d + 14, 9),
-      reviewEnd: at(d + 70, 17),
-      decisionStart: at(d + 73, 9),
-      decisionEnd: at(d + 87, 17),
       intakePaused: false,
       frameworkVersion: DEFAULT_FRAMEWORK.version,
     });
 
-    const sessions = [
-      { id: 'dropin-past-3w', title: 'WEx QS drop-in: is my organisation ready?', ...session(-21, 10), capacity: 15 },
-      {
-        id: 'dropin-past-10w',
-        title: 'WEx QS drop-in: the application checklist',
-        ...session(-70, 14),
-        capacity: 15,
-      },
-      { id: 'dropin-next-week', title: 'WEx QS drop-in: bronze, silver or gold?', ...session(5, 10), capacity: 10 },
-      {
-        id: 'dropin-nearly-full',
-        title: 'WEx QS drop-in: evidence and commentary',
-        ...session(12, 14),
-        capacity: 6,
-      },
-      {
-        id: 'dropin-later',
-        title: 'WEx QS drop-in: questions before the deadline',
-        ...session(26, 12, 30),
-        capacity: 12,
-      },
-    ];
+    const sessions = calendar.sessions;
     for (const s of sessions) {
       await tx.dropIns.createSession({
         id: s.id,

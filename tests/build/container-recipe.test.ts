@@ -1,8 +1,10 @@
 /**
  * The container recipe: the Dockerfile and scripts/container-recipe.sh take the same steps in the
  * same order, and the script (what CI can run: Docker cannot pull images here) builds the app,
- * installs production dependencies only into a fresh folder, starts the compiled server as an
- * unprivileged user, probes /healthz and /readyz and stops it with SIGTERM.
+ * installs production dependencies only into a fresh folder (`npm ci --omit=dev`), starts the
+ * compiled server there with plain `node` as an unprivileged user, probes /healthz, /readyz and the
+ * tab, and stops it with SIGTERM. A runtime dependency left in devDependencies, or a file the build
+ * forgot, fails here.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -78,7 +80,9 @@ describe('Dockerfile and container recipe script', () => {
         const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
           let output = '';
           const child = spawn('bash', ['scripts/container-recipe.sh'], {
-            env: { ...process.env, ...appEnv },
+            // The build stage reuses this checkout's install (same lock file); the runtime stage
+            // installs production dependencies afresh.
+            env: { ...process.env, ...appEnv, RECIPE_BUILD_DEPS_FROM: process.cwd() },
             stdio: ['ignore', 'pipe', 'pipe'],
           });
           child.stdout.on('data', (d) => (output += d.toString()));
@@ -87,6 +91,8 @@ describe('Dockerfile and container recipe script', () => {
         });
         expect(code, output).toBe(0);
         expect(output).toMatch(/recipe: \/healthz 200/);
+        expect(output).toMatch(/recipe: \/tab 200/);
+        expect(output).toMatch(/recipe: build dependencies reused/);
         expect(output).toMatch(/recipe: stopped cleanly on SIGTERM\nrecipe: ok\n?$/);
         expect(output).not.toMatch(/a development dependency was installed/);
       } finally {
