@@ -514,13 +514,13 @@ export class Dispatcher {
         // Shared with the other instances (they read it when reserving slots). The exponent stays
         // local: it resets on this instance's next success.
         await s.throttle(this.o.pacingId, new Date(until), now).catch(() => undefined);
-        await this.retryOrDeadLetter(row, outcome.reason, until + this.o.random() * this.intervalMs * 4);
+        await this.retryOrDeadLetter(row, outcome.reason, wait + this.o.random() * this.intervalMs * 4);
         return;
       }
       case 'transient': {
         const wait = backoffMs(row.attempts, this.scaledBackoff(), this.o.random);
         this.o.onEvent?.({ type: 'retry', id: row.id, reason: outcome.reason, backoffMs: wait });
-        await this.retryOrDeadLetter(row, outcome.reason, now.getTime() + wait);
+        await this.retryOrDeadLetter(row, outcome.reason, wait);
         return;
       }
       case 'unreachable': {
@@ -564,14 +564,17 @@ export class Dispatcher {
     }
   }
 
-  private async retryOrDeadLetter(row: OutboxRow, reason: string, at: number): Promise<void> {
+  /** Retry after `delayMs` of real time from when the outcome came back, or dead-letter it. */
+  private async retryOrDeadLetter(row: OutboxRow, reason: string, delayMs: number): Promise<void> {
     if (row.attempts >= this.o.maxAttempts) {
       await this.final(row, 'dead_lettered', `gave up after ${row.attempts} attempts; last: ${reason}`);
       return;
     }
     this.counters.retried++;
-    // Real-time delay expressed on the scheduling clock.
-    const sendAfter = new Date(this.o.clock.now().getTime() + Math.max(0, at - this.timer.now()));
+    // Real-time delay expressed on the scheduling clock. The delay is the whole back-off, fixed
+    // when the outcome came back: time this process spent descheduled since then must not make
+    // the retry due at once (and so be claimed again by the same drain).
+    const sendAfter = new Date(this.o.clock.now().getTime() + Math.max(1, Math.ceil(delayMs)));
     await this.retryDb(() =>
       this.o.store.reminders.release(row.id, this.instanceId, sendAfter, reason, new Date(this.timer.now()), true),
     );

@@ -9,14 +9,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { silentLogger } from '../../src/log.js';
-import { Dispatcher, type DispatchEvent } from '../../src/notifications/dispatcher.js';
+import { Dispatcher, type DispatchEvent, type DispatchTimer } from '../../src/notifications/dispatcher.js';
 import type { Messenger, SendOutcome, SendRequest } from '../../src/notifications/messenger.js';
 import { TEAMS_PER_CONVERSATION } from '../../src/notifications/rate-limit.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { systemClock } from '../../src/workflows/services.js';
 import { engines } from '../support/databases.js';
-import { VirtualTimer } from '../support/time.js';
+import { ManualClock, VirtualTimer } from '../support/time.js';
 import { enqueueDue, statusCounts } from './helpers.js';
 
 const SCALE = 10;
@@ -161,6 +161,47 @@ for (const engine of engines()) {
       } finally {
         store.reminders.reserveSlots = reserve;
       }
+    });
+
+    it('a failed send is retried only after its back-off, even when the process was descheduled for longer than that meanwhile', async () => {
+      await enqueueDue(store, ids.slice(0, 3));
+      // A process that keeps losing the CPU: a second of real time passes between any two looks at
+      // the time (much longer than the 10-40 ms back-off).
+      let t = Date.UTC(2027, 0, 10, 10);
+      const timer: DispatchTimer = {
+        now: () => (t += 1000),
+        sleep: async (ms) => {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          t += Math.max(0, ms);
+        },
+      };
+      // Every send fails with a transient error.
+      const messenger: Messenger = {
+        send: () => Promise.resolve({ status: 'transient', reason: 'socket hang up' }),
+      };
+      const clock = new ManualClock(new Date('2027-01-10T10:00:00Z'));
+      const d = new Dispatcher({
+        store,
+        messenger,
+        clock,
+        log: silentLogger,
+        timeScale: SCALE,
+        leaseMs: 60_000,
+        sendTimeoutMs: 2_000,
+        backoff: { baseMs: 200, capMs: 400 },
+        timer,
+      });
+      await d.drain();
+      // One attempt each: no retry was due on the scheduling clock, which has not moved.
+      const rows = await store.reminders.list({});
+      expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array.from({ length: 3 }, () => ['pending', 1]));
+      for (const r of rows) expect(r.sendAfter.getTime()).toBeGreaterThan(clock.now().getTime());
+      expect(await d.runOnce()).toBe(0);
+      clock.advance(1000);
+      messenger.send = (req) =>
+        Promise.resolve({ status: 'sent', activityId: `a-${req.outboxId}`, conversationId: null });
+      await d.drain();
+      expect(await statusCounts(store)).toEqual({ sent: 3 });
     });
 
     it("keeps one busy conversation within Teams' per-conversation windows (7 per 1 s, 8 per 2 s)", async () => {
