@@ -3,12 +3,11 @@
  * from and until, its verification code and the public link to check it, and the level's badge.
  * Generated from the award record only, so the same award always gives the same bytes.
  */
-import { degrees } from 'pdf-lib';
 import { formatVerificationCode, ILLUSTRATIVE_NOTICE } from '../domain/award.js';
 import { formatLondon } from '../domain/time.js';
 import type { Level } from '../domain/types.js';
 import { badgePng } from './badge.js';
-import { A4, centred, colour, fitSize, newPdf, wrap } from './pdf-kit.js';
+import { A4, centred, colour, degrees, fitSize, newPdf, wrap } from './pdf-kit.js';
 import { LEVEL_COLOURS, LEVEL_NAMES, NHS_BLUE, NHS_DARK_BLUE, SECONDARY, TEXT, WARNING } from './style.js';
 
 export interface CertificateData {

@@ -1,10 +1,35 @@
 /**
  * The small layer over pdf-lib the award documents share: a document with fixed metadata (so the
  * same award gives the same bytes), the embedded fonts, and wrapped text.
+ *
+ * pdf-lib and fontkit are loaded by the first `newPdf` (together about half a second of CPU to
+ * load, which no start-up should pay); the other helpers here draw on a document made by it.
  */
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { Degrees, PDFDocument, PDFFont, PDFPage, RGB } from 'pdf-lib';
 import { fontBytes, printable, rgb01 } from './style.js';
+
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+interface PdfLibraries {
+  pdfLib: typeof import('pdf-lib');
+  fontkit: Fontkit;
+}
+let loading: Promise<PdfLibraries> | undefined;
+let loaded: PdfLibraries | undefined;
+
+function loadLibraries(): Promise<PdfLibraries> {
+  loading ??= Promise.all([import('pdf-lib'), import('@pdf-lib/fontkit')]).then(([pdfLib, fontkit]) => {
+    // A CommonJS module: its exports are the default export of the import.
+    loaded = { pdfLib, fontkit: (fontkit as unknown as { default: Fontkit }).default };
+    return loaded;
+  });
+  return loading;
+}
+
+/** pdf-lib, loaded by `newPdf` (which every document starts with). */
+function pdfLib(): typeof import('pdf-lib') {
+  if (!loaded) throw new Error('pdf-lib is not loaded yet: start the document with newPdf');
+  return loaded.pdfLib;
+}
 
 /** A4 in PDF points. */
 export const A4: [number, number] = [595.28, 841.89];
@@ -20,7 +45,8 @@ export interface Pdf {
  * from its seeded generator, so two renders of the same content are byte-identical.
  */
 export async function newPdf(meta: { title: string; subject: string; at: Date }): Promise<Pdf> {
-  const doc = await PDFDocument.create({ updateMetadata: false });
+  const { pdfLib, fontkit } = await loadLibraries();
+  const doc = await pdfLib.PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit);
   const { regular, bold } = fontBytes();
   const [r, b] = await Promise.all([doc.embedFont(regular, { subset: true }), doc.embedFont(bold, { subset: true })]);
@@ -35,9 +61,14 @@ export async function newPdf(meta: { title: string; subject: string; at: Date })
   return { doc, regular: r, bold: b };
 }
 
-export function colour(hex: string) {
+export function colour(hex: string): RGB {
   const [r, g, b] = rgb01(hex);
-  return rgb(r, g, b);
+  return pdfLib().rgb(r, g, b);
+}
+
+/** A rotation of `angle` degrees. */
+export function degrees(angle: number): Degrees {
+  return pdfLib().degrees(angle);
 }
 
 /** Splits text into lines no wider than `width` at `size` (words longer than a line are broken). */

@@ -18,11 +18,11 @@ import { findDocumentDate } from './rules/document-date.js';
 import { metadataFindings, pagePersonalData } from './rules/personal-data.js';
 import {
   InspectionRefused,
+  personalDataKindWords,
   type EvidenceFormat,
   type ExtractedDocument,
   type InspectionProblem,
   type InspectionResult,
-  type PersonalDataKind,
 } from './types.js';
 import { listZip } from './zip-parts.js';
 
@@ -31,21 +31,6 @@ export interface InspectOptions {
   now: Date;
   rendition?: Uint8Array;
   limits?: typeof INSPECTION_LIMITS;
-}
-
-const KIND_WORDS: Record<PersonalDataKind, string> = {
-  nhs_number: 'NHS number',
-  ni_number: 'National Insurance number',
-  phone: 'phone number',
-  email: 'personal e-mail address',
-  postcode: 'postcode',
-  date_of_birth: 'date of birth',
-  person_name: 'name',
-  metadata_author: 'author in the file properties',
-};
-
-export function personalDataKindWords(kind: PersonalDataKind): string {
-  return KIND_WORDS[kind];
 }
 
 /** Sniffs the format from the bytes (never from the file name). */
@@ -144,7 +129,7 @@ export async function inspectDocument(bytes: Uint8Array, o: InspectOptions): Pro
     ...metadataFindings(original.metadata),
   ];
   if (personalData.length > 0) {
-    const kinds = [...new Set(personalData.map((f) => f.kind))].map((k) => KIND_WORDS[k]);
+    const kinds = [...new Set(personalData.map((f) => f.kind))].map((k) => personalDataKindWords(k));
     const pages = [...new Set(personalData.map((f) => f.page).filter((p): p is number => p !== null))].sort(
       (a, b) => a - b,
     );

@@ -19,6 +19,22 @@ export const PERSONAL_DATA_KINDS = [
 ] as const;
 export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
 
+const KIND_WORDS: Record<PersonalDataKind, string> = {
+  nhs_number: 'NHS number',
+  ni_number: 'National Insurance number',
+  phone: 'phone number',
+  email: 'personal e-mail address',
+  postcode: 'postcode',
+  date_of_birth: 'date of birth',
+  person_name: 'name',
+  metadata_author: 'author in the file properties',
+};
+
+/** How a kind of personal data is named to people. */
+export function personalDataKindWords(kind: PersonalDataKind): string {
+  return KIND_WORDS[kind];
+}
+
 export interface PersonalDataFinding {
   kind: PersonalDataKind;
   /** 1-based page, or null when the value is not on a page (file metadata). */

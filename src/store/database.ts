@@ -8,22 +8,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlin
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Mutex } from 'async-mutex';
-import {
-  CompiledQuery,
-  Kysely,
-  sql,
-  PostgresAdapter,
-  PostgresDialect,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type QueryResult,
-} from 'kysely';
+import { Kysely, sql, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { migrateToLatest } from './migrator.js';
+import { pgliteDialect } from './pglite-dialect.js';
+import { copyMigratedImageTo, discardMigratedImage } from './pglite-migrated-image.js';
 import {
   copyPgliteTemplateTo,
   discardPgliteTemplate,
@@ -46,72 +36,6 @@ export interface DatabaseHandle {
    */
   pglite?: { client: PGlite; exclusive<T>(fn: () => Promise<T>): Promise<T> };
   close(): Promise<void>;
-}
-
-/**
- * PGlite is a single Postgres session. Kysely runs each transaction on one "connection", so the
- * driver hands out that session to one holder at a time: concurrent transactions queue instead of
- * interleaving their statements inside one another's BEGIN … COMMIT.
- */
-class PGliteDriver implements Driver {
-  readonly #connection: DatabaseConnection;
-  #release: (() => void) | null = null;
-
-  constructor(
-    private readonly client: PGlite,
-    readonly lock: Mutex,
-  ) {
-    this.#connection = {
-      executeQuery: async <R>(q: CompiledQuery): Promise<QueryResult<R>> => {
-        // Without parameters use the simple protocol, which also runs multi-statement migrations.
-        const res =
-          q.parameters.length === 0
-            ? ((await client.exec(q.sql)).at(-1) ?? { rows: [], affectedRows: 0 })
-            : await client.query<R>(q.sql, [...q.parameters]);
-        return {
-          rows: res.rows as R[],
-          ...(res.affectedRows !== undefined ? { numAffectedRows: BigInt(res.affectedRows) } : {}),
-        };
-      },
-      // eslint-disable-next-line require-yield
-      streamQuery: async function* () {
-        throw new Error('PGlite does not support streaming');
-      },
-    };
-  }
-  async init(): Promise<void> {
-    await this.client.waitReady;
-  }
-  async acquireConnection(): Promise<DatabaseConnection> {
-    this.#release = await this.lock.acquire();
-    return this.#connection;
-  }
-  async releaseConnection(): Promise<void> {
-    const release = this.#release;
-    this.#release = null;
-    release?.();
-  }
-  async beginTransaction(c: DatabaseConnection): Promise<void> {
-    await c.executeQuery(CompiledQuery.raw('BEGIN'));
-  }
-  async commitTransaction(c: DatabaseConnection): Promise<void> {
-    await c.executeQuery(CompiledQuery.raw('COMMIT'));
-  }
-  async rollbackTransaction(c: DatabaseConnection): Promise<void> {
-    await c.executeQuery(CompiledQuery.raw('ROLLBACK'));
-  }
-  async destroy(): Promise<void> {
-    await this.client.close();
-  }
-}
-
-function pgliteDialect(client: PGlite, lock: Mutex): Dialect {
-  return {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new PGliteDriver(client, lock),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  };
 }
 
 /**
@@ -174,7 +98,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     }
     let client: PGlite;
     try {
-      client = await createPglite(dir);
+      client = await createPglite(dir, opts.migrate ?? true);
     } catch (err) {
       release();
       throw err;
@@ -215,13 +139,24 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
 }
 
 /**
- * A new cluster is copied (in a directory) or unpacked (in memory) from the empty-cluster image
- * when there is one (see pglite-template.ts); the first one made without it writes the image for
- * the next.
+ * A new cluster in a directory that is to be migrated is copied from the migrated image when there
+ * is one for the migrations as they are now (see pglite-migrated-image.ts). Otherwise a new cluster
+ * is copied (in a directory) or unpacked (in memory) from the empty-cluster image when there is one
+ * (see pglite-template.ts); the first one made without it writes the image for the next.
  */
-async function createPglite(dir: string): Promise<PGlite> {
+async function createPglite(dir: string, migrated: boolean): Promise<PGlite> {
   const memory = dir.startsWith('memory://');
   if (!memory && existsSync(path.join(dir, 'PG_VERSION'))) return PGlite.create(dir);
+  if (!memory && migrated) {
+    try {
+      if (copyMigratedImageTo(dir)) return await PGlite.create(dir);
+    } catch {
+      // An unusable copy: start again from the empty-cluster image below.
+      discardMigratedImage();
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    }
+  }
   if (!memory) {
     try {
       if (copyPgliteTemplateTo(dir)) return await PGlite.create(dir);

@@ -2,9 +2,11 @@
  * An image of a freshly initialised, empty PGlite cluster, so a new embedded database (the first
  * `npm start`, every test database) is unpacked in well under a second instead of running
  * PostgreSQL's initdb in WebAssembly (about four seconds of CPU). The image holds no schema and
- * no data: migrations run on it as on any new database. It is written once per PGlite version
- * into node_modules/.cache (by `npm ci`/`npm install` through the `prepare` script, or by the
- * first database created without it) and is never needed: without it PGlite runs initdb.
+ * no data: migrations run on it as on any new database (one in a directory that is to be migrated
+ * starts instead from the migrated image made from it, when there is a current one:
+ * pglite-migrated-image.ts). It is written once per PGlite version into node_modules/.cache (by
+ * `npm ci`/`npm install` through the `prepare` script, or by the first database created without
+ * it) and is never needed: without it PGlite runs initdb.
  *
  * The image comes in two forms: a tar for in-memory databases (PGlite's loadDataDir), and, for
  * databases in a directory (DATA_DIR), the same cluster as a directory of files to copy: copying

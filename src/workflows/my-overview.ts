@@ -21,8 +21,7 @@ import type {
   Organisation,
 } from '../domain/types.js';
 import { normaliseDocumentName, openFindings } from '../domain/evidence-findings.js';
-import { personalDataKindWords } from '../evidence/inspect.js';
-import type { PersonalDataKind } from '../evidence/types.js';
+import { personalDataKindWords, type PersonalDataKind } from '../evidence/types.js';
 import { loadApplicationView, type ApplicationView } from './application-view.js';
 import { myBookings } from './dropins.js';
 import type { Services } from './services.js';
