@@ -177,7 +177,7 @@ for (const engine of engines()) {
       };
       // Every send fails with a transient error.
       const messenger: Messenger = {
-        send: () => Promise.resolve({ status: 'transient', reason: 'socket hang up' }),
+        send: () => Promise.resolve({ status: 'transient', httpStatus: null, reason: 'socket hang up' }),
       };
       const clock = new ManualClock(new Date('2027-01-10T10:00:00Z'));
       const d = new Dispatcher({
