@@ -16,6 +16,7 @@ export default defineConfig({
         // Process entry points: they run as child processes in the end-to-end tests
         // (tests/tenant/serve.test.ts, tests/e2e/*), where in-process coverage cannot see them.
         'src/main.ts',
+        'src/stop-on-signals.ts',
         'src/local/start.ts',
         'src/cli/admin.ts',
         'src/cli/inspect.ts',

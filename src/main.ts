@@ -7,6 +7,7 @@ import { startApp } from './app.js';
 import { describeConfig, loadConfig, loadEnvFiles } from './config.js';
 import { createLogger } from './log.js';
 import { startTelemetry } from './telemetry.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { describeStartupError } from './startup-errors.js';
 
 try {
@@ -23,29 +24,12 @@ try {
   // Before the app: spans and metrics go to Application Insights when it is configured.
   const telemetry = await startTelemetry(config.telemetryConnectionString, log);
   const app = await startApp(config, { log });
-  // SIGTERM (a platform stopping or replacing this instance) and Ctrl-C: stop taking work, finish
-  // or release what was claimed, close the pool, within SHUTDOWN_TIMEOUT_MS; a second signal or
-  // a shutdown that overruns its bound exits at once.
-  const timeoutMs = config.shutdownTimeoutMs;
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal, timeoutMs }, 'stopping');
-    setTimeout(() => process.exit(1), timeoutMs + 2_000).unref();
-    app
-      .close({ timeoutMs })
-      .then(() => telemetry.shutdown().catch(() => undefined))
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err: { message: err instanceof Error ? err.message : String(err) } }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // SIGTERM and Ctrl-C stop it within SHUTDOWN_TIMEOUT_MS (src/stop-on-signals.ts).
+  stopOnSignals({
+    log,
+    timeoutMs: config.shutdownTimeoutMs,
+    close: (timeoutMs) => app.close({ timeoutMs }).then(() => telemetry.shutdown().catch(() => undefined)),
+  });
 } catch (err) {
   // One line naming what to fix, and an exit code by kind (src/startup-errors.ts); no stack trace.
   const { message, exitCode } = describeStartupError(err);
