@@ -1,7 +1,7 @@
 /**
  * `npm run bench:cards`: load test of card actions against the app as a deployment runs it.
  * Builds dist/ (`npm run build`; BENCH_BUILD=0 reuses the last build) and starts BENCH_INSTANCES
- * compiled app processes (default 2, bench/lib/card-instance.ts) in tenant mode with bot
+ * compiled app processes (default 2, tests/support/compiled-tenant-instance.ts) in tenant mode with bot
  * authentication on, on one PostgreSQL database (a fresh one on BENCH_DATABASE_URL /
  * TEST_DATABASE_URL, else on a throwaway PostgreSQL 15 server), as behind a load balancer.
  * Only the outside world is local: the Bot Framework token service (a local OpenID issuer whose
@@ -16,7 +16,7 @@
  * evidence) and some clicks on outdated cards (answered with the current card, never a second
  * change). Every answer is checked: an HTTP error or an error card counts as an error.
  *
- * Each instance measures itself (bench/lib/card-instance.ts): server time per request, CPU time
+ * Each instance measures itself (bench/lib/card-instance.ts, preloaded into it): server time per request, CPU time
  * (process.cpuUsage) and event-loop utilisation over the run, so CPU ms per invoke = CPU time /
  * invokes answered. BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
  * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance (server time,
@@ -26,11 +26,12 @@
  *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"cpu_ms_per_invoke_by_instance":[F,…],
  *   "elu":[F,…],"load_avg_1m":F}
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { startConnectorEmulator } from '../src/connector-emulator/server.js';
 import { criteriaForSection } from '../src/domain/framework.js';
@@ -41,9 +42,9 @@ import { Store } from '../src/store/store.js';
 import { seedDemoData, DEMO_CYCLE_ID } from '../src/local/demo-data.js';
 import { docKey } from '../bot/cards/application-common.js';
 import { startBotTokenService } from '../tests/support/bot-token-service.js';
-import { freePort } from '../tests/support/local-stack.js';
+import { startCompiledTenantInstance } from '../tests/support/compiled-tenant-instance.js';
 import { createFreshDatabase, startThrowawayPostgres } from '../tests/support/postgres.js';
-import { ASSESSMENT_GROUP, BOT_APP_ID, ORGANISER, TENANT_ID, tenantEnvironment } from '../tests/tenant/tenant-stack.js';
+import { ASSESSMENT_GROUP, BOT_APP_ID, ORGANISER, TENANT_ID } from '../tests/tenant/tenant-stack.js';
 
 const CONCURRENCY = 50;
 const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 2));
@@ -183,15 +184,10 @@ interface Timings {
   queries: number;
 }
 
-interface Instance {
-  child: ChildProcess;
-  url: string;
-}
-
 function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
   return new Promise((resolve) => {
     const on = (m: { cmd: string }) => {
-      if (m.cmd === cmd || (cmd === 'stop' && m.cmd === 'stopped')) {
+      if (m.cmd === cmd) {
         child.off('message', on);
         resolve(m as T);
       }
@@ -235,42 +231,24 @@ async function main(): Promise<void> {
     directory: { tenantDomains: ['example.nhs.uk'], groups: [ASSESSMENT_GROUP] },
   });
   const serviceUrl = `${connector.url}/`;
-  const botToken = await tokens.botToken(BOT_APP_ID);
   // What Teams' channel sends with each activity (it reuses a token until it nears expiry).
   const channelToken = await tokens.channelToken({ audience: BOT_APP_ID, serviceUrl });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${channelToken}` };
 
   if (process.env.BENCH_CPUPROF) mkdirSync(process.env.BENCH_CPUPROF, { recursive: true });
-  const startInstance = async (): Promise<Instance> => {
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      ...tenantEnvironment({
-        PORT: String(await freePort()),
-        DATABASE_URL: db.url,
-        GRAPH_DRIVE_ID: graph.driveId,
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'wexqs-bench-')),
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-      }),
-      BENCH_OPENID_METADATA_URL: tokens.openIdMetadataUrl,
-      BENCH_BOT_TOKEN: botToken,
-      BENCH_GRAPH_URL: graph.url,
-      BENCH_GRAPH_TOKEN: graphToken,
-    };
-    delete env.APP_ENV;
-    const child = fork(path.resolve('bench/lib/card-instance.ts'), [], {
-      env,
-      // Plain node: not the TypeScript loader this script runs under.
-      execArgv: [],
+  const startInstance = (i: number) =>
+    startCompiledTenantInstance({
+      name: `bench-${i + 1}`,
+      databaseUrl: db.url,
+      tokens,
+      graph: { url: graph.url, token: graphToken, driveId: graph.driveId },
+      env: { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
+      // Each instance measures itself (bench/lib/card-instance.ts, loaded before the app).
+      execArgv: ['--import', pathToFileURL(path.resolve('bench/lib/card-instance.ts')).href],
       // The app's log lines go nowhere, as to a log collector that costs nothing here.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      output: 'stderr',
     });
-    const ready = await new Promise<{ url: string }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { url: string }));
-      child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
-    });
-    return { child, url: ready.url };
-  };
-  const apps = await Promise.all(Array.from({ length: INSTANCES }, () => startInstance()));
+  const apps = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startInstance(i)));
   const first = apps[0]!;
   // Each instance runs its periodic jobs once at start (reminder planning reads every
   // application): measure the card actions after those first runs, not during them.
@@ -452,7 +430,7 @@ async function main(): Promise<void> {
     `${CONCURRENCY} users at ${RATE > 0 ? `${RATE} clicks/s each` : 'full speed (no think time)'}; client latency ms (worst connection): p50 ${result.latency.p50} p97.5 ${result.latency.p97_5} p99 ${result.latency.p99}; ${Math.round(result.requests.average)} req/s; ${f.applicants.length} applicants, ${f.reviewers.length} review cards, ${ORGS} organisations\n`,
   );
 
-  await Promise.all(apps.map((x) => ask(x.child, 'stop')));
+  await Promise.all(apps.map((x) => x.stop()));
   await graph.close();
   await connector.close();
   await tokens.close();

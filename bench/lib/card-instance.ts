@@ -1,12 +1,7 @@
 /**
- * One app instance for `npm run bench:cards`: the compiled app (dist/, what `node dist/src/main.js`
- * runs) composed as tests/tenant/tenant-stack.ts composes it in tenant mode: settings validated by
- * loadConfig from this process's environment, bot authentication on, and only the outside world
- * swapped through startApp's options (the Bot Framework token service → the bench's local OpenID
- * issuer; Microsoft Graph → the Graph emulator with its token).
- *
- * Run by plain `node` (type stripping, no TypeScript tooling at run time), forked by bench/cards.ts
- * with an IPC channel. It measures itself:
+ * What each app instance of `npm run bench:cards` measures about itself: loaded with `--import`
+ * into the compiled app process tests/support/compiled-tenant-instance.ts starts (the app in tenant
+ * mode, bot authentication on), before the app itself. Run by plain `node` (type stripping).
  * - server time of every request, from its arrival to the end of its response
  *   (node:diagnostics_channel http.server.request.start / http.server.response.finish);
  * - CPU time (process.cpuUsage) and event-loop utilisation (perf_hooks) since the last `reset`;
@@ -14,39 +9,14 @@
  *   tracing (`trace` toggles it, BENCH_SQLTRACE set) each statement's text goes to stderr.
  * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
  * run only, not start-up) and writes it to DIR/instance-PID.cpuprofile.
- * Messages: `reset`, `timings`, `trace`, `stop`; it sends `ready` with its URL once listening.
+ * Messages on the IPC channel: `reset`, `timings`, `trace`, each answered with the same `cmd`.
  */
 import diagnostics from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import type * as AppModule from '../../src/app.js';
-import type * as ConfigModule from '../../src/config.js';
-import type * as LogModule from '../../src/log.js';
-
-const dist = path.resolve(import.meta.dirname, '../../dist/src');
-const load = <T>(file: string) => import(pathToFileURL(path.join(dist, file)).href) as Promise<T>;
-const { startApp } = await load<typeof AppModule>('app.js');
-const { loadConfig } = await load<typeof ConfigModule>('config.js');
-const { createLogger } = await load<typeof LogModule>('log.js');
-
-const need = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required`);
-  return v;
-};
-const botToken = need('BENCH_BOT_TOKEN');
-const graphToken = need('BENCH_GRAPH_TOKEN');
-
-const config = loadConfig();
-const app = await startApp(config, {
-  log: createLogger({ level: config.logLevel }),
-  botTokenService: { openIdMetadataUrl: need('BENCH_OPENID_METADATA_URL'), botToken: async () => botToken },
-  graphEndpoint: { baseUrl: need('BENCH_GRAPH_URL'), tokens: { getAccessToken: async () => graphToken } },
-});
 
 let queries = 0;
 let tracing = false;
@@ -106,11 +76,5 @@ process.on('message', async (msg: { cmd: string }) => {
       cpuMs: (used.user + used.system) / 1000,
       queries,
     });
-  } else if (msg.cmd === 'stop') {
-    void app.close().then(() => {
-      process.send!({ cmd: 'stopped' });
-      process.exit(0);
-    });
   }
 });
-process.send!({ cmd: 'ready', url: app.url });
