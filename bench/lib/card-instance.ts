@@ -9,7 +9,8 @@
  * with an IPC channel. It measures itself:
  * - server time of every request, from its arrival to the end of its response
  *   (node:diagnostics_channel http.server.request.start / http.server.response.finish);
- * - CPU time (process.cpuUsage) and event-loop utilisation (perf_hooks) since the last `reset`;
+ * - CPU time (process.cpuUsage), event-loop utilisation (perf_hooks) and wall time since the last
+ *   `reset`;
  * - SQL statements sent to PostgreSQL (pg's Client.query, which the app's pool uses); while
  *   tracing (`trace` toggles it, BENCH_SQLTRACE set) each statement's text goes to stderr.
  * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
@@ -66,6 +67,7 @@ const started = new WeakMap<object, bigint>();
 let serverMs: number[] = [];
 let elu = performance.eventLoopUtilization();
 let cpu = process.cpuUsage();
+let since = performance.now();
 diagnostics.subscribe('http.server.request.start', (m) =>
   started.set((m as { response: object }).response, process.hrtime.bigint()),
 );
@@ -90,6 +92,7 @@ process.on('message', async (msg: { cmd: string }) => {
     queries = 0;
     elu = performance.eventLoopUtilization();
     cpu = process.cpuUsage();
+    since = performance.now();
     if (profiler) await profiler.post('Profiler.start');
     process.send!({ cmd: 'reset' });
   } else if (msg.cmd === 'timings') {
@@ -104,6 +107,7 @@ process.on('message', async (msg: { cmd: string }) => {
       serverMs,
       elu: utilisation,
       cpuMs: (used.user + used.system) / 1000,
+      wallMs: performance.now() - since,
       queries,
     });
   } else if (msg.cmd === 'stop') {
