@@ -77,7 +77,7 @@ export const statusCommand: BotCommand<AppRef> = {
           'No application yet',
         );
       }
-      return currentApplicationCard(ctx, application.id, { as: 'applicant' }, { application, cycle });
+      return currentApplicationCard(ctx, application.id, { as: 'applicant' });
     }
     return currentApplicationCard(ctx, ctx.data.applicationId, ctx.data.as ? { as: ctx.data.as } : {});
   },

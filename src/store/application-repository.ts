@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Application, ApplicationState, Commentary, Level } from '../domain/types.js';
 import type { AuditRepository } from './audit-repository.js';
-import type { ApplicationsTable, DB } from './schema.js';
+import type { ApplicationsTable, CommentaryTable, DB } from './schema.js';
 
 export interface TransitionRequest {
   applicationId: string;
@@ -188,7 +188,7 @@ export class ApplicationRepository {
       .where('application_id', '=', applicationId)
       .orderBy('criterion_id')
       .execute();
-    return rows.map((r) => ({ criterionId: r.criterion_id, text: r.text, references: r.evidence_refs }));
+    return rows.map(toCommentary);
   }
 
   /** A STALE error saying what the application is now and who changed it last. */
@@ -208,7 +208,7 @@ export class ApplicationRepository {
   }
 }
 
-function toApplication(r: Selectable<ApplicationsTable>): Application {
+export function toApplication(r: Selectable<ApplicationsTable>): Application {
   return {
     id: r.id,
     organisationId: r.organisation_id,
@@ -220,4 +220,8 @@ function toApplication(r: Selectable<ApplicationsTable>): Application {
     submittedAt: r.submitted_at,
     submittedLate: r.submitted_late,
   };
+}
+
+export function toCommentary(r: Selectable<CommentaryTable>): Commentary {
+  return { criterionId: r.criterion_id, text: r.text, references: r.evidence_refs };
 }

@@ -158,7 +158,7 @@ export class EvidenceRepository {
   }
 }
 
-function toDoc(r: Selectable<EvidenceDocumentsTable>): StoredEvidenceDocument {
+export function toDoc(r: Selectable<EvidenceDocumentsTable>): StoredEvidenceDocument {
   return {
     key: r.name_key,
     name: r.name,
