@@ -15,7 +15,8 @@
  *   tracing (`trace` toggles it, BENCH_SQLTRACE set) each statement's text goes to stderr.
  * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
  * run only, not start-up) and writes it to DIR/instance-PID.cpuprofile.
- * Messages: `reset`, `timings`, `trace`, `stop`; it sends `ready` with its URL once listening.
+ * Messages: `reset` (`reset-unprofiled`: without the CPU profile), `timings`, `trace`, `stop`; it
+ * sends `ready` with its URL once listening.
  */
 import diagnostics from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
@@ -78,6 +79,7 @@ diagnostics.subscribe('http.server.response.finish', (m) => {
 
 const profileDir = process.env.BENCH_CPUPROF;
 const profiler = profileDir ? new Session() : null;
+let profiling = false;
 if (profiler) {
   profiler.connect();
   await profiler.post('Profiler.enable');
@@ -87,19 +89,21 @@ process.on('message', async (msg: { cmd: string }) => {
   if (msg.cmd === 'trace') {
     tracing = !tracing;
     process.send!({ cmd: 'trace' });
-  } else if (msg.cmd === 'reset') {
+  } else if (msg.cmd === 'reset' || msg.cmd === 'reset-unprofiled') {
     serverMs = [];
     queries = 0;
     elu = performance.eventLoopUtilization();
     cpu = process.cpuUsage();
     since = performance.now();
-    if (profiler) await profiler.post('Profiler.start');
-    process.send!({ cmd: 'reset' });
+    profiling = profiler !== null && msg.cmd === 'reset';
+    if (profiling) await profiler!.post('Profiler.start');
+    process.send!({ cmd: msg.cmd });
   } else if (msg.cmd === 'timings') {
     const used = process.cpuUsage(cpu);
     const utilisation = performance.eventLoopUtilization(elu).utilization;
-    if (profiler) {
-      const { profile } = await profiler.post('Profiler.stop');
+    if (profiling) {
+      profiling = false;
+      const { profile } = await profiler!.post('Profiler.stop');
       writeFileSync(path.join(profileDir!, `instance-${process.pid}.cpuprofile`), JSON.stringify(profile));
     }
     process.send!({
@@ -107,6 +111,7 @@ process.on('message', async (msg: { cmd: string }) => {
       serverMs,
       elu: utilisation,
       cpuMs: (used.user + used.system) / 1000,
+      systemCpuMs: used.system / 1000,
       wallMs: performance.now() - since,
       queries,
     });
