@@ -5,7 +5,7 @@
  * part is mapped by its own repository's row mapper, after its timestamps (JSON strings) are
  * turned back into Dates, so what is read here is what the repositories read one by one.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { IssuedAward } from '../domain/award.js';
 import type { Application, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
 import { toApplication, toCommentary } from './application-repository.js';
@@ -73,6 +73,15 @@ export class ApplicationRecordRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async get(applicationId: string): Promise<ApplicationRecord | null> {
+    return this.read(sql`a.id = ${applicationId}`);
+  }
+
+  /** The organisation's application in the cycle (there is at most one), the same way. */
+  async forOrganisation(organisationId: string, cycleId: string): Promise<ApplicationRecord | null> {
+    return this.read(sql`a.organisation_id = ${organisationId} AND a.cycle_id = ${cycleId}`);
+  }
+
+  private async read(where: RawBuilder<unknown>): Promise<ApplicationRecord | null> {
     const { rows } = await sql<JsonRow>`
       SELECT
         row_to_json(a) AS application,
@@ -105,7 +114,7 @@ export class ApplicationRecordRepository {
         (SELECT coalesce(json_agg(x ORDER BY x.dismissed_at), '[]')
           FROM evidence_dismissals x WHERE x.application_id = a.id) AS dismissals
       FROM applications a
-      WHERE a.id = ${applicationId}
+      WHERE ${where}
     `.execute(this.db);
     const r = rows[0];
     if (!r) return null;

@@ -146,7 +146,11 @@ export async function loadApplicationView(
   actor: Actor,
   applicationId: string,
 ): Promise<ApplicationView> {
-  const record = await loadRecord(svc, applicationId);
+  return authorisedView(svc, actor, await loadRecord(svc, applicationId));
+}
+
+/** The view of a stored record, for an actor allowed to see it (else FORBIDDEN). */
+export async function authorisedView(svc: Services, actor: Actor, record: ApplicationRecord): Promise<ApplicationView> {
   authoriseView(actor, record);
   return buildView(svc, record);
 }
