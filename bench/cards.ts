@@ -38,6 +38,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { startConnectorEmulator } from '../src/connector-emulator/server.js';
 import { criteriaForSection } from '../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../src/domain/framework-default.js';
@@ -293,6 +294,19 @@ async function main(): Promise<void> {
       if (ready.jobs.every((j) => j.kind !== 'periodic' || !j.enabled || j.lastRun)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+  // A periodic job runs once across the instances, so another instance's start-up run may still
+  // be waiting in the queue, and runs queue further work (evidence checks per application): wait
+  // until no job is due or running, so that the background work measured is the steady one.
+  const queue = new pg.Client({ connectionString: db.url });
+  await queue.connect();
+  for (;;) {
+    const { rows } = await queue.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now()`,
+    );
+    if (rows[0]!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await queue.end();
 
   // The mix: mostly reads, some writes, some outdated-card clicks.
   const activity = (oid: string, verb: string, data: Record<string, unknown>, n: number) =>
