@@ -18,13 +18,19 @@
  *
  * Each instance measures itself (bench/lib/card-instance.ts, preloaded into it): server time per request, CPU time
  * (process.cpuUsage) and event-loop utilisation over the run, so CPU ms per invoke = CPU time /
- * invokes answered. BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
+ * invokes answered. That figure includes the background work every instance does whether or not
+ * anyone clicks (job queue polling, the reminder dispatcher, schedules): before the run each
+ * instance is measured for BENCH_IDLE_S seconds (default 10) with nobody clicking, and the JSON
+ * also says how much of the CPU per invoke that background rate accounts for over the run
+ * (`cpu_ms_per_invoke_background`) and the rest (`cpu_ms_per_invoke_without_background`).
+ * BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
  * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance (server time,
  * CPU and SQL statements per click); BENCH_SQLTRACE=1 prints the SQL statements of one click of
  * each kind (their text only, never parameters).
  * Last line: {"bench":"cards","instances":2,"users":50,"requests":N,"errors":N,"p50_ms":F,
  *   "p95_ms":F,"p99_ms":F,"cpu_ms_per_invoke":F,"cpu_ms_per_invoke_by_instance":[F,…],
- *   "elu":[F,…],"load_avg_1m":F}
+ *   "cpu_ms_per_invoke_background":F,"cpu_ms_per_invoke_without_background":F,
+ *   "background_cpu_ms_per_s":[F,…],"elu":[F,…],"load_avg_1m":F}
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +39,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { startConnectorEmulator } from '../src/connector-emulator/server.js';
 import { criteriaForSection } from '../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../src/domain/framework-default.js';
@@ -52,6 +59,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 20);
 /** Clicks per second per user (connection); 0 = as fast as the server answers (saturation). */
 const RATE = Number(process.env.BENCH_RATE ?? 1);
 const ORGS = Number(process.env.BENCH_ORGS ?? 300);
+/** Seconds with nobody clicking, before the run, to measure the background work's CPU. */
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 const REVIEWERS = 20;
 const DAY = 86_400_000;
 
@@ -181,6 +190,9 @@ interface Timings {
   serverMs: number[];
   elu: number;
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel (socket reads and writes, mostly). */
+  systemCpuMs: number;
+  wallMs: number;
   queries: number;
 }
 
@@ -260,6 +272,19 @@ async function main(): Promise<void> {
       if (ready.jobs.every((j) => j.kind !== 'periodic' || !j.enabled || j.lastRun)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+  // A periodic job runs once across the instances, so another instance's start-up run may still
+  // be waiting in the queue, and runs queue further work (evidence checks per application): wait
+  // until no job is due or running, so that the background work measured is the steady one.
+  const queue = new pg.Client({ connectionString: db.url });
+  await queue.connect();
+  for (;;) {
+    const { rows } = await queue.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now()`,
+    );
+    if (rows[0]!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await queue.end();
 
   // The mix: mostly reads, some writes, some outdated-card clicks.
   const activity = (oid: string, verb: string, data: Record<string, unknown>, n: number) =>
@@ -359,6 +384,13 @@ async function main(): Promise<void> {
       );
     }
   }
+  // The background work (job queue polling, the reminder dispatcher, schedules) costs CPU whether
+  // or not anyone clicks: measure it with nobody clicking, to say how much of the CPU per invoke
+  // is that work spread over the invokes rather than the invokes themselves.
+  await Promise.all(apps.map((x) => ask(x.child, 'reset-unprofiled')));
+  await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+  const idle = await Promise.all(apps.map((x) => ask<Timings>(x.child, 'timings')));
+  const backgroundCpuMsPerS = idle.map((t) => t.cpuMs / (t.wallMs / 1000));
   await Promise.all(apps.map((x) => ask(x.child, 'reset')));
 
   let next = 0;
@@ -417,9 +449,12 @@ async function main(): Promise<void> {
   const serverMs = timings.flatMap((t) => t.serverMs);
   const invokes = serverMs.length;
   const cpuMsPerInvoke = timings.reduce((sum, t) => sum + t.cpuMs, 0) / Math.max(1, invokes);
+  // The share of that CPU the background work would have used over the run had nobody clicked.
+  const backgroundMs = timings.reduce((sum, t, i) => sum + backgroundCpuMsPerS[i]! * (t.wallMs / 1000), 0);
+  const backgroundMsPerInvoke = backgroundMs / Math.max(1, invokes);
   for (const [i, t] of timings.entries())
     process.stderr.write(
-      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke\n`,
+      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU (${((t.systemCpuMs / Math.max(1, t.cpuMs)) * 100).toFixed(0)}% of it in the kernel) and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke; with nobody clicking ${backgroundCpuMsPerS[i]!.toFixed(2)} ms CPU a second (${(idle[i]!.queries / (idle[i]!.wallMs / 1000)).toFixed(1)} SQL statements a second)\n`,
     );
 
   errors += result.errors + result.timeouts + result.non2xx + errorCards;
@@ -449,6 +484,9 @@ async function main(): Promise<void> {
       p99_ms: round(percentile(sorted, 99)),
       cpu_ms_per_invoke: round(cpuMsPerInvoke),
       cpu_ms_per_invoke_by_instance: timings.map((t) => round(t.cpuMs / Math.max(1, t.serverMs.length))),
+      cpu_ms_per_invoke_background: round(backgroundMsPerInvoke),
+      cpu_ms_per_invoke_without_background: round(cpuMsPerInvoke - backgroundMsPerInvoke),
+      background_cpu_ms_per_s: backgroundCpuMsPerS.map(round),
       elu: timings.map((t) => round(t.elu)),
       load_avg_1m: round(loadavg()[0]!),
     }),

@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type TurnContext,
+} from 'botbuilder';
 import {
   AuthenticationConstants,
+  ConnectorFactory,
   ServiceClientCredentialsFactory,
-  TokenCredentials,
+  type AuthenticateRequestResult,
+  type ClaimsIdentity,
+  type ConnectorClient,
   type ServiceClientCredentials,
+  type UserTokenClient,
 } from 'botframework-connector';
+import './signing-keys.js';
 import type { Logger } from '../src/log.js';
 import { CARD_CONTENT_TYPE } from './cards/card-kit.js';
 import { unexpectedErrorCard } from './cards/message-cards.js';
@@ -50,26 +61,102 @@ class TokenSourceCredentialsFactory extends ServiceClientCredentialsFactory {
     return false;
   }
   async createCredentials(): Promise<ServiceClientCredentials> {
-    return new TokenCredentials(await this.token());
+    // A token per request, not one per credentials object: the connector clients are kept.
+    const token = this.token;
+    return {
+      async signRequest(request) {
+        request.headers.set('authorization', `Bearer ${await token()}`);
+        return request;
+      },
+    };
   }
+}
+
+/** At most this many connector clients are kept (one per service URL and audience the bot is called from). */
+const MAX_CONNECTOR_CLIENTS = 64;
+
+/**
+ * botbuilder's authentication, with the clients it makes for each turn kept instead: the connector
+ * client of a service URL (and audience) and the user token client of an app id. They hold no state
+ * of a turn, and their credentials get (and renew) a token for each request, so every turn can use
+ * the same ones. Every incoming request is authenticated exactly as before: only the clients for
+ * outgoing calls are kept.
+ */
+class KeptClientsAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+  private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
+
+  constructor(
+    settings: ConfigurationBotFrameworkAuthenticationOptions,
+    credentialsFactory?: ServiceClientCredentialsFactory,
+  ) {
+    super(settings, credentialsFactory);
+  }
+
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const result = await super.authenticateRequest(activity, authHeader);
+    if (!result.connectorFactory) return result;
+    return { ...result, connectorFactory: this.kept(result.claimsIdentity, result.connectorFactory) };
+  }
+
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.kept(claimsIdentity, super.createConnectorFactory(claimsIdentity));
+  }
+
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    const key = appIdOf(claimsIdentity);
+    return remember(this.userTokenClients, key, () => super.createUserTokenClient(claimsIdentity));
+  }
+
+  private kept(claimsIdentity: ClaimsIdentity, inner: ConnectorFactory): ConnectorFactory {
+    const appId = appIdOf(claimsIdentity);
+    const connectors = this.connectors;
+    return new (class extends ConnectorFactory {
+      create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        return remember(connectors, `${appId}\n${serviceUrl}\n${audience ?? ''}`, () =>
+          inner.create(serviceUrl, audience),
+        );
+      }
+    })();
+  }
+}
+
+/** The bot app id a turn's clients act for (botbuilder takes it from the audience claim, else appid). */
+function appIdOf(claimsIdentity: ClaimsIdentity): string {
+  return (
+    claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ??
+    claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ??
+    ''
+  );
+}
+
+/** The value kept under `key`, made once (a failure is not kept); the oldest goes beyond the bound. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const found = cache.get(key);
+  if (found) return found;
+  const made = make();
+  made.catch(() => cache.delete(key));
+  if (cache.size >= MAX_CONNECTOR_CLIENTS) cache.delete(cache.keys().next().value!);
+  cache.set(key, made);
+  return made;
 }
 
 function authentication(
   auth: BotAuthSettings,
   outbound?: ServiceClientCredentialsFactory | BotTokenService,
-): ConfigurationBotFrameworkAuthentication {
+): KeptClientsAuthentication {
   const settings = {
     MicrosoftAppId: auth.appId,
     MicrosoftAppPassword: auth.appPassword,
     MicrosoftAppType: auth.appType,
     MicrosoftAppTenantId: auth.tenantId,
   };
-  if (!outbound || !isTokenService(outbound)) return new ConfigurationBotFrameworkAuthentication(settings, outbound);
+  if (!outbound || !isTokenService(outbound)) return new KeptClientsAuthentication(settings, outbound);
   const tokenService = outbound;
   if (!auth.appId) throw new Error('a bot token service needs the bot app id (bot authentication on)');
   // The public cloud's parameters with only the key document replaced (botbuilder takes either
   // all of them or none).
-  return new ConfigurationBotFrameworkAuthentication(
+  return new KeptClientsAuthentication(
     {
       ...settings,
       ValidateAuthority: true,

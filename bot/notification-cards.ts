@@ -33,16 +33,19 @@ export async function renderNotification(
     if (!booking || !session) throw new NothingToSend('the booking no longer exists');
     return promotedCard(session, booking, joinLink(svc, session));
   }
-  const app = await svc.store.applications.get(message.applicationId);
-  const person = await svc.store.people.get(recipientId);
-  if (!app || !person) throw new NothingToSend('the application or the person no longer exists');
+  const [record, person] = await Promise.all([
+    svc.store.applicationRecords.get(message.applicationId),
+    svc.store.people.get(recipientId),
+  ]);
+  if (!record || !person) throw new NothingToSend('the application or the person no longer exists');
+  const app = record.application;
   const actor: Actor = {
     personId: person.id,
     displayName: person.displayName,
     roles: person.roles,
     organisationId: person.organisationId,
   };
-  const view = await buildView(svc, app);
+  const view = await buildView(svc, record);
   const base = cardForViewer(actor, view, { as: message.as, notice: message.notice });
   // Teams refreshes the card as soon as it is looked at: the line saying why it came stays for as
   // long as the application is still at this stage (app_view's noticeState).

@@ -4,12 +4,14 @@
  * mode, bot authentication on), before the app itself. Run by plain `node` (type stripping).
  * - server time of every request, from its arrival to the end of its response
  *   (node:diagnostics_channel http.server.request.start / http.server.response.finish);
- * - CPU time (process.cpuUsage) and event-loop utilisation (perf_hooks) since the last `reset`;
+ * - CPU time (process.cpuUsage), event-loop utilisation (perf_hooks) and wall time since the last
+ *   `reset`;
  * - SQL statements sent to PostgreSQL (pg's Client.query, which the app's pool uses); while
  *   tracing (`trace` toggles it, BENCH_SQLTRACE set) each statement's text goes to stderr.
  * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
  * run only, not start-up) and writes it to DIR/instance-PID.cpuprofile.
- * Messages on the IPC channel: `reset`, `timings`, `trace`, each answered with the same `cmd`.
+ * Messages on the IPC channel: `reset` (`reset-unprofiled`: without the CPU profile), `timings`,
+ * `trace`, each answered with the same `cmd`.
  */
 import diagnostics from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const started = new WeakMap<object, bigint>();
 let serverMs: number[] = [];
 let elu = performance.eventLoopUtilization();
 let cpu = process.cpuUsage();
+let since = performance.now();
 diagnostics.subscribe('http.server.request.start', (m) =>
   started.set((m as { response: object }).response, process.hrtime.bigint()),
 );
@@ -46,6 +49,7 @@ diagnostics.subscribe('http.server.response.finish', (m) => {
 
 const profileDir = process.env.BENCH_CPUPROF;
 const profiler = profileDir ? new Session() : null;
+let profiling = false;
 if (profiler) {
   profiler.connect();
   await profiler.post('Profiler.enable');
@@ -55,18 +59,21 @@ process.on('message', async (msg: { cmd: string }) => {
   if (msg.cmd === 'trace') {
     tracing = !tracing;
     process.send!({ cmd: 'trace' });
-  } else if (msg.cmd === 'reset') {
+  } else if (msg.cmd === 'reset' || msg.cmd === 'reset-unprofiled') {
     serverMs = [];
     queries = 0;
     elu = performance.eventLoopUtilization();
     cpu = process.cpuUsage();
-    if (profiler) await profiler.post('Profiler.start');
-    process.send!({ cmd: 'reset' });
+    since = performance.now();
+    profiling = profiler !== null && msg.cmd === 'reset';
+    if (profiling) await profiler!.post('Profiler.start');
+    process.send!({ cmd: msg.cmd });
   } else if (msg.cmd === 'timings') {
     const used = process.cpuUsage(cpu);
     const utilisation = performance.eventLoopUtilization(elu).utilization;
-    if (profiler) {
-      const { profile } = await profiler.post('Profiler.stop');
+    if (profiling) {
+      profiling = false;
+      const { profile } = await profiler!.post('Profiler.stop');
       writeFileSync(path.join(profileDir!, `instance-${process.pid}.cpuprofile`), JSON.stringify(profile));
     }
     process.send!({
@@ -74,6 +81,8 @@ process.on('message', async (msg: { cmd: string }) => {
       serverMs,
       elu: utilisation,
       cpuMs: (used.user + used.system) / 1000,
+      systemCpuMs: used.system / 1000,
+      wallMs: performance.now() - since,
       queries,
     });
   }

@@ -336,6 +336,8 @@ export interface PagePosition {
  * Splits `items` into pages whose cards stay under the size budget (CARD_BUDGET_UTF16_BYTES):
  * greedily, each page as long as its card fits and at most `maxPerPage` items. `build` renders
  * a page; it is measured with the largest page numbers, so the real card is never bigger.
+ * A card only grows with its items, so each page is found by measuring the longest page first
+ * (usually all that is needed) and otherwise by halving, not by measuring every length in turn.
  */
 export function pageBySize<T>(
   items: readonly T[],
@@ -346,15 +348,24 @@ export function pageBySize<T>(
   const max = opts.maxPerPage ?? Number.POSITIVE_INFINITY;
   const worst: PagePosition = { index: items.length, count: items.length };
   const pages: T[][] = [];
-  let current: T[] = [];
-  for (const item of items) {
-    const candidate = [...current, item];
-    if (current.length > 0 && (candidate.length > max || cardBytes(build(candidate, worst)) >= budget)) {
-      pages.push(current);
-      current = [item];
-    } else current = candidate;
+  const fits = (start: number, n: number) => cardBytes(build(items.slice(start, start + n), worst)) < budget;
+  for (let start = 0; start < items.length;) {
+    // The first item always has a page; the longest page that fits is taken.
+    let n = Math.min(max, items.length - start);
+    if (n > 1 && !fits(start, n)) {
+      let lo = 1; // fits (or is the single item a page always has)
+      let hi = n; // does not fit
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (fits(start, mid)) lo = mid;
+        else hi = mid;
+      }
+      n = lo;
+    }
+    pages.push(items.slice(start, start + n));
+    start += n;
   }
-  if (current.length > 0 || pages.length === 0) pages.push(current);
+  if (pages.length === 0) pages.push([]);
   return pages;
 }
 

@@ -12,7 +12,7 @@ import {
   withdrawApplication,
 } from '../../src/workflows/application-journey.js';
 import { loadApplicationView, loadForEditing } from '../../src/workflows/application-view.js';
-import { ownApplication } from '../../src/workflows/applications.js';
+import { ownApplicationView } from '../../src/workflows/applications.js';
 import { dismissEvidenceWarning } from '../../src/workflows/evidence-inspection.js';
 import { criteriaForSection } from '../../src/domain/framework.js';
 import {
@@ -60,8 +60,8 @@ export const statusCommand: BotCommand<AppRef> = {
   data: appRefSchema,
   async run(ctx) {
     if (!ctx.data.applicationId) {
-      const { application, cycle } = await ownApplication(ctx.svc, ctx.actor);
-      if (!application) {
+      const { view, cycle } = await ownApplicationView(ctx.svc, ctx.actor);
+      if (!view) {
         return card(
           [
             ...heading('No application yet', cycle.name),
@@ -77,7 +77,7 @@ export const statusCommand: BotCommand<AppRef> = {
           'No application yet',
         );
       }
-      return currentApplicationCard(ctx, application.id, { as: 'applicant' }, { application, cycle });
+      return cardForViewer(ctx.actor, view, { as: 'applicant' });
     }
     return currentApplicationCard(ctx, ctx.data.applicationId, ctx.data.as ? { as: ctx.data.as } : {});
   },

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { isDomainError } from '../../src/domain/errors.js';
 import { isApplicant } from '../../src/domain/people.js';
 import { APPLICATION_STATES, type Actor } from '../../src/domain/types.js';
-import { loadApplicationView, type AlreadyRead, type ApplicationView } from '../../src/workflows/application-view.js';
+import { loadApplicationView, type ApplicationView } from '../../src/workflows/application-view.js';
 import { ownApplication } from '../../src/workflows/applications.js';
 import type { Services } from '../../src/workflows/services.js';
 import { adminApplicationCard } from '../cards/admin-cards.js';
@@ -110,9 +110,8 @@ export async function currentApplicationCard(
   ctx: Pick<CommandContext, 'svc' | 'actor'>,
   applicationId: string,
   opts: CardOptions & { as?: ViewAs } = {},
-  known: AlreadyRead = {},
 ): Promise<AdaptiveCard> {
-  const view = await loadApplicationView(ctx.svc, ctx.actor, applicationId, known);
+  const view = await loadApplicationView(ctx.svc, ctx.actor, applicationId);
   return cardForViewer(ctx.actor, view, opts);
 }
 

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Application, ApplicationState, Commentary, Level } from '../domain/types.js';
 import type { AuditRepository } from './audit-repository.js';
-import type { ApplicationsTable, DB } from './schema.js';
+import type { ApplicationsTable, CommentaryTable, DB } from './schema.js';
 
 export interface TransitionRequest {
   applicationId: string;
@@ -148,37 +148,45 @@ export class ApplicationRepository {
     return toApplication(row);
   }
 
-  /** Upsert commentary; a criterion whose text and references are unchanged is not written. Returns the criteria written. */
+  /**
+   * Upsert commentary in one statement; a criterion whose text and references are unchanged is not
+   * written. Returns the criteria written, in the order given (a criterion given twice: the last wins).
+   */
   async saveCommentary(applicationId: string, items: Commentary[], actorId: string, now: Date): Promise<string[]> {
-    const written: string[] = [];
-    for (const c of items) {
-      const refs = JSON.stringify(c.references);
-      const row = await this.db
-        .insertInto('commentary')
-        .values({
+    const last = new Map(items.map((c) => [c.criterionId, c]));
+    if (last.size === 0) return [];
+    const rows = await this.db
+      .insertInto('commentary')
+      .values(
+        [...last.values()].map((c) => ({
           application_id: applicationId,
           criterion_id: c.criterionId,
           text: c.text,
-          evidence_refs: refs,
+          evidence_refs: JSON.stringify(c.references),
           updated_at: now,
           updated_by: actorId,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['application_id', 'criterion_id'])
-            .doUpdateSet({ text: c.text, evidence_refs: refs, updated_at: now, updated_by: actorId })
-            .where((eb) =>
-              eb.or([
-                eb('commentary.text', 'is distinct from', eb.ref('excluded.text')),
-                eb('commentary.evidence_refs', 'is distinct from', eb.ref('excluded.evidence_refs')),
-              ]),
-            ),
-        )
-        .returning('criterion_id')
-        .executeTakeFirst();
-      if (row) written.push(row.criterion_id);
-    }
-    return written;
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['application_id', 'criterion_id'])
+          .doUpdateSet((eb) => ({
+            text: eb.ref('excluded.text'),
+            evidence_refs: eb.ref('excluded.evidence_refs'),
+            updated_at: eb.ref('excluded.updated_at'),
+            updated_by: eb.ref('excluded.updated_by'),
+          }))
+          .where((eb) =>
+            eb.or([
+              eb('commentary.text', 'is distinct from', eb.ref('excluded.text')),
+              eb('commentary.evidence_refs', 'is distinct from', eb.ref('excluded.evidence_refs')),
+            ]),
+          ),
+      )
+      .returning('criterion_id')
+      .execute();
+    const written = new Set(rows.map((r) => r.criterion_id));
+    return [...last.keys()].filter((id) => written.has(id));
   }
 
   async commentary(applicationId: string): Promise<Commentary[]> {
@@ -188,7 +196,7 @@ export class ApplicationRepository {
       .where('application_id', '=', applicationId)
       .orderBy('criterion_id')
       .execute();
-    return rows.map((r) => ({ criterionId: r.criterion_id, text: r.text, references: r.evidence_refs }));
+    return rows.map(toCommentary);
   }
 
   /** A STALE error saying what the application is now and who changed it last. */
@@ -208,7 +216,7 @@ export class ApplicationRepository {
   }
 }
 
-function toApplication(r: Selectable<ApplicationsTable>): Application {
+export function toApplication(r: Selectable<ApplicationsTable>): Application {
   return {
     id: r.id,
     organisationId: r.organisation_id,
@@ -220,4 +228,8 @@ function toApplication(r: Selectable<ApplicationsTable>): Application {
     submittedAt: r.submitted_at,
     submittedLate: r.submitted_late,
   };
+}
+
+export function toCommentary(r: Selectable<CommentaryTable>): Commentary {
+  return { criterionId: r.criterion_id, text: r.text, references: r.evidence_refs };
 }

@@ -101,7 +101,7 @@ export class AwardRepository {
   }
 }
 
-function toAward(r: Selectable<AwardsTable>): IssuedAward {
+export function toAward(r: Selectable<AwardsTable>): IssuedAward {
   return {
     id: r.id,
     organisationId: r.organisation_id,

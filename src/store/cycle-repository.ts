@@ -55,7 +55,7 @@ export class CycleRepository {
   }
 }
 
-function toCycle(r: Selectable<CyclesTable>): Cycle {
+export function toCycle(r: Selectable<CyclesTable>): Cycle {
   return {
     id: r.id,
     name: r.name,

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Decision, Level } from '../domain/types.js';
-import type { DB } from './schema.js';
+import type { DB, DecisionsTable } from './schema.js';
 
 /** Decisions (one per application). The awards they grant are in award-repository.ts. */
 export class DecisionRepository {
@@ -33,15 +33,17 @@ export class DecisionRepository {
       .selectAll()
       .where('application_id', '=', applicationId)
       .executeTakeFirst();
-    return r
-      ? {
-          applicationId: r.application_id,
-          level: r.level as Level | null,
-          feedbackStrengths: r.feedback_strengths,
-          feedbackImprovements: r.feedback_improvements,
-          decidedAt: r.decided_at,
-          decidedBy: r.decided_by,
-        }
-      : null;
+    return r ? toDecision(r) : null;
   }
+}
+
+export function toDecision(r: Selectable<DecisionsTable>): Decision {
+  return {
+    applicationId: r.application_id,
+    level: r.level as Level | null,
+    feedbackStrengths: r.feedback_strengths,
+    feedbackImprovements: r.feedback_improvements,
+    decidedAt: r.decided_at,
+    decidedBy: r.decided_by,
+  };
 }

@@ -2,7 +2,7 @@
  * Inspection results per document version, dismissed warnings and the delta cursor per
  * application. Results hold kinds, pages and masked hints only.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import {
   dismissalKey,
   normaliseDocumentName,
@@ -12,7 +12,7 @@ import {
 } from '../domain/evidence-findings.js';
 import { hasOpenFindings } from '../domain/readiness.js';
 import type { AuditRepository } from './audit-repository.js';
-import type { DB } from './schema.js';
+import type { DB, EvidenceDismissalsTable, EvidenceInspectionsTable } from './schema.js';
 
 /** What is stored of one inspection (the command line's shape plus masked hints). */
 export interface StoredInspection {
@@ -130,13 +130,7 @@ export class EvidenceInspectionRepository {
       .where('current', '=', true)
       .orderBy('name_key')
       .execute();
-    return rows.map((r) => ({
-      itemId: r.item_id,
-      versionKey: r.version_key,
-      name: r.name,
-      inspectedAt: r.inspected_at,
-      result: (typeof r.result === 'string' ? JSON.parse(r.result) : r.result) as StoredInspection,
-    }));
+    return rows.map(toInspectedVersion);
   }
 
   /** The current inspections as readiness consumes them. */
@@ -211,13 +205,7 @@ export class EvidenceInspectionRepository {
       .where('application_id', '=', applicationId)
       .orderBy('dismissed_at')
       .execute();
-    return rows.map((r) => ({
-      documentName: r.name_key,
-      findingKey: r.finding_key,
-      reason: r.reason,
-      dismissedBy: r.dismissed_by,
-      dismissedAt: r.dismissed_at,
-    }));
+    return rows.map(toDismissal);
   }
 
   /** Readiness' set of dismissed warnings: `<name key>|<finding key>`. */
@@ -284,5 +272,25 @@ export function toDocumentInspection(v: InspectedVersion): DocumentInspection {
     documentDate: v.result.documentDate,
     findings,
     personalData: v.result.personalData,
+  };
+}
+
+export function toDismissal(r: Selectable<EvidenceDismissalsTable>): Dismissal {
+  return {
+    documentName: r.name_key,
+    findingKey: r.finding_key,
+    reason: r.reason,
+    dismissedBy: r.dismissed_by,
+    dismissedAt: r.dismissed_at,
+  };
+}
+
+export function toInspectedVersion(r: Selectable<EvidenceInspectionsTable>): InspectedVersion {
+  return {
+    itemId: r.item_id,
+    versionKey: r.version_key,
+    name: r.name,
+    inspectedAt: r.inspected_at,
+    result: (typeof r.result === 'string' ? JSON.parse(r.result) : r.result) as StoredInspection,
   };
 }

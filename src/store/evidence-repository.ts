@@ -118,29 +118,31 @@ export class EvidenceRepository {
     return r?.at ? new Date(r.at) : null;
   }
 
-  /** Record what the applicant says of documents (evidence date, completed and anonymised). */
+  /**
+   * Record what the applicant says of documents (evidence date, completed and anonymised), in one
+   * statement; a document whose declaration is unchanged is not written. Returns how many changed
+   * (a document given twice: the last wins).
+   */
   async declare(
     applicationId: string,
     items: readonly { name: string; evidenceDate: Date | null; completed: boolean }[],
     actorId: string,
     now: Date,
   ): Promise<number> {
+    const last = new Map(items.map((it) => [normaliseDocumentName(it.name), it]));
     let changed = 0;
-    for (const it of items) {
-      const r = await this.db
-        .updateTable('evidence_documents')
-        .set({ evidence_date: it.evidenceDate, completed: it.completed, declared_by: actorId, declared_at: now })
-        .where('application_id', '=', applicationId)
-        .where('name_key', '=', normaliseDocumentName(it.name))
-        .where((eb) =>
-          eb.or([
-            eb('completed', '<>', it.completed),
-            it.evidenceDate ? eb('evidence_date', 'is', null) : eb('evidence_date', 'is not', null),
-            ...(it.evidenceDate ? [eb('evidence_date', '<>', it.evidenceDate)] : []),
-          ]),
-        )
-        .executeTakeFirst();
-      changed += Number(r.numUpdatedRows ?? 0n);
+    if (last.size > 0) {
+      const values = sql.join(
+        [...last].map(([key, it]) => sql`(${key}, ${it.evidenceDate}::timestamptz, ${it.completed}::boolean)`),
+      );
+      const r = await sql`
+        UPDATE evidence_documents AS d
+        SET evidence_date = v.evidence_date, completed = v.completed, declared_by = ${actorId}, declared_at = ${now}
+        FROM (VALUES ${values}) AS v (name_key, evidence_date, completed)
+        WHERE d.application_id = ${applicationId} AND d.name_key = v.name_key
+          AND (d.completed <> v.completed OR d.evidence_date IS DISTINCT FROM v.evidence_date)
+      `.execute(this.db);
+      changed = Number(r.numAffectedRows ?? 0n);
     }
     if (changed > 0) {
       await this.audit.append({
@@ -158,7 +160,7 @@ export class EvidenceRepository {
   }
 }
 
-function toDoc(r: Selectable<EvidenceDocumentsTable>): StoredEvidenceDocument {
+export function toDoc(r: Selectable<EvidenceDocumentsTable>): StoredEvidenceDocument {
   return {
     key: r.name_key,
     name: r.name,

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Organisation } from '../domain/types.js';
-import type { DB } from './schema.js';
+import type { DB, OrganisationsTable } from './schema.js';
 
 export class OrganisationRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -15,11 +15,15 @@ export class OrganisationRepository {
 
   async get(id: string): Promise<Organisation | null> {
     const r = await this.db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? { id: r.id, name: r.name, code: r.code } : null;
+    return r ? toOrganisation(r) : null;
   }
 
   async list(): Promise<Organisation[]> {
     const rows = await this.db.selectFrom('organisations').selectAll().orderBy('name').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, code: r.code }));
+    return rows.map(toOrganisation);
   }
+}
+
+export function toOrganisation(r: Pick<Selectable<OrganisationsTable>, 'id' | 'name' | 'code'>): Organisation {
+  return { id: r.id, name: r.name, code: r.code };
 }

@@ -135,7 +135,7 @@ export class PeopleRepository {
   }
 }
 
-function toPerson(r: {
+export function toPerson(r: {
   id: string;
   display_name: string;
   email: string;

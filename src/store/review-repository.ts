@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { AssessmentOutcome, Level } from '../domain/types.js';
 import type { AuditRepository } from './audit-repository.js';
-import type { DB } from './schema.js';
+import type { AssessmentsTable, DB, RecommendationsTable } from './schema.js';
 
 export interface Assessment {
   applicationId: string;
@@ -219,14 +219,7 @@ export class ReviewRepository {
     let q = this.db.selectFrom('assessments').selectAll().where('application_id', '=', applicationId);
     if (reviewerId) q = q.where('reviewer_id', '=', reviewerId);
     const rows = await q.orderBy('criterion_id').execute();
-    return rows.map((r) => ({
-      applicationId: r.application_id,
-      reviewerId: r.reviewer_id,
-      criterionId: r.criterion_id,
-      outcome: r.outcome,
-      note: r.note,
-      updatedAt: r.updated_at,
-    }));
+    return rows.map(toAssessment);
   }
 
   // --- recommendations
@@ -277,14 +270,7 @@ export class ReviewRepository {
       .where('application_id', '=', applicationId)
       .orderBy('recommended_at')
       .execute();
-    return rows.map((r) => ({
-      applicationId: r.application_id,
-      reviewerId: r.reviewer_id,
-      level: r.level as Level | null,
-      strengths: r.strengths,
-      improvements: r.improvements,
-      recommendedAt: r.recommended_at,
-    }));
+    return rows.map(toRecommendation);
   }
 
   // --- clarifications
@@ -329,7 +315,7 @@ export class ReviewRepository {
   }
 }
 
-function toClarification(r: {
+export function toClarification(r: {
   id: string;
   application_id: string;
   asked_by: string;
@@ -348,5 +334,27 @@ function toClarification(r: {
     answer: r.answer,
     answeredBy: r.answered_by,
     answeredAt: r.answered_at,
+  };
+}
+
+export function toAssessment(r: Selectable<AssessmentsTable>): Assessment {
+  return {
+    applicationId: r.application_id,
+    reviewerId: r.reviewer_id,
+    criterionId: r.criterion_id,
+    outcome: r.outcome,
+    note: r.note,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function toRecommendation(r: Selectable<RecommendationsTable>): Recommendation {
+  return {
+    applicationId: r.application_id,
+    reviewerId: r.reviewer_id,
+    level: r.level as Level | null,
+    strengths: r.strengths,
+    improvements: r.improvements,
+    recommendedAt: r.recommended_at,
   };
 }

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.js';
 import { AuditRepository } from './audit-repository.js';
 import { ApplicationRepository } from './application-repository.js';
+import { ApplicationRecordRepository } from './application-record-repository.js';
 import { ConversationRepository } from './conversation-repository.js';
 import { CycleRepository } from './cycle-repository.js';
 import { DropInRepository } from './dropin-repository.js';
@@ -27,6 +28,8 @@ import { ReportRepository } from './report-repository.js';
 export class Store {
   readonly audit: AuditRepository;
   readonly applications: ApplicationRepository;
+  /** One application with everything stored about it, in one statement (cards read this). */
+  readonly applicationRecords: ApplicationRecordRepository;
   readonly conversations: ConversationRepository;
   readonly cycles: CycleRepository;
   readonly dropIns: DropInRepository;
@@ -50,6 +53,7 @@ export class Store {
   ) {
     this.audit = new AuditRepository(db);
     this.applications = new ApplicationRepository(db, this.audit);
+    this.applicationRecords = new ApplicationRecordRepository(db);
     this.conversations = new ConversationRepository(db);
     this.cycles = new CycleRepository(db);
     this.dropIns = new DropInRepository(db, this.audit);

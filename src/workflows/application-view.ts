@@ -1,5 +1,6 @@
 /**
- * Everything a card about one application needs, loaded in one go (database only, never Graph),
+ * Everything a card about one application needs, loaded in one go (database only, never Graph:
+ * the stored record in one statement, and the folder's link from the evidence port),
  * and the optimistic-concurrency check every card action runs first.
  */
 import { authorise } from '../domain/authorisation.js';
@@ -10,6 +11,8 @@ import { assessReadiness, type Readiness } from '../domain/readiness.js';
 import { daysLeftLondon } from '../domain/time.js';
 import type { IssuedAward } from '../domain/award.js';
 import type { Actor, Application, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
+import type { ApplicationRecord } from '../store/application-record-repository.js';
+import { toDocumentInspection } from '../store/evidence-inspection-repository.js';
 import type { StoredEvidenceDocument } from '../store/evidence-repository.js';
 import type { Dismissal } from '../store/evidence-inspection-repository.js';
 import type { Assessment, Clarification, Recommendation } from '../store/review-repository.js';
@@ -123,105 +126,72 @@ export async function staleError(svc: Services, applicationId: string, seenVersi
   });
 }
 
-/**
- * What the same card action has just read (its own application, the current cycle), so the view
- * does not read it again; anything else is read here.
- */
-export interface AlreadyRead {
-  application?: Application | null;
-  cycle?: Cycle;
+/** The stored record of an application (one statement), or NOT_FOUND. */
+async function loadRecord(svc: Services, applicationId: string): Promise<ApplicationRecord> {
+  const record = await svc.store.applicationRecords.get(applicationId);
+  if (!record) throw new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  return record;
+}
+
+function authoriseView(actor: Actor, record: ApplicationRecord): void {
+  authorise(actor, 'view_application', {
+    kind: 'application',
+    organisationId: record.application.organisationId,
+    assignedReviewerIds: record.reviewerIds,
+  });
 }
 
 export async function loadApplicationView(
   svc: Services,
   actor: Actor,
   applicationId: string,
-  known: AlreadyRead = {},
 ): Promise<ApplicationView> {
-  const [application, reviewerIds] = await Promise.all([
-    known.application?.id === applicationId ? known.application : loadApplication(svc, applicationId),
-    svc.store.reviews.reviewersFor(applicationId),
-  ]);
-  authorise(actor, 'view_application', {
-    kind: 'application',
-    organisationId: application.organisationId,
-    assignedReviewerIds: reviewerIds,
-  });
-  return buildView(svc, application, reviewerIds, known.cycle);
+  return authorisedView(svc, actor, await loadRecord(svc, applicationId));
+}
+
+/** The view of a stored record, for an actor allowed to see it (else FORBIDDEN). */
+export async function authorisedView(svc: Services, actor: Actor, record: ApplicationRecord): Promise<ApplicationView> {
+  authoriseView(actor, record);
+  return buildView(svc, record);
 }
 
 /**
  * What an edit of an application's commentary or evidence declarations reads first: the
- * application, its framework, its commentary and the documents listed in its folder (not the whole
- * view), after the same authorisation check as the view.
+ * application, its framework, its commentary and the documents listed in its folder, after the
+ * same authorisation check as the view.
  */
 export async function loadForEditing(
   svc: Services,
   actor: Actor,
   applicationId: string,
 ): Promise<Pick<ApplicationView, 'application' | 'framework' | 'commentary' | 'documents'>> {
-  const [application, reviewerIds] = await Promise.all([
-    loadApplication(svc, applicationId),
-    svc.store.reviews.reviewersFor(applicationId),
-  ]);
-  authorise(actor, 'view_application', {
-    kind: 'application',
-    organisationId: application.organisationId,
-    assignedReviewerIds: reviewerIds,
-  });
-  const [cycle, commentary, { documents }] = await Promise.all([
-    loadCycle(svc, application.cycleId),
-    svc.store.applications.commentary(application.id),
-    svc.store.evidence.listing(application.id),
-  ]);
+  const record = await loadRecord(svc, applicationId);
+  authoriseView(actor, record);
+  const cycle = requireCycle(record);
+  const { application, commentary, documents } = record;
   return { application, framework: await frameworkFor(svc, cycle.frameworkVersion), commentary, documents };
 }
 
-/** The view without an authorisation check (notifications built for other people). */
-export async function buildView(
-  svc: Services,
-  application: Application,
-  reviewerIds?: string[],
-  knownCycle?: Cycle,
-): Promise<ApplicationView> {
-  const s = svc.store;
+function requireCycle(record: ApplicationRecord): Cycle {
+  if (!record.cycle)
+    throw new DomainError('NOT_FOUND', 'That cycle does not exist.', { cycleId: record.application.cycleId });
+  return record.cycle;
+}
+
+/** The view of a stored record, without an authorisation check (notifications built for other people). */
+export async function buildView(svc: Services, record: ApplicationRecord): Promise<ApplicationView> {
   const now = svc.clock.now();
-  const [
-    cycle,
-    organisation,
-    commentary,
-    { documents, listedAt },
-    ids,
-    assessments,
-    recommendations,
-    clarifications,
-    decision,
-    award,
-  ] = await Promise.all([
-    knownCycle?.id === application.cycleId ? knownCycle : loadCycle(svc, application.cycleId),
-    s.organisations.get(application.organisationId),
-    s.applications.commentary(application.id),
-    s.evidence.listing(application.id),
-    reviewerIds ? Promise.resolve(reviewerIds) : s.reviews.reviewersFor(application.id),
-    s.reviews.assessments(application.id),
-    s.reviews.recommendations(application.id),
-    s.reviews.clarifications(application.id),
-    s.decisions.get(application.id),
-    s.awards.forApplication(application.id),
-  ]);
+  const { application, organisation, commentary, documents, inspections: inspected, dismissals } = record;
+  const cycle = requireCycle(record);
   if (!organisation)
     throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', {
       applicationId: application.id,
     });
-  const [framework, reviewers, folder] = await Promise.all([
+  const [framework, folder] = await Promise.all([
     frameworkFor(svc, cycle.frameworkVersion),
-    Promise.all(ids.map((id) => s.people.get(id))),
     svc.evidence ? svc.evidence.folderFor(cycle.id, organisation.id).catch(() => null) : Promise.resolve(null),
   ]);
-  const [inspections, dismissals] = await Promise.all([
-    s.inspections.forReadiness(application.id),
-    s.inspections.dismissals(application.id),
-  ]);
+  const inspections = inspected.map((v) => toDocumentInspection(v));
   const dismissed = new Set(dismissals.map((d) => dismissalKey(d.documentName, d.findingKey)));
   const readiness = application.targetLevel
     ? assessReadiness({
@@ -240,22 +210,22 @@ export async function buildView(
     organisation,
     framework,
     commentary,
-    documentsListedAt: listedAt,
+    documentsListedAt: record.listedAt,
     readiness,
     inspections,
     dismissals,
-    reviewers: reviewers.filter((p): p is Person => p !== null),
-    assessments,
-    recommendations,
-    clarifications,
-    decision,
-    award,
+    reviewers: record.reviewers,
+    assessments: record.assessments,
+    recommendations: record.recommendations,
+    clarifications: record.clarifications,
+    decision: record.decision,
+    award: record.award,
     // In local mode the links open the local stand-in for the organisation's folder and its files.
     documents: svc.links?.evidenceDocument
       ? documents.map((d) => ({ ...d, webUrl: svc.links!.evidenceDocument!(organisation.id, d.name) }))
       : documents,
     folder: folder && svc.links?.evidenceFolder ? { webUrl: svc.links.evidenceFolder(organisation.id) } : folder,
-    downloads: awardDownloads(svc, application, award),
+    downloads: awardDownloads(svc, application, record.award),
     now,
     daysLeft: daysLeftLondon(now, cycle.submissionDeadline),
   };

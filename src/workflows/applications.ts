@@ -3,6 +3,7 @@ import { authorise } from '../domain/authorisation.js';
 import { assertEligible } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Application, Cycle } from '../domain/types.js';
+import { authorisedView, type ApplicationView } from './application-view.js';
 import { requireOrganisation } from './dropins.js';
 import type { Services } from './services.js';
 
@@ -32,6 +33,18 @@ export async function requestApplication(svc: Services, actor: Actor): Promise<A
 }
 
 /** The actor's organisation's application in the current cycle, if any. */
+/** The actor's own organisation's application in the current cycle as a card shows it (null: none yet). */
+export async function ownApplicationView(
+  svc: Services,
+  actor: Actor,
+): Promise<{ cycle: Cycle; view: ApplicationView | null }> {
+  const organisationId = requireOrganisation(actor);
+  authorise(actor, 'view_application', { kind: 'organisation', organisationId });
+  const cycle = await currentCycle(svc);
+  const record = await svc.store.applicationRecords.forOrganisation(organisationId, cycle.id);
+  return { cycle, view: record ? await authorisedView(svc, actor, record) : null };
+}
+
 export async function ownApplication(
   svc: Services,
   actor: Actor,

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import type { CloudAdapter } from 'botbuilder';
+import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../../bot/adapter.js';
 import { silentLogger } from '../../src/log.js';
+import { CHANNEL_ISSUER, startBotTokenService, type BotTokenServiceStandIn } from '../support/bot-token-service.js';
 
 const auth = { appId: '', appPassword: '', appType: 'MultiTenant' as const, tenantId: '' };
 
@@ -13,5 +16,110 @@ describe('the bot adapter', () => {
 
   it('builds the public-cloud adapter from settings alone', () => {
     expect(createAdapter(auth, silentLogger).onTurnError).toBeTypeOf('function');
+  });
+});
+
+describe('the bot adapter authenticating Teams’ channel', () => {
+  const TENANT = '22222222-2222-4222-8222-222222222222';
+  const APP_ID = '11111111-1111-4111-8111-111111111111';
+  const SERVICE_URL = 'https://smba.example/teams/';
+  let tokens: BotTokenServiceStandIn;
+  let adapter: CloudAdapter;
+
+  beforeAll(async () => {
+    tokens = await startBotTokenService({ tenantId: TENANT });
+    adapter = createAdapter(
+      { appId: APP_ID, appPassword: '', appType: 'SingleTenant', tenantId: TENANT },
+      silentLogger,
+      {
+        openIdMetadataUrl: tokens.openIdMetadataUrl,
+        botToken: () => tokens.botToken(APP_ID),
+      },
+    );
+  });
+  afterAll(async () => tokens?.close());
+
+  /** Posts a message activity through the adapter: the HTTP status and the turn's connector client (null: no turn). */
+  async function post(authorization: string | null, serviceUrl = SERVICE_URL) {
+    let status = 200;
+    let client: unknown = null;
+    const res = {
+      status(code: number) {
+        status = code;
+        return res;
+      },
+      header: () => res,
+      send: () => res,
+      end: () => res,
+    };
+    const req = {
+      method: 'POST',
+      headers: authorization ? { authorization } : {},
+      body: {
+        type: 'message',
+        id: 'm1',
+        channelId: 'msteams',
+        serviceUrl,
+        text: 'help',
+        from: { id: '29:ada' },
+        recipient: { id: `28:${APP_ID}` },
+        conversation: { id: 'a:1', conversationType: 'personal', tenantId: TENANT },
+      },
+    };
+    await adapter.process(req as never, res as never, async (context) => {
+      client = context.turnState.get(context.adapter.ConnectorClientKey);
+    });
+    return { status, client };
+  }
+
+  it('checks every token in full while the signing key and the connector client are kept', async () => {
+    const good = await tokens.channelToken({ audience: APP_ID, serviceUrl: SERVICE_URL });
+    const first = await post(`Bearer ${good}`);
+    expect(first.status).toBe(200);
+    expect(first.client).not.toBeNull();
+    const second = await post(`Bearer ${good}`);
+    expect(second.status).toBe(200);
+    // The same client for the same service URL; the key set was fetched once.
+    expect(second.client).toBe(first.client);
+    expect(tokens.keyRequests()).toBe(1);
+
+    // Signed by another key under the same key id: refused, though that key id's key is kept.
+    const { kid } = decodeProtectedHeader(good);
+    const other = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ serviceurl: SERVICE_URL })
+      .setProtectedHeader({ alg: 'RS256', kid: kid!, typ: 'JWT' })
+      .setIssuer(CHANNEL_ISSUER)
+      .setAudience(APP_ID)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(other.privateKey);
+    // (botbuilder answers a bad signature with a server error rather than 401: refused either way.)
+    const refused = await post(`Bearer ${forged}`);
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.client).toBeNull();
+    // Expired, for another bot, or for another service URL than the activity's: refused.
+    const expired = await tokens.channelToken({
+      audience: APP_ID,
+      serviceUrl: SERVICE_URL,
+      issuedSecondsAgo: 7200,
+      expiresInSeconds: 600,
+    });
+    expect((await post(`Bearer ${expired}`)).status).toBe(401);
+    const otherBot = await tokens.channelToken({
+      audience: '00000000-0000-4000-8000-00000000dead',
+      serviceUrl: SERVICE_URL,
+    });
+    expect((await post(`Bearer ${otherBot}`)).status).toBe(401);
+    expect((await post(`Bearer ${good}`, 'https://elsewhere.example/teams/')).status).toBe(401);
+    expect((await post(null)).status).toBe(401);
+
+    // Another service URL (with its own token) gets its own client.
+    const elsewhere = 'https://smba.example/emea/';
+    const there = await post(
+      `Bearer ${await tokens.channelToken({ audience: APP_ID, serviceUrl: elsewhere })}`,
+      elsewhere,
+    );
+    expect(there.status).toBe(200);
+    expect(there.client).not.toBe(first.client);
   });
 });

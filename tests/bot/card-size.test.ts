@@ -13,7 +13,7 @@ import {
   recommendationCard,
 } from '../../bot/cards/admin-cards.js';
 import { applicantApplicationCard, commentarySectionCard, evidenceCard } from '../../bot/cards/applicant-cards.js';
-import { cardBytes, type AdaptiveCard } from '../../bot/cards/card-kit.js';
+import { card, cardBytes, pageBySize, text, type AdaptiveCard, type PagePosition } from '../../bot/cards/card-kit.js';
 import { CARD_BUDGET_UTF16_BYTES, MAX_CARD_UTF16_BYTES } from '../../bot/cards/constants.js';
 import { sessionsCard } from '../../bot/cards/dropin-cards.js';
 import { reminderPreviewCard } from '../../bot/cards/reminder-cards.js';
@@ -149,5 +149,44 @@ describe('card size at the largest realistic data (UTF-16, as Teams counts it)',
       }),
       'reminder preview',
     );
+  });
+});
+
+describe('pageBySize', () => {
+  /** A card of a slice: each item a text block of its own length. */
+  const build = (slice: readonly number[], page: PagePosition): AdaptiveCard =>
+    card([text(`Page ${page.index + 1} of ${page.count}`), ...slice.map((n) => text('x'.repeat(n)))]);
+  /** Greedy, one item at a time: each page as long as its card fits. */
+  function oneAtATime(items: number[], budget: number, max = Infinity): number[][] {
+    const worst = { index: items.length, count: items.length };
+    const pages: number[][] = [];
+    let current: number[] = [];
+    for (const item of items) {
+      const candidate = [...current, item];
+      if (current.length > 0 && (candidate.length > max || cardBytes(build(candidate, worst)) >= budget)) {
+        pages.push(current);
+        current = [item];
+      } else current = candidate;
+    }
+    if (current.length > 0 || pages.length === 0) pages.push(current);
+    return pages;
+  }
+
+  it('makes the same pages as adding one item at a time, measuring far fewer cards', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let round = 0; round < 200; round++) {
+      const items = Array.from({ length: next() % 40 }, () => 1 + (next() % 900));
+      const budget = 1500 + (next() % 20_000);
+      const max = round % 3 === 0 ? 1 + (next() % 10) : undefined;
+      let builds = 0;
+      const counted = (slice: readonly number[], page: PagePosition) => (builds++, build(slice, page));
+      const pages = pageBySize(items, counted, { budget, ...(max ? { maxPerPage: max } : {}) });
+      expect(pages).toEqual(oneAtATime(items, budget, max));
+      expect(builds).toBeLessThanOrEqual(pages.length * (1 + Math.ceil(Math.log2(Math.max(2, items.length)))));
+    }
+    // An item larger than the budget still gets a page of its own.
+    expect(pageBySize([5000, 1, 1], build, { budget: 3000 })).toEqual([[5000], [1, 1]]);
+    expect(pageBySize([], build)).toEqual([[]]);
   });
 });

@@ -1,0 +1,163 @@
+/**
+ * One application and everything stored about it (its cycle, organisation, reviewers, commentary,
+ * documents, reviews, decision, award, inspections and dismissals) in one statement: each part is
+ * aggregated to JSON by PostgreSQL, so a card costs one round trip instead of one per table. Each
+ * part is mapped by its own repository's row mapper, after its timestamps (JSON strings) are
+ * turned back into Dates, so what is read here is what the repositories read one by one.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { IssuedAward } from '../domain/award.js';
+import type { Application, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
+import { toApplication, toCommentary } from './application-repository.js';
+import { toAward } from './award-repository.js';
+import { toCycle } from './cycle-repository.js';
+import { toDecision } from './decision-repository.js';
+import { toDoc, type StoredEvidenceDocument } from './evidence-repository.js';
+import {
+  toDismissal,
+  toInspectedVersion,
+  type Dismissal,
+  type InspectedVersion,
+} from './evidence-inspection-repository.js';
+import { toOrganisation } from './organisation-repository.js';
+import { toPerson } from './people-repository.js';
+import {
+  toAssessment,
+  toClarification,
+  toRecommendation,
+  type Assessment,
+  type Clarification,
+  type Recommendation,
+} from './review-repository.js';
+import type { DB } from './schema.js';
+
+export interface ApplicationRecord {
+  application: Application;
+  cycle: Cycle | null;
+  organisation: Organisation | null;
+  /** Every assigned reviewer's id (assignment order), whether or not the person still exists. */
+  reviewerIds: string[];
+  /** The assigned reviewers that exist, in the same order. */
+  reviewers: Person[];
+  commentary: Commentary[];
+  /** The documents present at the last listing. */
+  documents: StoredEvidenceDocument[];
+  /** When the folder was last listed (null: never). */
+  listedAt: Date | null;
+  assessments: Assessment[];
+  recommendations: Recommendation[];
+  clarifications: Clarification[];
+  decision: Decision | null;
+  award: IssuedAward | null;
+  /** The current inspection of each document. */
+  inspections: InspectedVersion[];
+  dismissals: Dismissal[];
+}
+
+type JsonRow = Record<string, unknown>;
+
+/** The row with these columns (JSON timestamps) as Dates, nulls kept. */
+function dated<T>(row: JsonRow, columns: readonly string[]): T {
+  const out: JsonRow = { ...row };
+  for (const c of columns) {
+    const v = row[c];
+    if (v !== null && v !== undefined) out[c] = new Date(v as string);
+  }
+  return out as T;
+}
+
+const mapAll = <T>(rows: unknown, columns: readonly string[], to: (r: never) => T): T[] =>
+  (rows as JsonRow[]).map((r) => to(dated<never>(r, columns)));
+
+export class ApplicationRecordRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async get(applicationId: string): Promise<ApplicationRecord | null> {
+    return this.read(sql`a.id = ${applicationId}`);
+  }
+
+  /** The organisation's application in the cycle (there is at most one), the same way. */
+  async forOrganisation(organisationId: string, cycleId: string): Promise<ApplicationRecord | null> {
+    return this.read(sql`a.organisation_id = ${organisationId} AND a.cycle_id = ${cycleId}`);
+  }
+
+  private async read(where: RawBuilder<unknown>): Promise<ApplicationRecord | null> {
+    const { rows } = await sql<JsonRow>`
+      SELECT
+        row_to_json(a) AS application,
+        (SELECT row_to_json(c) FROM cycles c WHERE c.id = a.cycle_id) AS cycle,
+        (SELECT row_to_json(o) FROM organisations o WHERE o.id = a.organisation_id) AS organisation,
+        (SELECT coalesce(json_agg(json_build_object(
+            'reviewer_id', ra.reviewer_id,
+            'person', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
+              'id', p.id, 'display_name', p.display_name, 'email', p.email,
+              'entra_object_id', p.entra_object_id, 'organisation_id', p.organisation_id,
+              'roles', (SELECT coalesce(array_agg(r.role ORDER BY r.role), '{}') FROM person_roles r WHERE r.person_id = p.id)
+            ) END
+          ) ORDER BY ra.assigned_at, ra.reviewer_id), '[]')
+          FROM reviewer_assignments ra LEFT JOIN people p ON p.id = ra.reviewer_id
+          WHERE ra.application_id = a.id) AS reviewers,
+        (SELECT coalesce(json_agg(x ORDER BY x.criterion_id), '[]')
+          FROM commentary x WHERE x.application_id = a.id) AS commentary,
+        (SELECT coalesce(json_agg(x ORDER BY coalesce(x.section, 99), x.name_key), '[]')
+          FROM evidence_documents x WHERE x.application_id = a.id) AS documents,
+        (SELECT coalesce(json_agg(x ORDER BY x.criterion_id), '[]')
+          FROM assessments x WHERE x.application_id = a.id) AS assessments,
+        (SELECT coalesce(json_agg(x ORDER BY x.recommended_at), '[]')
+          FROM recommendations x WHERE x.application_id = a.id) AS recommendations,
+        (SELECT coalesce(json_agg(x ORDER BY x.asked_at), '[]')
+          FROM clarifications x WHERE x.application_id = a.id) AS clarifications,
+        (SELECT row_to_json(x) FROM decisions x WHERE x.application_id = a.id) AS decision,
+        (SELECT row_to_json(x) FROM awards x WHERE x.application_id = a.id LIMIT 1) AS award,
+        (SELECT coalesce(json_agg(x ORDER BY x.name_key), '[]')
+          FROM evidence_inspections x WHERE x.application_id = a.id AND x.current) AS inspections,
+        (SELECT coalesce(json_agg(x ORDER BY x.dismissed_at), '[]')
+          FROM evidence_dismissals x WHERE x.application_id = a.id) AS dismissals
+      FROM applications a
+      WHERE ${where}
+    `.execute(this.db);
+    const r = rows[0];
+    if (!r) return null;
+    const reviewers = r.reviewers as { reviewer_id: string; person: Parameters<typeof toPerson>[0] | null }[];
+    const allDocuments = r.documents as JsonRow[];
+    let listedAt: number | null = null;
+    for (const d of allDocuments) {
+      const at = new Date(d.listed_at as string).getTime();
+      if (listedAt === null || at > listedAt) listedAt = at;
+    }
+    return {
+      application: toApplication(dated(r.application as JsonRow, ['requested_at', 'submitted_at', 'updated_at'])),
+      cycle: r.cycle
+        ? toCycle(
+            dated(r.cycle as JsonRow, [
+              'submission_deadline',
+              'review_start',
+              'review_end',
+              'decision_start',
+              'decision_end',
+              'created_at',
+            ]),
+          )
+        : null,
+      organisation: r.organisation ? toOrganisation(r.organisation as Parameters<typeof toOrganisation>[0]) : null,
+      reviewerIds: reviewers.map((x) => x.reviewer_id),
+      reviewers: reviewers.flatMap((x) => (x.person ? [toPerson(x.person)] : [])),
+      commentary: mapAll(r.commentary, ['updated_at'], toCommentary),
+      documents: mapAll(
+        allDocuments.filter((d) => d.present),
+        ['last_modified', 'listed_at', 'evidence_date', 'declared_at'],
+        toDoc,
+      ),
+      listedAt: listedAt === null ? null : new Date(listedAt),
+      assessments: mapAll(r.assessments, ['updated_at'], toAssessment),
+      recommendations: mapAll(r.recommendations, ['recommended_at'], toRecommendation),
+      clarifications: mapAll(r.clarifications, ['asked_at', 'answered_at'], toClarification),
+      decision: r.decision ? toDecision(dated(r.decision as JsonRow, ['decided_at'])) : null,
+      award: r.award
+        ? toAward(dated(r.award as JsonRow, ['valid_from', 'valid_until', 'issued_at', 'revoked_at']))
+        : null,
+      inspections: mapAll(r.inspections, ['inspected_at'], toInspectedVersion),
+      dismissals: mapAll(r.dismissals, ['dismissed_at'], toDismissal),
+    };
+  }
+}

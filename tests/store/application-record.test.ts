@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { seedPipeline } from '../support/award-fixtures.js';
+import { engines } from '../support/databases.js';
+import { T0 } from '../support/fixtures.js';
+
+const DAY = 86_400_000;
+
+/** What the repositories read one table at a time: the record must be exactly this. */
+async function oneByOne(store: Store, applicationId: string) {
+  const application = (await store.applications.get(applicationId))!;
+  const reviewerIds = await store.reviews.reviewersFor(applicationId);
+  const { documents, listedAt } = await store.evidence.listing(applicationId);
+  return {
+    application,
+    cycle: await store.cycles.get(application.cycleId),
+    organisation: await store.organisations.get(application.organisationId),
+    reviewerIds,
+    reviewers: (await Promise.all(reviewerIds.map((id) => store.people.get(id)))).filter((p) => p !== null),
+    commentary: await store.applications.commentary(applicationId),
+    documents,
+    listedAt,
+    assessments: await store.reviews.assessments(applicationId),
+    recommendations: await store.reviews.recommendations(applicationId),
+    clarifications: await store.reviews.clarifications(applicationId),
+    decision: await store.decisions.get(applicationId),
+    award: await store.awards.forApplication(applicationId),
+    inspections: await store.inspections.current(applicationId),
+    dismissals: await store.inspections.dismissals(applicationId),
+  };
+}
+
+describe.each(engines())('application record on $name', (engine) => {
+  let handle: DatabaseHandle;
+  let store: Store;
+  let communicated: string;
+  let open: string;
+
+  beforeAll(async () => {
+    handle = await engine.open();
+    store = new Store(handle.db);
+    const { apps } = await seedPipeline(store, [{ state: 'communicated' }, { state: 'open' }]);
+    communicated = apps[0]!.id;
+    open = apps[1]!.id;
+    // Everything else an application can have: commentary with references, documents (one gone
+    // from the folder since), declarations, a clarification, inspections (one superseded) and a
+    // dismissed warning.
+    const listed = new Date(T0.getTime() - 2 * DAY);
+    await store.evidence.syncListing(
+      communicated,
+      ['Policy.pdf', 'Gone.pdf', 'Feedback.docx'].map((name, i) => ({
+        name,
+        section: i === 2 ? null : ((i + 1) as 1),
+        lastModified: new Date(T0.getTime() - (10 + i) * DAY),
+        webUrl: i === 0 ? 'https://example.sharepoint.com/policy' : null,
+      })),
+      listed,
+    );
+    await store.evidence.syncListing(
+      communicated,
+      ['Policy.pdf', 'Feedback.docx'].map((name, i) => ({
+        name,
+        section: i === 1 ? null : (1 as const),
+        lastModified: new Date(T0.getTime() - (10 + i) * DAY),
+        webUrl: null,
+      })),
+      T0,
+    );
+    await store.evidence.declare(
+      communicated,
+      [{ name: 'Policy.pdf', evidenceDate: new Date('2025-09-19T11:00:00.123Z'), completed: true }],
+      'lead-org-01',
+      T0,
+    );
+    await store.applications.saveCommentary(
+      communicated,
+      [
+        { criterionId: '1.2', text: 'Second, with “quotes” and a NUL-free \\ backslash.', references: [] },
+        { criterionId: '1.1', text: 'First.', references: [{ documentName: 'Policy.pdf', pages: [1, 3] }] },
+      ],
+      'lead-org-01',
+      T0,
+    );
+    const question = await store.reviews.ask(communicated, 'rev-1', 'Which policy?', T0);
+    await store.reviews.answer(question.id, 'lead-org-01', 'The first.', new Date(T0.getTime() + 1));
+    await store.reviews.ask(communicated, 'rev-2', 'And the second?', new Date(T0.getTime() + 2));
+    const result = {
+      format: 'pdf',
+      pages: 3,
+      textlessPages: [],
+      blankTemplate: false,
+      completeness: null,
+      personalData: [{ kind: 'email', page: 2, hint: 'a***@x.example' }],
+      documentDate: '2025-09-01',
+      duplicateOf: null,
+      problems: [
+        { code: 'personal_data' as const, severity: 'warning' as const, pages: [2], message: 'Personal data.' },
+      ],
+      error: null,
+    };
+    await store.inspections.record(communicated, {
+      itemId: 'item-1',
+      versionKey: 'v1',
+      name: 'Policy.pdf',
+      inspectedAt: new Date(T0.getTime() - DAY),
+      result,
+    });
+    await store.inspections.record(communicated, {
+      itemId: 'item-1',
+      versionKey: 'v2',
+      name: 'Policy.pdf',
+      inspectedAt: T0,
+      result: { ...result, pages: 4 },
+    });
+    await store.inspections.dismiss(
+      communicated,
+      { documentName: 'Policy.pdf', findingKey: 'personal_data', reason: 'Staff email, allowed.' },
+      'lead-org-01',
+      T0,
+    );
+  });
+  afterAll(async () => handle.close());
+
+  it('reads in one statement exactly what the repositories read one table at a time', async () => {
+    const record = await store.applicationRecords.get(communicated);
+    const expected = await oneByOne(store, communicated);
+    expect(record).toEqual(expected);
+    // The fixture covers every part, so the comparison above compares something.
+    expect(record!.reviewers.map((p) => p.id)).toEqual(['rev-1', 'rev-2']);
+    expect(record!.documents.map((d) => d.name)).toEqual(['Policy.pdf', 'Feedback.docx']);
+    expect(record!.documents[0]!.evidenceDate).toEqual(new Date('2025-09-19T11:00:00.123Z'));
+    expect(record!.commentary.map((c) => c.criterionId)).toEqual(['1.1', '1.2']);
+    expect(record!.clarifications).toHaveLength(2);
+    expect(record!.assessments.length).toBeGreaterThan(0);
+    expect(record!.recommendations).toHaveLength(2);
+    expect(record!.decision).not.toBeNull();
+    expect(record!.award).not.toBeNull();
+    expect(record!.inspections.map((i) => i.versionKey)).toEqual(['v2']);
+    expect(record!.dismissals).toHaveLength(1);
+    expect(record!.listedAt).toEqual(T0);
+    expect(record!.application.requestedAt).toBeInstanceOf(Date);
+  });
+
+  it('reads an application with nothing else stored about it the same way', async () => {
+    const record = await store.applicationRecords.get(open);
+    expect(record).toEqual(await oneByOne(store, open));
+    expect(record).toMatchObject({ documents: [], listedAt: null, decision: null, award: null });
+  });
+
+  it('answers null for an application that does not exist', async () => {
+    expect(await store.applicationRecords.get('no-such-application')).toBeNull();
+  });
+});
