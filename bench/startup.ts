@@ -39,6 +39,21 @@ interface Run {
 }
 
 /** The processes of a process group (Linux /proc): what a terminal's Ctrl-C reaches. */
+/** Each process as "pid state command" (for a stop that does not end). */
+function describeProcesses(pids: number[]): string {
+  return pids
+    .map((pid) => {
+      try {
+        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ')[0];
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').slice(0, 160);
+        return `\n  ${pid} ${state} ${cmd}`;
+      } catch {
+        return `\n  ${pid} (ended)`;
+      }
+    })
+    .join('');
+}
+
 function groupMembers(pgid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
@@ -162,12 +177,17 @@ async function startToHelp(dataDir: string): Promise<Run> {
     // Ctrl-C in a terminal: SIGINT to every process of the foreground group.
     const stopped = performance.now();
     process.kill(-pgid, 'SIGINT');
-    const how = await within(PATIENCE_MS.stop, 'Stopping after Ctrl-C', output, exited(child));
+    const how = await within(
+      PATIENCE_MS.stop,
+      'Stopping after Ctrl-C',
+      () => `${out}\nstill running: ${describeProcesses(groupMembers(pgid))}`,
+      exited(child),
+    );
     // Nothing of the stack may outlive npm (a client left behind keeps its port).
     await within(
       PATIENCE_MS.stop,
       'Every process of npm start ending after Ctrl-C',
-      () => `${out}\nstill running: ${groupMembers(pgid).join(', ')}`,
+      () => `${out}\nstill running: ${describeProcesses(groupMembers(pgid))}`,
       (async () => {
         while (groupMembers(pgid).length > 0) await new Promise((r) => setTimeout(r, 20));
       })(),

@@ -118,7 +118,12 @@ export function startDemoClients(opts: DemoClientsOptions): DemoClient[] {
   });
 }
 
-/** Stops every client (SIGTERM, then SIGKILL after a grace period). */
+/**
+ * Stops every client (SIGTERM, then SIGKILL after a grace period); rejects naming the clients
+ * whose exit was not reported in time, after waiting for all of them.
+ */
 export async function stopDemoClients(clients: readonly DemoClient[]): Promise<void> {
-  await Promise.all(clients.map((c) => c.playground.stop()));
+  const results = await Promise.allSettled(clients.map((c) => c.playground.stop()));
+  const stuck = clients.filter((_, i) => results[i]!.status === 'rejected').map((c) => c.person.displayName);
+  if (stuck.length > 0) throw new Error(`not confirmed stopped: ${stuck.join(', ')}`);
 }

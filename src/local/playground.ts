@@ -112,15 +112,25 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<RunningP
   return p;
 }
 
-/** SIGTERM, then SIGKILL if the child is still there after two seconds. */
+/**
+ * SIGTERM, then SIGKILL if the child is still there after two seconds. Never waits more than
+ * five seconds in all: a child whose exit is not reported by then is given up on (rejected, with
+ * its pid), so stopping the stack always ends.
+ */
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    child.once('exit', () => {
-      clearTimeout(timer);
+  await new Promise<void>((resolve, reject) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+    const giveUp = setTimeout(() => {
+      child.off('exit', exited);
+      reject(new Error(`process ${child.pid} did not report its exit within 5 s of SIGTERM`));
+    }, 5000);
+    const exited = () => {
+      clearTimeout(kill);
+      clearTimeout(giveUp);
       resolve();
-    });
+    };
+    child.once('exit', exited);
     child.kill('SIGTERM');
   });
 }
