@@ -8,6 +8,7 @@ import {
 } from 'botbuilder';
 import {
   AuthenticationConstants,
+  AuthenticationError,
   ConnectorFactory,
   ServiceClientCredentialsFactory,
   type AuthenticateRequestResult,
@@ -82,6 +83,9 @@ const MAX_CONNECTOR_CLIENTS = 64;
  * the same ones. Every incoming request is authenticated exactly as before: only the clients for
  * outgoing calls are kept.
  */
+/** Names of jsonwebtoken's errors for a token it refuses (https://github.com/auth0/node-jsonwebtoken#errors--codes). */
+const JWT_REFUSALS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
 class KeptClientsAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new Map<string, Promise<ConnectorClient>>();
   private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
@@ -94,7 +98,16 @@ class KeptClientsAuthentication extends ConfigurationBotFrameworkAuthentication 
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    const result = await super.authenticateRequest(activity, authHeader);
+    let result: AuthenticateRequestResult;
+    try {
+      result = await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      // botbuilder turns an expired token into a 401 but lets jsonwebtoken's other refusals (a bad
+      // signature, a malformed token, one not yet valid) through as a 500: they are the caller's
+      // fault, so they are a 401 as well.
+      if (err instanceof Error && JWT_REFUSALS.has(err.name)) throw new AuthenticationError(err.message, 401);
+      throw err;
+    }
     if (!result.connectorFactory) return result;
     return { ...result, connectorFactory: this.kept(result.claimsIdentity, result.connectorFactory) };
   }

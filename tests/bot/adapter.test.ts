@@ -93,10 +93,12 @@ describe('the bot adapter authenticating Teams’ channel', () => {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(other.privateKey);
-    // (botbuilder answers a bad signature with a server error rather than 401: refused either way.)
+    // A bad signature is the caller's fault: 401, as for every other refused token.
     const refused = await post(`Bearer ${forged}`);
-    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBe(401);
     expect(refused.client).toBeNull();
+    // So is a token that is not a JWT at all.
+    expect((await post('Bearer not-a-token')).status).toBe(401);
     // Expired, for another bot, or for another service URL than the activity's: refused.
     const expired = await tokens.channelToken({
       audience: APP_ID,
