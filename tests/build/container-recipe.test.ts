@@ -40,7 +40,7 @@ const SAME_IN_BOTH: Record<string, RegExp[]> = {
   healthcheck: [/\/readyz/],
 };
 
-describe('Dockerfile and container recipe script', () => {
+describe('the production bundle: Dockerfile and container recipe script', () => {
   it('take the same steps in the same order, each doing the same thing', () => {
     expect(imageSteps.map((s) => s.name)).toEqual(Object.keys(SAME_IN_BOTH));
     expect(scriptSteps.map((s) => s.name)).toEqual(imageSteps.map((s) => s.name));
