@@ -144,28 +144,31 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
  * is copied (in a directory) or unpacked (in memory) from the empty-cluster image when there is one
  * (see pglite-template.ts); the first one made without it writes the image for the next.
  */
+/**
+ * Opens a copy of an image in `dir`; null when there is no image. An unusable copy makes the image
+ * forgotten and `dir` empty again, for the next way of making the cluster.
+ */
+async function openImageCopy(dir: string, copy: (dir: string) => boolean, discard: () => void): Promise<PGlite | null> {
+  try {
+    if (copy(dir)) return await PGlite.create(dir);
+  } catch {
+    discard();
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  return null;
+}
+
 async function createPglite(dir: string, migrated: boolean): Promise<PGlite> {
   const memory = dir.startsWith('memory://');
   if (!memory && existsSync(path.join(dir, 'PG_VERSION'))) return PGlite.create(dir);
   if (!memory && migrated) {
-    try {
-      if (copyMigratedImageTo(dir)) return await PGlite.create(dir);
-    } catch {
-      // An unusable copy: start again from the empty-cluster image below.
-      discardMigratedImage();
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-    }
+    const copied = await openImageCopy(dir, (d) => copyMigratedImageTo(d), discardMigratedImage);
+    if (copied) return copied;
   }
   if (!memory) {
-    try {
-      if (copyPgliteTemplateTo(dir)) return await PGlite.create(dir);
-    } catch {
-      // An unusable copy: start again from the tar (or initdb) below.
-      discardPgliteTemplateDir();
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-    }
+    const copied = await openImageCopy(dir, copyPgliteTemplateTo, discardPgliteTemplateDir);
+    if (copied) return copied;
   }
   const image = readPgliteTemplate();
   if (image) {

@@ -32,7 +32,6 @@ export async function requestApplication(svc: Services, actor: Actor): Promise<A
   );
 }
 
-/** The actor's organisation's application in the current cycle, if any. */
 /** The actor's own organisation's application in the current cycle as a card shows it (null: none yet). */
 export async function ownApplicationView(
   svc: Services,
@@ -45,6 +44,7 @@ export async function ownApplicationView(
   return { cycle, view: record ? await authorisedView(svc, actor, record) : null };
 }
 
+/** The actor's organisation's application in the current cycle, if any. */
 export async function ownApplication(
   svc: Services,
   actor: Actor,

@@ -18,7 +18,7 @@ import {
   RecordingJobs,
 } from '../../src/workflows/fakes.js';
 import type { Services } from '../../src/workflows/services.js';
-import { attend, seedBasics, T0 } from '../support/fixtures.js';
+import { attend, seedBasics, T0, seedContributorAndSecondLead } from '../support/fixtures.js';
 import { VirtualTimer } from '../support/time.js';
 import { assertValidCard } from './card-validator.js';
 import { unescapeMarkdown } from '../support/markdown.js';
@@ -98,22 +98,7 @@ export async function harness(handle: DatabaseHandle): Promise<Harness> {
     organisationId: 'org-a',
     roles: ['reviewer'],
   });
-  await store.people.upsert({
-    id: 'contrib-a',
-    displayName: 'Cara Contributor',
-    email: 'cara@alpha.example',
-    entraObjectId: 'oid-contrib-a',
-    organisationId: 'org-a',
-    roles: ['applicant_contributor'],
-  });
-  await store.people.upsert({
-    id: 'lead-b',
-    displayName: 'Ben Lead',
-    email: 'ben@beta.example',
-    entraObjectId: 'oid-lead-b',
-    organisationId: 'org-b',
-    roles: ['applicant_lead'],
-  });
+  await seedContributorAndSecondLead(store);
   await attend(store, 'org-a', 'lead-a', T0, 10);
   const clock = new MovableClock(T0);
   const evidence = new InMemoryEvidenceFolders();

@@ -32,7 +32,7 @@ import { InMemoryEvidenceFolders } from '../../src/workflows/fakes.js';
 import type { Services } from '../../src/workflows/services.js';
 import { silentLogger } from '../../src/log.js';
 import { engines } from '../support/databases.js';
-import { attend, seedBasics, T0 } from '../support/fixtures.js';
+import { attend, seedBasics, T0, seedContributorAndSecondLead } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
 const DOCS = ['Policy.pdf', 'Risk assessment.docx', 'Induction checklist.pdf', 'Learner evaluation.pdf'];
@@ -49,22 +49,7 @@ for (const engine of engines()) {
       handle = await engine.open();
       store = new Store(handle.db);
       await seedBasics(store);
-      await store.people.upsert({
-        id: 'contrib-a',
-        displayName: 'Cara Contributor',
-        email: 'cara@alpha.example',
-        entraObjectId: 'oid-contrib-a',
-        organisationId: 'org-a',
-        roles: ['applicant_contributor'],
-      });
-      await store.people.upsert({
-        id: 'lead-b',
-        displayName: 'Ben Lead',
-        email: 'ben@beta.example',
-        entraObjectId: 'oid-lead-b',
-        organisationId: 'org-b',
-        roles: ['applicant_lead'],
-      });
+      await seedContributorAndSecondLead(store);
       await attend(store, 'org-a', 'lead-a', T0, 10);
       await attend(store, 'org-b', 'lead-b', T0, 10);
       for (const id of ['lead-a', 'contrib-a', 'lead-b', 'admin-1'])

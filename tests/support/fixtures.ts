@@ -96,3 +96,23 @@ export async function attend(
   });
   await store.dropIns.markAttended(b.id, true, 'seed', now);
 }
+
+/** Beside seedBasics: a contributor in the lead's organisation (org-a) and the lead of org-b. */
+export async function seedContributorAndSecondLead(store: Store): Promise<void> {
+  await store.people.upsert({
+    id: 'contrib-a',
+    displayName: 'Cara Contributor',
+    email: 'cara@alpha.example',
+    entraObjectId: 'oid-contrib-a',
+    organisationId: 'org-a',
+    roles: ['applicant_contributor'],
+  });
+  await store.people.upsert({
+    id: 'lead-b',
+    displayName: 'Ben Lead',
+    email: 'ben@beta.example',
+    entraObjectId: 'oid-lead-b',
+    organisationId: 'org-b',
+    roles: ['applicant_lead'],
+  });
+}

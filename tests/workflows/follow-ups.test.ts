@@ -23,7 +23,7 @@ import { prepareEvidenceFolder, releaseFolderNotices, syncSessionAttendees } fro
 import type { Services } from '../../src/workflows/services.js';
 import { MovableClock } from '../bot/helpers.js';
 import { engines } from '../support/databases.js';
-import { attend, seedBasics, T0 } from '../support/fixtures.js';
+import { attend, seedBasics, T0, seedContributorAndSecondLead } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
 
@@ -42,22 +42,7 @@ for (const engine of engines()) {
       handle = await engine.open();
       store = new Store(handle.db);
       await seedBasics(store);
-      await store.people.upsert({
-        id: 'contrib-a',
-        displayName: 'Cara Contributor',
-        email: 'cara@alpha.example',
-        entraObjectId: 'oid-contrib-a',
-        organisationId: 'org-a',
-        roles: ['applicant_contributor'],
-      });
-      await store.people.upsert({
-        id: 'lead-b',
-        displayName: 'Ben Lead',
-        email: 'ben@beta.example',
-        entraObjectId: 'oid-lead-b',
-        organisationId: 'org-b',
-        roles: ['applicant_lead'],
-      });
+      await seedContributorAndSecondLead(store);
       await attend(store, 'org-a', 'lead-a', T0, 10);
       for (const id of ['lead-a', 'contrib-a', 'lead-b', 'admin-1', 'rev-1'])
         actors[id] = actorFor((await store.people.get(id))!);
