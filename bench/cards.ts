@@ -256,7 +256,7 @@ async function main(): Promise<void> {
       graph: { url: graph.url, token: graphToken, driveId: graph.driveId },
       env: { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' },
       // Each instance measures itself (bench/lib/card-instance.ts, loaded before the app).
-      execArgv: ['--import', pathToFileURL(path.resolve('bench/lib/card-instance.ts')).href],
+      execArgv: [...(process.env.BENCH_PERF ? ['--perf-basic-prof'] : []), '--import', pathToFileURL(path.resolve('bench/lib/card-instance.ts')).href],
       // The app's log lines go nowhere, as to a log collector that costs nothing here.
       output: 'stderr',
     });

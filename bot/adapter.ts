@@ -4,8 +4,10 @@ import {
   ConfigurationBotFrameworkAuthentication,
   type Activity,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
+import { validateAndFixActivity } from 'botbuilder/lib/activityValidator.js';
 import {
   AuthenticationConstants,
   AuthenticationError,
@@ -75,6 +77,10 @@ class TokenSourceCredentialsFactory extends ServiceClientCredentialsFactory {
 
 /** At most this many connector clients are kept (one per service URL and audience the bot is called from). */
 const MAX_CONNECTOR_CLIENTS = 64;
+/** At most this many accepted channel tokens are remembered (Teams reuses one until it nears expiry). */
+const MAX_ACCEPTED_TOKENS = 1024;
+/** An accepted token is checked again in full after this long, even if it has not expired. */
+const ACCEPTED_TOKEN_TTL_MS = 5 * 60_000;
 
 /**
  * botbuilder's authentication, with the clients it makes for each turn kept instead: the connector
@@ -89,15 +95,42 @@ const JWT_REFUSALS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpir
 class KeptClientsAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new Map<string, Promise<ConnectorClient>>();
   private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
+  /**
+   * Channel tokens botbuilder accepted, with what it concluded. The conclusion depends only on the
+   * token, the activity's channel and its service URL (botbuilder checks the signature, issuer,
+   * audience, expiry, the channel's endorsement and the service URL claim), so the same three
+   * give the same result until the token expires. Teams sends the same token with every activity
+   * until it nears expiry: checking its RS256 signature once is enough. A refusal is never kept;
+   * an acceptance is kept until the token's `exp` and at most ACCEPTED_TOKEN_TTL_MS (botbuilder
+   * itself keeps the signing keys for a day).
+   */
+  private readonly accepted = new Map<string, { result: AuthenticateRequestResult; until: number }>();
 
   constructor(
     settings: ConfigurationBotFrameworkAuthenticationOptions,
     credentialsFactory?: ServiceClientCredentialsFactory,
+    private readonly now: () => number = Date.now,
   ) {
     super(settings, credentialsFactory);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const key = `${authHeader}\n${activity.channelId ?? ''}\n${activity.serviceUrl ?? ''}`;
+    const known = this.accepted.get(key);
+    if (known) {
+      if (known.until > this.now()) return known.result;
+      this.accepted.delete(key);
+    }
+    const result = await this.checkRequest(activity, authHeader);
+    const exp = Number(result.claimsIdentity.getClaimValue('exp'));
+    if (authHeader && Number.isFinite(exp)) {
+      if (this.accepted.size >= MAX_ACCEPTED_TOKENS) this.accepted.delete(this.accepted.keys().next().value!);
+      this.accepted.set(key, { result, until: Math.min(exp * 1000, this.now() + ACCEPTED_TOKEN_TTL_MS) });
+    }
+    return result;
+  }
+
+  private async checkRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     let result: AuthenticateRequestResult;
     try {
       result = await super.authenticateRequest(activity, authHeader);
@@ -157,6 +190,7 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
 function authentication(
   auth: BotAuthSettings,
   outbound?: ServiceClientCredentialsFactory | BotTokenService,
+  now?: () => number,
 ): KeptClientsAuthentication {
   const settings = {
     MicrosoftAppId: auth.appId,
@@ -164,7 +198,7 @@ function authentication(
     MicrosoftAppType: auth.appType,
     MicrosoftAppTenantId: auth.tenantId,
   };
-  if (!outbound || !isTokenService(outbound)) return new KeptClientsAuthentication(settings, outbound);
+  if (!outbound || !isTokenService(outbound)) return new KeptClientsAuthentication(settings, outbound, now);
   const tokenService = outbound;
   if (!auth.appId) throw new Error('a bot token service needs the bot app id (bot authentication on)');
   // The public cloud's parameters with only the key document replaced (botbuilder takes either
@@ -182,7 +216,27 @@ function authentication(
       CallerId: 'urn:botframework:azure',
     },
     new TokenSourceCredentialsFactory(auth.appId, tokenService.botToken),
+    now,
   );
+}
+
+/**
+ * The CloudAdapter, entered with an activity the bot endpoint has already read and checked
+ * (src/server/bot-endpoint.ts) rather than through `process`, which parses the request again with
+ * its own schemas and writes the response itself.
+ */
+export class BotAdapter extends CloudAdapter {
+  /**
+   * Authenticates the request (an AuthenticationError when refused) and runs the turn; the invoke
+   * response, if the turn produced one.
+   */
+  handle(
+    authHeader: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, validateAndFixActivity(activity), logic);
+  }
 }
 
 /**
@@ -201,8 +255,10 @@ export function createAdapter(
   auth: BotAuthSettings,
   log: Logger,
   outbound?: ServiceClientCredentialsFactory | BotTokenService,
-): CloudAdapter {
-  const adapter = new CloudAdapter(authentication(auth, outbound));
+  /** The clock accepted tokens are kept by (tests). */
+  now?: () => number,
+): BotAdapter {
+  const adapter = new BotAdapter(authentication(auth, outbound, now));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const ref = randomBytes(4).toString('hex').toUpperCase();
     const { type, name } = context.activity;

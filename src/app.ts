@@ -28,7 +28,7 @@ import { createGraphPorts, type GraphEndpoint, type GraphPorts } from './graph/g
 import { GraphRequestError } from './graph/meetings.js';
 import { hostForUrl } from './loopback.js';
 import { createLogger, type Logger } from './log.js';
-import { createHttpApp } from './server/app-server.js';
+import { createHttpApp, createHttpServer } from './server/app-server.js';
 import { observeOutbox, traceJob } from './telemetry.js';
 import { outboxBacklog } from './store/outbox-backlog.js';
 import { icsPath, mountIcsRoute } from './server/ics-route.js';
@@ -240,8 +240,6 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const localRoutes = opts.localRoutes;
   const organiser = { name: 'NHS England WEx QS team', email: config.graph.organiserUpn || 'wexqs@localhost' };
   const http = createHttpApp({
-    adapter,
-    bot,
     svc,
     routes: (app: Express) => {
       mountReadiness(app, { svc, engine: database.engine, jobs: () => jobs.status() });
@@ -261,8 +259,12 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const stopObserving = observeOutbox(() => outboxBacklog(store.db, clock.now()));
 
   const server: Server = await new Promise<Server>((resolve, reject) => {
-    // Express 5 passes a listen error (e.g. EADDRINUSE) to the callback.
-    const s = http.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = createHttpServer({ adapter, bot, svc, app: http });
+    s.once('error', reject);
+    s.listen(config.port, config.host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
   }).catch(async (err: unknown) => {
     stopObserving();
     await jobs.stop();

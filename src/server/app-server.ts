@@ -1,62 +1,66 @@
-import { randomBytes } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
-import type { CloudAdapter } from 'botbuilder';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { BotAdapter } from '../../bot/adapter.js';
 import type { WexqsBot } from '../../bot/teams-bot.js';
 import { httpStatusFor, isDomainError } from '../domain/errors.js';
-import type { Logger } from '../log.js';
 import type { Services } from '../workflows/services.js';
 import { sql } from 'kysely';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { instruments, tracer } from '../telemetry.js';
-import { checkActivity } from './activity-schema.js';
-import { badRequest, INPUT_LIMITS } from './http-input.js';
-
-/** A short reference for a server-side failure: in the answer and in the log, nothing else. */
-const newRef = () => randomBytes(4).toString('hex').toUpperCase();
+import { BOT_ENDPOINT_PATH, createBotEndpoint, isBotEndpointRequest, newRef } from './bot-endpoint.js';
+import { badRequest } from './http-input.js';
 
 /**
- * The response botbuilder writes to, in front of Express's: a 5xx it would answer (with the
- * failure's own message as the body) becomes the app's JSON error with a reference instead, so no
- * internal message leaves the server. Everything else passes through.
+ * Request latency and a server span per request, named by route (never the URL: signed .ics links
+ * carry their signature in the query string). `route` is read when the response has finished.
  */
-function withoutInternals(res: Response, log: Logger) {
-  let status = 200;
-  const failed = () => {
-    if (res.headersSent) return;
-    const ref = newRef();
-    log.error({ ref, status }, 'bot endpoint answered with a server error');
-    res.status(status).json({ error: 'internal_error', ref });
-  };
-  const guard = {
-    status(code: number) {
-      status = code;
-      return guard;
-    },
-    header(name: string, value: string | string[]) {
-      res.header(name, value);
-      return guard;
-    },
-    send(body?: unknown) {
-      if (status >= 500) failed();
-      else res.status(status).send(body);
-      return guard;
-    },
-    end() {
-      if (status >= 500) failed();
-      else if (!res.headersSent) res.status(status).end();
-      return guard;
-    },
-  };
-  return guard;
+function traced(req: IncomingMessage, res: ServerResponse, route: () => string, handle: () => void): void {
+  const started = performance.now();
+  tracer.startActiveSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER }, (span) => {
+    res.once('finish', () => {
+      const name = route();
+      const attrs = {
+        'http.request.method': req.method,
+        'http.route': name,
+        'http.response.status_code': res.statusCode,
+      };
+      span.updateName(`HTTP ${req.method} ${name}`);
+      span.setAttributes(attrs);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      instruments().requestDuration.record(performance.now() - started, attrs);
+    });
+    handle();
+  });
 }
 
 /**
- * The HTTP face: the bot endpoint (the activity checked at the edge, then authenticated by the
- * CloudAdapter) and a health check that also proves the database answers.
+ * The app's HTTP server: the bot endpoint (src/server/bot-endpoint.ts) answered directly, every
+ * other request by the Express app (createHttpApp).
+ */
+export function createHttpServer(deps: { adapter: BotAdapter; bot: WexqsBot; svc: Services; app: Express }): Server {
+  const botEndpoint = createBotEndpoint({
+    adapter: deps.adapter,
+    logic: (context) => deps.bot.run(context),
+    log: deps.svc.log,
+  });
+  return createServer((req, res) => {
+    if (isBotEndpointRequest(req))
+      traced(
+        req,
+        res,
+        () => BOT_ENDPOINT_PATH,
+        () => void botEndpoint(req, res),
+      );
+    else deps.app(req, res);
+  });
+}
+
+/**
+ * The HTTP face besides the bot endpoint: a health check that also proves the database answers,
+ * the routes given, and JSON answers for what no route takes and for errors.
  */
 export function createHttpApp(deps: {
-  adapter: CloudAdapter;
-  bot: WexqsBot;
   svc: Services;
   /** Further routes (the .ics links; the local stack's pages, never mounted in tenant mode). */
   routes?: (app: Express) => void;
@@ -64,36 +68,9 @@ export function createHttpApp(deps: {
   const app = express();
   app.disable('x-powered-by');
 
-  // Request latency and a server span per request, named by route (never the URL: signed .ics
-  // links carry their signature in the query string).
-  app.use((req, res, next) => {
-    const started = performance.now();
-    tracer.startActiveSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER }, (span) => {
-      res.once('finish', () => {
-        const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-        const attrs = {
-          'http.request.method': req.method,
-          'http.route': route,
-          'http.response.status_code': res.statusCode,
-        };
-        span.updateName(`HTTP ${req.method} ${route}`);
-        span.setAttributes(attrs);
-        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-        instruments().requestDuration.record(performance.now() - started, attrs);
-      });
-      next();
-    });
-  });
-
-  app.post('/api/messages', express.json({ limit: INPUT_LIMITS.activityBytes }), async (req, res) => {
-    const checked = checkActivity(req.body);
-    if (!checked.ok) return badRequest(res, 'invalid_activity', checked.message);
-    req.body = checked.activity;
-    await deps.adapter.process(req, withoutInternals(res, deps.svc.log) as unknown as Response, (context) =>
-      deps.bot.run(context),
-    );
-  });
+  app.use((req, res, next) =>
+    traced(req, res, () => (req.route as { path?: string } | undefined)?.path ?? 'unmatched', next),
+  );
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -1,7 +1,8 @@
-import type { CloudAdapter } from 'botbuilder';
+import { createRequire } from 'node:module';
+import { AuthenticationError } from 'botframework-connector';
 import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdapter } from '../../bot/adapter.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAdapter, type BotAdapter } from '../../bot/adapter.js';
 import { silentLogger } from '../../src/log.js';
 import { CHANNEL_ISSUER, startBotTokenService, type BotTokenServiceStandIn } from '../support/bot-token-service.js';
 
@@ -24,7 +25,9 @@ describe('the bot adapter authenticating Teams’ channel', () => {
   const APP_ID = '11111111-1111-4111-8111-111111111111';
   const SERVICE_URL = 'https://smba.example/teams/';
   let tokens: BotTokenServiceStandIn;
-  let adapter: CloudAdapter;
+  let adapter: BotAdapter;
+  /** The clock the adapter keeps accepted tokens by (botbuilder's own checks use the real one). */
+  let now = Date.now();
 
   beforeAll(async () => {
     tokens = await startBotTokenService({ tenantId: TENANT });
@@ -35,41 +38,37 @@ describe('the bot adapter authenticating Teams’ channel', () => {
         openIdMetadataUrl: tokens.openIdMetadataUrl,
         botToken: () => tokens.botToken(APP_ID),
       },
+      () => now,
     );
   });
   afterAll(async () => tokens?.close());
+  afterEach(() => vi.restoreAllMocks());
 
-  /** Posts a message activity through the adapter: the HTTP status and the turn's connector client (null: no turn). */
+  /**
+   * Runs a message activity through the adapter as the bot endpoint does: the status the endpoint
+   * answers (401 for a refused token) and the turn's connector client (null: no turn).
+   */
   async function post(authorization: string | null, serviceUrl = SERVICE_URL) {
-    let status = 200;
     let client: unknown = null;
-    const res = {
-      status(code: number) {
-        status = code;
-        return res;
-      },
-      header: () => res,
-      send: () => res,
-      end: () => res,
+    const activity = {
+      type: 'message',
+      id: 'm1',
+      channelId: 'msteams',
+      serviceUrl,
+      text: 'help',
+      from: { id: '29:ada' },
+      recipient: { id: `28:${APP_ID}` },
+      conversation: { id: 'a:1', conversationType: 'personal', tenantId: TENANT },
     };
-    const req = {
-      method: 'POST',
-      headers: authorization ? { authorization } : {},
-      body: {
-        type: 'message',
-        id: 'm1',
-        channelId: 'msteams',
-        serviceUrl,
-        text: 'help',
-        from: { id: '29:ada' },
-        recipient: { id: `28:${APP_ID}` },
-        conversation: { id: 'a:1', conversationType: 'personal', tenantId: TENANT },
-      },
-    };
-    await adapter.process(req as never, res as never, async (context) => {
-      client = context.turnState.get(context.adapter.ConnectorClientKey);
-    });
-    return { status, client };
+    try {
+      await adapter.handle(authorization ?? '', activity as never, async (context) => {
+        client = context.turnState.get(context.adapter.ConnectorClientKey);
+      });
+      return { status: 200, client };
+    } catch (err) {
+      if (err instanceof AuthenticationError) return { status: 401, client };
+      throw err;
+    }
   }
 
   it('checks every token in full while the signing key and the connector client are kept', async () => {
@@ -123,5 +122,45 @@ describe('the bot adapter authenticating Teams’ channel', () => {
     );
     expect(there.status).toBe(200);
     expect(there.client).not.toBe(first.client);
+  });
+
+  it('checks a channel token in full once, then until it expires or five minutes pass, for its channel and service URL only', async () => {
+    // jsonwebtoken's verify is where botbuilder checks a token's signature and claims.
+    const jwt = createRequire(import.meta.url)('jsonwebtoken') as { verify: (...a: unknown[]) => unknown };
+    const verify = vi.spyOn(jwt, 'verify');
+    now = Date.now();
+    const token = await tokens.channelToken({ audience: APP_ID, serviceUrl: SERVICE_URL, expiresInSeconds: 600 });
+    expect((await post(`Bearer ${token}`)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
+    // Teams sends the same token with the next activities: not checked again.
+    expect((await post(`Bearer ${token}`)).status).toBe(200);
+    expect((await post(`Bearer ${token}`)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
+    // The same token with another service URL is checked (and refused: its claim names another).
+    expect((await post(`Bearer ${token}`, 'https://elsewhere.example/teams/')).status).toBe(401);
+    expect(verify).toHaveBeenCalledTimes(2);
+    // Five minutes on, the token is checked in full again.
+    now += 5 * 60_000 + 1;
+    expect((await post(`Bearer ${token}`)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(3);
+
+    // A token is never answered from memory past its expiry.
+    now = Date.now();
+    const short = await tokens.channelToken({ audience: APP_ID, serviceUrl: SERVICE_URL, expiresInSeconds: 60 });
+    expect((await post(`Bearer ${short}`)).status).toBe(200);
+    expect((await post(`Bearer ${short}`)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(4);
+    now += 61_000;
+    await post(`Bearer ${short}`);
+    expect(verify).toHaveBeenCalledTimes(5);
+
+    // A refusal is not remembered: each attempt is checked.
+    const otherBot = await tokens.channelToken({
+      audience: '00000000-0000-4000-8000-00000000dead',
+      serviceUrl: SERVICE_URL,
+    });
+    expect((await post(`Bearer ${otherBot}`)).status).toBe(401);
+    expect((await post(`Bearer ${otherBot}`)).status).toBe(401);
+    expect(verify).toHaveBeenCalledTimes(7);
   });
 });

@@ -241,6 +241,26 @@ describe('the probe, pinned: each finding now gets a plain answer', () => {
     const tooLarge = await post({ ...activity(OIDS.lead), text: 'x'.repeat(300_000) });
     expect(tooLarge.status).toBe(413);
     expectPlainRefusal(tooLarge);
+    // Only JSON, uncompressed, is read.
+    const asText = await fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(activity(OIDS.lead)),
+    });
+    expect(asText.status).toBe(415);
+    expect(await asText.json()).toEqual({
+      error: 'unsupported_media_type',
+      message: 'The activity must be sent as application/json.',
+    });
+    const compressed = await fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: JSON.stringify(activity(OIDS.lead)),
+    });
+    expect(compressed.status).toBe(415);
+    expect((await compressed.json()).message).toBe('The activity must not be compressed.');
+    // Only POST reaches the bot: a GET is one of the tab API's requests, refused without its sign-in.
+    expect((await fetch(`${app.url}/api/messages`)).status).toBe(401);
     expect(await fingerprint()).toEqual(before);
   });
 
@@ -309,8 +329,6 @@ describe('the probe, pinned: each finding now gets a plain answer', () => {
   it('answers a rule a route did not catch with its status and plain message, anything else with a reference', async () => {
     // Its own quiet log: the deliberate failure below is not one of the app's.
     const face = createHttpApp({
-      adapter: {} as never,
-      bot: {} as never,
       svc: { log: createLogger({ level: 'silent' }) } as unknown as Services,
       routes: (routes) => {
         routes.get('/rule', () => {
