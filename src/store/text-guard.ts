@@ -66,6 +66,17 @@ function checkParameter(v: unknown): void {
   if (v !== null && typeof v === 'object' && !(v instanceof Date) && !ArrayBuffer.isView(v)) checkJson(v);
 }
 
+/** Nodes that name things (tables, columns, identifiers) and never hold a value sent as a parameter. */
+const NAMES_ONLY: ReadonlySet<string> = new Set([
+  'IdentifierNode',
+  'SchemableIdentifierNode',
+  'TableNode',
+  'ColumnNode',
+  'ReferenceNode',
+  'SelectAllNode',
+  'OperatorNode',
+]);
+
 function walk(node: unknown): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
@@ -75,7 +86,11 @@ function walk(node: unknown): void {
   const n = node as OperationNode & { value?: unknown; values?: readonly unknown[] };
   if (n.kind === 'ValueNode') return checkParameter(n.value);
   if (n.kind === 'PrimitiveValueListNode') return void n.values?.forEach(checkParameter);
-  for (const child of Object.values(n)) if (child !== null && typeof child === 'object') walk(child);
+  if (NAMES_ONLY.has(n.kind)) return;
+  for (const key in n) {
+    const child = (n as unknown as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') walk(child);
+  }
 }
 
 export class UnstorableTextGuard implements KyselyPlugin {
