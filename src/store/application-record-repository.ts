@@ -1,6 +1,7 @@
 /**
- * One application and everything stored about it (its cycle, organisation, reviewers, commentary,
- * documents, reviews, decision, award, inspections and dismissals) in one statement: each part is
+ * One application and everything stored about it (its cycle, organisation, evidence folder,
+ * reviewers, commentary, documents, reviews, decision, award, inspections and dismissals) in one
+ * statement: each part is
  * aggregated to JSON by PostgreSQL, so a card costs one round trip instead of one per table. Each
  * part is mapped by its own repository's row mapper, after its timestamps (JSON strings) are
  * turned back into Dates, so what is read here is what the repositories read one by one.
@@ -35,6 +36,11 @@ export interface ApplicationRecord {
   application: Application;
   cycle: Cycle | null;
   organisation: Organisation | null;
+  /**
+   * The organisation's evidence folder for the cycle as provisioning recorded it (the ledger's
+   * evidence_folders table), or null before it is provisioned.
+   */
+  folder: { webUrl: string } | null;
   /** Every assigned reviewer's id (assignment order), whether or not the person still exists. */
   reviewerIds: string[];
   /** The assigned reviewers that exist, in the same order. */
@@ -87,6 +93,8 @@ export class ApplicationRecordRepository {
         row_to_json(a) AS application,
         (SELECT row_to_json(c) FROM cycles c WHERE c.id = a.cycle_id) AS cycle,
         (SELECT row_to_json(o) FROM organisations o WHERE o.id = a.organisation_id) AS organisation,
+        (SELECT f.web_url FROM evidence_folders f
+          WHERE f.cycle_id = a.cycle_id AND f.organisation_id = a.organisation_id) AS folder_url,
         (SELECT coalesce(json_agg(json_build_object(
             'reviewer_id', ra.reviewer_id,
             'person', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
@@ -140,6 +148,7 @@ export class ApplicationRecordRepository {
           )
         : null,
       organisation: r.organisation ? toOrganisation(r.organisation as Parameters<typeof toOrganisation>[0]) : null,
+      folder: typeof r.folder_url === 'string' ? { webUrl: r.folder_url } : null,
       reviewerIds: reviewers.map((x) => x.reviewer_id),
       reviewers: reviewers.flatMap((x) => (x.person ? [toPerson(x.person)] : [])),
       commentary: mapAll(r.commentary, ['updated_at'], toCommentary),

@@ -1,6 +1,6 @@
 /**
  * Everything a card about one application needs, loaded in one go (database only, never Graph:
- * the stored record in one statement, and the folder's link from the evidence port),
+ * the stored record, its evidence folder's link included, in one statement),
  * and the optimistic-concurrency check every card action runs first.
  */
 import { authorise } from '../domain/authorisation.js';
@@ -187,10 +187,9 @@ export async function buildView(svc: Services, record: ApplicationRecord): Promi
     throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', {
       applicationId: application.id,
     });
-  const [framework, folder] = await Promise.all([
-    frameworkFor(svc, cycle.frameworkVersion),
-    svc.evidence ? svc.evidence.folderFor(cycle.id, organisation.id).catch(() => null) : Promise.resolve(null),
-  ]);
+  const framework = await frameworkFor(svc, cycle.frameworkVersion);
+  // The folder as provisioning recorded it, read with the record (only where folders are made).
+  const folder = svc.evidence ? record.folder : null;
   const inspections = inspected.map((v) => toDocumentInspection(v));
   const dismissed = new Set(dismissals.map((d) => dismissalKey(d.documentName, d.findingKey)));
   const readiness = application.targetLevel
