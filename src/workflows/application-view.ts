@@ -108,19 +108,16 @@ export async function assertCurrentVersion(svc: Services, app: Application, seen
 }
 
 export async function staleError(svc: Services, applicationId: string, seenVersion: number): Promise<DomainError> {
-  const [app, last] = await Promise.all([
-    svc.store.applications.get(applicationId),
-    svc.store.audit.latest('application', applicationId),
-  ]);
-  if (!app) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
-  const who = last?.actorId ? await svc.store.people.get(last.actorId) : null;
+  const found = await svc.store.applications.latestChange(applicationId);
+  if (!found) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  const { application: app, last } = found;
   return new DomainError('STALE', undefined, {
     applicationId,
     seenVersion,
     currentVersion: app.version,
     currentState: app.state,
     changedBy: last?.actorId ?? null,
-    changedByName: who?.displayName ?? (last?.actorId === 'system' ? 'WEx QS' : null),
+    changedByName: last?.actorName ?? (last?.actorId === 'system' ? 'WEx QS' : null),
     changedAt: last?.at.toISOString() ?? null,
     lastAction: last?.action ?? null,
   });
@@ -158,13 +155,17 @@ export async function authorisedView(svc: Services, actor: Actor, record: Applic
 /**
  * What an edit of an application's commentary or evidence declarations reads first: the
  * application, its framework, its commentary and the documents listed in its folder, after the
- * same authorisation check as the view.
+ * same authorisation check as the view. The edit workflows take it back, so they check the
+ * version and the state against what was read here instead of reading the application again.
  */
-export async function loadForEditing(
-  svc: Services,
-  actor: Actor,
-  applicationId: string,
-): Promise<Pick<ApplicationView, 'application' | 'framework' | 'commentary' | 'documents'>> {
+export interface EditingView {
+  application: Application;
+  framework: Framework;
+  commentary: Commentary[];
+  documents: StoredEvidenceDocument[];
+}
+
+export async function loadForEditing(svc: Services, actor: Actor, applicationId: string): Promise<EditingView> {
   const record = await loadRecord(svc, applicationId);
   authoriseView(actor, record);
   const cycle = requireCycle(record);
