@@ -165,6 +165,30 @@ describe.each(engines())('application record on $name', (engine) => {
     expect(record).toMatchObject({ folder: null, documents: [], listedAt: null, decision: null, award: null });
   });
 
+  it("reads the current cycle and an organisation's application in it in one statement", async () => {
+    const app = (await store.applications.get(communicated))!;
+    const cycle = (await store.cycles.get(app.cycleId))!;
+    const during = new Date(cycle.decisionEnd.getTime() - DAY);
+    expect(await store.cycles.current(during)).toEqual(cycle);
+    expect(await store.applicationRecords.forOrganisationInCurrentCycle(app.organisationId, during)).toEqual({
+      cycle,
+      record: await store.applicationRecords.get(communicated),
+    });
+    // An organisation without an application in it: the cycle, no record.
+    await store.organisations.upsert({ id: 'org-none', name: 'No Application NHS Trust', code: null });
+    expect(await store.applicationRecords.forOrganisationInCurrentCycle('org-none', during)).toEqual({
+      cycle,
+      record: null,
+    });
+    // After every cycle's decision window: no current cycle.
+    const after = new Date(Math.max(...(await store.cycles.list()).map((c) => c.decisionEnd.getTime())) + DAY);
+    expect(await store.cycles.current(after)).toBeNull();
+    expect(await store.applicationRecords.forOrganisationInCurrentCycle(app.organisationId, after)).toEqual({
+      cycle: null,
+      record: null,
+    });
+  });
+
   it('answers null for an application that does not exist', async () => {
     expect(await store.applicationRecords.get('no-such-application')).toBeNull();
   });
