@@ -158,18 +158,6 @@ export class ReviewRepository {
     return new Map(rows.map((r) => [r.reviewer_id, r.n]));
   }
 
-  /** Number of reviewers per application of a cycle (for "unassigned" on the dashboard). */
-  async assignmentCounts(cycleId: string): Promise<Map<string, number>> {
-    const rows = await this.db
-      .selectFrom('reviewer_assignments as ra')
-      .innerJoin('applications as a', 'a.id', 'ra.application_id')
-      .select(['ra.application_id', sql<number>`count(*)::int`.as('n')])
-      .where('a.cycle_id', '=', cycleId)
-      .groupBy('ra.application_id')
-      .execute();
-    return new Map(rows.map((r) => [r.application_id, r.n]));
-  }
-
   // --- assessments
 
   async saveAssessments(
