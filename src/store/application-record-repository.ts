@@ -1,10 +1,10 @@
 /**
  * One application and everything stored about it (its cycle, organisation, evidence folder,
  * reviewers, commentary, documents, reviews, decision, award, inspections and dismissals) in one
- * statement: each part is
- * aggregated to JSON by PostgreSQL, so a card costs one round trip instead of one per table. Each
- * part is mapped by its own repository's row mapper, after its timestamps (JSON strings) are
- * turned back into Dates, so what is read here is what the repositories read one by one.
+ * statement: each part is aggregated to JSON by PostgreSQL, so a card costs one round trip instead
+ * of one per table. Each part is mapped by its own repository's row mapper, after its timestamps
+ * (JSON strings) are turned back into Dates, so what is read here is what the repositories read
+ * one by one.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { IssuedAward } from '../domain/award.js';

@@ -154,9 +154,9 @@ export async function authorisedView(svc: Services, actor: Actor, record: Applic
 
 /**
  * What an edit of an application's commentary or evidence declarations reads first: the
- * application, its framework, its commentary and the documents listed in its folder, after the
- * same authorisation check as the view. The edit workflows take it back, so they check the
- * version and the state against what was read here instead of reading the application again.
+ * application, its framework, its commentary and the documents listed in its folder. The edit
+ * workflows take it back, so they check the version and the state against what was read here
+ * instead of reading the application again.
  */
 export interface EditingView {
   application: Application;
@@ -165,6 +165,7 @@ export interface EditingView {
   documents: StoredEvidenceDocument[];
 }
 
+/** The EditingView of an application (one statement), after the same authorisation check as the view. */
 export async function loadForEditing(svc: Services, actor: Actor, applicationId: string): Promise<EditingView> {
   const record = await loadRecord(svc, applicationId);
   authoriseView(actor, record);
