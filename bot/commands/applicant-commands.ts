@@ -228,7 +228,7 @@ export const saveCommentaryCommand: BotCommand<
         view.documents.map((d) => d.name),
         view.commentary,
       );
-      await saveSectionCommentary(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items });
+      await saveSectionCommentary(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items }, view);
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
       const saved = {
         message: `Section ${ctx.data.section} saved (${plural(items.length, 'criterion', 'criteria')}).`,
@@ -287,7 +287,7 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
         }
         items.push({ name: d.name, evidenceDate, completed: inputText(ctx.data, `done_${k}`) === 'true' });
       }
-      const { changed } = await declareEvidence(ctx.svc, ctx.actor, { ...ref, items });
+      const { changed } = await declareEvidence(ctx.svc, ctx.actor, { ...ref, items }, view);
       const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
       return evidenceCard(fresh, ctx.data.page ?? 0, {
         notice: {

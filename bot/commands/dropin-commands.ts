@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Booking, DropInSession } from '../../src/domain/types.js';
-import { bookDropIn, cancelBooking, listUpcomingSessions, myBookings, rebook } from '../../src/workflows/dropins.js';
+import { bookDropIn, cancelBooking, myBookings, rebook, sessionsAndMyBookings } from '../../src/workflows/dropins.js';
 import type { Services } from '../../src/workflows/services.js';
 import {
   bookedCard,
@@ -23,7 +23,7 @@ export const sessionsCommand: BotCommand<{ page?: number }> = {
   inHelp: true,
   data: z.object({ page: z.coerce.number().int().min(0).max(1000).optional() }),
   async run({ svc, actor, data }) {
-    const [sessions, mine] = await Promise.all([listUpcomingSessions(svc, actor), myBookings(svc, actor)]);
+    const { sessions, mine } = await sessionsAndMyBookings(svc, actor);
     return sessionsCard(sessions, mine, { page: data.page ?? 0, joinUrl: (s) => joinLink(svc, s) });
   },
 };
@@ -81,7 +81,7 @@ export const cancelBookingCommand: BotCommand<{ bookingId: string; confirm?: boo
       );
     } catch (e) {
       if (e instanceof DomainError && e.code === 'STALE') {
-        const [sessions, mine] = await Promise.all([listUpcomingSessions(svc, actor), myBookings(svc, actor)]);
+        const { sessions, mine } = await sessionsAndMyBookings(svc, actor);
         return sessionsCard(sessions, mine, {
           notice: 'That booking was already cancelled. Here are the sessions as they are now.',
         });

@@ -1,16 +1,17 @@
 /**
- * One application and everything stored about it (its cycle, organisation, reviewers, commentary,
- * documents, reviews, decision, award, inspections and dismissals) in one statement: each part is
- * aggregated to JSON by PostgreSQL, so a card costs one round trip instead of one per table. Each
- * part is mapped by its own repository's row mapper, after its timestamps (JSON strings) are
- * turned back into Dates, so what is read here is what the repositories read one by one.
+ * One application and everything stored about it (its cycle, organisation, evidence folder,
+ * reviewers, commentary, documents, reviews, decision, award, inspections and dismissals) in one
+ * statement: each part is aggregated to JSON by PostgreSQL, so a card costs one round trip instead
+ * of one per table. Each part is mapped by its own repository's row mapper, after its timestamps
+ * (JSON strings) are turned back into Dates, so what is read here is what the repositories read
+ * one by one.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { IssuedAward } from '../domain/award.js';
 import type { Application, Commentary, Cycle, Decision, Organisation, Person } from '../domain/types.js';
 import { toApplication, toCommentary } from './application-repository.js';
 import { toAward } from './award-repository.js';
-import { toCycle } from './cycle-repository.js';
+import { currentCycleQuery, toCycle } from './cycle-repository.js';
 import { toDecision } from './decision-repository.js';
 import { toDoc, type StoredEvidenceDocument } from './evidence-repository.js';
 import {
@@ -35,6 +36,11 @@ export interface ApplicationRecord {
   application: Application;
   cycle: Cycle | null;
   organisation: Organisation | null;
+  /**
+   * The organisation's evidence folder for the cycle as provisioning recorded it (the ledger's
+   * evidence_folders table), or null before it is provisioned.
+   */
+  folder: { webUrl: string } | null;
   /** Every assigned reviewer's id (assignment order), whether or not the person still exists. */
   reviewerIds: string[];
   /** The assigned reviewers that exist, in the same order. */
@@ -76,17 +82,39 @@ export class ApplicationRecordRepository {
     return this.read(sql`a.id = ${applicationId}`);
   }
 
-  /** The organisation's application in the cycle (there is at most one), the same way. */
-  async forOrganisation(organisationId: string, cycleId: string): Promise<ApplicationRecord | null> {
-    return this.read(sql`a.organisation_id = ${organisationId} AND a.cycle_id = ${cycleId}`);
+  /**
+   * The current cycle (the rule is CycleRepository's) and the organisation's application in it, in
+   * one statement: what the applicant's own status card reads. `cycle` null: there is no current
+   * cycle; `record` null: the organisation has no application in it.
+   */
+  async forOrganisationInCurrentCycle(
+    organisationId: string,
+    now: Date,
+  ): Promise<{ cycle: Cycle | null; record: ApplicationRecord | null }> {
+    const { rows } = await sql<JsonRow>`
+      SELECT row_to_json(cc) AS current_cycle, a.id AS application_id, ${RECORD_COLUMNS}
+      FROM ${currentCycleQuery(this.db, now)} AS cc
+      LEFT JOIN applications a ON a.cycle_id = cc.id AND a.organisation_id = ${organisationId}
+    `.execute(this.db);
+    const r = rows[0];
+    if (!r) return { cycle: null, record: null };
+    return { cycle: cycleFromJson(r.current_cycle), record: r.application_id === null ? null : toRecord(r) };
   }
 
   private async read(where: RawBuilder<unknown>): Promise<ApplicationRecord | null> {
-    const { rows } = await sql<JsonRow>`
-      SELECT
+    const { rows } = await sql<JsonRow>`SELECT ${RECORD_COLUMNS} FROM applications a WHERE ${where}`.execute(this.db);
+    const r = rows[0];
+    return r ? toRecord(r) : null;
+  }
+}
+
+/** Everything stored about the application `a`, each part aggregated to JSON. */
+const RECORD_COLUMNS = sql`
         row_to_json(a) AS application,
         (SELECT row_to_json(c) FROM cycles c WHERE c.id = a.cycle_id) AS cycle,
         (SELECT row_to_json(o) FROM organisations o WHERE o.id = a.organisation_id) AS organisation,
+        (SELECT f.web_url FROM evidence_folders f
+          WHERE f.cycle_id = a.cycle_id AND f.organisation_id = a.organisation_id) AS folder_url,
         (SELECT coalesce(json_agg(json_build_object(
             'reviewer_id', ra.reviewer_id,
             'person', CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
@@ -112,52 +140,51 @@ export class ApplicationRecordRepository {
         (SELECT coalesce(json_agg(x ORDER BY x.name_key), '[]')
           FROM evidence_inspections x WHERE x.application_id = a.id AND x.current) AS inspections,
         (SELECT coalesce(json_agg(x ORDER BY x.dismissed_at), '[]')
-          FROM evidence_dismissals x WHERE x.application_id = a.id) AS dismissals
-      FROM applications a
-      WHERE ${where}
-    `.execute(this.db);
-    const r = rows[0];
-    if (!r) return null;
-    const reviewers = r.reviewers as { reviewer_id: string; person: Parameters<typeof toPerson>[0] | null }[];
-    const allDocuments = r.documents as JsonRow[];
-    let listedAt: number | null = null;
-    for (const d of allDocuments) {
-      const at = new Date(d.listed_at as string).getTime();
-      if (listedAt === null || at > listedAt) listedAt = at;
-    }
-    return {
-      application: toApplication(dated(r.application as JsonRow, ['requested_at', 'submitted_at', 'updated_at'])),
-      cycle: r.cycle
-        ? toCycle(
-            dated(r.cycle as JsonRow, [
-              'submission_deadline',
-              'review_start',
-              'review_end',
-              'decision_start',
-              'decision_end',
-              'created_at',
-            ]),
-          )
-        : null,
-      organisation: r.organisation ? toOrganisation(r.organisation as Parameters<typeof toOrganisation>[0]) : null,
-      reviewerIds: reviewers.map((x) => x.reviewer_id),
-      reviewers: reviewers.flatMap((x) => (x.person ? [toPerson(x.person)] : [])),
-      commentary: mapAll(r.commentary, ['updated_at'], toCommentary),
-      documents: mapAll(
-        allDocuments.filter((d) => d.present),
-        ['last_modified', 'listed_at', 'evidence_date', 'declared_at'],
-        toDoc,
-      ),
-      listedAt: listedAt === null ? null : new Date(listedAt),
-      assessments: mapAll(r.assessments, ['updated_at'], toAssessment),
-      recommendations: mapAll(r.recommendations, ['recommended_at'], toRecommendation),
-      clarifications: mapAll(r.clarifications, ['asked_at', 'answered_at'], toClarification),
-      decision: r.decision ? toDecision(dated(r.decision as JsonRow, ['decided_at'])) : null,
-      award: r.award
-        ? toAward(dated(r.award as JsonRow, ['valid_from', 'valid_until', 'issued_at', 'revoked_at']))
-        : null,
-      inspections: mapAll(r.inspections, ['inspected_at'], toInspectedVersion),
-      dismissals: mapAll(r.dismissals, ['dismissed_at'], toDismissal),
-    };
+          FROM evidence_dismissals x WHERE x.application_id = a.id) AS dismissals`;
+
+function cycleFromJson(json: unknown): Cycle {
+  return toCycle(
+    dated(json as JsonRow, [
+      'submission_deadline',
+      'review_start',
+      'review_end',
+      'decision_start',
+      'decision_end',
+      'created_at',
+    ]),
+  );
+}
+
+function toRecord(r: JsonRow): ApplicationRecord {
+  const reviewers = r.reviewers as { reviewer_id: string; person: Parameters<typeof toPerson>[0] | null }[];
+  const allDocuments = r.documents as JsonRow[];
+  let listedAt: number | null = null;
+  for (const d of allDocuments) {
+    const at = new Date(d.listed_at as string).getTime();
+    if (listedAt === null || at > listedAt) listedAt = at;
   }
+  return {
+    application: toApplication(dated(r.application as JsonRow, ['requested_at', 'submitted_at', 'updated_at'])),
+    cycle: r.cycle ? cycleFromJson(r.cycle) : null,
+    organisation: r.organisation ? toOrganisation(r.organisation as Parameters<typeof toOrganisation>[0]) : null,
+    folder: typeof r.folder_url === 'string' ? { webUrl: r.folder_url } : null,
+    reviewerIds: reviewers.map((x) => x.reviewer_id),
+    reviewers: reviewers.flatMap((x) => (x.person ? [toPerson(x.person)] : [])),
+    commentary: mapAll(r.commentary, ['updated_at'], toCommentary),
+    documents: mapAll(
+      allDocuments.filter((d) => d.present),
+      ['last_modified', 'listed_at', 'evidence_date', 'declared_at'],
+      toDoc,
+    ),
+    listedAt: listedAt === null ? null : new Date(listedAt),
+    assessments: mapAll(r.assessments, ['updated_at'], toAssessment),
+    recommendations: mapAll(r.recommendations, ['recommended_at'], toRecommendation),
+    clarifications: mapAll(r.clarifications, ['asked_at', 'answered_at'], toClarification),
+    decision: r.decision ? toDecision(dated(r.decision as JsonRow, ['decided_at'])) : null,
+    award: r.award
+      ? toAward(dated(r.award as JsonRow, ['valid_from', 'valid_until', 'issued_at', 'revoked_at']))
+      : null,
+    inspections: mapAll(r.inspections, ['inspected_at'], toInspectedVersion),
+    dismissals: mapAll(r.dismissals, ['dismissed_at'], toDismissal),
+  };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Application, ApplicationState, Commentary, Level } from '../domain/types.js';
-import type { AuditRepository } from './audit-repository.js';
+import { toAuditRecord, type AuditRecord, type AuditRepository } from './audit-repository.js';
 import type { ApplicationsTable, CommentaryTable, DB } from './schema.js';
 
 export interface TransitionRequest {
@@ -115,6 +115,7 @@ export class ApplicationRepository {
     return toApplication(row);
   }
 
+  /** Compare-and-set on the version; the audit row goes in the same statement. */
   async setTargetLevel(req: {
     applicationId: string;
     expectedVersion: number;
@@ -122,7 +123,7 @@ export class ApplicationRepository {
     actorId: string;
     now: Date;
   }): Promise<Application> {
-    const row = await this.db
+    const update = this.db
       .updateTable('applications')
       .set((eb) => ({
         target_level: req.level,
@@ -132,30 +133,37 @@ export class ApplicationRepository {
       }))
       .where('id', '=', req.applicationId)
       .where('version', '=', req.expectedVersion)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw await this.stale(req.applicationId, req.expectedVersion);
-    await this.audit.append({
+      .returningAll();
+    const [row] = await this.audit.withChange<Selectable<ApplicationsTable>>(update, {
       at: req.now,
       actorId: req.actorId,
       action: 'set_target_level',
       entityKind: 'application',
       entityId: req.applicationId,
-      fromState: row.state,
-      toState: row.state,
+      fromState: sql`(SELECT state FROM changed)`,
+      toState: sql`(SELECT state FROM changed)`,
       details: { level: req.level },
     });
+    if (!row) throw await this.stale(req.applicationId, req.expectedVersion);
     return toApplication(row);
   }
 
   /**
-   * Upsert commentary in one statement; a criterion whose text and references are unchanged is not
-   * written. Returns the criteria written, in the order given (a criterion given twice: the last wins).
+   * Upsert commentary; a criterion whose text and references are unchanged is not written. When
+   * any is, the audit row (`save_commentary`, its details `details` and the criteria written) goes
+   * in the same statement. Returns the criteria written, in the order given (a criterion given
+   * twice: the last wins).
    */
-  async saveCommentary(applicationId: string, items: Commentary[], actorId: string, now: Date): Promise<string[]> {
+  async saveCommentary(
+    applicationId: string,
+    items: Commentary[],
+    actorId: string,
+    now: Date,
+    details: Record<string, unknown> = {},
+  ): Promise<string[]> {
     const last = new Map(items.map((c) => [c.criterionId, c]));
     if (last.size === 0) return [];
-    const rows = await this.db
+    const upsert = this.db
       .insertInto('commentary')
       .values(
         [...last.values()].map((c) => ({
@@ -183,10 +191,24 @@ export class ApplicationRepository {
             ]),
           ),
       )
-      .returning('criterion_id')
-      .execute();
+      .returning('criterion_id');
+    const given = [...last.keys()];
+    const rows = await this.audit.withChange<{ criterion_id: string }>(upsert, {
+      at: now,
+      actorId,
+      action: 'save_commentary',
+      entityKind: 'application',
+      entityId: applicationId,
+      fromState: null,
+      toState: null,
+      // The criteria written, in the order given.
+      details: sql`${JSON.stringify(details)}::jsonb || jsonb_build_object('criteria', (
+        SELECT jsonb_agg(g.id ORDER BY g.n) FROM jsonb_array_elements_text(${JSON.stringify(given)}::jsonb)
+          WITH ORDINALITY AS g(id, n)
+        WHERE g.id IN (SELECT criterion_id FROM changed)))`,
+    });
     const written = new Set(rows.map((r) => r.criterion_id));
-    return [...last.keys()].filter((id) => written.has(id));
+    return given.filter((id) => written.has(id));
   }
 
   async commentary(applicationId: string): Promise<Commentary[]> {
@@ -199,11 +221,70 @@ export class ApplicationRepository {
     return rows.map(toCommentary);
   }
 
+  /**
+   * The application as it is now and its latest audit entry with the name of who made it (null:
+   * the system, or nobody known by that id), in one statement: what a STALE answer tells.
+   */
+  async latestChange(
+    applicationId: string,
+  ): Promise<{ application: Application; last: (AuditRecord & { actorName: string | null }) | null } | null> {
+    const r = await this.db
+      .selectFrom('applications as a')
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('audit_log as l')
+            .leftJoin('people as p', 'p.id', 'l.actor_id')
+            .selectAll('l')
+            .select('p.display_name as actor_name')
+            .where('l.entity_kind', '=', 'application')
+            .whereRef('l.entity_id', '=', 'a.id')
+            .orderBy('l.id', 'desc')
+            .limit(1)
+            .as('last'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('a')
+      .select([
+        'last.id as audit_id',
+        'last.at as audit_at',
+        'last.actor_id as audit_actor_id',
+        'last.action as audit_action',
+        'last.entity_kind as audit_entity_kind',
+        'last.entity_id as audit_entity_id',
+        'last.from_state as audit_from_state',
+        'last.to_state as audit_to_state',
+        'last.details as audit_details',
+        'last.actor_name as audit_actor_name',
+      ])
+      .where('a.id', '=', applicationId)
+      .executeTakeFirst();
+    if (!r) return null;
+    const last =
+      r.audit_id === null || r.audit_id === undefined
+        ? null
+        : {
+            ...toAuditRecord({
+              id: r.audit_id,
+              at: r.audit_at!,
+              actor_id: r.audit_actor_id!,
+              action: r.audit_action!,
+              entity_kind: r.audit_entity_kind!,
+              entity_id: r.audit_entity_id!,
+              from_state: r.audit_from_state,
+              to_state: r.audit_to_state,
+              details: r.audit_details!,
+            }),
+            actorName: r.audit_actor_name ?? null,
+          };
+    return { application: toApplication(r), last };
+  }
+
   /** A STALE error saying what the application is now and who changed it last. */
   private async stale(applicationId: string, seenVersion: number): Promise<DomainError> {
-    const current = await this.get(applicationId);
-    if (!current) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
-    const last = await this.audit.latest('application', applicationId);
+    const found = await this.latestChange(applicationId);
+    if (!found) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+    const { application: current, last } = found;
     return new DomainError('STALE', undefined, {
       applicationId,
       seenVersion,

@@ -35,13 +35,7 @@ export class CycleRepository {
 
   /** The cycle people are working in now: the earliest one whose decision window has not ended. */
   async current(now: Date): Promise<Cycle | null> {
-    const r = await this.db
-      .selectFrom('cycles')
-      .selectAll()
-      .where('decision_end', '>=', now)
-      .orderBy('submission_deadline')
-      .limit(1)
-      .executeTakeFirst();
+    const r = await currentCycleQuery(this.db, now).executeTakeFirst();
     return r ? toCycle(r) : null;
   }
 
@@ -53,6 +47,14 @@ export class CycleRepository {
   async setIntakePaused(id: string, paused: boolean): Promise<void> {
     await this.db.updateTable('cycles').set({ intake_paused: paused }).where('id', '=', id).execute();
   }
+}
+
+/**
+ * The current cycle's row (see `current`), as a query other statements can embed so that the
+ * rule stays here.
+ */
+export function currentCycleQuery(db: Kysely<DB>, now: Date) {
+  return db.selectFrom('cycles').selectAll().where('decision_end', '>=', now).orderBy('submission_deadline').limit(1);
 }
 
 export function toCycle(r: Selectable<CyclesTable>): Cycle {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { ATTENDANCE_AUDIT_SOURCE, type AttendanceSource } from '../domain/attendance.js';
 import { assertBookable } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
@@ -126,12 +127,43 @@ export class DropInRepository {
 
   /** Sessions that have not started yet, with seats booked and waitlisted. */
   async listUpcoming(now: Date): Promise<SessionWithSeats[]> {
-    const rows = await this.withSeats()
-      .where('s.starts_at', '>', now)
-      .where('s.cancelled', '=', false)
-      .orderBy('s.starts_at')
-      .execute();
+    const rows = await this.upcoming(now).execute();
     return rows.map((r) => ({ ...toSession(r), booked: r.booked, waitlisted: r.waitlisted }));
+  }
+
+  /** `listUpcoming` and `bookingsForPerson` in one statement (the sessions card shows both). */
+  async upcomingAndBookingsOf(
+    personId: string,
+    now: Date,
+  ): Promise<{ sessions: SessionWithSeats[]; bookings: Booking[] }> {
+    const r = await this.db
+      .selectNoFrom([
+        jsonArrayFrom(this.upcoming(now)).as('sessions'),
+        jsonArrayFrom(this.bookingsOf(personId)).as('bookings'),
+      ])
+      .executeTakeFirstOrThrow();
+    // Aggregated to JSON: timestamps come back as strings.
+    const at = (v: Date | string) => new Date(v);
+    return {
+      sessions: r.sessions.map((x) => ({
+        ...toSession({ ...x, starts_at: at(x.starts_at), ends_at: at(x.ends_at) }),
+        booked: x.booked,
+        waitlisted: x.waitlisted,
+      })),
+      bookings: r.bookings.map((b) => toBooking({ ...b, created_at: at(b.created_at) })),
+    };
+  }
+
+  private upcoming(now: Date) {
+    return this.withSeats().where('s.starts_at', '>', now).where('s.cancelled', '=', false).orderBy('s.starts_at');
+  }
+
+  private bookingsOf(personId: string) {
+    return this.db
+      .selectFrom('dropin_bookings')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .orderBy('created_at', 'desc');
   }
 
   async book(req: BookRequest): Promise<Booking> {
@@ -537,12 +569,7 @@ export class DropInRepository {
   }
 
   async bookingsForPerson(personId: string): Promise<Booking[]> {
-    const rows = await this.db
-      .selectFrom('dropin_bookings')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const rows = await this.bookingsOf(personId).execute();
     return rows.map(toBooking);
   }
 
@@ -576,7 +603,12 @@ export class DropInRepository {
   }
 }
 
-function toSession(r: Selectable<DropinSessionsTable>): DropInSession {
+function toSession(
+  r: Pick<
+    Selectable<DropinSessionsTable>,
+    'id' | 'title' | 'starts_at' | 'ends_at' | 'capacity' | 'cancelled' | 'join_url'
+  >,
+): DropInSession {
   return {
     id: r.id,
     title: r.title,
@@ -588,7 +620,12 @@ function toSession(r: Selectable<DropinSessionsTable>): DropInSession {
   };
 }
 
-function toBooking(r: Selectable<DropinBookingsTable>): Booking {
+function toBooking(
+  r: Pick<
+    Selectable<DropinBookingsTable>,
+    'id' | 'session_id' | 'person_id' | 'organisation_id' | 'status' | 'attended' | 'created_at' | 'attended_source'
+  >,
+): Booking {
   return {
     id: r.id,
     sessionId: r.session_id,

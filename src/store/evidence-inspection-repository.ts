@@ -2,7 +2,8 @@
  * Inspection results per document version, dismissed warnings and the delta cursor per
  * application. Results hold kinds, pages and masked hints only.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import {
   dismissalKey,
   normaliseDocumentName,
@@ -218,42 +219,44 @@ export class EvidenceInspectionRepository {
    * `at`, as the domain decides it (hasOpenFindings): the admins' dashboard count.
    */
   async applicationsWithOpenFindings(cycleId: string, at: Date): Promise<number> {
-    const [rows, dismissals] = await Promise.all([
-      this.db
+    // One statement: each application with current inspections, those and its dismissed warnings.
+    const current = (eb: ExpressionBuilder<DB, 'applications'>) =>
+      eb
         .selectFrom('evidence_inspections as i')
-        .innerJoin('applications as a', 'a.id', 'i.application_id')
-        .selectAll('i')
-        .where('a.cycle_id', '=', cycleId)
-        .where('a.state', 'not in', ['withdrawn', 'lapsed'])
-        .where('i.current', '=', true)
-        .execute(),
-      this.db
-        .selectFrom('evidence_dismissals as d')
-        .innerJoin('applications as a', 'a.id', 'd.application_id')
-        .select(['d.application_id', 'd.name_key', 'd.finding_key'])
-        .where('a.cycle_id', '=', cycleId)
-        .execute(),
-    ]);
-    const byApp = new Map<string, DocumentInspection[]>();
-    for (const r of rows)
-      byApp.set(r.application_id, [
-        ...(byApp.get(r.application_id) ?? []),
-        toDocumentInspection({
-          itemId: r.item_id,
-          versionKey: r.version_key,
-          name: r.name,
-          inspectedAt: r.inspected_at,
-          result: (typeof r.result === 'string' ? JSON.parse(r.result) : r.result) as StoredInspection,
-        }),
-      ]);
-    const dismissed = new Map<string, Set<string>>();
-    for (const d of dismissals)
-      dismissed.set(
-        d.application_id,
-        (dismissed.get(d.application_id) ?? new Set()).add(dismissalKey(d.name_key, d.finding_key)),
-      );
+        .whereRef('i.application_id', '=', 'applications.id')
+        .where('i.current', '=', true);
+    const rows = await this.db
+      .selectFrom('applications')
+      .select((eb) => [
+        jsonArrayFrom(current(eb).select(['i.item_id', 'i.version_key', 'i.name', 'i.inspected_at', 'i.result'])).as(
+          'inspections',
+        ),
+        jsonArrayFrom(
+          eb
+            .selectFrom('evidence_dismissals as d')
+            .select(['d.name_key', 'd.finding_key'])
+            .whereRef('d.application_id', '=', 'applications.id'),
+        ).as('dismissals'),
+      ])
+      .where('cycle_id', '=', cycleId)
+      .where('state', 'not in', ['withdrawn', 'lapsed'])
+      .where((eb) => eb.exists(current(eb).select('i.item_id')))
+      .execute();
     let n = 0;
-    for (const [appId, inspections] of byApp) if (hasOpenFindings(inspections, dismissed.get(appId), at)) n++;
+    for (const r of rows) {
+      const inspections = r.inspections.map((i) =>
+        toDocumentInspection({
+          itemId: i.item_id,
+          versionKey: i.version_key,
+          name: i.name,
+          // A JSON string here (aggregated to JSON).
+          inspectedAt: new Date(i.inspected_at),
+          result: (typeof i.result === 'string' ? JSON.parse(i.result) : i.result) as StoredInspection,
+        }),
+      );
+      const dismissed = new Set(r.dismissals.map((d) => dismissalKey(d.name_key, d.finding_key)));
+      if (hasOpenFindings(inspections, dismissed, at)) n++;
+    }
     return n;
   }
 }

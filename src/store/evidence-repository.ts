@@ -119,9 +119,10 @@ export class EvidenceRepository {
   }
 
   /**
-   * Record what the applicant says of documents (evidence date, completed and anonymised), in one
-   * statement; a document whose declaration is unchanged is not written. Returns how many changed
-   * (a document given twice: the last wins).
+   * Record what the applicant says of documents (evidence date, completed and anonymised); a
+   * document whose declaration is unchanged is not written. When any is, the audit row
+   * (`declare_evidence`, with how many) goes in the same statement. Returns how many changed (a
+   * document given twice: the last wins).
    */
   async declare(
     applicationId: string,
@@ -130,22 +131,20 @@ export class EvidenceRepository {
     now: Date,
   ): Promise<number> {
     const last = new Map(items.map((it) => [normaliseDocumentName(it.name), it]));
-    let changed = 0;
-    if (last.size > 0) {
-      const values = sql.join(
-        [...last].map(([key, it]) => sql`(${key}, ${it.evidenceDate}::timestamptz, ${it.completed}::boolean)`),
-      );
-      const r = await sql`
+    if (last.size === 0) return 0;
+    const values = sql.join(
+      [...last].map(([key, it]) => sql`(${key}, ${it.evidenceDate}::timestamptz, ${it.completed}::boolean)`),
+    );
+    const rows = await this.audit.withChange(
+      sql`
         UPDATE evidence_documents AS d
         SET evidence_date = v.evidence_date, completed = v.completed, declared_by = ${actorId}, declared_at = ${now}
         FROM (VALUES ${values}) AS v (name_key, evidence_date, completed)
         WHERE d.application_id = ${applicationId} AND d.name_key = v.name_key
           AND (d.completed <> v.completed OR d.evidence_date IS DISTINCT FROM v.evidence_date)
-      `.execute(this.db);
-      changed = Number(r.numAffectedRows ?? 0n);
-    }
-    if (changed > 0) {
-      await this.audit.append({
+        RETURNING d.name_key
+      `,
+      {
         at: now,
         actorId,
         action: 'declare_evidence',
@@ -153,10 +152,10 @@ export class EvidenceRepository {
         entityId: applicationId,
         fromState: null,
         toState: null,
-        details: { documents: changed },
-      });
-    }
-    return changed;
+        details: sql`jsonb_build_object('documents', (SELECT count(*) FROM changed))`,
+      },
+    );
+    return rows.length;
   }
 }
 

@@ -3,8 +3,10 @@
  * OFFSET, never everything at once), so a cycle of any size streams with flat memory on both
  * engines (PGlite has no cursors).
  */
-import type { Kysely } from 'kysely';
-import type { AssessmentOutcome } from '../domain/types.js';
+import { sql, type Kysely } from 'kysely';
+import type { Application, AssessmentOutcome, Organisation } from '../domain/types.js';
+import { toApplication } from './application-repository.js';
+import { toOrganisation } from './organisation-repository.js';
 import type { DB } from './schema.js';
 
 export const EXPORT_PAGE_SIZE = 500;
@@ -54,6 +56,39 @@ export interface AuditExportRow {
 
 export class ReportRepository {
   constructor(private readonly db: Kysely<DB>) {}
+
+  /**
+   * Every application of a cycle (in the order requested) with its organisation and how many
+   * reviewers are assigned to it, in one statement: the dashboard's and the list cards' rows.
+   */
+  async cycleApplications(
+    cycleId: string,
+  ): Promise<{ application: Application; organisation: Organisation | null; reviewers: number }[]> {
+    const rows = await this.db
+      .selectFrom('applications as a')
+      .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+      .selectAll('a')
+      .select((eb) => [
+        'o.name as organisation_name',
+        'o.code as organisation_code',
+        eb
+          .selectFrom('reviewer_assignments as ra')
+          .whereRef('ra.application_id', '=', 'a.id')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .as('reviewers'),
+      ])
+      .where('a.cycle_id', '=', cycleId)
+      .orderBy('a.requested_at')
+      .execute();
+    return rows.map((r) => ({
+      application: toApplication(r),
+      organisation:
+        r.organisation_name === null
+          ? null
+          : toOrganisation({ id: r.organisation_id, name: r.organisation_name, code: r.organisation_code }),
+      reviewers: r.reviewers ?? 0,
+    }));
+  }
 
   /** Every assessment of a cycle's applications (calibration). */
   async cycleAssessments(cycleId: string) {

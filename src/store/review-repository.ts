@@ -99,11 +99,15 @@ export class ReviewRepository {
     return { added, removed };
   }
 
-  /** One query for the review queue: each assigned application with its organisation name and this reviewer's assessed count. */
+  /**
+   * One query for the review queue: each assigned application with its organisation's name, its
+   * cycle's name and framework version, and this reviewer's assessed count.
+   */
   async queueRows(reviewerId: string) {
     return this.db
       .selectFrom('reviewer_assignments as ra')
       .innerJoin('applications as a', 'a.id', 'ra.application_id')
+      .innerJoin('cycles as c', 'c.id', 'a.cycle_id')
       .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
       .select([
         'a.id',
@@ -117,6 +121,8 @@ export class ReviewRepository {
         'a.submitted_late',
         'o.name as organisation_name',
         'o.code as organisation_code',
+        'c.name as cycle_name',
+        'c.framework_version',
         (eb) =>
           eb
             .selectFrom('assessments as s')
@@ -150,18 +156,6 @@ export class ReviewRepository {
       .groupBy('ra.reviewer_id')
       .execute();
     return new Map(rows.map((r) => [r.reviewer_id, r.n]));
-  }
-
-  /** Number of reviewers per application of a cycle (for "unassigned" on the dashboard). */
-  async assignmentCounts(cycleId: string): Promise<Map<string, number>> {
-    const rows = await this.db
-      .selectFrom('reviewer_assignments as ra')
-      .innerJoin('applications as a', 'a.id', 'ra.application_id')
-      .select(['ra.application_id', sql<number>`count(*)::int`.as('n')])
-      .where('a.cycle_id', '=', cycleId)
-      .groupBy('ra.application_id')
-      .execute();
-    return new Map(rows.map((r) => [r.application_id, r.n]));
   }
 
   // --- assessments

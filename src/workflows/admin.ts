@@ -52,26 +52,18 @@ export async function dashboard(svc: Services, actor: Actor, cycleId?: string): 
   authorise(actor, 'view_dashboard', { kind: 'cycle' });
   const cycle = cycleId ? await loadCycle(svc, cycleId) : await currentCycle(svc);
   const now = svc.clock.now();
-  const [apps, assignments, orgs, withOpenFindings] = await Promise.all([
-    svc.store.applications.listByCycle(cycle.id),
-    svc.store.reviews.assignmentCounts(cycle.id),
-    svc.store.organisations.list(),
+  const [apps, withOpenFindings] = await Promise.all([
+    svc.store.reports.cycleApplications(cycle.id),
     svc.store.inspections.applicationsWithOpenFindings(cycle.id, now),
   ]);
-  const orgById = new Map(orgs.map((o) => [o.id, o]));
   const counts = Object.fromEntries(APPLICATION_STATES.map((s) => [s, 0])) as Record<ApplicationState, number>;
   const overdue: DashboardRow[] = [];
   const unassigned: DashboardRow[] = [];
   const toAct: DashboardRow[] = [];
   const t = now.getTime();
-  for (const a of apps) {
+  for (const { application: a, organisation, reviewers } of apps) {
     counts[a.state]++;
-    const row = (reason: string): DashboardRow => ({
-      application: a,
-      organisation: orgById.get(a.organisationId) ?? null,
-      reviewers: assignments.get(a.id) ?? 0,
-      reason,
-    });
+    const row = (reason: string): DashboardRow => ({ application: a, organisation, reviewers, reason });
     if ((a.state === 'requested' || a.state === 'open') && t > graceEnd(cycle).getTime())
       overdue.push(row('not submitted by the deadline'));
     if (
@@ -80,8 +72,7 @@ export async function dashboard(svc: Services, actor: Actor, cycleId?: string): 
     )
       overdue.push(row('review period ended'));
     if (a.state === 'decided' && t > cycle.decisionEnd.getTime()) overdue.push(row('decision window ended'));
-    if ((a.state === 'submitted' || a.state === 'in_review') && (assignments.get(a.id) ?? 0) === 0)
-      unassigned.push(row('no reviewer'));
+    if ((a.state === 'submitted' || a.state === 'in_review') && reviewers === 0) unassigned.push(row('no reviewer'));
     if (a.state === 'requested') toAct.push(row('open it'));
     if (a.state === 'recommended') toAct.push(row('decide'));
     if (a.state === 'decided') toAct.push(row('communicate'));
@@ -97,20 +88,9 @@ export async function applicationsInState(
 ): Promise<DashboardRow[]> {
   authorise(actor, 'view_dashboard', { kind: 'cycle' });
   const cycle = await currentCycle(svc);
-  const [apps, assignments, orgs] = await Promise.all([
-    svc.store.applications.listByCycle(cycle.id),
-    svc.store.reviews.assignmentCounts(cycle.id),
-    svc.store.organisations.list(),
-  ]);
-  const orgById = new Map(orgs.map((o) => [o.id, o]));
-  return apps
-    .filter((a) => states.includes(a.state))
-    .map((a) => ({
-      application: a,
-      organisation: orgById.get(a.organisationId) ?? null,
-      reviewers: assignments.get(a.id) ?? 0,
-      reason: a.state,
-    }));
+  return (await svc.store.reports.cycleApplications(cycle.id))
+    .filter((r) => states.includes(r.application.state))
+    .map((r) => ({ ...r, reason: r.application.state }));
 }
 
 export interface ReviewerOption {

@@ -21,7 +21,14 @@ import {
   type SectionNumber,
 } from '../domain/types.js';
 import { HELD_FOR_FOLDER, onApplicationChanged } from '../notifications/outbox.js';
-import { assertCurrentVersion, frameworkFor, loadApplication, loadCycle, staleError } from './application-view.js';
+import {
+  assertCurrentVersion,
+  frameworkFor,
+  loadApplication,
+  loadCycle,
+  staleError,
+  type EditingView,
+} from './application-view.js';
 import { applicantTeamIds, notifyApplicationEvent } from './event-notifications.js';
 import type { Services } from './services.js';
 import { inspectEvidence } from './evidence-inspection.js';
@@ -156,13 +163,20 @@ export async function openApplication(
   });
 }
 
+/**
+ * The application an edit changes, once the actor may edit it, their card is current and it is
+ * open. `read`: what `loadForEditing` read of it in this turn, checked instead of reading again.
+ */
 async function editableApplication(
   svc: Services,
   actor: Actor,
   applicationId: string,
   version: number,
+  read?: EditingView,
 ): Promise<Application> {
-  const app = await loadApplication(svc, applicationId);
+  if (read && read.application.id !== applicationId)
+    throw new Error('the application read for editing is not the one being edited');
+  const app = read?.application ?? (await loadApplication(svc, applicationId));
   authorise(actor, 'edit_commentary', { kind: 'application', organisationId: app.organisationId });
   await assertCurrentVersion(svc, app, version);
   if (app.state !== 'open') {
@@ -186,31 +200,31 @@ export async function setTargetLevel(
   const app = await editableApplication(svc, actor, input.applicationId, input.version);
   // The same level again (a second click) changes nothing: no new version, no audit row.
   if (app.targetLevel === input.level) return app;
+  // One statement (the compare-and-set and its audit row): no transaction of its own needed.
   return versioned(svc, input.applicationId, input.version, () =>
-    svc.store.transaction((tx) =>
-      tx.applications.setTargetLevel({
-        applicationId: input.applicationId,
-        expectedVersion: input.version,
-        level: input.level,
-        actorId: actor.personId,
-        now: svc.clock.now(),
-      }),
-    ),
+    svc.store.applications.setTargetLevel({
+      applicationId: input.applicationId,
+      expectedVersion: input.version,
+      level: input.level,
+      actorId: actor.personId,
+      now: svc.clock.now(),
+    }),
   );
 }
 
 /**
  * Save the commentary of one section (drafts allowed: blank text and missing references are
- * saved, readiness reports them). Criteria must belong to the section.
+ * saved, readiness reports them). Criteria must belong to the section. `read`: the application
+ * as `loadForEditing` read it in this turn (else it is read here).
  */
 export async function saveSectionCommentary(
   svc: Services,
   actor: Actor,
   input: { applicationId: string; version: number; section: SectionNumber; items: Commentary[] },
+  read?: EditingView,
 ): Promise<{ saved: number }> {
-  const app = await editableApplication(svc, actor, input.applicationId, input.version);
-  const cycle = await loadCycle(svc, app.cycleId);
-  const framework = await frameworkFor(svc, cycle.frameworkVersion);
+  const app = await editableApplication(svc, actor, input.applicationId, input.version, read);
+  const framework = read?.framework ?? (await frameworkFor(svc, (await loadCycle(svc, app.cycleId)).frameworkVersion));
   const allowed = new Set(criteriaForSection(framework, input.section).map((c) => c.id));
   const problems: string[] = [];
   for (const item of input.items) {
@@ -223,26 +237,15 @@ export async function saveSectionCommentary(
   }
   if (problems.length > 0)
     throw new DomainError('VALIDATION', `The commentary was not saved: ${problems.join('; ')}.`, { problems });
-  const now = svc.clock.now();
-  await svc.store.transaction(async (tx) => {
-    const changed = await tx.applications.saveCommentary(app.id, input.items, actor.personId, now);
-    // Saving the same text again (a second click) is not a change: no audit row.
-    if (changed.length > 0)
-      await tx.audit.append({
-        at: now,
-        actorId: actor.personId,
-        action: 'save_commentary',
-        entityKind: 'application',
-        entityId: app.id,
-        fromState: null,
-        toState: null,
-        details: { section: input.section, criteria: changed },
-      });
+  // Saving the same text again (a second click) is not a change: no audit row. The commentary and
+  // its audit row are one statement.
+  await svc.store.applications.saveCommentary(app.id, input.items, actor.personId, svc.clock.now(), {
+    section: input.section,
   });
   return { saved: input.items.length };
 }
 
-/** Record what the applicant declares of documents in the folder. */
+/** Record what the applicant declares of documents in the folder (`read`: as for commentary). */
 export async function declareEvidence(
   svc: Services,
   actor: Actor,
@@ -251,8 +254,9 @@ export async function declareEvidence(
     version: number;
     items: { name: string; evidenceDate: Date | null; completed: boolean }[];
   },
+  read?: EditingView,
 ): Promise<{ changed: number }> {
-  const app = await editableApplication(svc, actor, input.applicationId, input.version);
+  const app = await editableApplication(svc, actor, input.applicationId, input.version, read);
   const now = svc.clock.now();
   for (const it of input.items) {
     if (it.evidenceDate && it.evidenceDate.getTime() > now.getTime() + 86_400_000) {
@@ -261,7 +265,8 @@ export async function declareEvidence(
       });
     }
   }
-  const changed = await svc.store.transaction((tx) => tx.evidence.declare(app.id, input.items, actor.personId, now));
+  // The declarations and their audit row are one statement.
+  const changed = await svc.store.evidence.declare(app.id, input.items, actor.personId, now);
   return { changed };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Everything a card about one application needs, loaded in one go (database only, never Graph:
- * the stored record in one statement, and the folder's link from the evidence port),
+ * the stored record, its evidence folder's link included, in one statement),
  * and the optimistic-concurrency check every card action runs first.
  */
 import { authorise } from '../domain/authorisation.js';
@@ -108,19 +108,16 @@ export async function assertCurrentVersion(svc: Services, app: Application, seen
 }
 
 export async function staleError(svc: Services, applicationId: string, seenVersion: number): Promise<DomainError> {
-  const [app, last] = await Promise.all([
-    svc.store.applications.get(applicationId),
-    svc.store.audit.latest('application', applicationId),
-  ]);
-  if (!app) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
-  const who = last?.actorId ? await svc.store.people.get(last.actorId) : null;
+  const found = await svc.store.applications.latestChange(applicationId);
+  if (!found) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  const { application: app, last } = found;
   return new DomainError('STALE', undefined, {
     applicationId,
     seenVersion,
     currentVersion: app.version,
     currentState: app.state,
     changedBy: last?.actorId ?? null,
-    changedByName: who?.displayName ?? (last?.actorId === 'system' ? 'WEx QS' : null),
+    changedByName: last?.actorName ?? (last?.actorId === 'system' ? 'WEx QS' : null),
     changedAt: last?.at.toISOString() ?? null,
     lastAction: last?.action ?? null,
   });
@@ -157,14 +154,19 @@ export async function authorisedView(svc: Services, actor: Actor, record: Applic
 
 /**
  * What an edit of an application's commentary or evidence declarations reads first: the
- * application, its framework, its commentary and the documents listed in its folder, after the
- * same authorisation check as the view.
+ * application, its framework, its commentary and the documents listed in its folder. The edit
+ * workflows take it back, so they check the version and the state against what was read here
+ * instead of reading the application again.
  */
-export async function loadForEditing(
-  svc: Services,
-  actor: Actor,
-  applicationId: string,
-): Promise<Pick<ApplicationView, 'application' | 'framework' | 'commentary' | 'documents'>> {
+export interface EditingView {
+  application: Application;
+  framework: Framework;
+  commentary: Commentary[];
+  documents: StoredEvidenceDocument[];
+}
+
+/** The EditingView of an application (one statement), after the same authorisation check as the view. */
+export async function loadForEditing(svc: Services, actor: Actor, applicationId: string): Promise<EditingView> {
   const record = await loadRecord(svc, applicationId);
   authoriseView(actor, record);
   const cycle = requireCycle(record);
@@ -187,10 +189,9 @@ export async function buildView(svc: Services, record: ApplicationRecord): Promi
     throw new DomainError('NOT_FOUND', 'The organisation of this application does not exist.', {
       applicationId: application.id,
     });
-  const [framework, folder] = await Promise.all([
-    frameworkFor(svc, cycle.frameworkVersion),
-    svc.evidence ? svc.evidence.folderFor(cycle.id, organisation.id).catch(() => null) : Promise.resolve(null),
-  ]);
+  const framework = await frameworkFor(svc, cycle.frameworkVersion);
+  // The folder as provisioning recorded it, read with the record (only where folders are made).
+  const folder = svc.evidence ? record.folder : null;
   const inspections = inspected.map((v) => toDocumentInspection(v));
   const dismissed = new Set(dismissals.map((d) => dismissalKey(d.documentName, d.findingKey)));
   const readiness = application.targetLevel

@@ -8,7 +8,10 @@ import { requireOrganisation } from './dropins.js';
 import type { Services } from './services.js';
 
 export async function currentCycle(svc: Services): Promise<Cycle> {
-  const cycle = await svc.store.cycles.current(svc.clock.now());
+  return requireCycle(await svc.store.cycles.current(svc.clock.now()));
+}
+
+function requireCycle(cycle: Cycle | null): Cycle {
   if (!cycle) throw new DomainError('NOT_FOUND', 'There is no open quality-standard cycle at the moment.', {});
   return cycle;
 }
@@ -39,9 +42,10 @@ export async function ownApplicationView(
 ): Promise<{ cycle: Cycle; view: ApplicationView | null }> {
   const organisationId = requireOrganisation(actor);
   authorise(actor, 'view_application', { kind: 'organisation', organisationId });
-  const cycle = await currentCycle(svc);
-  const record = await svc.store.applicationRecords.forOrganisation(organisationId, cycle.id);
-  return { cycle, view: record ? await authorisedView(svc, actor, record) : null };
+  // The current cycle and the application in it: one statement.
+  const found = await svc.store.applicationRecords.forOrganisationInCurrentCycle(organisationId, svc.clock.now());
+  const cycle = requireCycle(found.cycle);
+  return { cycle, view: found.record ? await authorisedView(svc, actor, found.record) : null };
 }
 
 /** The actor's organisation's application in the current cycle, if any. */

@@ -17,9 +17,14 @@ async function syncAttendeesLater(svc: Services, tx: Store, sessionIds: readonly
     await svc.jobs.enqueue(tx, { name: 'meeting-attendees', data: { sessionId } });
 }
 
-export async function listUpcomingSessions(svc: Services, actor: Actor): Promise<SessionWithSeats[]> {
+/** The sessions that have not started yet (with their seats) and the actor's live bookings, in one read. */
+export async function sessionsAndMyBookings(
+  svc: Services,
+  actor: Actor,
+): Promise<{ sessions: SessionWithSeats[]; mine: Booking[] }> {
   authorise(actor, 'book_dropin', { kind: 'dropin', organisationId: actor.organisationId });
-  return svc.store.dropIns.listUpcoming(svc.clock.now());
+  const { sessions, bookings } = await svc.store.dropIns.upcomingAndBookingsOf(actor.personId, svc.clock.now());
+  return { sessions, mine: liveBookings(bookings) };
 }
 
 export async function bookDropIn(
@@ -66,7 +71,11 @@ export function requireOrganisation(actor: Actor): string {
 
 /** The actor's live bookings (booked or waitlisted). */
 export async function myBookings(svc: Services, actor: Actor): Promise<Booking[]> {
-  return (await svc.store.dropIns.bookingsForPerson(actor.personId)).filter((b) => b.status !== 'cancelled');
+  return liveBookings(await svc.store.dropIns.bookingsForPerson(actor.personId));
+}
+
+function liveBookings(bookings: Booking[]): Booking[] {
+  return bookings.filter((b) => b.status !== 'cancelled');
 }
 
 async function ownBooking(svc: Services, actor: Actor, bookingId: string): Promise<Booking> {

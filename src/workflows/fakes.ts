@@ -2,6 +2,7 @@
  * In-memory implementations of the ports (ports.ts), for unit tests, the load test and a local
  * stack without the Graph emulator. They keep what they were asked to do so tests can look.
  */
+import { PostgresProvisioningLedger } from '../store/provisioning-ledger.js';
 import type { Store } from '../store/store.js';
 import type {
   CardDelivery,
@@ -15,6 +16,11 @@ import type {
   ProvisionSummary,
 } from './ports.js';
 
+/**
+ * Evidence folders without Graph. Given the store, each folder it makes is recorded in the
+ * provisioning ledger's evidence_folders table as the Graph-backed port does (ports.ts), so
+ * application cards show its link; without, it is kept in memory only.
+ */
 export class InMemoryEvidenceFolders implements EvidenceFolders {
   readonly folders = new Map<string, { webUrl: string }>();
   readonly documents = new Map<string, FolderDocument[]>();
@@ -22,8 +28,13 @@ export class InMemoryEvidenceFolders implements EvidenceFolders {
   readonly failFor = new Set<string>();
   provisionCalls = 0;
   listCalls = 0;
+  private readonly baseUrl: string;
+  private readonly ledger: PostgresProvisioningLedger | null;
 
-  constructor(private readonly baseUrl = 'https://contoso.sharepoint.com/sites/wexqs/Evidence') {}
+  constructor(opts: { store?: Store; baseUrl?: string } = {}) {
+    this.baseUrl = opts.baseUrl ?? 'https://contoso.sharepoint.com/sites/wexqs/Evidence';
+    this.ledger = opts.store ? new PostgresProvisioningLedger(opts.store.db) : null;
+  }
 
   private key(cycleId: string, organisationId: string): string {
     return `${cycleId}/${organisationId}`;
@@ -39,10 +50,11 @@ export class InMemoryEvidenceFolders implements EvidenceFolders {
     let done = 0;
     for (const org of organisationIds) {
       if (this.failFor.has(org)) failed.push({ organisationId: org, reason: 'simulated failure' });
-      else
-        this.folders.set(this.key(cycleId, org), {
-          webUrl: `${this.baseUrl}/${encodeURIComponent(cycleId)}/${encodeURIComponent(org)}`,
-        });
+      else {
+        const webUrl = `${this.baseUrl}/${encodeURIComponent(cycleId)}/${encodeURIComponent(org)}`;
+        this.folders.set(this.key(cycleId, org), { webUrl });
+        await this.ledger?.recordOrgFolder(cycleId, org, { id: `folder-${cycleId}-${org}`, webUrl, name: org });
+      }
       done++;
       onProgress?.({ done, total: organisationIds.length, failed: failed.length });
       await Promise.resolve();

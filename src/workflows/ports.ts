@@ -4,8 +4,10 @@
  * src/workflows/fakes.ts has in-memory versions for unit tests.
  *
  * Rules for implementations:
- * - `folderFor` is called on the invoke path and must not call Graph: answer from the database
- *   (the provisioning ledger's evidence_folders table) or memory.
+ * - `provision` records each folder it makes in the provisioning ledger's evidence_folders table:
+ *   cards read the folder's link from there, in the statement that reads the application's record
+ *   (src/store/application-record-repository.ts), not through this port.
+ * - `folderFor` (callers without a record) must not call Graph: answer from that table.
  * - `provision`, `listDocuments` and `syncAttendees` call Graph; workflows only call them from
  *   background jobs (queued with `Jobs.enqueue` in the transaction of the change, run after it).
  * - Errors are thrown as ordinary Errors; the caller logs them with ids only (never names or

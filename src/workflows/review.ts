@@ -27,13 +27,11 @@ const ACTIVE = new Set(['submitted', 'in_review', 'clarification_requested', 're
 /** Applications assigned to the reviewer, those needing action first. */
 export async function reviewQueue(svc: Services, actor: Actor): Promise<QueueItem[]> {
   authorise(actor, 'view_review_queue', { kind: 'system' });
+  // Each row carries its cycle's name and framework version: one statement for the whole queue.
   const rows = await svc.store.reviews.queueRows(actor.personId);
-  const cycles = new Map<string, Awaited<ReturnType<typeof loadCycle>>>();
   const items: QueueItem[] = [];
   for (const r of rows) {
-    let cycle = cycles.get(r.cycle_id);
-    if (!cycle) cycles.set(r.cycle_id, (cycle = await loadCycle(svc, r.cycle_id)));
-    const framework = await frameworkFor(svc, cycle.frameworkVersion);
+    const framework = await frameworkFor(svc, r.framework_version);
     const application: Application = {
       id: r.id,
       organisationId: r.organisation_id,
@@ -49,7 +47,7 @@ export async function reviewQueue(svc: Services, actor: Actor): Promise<QueueIte
       ? { id: r.organisation_id, name: r.organisation_name, code: r.organisation_code ?? null }
       : null;
     const criteria = application.targetLevel ? criteriaUpTo(framework, application.targetLevel).length : 0;
-    items.push({ application, organisation, cycleName: cycle.name, assessed: Number(r.assessed ?? 0), criteria });
+    items.push({ application, organisation, cycleName: r.cycle_name, assessed: Number(r.assessed ?? 0), criteria });
   }
   const rank = (a: Application) =>
     a.state === 'submitted' || a.state === 'in_review' ? 0 : ACTIVE.has(a.state) ? 1 : 2;

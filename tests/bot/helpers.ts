@@ -101,7 +101,7 @@ export async function harness(handle: DatabaseHandle): Promise<Harness> {
   await seedContributorAndSecondLead(store);
   await attend(store, 'org-a', 'lead-a', T0, 10);
   const clock = new MovableClock(T0);
-  const evidence = new InMemoryEvidenceFolders();
+  const evidence = new InMemoryEvidenceFolders({ store });
   const meetings = new InMemoryMeetings();
   const cards = new RecordingCardDelivery();
   const jobs = new RecordingJobs();

@@ -40,7 +40,7 @@ describe('local evidence folder pages', () => {
       }),
     );
     await store.transaction((tx) => tx.reviews.setReviewers(app.id, ['demo-morgan'], 'demo-alex', T0));
-    const folders = new InMemoryEvidenceFolders('http://127.0.0.1/emulated');
+    const folders = new InMemoryEvidenceFolders({ baseUrl: 'http://127.0.0.1/emulated' });
     await folders.provision(DEMO_CYCLE_ID, ['org-northshire', 'org-riverside']);
     folders.setDocuments(DEMO_CYCLE_ID, 'org-northshire', [
       { name: 'Work experience policy <2025>.pdf', section: 1, lastModified: T0, webUrl: null },

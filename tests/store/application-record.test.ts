@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/store/database.js';
+import { PostgresProvisioningLedger } from '../../src/store/provisioning-ledger.js';
 import { Store } from '../../src/store/store.js';
 import { seedPipeline } from '../support/award-fixtures.js';
 import { engines } from '../support/databases.js';
@@ -12,10 +13,15 @@ async function oneByOne(store: Store, applicationId: string) {
   const application = (await store.applications.get(applicationId))!;
   const reviewerIds = await store.reviews.reviewersFor(applicationId);
   const { documents, listedAt } = await store.evidence.listing(applicationId);
+  const folder = await new PostgresProvisioningLedger(store.db).folderFor(
+    application.cycleId,
+    application.organisationId,
+  );
   return {
     application,
     cycle: await store.cycles.get(application.cycleId),
     organisation: await store.organisations.get(application.organisationId),
+    folder: folder ? { webUrl: folder.webUrl } : null,
     reviewerIds,
     reviewers: (await Promise.all(reviewerIds.map((id) => store.people.get(id)))).filter((p) => p !== null),
     commentary: await store.applications.commentary(applicationId),
@@ -43,9 +49,19 @@ describe.each(engines())('application record on $name', (engine) => {
     const { apps } = await seedPipeline(store, [{ state: 'communicated' }, { state: 'open' }]);
     communicated = apps[0]!.id;
     open = apps[1]!.id;
-    // Everything else an application can have: commentary with references, documents (one gone
-    // from the folder since), declarations, a clarification, inspections (one superseded) and a
-    // dismissed warning.
+    // Everything else an application can have: its evidence folder, commentary with references,
+    // documents (one gone from the folder since), declarations, a clarification, inspections (one
+    // superseded) and a dismissed warning.
+    const ledger = new PostgresProvisioningLedger(handle.db);
+    const { cycleId, organisationId } = (await store.applications.get(communicated))!;
+    await ledger.recordOrgFolder(cycleId, organisationId, {
+      id: 'folder-1',
+      webUrl: 'https://example.sharepoint.com/evidence/org',
+      name: 'Org',
+    });
+    // Another organisation's folder, and the same organisation's in another cycle, are not its folder.
+    await ledger.recordOrgFolder(cycleId, 'another-org', { id: 'f-2', webUrl: 'https://x/2', name: 'X' });
+    await ledger.recordOrgFolder('another-cycle', organisationId, { id: 'f-3', webUrl: 'https://x/3', name: 'Y' });
     const listed = new Date(T0.getTime() - 2 * DAY);
     await store.evidence.syncListing(
       communicated,
@@ -139,13 +155,38 @@ describe.each(engines())('application record on $name', (engine) => {
     expect(record!.inspections.map((i) => i.versionKey)).toEqual(['v2']);
     expect(record!.dismissals).toHaveLength(1);
     expect(record!.listedAt).toEqual(T0);
+    expect(record!.folder).toEqual({ webUrl: 'https://example.sharepoint.com/evidence/org' });
     expect(record!.application.requestedAt).toBeInstanceOf(Date);
   });
 
   it('reads an application with nothing else stored about it the same way', async () => {
     const record = await store.applicationRecords.get(open);
     expect(record).toEqual(await oneByOne(store, open));
-    expect(record).toMatchObject({ documents: [], listedAt: null, decision: null, award: null });
+    expect(record).toMatchObject({ folder: null, documents: [], listedAt: null, decision: null, award: null });
+  });
+
+  it("reads the current cycle and an organisation's application in it in one statement", async () => {
+    const app = (await store.applications.get(communicated))!;
+    const cycle = (await store.cycles.get(app.cycleId))!;
+    const during = new Date(cycle.decisionEnd.getTime() - DAY);
+    expect(await store.cycles.current(during)).toEqual(cycle);
+    expect(await store.applicationRecords.forOrganisationInCurrentCycle(app.organisationId, during)).toEqual({
+      cycle,
+      record: await store.applicationRecords.get(communicated),
+    });
+    // An organisation without an application in it: the cycle, no record.
+    await store.organisations.upsert({ id: 'org-none', name: 'No Application NHS Trust', code: null });
+    expect(await store.applicationRecords.forOrganisationInCurrentCycle('org-none', during)).toEqual({
+      cycle,
+      record: null,
+    });
+    // After every cycle's decision window: no current cycle.
+    const after = new Date(Math.max(...(await store.cycles.list()).map((c) => c.decisionEnd.getTime())) + DAY);
+    expect(await store.cycles.current(after)).toBeNull();
+    expect(await store.applicationRecords.forOrganisationInCurrentCycle(app.organisationId, after)).toEqual({
+      cycle: null,
+      record: null,
+    });
   });
 
   it('answers null for an application that does not exist', async () => {

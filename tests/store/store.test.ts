@@ -176,6 +176,18 @@ describe.each(engines())('store on $name', (engine) => {
     expect(promoted?.id).toBe(waiting.id);
     const seats = (await store.dropIns.listUpcoming(T0)).find((s) => s.id === 's-small');
     expect(seats).toMatchObject({ booked: 1, waitlisted: 0 });
+    // The sessions card's one statement reads the same as the two reads it replaces.
+    for (const person of ['lead-a', 'p2', 'nobody']) {
+      const both = await store.dropIns.upcomingAndBookingsOf(person, T0);
+      expect(both).toEqual({
+        sessions: await store.dropIns.listUpcoming(T0),
+        bookings: await store.dropIns.bookingsForPerson(person),
+      });
+    }
+    expect((await store.dropIns.upcomingAndBookingsOf('lead-a', T0)).bookings.map((b) => b.status)).toEqual([
+      'cancelled',
+    ]);
+    expect((await store.dropIns.upcomingAndBookingsOf('p2', T0)).sessions.length).toBeGreaterThan(0);
   });
 
   it('refuses bookings for sessions that started or were cancelled', async () => {

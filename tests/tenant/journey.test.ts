@@ -308,12 +308,15 @@ describe('tenant mode: one organisation through the cycle', () => {
     for (const who of ['lena', 'carl'] as Who[])
       await eventually(async () => expect(chatOf(who).some((t) => t.includes('Your application is open'))).toBe(true));
     expect(chatOf('otto').some((t) => t.includes('Your application is open'))).toBe(false);
-    expect(
-      await s.app.graph!.evidence.folderFor(
-        'cycle-2027-1',
-        (await s.app.svc.store.applications.get(appId))!.organisationId,
-      ),
-    ).not.toBeNull();
+    const folder = await s.app.graph!.evidence.folderFor(
+      'cycle-2027-1',
+      (await s.app.svc.store.applications.get(appId))!.organisationId,
+    );
+    expect(folder).not.toBeNull();
+    // The card links to it (read with the application's record).
+    const status = JSON.stringify(await say('lena', 'status'));
+    expect(status).toContain('Open evidence folder');
+    expect(status).toContain(JSON.stringify(folder!.webUrl));
   });
 
   it('the team uploads evidence (read by the evidence-refresh job), declares it, writes commentary: ready', async () => {

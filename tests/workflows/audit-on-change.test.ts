@@ -10,6 +10,7 @@ import type { Actor } from '../../src/domain/types.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { requestApplication } from '../../src/workflows/applications.js';
 import { openApplication, saveSectionCommentary, setTargetLevel } from '../../src/workflows/application-journey.js';
+import { loadForEditing } from '../../src/workflows/application-view.js';
 import { changeSession } from '../../src/workflows/dropins.js';
 import { queueRemindersNow, setReminderKindMuted } from '../../src/workflows/reminder-admin.js';
 import { engines } from '../support/databases.js';
@@ -100,6 +101,26 @@ describe.each(engines())('audit rows only for changes, on $name', (engine) => {
       items: [{ ...items[0]!, text: 'Our policy covers every placement, and is reviewed yearly.' }],
     });
     expect(await rows('save_commentary')).toBe(2);
+    // What the card read for editing is checked instead of reading the application again; it
+    // must be the application being edited.
+    const read = await loadForEditing(h.svc, lead, appId);
+    await saveSectionCommentary(h.svc, lead, { applicationId: appId, version, section: 1, items }, read);
+    expect(await rows('save_commentary')).toBe(3);
+    await expect(
+      saveSectionCommentary(
+        h.svc,
+        lead,
+        { applicationId: appId, version, section: 1, items },
+        {
+          ...read,
+          application: { ...read.application, id: 'another-application' },
+        },
+      ),
+    ).rejects.toThrow('the application read for editing is not the one being edited');
+    await expect(
+      saveSectionCommentary(h.svc, lead, { applicationId: appId, version: version - 1, section: 1, items }, read),
+    ).rejects.toMatchObject({ code: 'STALE', details: { currentVersion: version } });
+    expect(await rows('save_commentary')).toBe(3);
   });
 
   it('the same assessment and recommendation twice write one row each', async () => {

@@ -1,0 +1,53 @@
+/** The dashboard's rows in one statement: what the repositories read one table at a time. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import { Store } from '../../src/store/store.js';
+import { seedPipeline } from '../support/award-fixtures.js';
+import { engines } from '../support/databases.js';
+import { T0 } from '../support/fixtures.js';
+
+describe.each(engines())('cycle applications on $name', (engine) => {
+  let handle: DatabaseHandle;
+  let store: Store;
+  let cycleId = '';
+
+  beforeAll(async () => {
+    handle = await engine.open();
+    store = new Store(handle.db);
+    const { apps } = await seedPipeline(store, [
+      { state: 'submitted', unassigned: true },
+      { state: 'in_review' },
+      { state: 'open' },
+      { state: 'communicated' },
+    ]);
+    cycleId = (await store.applications.get(apps[0]!.id))!.cycleId;
+    // One reviewer more on one application.
+    await store.people.upsert({
+      id: 'rev-3',
+      displayName: 'Third Reviewer',
+      email: 'rev3@nhs.example',
+      entraObjectId: null,
+      organisationId: null,
+      roles: ['reviewer'],
+    });
+    await store.reviews.setReviewers(apps[1]!.id, ['rev-1', 'rev-2', 'rev-3'], 'admin-1', T0);
+  });
+  afterAll(async () => handle.close());
+
+  it('lists each application of the cycle with its organisation and reviewer count, in the order requested', async () => {
+    const rows = await store.reports.cycleApplications(cycleId);
+    const apps = await store.applications.listByCycle(cycleId);
+    expect(rows).toEqual(
+      await Promise.all(
+        apps.map(async (application) => ({
+          application,
+          organisation: await store.organisations.get(application.organisationId),
+          reviewers: (await store.reviews.reviewersFor(application.id)).length,
+        })),
+      ),
+    );
+    expect(rows.map((r) => r.reviewers)).toEqual([0, 3, 0, 2]);
+    expect(rows.every((r) => r.organisation !== null)).toBe(true);
+    expect(await store.reports.cycleApplications('no-such-cycle')).toEqual([]);
+  });
+});
