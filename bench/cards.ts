@@ -462,9 +462,6 @@ async function main(): Promise<void> {
   await Promise.all(apps.map((x) => ask(x.child, 'reset')));
   const runs = await load(DURATION_S);
   const result = {
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-    timeouts: runs.reduce((n, r) => n + r.timeouts, 0),
-    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     requests: {
       total: runs.reduce((n, r) => n + r.requests.total, 0),
       average: runs.reduce((n, r) => n + r.requests.average, 0),
@@ -487,7 +484,7 @@ async function main(): Promise<void> {
       `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU (${((t.systemCpuMs / Math.max(1, t.cpuMs)) * 100).toFixed(0)}% of it in the kernel) and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke; with nobody clicking ${backgroundCpuMsPerS[i]!.toFixed(2)} ms CPU a second (${(idle[i]!.queries / (idle[i]!.wallMs / 1000)).toFixed(1)} SQL statements a second)\n`,
     );
 
-  errors += result.errors + result.timeouts + result.non2xx + errorCards;
+  errors += failures(runs) + errorCards;
   if (errorCards > 0) process.stderr.write(`${errorCards} answers were error cards\n`);
   const sorted = [...serverMs].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -20,7 +19,7 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import './signing-keys.js';
-import type { Logger } from '../src/log.js';
+import { failureRef, type Logger } from '../src/log.js';
 import { CARD_CONTENT_TYPE } from './cards/card-kit.js';
 import { unexpectedErrorCard } from './cards/message-cards.js';
 
@@ -260,7 +259,7 @@ export function createAdapter(
 ): BotAdapter {
   const adapter = new BotAdapter(authentication(auth, outbound, now));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    const ref = randomBytes(4).toString('hex').toUpperCase();
+    const ref = failureRef();
     const { type, name } = context.activity;
     log.error(
       { ref, err: { type: error?.name, message: error?.message, stack: error?.stack }, activityType: type },

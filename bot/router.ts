@@ -5,9 +5,9 @@
  * talking, refuses unknown users with a how-to-get-access card, and turns every failure into a
  * card: domain errors in plain English, anything else with a short reference id that is logged.
  */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isDomainError } from '../src/domain/errors.js';
+import { failureRef } from '../src/log.js';
 import type { Actor, Person, Role } from '../src/domain/types.js';
 import { identifySender, type TeamsIdentity } from '../src/workflows/identity.js';
 import type { Services } from '../src/workflows/services.js';
@@ -185,7 +185,7 @@ export class CommandRouter {
       if (isDomainError(err)) {
         return { card: errorCard(errorTitle(err.code), err.message, err.nextStep), outcome: `error:${err.code}` };
       }
-      const ref = randomBytes(4).toString('hex').toUpperCase();
+      const ref = failureRef();
       this.svc.log.error(
         { ref, err: serialiseError(err), kind: req.kind, verb: req.verb },
         'unexpected error handling bot request',

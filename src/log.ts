@@ -6,12 +6,19 @@
  * pino's own `redact` option takes fixed paths (`*.email` reaches one level only), so the redaction
  * runs in the log formatter instead, over the whole object, before it is serialised.
  */
+import { randomBytes } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
 export const REDACTED = '[redacted]';
+
+/**
+ * A short reference for a server-side failure (8 hexadecimal characters): given in the answer and
+ * written in the log line, so the two can be matched without the answer carrying any internals.
+ */
+export const failureRef = (): string => randomBytes(4).toString('hex').toUpperCase();
 
 /** Keys whose values are redacted, compared without case, `_` or `-` (so `display_name`, `Display-Name`). */
 const REDACTED_KEYS = new Set([

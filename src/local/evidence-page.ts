@@ -5,12 +5,12 @@
  * the real thing. There is no sign-in locally: the visitor says who they are (as the tab's
  * picker does), and sees only what that person may see.
  */
-import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import { SECTIONS } from '../domain/framework.js';
 import type { SectionNumber } from '../domain/types.js';
 import type { GraphPorts } from '../graph/graph-setup.js';
 import { formatLondon } from '../domain/time.js';
+import { failureRef } from '../log.js';
 import { evidenceFolderAccess } from '../workflows/evidence-folder-access.js';
 import { resolveActor } from '../workflows/identity.js';
 import type { Services } from '../workflows/services.js';
@@ -215,7 +215,7 @@ async function upload(e, orgId) {
         res.status(201).json({ uploaded: parsed.data.name, bytes: body.length, applicationId: app?.id ?? null });
       } catch (err) {
         // The folder is not there yet, or Graph refused: say so without passing its words on.
-        const ref = randomBytes(4).toString('hex').toUpperCase();
+        const ref = failureRef();
         svc.log.warn(
           { ref, err: { type: err instanceof Error ? err.name : typeof err } },
           'local evidence upload failed',

@@ -7,7 +7,8 @@ import type { Services } from '../workflows/services.js';
 import { sql } from 'kysely';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { instruments, tracer } from '../telemetry.js';
-import { BOT_ENDPOINT_PATH, createBotEndpoint, isBotEndpointRequest, newRef } from './bot-endpoint.js';
+import { failureRef } from '../log.js';
+import { BOT_ENDPOINT_PATH, createBotEndpoint, isBotEndpointRequest } from './bot-endpoint.js';
 import { badRequest } from './http-input.js';
 
 /**
@@ -104,7 +105,7 @@ export function createHttpApp(deps: {
         return badRequest(res, 'too_large', 'The request body is too large.', status);
       return badRequest(res, 'bad_request', 'The request could not be read.', status);
     }
-    const ref = newRef();
+    const ref = failureRef();
     deps.svc.log.error({ ref, err: { type: err?.name, message: err?.message } }, 'unhandled HTTP error');
     if (!res.headersSent) res.status(500).json({ error: 'internal_error', ref });
   };

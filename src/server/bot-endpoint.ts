@@ -13,13 +13,12 @@
  * - 500 `{ error: 'internal_error', ref }` for anything else, the reference in the log, never a
  *   message or a stack.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
 import { AuthenticationError } from 'botframework-connector';
 import type { Activity, TurnContext } from 'botbuilder';
 import type { BotAdapter } from '../../bot/adapter.js';
-import type { Logger } from '../log.js';
+import { failureRef, type Logger } from '../log.js';
 import { checkActivity } from './activity-schema.js';
 import { INPUT_LIMITS } from './http-input.js';
 
@@ -33,9 +32,6 @@ export function isBotEndpointRequest(req: IncomingMessage): boolean {
   if (path.endsWith('/')) path = path.slice(0, -1);
   return path.toLowerCase() === BOT_ENDPOINT_PATH;
 }
-
-/** A short reference for a server-side failure: in the answer and in the log, nothing else. */
-export const newRef = () => randomBytes(4).toString('hex').toUpperCase();
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
   if (res.headersSent) {
@@ -119,7 +115,7 @@ export function createBotEndpoint(deps: {
       const status = invokeResponse?.status ?? 200;
       if (status < 500) return send(res, status, invokeResponse?.body);
       // botbuilder's own failure answers (e.g. 501 for an invoke no handler took) carry its message.
-      const ref = newRef();
+      const ref = failureRef();
       deps.log.error({ ref, status }, 'bot endpoint answered with a server error');
       send(res, status, { error: 'internal_error', ref });
     } catch (err) {
@@ -127,7 +123,7 @@ export function createBotEndpoint(deps: {
         deps.log.info({ status: 401, reason: String(err.message).slice(0, 200) }, 'bot endpoint refused a request');
         return send(res, 401, { error: 'unauthorized', message: 'The request is not authenticated.' });
       }
-      const ref = newRef();
+      const ref = failureRef();
       deps.log.error(
         { ref, err: { type: (err as Error)?.name, message: (err as Error)?.message } },
         'bot endpoint answered with a server error',
