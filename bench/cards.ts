@@ -28,8 +28,9 @@
  * also says how much of the CPU per invoke that background rate accounts for over the run
  * (`cpu_ms_per_invoke_background`) and the rest (`cpu_ms_per_invoke_without_background`).
  * BENCH_NODE_ARGS adds Node options to the instances (e.g. `--perf-basic-prof` for `perf`).
+ * BENCH_VERBS=status,queue keeps only those kinds of click in the mix (to profile one kind).
  * BENCH_CPUPROF=DIR writes a V8 CPU profile of each instance's measured run
- * there; BENCH_PROFILE=1 first times each kind of click alone on the first instance (server time,
+ * there; BENCH_PROFILE=1 times each kind of click alone on the first instance, after the warm-up (server time,
  * CPU and SQL statements per click); BENCH_SQLTRACE=1 prints the SQL statements of one click of
  * each kind (their text only, never parameters).
  * Last line: {"bench":"cards","instances":2,"users":50,"requests":N,"errors":N,"p50_ms":F,
@@ -69,6 +70,8 @@ const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
 /** Seconds of the same load before the measured run, unmeasured (V8's compilation of the hot code). */
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 30);
 const REVIEWERS = 20;
+/** Clicks of each kind timed alone with BENCH_PROFILE. */
+const PROFILE_CLICKS = 100;
 const DAY = 86_400_000;
 
 interface Fixture {
@@ -364,6 +367,13 @@ async function main(): Promise<void> {
       );
   }
 
+  const onlyVerbs = process.env.BENCH_VERBS?.split(',').map((v) => v.trim());
+  if (onlyVerbs) {
+    const kept = bodies.filter((b) => onlyVerbs.includes(JSON.parse(b).value.action.verb));
+    if (kept.length === 0) throw new Error(`BENCH_VERBS: none of ${onlyVerbs.join(', ')} is in the mix`);
+    bodies.splice(0, bodies.length, ...kept);
+  }
+
   // Warm up and check every kind of request answers with a card that is not an error.
   let errors = 0;
   const kinds = new Map<string, string>();
@@ -384,17 +394,6 @@ async function main(): Promise<void> {
       await ask(first.child, 'trace');
       await post(first.url, body).then((r) => r.arrayBuffer());
       await ask(first.child, 'trace');
-    }
-  }
-  if (process.env.BENCH_PROFILE) {
-    for (const [verb, body] of kinds) {
-      await ask(first.child, 'reset');
-      for (let i = 0; i < 30; i++) await post(first.url, body).then((r) => r.arrayBuffer());
-      const verbTimings = await ask<Timings>(first.child, 'timings');
-      const sortedVerb = [...verbTimings.serverMs].sort((x, y) => x - y);
-      process.stderr.write(
-        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / 30).toFixed(2)} ms and ${(verbTimings.queries / 30).toFixed(1)} SQL statements per invoke (sequential)\n`,
-      );
     }
   }
   let next = 0;
@@ -450,6 +449,18 @@ async function main(): Promise<void> {
       );
     await jobsSettled();
   }
+  // Each kind of click alone, after the warm-up (the steady state the measured run is in).
+  if (process.env.BENCH_PROFILE) {
+    for (const [verb, body] of kinds) {
+      await ask(first.child, 'reset');
+      for (let i = 0; i < PROFILE_CLICKS; i++) await post(first.url, body).then((r) => r.arrayBuffer());
+      const verbTimings = await ask<Timings>(first.child, 'timings');
+      const sortedVerb = [...verbTimings.serverMs].sort((x, y) => x - y);
+      process.stderr.write(
+        `${verb}: p50 ${percentile(sortedVerb, 50).toFixed(2)} ms, max ${percentile(sortedVerb, 100).toFixed(2)} ms, CPU ${(verbTimings.cpuMs / PROFILE_CLICKS).toFixed(2)} ms and ${(verbTimings.queries / PROFILE_CLICKS).toFixed(1)} SQL statements per invoke (sequential)\n`,
+      );
+    }
+  }
   await queue.end();
 
   // The background work (job queue polling, the reminder dispatcher, schedules) costs CPU whether
@@ -460,6 +471,7 @@ async function main(): Promise<void> {
   const idle = await Promise.all(apps.map((x) => ask<Timings>(x.child, 'timings')));
   const backgroundCpuMsPerS = idle.map((t) => t.cpuMs / (t.wallMs / 1000));
   await Promise.all(apps.map((x) => ask(x.child, 'reset')));
+  process.stderr.write(`measured run: ${DURATION_S} s\n`);
   const runs = await load(DURATION_S);
   const result = {
     requests: {
