@@ -39,6 +39,8 @@ import type { AwardFile } from './workflows/ports.js';
 import { mountReadiness } from './server/readiness-route.js';
 import { mountTab } from './server/tab-route.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
+import { followPeopleChanges, type PeopleChangeFeed } from './store/people-change-feed.js';
+import { PersonCache } from './store/person-cache.js';
 import { Store } from './store/store.js';
 import { instanceIdOf, systemClock, type Services } from './workflows/services.js';
 
@@ -49,6 +51,8 @@ export interface RunningApp {
   database: DatabaseHandle;
   /** The background jobs (run one now, see their status; `drain` runs what is queued, in tests). */
   jobs: JobRegistry;
+  /** Notices of changes to people and roles, which keep the instance's person cache true. */
+  peopleChanges: PeopleChangeFeed;
   /** Graceful shutdown within `timeoutMs` (default: SHUTDOWN_TIMEOUT_MS); safe to call twice. */
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
@@ -100,7 +104,9 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   const database =
     opts.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') }));
-  const store = new Store(database.db);
+  // People recently identified are kept while the change feed (below) listens.
+  const personCache = new PersonCache();
+  const store = new Store(database.db, false, personCache);
   const signer = createLinkSigner({ publicBaseUrl: config.links.publicBaseUrl, secret: config.links.signingSecret });
   const clock = opts.clock ?? systemClock;
   // .ics links stay valid for 60 days: long enough to add a session to a calendar in good time.
@@ -235,6 +241,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
   svc.jobs = jobs.port();
   if (jobs.isEnabled('reminder-dispatch') && workers) svc.reminders = dispatcher;
   await opts.beforeListen?.(svc);
+  const peopleChanges = await followPeopleChanges(database, personCache, log);
   // ---------------------------------------------------------------------------------------------
 
   const localRoutes = opts.localRoutes;
@@ -267,6 +274,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     });
   }).catch(async (err: unknown) => {
     stopObserving();
+    await peopleChanges.close();
     await jobs.stop();
     if (!opts.database) await database.close();
     throw err;
@@ -282,6 +290,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
     graph,
     database,
     jobs,
+    peopleChanges,
     close(closeOpts = {}) {
       closing ??= shutDown(closeOpts.timeoutMs ?? config.shutdownTimeoutMs);
       return closing;
@@ -317,6 +326,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       const released = await svc.store.provisioningRuns.releaseOwner(instanceIdOf(svc), svc.clock.now()).catch(() => 0);
       log.warn({ timeoutMs, releasedRuns: released }, 'shutdown deadline reached: unfinished work released');
     }
+    await peopleChanges.close();
     if (!opts.database) await database.close();
     log.info({ timedOut: outcome === 'timeout' }, 'app stopped');
   }

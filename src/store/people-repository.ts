@@ -1,9 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { Person, Role } from '../domain/types.js';
+import type { PersonCache } from './person-cache.js';
 import type { DB } from './schema.js';
 
 export class PeopleRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  /** `cache`: the instance's recently identified people (never inside a transaction). */
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly cache?: PersonCache,
+  ) {}
 
   /** Insert or update a person and replace their roles. */
   async upsert(p: Person): Promise<void> {
@@ -57,10 +62,13 @@ export class PeopleRepository {
   async findByEntraObjectId(entraObjectId: string): Promise<Person | null> {
     const oid = entraObjectId.trim().toLowerCase();
     if (!oid) return null;
-    const r = await this.query()
-      .where(sql<string>`lower(p.entra_object_id)`, '=', oid)
-      .executeTakeFirst();
-    return r ? toPerson(r) : null;
+    const read = async () => {
+      const r = await this.query()
+        .where(sql<string>`lower(p.entra_object_id)`, '=', oid)
+        .executeTakeFirst();
+      return r ? toPerson(r) : null;
+    };
+    return this.cache ? this.cache.lookup(oid, read) : read();
   }
 
   /** The person with this email address (unique, case-insensitive), bound or not. */

@@ -14,6 +14,7 @@ import { DropInRepository } from './dropin-repository.js';
 import { FrameworkRepository } from './framework-repository.js';
 import { OrganisationRepository } from './organisation-repository.js';
 import { PeopleRepository } from './people-repository.js';
+import type { PersonCache } from './person-cache.js';
 import { ProvisioningRunRepository } from './provisioning-run-repository.js';
 import { ReminderRepository } from './reminder-repository.js';
 import { DecisionRepository } from './decision-repository.js';
@@ -47,9 +48,14 @@ export class Store {
   readonly reports: ReportRepository;
   readonly jobRuns: JobStatusRepository;
 
+  /**
+   * `personCache`: the instance's recently identified people (src/store/person-cache.ts), used by
+   * `people.findByEntraObjectId` outside transactions only.
+   */
   constructor(
     readonly db: Kysely<DB>,
     private readonly inTransaction = false,
+    personCache?: PersonCache,
   ) {
     this.audit = new AuditRepository(db);
     this.applications = new ApplicationRepository(db, this.audit);
@@ -59,7 +65,7 @@ export class Store {
     this.dropIns = new DropInRepository(db, this.audit);
     this.frameworks = new FrameworkRepository(db);
     this.organisations = new OrganisationRepository(db);
-    this.people = new PeopleRepository(db);
+    this.people = new PeopleRepository(db, inTransaction ? undefined : personCache);
     this.provisioningRuns = new ProvisioningRunRepository(db);
     this.reminders = new ReminderRepository(db);
     this.evidence = new EvidenceRepository(db, this.audit);

@@ -9,6 +9,7 @@ import * as m0009 from './0009_evidence_inspection.js';
 import * as m0010 from './0010_awards.js';
 import * as m0011 from './0011_provisioning_runs.js';
 import * as m0012 from './0012_jobs.js';
+import * as m0013 from './0013_people_change_notices.js';
 
 /** Every migration, in order. Names are stable: never rename one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0010_awards': m0010,
   '0011_provisioning_runs': m0011,
   '0012_jobs': m0012,
+  '0013_people_change_notices': m0013,
 };
