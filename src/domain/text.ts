@@ -23,6 +23,12 @@ const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]
 const LONE_SURROGATE_SOURCE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const LONE_SURROGATE = new RegExp(LONE_SURROGATE_SOURCE);
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE_SOURCE, 'g');
+/**
+ * Any character `cleanText` might change: a control character or any surrogate (whether it is
+ * lone is decided only then). Most text has none, and one test is much cheaper than the replaces.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const MAYBE_CHANGED = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 
 /** True when `s` holds a control character or a lone surrogate (text `cleanText` would change). */
 export function hasUnstorableCharacters(s: string): boolean {
@@ -39,6 +45,7 @@ export function hasControlCharacters(s: string): boolean {
  * tabs and line breaks (CR LF and CR become LF); one-line text turns each run of them into a space.
  */
 export function cleanText(s: string, opts: { multiline?: boolean } = {}): string {
+  if (!MAYBE_CHANGED.test(s)) return s;
   const wellFormed = s.replace(LONE_SURROGATES, '\uFFFD');
   if (opts.multiline) return wellFormed.replace(/\r\n?/g, '\n').replace(CONTROL_BUT_LINES, '');
   return wellFormed.replace(/[\t\n\r]+/g, ' ').replace(CONTROL_ALL, '');

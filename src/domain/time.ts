@@ -46,6 +46,7 @@ export function inLondon(d: Date): DateTime {
 const REMEMBERED = 10_000;
 const formatted = new Map<string, string>();
 const dateKeys = new Map<number, string>();
+const shifted = new Map<string, number>();
 function remembered<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
@@ -167,12 +168,12 @@ function calendarDayNumber(key: string): number {
  * Past the end of a month it clamps (31 Jan + 1 month = 28/29 Feb). Negative n subtracts.
  */
 export function addMonthsLondon(d: Date, months: number): Date {
-  return inLondon(d).plus({ months }).toJSDate();
+  return shiftLondon(d, 'months', months);
 }
 
 /** Adds calendar years on the London calendar (29 Feb + 1 year = 28 Feb). */
 export function addYearsLondon(d: Date, years: number): Date {
-  return inLondon(d).plus({ years }).toJSDate();
+  return shiftLondon(d, 'years', years);
 }
 
 /**
@@ -180,12 +181,24 @@ export function addYearsLondon(d: Date, years: number): Date {
  * (so it is 7 × n calendar days, not 7 × 24 × n hours). Negative n subtracts.
  */
 export function addWeeks(d: Date, weeks: number): Date {
-  return inLondon(d).plus({ weeks }).toJSDate();
+  return shiftLondon(d, 'weeks', weeks);
 }
 
 /** Adds calendar days on the London calendar, keeping the London wall-clock time. */
 export function addDaysLondon(d: Date, days: number): Date {
-  return inLondon(d).plus({ days }).toJSDate();
+  return shiftLondon(d, 'days', days);
+}
+
+/** Calendar arithmetic in London (remembered: the same deadlines are shifted by the same amounts again and again). */
+function shiftLondon(d: Date, unit: 'days' | 'weeks' | 'months' | 'years', n: number): Date {
+  assertValidDate(d);
+  return new Date(
+    remembered(shifted, `${unit}:${n}:${d.getTime()}`, () =>
+      inLondon(d)
+        .plus({ [unit]: n })
+        .toMillis(),
+    ),
+  );
 }
 
 /** Adds elapsed minutes (absolute time, not calendar). */

@@ -115,8 +115,8 @@ export const ActivitySchema = z
         });
         return;
       }
-      const value = cardAction.safeParse(a.value, { reportInput: true });
-      for (const issue of value.error?.issues ?? [])
+      const value = cardAction.safeParse(a.value).success ? null : cardAction.safeParse(a.value, { reportInput: true });
+      for (const issue of value?.error?.issues ?? [])
         ctx.addIssue({
           code: 'custom',
           path: [],
@@ -160,9 +160,14 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
  * says in plain words what is wrong (fields by name, never their values).
  */
 export function checkActivity(body: unknown): ActivityCheck {
-  const parsed = ActivitySchema.safeParse(body, { reportInput: true });
-  if (!parsed.success)
-    return { ok: false, message: `Not a valid Bot Framework activity: ${describeIssues(parsed.error.issues)}.` };
+  // Checked first without keeping the input in the issues (zod's fast path); a refusal is checked
+  // again with it, to word the answer ("is missing" needs to know the value was absent).
+  const parsed = ActivitySchema.safeParse(body);
+  if (!parsed.success) {
+    const worded = ActivitySchema.safeParse(body, { reportInput: true });
+    const issues = worded.success ? parsed.error.issues : worded.error.issues;
+    return { ok: false, message: `Not a valid Bot Framework activity: ${describeIssues(issues)}.` };
+  }
   try {
     return { ok: true, activity: cleanDeep(parsed.data, MAX_PAYLOAD_DEPTH) as InboundActivity };
   } catch (e) {
