@@ -25,7 +25,7 @@
 import { normaliseDocumentName, openFindings, type DocumentInspection } from './evidence-findings.js';
 import { criteriaUpTo, sectionTitle, type Framework } from './framework.js';
 import { MIN_DOCUMENTS } from './levels.js';
-import { addMonthsLondon, formatLondon, londonDateKey } from './time.js';
+import { addMonthsLondon, addMonthsToDateKey, formatLondon, londonDateKey } from './time.js';
 import { SECTION_NUMBERS, type Commentary, type EvidenceDocument, type Level, type SectionNumber } from './types.js';
 
 export const EVIDENCE_MAX_AGE_MONTHS = 12;
@@ -79,7 +79,7 @@ export { normaliseDocumentName };
 
 /** The London calendar date (YYYY-MM-DD) of the oldest evidence still current at `at`. */
 export function oldestCurrentEvidenceDate(at: Date): string {
-  return londonDateKey(addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS));
+  return addMonthsToDateKey(londonDateKey(at), -EVIDENCE_MAX_AGE_MONTHS);
 }
 
 /**
@@ -139,8 +139,7 @@ export function assessReadiness(input: ReadinessInput): Readiness {
       message: `A ${targetLevel} application needs at least ${documentsRequired} completed, anonymised documents; you have ${documentsCompleted}.`,
     });
   }
-  const oldest = addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS);
-  const oldestKey = londonDateKey(oldest);
+  const oldestKey = oldestCurrentEvidenceDate(at);
   for (const d of documents) {
     const inspectedDate = inspected.get(normaliseDocumentName(d.name))?.documentDate;
     const dated: Pick<EvidenceDocument, 'evidenceDate' | 'lastModified'> = {
@@ -151,7 +150,7 @@ export function assessReadiness(input: ReadinessInput): Readiness {
       hard({
         kind: 'evidence_too_old',
         documentName: d.name,
-        message: `“${d.name}” is dated ${formatLondon(dated.evidenceDate ?? d.lastModified, 'date')}. Evidence must be dated within the last ${EVIDENCE_MAX_AGE_MONTHS} months (on or after ${formatLondon(oldest, 'date')}).`,
+        message: `“${d.name}” is dated ${formatLondon(dated.evidenceDate ?? d.lastModified, 'date')}. Evidence must be dated within the last ${EVIDENCE_MAX_AGE_MONTHS} months (on or after ${formatLondon(addMonthsLondon(at, -EVIDENCE_MAX_AGE_MONTHS), 'date')}).`,
       });
     }
     const inspection = inspected.get(normaliseDocumentName(d.name));

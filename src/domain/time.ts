@@ -144,10 +144,30 @@ export function startOfLondonDay(d: Date): Date {
   return inLondon(d).startOf('day').toJSDate();
 }
 
-/** The London calendar date of an instant as "YYYY-MM-DD". */
+/**
+ * The London calendar date of an instant as "YYYY-MM-DD". Remembered per UTC hour: London's
+ * clocks change at 01:00 UTC (since 1996, the EU rule), so its offset, and with it the London
+ * date, is the same for every instant of a UTC hour; "now" thus hits as often as a deadline does.
+ */
 export function londonDateKey(d: Date): string {
   assertValidDate(d);
-  return remembered(dateKeys, d.getTime(), () => inLondon(d).toISODate() ?? '');
+  return remembered(dateKeys, Math.floor(d.getTime() / HOUR_MS), () => inLondon(d).toISODate() ?? '');
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * A "YYYY-MM-DD" calendar date moved by whole months, clamped to the end of a shorter month
+ * (31 Mar - 1 month = 28/29 Feb), as `addMonthsLondon` moves the date of an instant.
+ */
+export function addMonthsToDateKey(key: string, months: number): string {
+  const year = Number(key.slice(0, 4));
+  const month = Number(key.slice(5, 7)) - 1 + months;
+  const day = Number(key.slice(8, 10));
+  const first = new Date(Date.UTC(year, month, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(day, lastDay));
+  return first.toISOString().slice(0, 10);
 }
 
 /**

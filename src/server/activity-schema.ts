@@ -33,10 +33,19 @@ const optionalIdentifier = (max: number) =>
   z.string().max(max).refine(noControls, { message: 'must not contain control characters' }).nullish();
 const optionalText = (max: number) => z.string().max(max).nullish();
 
+/** Service URLs already accepted: a channel sends the same few on every activity (parsing one is not free). */
+const acceptedServiceUrls = new Set<string>();
+
 function isHttpUrl(s: string): boolean {
+  if (acceptedServiceUrls.has(s)) return true;
   try {
     const u = new URL(s);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    const ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    if (ok) {
+      if (acceptedServiceUrls.size >= 100) acceptedServiceUrls.clear();
+      acceptedServiceUrls.add(s);
+    }
+    return ok;
   } catch {
     return false;
   }

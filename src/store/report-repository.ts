@@ -4,12 +4,18 @@
  * engines (PGlite has no cursors).
  */
 import { sql, type Kysely } from 'kysely';
-import type { Application, AssessmentOutcome, Organisation } from '../domain/types.js';
+import type { Application, ApplicationState, AssessmentOutcome, Organisation } from '../domain/types.js';
 import { toApplication } from './application-repository.js';
 import { toOrganisation } from './organisation-repository.js';
 import type { DB } from './schema.js';
 
 export const EXPORT_PAGE_SIZE = 500;
+
+/** What a row of the dashboard or the list of applications shows of an application. */
+export type ApplicationSummary = Pick<
+  Application,
+  'id' | 'organisationId' | 'cycleId' | 'state' | 'version' | 'requestedAt'
+>;
 
 export interface PipelineExportRow {
   applicationId: string;
@@ -58,17 +64,23 @@ export class ReportRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   /**
-   * Every application of a cycle (in the order requested) with its organisation and how many
-   * reviewers are assigned to it, in one statement: the dashboard's and the list cards' rows.
+   * Every application of a cycle (in the order requested: what identifies it and its state) with
+   * its organisation and how many reviewers are assigned to it, in one statement: the dashboard's
+   * and the list cards' rows. Only the columns those show are read (a cycle has hundreds).
    */
   async cycleApplications(
     cycleId: string,
-  ): Promise<{ application: Application; organisation: Organisation | null; reviewers: number }[]> {
+  ): Promise<{ application: ApplicationSummary; organisation: Organisation | null; reviewers: number }[]> {
     const rows = await this.db
       .selectFrom('applications as a')
       .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-      .selectAll('a')
       .select((eb) => [
+        'a.id',
+        'a.organisation_id',
+        'a.cycle_id',
+        'a.state',
+        'a.version',
+        'a.requested_at',
         'o.name as organisation_name',
         'o.code as organisation_code',
         eb
@@ -81,7 +93,14 @@ export class ReportRepository {
       .orderBy('a.requested_at')
       .execute();
     return rows.map((r) => ({
-      application: toApplication(r),
+      application: {
+        id: r.id,
+        organisationId: r.organisation_id,
+        cycleId: r.cycle_id,
+        state: r.state as ApplicationState,
+        version: r.version,
+        requestedAt: r.requested_at,
+      },
       organisation:
         r.organisation_name === null
           ? null

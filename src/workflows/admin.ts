@@ -26,11 +26,12 @@ import { onDecisionCommunicated } from './awards.js';
 import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
 import { currentCycle } from './applications.js';
 import type { ProvisioningRun } from '../store/provisioning-run-repository.js';
+import type { ApplicationSummary } from '../store/report-repository.js';
 import type { CardOrigin, ProvisionSummary } from './ports.js';
 import { instanceIdOf, type Services } from './services.js';
 
 export interface DashboardRow {
-  application: Application;
+  application: ApplicationSummary;
   organisation: Organisation | null;
   reviewers: number;
   reason: string;

@@ -7,7 +7,7 @@ import { criteriaUpTo } from '../../src/domain/framework.js';
 import { DEFAULT_FRAMEWORK } from '../../src/domain/framework-default.js';
 import { normaliseDocumentName, type DocumentInspection } from '../../src/domain/evidence-findings.js';
 import { assessReadiness } from '../../src/domain/readiness.js';
-import { APPLICATION_STATES, type ApplicationState, type Level } from '../../src/domain/types.js';
+import { APPLICATION_STATES, type Application, type ApplicationState, type Level } from '../../src/domain/types.js';
 import type { Dashboard, DashboardRow } from '../../src/workflows/admin.js';
 import type { ApplicationView } from '../../src/workflows/application-view.js';
 import type { SessionWithSeats } from '../../src/store/dropin-repository.js';
@@ -219,7 +219,8 @@ export function extremeView(
 }
 
 /** `n` dashboard rows, one organisation each, in every state in turn. */
-export function dashboardRows(n: number, x: Extremes): DashboardRow[] {
+/** Rows with whole applications: the queue card takes them too. */
+export function dashboardRows(n: number, x: Extremes): (DashboardRow & { application: Application })[] {
   return Array.from({ length: n }, (_, i) => {
     const state = APPLICATION_STATES[i % APPLICATION_STATES.length]!;
     return {

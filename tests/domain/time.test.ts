@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   parseUkDate,
@@ -5,6 +7,7 @@ import {
   addDaysLondon,
   addMinutes,
   addMonthsLondon,
+  addMonthsToDateKey,
   addWeeks,
   addYearsLondon,
   daysLeftLondon,
@@ -129,5 +132,47 @@ describe('parseUkDate', () => {
     expect(parseUkDate('09/19/2025')).toBeNull(); // month first is not a UK date
     expect(parseUkDate('yesterday')).toBeNull();
     expect(parseUkDate('')).toBeNull();
+  });
+});
+
+describe('remembered London dates agree with the time-zone database', () => {
+  // Any instant from 1997 (the EU rule) to 2100, biased to the hours around the clock changes.
+  const instant = fc.oneof(
+    fc.integer({ min: Date.UTC(1997, 0, 1), max: Date.UTC(2100, 0, 1) }),
+    fc
+      .tuple(
+        fc.integer({ min: 1997, max: 2099 }),
+        fc.constantFrom(2, 9),
+        fc.integer({ min: 24, max: 31 }),
+        fc.integer({ min: -3 * 3_600_000, max: 3 * 3_600_000 }),
+      )
+      .map(([y, m, d, ms]) => Date.UTC(y, m, d, 1) + ms),
+  );
+
+  it('londonDateKey is the London date of the very instant, whatever else was asked in the same hour', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 3_599_999 }), (ms, offset) => {
+        const hourStart = Math.floor(ms / 3_600_000) * 3_600_000;
+        londonDateKey(new Date(hourStart + offset)); // remembered first, for the same hour
+        expect(londonDateKey(new Date(ms))).toBe(DateTime.fromMillis(ms, { zone: LONDON }).toISODate());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('addMonthsToDateKey moves a London date as addMonthsLondon moves its instant', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: -36, max: 36 }), (ms, months) => {
+        const at = new Date(ms);
+        expect(addMonthsToDateKey(londonDateKey(at), months)).toBe(
+          DateTime.fromMillis(ms, { zone: LONDON }).plus({ months }).toISODate(),
+        );
+        expect(addMonthsToDateKey(londonDateKey(at), months)).toBe(londonDateKey(addMonthsLondon(at, months)));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(addMonthsToDateKey('2025-03-31', -1)).toBe('2025-02-28');
+    expect(addMonthsToDateKey('2024-02-29', -12)).toBe('2023-02-28');
+    expect(addMonthsToDateKey('2025-01-31', 13)).toBe('2026-02-28');
   });
 });
