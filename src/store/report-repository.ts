@@ -5,7 +5,6 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Application, ApplicationState, AssessmentOutcome, Organisation } from '../domain/types.js';
-import { toApplication } from './application-repository.js';
 import { toOrganisation } from './organisation-repository.js';
 import type { DB } from './schema.js';
 
