@@ -75,11 +75,14 @@ async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unkn
   }
   let text: string;
   try {
-    text = await getRawBody(req, {
+    // Bytes, decoded here as UTF-8 (JSON's only encoding, RFC 8259 §8.1; a malformed byte becomes
+    // U+FFFD, as raw-body's decoding stream made it) without a decoder stream per request.
+    const bytes = await getRawBody(req, {
       limit: INPUT_LIMITS.activityBytes,
-      encoding: 'utf8',
       ...(req.headers['content-length'] ? { length: req.headers['content-length'] } : {}),
     });
+    text = bytes.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark is ignored (RFC 8259 §8.1)
   } catch (err) {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') refuse(res, 413, 'too_large', 'The request body is too large.');

@@ -85,6 +85,21 @@ describe('the bot endpoint', () => {
     expect(await message.text()).toBe('');
   });
 
+  it('reads the body as UTF-8: a byte order mark is ignored, a malformed byte becomes U+FFFD, nothing is refused for either', async () => {
+    const e = await endpoint(async () => undefined);
+    const json = Buffer.from(JSON.stringify({ ...activity, type: 'message', text: 'hi X' }));
+    const malformed = Buffer.from(json.toString().replace('hi X', 'hi \u00ff'), 'latin1'); // 0xff alone: not UTF-8
+    for (const body of [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]), malformed]) {
+      const res = await fetch(`http://127.0.0.1:${e.port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', authorization: 'Bearer x' },
+        body,
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(e.calls.map((a) => (a as { text: string }).text)).toEqual(['hi X', 'hi \ufffd']);
+  });
+
   it('answers a refused token 401, a failed turn 500 with a reference that is in the log, and never a message', async () => {
     let failure: Error = new AuthenticationError('Unauthorized. Invalid AppId passed on token: 1234', 401);
     const e = await endpoint(async () => {
