@@ -19,18 +19,11 @@ import {
 import { PersonCache } from '../../src/store/person-cache.js';
 import { Store } from '../../src/store/store.js';
 import { engines } from '../support/databases.js';
-import { seedBasics } from '../support/fixtures.js';
+import { RITA_REVIEWER, seedBasics } from '../support/fixtures.js';
 import { createFreshDatabase } from '../support/postgres.js';
 import { postgresServer } from '../tenant/tenant-stack.js';
 
-const rita: Person = {
-  id: 'rev-1',
-  displayName: 'Rita Reviewer',
-  email: 'rita@nhse.example',
-  entraObjectId: 'oid-rev-1',
-  organisationId: null,
-  roles: ['reviewer'],
-};
+const rita = RITA_REVIEWER;
 
 describe('PersonCache', () => {
   const deferred = <T>() => {

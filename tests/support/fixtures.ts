@@ -30,6 +30,16 @@ export function cycleAt(now: Date, over: Partial<Cycle> = {}): Cycle {
 }
 
 /** Framework, one cycle, one organisation with an applicant lead, a reviewer and an admin. */
+/** The reviewer seedBasics loads. */
+export const RITA_REVIEWER: Person = {
+  id: 'rev-1',
+  displayName: 'Rita Reviewer',
+  email: 'rita@nhse.example',
+  entraObjectId: 'oid-rev-1',
+  organisationId: null,
+  roles: ['reviewer'],
+};
+
 export async function seedBasics(
   store: Store,
   now: Date = T0,
@@ -49,14 +59,7 @@ export async function seedBasics(
     roles: ['applicant_lead'],
   };
   await store.people.upsert(lead);
-  await store.people.upsert({
-    id: 'rev-1',
-    displayName: 'Rita Reviewer',
-    email: 'rita@nhse.example',
-    entraObjectId: 'oid-rev-1',
-    organisationId: null,
-    roles: ['reviewer'],
-  });
+  await store.people.upsert(RITA_REVIEWER);
   await store.people.upsert({
     id: 'admin-1',
     displayName: 'Adam Admin',
