@@ -257,6 +257,21 @@ describe('two app instances in tenant mode on one PostgreSQL server', () => {
     }
   });
 
+  it('a role taken away is honoured by both instances, though each had just recognised the person', async () => {
+    const SAM = teamsUser('sam');
+    const NO_ACCESS = "You don't have access to the WEx QS app yet.";
+    for (const on of [a, b]) expect((await invoke(on, SAM, 'queue')).text).not.toContain(NO_ACCESS);
+    // Taken away in the database, by neither instance (as an operator or the admin CLI would).
+    await store.db.deleteFrom('person_roles').where('person_id', '=', 'demo-sam').execute();
+    await eventually(async () => {
+      for (const on of [a, b]) expect((await invoke(on, SAM, 'queue')).text, on.name).toContain(NO_ACCESS);
+    });
+    await store.db.insertInto('person_roles').values({ person_id: 'demo-sam', role: 'reviewer' }).execute();
+    await eventually(async () => {
+      for (const on of [a, b]) expect((await invoke(on, SAM, 'queue')).text, on.name).not.toContain(NO_ACCESS);
+    });
+  });
+
   it('reminders and provisioning run on both; one instance is killed mid-run; all completes exactly once', async () => {
     const recipients = await seedRecipients(REMINDERS);
     await enqueueDue(
