@@ -46,7 +46,6 @@ export function inLondon(d: Date): DateTime {
 const REMEMBERED = 10_000;
 const formatted = new Map<string, string>();
 const dateKeys = new Map<number, string>();
-const shifted = new Map<string, number>();
 function remembered<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
@@ -188,12 +187,12 @@ function calendarDayNumber(key: string): number {
  * Past the end of a month it clamps (31 Jan + 1 month = 28/29 Feb). Negative n subtracts.
  */
 export function addMonthsLondon(d: Date, months: number): Date {
-  return shiftLondon(d, 'months', months);
+  return inLondon(d).plus({ months }).toJSDate();
 }
 
 /** Adds calendar years on the London calendar (29 Feb + 1 year = 28 Feb). */
 export function addYearsLondon(d: Date, years: number): Date {
-  return shiftLondon(d, 'years', years);
+  return inLondon(d).plus({ years }).toJSDate();
 }
 
 /**
@@ -201,24 +200,12 @@ export function addYearsLondon(d: Date, years: number): Date {
  * (so it is 7 × n calendar days, not 7 × 24 × n hours). Negative n subtracts.
  */
 export function addWeeks(d: Date, weeks: number): Date {
-  return shiftLondon(d, 'weeks', weeks);
+  return inLondon(d).plus({ weeks }).toJSDate();
 }
 
 /** Adds calendar days on the London calendar, keeping the London wall-clock time. */
 export function addDaysLondon(d: Date, days: number): Date {
-  return shiftLondon(d, 'days', days);
-}
-
-/** Calendar arithmetic in London (remembered: the same deadlines are shifted by the same amounts again and again). */
-function shiftLondon(d: Date, unit: 'days' | 'weeks' | 'months' | 'years', n: number): Date {
-  assertValidDate(d);
-  return new Date(
-    remembered(shifted, `${unit}:${n}:${d.getTime()}`, () =>
-      inLondon(d)
-        .plus({ [unit]: n })
-        .toMillis(),
-    ),
-  );
+  return inLondon(d).plus({ days }).toJSDate();
 }
 
 /** Adds elapsed minutes (absolute time, not calendar). */

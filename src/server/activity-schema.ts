@@ -124,8 +124,8 @@ export const ActivitySchema = z
         });
         return;
       }
-      const value = cardAction.safeParse(a.value).success ? null : cardAction.safeParse(a.value, { reportInput: true });
-      for (const issue of value?.error?.issues ?? [])
+      const value = parseForWording(cardAction, a.value);
+      for (const issue of value.error?.issues ?? [])
         ctx.addIssue({
           code: 'custom',
           path: [],
@@ -140,6 +140,15 @@ export const ActivitySchema = z
 export type InboundActivity = z.infer<typeof ActivitySchema>;
 
 export type ActivityCheck = { ok: true; activity: InboundActivity } | { ok: false; message: string };
+
+/**
+ * Parsed on zod's fast path, without keeping the input in the issues; a refusal is parsed again
+ * keeping it, to word the answer ("is missing" needs to know the value was absent).
+ */
+function parseForWording<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed : schema.safeParse(value, { reportInput: true });
+}
 
 /** One problem in plain words: where it is, never what the value was (it may be anything someone posted). */
 function issueText(i: z.core.$ZodIssue): string {
@@ -169,14 +178,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
  * says in plain words what is wrong (fields by name, never their values).
  */
 export function checkActivity(body: unknown): ActivityCheck {
-  // Checked first without keeping the input in the issues (zod's fast path); a refusal is checked
-  // again with it, to word the answer ("is missing" needs to know the value was absent).
-  const parsed = ActivitySchema.safeParse(body);
-  if (!parsed.success) {
-    const worded = ActivitySchema.safeParse(body, { reportInput: true });
-    const issues = worded.success ? parsed.error.issues : worded.error.issues;
-    return { ok: false, message: `Not a valid Bot Framework activity: ${describeIssues(issues)}.` };
-  }
+  const parsed = parseForWording(ActivitySchema, body);
+  if (!parsed.success)
+    return { ok: false, message: `Not a valid Bot Framework activity: ${describeIssues(parsed.error.issues)}.` };
   try {
     return { ok: true, activity: cleanDeep(parsed.data, MAX_PAYLOAD_DEPTH) as InboundActivity };
   } catch (e) {
