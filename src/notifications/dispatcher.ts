@@ -196,7 +196,8 @@ export class Dispatcher {
   private lastThrottleAnswerAt = 0;
   private running = false;
   private lanes: Promise<void>[] = [];
-  private wakeUp: (() => void) | null = null;
+  /** The lanes pausing now, each woken by calling its entry (once). */
+  private readonly sleepers = new Set<() => void>();
   private readonly stopController = new AbortController();
 
   constructor(opts: DispatcherOptions) {
@@ -262,7 +263,7 @@ export class Dispatcher {
     if (!this.running) return;
     this.running = false;
     this.stopController.abort();
-    this.wakeUp?.();
+    this.wakeAll();
     await Promise.allSettled(this.lanes);
     this.lanes = [];
     this.o.log.info({ instance: this.instanceId, ...this.counters }, 'reminder dispatcher stopped');
@@ -270,7 +271,13 @@ export class Dispatcher {
 
   /** Poll now instead of waiting (e.g. after "send now"). */
   wake(): void {
-    this.wakeUp?.();
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    const woken = [...this.sleepers];
+    this.sleepers.clear();
+    for (const w of woken) w();
   }
 
   /** Claim and process one batch. Returns how many rows were claimed (0 = nothing due). */
@@ -335,12 +342,12 @@ export class Dispatcher {
     if (!this.running && this.lanes.length > 0) return;
     let woken: () => void = () => undefined;
     const wake = new Promise<void>((resolve) => (woken = resolve));
-    const prev = this.wakeUp;
-    this.wakeUp = () => {
-      prev?.();
-      woken();
-    };
-    await Promise.race([this.timer.sleep(Math.max(0, ms)), wake]);
+    this.sleepers.add(woken);
+    try {
+      await Promise.race([this.timer.sleep(Math.max(0, ms)), wake]);
+    } finally {
+      this.sleepers.delete(woken);
+    }
   }
 
   private async process(
