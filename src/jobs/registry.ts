@@ -110,7 +110,11 @@ export interface RetryOptions {
   retryDelaySeconds?: number;
   /** A run still going after this long (s) is taken to be dead and retried. Default 15 minutes. */
   timeoutSeconds?: number;
-  /** How often (s) this instance looks for jobs when nothing wakes it. Default 2 (periodic: 10). */
+  /**
+   * How often (s) this instance looks for jobs when nothing wakes it. Default 2 (periodic: 10).
+   * While its workers hear the queue's notices (a PostgreSQL server), every NOTIFIED_POLL_SECONDS
+   * at most often: the poll is then only a backstop.
+   */
   pollSeconds?: number;
 }
 
@@ -136,6 +140,13 @@ export interface JobRegistryOptions {
 }
 
 const DAY = 86_400;
+
+/**
+ * Seconds between a worker's polls while it hears its queue's notices (LISTEN/NOTIFY on a
+ * PostgreSQL server): a job wakes it when the transaction that queued it commits, and a notice
+ * lost while the listening connection was down is covered by pg-boss fetching once it is back.
+ */
+export const NOTIFIED_POLL_SECONDS = 30;
 
 export class UnknownJobError extends Error {
   override readonly name = 'UnknownJobError';
@@ -247,6 +258,9 @@ export class JobRegistry {
         expireInSeconds: def.o.timeoutSeconds ?? 900,
         deadLetter: dead,
         deleteAfterSeconds: 7 * DAY,
+        // A job's insert also sends NOTIFY (delivered when the inserting transaction commits), so
+        // workers listening on a PostgreSQL server start it at once rather than at their next poll.
+        notify: true,
       };
       const serialised = periodic || (def.kind === 'queue' && def.o.serialiseBy !== undefined);
       await boss.createQueue(def.name, { ...options, policy: serialised ? 'stately' : 'standard' });
@@ -271,7 +285,12 @@ export class JobRegistry {
       const pollSeconds = def.o.pollSeconds ?? (def.kind === 'periodic' ? 10 : 2);
       await boss.work(
         def.name,
-        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: pollSeconds },
+        {
+          batchSize: 1,
+          includeMetadata: true,
+          pollingIntervalSeconds: pollSeconds,
+          notifyPollingIntervalSeconds: Math.max(NOTIFIED_POLL_SECONDS, pollSeconds),
+        },
         async (jobs: JobWithMetadata<object>[]) => {
           for (const job of jobs) await this.execute(def, job);
         },

@@ -205,6 +205,34 @@ for (const engine of engines()) {
       });
     });
 
+    it.runIf(engine.name === 'postgres')(
+      'on a server a queued job wakes the workers when its transaction commits, long before their next poll',
+      async () => {
+        const c = new JobRegistry({
+          boss: createJobQueue(handle),
+          store,
+          log: silentLogger,
+          clock,
+          instance: 'instance-c',
+        });
+        let done: (n: number) => void = () => undefined;
+        let ranNow = new Promise<number>((resolve) => (done = resolve));
+        // Polling every 10 minutes: were the notice not heard, no job below would run in this test's time.
+        c.queue<{ n: number }>('t.notified', 'Woken by the notice', async (d) => void done(d.n), { pollSeconds: 600 });
+        await c.start();
+        try {
+          // Each job is queued once the worker has run the one before and gone back to waiting.
+          for (const n of [1, 2, 3]) {
+            await store.transaction((tx) => c.enqueue(tx, 't.notified', { n }));
+            expect(await ranNow).toBe(n);
+            ranNow = new Promise<number>((resolve) => (done = resolve));
+          }
+        } finally {
+          await c.stop();
+        }
+      },
+    );
+
     it('refuses a job name that is not valid, and a job registered twice', () => {
       const c = new JobRegistry({ boss: createJobQueue(handle), store, log: silentLogger, clock });
       c.periodic('t.tick', { cron: '*/5 * * * *', description: 'A periodic job', run: async () => undefined });
