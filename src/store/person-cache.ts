@@ -26,7 +26,13 @@ export const PERSON_CACHE_MAX = 10_000;
 export const PERSON_CACHE_TTL_MS = 5 * 60_000;
 
 export class PersonCache {
-  private readonly entries = new LRUCache<string, Person>({ max: PERSON_CACHE_MAX, ttl: PERSON_CACHE_TTL_MS });
+  // ttlResolution 0: the clock is read on each lookup (performance.now, sub-microsecond), rather
+  // than remembered for a millisecond behind a timer that every lookup would otherwise start.
+  private readonly entries = new LRUCache<string, Person>({
+    max: PERSON_CACHE_MAX,
+    ttl: PERSON_CACHE_TTL_MS,
+    ttlResolution: 0,
+  });
   private generation = 0;
   private listening = false;
 

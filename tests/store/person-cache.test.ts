@@ -89,6 +89,20 @@ describe('PersonCache', () => {
     await cache.lookup('oid-nobody', load);
     expect(load).toHaveBeenCalledTimes(2);
   });
+
+  it('starts no timer for a lookup (each would wake the event loop of a busy instance once more)', async () => {
+    const cache = new PersonCache();
+    cache.startKeeping();
+    const load = vi.fn(async () => ({ ...rita }));
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (let i = 0; i < 3; i++) await cache.lookup('oid-rev-1', load);
+      expect(load).toHaveBeenCalledTimes(1);
+      expect(timers).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+    }
+  });
 });
 
 describe.each(engines())('the people change feed on $name', (engine) => {
