@@ -87,10 +87,13 @@ for (const engine of engines()) {
       const events: DispatchEvent[] = [];
       const messenger = new BurstThrottle(8);
       const base = 400; // connector ms → 40 ms real; the first step is between 20 and 40 ms
+      // The retries are scheduled on this clock, moved on between rounds (not on the wall clock,
+      // which a fast machine's 20 rounds would not move past the back-off).
+      const clock = new ManualClock(new Date());
       const d = new Dispatcher({
         store,
         messenger,
-        clock: systemClock,
+        clock,
         log: silentLogger,
         timeScale: SCALE,
         ratePerSecond: RATE,
@@ -105,7 +108,10 @@ for (const engine of engines()) {
         timer: new VirtualTimer(),
         onEvent: (e) => events.push(e),
       });
-      for (let i = 0; i < 20 && (await statusCounts(store)).sent !== 20; i++) await d.drain();
+      for (let i = 0; i < 20 && (await statusCounts(store)).sent !== 20; i++) {
+        await d.drain();
+        clock.advance(1_000);
+      }
       expect(await statusCounts(store)).toEqual({ sent: 20 });
       const backoffs = events
         .filter((e): e is Extract<DispatchEvent, { type: 'throttled' }> => e.type === 'throttled')
