@@ -66,6 +66,9 @@ export interface DispatchTimer {
   sleep(ms: number): Promise<void>;
 }
 
+/** Lanes after the first, while nothing is due, poll at most once per this many of the first lane's polls. */
+const IDLE_LANE_BACKSTOP = 30;
+
 export const realTimer: DispatchTimer = { now: () => Date.now(), sleep: (ms) => realSleep(Math.max(0, ms)) };
 
 /** Where claimed rows come from; by default the outbox itself (ReminderRepository.claimDue). */
@@ -97,7 +100,7 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Real ms a send may take before it is abandoned (the message may still arrive). Default 15 s. */
   sendTimeoutMs?: number;
-  /** Real ms between polls when nothing is due. Default 1 s. */
+  /** Real ms between polls when nothing is due (by the first lane; the others wait until it claims work). Default 1 s. */
   pollMs?: number;
   /** Attempts before a row is dead-lettered. Default 6. */
   maxAttempts?: number;
@@ -198,6 +201,8 @@ export class Dispatcher {
   private lanes: Promise<void>[] = [];
   /** The lanes pausing now, each woken by calling its entry (once). */
   private readonly sleepers = new Set<() => void>();
+  /** The lanes after the first that found nothing to send: the first wakes them when it claims work. */
+  private readonly idleLanes = new Set<() => void>();
   private readonly stopController = new AbortController();
 
   constructor(opts: DispatcherOptions) {
@@ -293,6 +298,7 @@ export class Dispatcher {
       leaseUntil: new Date(leaseUntil),
     });
     if (rows.length === 0) return 0;
+    for (const w of [...this.idleLanes]) w();
     this.counters.claimed += rows.length;
     this.o.onEvent?.({ type: 'claimed', count: rows.length });
 
@@ -328,7 +334,10 @@ export class Dispatcher {
         const n = await this.runOnce();
         if (n === 0) {
           this.o.onEvent?.({ type: 'idle' });
-          await this.pause(this.o.pollMs);
+          // While nothing is due one lane polls; the others wait until it claims work (or, should
+          // it be held up, for IDLE_LANE_BACKSTOP polls' time).
+          if (index === 0) await this.pause(this.o.pollMs);
+          else await this.pause(this.o.pollMs * IDLE_LANE_BACKSTOP, this.idleLanes);
         }
       } catch (err) {
         this.o.log.error({ instance: this.instanceId, err: errInfo(err) }, 'reminder dispatch batch failed');
@@ -337,16 +346,18 @@ export class Dispatcher {
     }
   }
 
-  /** Wait `ms` on the timer, or until woken (wake, stop). */
-  private async pause(ms: number): Promise<void> {
+  /** Wait `ms` on the timer, or until woken (wake, stop; or by the first lane, when waiting in `idleLanes`). */
+  private async pause(ms: number, idleLanes?: Set<() => void>): Promise<void> {
     if (!this.running && this.lanes.length > 0) return;
     let woken: () => void = () => undefined;
     const wake = new Promise<void>((resolve) => (woken = resolve));
     this.sleepers.add(woken);
+    idleLanes?.add(woken);
     try {
       await Promise.race([this.timer.sleep(Math.max(0, ms)), wake]);
     } finally {
       this.sleepers.delete(woken);
+      idleLanes?.delete(woken);
     }
   }
 
