@@ -34,6 +34,9 @@ export function createJobQueue(database: DatabaseHandle, o: JobQueueOptions = {}
     ...(o.instanceName ? { instanceName: o.instanceName } : {}),
     superviseIntervalSeconds: o.superviseIntervalSeconds ?? 30,
     monitorIntervalSeconds: o.superviseIntervalSeconds ?? 30,
+    // The flow resolver (jobs waiting on other jobs) looks every 5 s by default; the app queues no
+    // such jobs, so once a minute is plenty.
+    flowIntervalSeconds: 60,
     openTelemetry: { enabled: false },
   };
   if (database.pglite) {
