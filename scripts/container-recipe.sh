@@ -12,7 +12,21 @@
 # SIGTERM and expects a clean exit. Last line: "recipe: ok".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/wexqs-recipe.XXXXXX")}
+# A work directory named by the caller is kept; one made here (over 1 GB of dependencies) is
+# removed when the script ends, whichever way it ends.
+own_work=0
+if [ -n "${1:-}" ]; then
+  work=$1
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/wexqs-recipe.XXXXXX")
+  own_work=1
+fi
+pid=""
+finish() {
+  if [ -n "$pid" ]; then kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true; fi
+  if [ "$own_work" = 1 ]; then rm -rf "$work"; fi
+}
+trap finish EXIT
 mkdir -p "$work"
 chmod 755 "$work"
 step() { echo "recipe: $1"; }
@@ -76,8 +90,6 @@ log="$work/app.log"
   exec "${as_user[@]}" node dist/src/main.js
 ) >"$log" 2>&1 &
 pid=$!
-stop_app() { kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true; }
-trap stop_app EXIT
 
 step healthcheck
 probe() { node -e "fetch('http://127.0.0.1:$port$1').then(r=>{console.log(r.status)},()=>console.log(0))"; }
@@ -106,7 +118,7 @@ echo "recipe: /tab 200"
 kill -TERM "$pid"
 code=0
 wait "$pid" || code=$?
-trap - EXIT
+pid=""
 [ "$code" = 0 ] || { cat "$log" >&2; fail "exit code $code after SIGTERM"; }
 grep -q '"msg":"app stopped"' "$log" || { cat "$log" >&2; fail "no 'app stopped' in the log"; }
 echo "recipe: stopped cleanly on SIGTERM"

@@ -7,7 +7,9 @@
  * forgot, fails here.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleTenantEnv } from '../support/tenant-env.js';
 import { createFreshDatabase } from '../support/postgres.js';
@@ -76,13 +78,16 @@ describe('the production bundle: Dockerfile and container recipe script', () => 
         : { APP_MODE: 'local', GRAPH_EMULATOR: 'false', PLAYGROUND: 'false', SEED_DEMO_DATA: 'false' };
       delete appEnv.HOST;
       delete appEnv.PORT;
+      // The script's own work directory goes here, and must be gone when it ends.
+      const tmp = mkdtempSync(path.join(tmpdir(), 'wexqs-recipe-test-'));
+      chmodSync(tmp, 0o755); // the app runs as an unprivileged user, who must reach the work directory inside
       try {
         const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
           let output = '';
           const child = spawn('bash', ['scripts/container-recipe.sh'], {
             // The build stage reuses this checkout's install (same lock file); the runtime stage
             // installs production dependencies afresh.
-            env: { ...process.env, ...appEnv, RECIPE_BUILD_DEPS_FROM: process.cwd() },
+            env: { ...process.env, ...appEnv, RECIPE_BUILD_DEPS_FROM: process.cwd(), TMPDIR: tmp },
             stdio: ['ignore', 'pipe', 'pipe'],
           });
           child.stdout.on('data', (d) => (output += d.toString()));
@@ -95,7 +100,9 @@ describe('the production bundle: Dockerfile and container recipe script', () => 
         expect(output).toMatch(/recipe: build dependencies reused/);
         expect(output).toMatch(/recipe: stopped cleanly on SIGTERM\nrecipe: ok\n?$/);
         expect(output).not.toMatch(/a development dependency was installed/);
+        expect(readdirSync(tmp).filter((f) => f.startsWith('wexqs-recipe.'))).toEqual([]);
       } finally {
+        rmSync(tmp, { recursive: true, force: true });
         await db?.drop();
       }
     },
