@@ -298,7 +298,7 @@ export class Dispatcher {
       leaseUntil: new Date(leaseUntil),
     });
     if (rows.length === 0) return 0;
-    for (const w of [...this.idleLanes]) w();
+    for (const w of this.idleLanes) w();
     this.counters.claimed += rows.length;
     this.o.onEvent?.({ type: 'claimed', count: rows.length });
 
@@ -337,7 +337,7 @@ export class Dispatcher {
           // While nothing is due one lane polls; the others wait until it claims work (or, should
           // it be held up, for IDLE_LANE_BACKSTOP polls' time).
           if (index === 0) await this.pause(this.o.pollMs);
-          else await this.pause(this.o.pollMs * IDLE_LANE_BACKSTOP, this.idleLanes);
+          else await this.pause(this.o.pollMs * IDLE_LANE_BACKSTOP, { idleLane: true });
         }
       } catch (err) {
         this.o.log.error({ instance: this.instanceId, err: errInfo(err) }, 'reminder dispatch batch failed');
@@ -346,18 +346,18 @@ export class Dispatcher {
     }
   }
 
-  /** Wait `ms` on the timer, or until woken (wake, stop; or by the first lane, when waiting in `idleLanes`). */
-  private async pause(ms: number, idleLanes?: Set<() => void>): Promise<void> {
+  /** Wait `ms` on the timer, or until woken (wake, stop; an idle lane also when work is claimed). */
+  private async pause(ms: number, o: { idleLane?: boolean } = {}): Promise<void> {
     if (!this.running && this.lanes.length > 0) return;
     let woken: () => void = () => undefined;
     const wake = new Promise<void>((resolve) => (woken = resolve));
     this.sleepers.add(woken);
-    idleLanes?.add(woken);
+    if (o.idleLane) this.idleLanes.add(woken);
     try {
       await Promise.race([this.timer.sleep(Math.max(0, ms)), wake]);
     } finally {
       this.sleepers.delete(woken);
-      idleLanes?.delete(woken);
+      this.idleLanes.delete(woken);
     }
   }
 

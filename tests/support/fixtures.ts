@@ -29,7 +29,6 @@ export function cycleAt(now: Date, over: Partial<Cycle> = {}): Cycle {
   };
 }
 
-/** Framework, one cycle, one organisation with an applicant lead, a reviewer and an admin. */
 /** The reviewer seedBasics loads. */
 export const RITA_REVIEWER: Person = {
   id: 'rev-1',
@@ -40,6 +39,7 @@ export const RITA_REVIEWER: Person = {
   roles: ['reviewer'],
 };
 
+/** Framework, one cycle, one organisation with an applicant lead, a reviewer and an admin. */
 export async function seedBasics(
   store: Store,
   now: Date = T0,
