@@ -200,7 +200,7 @@ export async function startApp(config: AppConfig, opts: StartOptions = {}): Prom
       'notifications: no Graph app installer (TEAMS_APP_ID or Graph off); people who never opened the app are reported unreachable',
     );
   const jobs = new JobRegistry({
-    boss: createJobQueue(database, { instanceName: `wexqs-${config.mode}` }),
+    boss: createJobQueue(database),
     store,
     log,
     clock,

@@ -23,6 +23,7 @@ for (const engine of engines()) {
     let handle: DatabaseHandle;
     let store: Store;
     let jobs: JobRegistry;
+    let boss: ReturnType<typeof createJobQueue>;
     const ran: { name: string; data: unknown; ctx: JobContext }[] = [];
     const gaveUp: unknown[] = [];
     const service = { started: 0, stopped: 0 };
@@ -30,8 +31,9 @@ for (const engine of engines()) {
     beforeAll(async () => {
       handle = await engine.open();
       store = new Store(handle.db);
+      boss = createJobQueue(handle);
       jobs = new JobRegistry({
-        boss: createJobQueue(handle),
+        boss,
         store,
         log: silentLogger,
         clock,
@@ -78,6 +80,10 @@ for (const engine of engines()) {
     afterAll(async () => {
       await jobs?.stop();
       await handle?.close();
+    });
+
+    it('a started instance is not in pg-boss’s registry of instances (its vitals sampler wakes the event loop every 20 ms)', async () => {
+      expect(await boss.getInstances()).toEqual([]);
     });
 
     it('a job queued in a transaction that rolls back never runs; one that commits runs once', async () => {
