@@ -5,6 +5,7 @@
  * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
  */
 import {
+  ActivityTypes,
   CardFactory,
   MessageFactory,
   TeamsActivityHandler,
@@ -59,6 +60,24 @@ export class WexqsBot extends TeamsActivityHandler {
       const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient.id);
       if (botAdded && context.activity.conversation.conversationType === 'personal') await this.greet(context);
       await next();
+    });
+  }
+
+  /**
+   * Runs a turn. A card action (`adaptiveCard/action`, nearly every activity the bot receives) goes
+   * straight to onAdaptiveCardInvoke and its invoke response, as ActivityHandler would take it there
+   * (the bot registers no turn or dialog handlers it would run first), without the handler chain's
+   * per-turn cost; every other activity goes through ActivityHandler.
+   */
+  override async run(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    if (activity?.type !== ActivityTypes.Invoke || activity.name !== 'adaptiveCard/action') return super.run(context);
+    // The edge (src/server/activity-schema.ts) let through only an Action.Execute with a verb.
+    const invokeValue = activity.value as AdaptiveCardInvokeValue;
+    const response = await this.onAdaptiveCardInvoke(context, invokeValue);
+    await context.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: response.statusCode, body: response },
     });
   }
 

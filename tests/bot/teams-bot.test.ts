@@ -1,0 +1,107 @@
+/**
+ * How the Teams face runs a turn (bot/teams-bot.ts): a card action is answered by its invoke
+ * response straight from the router, without ActivityHandler's handler chain; every other
+ * activity still goes through ActivityHandler (a message reaches the bot's onMessage handler).
+ */
+import {
+  ActivityHandler,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CARD_CONTENT_TYPE, type AdaptiveCard } from '../../bot/cards/card-kit.js';
+import type { CommandRouter, IncomingRequest } from '../../bot/router.js';
+import { WexqsBot } from '../../bot/teams-bot.js';
+import type { Services } from '../../src/workflows/services.js';
+
+/** An adapter that keeps what the turn sends (an invoke response included, as CloudAdapter does). */
+class RecordingAdapter extends BotAdapter {
+  readonly sent: Partial<Activity>[] = [];
+  async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    this.sent.push(...activities);
+    return activities.map((_, i) => ({ id: `sent-${i}` }));
+  }
+  async updateActivity(): Promise<void> {}
+  async deleteActivity(): Promise<void> {}
+  async continueConversation(_reference: Partial<ConversationReference>): Promise<void> {}
+}
+
+const card: AdaptiveCard = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Status' }] };
+
+function bot() {
+  const requests: IncomingRequest[] = [];
+  const router = {
+    handle: async (request: IncomingRequest) => {
+      requests.push(request);
+      return { card, outcome: 'status' };
+    },
+  } as unknown as CommandRouter;
+  // Another tenant than the activity's: the bot keeps no conversation reference (no store needed).
+  const svc = { tenantId: '00000000-0000-0000-0000-00000000ffff' } as unknown as Services;
+  return { bot: new WexqsBot(svc, router), requests };
+}
+
+const base = {
+  channelId: 'msteams',
+  serviceUrl: 'https://smba.example/teams/',
+  from: { id: '29:ada', aadObjectId: '11111111-1111-1111-1111-111111111111' },
+  recipient: { id: '28:bot' },
+  conversation: { id: 'a:1', conversationType: 'personal', tenantId: '00000000-0000-0000-0000-000000000001' },
+};
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('a turn of the Teams bot', () => {
+  it('answers a card action with the router’s card as its invoke response, without ActivityHandler’s invoke chain', async () => {
+    const chain = vi.spyOn(
+      ActivityHandler.prototype as unknown as { onInvokeActivity: () => unknown },
+      'onInvokeActivity',
+    );
+    const { bot: b, requests } = bot();
+    const adapter = new RecordingAdapter();
+    const activity = {
+      ...base,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: 'msg-1',
+      value: {
+        action: { type: 'Action.Execute', verb: 'status', data: { verb: 'status', page: 2 } },
+        trigger: 'manual',
+      },
+    } as Activity;
+    await b.run(new TurnContext(adapter, activity));
+    expect(chain).not.toHaveBeenCalled();
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      kind: 'invoke',
+      verb: 'status',
+      data: { verb: 'status', page: 2 },
+      origin: { activityId: 'msg-1' },
+    });
+    expect(adapter.sent).toHaveLength(1);
+    expect(adapter.sent[0]).toMatchObject({
+      type: 'invokeResponse',
+      value: { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: card } },
+    });
+  });
+
+  it('runs any other activity through ActivityHandler: a message gets the router’s card as a reply', async () => {
+    const handlers = vi.spyOn(
+      ActivityHandler.prototype as unknown as { onTurnActivity: () => unknown },
+      'onTurnActivity',
+    );
+    const { bot: b, requests } = bot();
+    const adapter = new RecordingAdapter();
+    await b.run(new TurnContext(adapter, { ...base, type: 'message', text: 'status' } as Activity));
+    expect(handlers).toHaveBeenCalledTimes(1);
+    expect(requests).toEqual([expect.objectContaining({ kind: 'message', text: 'status' })]);
+    expect(adapter.sent).toHaveLength(1);
+    expect(adapter.sent[0]).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
+    });
+  });
+});
