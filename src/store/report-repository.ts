@@ -4,6 +4,7 @@
  * engines (PGlite has no cursors).
  */
 import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Application, ApplicationState, AssessmentOutcome, Organisation } from '../domain/types.js';
 import { toOrganisation } from './organisation-repository.js';
 import type { DB } from './schema.js';
@@ -70,35 +71,42 @@ export class ReportRepository {
   async cycleApplications(
     cycleId: string,
   ): Promise<{ application: ApplicationSummary; organisation: Organisation | null; reviewers: number }[]> {
-    const rows = await this.db
-      .selectFrom('applications as a')
-      .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-      .select((eb) => [
-        'a.id',
-        'a.organisation_id',
-        'a.cycle_id',
-        'a.state',
-        'a.version',
-        'a.requested_at',
-        'o.name as organisation_name',
-        'o.code as organisation_code',
-        eb
-          .selectFrom('reviewer_assignments as ra')
-          .whereRef('ra.application_id', '=', 'a.id')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .as('reviewers'),
-      ])
-      .where('a.cycle_id', '=', cycleId)
-      .orderBy('a.requested_at')
-      .execute();
-    return rows.map((r) => ({
+    // Aggregated to one JSON value by PostgreSQL: a cycle's hundreds of rows cost one value to
+    // parse instead of a row each (its timestamps arrive as JSON strings).
+    const { rows: list } = await this.db
+      .selectNoFrom((eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('applications as a')
+            .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+            .select((eb) => [
+              'a.id',
+              'a.organisation_id',
+              'a.cycle_id',
+              'a.state',
+              'a.version',
+              'a.requested_at',
+              'o.name as organisation_name',
+              'o.code as organisation_code',
+              eb
+                .selectFrom('reviewer_assignments as ra')
+                .whereRef('ra.application_id', '=', 'a.id')
+                .select(sql<number>`count(*)::int`.as('n'))
+                .as('reviewers'),
+            ])
+            .where('a.cycle_id', '=', cycleId)
+            .orderBy('a.requested_at'),
+        ).as('rows'),
+      )
+      .executeTakeFirstOrThrow();
+    return list.map((r) => ({
       application: {
         id: r.id,
         organisationId: r.organisation_id,
         cycleId: r.cycle_id,
         state: r.state as ApplicationState,
         version: r.version,
-        requestedAt: r.requested_at,
+        requestedAt: new Date(r.requested_at),
       },
       organisation:
         r.organisation_name === null

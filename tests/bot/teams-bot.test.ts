@@ -12,7 +12,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CARD_CONTENT_TYPE, type AdaptiveCard } from '../../bot/cards/card-kit.js';
+import { card as makeCard, CARD_CONTENT_TYPE, text } from '../../bot/cards/card-kit.js';
 import type { CommandRouter, IncomingRequest } from '../../bot/router.js';
 import { WexqsBot } from '../../bot/teams-bot.js';
 import type { Services } from '../../src/workflows/services.js';
@@ -29,7 +29,7 @@ class RecordingAdapter extends BotAdapter {
   async continueConversation(_reference: Partial<ConversationReference>): Promise<void> {}
 }
 
-const card: AdaptiveCard = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Status' }] };
+const card = makeCard([text('Status')]);
 
 function bot() {
   const requests: IncomingRequest[] = [];
