@@ -31,7 +31,8 @@ class RecordingAdapter extends BotAdapter {
 
 const card = makeCard([text('Status')]);
 
-function bot() {
+/** Runs one activity through the bot; what the router was asked and what the turn sent. */
+async function turn(activity: Record<string, unknown>) {
   const requests: IncomingRequest[] = [];
   const router = {
     handle: async (request: IncomingRequest) => {
@@ -41,8 +42,14 @@ function bot() {
   } as unknown as CommandRouter;
   // Another tenant than the activity's: the bot keeps no conversation reference (no store needed).
   const svc = { tenantId: '00000000-0000-0000-0000-00000000ffff' } as unknown as Services;
-  return { bot: new WexqsBot(svc, router), requests };
+  const adapter = new RecordingAdapter();
+  await new WexqsBot(svc, router).run(new TurnContext(adapter, activity as unknown as Activity));
+  return { requests, sent: adapter.sent };
 }
+
+/** A spy on one of ActivityHandler's own steps (protected in its types). */
+const spyOnHandler = (step: 'onInvokeActivity' | 'onTurnActivity') =>
+  vi.spyOn(ActivityHandler.prototype as unknown as Record<typeof step, () => unknown>, step);
 
 const base = {
   channelId: 'msteams',
@@ -56,13 +63,8 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('a turn of the Teams bot', () => {
   it('answers a card action with the router’s card as its invoke response, without ActivityHandler’s invoke chain', async () => {
-    const chain = vi.spyOn(
-      ActivityHandler.prototype as unknown as { onInvokeActivity: () => unknown },
-      'onInvokeActivity',
-    );
-    const { bot: b, requests } = bot();
-    const adapter = new RecordingAdapter();
-    const activity = {
+    const chain = spyOnHandler('onInvokeActivity');
+    const { requests, sent } = await turn({
       ...base,
       type: 'invoke',
       name: 'adaptiveCard/action',
@@ -71,8 +73,7 @@ describe('a turn of the Teams bot', () => {
         action: { type: 'Action.Execute', verb: 'status', data: { verb: 'status', page: 2 } },
         trigger: 'manual',
       },
-    } as Activity;
-    await b.run(new TurnContext(adapter, activity));
+    });
     expect(chain).not.toHaveBeenCalled();
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
@@ -81,27 +82,22 @@ describe('a turn of the Teams bot', () => {
       data: { verb: 'status', page: 2 },
       origin: { activityId: 'msg-1' },
     });
-    expect(adapter.sent).toHaveLength(1);
-    expect(adapter.sent[0]).toMatchObject({
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
       type: 'invokeResponse',
       value: { status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: card } },
     });
   });
 
   it('runs any other activity through ActivityHandler: a message gets the router’s card as a reply', async () => {
-    const handlers = vi.spyOn(
-      ActivityHandler.prototype as unknown as { onTurnActivity: () => unknown },
-      'onTurnActivity',
-    );
-    const { bot: b, requests } = bot();
-    const adapter = new RecordingAdapter();
-    await b.run(new TurnContext(adapter, { ...base, type: 'message', text: 'status' } as Activity));
+    const handlers = spyOnHandler('onTurnActivity');
+    const { requests, sent } = await turn({ ...base, type: 'message', text: 'status' });
     expect(handlers).toHaveBeenCalledTimes(1);
     expect(requests).toEqual([expect.objectContaining({ kind: 'message', text: 'status' })]);
-    expect(adapter.sent).toHaveLength(1);
-    expect(adapter.sent[0]).toMatchObject({
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
       type: 'message',
-      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }],
+      attachments: [{ contentType: CARD_CONTENT_TYPE, content: card }],
     });
   });
 });
