@@ -6,8 +6,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two cores: keep parallel files at two so timing-sensitive e2e tests are not starved.
+    // Two cores: at most two files at once, so the end-to-end files (each several processes and
+    // a browser) are not starved.
     maxWorkers: 2,
+    // A worker runs its files one after another in one process, importing the app's modules once
+    // rather than once per file (which cost more CPU than the tests themselves). Tests share no
+    // state through modules: each builds its own app, database and servers.
+    isolate: false,
     reporters: process.env.CI ? ['default'] : ['default'],
     coverage: {
       provider: 'v8',
