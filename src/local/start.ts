@@ -269,12 +269,15 @@ process.stdout.write(
 
 const all = await unlessStopping(Promise.allSettled(clients.map((c) => c.playground.ready)));
 mark('all clients');
-const failed = clients.filter((_, i) => all[i]!.status === 'rejected');
+const failed = clients.flatMap((c, i) => {
+  const r = all[i]!;
+  return r.status === 'rejected' ? [{ c, why: r.reason instanceof Error ? r.reason.message : String(r.reason) }] : [];
+});
 if (clients.length > 1 && failed.length === 0)
   process.stdout.write(`All ${clients.length} Teams clients are ready (${seconds(profile['all clients']!.ms)} s).\n`);
-for (const c of failed)
+for (const { c, why } of failed)
   process.stdout.write(
-    `${c.person.displayName}'s Teams client did not start: see ${path.join(config.dataDir, 'playground', c.person.key, 'playground.log')}.\n`,
+    `${c.person.displayName}'s Teams client did not start (${why}): see ${path.join(config.dataDir, 'playground', c.person.key, 'playground.log')}.\n`,
   );
 log.info({ profileMs: profile }, 'startup profile');
 

@@ -7,7 +7,7 @@
  * forgot, fails here.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,8 +78,9 @@ describe('the production bundle: Dockerfile and container recipe script', () => 
         : { APP_MODE: 'local', GRAPH_EMULATOR: 'false', PLAYGROUND: 'false', SEED_DEMO_DATA: 'false' };
       delete appEnv.HOST;
       delete appEnv.PORT;
-      // The script's own work directory goes here, and must be gone when it ends.
-      const tmp = mkdtempSync(path.join(tmpdir(), 'wexqs-recipe-test-'));
+      // The script's own work directory goes here, and must be gone when it ends: in memory where
+      // the machine has a tmpfs (the runtime install writes some 50,000 files, half a gigabyte).
+      const tmp = mkdtempSync(path.join(memoryTmp() ?? tmpdir(), 'wexqs-recipe-test-'));
       chmodSync(tmp, 0o755); // the app runs as an unprivileged user, who must reach the work directory inside
       try {
         const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
@@ -109,3 +110,13 @@ describe('the production bundle: Dockerfile and container recipe script', () => 
     15 * 60_000,
   );
 });
+
+/** A writable memory-backed temporary directory (Linux's /dev/shm), if this machine has one. */
+function memoryTmp(): string | null {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return null;
+  }
+}

@@ -40,7 +40,7 @@ export class TeamsClient {
   async open(url = this.url): Promise<void> {
     this.url = url;
     this.installRequests = [];
-    await this.page.goto(url);
+    await this.page.goto(url, { timeout: PATIENCE_MS });
     await this.textbox().waitFor({ timeout: PATIENCE_MS });
     try {
       await this.cards().first().waitFor({ timeout: PATIENCE_MS });

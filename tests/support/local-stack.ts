@@ -106,10 +106,13 @@ export async function startLocalStack(
     // With several clients, until every one answers (the first is ready with the banner).
     const ready = keys.length > 1 ? /All \d+ Teams clients are ready|did not start/ : /WEx QS is running/;
     const check = () => {
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (!ready.test(out)) return;
+      clearTimeout(timer);
+      // A client that did not start: the stack runs on without it, but a test of it cannot.
+      if (/did not start/.test(out)) {
+        child.kill('SIGINT');
+        reject(new Error(`a Teams client of the local stack did not start:\n${out}`));
+      } else resolve();
     };
     child.stdout!.on('data', check);
     child.once('exit', (code) => reject(new Error(`local stack exited with ${code}:\n${out}`)));
