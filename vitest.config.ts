@@ -13,7 +13,6 @@ export default defineConfig({
     // rather than once per file (which cost more CPU than the tests themselves). Tests share no
     // state through modules: each builds its own app, database and servers.
     isolate: false,
-    reporters: process.env.CI ? ['default'] : ['default'],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts', 'bot/**/*.ts'],

@@ -104,15 +104,16 @@ export async function startLocalStack(
       reject(new Error(`local stack did not start in 180 s:\n${out}`));
     }, 180_000);
     // With several clients, until every one answers (the first is ready with the banner).
-    const ready = keys.length > 1 ? /All \d+ Teams clients are ready|did not start/ : /WEx QS is running/;
+    const ready = keys.length > 1 ? /All \d+ Teams clients are ready/ : /WEx QS is running/;
     const check = () => {
-      if (!ready.test(out)) return;
-      clearTimeout(timer);
       // A client that did not start: the stack runs on without it, but a test of it cannot.
-      if (/did not start/.test(out)) {
-        child.kill('SIGINT');
-        reject(new Error(`a Teams client of the local stack did not start:\n${out}`));
-      } else resolve();
+      const failed = /did not start/.test(out);
+      if (!failed && !ready.test(out)) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      if (!failed) return resolve();
+      child.kill('SIGINT');
+      reject(new Error(`a Teams client of the local stack did not start:\n${out}`));
     };
     child.stdout!.on('data', check);
     child.once('exit', (code) => reject(new Error(`local stack exited with ${code}:\n${out}`)));
