@@ -13,7 +13,8 @@ export const SCREENSHOTS = 'tests/e2e/screenshots';
 /** How long a person waits for the bot (or a message) before the test fails: generous, for a busy machine. */
 export const PATIENCE_MS = 60_000;
 
-let shotNumber = 0;
+/** The last screenshot number of each prefix (people, findings): each journey counts its own. */
+const shotNumbers = new Map<string, number>();
 
 export class TeamsClient {
   /**
@@ -128,10 +129,16 @@ export class TeamsClient {
   }
 
   /** A screenshot of the client as the person sees it now, numbered in the order taken. */
-  async shot(step: string): Promise<string> {
+  /** The next screenshot's path: prefix, number, person and step (people-NN-priya-welcome.png). */
+  private nextShotFile(step: string): string {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    shotNumber += 1;
-    const file = `${SCREENSHOTS}/${this.shotPrefix}-${String(shotNumber).padStart(2, '0')}-${this.person.key}-${step}.png`;
+    const n = (shotNumbers.get(this.shotPrefix) ?? 0) + 1;
+    shotNumbers.set(this.shotPrefix, n);
+    return `${SCREENSHOTS}/${this.shotPrefix}-${String(n).padStart(2, '0')}-${this.person.key}-${step}.png`;
+  }
+
+  async shot(step: string): Promise<string> {
+    const file = this.nextShotFile(step);
     await this.page.screenshot({ path: file });
     return file;
   }
@@ -141,9 +148,7 @@ export class TeamsClient {
    * made tall enough to show the card for the shot, then put back.
    */
   async cardShot(card: Locator, step: string): Promise<string> {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    shotNumber += 1;
-    const file = `${SCREENSHOTS}/${this.shotPrefix}-${String(shotNumber).padStart(2, '0')}-${this.person.key}-${step}.png`;
+    const file = this.nextShotFile(step);
     const viewport = this.page.viewportSize();
     const height = (await card.boundingBox())?.height ?? 0;
     if (viewport && height + 400 > viewport.height)

@@ -67,11 +67,20 @@ export function tenantEnvironment(over: Record<string, string>): Record<string, 
 
 let server: Promise<{ url: string; stop: () => Promise<void> }> | null = null;
 
-/** The PostgreSQL server's admin URL (TEST_DATABASE_URL, or a throwaway one for this process). */
+/**
+ * The PostgreSQL server's admin URL: TEST_DATABASE_URL, or a throwaway one shared by the test
+ * files of this process until one of them stops it (the next file to ask then starts another).
+ */
 export function postgresServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   server ??= process.env.TEST_DATABASE_URL
     ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop: async () => undefined })
-    : startThrowawayPostgres().then((s: PostgresServer) => ({ url: s.url, stop: s.stop }));
+    : startThrowawayPostgres().then((s: PostgresServer) => ({
+        url: s.url,
+        stop: () => {
+          server = null;
+          return s.stop();
+        },
+      }));
   return server;
 }
 
