@@ -103,17 +103,14 @@ export async function startLocalStack(
       child.kill('SIGINT');
       reject(new Error(`local stack did not start in 180 s:\n${out}`));
     }, 180_000);
-    // With several clients, until every one answers (the first is ready with the banner).
-    const ready = keys.length > 1 ? /All \d+ Teams clients are ready/ : /WEx QS is running/;
+    // With several clients, until every one answers or is reported as not started (the stack runs
+    // on without it, saying why; a test that needs that client fails when it reaches for it).
+    const ready = keys.length > 1 ? /All \d+ Teams clients are ready|did not start/ : /WEx QS is running/;
     const check = () => {
-      // A client that did not start: the stack runs on without it, but a test of it cannot.
-      const failed = /did not start/.test(out);
-      if (!failed && !ready.test(out)) return;
+      if (!ready.test(out)) return;
       clearTimeout(timer);
       child.stdout!.off('data', check);
-      if (!failed) return resolve();
-      child.kill('SIGINT');
-      reject(new Error(`a Teams client of the local stack did not start:\n${out}`));
+      resolve();
     };
     child.stdout!.on('data', check);
     child.once('exit', (code) => reject(new Error(`local stack exited with ${code}:\n${out}`)));
