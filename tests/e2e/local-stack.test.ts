@@ -26,7 +26,7 @@ describe('local stack through the Agents Playground', () => {
     const reply = await pg.say(PERSONAL, demoPerson('priya').playgroundUserId, 'help');
     firstHelpMs = performance.now() - t0;
     expect(cardText(reply.card)).toContain('Priya');
-  }, 240_000);
+  }, 600_000);
 
   afterAll(async () => {
     pg?.close();

@@ -98,11 +98,12 @@ export async function startLocalStack(
   child.stderr!.on('data', (d) => (out += d.toString()));
   // Started when it says so (the caller's hook timeout guards a start that never comes).
   await new Promise<void>((resolve, reject) => {
-    // Generous: on a busy two-core machine the clients after the first take a while.
+    // Generous: on a busy two-core machine the clients after the first wait for the CPU, and
+    // the stack waits for them for as long as they are using it (src/local/playground.ts).
     const timer = setTimeout(() => {
       child.kill('SIGINT');
-      reject(new Error(`local stack did not start in 180 s:\n${out}`));
-    }, 180_000);
+      reject(new Error(`local stack did not start in 540 s:\n${out}`));
+    }, 540_000);
     // With several clients, until every one answers or is reported as not started (the stack runs
     // on without it, saying why; a test that needs that client fails when it reaches for it).
     const ready = keys.length > 1 ? /All \d+ Teams clients are ready|did not start/ : /WEx QS is running/;
