@@ -16,10 +16,13 @@
  * evidence) and some clicks on outdated cards (answered with the current card, never a second
  * change). Every answer is checked: an HTTP error or an error card counts as an error.
  *
- * The same load runs first for BENCH_WARMUP_S seconds (default 30), unmeasured but checked: V8
- * compiles the code each click runs once it is hot, on its helper threads, for the first minute or
- * so of a process's life (about 0.7 ms CPU per invoke in a run measured from the start); the
- * measured run is the steady state a deployment's long-running instances are in.
+ * The same load runs first, unmeasured but checked, until each instance has answered about
+ * WARMUP_CLICKS invokes (BENCH_WARMUP_S seconds instead, if set; 30 s without think time): Node 22's
+ * V8 optimises a function with TurboFan only once it has run 3,000 times
+ * (`node --v8-options`: --invocation-count-for-turbofan=3000, and Maglev is off), so a function
+ * each click runs once is still in the baseline tier, and then being compiled, for the first
+ * minute of an instance at 50 clicks a second, two minutes at 25. The measured run is the steady
+ * state a deployment's long-running instances are in.
  * Each instance measures itself (bench/lib/card-instance.ts, preloaded into it): server time per request, CPU time
  * (process.cpuUsage) and event-loop utilisation over the run, so CPU ms per invoke = CPU time /
  * invokes answered. That figure includes the background work every instance does whether or not
@@ -67,8 +70,19 @@ const RATE = Number(process.env.BENCH_RATE ?? 1);
 const ORGS = Number(process.env.BENCH_ORGS ?? 300);
 /** Seconds with nobody clicking, before the run, to measure the background work's CPU. */
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 10);
+/**
+ * Invokes each instance answers before the measured run, unmeasured: past V8's 3,000 runs of a
+ * function before TurboFan optimises it for every function that runs at least once every two
+ * clicks (V8's log, `--log-code`, shows the ones that run once a click being optimised from the
+ * 3,000th click on).
+ */
+const WARMUP_CLICKS = 6000;
 /** Seconds of the same load before the measured run, unmeasured (V8's compilation of the hot code). */
-const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 30);
+const WARMUP_S = process.env.BENCH_WARMUP_S
+  ? Number(process.env.BENCH_WARMUP_S)
+  : RATE > 0
+    ? Math.ceil(WARMUP_CLICKS / ((CONCURRENCY * RATE) / INSTANCES))
+    : 30;
 const REVIEWERS = 20;
 /** Clicks of each kind timed alone with BENCH_PROFILE. */
 const PROFILE_CLICKS = 100;
@@ -204,6 +218,10 @@ interface Timings {
   systemCpuMs: number;
   wallMs: number;
   queries: number;
+  /** Garbage collections: minor (scavenges) and major (mark-compact, incremental marking steps), count and pause ms. */
+  gc: { minor: number; major: number; minorMs: number; majorMs: number };
+  heapMb: number;
+  rssMb: number;
 }
 
 function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
@@ -436,10 +454,11 @@ async function main(): Promise<void> {
         );
   const failures = (runs: autocannon.Result[]) => runs.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0);
 
-  // The same load first, unmeasured (its failures still count): V8 compiles the code each click
-  // runs as it becomes hot, which takes CPU on its helper threads for the first minute or so of a
-  // process's life; a deployment's instances run for days, so the measured run is the steady state.
+  // The same load first, unmeasured (its failures still count): V8 optimises the code each click
+  // runs once it has run 3,000 times (WARMUP_CLICKS); a deployment's instances run for days, so
+  // the measured run is the steady state.
   if (WARMUP_S > 0) {
+    process.stderr.write(`warm-up: ${WARMUP_S} s\n`);
     await Promise.all(apps.map((x) => ask(x.child, 'reset-unprofiled')));
     errors += failures(await load(WARMUP_S));
     const warm = await Promise.all(apps.map((x) => ask<Timings>(x.child, 'timings')));
@@ -493,7 +512,7 @@ async function main(): Promise<void> {
   const backgroundMsPerInvoke = backgroundMs / Math.max(1, invokes);
   for (const [i, t] of timings.entries())
     process.stderr.write(
-      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU (${((t.systemCpuMs / Math.max(1, t.cpuMs)) * 100).toFixed(0)}% of it in the kernel) and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke; with nobody clicking ${backgroundCpuMsPerS[i]!.toFixed(2)} ms CPU a second (${(idle[i]!.queries / (idle[i]!.wallMs / 1000)).toFixed(1)} SQL statements a second)\n`,
+      `instance ${i + 1}: ${t.serverMs.length} invokes, event loop ${(t.elu * 100).toFixed(0)}% busy, ${(t.cpuMs / Math.max(1, t.serverMs.length)).toFixed(2)} ms CPU (${((t.systemCpuMs / Math.max(1, t.cpuMs)) * 100).toFixed(0)}% of it in the kernel) and ${(t.queries / Math.max(1, t.serverMs.length)).toFixed(1)} SQL statements per invoke; ${t.gc.minor} minor GCs (${t.gc.minorMs.toFixed(0)} ms) and ${t.gc.major} major GC steps (${t.gc.majorMs.toFixed(0)} ms), heap ${t.heapMb} MB of ${t.rssMb} MB; with nobody clicking ${backgroundCpuMsPerS[i]!.toFixed(2)} ms CPU a second (${(idle[i]!.queries / (idle[i]!.wallMs / 1000)).toFixed(1)} SQL statements a second)\n`,
     );
 
   errors += failures(runs) + errorCards;

@@ -6,6 +6,8 @@
  *   (node:diagnostics_channel http.server.request.start / http.server.response.finish);
  * - CPU time (process.cpuUsage), event-loop utilisation (perf_hooks) and wall time since the last
  *   `reset`;
+ * - garbage collections (a perf_hooks `gc` observer): scavenges and major collections, how many
+ *   and their pauses, and the heap in use at the end;
  * - SQL statements sent to PostgreSQL (pg's Client.query, which the app's pool uses); while
  *   tracing (`trace` toggles it, BENCH_SQLTRACE set) each statement's text goes to stderr.
  * With BENCH_CPUPROF=DIR it also records a V8 CPU profile from `reset` to `timings` (the measured
@@ -17,7 +19,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 
 let queries = 0;
@@ -33,6 +35,24 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     );
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
+
+/** Garbage collections since the last reset: how many of each kind, and their pause time. */
+let gc = { minor: 0, major: 0, minorMs: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor++;
+      gc.minorMs += e.duration;
+    } else if (
+      kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ||
+      kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL
+    ) {
+      gc.major++;
+      gc.majorMs += e.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const started = new WeakMap<object, bigint>();
 let serverMs: number[] = [];
@@ -62,6 +82,7 @@ process.on('message', async (msg: { cmd: string }) => {
   } else if (msg.cmd === 'reset' || msg.cmd === 'reset-unprofiled') {
     serverMs = [];
     queries = 0;
+    gc = { minor: 0, major: 0, minorMs: 0, majorMs: 0 };
     elu = performance.eventLoopUtilization();
     cpu = process.cpuUsage();
     since = performance.now();
@@ -84,6 +105,9 @@ process.on('message', async (msg: { cmd: string }) => {
       systemCpuMs: used.system / 1000,
       wallMs: performance.now() - since,
       queries,
+      gc,
+      heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
     });
   }
 });
