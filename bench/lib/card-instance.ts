@@ -91,6 +91,7 @@ process.on('message', async (msg: { cmd: string }) => {
     process.send!({ cmd: msg.cmd });
   } else if (msg.cmd === 'timings') {
     const used = process.cpuUsage(cpu);
+    const memory = process.memoryUsage();
     const utilisation = performance.eventLoopUtilization(elu).utilization;
     if (profiling) {
       profiling = false;
@@ -106,8 +107,8 @@ process.on('message', async (msg: { cmd: string }) => {
       wallMs: performance.now() - since,
       queries,
       gc,
-      heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
-      rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      heapMb: Math.round(memory.heapUsed / 2 ** 20),
+      rssMb: Math.round(memory.rss / 2 ** 20),
     });
   }
 });
