@@ -2,7 +2,7 @@
  * Inspection results per document version, dismissed warnings and the delta cursor per
  * application. Results hold kinds, pages and masked hints only.
  */
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import {
   dismissalKey,
@@ -219,13 +219,35 @@ export class EvidenceInspectionRepository {
    * `at`, as the domain decides it (hasOpenFindings): the admins' dashboard count.
    */
   async applicationsWithOpenFindings(cycleId: string, at: Date): Promise<number> {
-    // One statement: each application with current inspections, those and its dismissed warnings.
-    const current = (eb: ExpressionBuilder<DB, 'applications'>) =>
-      eb
-        .selectFrom('evidence_inspections as i')
-        .whereRef('i.application_id', '=', 'applications.id')
-        .where('i.current', '=', true);
-    const rows = await this.db
+    const { rows } = await this.db
+      .selectNoFrom(openFindingsCandidates(this.db, sql.val(cycleId)).as('rows'))
+      .executeTakeFirstOrThrow();
+    return countWithOpenFindings(rows, at);
+  }
+}
+
+/** An application with current inspections: those inspections and its dismissed warnings (JSON: timestamps as strings). */
+export interface OpenFindingsCandidate {
+  inspections: { item_id: string; version_key: string; name: string; inspected_at: string; result: unknown }[];
+  dismissals: { name_key: string; finding_key: string }[];
+}
+
+/**
+ * The cycle's applications (withdrawn and lapsed ones aside) with current inspections, aggregated
+ * to one JSON value: what countWithOpenFindings counts. An expression of the cycle's id, so that
+ * the dashboard's statement can embed it with the cycle it reads (report-repository.ts).
+ */
+export function openFindingsCandidates(
+  db: Kysely<DB>,
+  cycleId: Expression<string>,
+): RawBuilder<OpenFindingsCandidate[]> {
+  const current = (eb: ExpressionBuilder<DB, 'applications'>) =>
+    eb
+      .selectFrom('evidence_inspections as i')
+      .whereRef('i.application_id', '=', 'applications.id')
+      .where('i.current', '=', true);
+  return jsonArrayFrom(
+    db
       .selectFrom('applications')
       .select((eb) => [
         jsonArrayFrom(current(eb).select(['i.item_id', 'i.version_key', 'i.name', 'i.inspected_at', 'i.result'])).as(
@@ -240,25 +262,28 @@ export class EvidenceInspectionRepository {
       ])
       .where('cycle_id', '=', cycleId)
       .where('state', 'not in', ['withdrawn', 'lapsed'])
-      .where((eb) => eb.exists(current(eb).select('i.item_id')))
-      .execute();
-    let n = 0;
-    for (const r of rows) {
-      const inspections = r.inspections.map((i) =>
-        toDocumentInspection({
-          itemId: i.item_id,
-          versionKey: i.version_key,
-          name: i.name,
-          // A JSON string here (aggregated to JSON).
-          inspectedAt: new Date(i.inspected_at),
-          result: (typeof i.result === 'string' ? JSON.parse(i.result) : i.result) as StoredInspection,
-        }),
-      );
-      const dismissed = new Set(r.dismissals.map((d) => dismissalKey(d.name_key, d.finding_key)));
-      if (hasOpenFindings(inspections, dismissed, at)) n++;
-    }
-    return n;
+      .where((eb) => eb.exists(current(eb).select('i.item_id'))),
+  ) as unknown as RawBuilder<OpenFindingsCandidate[]>;
+}
+
+/** How many of openFindingsCandidates' applications have open findings at `at`, as the domain decides it (hasOpenFindings). */
+export function countWithOpenFindings(rows: readonly OpenFindingsCandidate[], at: Date): number {
+  let n = 0;
+  for (const r of rows) {
+    const inspections = r.inspections.map((i) =>
+      toDocumentInspection({
+        itemId: i.item_id,
+        versionKey: i.version_key,
+        name: i.name,
+        // A JSON string here (aggregated to JSON).
+        inspectedAt: new Date(i.inspected_at),
+        result: (typeof i.result === 'string' ? JSON.parse(i.result) : i.result) as StoredInspection,
+      }),
+    );
+    const dismissed = new Set(r.dismissals.map((d) => dismissalKey(d.name_key, d.finding_key)));
+    if (hasOpenFindings(inspections, dismissed, at)) n++;
   }
+  return n;
 }
 
 export function toDocumentInspection(v: InspectedVersion): DocumentInspection {

@@ -3,9 +3,11 @@
  * OFFSET, never everything at once), so a cycle of any size streams with flat memory on both
  * engines (PGlite has no cursors).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Application, ApplicationState, AssessmentOutcome, Organisation } from '../domain/types.js';
+import type { Application, ApplicationState, AssessmentOutcome, Cycle, Organisation } from '../domain/types.js';
+import { currentCycleQuery, toCycle } from './cycle-repository.js';
+import { countWithOpenFindings, openFindingsCandidates } from './evidence-inspection-repository.js';
 import { toOrganisation } from './organisation-repository.js';
 import type { DB } from './schema.js';
 
@@ -68,52 +70,42 @@ export class ReportRepository {
    * its organisation and how many reviewers are assigned to it, in one statement: the dashboard's
    * and the list cards' rows. Only the columns those show are read (a cycle has hundreds).
    */
-  async cycleApplications(
-    cycleId: string,
-  ): Promise<{ application: ApplicationSummary; organisation: Organisation | null; reviewers: number }[]> {
-    // Aggregated to one JSON value by PostgreSQL: a cycle's hundreds of rows cost one value to
-    // parse instead of a row each (its timestamps arrive as JSON strings).
-    const { rows: list } = await this.db
-      .selectNoFrom((eb) =>
-        jsonArrayFrom(
-          eb
-            .selectFrom('applications as a')
-            .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-            .select((eb) => [
-              'a.id',
-              'a.organisation_id',
-              'a.cycle_id',
-              'a.state',
-              'a.version',
-              'a.requested_at',
-              'o.name as organisation_name',
-              'o.code as organisation_code',
-              eb
-                .selectFrom('reviewer_assignments as ra')
-                .whereRef('ra.application_id', '=', 'a.id')
-                .select(sql<number>`count(*)::int`.as('n'))
-                .as('reviewers'),
-            ])
-            .where('a.cycle_id', '=', cycleId)
-            .orderBy('a.requested_at'),
-        ).as('rows'),
-      )
+  async cycleApplications(cycleId: string): Promise<CycleApplicationRow[]> {
+    const { rows } = await this.db
+      .selectNoFrom(cycleApplicationsJson(this.db, sql.val(cycleId)).as('rows'))
       .executeTakeFirstOrThrow();
-    return list.map((r) => ({
-      application: {
-        id: r.id,
-        organisationId: r.organisation_id,
-        cycleId: r.cycle_id,
-        state: r.state as ApplicationState,
-        version: r.version,
-        requestedAt: new Date(r.requested_at),
-      },
-      organisation:
-        r.organisation_name === null
-          ? null
-          : toOrganisation({ id: r.organisation_id, name: r.organisation_name, code: r.organisation_code }),
-      reviewers: r.reviewers ?? 0,
-    }));
+    return rows.map(toCycleApplicationRow);
+  }
+
+  /**
+   * What the admins' dashboard reads, in one statement: the cycle (the current one at `now`, as
+   * CycleRepository decides it, or the one given), its applications as cycleApplications lists
+   * them, and how many of them have open findings
+   * (EvidenceInspectionRepository.applicationsWithOpenFindings). Null: there is no such cycle.
+   */
+  async cycleOverview(
+    which: { cycleId: string } | { currentAt: Date },
+    now: Date,
+  ): Promise<{ cycle: Cycle; applications: CycleApplicationRow[]; withOpenFindings: number } | null> {
+    const cycle =
+      'cycleId' in which
+        ? this.db.selectFrom('cycles').selectAll().where('id', '=', which.cycleId)
+        : currentCycleQuery(this.db, which.currentAt);
+    const row = await this.db
+      .selectFrom(cycle.as('c'))
+      .selectAll('c')
+      .select([
+        cycleApplicationsJson(this.db, sql.ref<string>('c.id')).as('applications'),
+        openFindingsCandidates(this.db, sql.ref<string>('c.id')).as('candidates'),
+      ])
+      .executeTakeFirst();
+    if (!row) return null;
+    const { applications, candidates, ...columns } = row;
+    return {
+      cycle: toCycle(columns),
+      applications: applications.map(toCycleApplicationRow),
+      withOpenFindings: countWithOpenFindings(candidates, now),
+    };
   }
 
   /** Every assessment of a cycle's applications (calibration). */
@@ -312,4 +304,71 @@ export class ReportRepository {
       after = BigInt(String(page[page.length - 1]!.id));
     }
   }
+}
+
+/** One application of cycleApplications: what identifies it and its state, its organisation, how many reviewers it has. */
+export interface CycleApplicationRow {
+  application: ApplicationSummary;
+  organisation: Organisation | null;
+  reviewers: number;
+}
+
+/**
+ * The cycle's applications in the order requested, each with its organisation and reviewer count,
+ * aggregated to one JSON value by PostgreSQL: a cycle's hundreds of rows cost one value to parse
+ * instead of a row each (its timestamps arrive as JSON strings). Only the columns the dashboard
+ * and the list cards show are read. An expression of the cycle's id, so that the dashboard's
+ * statement can embed it with the cycle it reads.
+ */
+function cycleApplicationsJson(db: Kysely<DB>, cycleId: Expression<string>) {
+  return jsonArrayFrom(
+    db
+      .selectFrom('applications as a')
+      .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+      .select((eb) => [
+        'a.id',
+        'a.organisation_id',
+        'a.cycle_id',
+        'a.state',
+        'a.version',
+        'a.requested_at',
+        'o.name as organisation_name',
+        'o.code as organisation_code',
+        eb
+          .selectFrom('reviewer_assignments as ra')
+          .whereRef('ra.application_id', '=', 'a.id')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .as('reviewers'),
+      ])
+      .where('a.cycle_id', '=', cycleId)
+      .orderBy('a.requested_at'),
+  );
+}
+
+function toCycleApplicationRow(r: {
+  id: string;
+  organisation_id: string;
+  cycle_id: string;
+  state: string;
+  version: number;
+  requested_at: Date | string;
+  organisation_name: string | null;
+  organisation_code: string | null;
+  reviewers: number | null;
+}): CycleApplicationRow {
+  return {
+    application: {
+      id: r.id,
+      organisationId: r.organisation_id,
+      cycleId: r.cycle_id,
+      state: r.state as ApplicationState,
+      version: r.version,
+      requestedAt: new Date(r.requested_at),
+    },
+    organisation:
+      r.organisation_name === null
+        ? null
+        : toOrganisation({ id: r.organisation_id, name: r.organisation_name, code: r.organisation_code }),
+    reviewers: r.reviewers ?? 0,
+  };
 }

@@ -23,8 +23,8 @@ import { applicationNotice } from '../notifications/content.js';
 import { cancelFor, notify } from '../notifications/outbox.js';
 import { transitionApplication } from './application-journey.js';
 import { onDecisionCommunicated } from './awards.js';
-import { assertCurrentVersion, loadApplication, loadCycle } from './application-view.js';
-import { currentCycle } from './applications.js';
+import { assertCurrentVersion, loadApplication, loadCycle, requireCycleFound } from './application-view.js';
+import { currentCycle, requireCurrentCycle } from './applications.js';
 import type { ProvisioningRun } from '../store/provisioning-run-repository.js';
 import type { ApplicationSummary } from '../store/report-repository.js';
 import type { CardOrigin, ProvisionSummary } from './ports.js';
@@ -51,12 +51,14 @@ export interface Dashboard {
 
 export async function dashboard(svc: Services, actor: Actor, cycleId?: string): Promise<Dashboard> {
   authorise(actor, 'view_dashboard', { kind: 'cycle' });
-  const cycle = cycleId ? await loadCycle(svc, cycleId) : await currentCycle(svc);
   const now = svc.clock.now();
-  const [apps, withOpenFindings] = await Promise.all([
-    svc.store.reports.cycleApplications(cycle.id),
-    svc.store.inspections.applicationsWithOpenFindings(cycle.id, now),
-  ]);
+  // The cycle, its applications and the open-findings count: one statement.
+  const read = await svc.store.reports.cycleOverview(cycleId ? { cycleId } : { currentAt: now }, now);
+  const {
+    cycle,
+    applications: apps,
+    withOpenFindings,
+  } = cycleId ? requireCycleFound(read, cycleId) : requireCurrentCycle(read);
   const counts = Object.fromEntries(APPLICATION_STATES.map((s) => [s, 0])) as Record<ApplicationState, number>;
   const overdue: DashboardRow[] = [];
   const unassigned: DashboardRow[] = [];

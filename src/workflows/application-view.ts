@@ -92,7 +92,11 @@ export async function loadApplication(svc: Services, applicationId: string): Pro
 }
 
 export async function loadCycle(svc: Services, cycleId: string): Promise<Cycle> {
-  const cycle = await svc.store.cycles.get(cycleId);
+  return requireCycleFound(await svc.store.cycles.get(cycleId), cycleId);
+}
+
+/** The cycle read by its id, or NOT_FOUND when there is none. */
+export function requireCycleFound<C>(cycle: C | null, cycleId: string): C {
   if (!cycle) throw new DomainError('NOT_FOUND', 'That cycle does not exist.', { cycleId });
   return cycle;
 }

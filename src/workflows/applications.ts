@@ -8,10 +8,11 @@ import { requireOrganisation } from './dropins.js';
 import type { Services } from './services.js';
 
 export async function currentCycle(svc: Services): Promise<Cycle> {
-  return requireCycle(await svc.store.cycles.current(svc.clock.now()));
+  return requireCurrentCycle(await svc.store.cycles.current(svc.clock.now()));
 }
 
-function requireCycle(cycle: Cycle | null): Cycle {
+/** The current cycle as read, or NOT_FOUND when there is none. */
+export function requireCurrentCycle<C>(cycle: C | null): C {
   if (!cycle) throw new DomainError('NOT_FOUND', 'There is no open quality-standard cycle at the moment.', {});
   return cycle;
 }
@@ -44,7 +45,7 @@ export async function ownApplicationView(
   authorise(actor, 'view_application', { kind: 'organisation', organisationId });
   // The current cycle and the application in it: one statement.
   const found = await svc.store.applicationRecords.forOrganisationInCurrentCycle(organisationId, svc.clock.now());
-  const cycle = requireCycle(found.cycle);
+  const cycle = requireCurrentCycle(found.cycle);
   return { cycle, view: found.record ? await authorisedView(svc, actor, found.record) : null };
 }
 

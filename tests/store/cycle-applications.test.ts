@@ -1,4 +1,4 @@
-/** The dashboard's rows in one statement: what the repositories read one table at a time. */
+/** The dashboard's reads in one statement: what the repositories read one table at a time. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
@@ -56,5 +56,23 @@ describe.each(engines())('cycle applications on $name', (engine) => {
     expect(rows.map((r) => r.reviewers)).toEqual([0, 3, 0, 2]);
     expect(rows.every((r) => r.organisation !== null)).toBe(true);
     expect(await store.reports.cycleApplications('no-such-cycle')).toEqual([]);
+  });
+
+  it('reads the dashboard’s cycle, rows and open-findings count in one statement, as the separate reads give them', async () => {
+    const cycle = (await store.cycles.get(cycleId))!;
+    const separately = {
+      cycle,
+      applications: await store.reports.cycleApplications(cycleId),
+      withOpenFindings: await store.inspections.applicationsWithOpenFindings(cycleId, T0),
+    };
+    expect(await store.reports.cycleOverview({ cycleId }, T0)).toEqual(separately);
+    // The current cycle at a moment before its decision window ends is this one…
+    expect(await store.cycles.current(cycle.decisionEnd)).toEqual(cycle);
+    expect(await store.reports.cycleOverview({ currentAt: cycle.decisionEnd }, T0)).toEqual(separately);
+    // …and after it there is none; nor is there a cycle of an unknown id.
+    const after = new Date(cycle.decisionEnd.getTime() + 1);
+    expect(await store.cycles.current(after)).toBeNull();
+    expect(await store.reports.cycleOverview({ currentAt: after }, T0)).toBeNull();
+    expect(await store.reports.cycleOverview({ cycleId: 'no-such-cycle' }, T0)).toBeNull();
   });
 });
