@@ -23,8 +23,10 @@ import {
 import { HELD_FOR_FOLDER, onApplicationChanged } from '../notifications/outbox.js';
 import {
   assertCurrentVersion,
+  assertCurrentVersionOf,
   frameworkFor,
   loadApplication,
+  loadApplicationWithLatestChange,
   loadCycle,
   staleError,
   type EditingView,
@@ -176,9 +178,12 @@ async function editableApplication(
 ): Promise<Application> {
   if (read && read.application.id !== applicationId)
     throw new Error('the application read for editing is not the one being edited');
-  const app = read?.application ?? (await loadApplication(svc, applicationId));
+  // Without a read, the application is read with its latest change: a stale click's answer needs no second read.
+  const found = read ? null : await loadApplicationWithLatestChange(svc, applicationId);
+  const app = read?.application ?? found!.application;
   authorise(actor, 'edit_commentary', { kind: 'application', organisationId: app.organisationId });
-  await assertCurrentVersion(svc, app, version);
+  if (found) assertCurrentVersionOf(found, version);
+  else await assertCurrentVersion(svc, app, version);
   if (app.state !== 'open') {
     throw new DomainError(
       'INVALID_TRANSITION',

@@ -114,7 +114,30 @@ export async function assertCurrentVersion(svc: Services, app: Application, seen
 export async function staleError(svc: Services, applicationId: string, seenVersion: number): Promise<DomainError> {
   const found = await svc.store.applications.latestChange(applicationId);
   if (!found) return new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  return staleErrorOf(found, seenVersion);
+}
+
+type WithLatestChange = NonNullable<Awaited<ReturnType<Services['store']['applications']['latestChange']>>>;
+
+/**
+ * The application (NOT_FOUND when there is none) and its latest change, in one statement: for an
+ * action on a card that showed some version, checked with assertCurrentVersionOf without reading
+ * the application again.
+ */
+export async function loadApplicationWithLatestChange(svc: Services, applicationId: string): Promise<WithLatestChange> {
+  const found = await svc.store.applications.latestChange(applicationId);
+  if (!found) throw new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
+  return found;
+}
+
+/** assertCurrentVersion, on an application read with its latest change (which a STALE answer tells). */
+export function assertCurrentVersionOf(found: WithLatestChange, seenVersion: number): void {
+  if (found.application.version !== seenVersion) throw staleErrorOf(found, seenVersion);
+}
+
+function staleErrorOf(found: WithLatestChange, seenVersion: number): DomainError {
   const { application: app, last } = found;
+  const applicationId = app.id;
   return new DomainError('STALE', undefined, {
     applicationId,
     seenVersion,

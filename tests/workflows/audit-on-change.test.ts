@@ -86,6 +86,28 @@ describe.each(engines())('audit rows only for changes, on $name', (engine) => {
     });
     expect(second.version).toBe(first.version);
     expect(await rows('set_target_level')).toBe(1);
+    // A card from before the change is STALE, naming the change and who made it (read with the
+    // application, not after it), and changes nothing.
+    const leadName = (await h.store.people.get(lead.personId))!.displayName;
+    await expect(
+      setTargetLevel(h.svc, lead, { applicationId: appId, version: app.version, level: 'silver' }),
+    ).rejects.toMatchObject({
+      code: 'STALE',
+      details: {
+        applicationId: appId,
+        seenVersion: app.version,
+        currentVersion: first.version,
+        currentState: 'open',
+        changedBy: lead.personId,
+        changedByName: leadName,
+        lastAction: 'set_target_level',
+      },
+    });
+    expect((await h.store.applications.get(appId))!.targetLevel).toBe('bronze');
+    expect(await rows('set_target_level')).toBe(1);
+    await expect(
+      setTargetLevel(h.svc, lead, { applicationId: 'no-such-application', version: 1, level: 'silver' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('the same commentary saved twice writes one row; a real edit writes another', async () => {
