@@ -228,8 +228,12 @@ export const saveCommentaryCommand: BotCommand<
         view.documents.map((d) => d.name),
         view.commentary,
       );
-      await saveSectionCommentary(ctx.svc, ctx.actor, { ...ref, section: ctx.data.section, items }, view);
-      const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+      const { view: fresh } = await saveSectionCommentary(
+        ctx.svc,
+        ctx.actor,
+        { ...ref, section: ctx.data.section, items },
+        view,
+      );
       const saved = {
         message: `Section ${ctx.data.section} saved (${plural(items.length, 'criterion', 'criteria')}).`,
         tone: 'good' as const,
@@ -287,8 +291,7 @@ export const saveEvidenceCommand: BotCommand<AppRef & { page?: number; keys: str
         }
         items.push({ name: d.name, evidenceDate, completed: inputText(ctx.data, `done_${k}`) === 'true' });
       }
-      const { changed } = await declareEvidence(ctx.svc, ctx.actor, { ...ref, items }, view);
-      const fresh = await loadApplicationView(ctx.svc, ctx.actor, ref.applicationId);
+      const { changed, view: fresh } = await declareEvidence(ctx.svc, ctx.actor, { ...ref, items }, view);
       return evidenceCard(fresh, ctx.data.page ?? 0, {
         notice: {
           message: changed > 0 ? `Saved ${changed} document${changed === 1 ? '' : 's'}.` : 'Nothing had changed.',

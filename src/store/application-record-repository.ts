@@ -101,6 +101,20 @@ export class ApplicationRecordRepository {
     return { cycle: cycleFromJson(r.current_cycle), record: r.application_id === null ? null : toRecord(r) };
   }
 
+  /**
+   * For an edit of one of the application's tables: the edit's statement also reads the record as
+   * it stands after the edit (see ReadAfterChange), instead of a second statement reading it again.
+   */
+  afterChange(applicationId: string): ReadAfterChange<ApplicationRecord | null> {
+    return {
+      select: (table) => sql<JsonRow>`
+        SELECT (SELECT coalesce(json_agg(changed.${sql.ref(EDITED_TABLES[table])}), '[]') FROM changed) AS changed_keys,
+          ${RECORD_COLUMNS_AFTER[table]}
+        FROM applications a WHERE a.id = ${applicationId}`,
+      map: (row) => (row ? toRecord(row) : null),
+    };
+  }
+
   private async read(where: RawBuilder<unknown>): Promise<ApplicationRecord | null> {
     const { rows } = await sql<JsonRow>`SELECT ${RECORD_COLUMNS} FROM applications a WHERE ${where}`.execute(this.db);
     const r = rows[0];
@@ -108,8 +122,36 @@ export class ApplicationRecordRepository {
   }
 }
 
-/** Everything stored about the application `a`, each part aggregated to JSON. */
-const RECORD_COLUMNS = sql`
+/** The tables an edit of an application writes, with the column that identifies a row of one application. */
+const EDITED_TABLES = { commentary: 'criterion_id', evidence_documents: 'name_key' } as const;
+export type EditedTable = keyof typeof EDITED_TABLES;
+
+/**
+ * How an edit's statement reads something after the edit. The edit is a data-modifying WITH named
+ * `changed`, RETURNING the whole rows of `table` it wrote; `select` is the statement's final
+ * SELECT, which also gives the written rows' keys as `changed_keys` (a JSON array); `map` turns
+ * its row (undefined: none) into what was read.
+ */
+export interface ReadAfterChange<T> {
+  select(table: EditedTable): RawBuilder<JsonRow>;
+  map(row: JsonRow | undefined): T;
+}
+
+/**
+ * Everything stored about the application `a`, each part aggregated to JSON. With `edited`, the
+ * columns are read in the statement of an edit of that table (ReadAfterChange): a statement reads
+ * the tables as they were when it began, so the edited table is read with the rows the edit
+ * returned (`changed`) in place of theirs, which is the table as the edit left it.
+ */
+function buildRecordColumns(edited?: EditedTable): RawBuilder<unknown> {
+  const source = (table: EditedTable) => {
+    if (table !== edited) return sql.table(table);
+    const key = sql.ref(EDITED_TABLES[table]);
+    return sql`(SELECT t.* FROM ${sql.table(table)} t
+      WHERE NOT EXISTS (SELECT 1 FROM changed c WHERE c.application_id = t.application_id AND c.${key} = t.${key})
+      UNION ALL SELECT * FROM changed)`;
+  };
+  return sql`
         row_to_json(a) AS application,
         (SELECT row_to_json(c) FROM cycles c WHERE c.id = a.cycle_id) AS cycle,
         (SELECT row_to_json(o) FROM organisations o WHERE o.id = a.organisation_id) AS organisation,
@@ -126,9 +168,9 @@ const RECORD_COLUMNS = sql`
           FROM reviewer_assignments ra LEFT JOIN people p ON p.id = ra.reviewer_id
           WHERE ra.application_id = a.id) AS reviewers,
         (SELECT coalesce(json_agg(x ORDER BY x.criterion_id), '[]')
-          FROM commentary x WHERE x.application_id = a.id) AS commentary,
+          FROM ${source('commentary')} x WHERE x.application_id = a.id) AS commentary,
         (SELECT coalesce(json_agg(x ORDER BY coalesce(x.section, 99), x.name_key), '[]')
-          FROM evidence_documents x WHERE x.application_id = a.id) AS documents,
+          FROM ${source('evidence_documents')} x WHERE x.application_id = a.id) AS documents,
         (SELECT coalesce(json_agg(x ORDER BY x.criterion_id), '[]')
           FROM assessments x WHERE x.application_id = a.id) AS assessments,
         (SELECT coalesce(json_agg(x ORDER BY x.recommended_at), '[]')
@@ -141,6 +183,13 @@ const RECORD_COLUMNS = sql`
           FROM evidence_inspections x WHERE x.application_id = a.id AND x.current) AS inspections,
         (SELECT coalesce(json_agg(x ORDER BY x.dismissed_at), '[]')
           FROM evidence_dismissals x WHERE x.application_id = a.id) AS dismissals`;
+}
+
+const RECORD_COLUMNS = buildRecordColumns();
+const RECORD_COLUMNS_AFTER: Record<EditedTable, RawBuilder<unknown>> = {
+  commentary: buildRecordColumns('commentary'),
+  evidence_documents: buildRecordColumns('evidence_documents'),
+};
 
 function cycleFromJson(json: unknown): Cycle {
   return toCycle(

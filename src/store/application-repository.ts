@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Application, ApplicationState, Commentary, Level } from '../domain/types.js';
+import type { ReadAfterChange } from './application-record-repository.js';
 import { toAuditRecord, type AuditRecord, type AuditRepository } from './audit-repository.js';
 import type { ApplicationsTable, CommentaryTable, DB } from './schema.js';
 
@@ -161,39 +162,71 @@ export class ApplicationRepository {
     now: Date,
     details: Record<string, unknown> = {},
   ): Promise<string[]> {
+    return (await this.writeCommentary(applicationId, items, actorId, now, details, null)).written;
+  }
+
+  /** saveCommentary, and in the same statement what `read` reads after it (e.g. the application's record). */
+  async saveCommentaryThen<T>(
+    applicationId: string,
+    items: Commentary[],
+    actorId: string,
+    now: Date,
+    details: Record<string, unknown>,
+    read: ReadAfterChange<T>,
+  ): Promise<{ written: string[]; read: T }> {
+    const { written, row } = await this.writeCommentary(applicationId, items, actorId, now, details, read);
+    return { written, read: read.map(row) };
+  }
+
+  /** The criteria written (given, changed and in the order given), and `read`'s row when given. */
+  private async writeCommentary(
+    applicationId: string,
+    items: Commentary[],
+    actorId: string,
+    now: Date,
+    details: Record<string, unknown>,
+    read: ReadAfterChange<unknown> | null,
+  ): Promise<{ written: string[]; row?: Record<string, unknown> }> {
     const last = new Map(items.map((c) => [c.criterionId, c]));
-    if (last.size === 0) return [];
-    const upsert = this.db
-      .insertInto('commentary')
-      .values(
-        [...last.values()].map((c) => ({
-          application_id: applicationId,
-          criterion_id: c.criterionId,
-          text: c.text,
-          evidence_refs: JSON.stringify(c.references),
-          updated_at: now,
-          updated_by: actorId,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['application_id', 'criterion_id'])
-          .doUpdateSet((eb) => ({
-            text: eb.ref('excluded.text'),
-            evidence_refs: eb.ref('excluded.evidence_refs'),
-            updated_at: eb.ref('excluded.updated_at'),
-            updated_by: eb.ref('excluded.updated_by'),
-          }))
-          .where((eb) =>
-            eb.or([
-              eb('commentary.text', 'is distinct from', eb.ref('excluded.text')),
-              eb('commentary.evidence_refs', 'is distinct from', eb.ref('excluded.evidence_refs')),
-            ]),
-          ),
-      )
-      .returning('criterion_id');
     const given = [...last.keys()];
-    const rows = await this.audit.withChange<{ criterion_id: string }>(upsert, {
+    // Nothing given: nothing written, and only what `read` reads.
+    const upsert =
+      last.size === 0
+        ? this.db
+            .selectFrom('commentary')
+            .selectAll()
+            .where(sql<boolean>`false`)
+        : this.db
+            .insertInto('commentary')
+            .values(
+              [...last.values()].map((c) => ({
+                application_id: applicationId,
+                criterion_id: c.criterionId,
+                text: c.text,
+                evidence_refs: JSON.stringify(c.references),
+                updated_at: now,
+                updated_by: actorId,
+              })),
+            )
+            .onConflict((oc) =>
+              oc
+                .columns(['application_id', 'criterion_id'])
+                .doUpdateSet((eb) => ({
+                  text: eb.ref('excluded.text'),
+                  evidence_refs: eb.ref('excluded.evidence_refs'),
+                  updated_at: eb.ref('excluded.updated_at'),
+                  updated_by: eb.ref('excluded.updated_by'),
+                }))
+                .where((eb) =>
+                  eb.or([
+                    eb('commentary.text', 'is distinct from', eb.ref('excluded.text')),
+                    eb('commentary.evidence_refs', 'is distinct from', eb.ref('excluded.evidence_refs')),
+                  ]),
+                ),
+            )
+            // Whole rows: what a read after the change puts in place of the rows it changed.
+            .returningAll();
+    const entry = {
       at: now,
       actorId,
       action: 'save_commentary',
@@ -206,9 +239,17 @@ export class ApplicationRepository {
         SELECT jsonb_agg(g.id ORDER BY g.n) FROM jsonb_array_elements_text(${JSON.stringify(given)}::jsonb)
           WITH ORDINALITY AS g(id, n)
         WHERE g.id IN (SELECT criterion_id FROM changed)))`,
-    });
-    const written = new Set(rows.map((r) => r.criterion_id));
-    return given.filter((id) => written.has(id));
+    };
+    const inOrder = (changed: readonly string[]) => {
+      const written = new Set(changed);
+      return given.filter((id) => written.has(id));
+    };
+    if (!read) {
+      const rows = await this.audit.withChange<{ criterion_id: string }>(upsert, entry);
+      return { written: inOrder(rows.map((r) => r.criterion_id)) };
+    }
+    const [row] = await this.audit.withChange(upsert, entry, read.select('commentary'));
+    return { written: inOrder((row?.changed_keys as string[] | undefined) ?? []), ...(row ? { row } : {}) };
   }
 
   async commentary(applicationId: string): Promise<Commentary[]> {

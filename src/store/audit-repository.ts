@@ -33,9 +33,10 @@ export class AuditRepository {
    * commit together without a transaction of their own: `change` is an INSERT, UPDATE or DELETE
    * with RETURNING, and the row is written only when it returned rows. The entry's states and
    * details may be SQL over those rows, named `changed` (e.g. `(SELECT count(*) FROM changed)`).
-   * Returns the rows the change returned.
+   * Returns the rows the change returned, or with `then` the rows of that SELECT instead (it may
+   * read `changed`, and reads the tables as they were before the change).
    */
-  async withChange<R>(change: OperationNodeSource, e: AuditEntryOfChange): Promise<R[]> {
+  async withChange<R>(change: OperationNodeSource, e: AuditEntryOfChange, then?: RawBuilder<R>): Promise<R[]> {
     const details = isSql(e.details) ? e.details : sql`${JSON.stringify(e.details)}::jsonb`;
     const { rows } = await sql<R>`
       WITH changed AS (${change}),
@@ -45,7 +46,7 @@ export class AuditRepository {
           ${e.entityId}::text, ${e.fromState}::text, ${e.toState}::text, ${details}
         WHERE EXISTS (SELECT 1 FROM changed)
       )
-      SELECT * FROM changed
+      ${then ?? sql`SELECT * FROM changed`}
     `.execute(this.db);
     return rows;
   }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { normaliseDocumentName } from '../domain/readiness.js';
 import type { EvidenceDocument, SectionNumber } from '../domain/types.js';
+import type { ReadAfterChange } from './application-record-repository.js';
 import type { AuditRepository } from './audit-repository.js';
 import type { DB, EvidenceDocumentsTable } from './schema.js';
 
@@ -130,32 +131,57 @@ export class EvidenceRepository {
     actorId: string,
     now: Date,
   ): Promise<number> {
+    return (await this.writeDeclarations(applicationId, items, actorId, now, null)).changed;
+  }
+
+  /** declare, and in the same statement what `read` reads after it (e.g. the application's record). */
+  async declareThen<T>(
+    applicationId: string,
+    items: readonly { name: string; evidenceDate: Date | null; completed: boolean }[],
+    actorId: string,
+    now: Date,
+    read: ReadAfterChange<T>,
+  ): Promise<{ changed: number; read: T }> {
+    const { changed, row } = await this.writeDeclarations(applicationId, items, actorId, now, read);
+    return { changed, read: read.map(row) };
+  }
+
+  /** How many documents changed, and `read`'s row when given. */
+  private async writeDeclarations(
+    applicationId: string,
+    items: readonly { name: string; evidenceDate: Date | null; completed: boolean }[],
+    actorId: string,
+    now: Date,
+    read: ReadAfterChange<unknown> | null,
+  ): Promise<{ changed: number; row?: Record<string, unknown> }> {
     const last = new Map(items.map((it) => [normaliseDocumentName(it.name), it]));
-    if (last.size === 0) return 0;
-    const values = sql.join(
-      [...last].map(([key, it]) => sql`(${key}, ${it.evidenceDate}::timestamptz, ${it.completed}::boolean)`),
-    );
-    const rows = await this.audit.withChange(
-      sql`
+    // Nothing given: nothing changed, and only what `read` reads.
+    const update =
+      last.size === 0
+        ? sql`SELECT * FROM evidence_documents WHERE false`
+        : sql`
         UPDATE evidence_documents AS d
         SET evidence_date = v.evidence_date, completed = v.completed, declared_by = ${actorId}, declared_at = ${now}
-        FROM (VALUES ${values}) AS v (name_key, evidence_date, completed)
+        FROM (VALUES ${sql.join(
+          [...last].map(([key, it]) => sql`(${key}, ${it.evidenceDate}::timestamptz, ${it.completed}::boolean)`),
+        )}) AS v (name_key, evidence_date, completed)
         WHERE d.application_id = ${applicationId} AND d.name_key = v.name_key
           AND (d.completed <> v.completed OR d.evidence_date IS DISTINCT FROM v.evidence_date)
-        RETURNING d.name_key
-      `,
-      {
-        at: now,
-        actorId,
-        action: 'declare_evidence',
-        entityKind: 'application',
-        entityId: applicationId,
-        fromState: null,
-        toState: null,
-        details: sql`jsonb_build_object('documents', (SELECT count(*) FROM changed))`,
-      },
-    );
-    return rows.length;
+        RETURNING d.*
+      `;
+    const entry = {
+      at: now,
+      actorId,
+      action: 'declare_evidence',
+      entityKind: 'application',
+      entityId: applicationId,
+      fromState: null,
+      toState: null,
+      details: sql`jsonb_build_object('documents', (SELECT count(*) FROM changed))`,
+    };
+    if (!read) return { changed: (await this.audit.withChange(update, entry)).length };
+    const [row] = await this.audit.withChange(update, entry, read.select('evidence_documents'));
+    return { changed: ((row?.changed_keys as string[] | undefined) ?? []).length, ...(row ? { row } : {}) };
   }
 }
 

@@ -24,11 +24,14 @@ import { HELD_FOR_FOLDER, onApplicationChanged } from '../notifications/outbox.j
 import {
   assertCurrentVersion,
   assertCurrentVersionOf,
+  authorisedView,
   frameworkFor,
   loadApplication,
   loadApplicationWithLatestChange,
   loadCycle,
+  requireRecord,
   staleError,
+  type ApplicationView,
   type EditingView,
 } from './application-view.js';
 import { applicantTeamIds, notifyApplicationEvent } from './event-notifications.js';
@@ -227,7 +230,7 @@ export async function saveSectionCommentary(
   actor: Actor,
   input: { applicationId: string; version: number; section: SectionNumber; items: Commentary[] },
   read?: EditingView,
-): Promise<{ saved: number }> {
+): Promise<{ saved: number; view: ApplicationView }> {
   const app = await editableApplication(svc, actor, input.applicationId, input.version, read);
   const framework = read?.framework ?? (await frameworkFor(svc, (await loadCycle(svc, app.cycleId)).frameworkVersion));
   const allowed = new Set(criteriaForSection(framework, input.section).map((c) => c.id));
@@ -242,12 +245,17 @@ export async function saveSectionCommentary(
   }
   if (problems.length > 0)
     throw new DomainError('VALIDATION', `The commentary was not saved: ${problems.join('; ')}.`, { problems });
-  // Saving the same text again (a second click) is not a change: no audit row. The commentary and
-  // its audit row are one statement.
-  await svc.store.applications.saveCommentary(app.id, input.items, actor.personId, svc.clock.now(), {
-    section: input.section,
-  });
-  return { saved: input.items.length };
+  // Saving the same text again (a second click) is not a change: no audit row. The commentary, its
+  // audit row and the application as they leave it are one statement.
+  const { read: record } = await svc.store.applications.saveCommentaryThen(
+    app.id,
+    input.items,
+    actor.personId,
+    svc.clock.now(),
+    { section: input.section },
+    svc.store.applicationRecords.afterChange(app.id),
+  );
+  return { saved: input.items.length, view: await authorisedView(svc, actor, requireRecord(record, app.id)) };
 }
 
 /** Record what the applicant declares of documents in the folder (`read`: as for commentary). */
@@ -260,7 +268,7 @@ export async function declareEvidence(
     items: { name: string; evidenceDate: Date | null; completed: boolean }[];
   },
   read?: EditingView,
-): Promise<{ changed: number }> {
+): Promise<{ changed: number; view: ApplicationView }> {
   const app = await editableApplication(svc, actor, input.applicationId, input.version, read);
   const now = svc.clock.now();
   for (const it of input.items) {
@@ -270,9 +278,15 @@ export async function declareEvidence(
       });
     }
   }
-  // The declarations and their audit row are one statement.
-  const changed = await svc.store.evidence.declare(app.id, input.items, actor.personId, now);
-  return { changed };
+  // The declarations, their audit row and the application as they leave it are one statement.
+  const { changed, read: record } = await svc.store.evidence.declareThen(
+    app.id,
+    input.items,
+    actor.personId,
+    now,
+    svc.store.applicationRecords.afterChange(app.id),
+  );
+  return { changed, view: await authorisedView(svc, actor, requireRecord(record, app.id)) };
 }
 
 /**

@@ -152,7 +152,11 @@ function staleErrorOf(found: WithLatestChange, seenVersion: number): DomainError
 
 /** The stored record of an application (one statement), or NOT_FOUND. */
 async function loadRecord(svc: Services, applicationId: string): Promise<ApplicationRecord> {
-  const record = await svc.store.applicationRecords.get(applicationId);
+  return requireRecord(await svc.store.applicationRecords.get(applicationId), applicationId);
+}
+
+/** The record read (e.g. by an edit's statement, after the edit), or NOT_FOUND. */
+export function requireRecord(record: ApplicationRecord | null, applicationId: string): ApplicationRecord {
   if (!record) throw new DomainError('NOT_FOUND', 'That application does not exist.', { applicationId });
   return record;
 }

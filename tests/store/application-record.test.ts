@@ -192,4 +192,81 @@ describe.each(engines())('application record on $name', (engine) => {
   it('answers null for an application that does not exist', async () => {
     expect(await store.applicationRecords.get('no-such-application')).toBeNull();
   });
+
+  it('an edit reads the record as the edit leaves it, in the edit’s own statement', async () => {
+    const audited = async () => (await store.audit.forEntity('application', communicated)).length;
+    const at = new Date(T0.getTime() + DAY);
+    // Commentary: one criterion changed, one added, one given unchanged (not written).
+    const before = await audited();
+    const saved = await store.applications.saveCommentaryThen(
+      communicated,
+      [
+        { criterionId: '1.3', text: 'New.', references: [] },
+        { criterionId: '1.1', text: 'First, edited.', references: [{ documentName: 'Policy.pdf', pages: [2] }] },
+        { criterionId: '1.2', text: 'Second, with “quotes” and a NUL-free \\ backslash.', references: [] },
+      ],
+      'lead-org-01',
+      at,
+      { section: 1 },
+      store.applicationRecords.afterChange(communicated),
+    );
+    expect(saved.written).toEqual(['1.3', '1.1']);
+    expect(await audited()).toBe(before + 1);
+    expect(saved.read).toEqual(await oneByOne(store, communicated));
+    expect(saved.read!.commentary.map((c) => [c.criterionId, c.text])).toEqual([
+      ['1.1', 'First, edited.'],
+      ['1.2', 'Second, with “quotes” and a NUL-free \\ backslash.'],
+      ['1.3', 'New.'],
+    ]);
+    // Declarations: one document changed, one given as it was, one never listed.
+    const declared = await store.evidence.declareThen(
+      communicated,
+      [
+        { name: 'Feedback.docx', evidenceDate: new Date('2025-10-01T11:00:00.000Z'), completed: true },
+        { name: 'Policy.pdf', evidenceDate: new Date('2025-09-19T11:00:00.123Z'), completed: true },
+        { name: 'Never listed.pdf', evidenceDate: null, completed: true },
+      ],
+      'lead-org-01',
+      at,
+      store.applicationRecords.afterChange(communicated),
+    );
+    expect(declared.changed).toBe(1);
+    expect(await audited()).toBe(before + 2);
+    expect(declared.read).toEqual(await oneByOne(store, communicated));
+    expect(declared.read!.documents.map((d) => [d.name, d.completed, d.declaredBy])).toEqual([
+      ['Policy.pdf', true, 'lead-org-01'],
+      ['Feedback.docx', true, 'lead-org-01'],
+    ]);
+    // Nothing changed: no audit row, and the record as it is.
+    const again = await store.evidence.declareThen(
+      communicated,
+      [{ name: 'Feedback.docx', evidenceDate: new Date('2025-10-01T11:00:00.000Z'), completed: true }],
+      'lead-org-01',
+      at,
+      store.applicationRecords.afterChange(communicated),
+    );
+    expect(again).toEqual({ changed: 0, read: await oneByOne(store, communicated) });
+    const none = await store.applications.saveCommentaryThen(
+      communicated,
+      [],
+      'lead-org-01',
+      at,
+      {},
+      store.applicationRecords.afterChange(communicated),
+    );
+    expect(none).toEqual({ written: [], read: await oneByOne(store, communicated) });
+    expect(await audited()).toBe(before + 2);
+    // An application that does not exist: nothing to read.
+    expect(
+      (
+        await store.evidence.declareThen(
+          'no-such-application',
+          [],
+          'x',
+          at,
+          store.applicationRecords.afterChange('no-such-application'),
+        )
+      ).read,
+    ).toBeNull();
+  });
 });
