@@ -21,7 +21,7 @@ import {
   readPgliteTemplate,
   savePgliteTemplate,
 } from './pglite-template.js';
-import { UnstorableTextGuard } from './text-guard.js';
+import { withUnstorableTextGuard } from './text-guard.js';
 
 export type Db = Kysely<DB>;
 
@@ -66,7 +66,6 @@ export interface OpenDatabaseOptions {
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  const plugins = [new UnstorableTextGuard()];
   let db: Db;
   let engine: DatabaseHandle['engine'];
   let release = () => undefined as void;
@@ -81,7 +80,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
     // An idle connection the server closes (restart, failover, admin) must not crash the process:
     // the pool drops it and opens a new one on the next query.
     pool.on('error', () => undefined);
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins });
+    db = new Kysely<DB>({ dialect: withUnstorableTextGuard(new PostgresDialect({ pool })) });
   } else {
     engine = 'pglite';
     const dir = opts.pgliteDir ?? 'memory://';
@@ -104,7 +103,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<DatabaseH
       throw err;
     }
     const lock = new Mutex();
-    db = new Kysely<DB>({ dialect: pgliteDialect(client, lock), plugins });
+    db = new Kysely<DB>({ dialect: withUnstorableTextGuard(pgliteDialect(client, lock)) });
     pglite = { client, exclusive: (fn) => lock.runExclusive(fn) };
   }
   try {

@@ -9,15 +9,7 @@
  * The faces clean text before it gets here (src/domain/text.ts); this only catches what slipped
  * through, so it refuses rather than silently changing data.
  */
-import type {
-  KyselyPlugin,
-  OperationNode,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 
 export const UNSTORABLE_TEXT_MESSAGE =
@@ -66,40 +58,74 @@ function checkParameter(v: unknown): void {
   if (v !== null && typeof v === 'object' && !(v instanceof Date) && !ArrayBuffer.isView(v)) checkJson(v);
 }
 
-/** Nodes that name things (tables, columns, identifiers) and never hold a value sent as a parameter. */
-const NAMES_ONLY: ReadonlySet<string> = new Set([
-  'IdentifierNode',
-  'SchemableIdentifierNode',
-  'TableNode',
-  'ColumnNode',
-  'ReferenceNode',
-  'SelectAllNode',
-  'OperatorNode',
-]);
+/** Refuses a statement that would send PostgreSQL text it cannot hold: its SQL text or any parameter. */
+export function checkStatement(q: CompiledQuery): void {
+  if (q.sql.includes('\u0000')) refuse();
+  for (const p of q.parameters) checkParameter(p);
+}
 
-function walk(node: unknown): void {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const n of node) walk(n);
-    return;
+/**
+ * The connection's statements checked before they are sent. What is checked is the statement as
+ * compiled, its SQL and its parameters, so a statement compiled once and run again with other
+ * values (src/store/prepared.ts) is checked like any other.
+ */
+class GuardedConnection implements DatabaseConnection {
+  constructor(readonly inner: DatabaseConnection) {}
+  executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    checkStatement(q);
+    return this.inner.executeQuery<R>(q);
   }
-  const n = node as OperationNode & { value?: unknown; values?: readonly unknown[] };
-  if (n.kind === 'ValueNode') return checkParameter(n.value);
-  if (n.kind === 'PrimitiveValueListNode') return void n.values?.forEach(checkParameter);
-  if (NAMES_ONLY.has(n.kind)) return;
-  for (const key in n) {
-    const child = (n as unknown as Record<string, unknown>)[key];
-    if (child !== null && typeof child === 'object') walk(child);
+  streamQuery<R>(q: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
+    checkStatement(q);
+    return this.inner.streamQuery<R>(q, chunkSize);
   }
 }
 
-export class UnstorableTextGuard implements KyselyPlugin {
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    walk(args.node);
-    return args.node;
-  }
+const inner = (c: DatabaseConnection) => (c instanceof GuardedConnection ? c.inner : c);
 
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
+class GuardedDriver implements Driver {
+  readonly savepoint?: Driver['savepoint'];
+  readonly rollbackToSavepoint?: Driver['rollbackToSavepoint'];
+  readonly releaseSavepoint?: Driver['releaseSavepoint'];
+
+  constructor(private readonly driver: Driver) {
+    // The savepoints the driver has, on its own connections.
+    const { savepoint, rollbackToSavepoint, releaseSavepoint } = driver;
+    if (savepoint) this.savepoint = (c, name, compile) => savepoint.call(driver, inner(c), name, compile);
+    if (rollbackToSavepoint)
+      this.rollbackToSavepoint = (c, name, compile) => rollbackToSavepoint.call(driver, inner(c), name, compile);
+    if (releaseSavepoint)
+      this.releaseSavepoint = (c, name, compile) => releaseSavepoint.call(driver, inner(c), name, compile);
   }
+  init(): Promise<void> {
+    return this.driver.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new GuardedConnection(await this.driver.acquireConnection());
+  }
+  beginTransaction(c: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.driver.beginTransaction(inner(c), settings);
+  }
+  commitTransaction(c: DatabaseConnection): Promise<void> {
+    return this.driver.commitTransaction(inner(c));
+  }
+  rollbackTransaction(c: DatabaseConnection): Promise<void> {
+    return this.driver.rollbackTransaction(inner(c));
+  }
+  releaseConnection(c: DatabaseConnection): Promise<void> {
+    return this.driver.releaseConnection(inner(c));
+  }
+  destroy(): Promise<void> {
+    return this.driver.destroy();
+  }
+}
+
+/** The dialect with every statement checked before it is sent (checkStatement). */
+export function withUnstorableTextGuard(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new GuardedDriver(dialect.createDriver()),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
 }
