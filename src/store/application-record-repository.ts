@@ -30,6 +30,7 @@ import {
   type Clarification,
   type Recommendation,
 } from './review-repository.js';
+import { prepare } from './prepared.js';
 import type { DB } from './schema.js';
 
 export interface ApplicationRecord {
@@ -79,7 +80,8 @@ export class ApplicationRecordRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   async get(applicationId: string): Promise<ApplicationRecord | null> {
-    return this.read(sql`a.id = ${applicationId}`);
+    const [r] = await RECORD_BY_ID.execute(this.db, applicationId);
+    return r ? toRecord(r) : null;
   }
 
   /**
@@ -91,12 +93,7 @@ export class ApplicationRecordRepository {
     organisationId: string,
     now: Date,
   ): Promise<{ cycle: Cycle | null; record: ApplicationRecord | null }> {
-    const { rows } = await sql<JsonRow>`
-      SELECT row_to_json(cc) AS current_cycle, a.id AS application_id, ${RECORD_COLUMNS}
-      FROM ${currentCycleQuery(this.db, now)} AS cc
-      LEFT JOIN applications a ON a.cycle_id = cc.id AND a.organisation_id = ${organisationId}
-    `.execute(this.db);
-    const r = rows[0];
+    const [r] = await RECORD_IN_CURRENT_CYCLE.execute(this.db, organisationId, now);
     if (!r) return { cycle: null, record: null };
     return { cycle: cycleFromJson(r.current_cycle), record: r.application_id === null ? null : toRecord(r) };
   }
@@ -114,13 +111,21 @@ export class ApplicationRecordRepository {
       map: (row) => (row ? toRecord(row) : null),
     };
   }
-
-  private async read(where: RawBuilder<unknown>): Promise<ApplicationRecord | null> {
-    const { rows } = await sql<JsonRow>`SELECT ${RECORD_COLUMNS} FROM applications a WHERE ${where}`.execute(this.db);
-    const r = rows[0];
-    return r ? toRecord(r) : null;
-  }
 }
+
+/** The statements a card reads an application with, compiled once (prepared.ts). */
+const RECORD_BY_ID = prepare(
+  1,
+  (_db, applicationId: string) =>
+    sql<JsonRow>`SELECT ${RECORD_COLUMNS} FROM applications a WHERE a.id = ${applicationId}`,
+);
+const RECORD_IN_CURRENT_CYCLE = prepare(
+  2,
+  (db, organisationId: string, now: Date) => sql<JsonRow>`
+      SELECT row_to_json(cc) AS current_cycle, a.id AS application_id, ${RECORD_COLUMNS}
+      FROM ${currentCycleQuery(db, now)} AS cc
+      LEFT JOIN applications a ON a.cycle_id = cc.id AND a.organisation_id = ${organisationId}`,
+);
 
 /** The tables an edit of an application writes, with the column that identifies a row of one application. */
 const EDITED_TABLES = { commentary: 'criterion_id', evidence_documents: 'name_key' } as const;

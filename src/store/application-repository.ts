@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Application, ApplicationState, Commentary, Level } from '../domain/types.js';
 import type { ReadAfterChange } from './application-record-repository.js';
 import { toAuditRecord, type AuditRecord, type AuditRepository } from './audit-repository.js';
+import { prepare } from './prepared.js';
 import type { ApplicationsTable, CommentaryTable, DB } from './schema.js';
 
 export interface TransitionRequest {
@@ -269,37 +270,7 @@ export class ApplicationRepository {
   async latestChange(
     applicationId: string,
   ): Promise<{ application: Application; last: (AuditRecord & { actorName: string | null }) | null } | null> {
-    const r = await this.db
-      .selectFrom('applications as a')
-      .leftJoinLateral(
-        (eb) =>
-          eb
-            .selectFrom('audit_log as l')
-            .leftJoin('people as p', 'p.id', 'l.actor_id')
-            .selectAll('l')
-            .select('p.display_name as actor_name')
-            .where('l.entity_kind', '=', 'application')
-            .whereRef('l.entity_id', '=', 'a.id')
-            .orderBy('l.id', 'desc')
-            .limit(1)
-            .as('last'),
-        (join) => join.onTrue(),
-      )
-      .selectAll('a')
-      .select([
-        'last.id as audit_id',
-        'last.at as audit_at',
-        'last.actor_id as audit_actor_id',
-        'last.action as audit_action',
-        'last.entity_kind as audit_entity_kind',
-        'last.entity_id as audit_entity_id',
-        'last.from_state as audit_from_state',
-        'last.to_state as audit_to_state',
-        'last.details as audit_details',
-        'last.actor_name as audit_actor_name',
-      ])
-      .where('a.id', '=', applicationId)
-      .executeTakeFirst();
+    const [r] = await LATEST_CHANGE.execute(this.db, applicationId);
     if (!r) return null;
     const last =
       r.audit_id === null || r.audit_id === undefined
@@ -355,3 +326,37 @@ export function toApplication(r: Selectable<ApplicationsTable>): Application {
 export function toCommentary(r: Selectable<CommentaryTable>): Commentary {
   return { criterionId: r.criterion_id, text: r.text, references: r.evidence_refs };
 }
+
+/** latestChange's statement, compiled once (prepared.ts). */
+const LATEST_CHANGE = prepare(1, (db, applicationId: string) =>
+  db
+    .selectFrom('applications as a')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('audit_log as l')
+          .leftJoin('people as p', 'p.id', 'l.actor_id')
+          .selectAll('l')
+          .select('p.display_name as actor_name')
+          .where('l.entity_kind', '=', 'application')
+          .whereRef('l.entity_id', '=', 'a.id')
+          .orderBy('l.id', 'desc')
+          .limit(1)
+          .as('last'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('a')
+    .select([
+      'last.id as audit_id',
+      'last.at as audit_at',
+      'last.actor_id as audit_actor_id',
+      'last.action as audit_action',
+      'last.entity_kind as audit_entity_kind',
+      'last.entity_id as audit_entity_id',
+      'last.from_state as audit_from_state',
+      'last.to_state as audit_to_state',
+      'last.details as audit_details',
+      'last.actor_name as audit_actor_name',
+    ])
+    .where('a.id', '=', applicationId),
+);

@@ -6,6 +6,7 @@ import { assertBookable } from '../domain/dropins.js';
 import { DomainError } from '../domain/errors.js';
 import type { Attendance, Booking, DropInSession } from '../domain/types.js';
 import type { AuditRepository } from './audit-repository.js';
+import { prepare } from './prepared.js';
 import type { DB, DropinBookingsTable, DropinSessionsTable } from './schema.js';
 
 export interface SessionWithSeats extends DropInSession {
@@ -110,24 +111,9 @@ export class DropInRepository {
     return rows.map(toSession);
   }
 
-  /** Sessions with the number of seats booked and waitlisted on each. */
-  private withSeats() {
-    return this.db
-      .selectFrom('dropin_sessions as s')
-      .selectAll('s')
-      .select([
-        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as(
-          'booked',
-        ),
-        sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as(
-          'waitlisted',
-        ),
-      ]);
-  }
-
   /** Sessions that have not started yet, with seats booked and waitlisted. */
   async listUpcoming(now: Date): Promise<SessionWithSeats[]> {
-    const rows = await this.upcoming(now).execute();
+    const rows = await upcoming(this.db, now).execute();
     return rows.map((r) => ({ ...toSession(r), booked: r.booked, waitlisted: r.waitlisted }));
   }
 
@@ -136,12 +122,7 @@ export class DropInRepository {
     personId: string,
     now: Date,
   ): Promise<{ sessions: SessionWithSeats[]; bookings: Booking[] }> {
-    const r = await this.db
-      .selectNoFrom([
-        jsonArrayFrom(this.upcoming(now)).as('sessions'),
-        jsonArrayFrom(this.bookingsOf(personId)).as('bookings'),
-      ])
-      .executeTakeFirstOrThrow();
+    const r = await UPCOMING_AND_BOOKINGS.one(this.db, personId, now);
     // Aggregated to JSON: timestamps come back as strings.
     const at = (v: Date | string) => new Date(v);
     return {
@@ -152,18 +133,6 @@ export class DropInRepository {
       })),
       bookings: r.bookings.map((b) => toBooking({ ...b, created_at: at(b.created_at) })),
     };
-  }
-
-  private upcoming(now: Date) {
-    return this.withSeats().where('s.starts_at', '>', now).where('s.cancelled', '=', false).orderBy('s.starts_at');
-  }
-
-  private bookingsOf(personId: string) {
-    return this.db
-      .selectFrom('dropin_bookings')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .orderBy('created_at', 'desc');
   }
 
   async book(req: BookRequest): Promise<Booking> {
@@ -522,7 +491,7 @@ export class DropInRepository {
 
   /** Sessions that have started, most recent first (an admin's attendance list). */
   async listRecent(now: Date, since: Date): Promise<SessionWithSeats[]> {
-    const rows = await this.withSeats()
+    const rows = await withSeats(this.db)
       .where('s.starts_at', '<=', now)
       .where('s.starts_at', '>=', since)
       .where('s.cancelled', '=', false)
@@ -569,7 +538,7 @@ export class DropInRepository {
   }
 
   async bookingsForPerson(personId: string): Promise<Booking[]> {
-    const rows = await this.bookingsOf(personId).execute();
+    const rows = await bookingsOf(this.db, personId).execute();
     return rows.map(toBooking);
   }
 
@@ -637,3 +606,34 @@ function toBooking(
     attendedSource: r.attended_source,
   };
 }
+
+/** Sessions with the number of seats booked and waitlisted on each. */
+function withSeats(db: Kysely<DB>) {
+  return db
+    .selectFrom('dropin_sessions as s')
+    .selectAll('s')
+    .select([
+      sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'booked')`.as(
+        'booked',
+      ),
+      sql<number>`(SELECT count(*)::int FROM dropin_bookings b WHERE b.session_id = s.id AND b.status = 'waitlisted')`.as(
+        'waitlisted',
+      ),
+    ]);
+}
+
+function upcoming(db: Kysely<DB>, now: Date) {
+  return withSeats(db).where('s.starts_at', '>', now).where('s.cancelled', '=', false).orderBy('s.starts_at');
+}
+
+function bookingsOf(db: Kysely<DB>, personId: string) {
+  return db.selectFrom('dropin_bookings').selectAll().where('person_id', '=', personId).orderBy('created_at', 'desc');
+}
+
+/** The sessions card's statement (upcomingAndBookingsOf), compiled once (prepared.ts). */
+const UPCOMING_AND_BOOKINGS = prepare(2, (db, personId: string, now: Date) =>
+  db.selectNoFrom([
+    jsonArrayFrom(upcoming(db, now)).as('sessions'),
+    jsonArrayFrom(bookingsOf(db, personId)).as('bookings'),
+  ]),
+);

@@ -9,6 +9,7 @@ import type { Application, ApplicationState, AssessmentOutcome, Cycle, Organisat
 import { currentCycleQuery, toCycle } from './cycle-repository.js';
 import { countWithOpenFindings, openFindingsCandidates } from './evidence-inspection-repository.js';
 import { toOrganisation } from './organisation-repository.js';
+import { prepare } from './prepared.js';
 import type { DB } from './schema.js';
 
 export const EXPORT_PAGE_SIZE = 500;
@@ -87,18 +88,10 @@ export class ReportRepository {
     which: { cycleId: string } | { currentAt: Date },
     now: Date,
   ): Promise<{ cycle: Cycle; applications: CycleApplicationRow[]; withOpenFindings: number } | null> {
-    const cycle =
+    const [row] =
       'cycleId' in which
-        ? this.db.selectFrom('cycles').selectAll().where('id', '=', which.cycleId)
-        : currentCycleQuery(this.db, which.currentAt);
-    const row = await this.db
-      .selectFrom(cycle.as('c'))
-      .selectAll('c')
-      .select([
-        cycleApplicationsJson(this.db, sql.ref<string>('c.id')).as('applications'),
-        openFindingsCandidates(this.db, sql.ref<string>('c.id')).as('candidates'),
-      ])
-      .executeTakeFirst();
+        ? await OVERVIEW_OF_CYCLE.execute(this.db, which.cycleId)
+        : await OVERVIEW_OF_CURRENT_CYCLE.execute(this.db, which.currentAt);
     if (!row) return null;
     const { applications, candidates, ...columns } = row;
     return {
@@ -372,3 +365,20 @@ function toCycleApplicationRow(r: {
     reviewers: r.reviewers ?? 0,
   };
 }
+
+/** The dashboard's statement (cycleOverview) over the rows of `cycle`, a query of one cycle. */
+function overview(db: Kysely<DB>, cycle: ReturnType<typeof currentCycleQuery>) {
+  return db
+    .selectFrom(cycle.as('c'))
+    .selectAll('c')
+    .select([
+      cycleApplicationsJson(db, sql.ref<string>('c.id')).as('applications'),
+      openFindingsCandidates(db, sql.ref<string>('c.id')).as('candidates'),
+    ]);
+}
+
+/** The dashboard's statements, of a cycle given and of the current cycle, compiled once (prepared.ts). */
+const OVERVIEW_OF_CYCLE = prepare(1, (db, cycleId: string) =>
+  overview(db, db.selectFrom('cycles').selectAll().where('id', '=', cycleId)),
+);
+const OVERVIEW_OF_CURRENT_CYCLE = prepare(1, (db, now: Date) => overview(db, currentCycleQuery(db, now)));

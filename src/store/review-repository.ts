@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { AssessmentOutcome, Level } from '../domain/types.js';
 import type { AuditRepository } from './audit-repository.js';
+import { prepare } from './prepared.js';
 import type { AssessmentsTable, DB, RecommendationsTable } from './schema.js';
 
 export interface Assessment {
@@ -104,35 +105,7 @@ export class ReviewRepository {
    * cycle's name and framework version, and this reviewer's assessed count.
    */
   async queueRows(reviewerId: string) {
-    return this.db
-      .selectFrom('reviewer_assignments as ra')
-      .innerJoin('applications as a', 'a.id', 'ra.application_id')
-      .innerJoin('cycles as c', 'c.id', 'a.cycle_id')
-      .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
-      .select([
-        'a.id',
-        'a.organisation_id',
-        'a.cycle_id',
-        'a.state',
-        'a.target_level',
-        'a.version',
-        'a.requested_at',
-        'a.submitted_at',
-        'a.submitted_late',
-        'o.name as organisation_name',
-        'o.code as organisation_code',
-        'c.name as cycle_name',
-        'c.framework_version',
-        (eb) =>
-          eb
-            .selectFrom('assessments as s')
-            .whereRef('s.application_id', '=', 'a.id')
-            .where('s.reviewer_id', '=', reviewerId)
-            .select(sql<number>`count(*)::int`.as('n'))
-            .as('assessed'),
-      ])
-      .where('ra.reviewer_id', '=', reviewerId)
-      .execute();
+    return QUEUE_ROWS.execute(this.db, reviewerId);
   }
 
   /** Applications assigned to a reviewer, with their ids. */
@@ -352,3 +325,35 @@ export function toRecommendation(r: Selectable<RecommendationsTable>): Recommend
     recommendedAt: r.recommended_at,
   };
 }
+
+/** The reviewer's queue (queueRows), compiled once (prepared.ts). */
+const QUEUE_ROWS = prepare(1, (db, reviewerId: string) =>
+  db
+    .selectFrom('reviewer_assignments as ra')
+    .innerJoin('applications as a', 'a.id', 'ra.application_id')
+    .innerJoin('cycles as c', 'c.id', 'a.cycle_id')
+    .leftJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .select([
+      'a.id',
+      'a.organisation_id',
+      'a.cycle_id',
+      'a.state',
+      'a.target_level',
+      'a.version',
+      'a.requested_at',
+      'a.submitted_at',
+      'a.submitted_late',
+      'o.name as organisation_name',
+      'o.code as organisation_code',
+      'c.name as cycle_name',
+      'c.framework_version',
+      (eb) =>
+        eb
+          .selectFrom('assessments as s')
+          .whereRef('s.application_id', '=', 'a.id')
+          .where('s.reviewer_id', '=', reviewerId)
+          .select(sql<number>`count(*)::int`.as('n'))
+          .as('assessed'),
+    ])
+    .where('ra.reviewer_id', '=', reviewerId),
+);
