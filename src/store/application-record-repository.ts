@@ -108,6 +108,7 @@ export class ApplicationRecordRepository {
         SELECT (SELECT coalesce(json_agg(changed.${sql.ref(EDITED_TABLES[table])}), '[]') FROM changed) AS changed_keys,
           ${RECORD_COLUMNS_AFTER[table]}
         FROM applications a WHERE a.id = ${applicationId}`,
+      changedKeys: (row) => (row?.changed_keys as string[] | undefined) ?? [],
       map: (row) => (row ? toRecord(row) : null),
     };
   }
@@ -134,11 +135,13 @@ export type EditedTable = keyof typeof EDITED_TABLES;
 /**
  * How an edit's statement reads something after the edit. The edit is a data-modifying WITH named
  * `changed`, RETURNING the whole rows of `table` it wrote; `select` is the statement's final
- * SELECT, which also gives the written rows' keys as `changed_keys` (a JSON array); `map` turns
- * its row (undefined: none) into what was read.
+ * SELECT, which also gives the written rows' keys (`changedKeys`); `map` turns its row
+ * (undefined: none) into what was read.
  */
 export interface ReadAfterChange<T> {
   select(table: EditedTable): RawBuilder<JsonRow>;
+  /** The keys of the rows the edit wrote, from `select`'s row (none without a row). */
+  changedKeys(row: JsonRow | undefined): string[];
   map(row: JsonRow | undefined): T;
 }
 

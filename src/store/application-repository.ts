@@ -250,7 +250,7 @@ export class ApplicationRepository {
       return { written: inOrder(rows.map((r) => r.criterion_id)) };
     }
     const [row] = await this.audit.withChange(upsert, entry, read.select('commentary'));
-    return { written: inOrder((row?.changed_keys as string[] | undefined) ?? []), ...(row ? { row } : {}) };
+    return { written: inOrder(read.changedKeys(row)), ...(row ? { row } : {}) };
   }
 
   async commentary(applicationId: string): Promise<Commentary[]> {

@@ -181,7 +181,7 @@ export class EvidenceRepository {
     };
     if (!read) return { changed: (await this.audit.withChange(update, entry)).length };
     const [row] = await this.audit.withChange(update, entry, read.select('evidence_documents'));
-    return { changed: ((row?.changed_keys as string[] | undefined) ?? []).length, ...(row ? { row } : {}) };
+    return { changed: read.changedKeys(row).length, ...(row ? { row } : {}) };
   }
 }
 

@@ -59,7 +59,7 @@ function checkParameter(v: unknown): void {
 }
 
 /** Refuses a statement that would send PostgreSQL text it cannot hold: its SQL text or any parameter. */
-export function checkStatement(q: CompiledQuery): void {
+function checkStatement(q: CompiledQuery): void {
   if (q.sql.includes('\u0000')) refuse();
   for (const p of q.parameters) checkParameter(p);
 }
